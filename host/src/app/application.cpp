@@ -1,0 +1,200 @@
+#include "app/application.h"
+
+#include "core/logging.h"
+#include "gui/chat_window.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QHostAddress>
+#include <QHostInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTextStream>
+
+namespace charla::app {
+
+namespace {
+
+QString defaultUserName() {
+    QString name = qEnvironmentVariable("USER");
+    return name.isEmpty() ? QStringLiteral("me") : name;
+}
+
+QSet<QString> disabledPlugins(const Options& options) {
+    QSettings settings;
+    QSet<QString> out;
+    for (const QString& id : settings.value("plugins/disabled").toStringList())
+        out.insert(id);
+    for (const QString& id : options.disabledPlugins)
+        out.insert(id);
+    return out;
+}
+
+} // namespace
+
+QStringList pluginSearchPath(const QStringList& extraDirs) {
+    QStringList dirs = extraDirs;
+    const QString appDir = QCoreApplication::applicationDirPath();
+    dirs << QDir(appDir).filePath("plugins")                     // build tree: build/bin/plugins
+         << QDir(appDir).filePath("../lib/charla/plugins")       // installed
+         << QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+                .filePath("charla/plugins"); // per user: ~/.local/share/charla/plugins
+    QStringList unique;
+    for (const QString& d : dirs) {
+        const QString clean = QDir::cleanPath(QDir(d).absolutePath());
+        if (!unique.contains(clean))
+            unique << clean;
+    }
+    return unique;
+}
+
+int printPluginList(const Options& options) {
+    host::HostChannel channel; // not listening: only the manifests are read
+    host::PluginManager manager(channel, "");
+    manager.discover(pluginSearchPath(options.pluginDirs), disabledPlugins(options));
+    QTextStream out(stdout);
+    out << QStringLiteral("%1  %2  %3  %4\n").arg("ID", -16).arg("VERSION", -10).arg("STATE", -9).arg("REASON / PATH");
+    for (const host::PluginRecord& r : manager.plugins()) {
+        QString state = host::toString(r.state);
+        QString detail = r.reason.isEmpty() ? r.path : r.reason + " (" + r.path + ")";
+        if (r.state == host::PluginState::Disabled && r.reason.isEmpty())
+            state = QStringLiteral("enabled");
+        out << QStringLiteral("%1  %2  %3  %4\n")
+                   .arg(r.displayId, -16)
+                   .arg(r.manifest.version.isEmpty() ? "-" : r.manifest.version, -10)
+                   .arg(state, -9)
+                   .arg(detail);
+    }
+    if (manager.plugins().empty())
+        out << "no plugins found in: " << pluginSearchPath(options.pluginDirs).join(", ") << "\n";
+    return 0;
+}
+
+Application::Application(Options options, QObject* parent)
+    : QObject(parent), options_(std::move(options)) {}
+
+Application::~Application() {
+    if (lookupId_ >= 0)
+        QHostInfo::abortHostLookup(lookupId_);
+    // Plugins first (their panels live in the chat window), then the window, then the rest.
+    if (session_)
+        session_->stop();
+    chat_.reset();
+    session_.reset();
+}
+
+void Application::start() {
+    QSettings settings;
+    const QString user = options_.user.isEmpty()
+                             ? settings.value("user/name", defaultUserName()).toString()
+                             : options_.user;
+    if (options_.peer) {
+        gui::LoginRequest request;
+        request.user = user;
+        request.contactHost = options_.peer->host;
+        request.ownPort = options_.port.value_or(host::kDefaultPort);
+        request.contactPort = options_.peer->port.value_or(host::kDefaultPort);
+        connectTo(request);
+        return;
+    }
+    gui::LoginWindow::Defaults defaults;
+    defaults.user = user;
+    defaults.contactHost = settings.value("contact/host").toString();
+    defaults.ownPort = options_.port ? QString::number(*options_.port)
+                                     : settings.value("contact/localOwnPort").toString();
+    defaults.contactPort = settings.value("contact/localContactPort").toString();
+    login_ = std::make_unique<gui::LoginWindow>(options_.localMode, defaults,
+                                                host::localIPv4Addresses());
+    connect(login_.get(), &gui::LoginWindow::loginRequested, this, &Application::connectTo);
+    login_->show();
+}
+
+void Application::fail(const QString& message) {
+    qCWarning(lcGui).noquote() << message;
+    if (login_)
+        login_->showError(message);
+    else
+        emit fatalError(message);
+}
+
+void Application::connectTo(const gui::LoginRequest& request) {
+    // Resolve without blocking the GUI thread: a slow DNS must not freeze the login window.
+    lookupId_ = QHostInfo::lookupHost(request.contactHost, this, [this, request](const QHostInfo& info) {
+        lookupId_ = -1;
+        QString ip;
+        for (const QHostAddress& a : info.addresses())
+            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+                ip = a.toString();
+                break;
+            }
+        if (ip.isEmpty())
+            return fail(tr("Unknown host '%1': %2")
+                            .arg(request.contactHost,
+                                 info.error() == QHostInfo::NoError ? tr("it has no IPv4 address")
+                                                                    : info.errorString()));
+        if (options_.localMode && !QHostAddress(ip).isLoopback())
+            return fail(tr("In local mode the contact runs on this computer: use localhost, not "
+                           "'%1'.")
+                            .arg(request.contactHost));
+        startSession(request, ip);
+    });
+}
+
+void Application::startSession(const gui::LoginRequest& request, const QString& contactIp) {
+    host::SessionConfig config;
+    config.listenAddress = options_.localMode ? QStringLiteral("127.0.0.1") : QStringLiteral("0.0.0.0");
+    config.port = request.ownPort;
+    config.peer = host::PeerAddress{contactIp.toStdString(), request.contactPort};
+    config.user = request.user;
+    config.pluginDirs = pluginSearchPath(options_.pluginDirs);
+    config.disabledPlugins = disabledPlugins(options_);
+    auto session = std::make_unique<host::Session>(config);
+    try {
+        // The chat window exists before plugins start, so they can contribute their panels.
+        const QString contact = request.contactHost == contactIp
+                                    ? contactIp + ":" + QString::number(request.contactPort)
+                                    : request.contactHost + " (" + contactIp + "):" +
+                                          QString::number(request.contactPort);
+        auto chat = std::make_unique<gui::ChatWindow>(
+            session->plugins(), contact,
+            config.listenAddress + ":" + QString::number(request.ownPort));
+        session->plugins().setPanelHost(chat.get());
+        session->start();
+        session_ = std::move(session);
+        chat_ = std::move(chat);
+    } catch (const host::StartError& e) {
+        return fail(QString::fromStdString(e.what()));
+    }
+    connect(session_.get(), &host::Session::peerChanged, chat_.get(), &gui::ChatWindow::setPeer);
+    connect(chat_.get(), &gui::ChatWindow::pluginToggled, this, &Application::saveDisabledPlugin);
+    connect(chat_.get(), &gui::ChatWindow::callRequested, chat_.get(), [this] {
+        chat_->statusBar()->showMessage(tr("Calls are not available in this version yet."), 5000);
+    });
+
+    QSettings settings;
+    settings.setValue("user/name", request.user);
+    if (options_.localMode) {
+        settings.setValue("contact/localOwnPort", request.ownPort);
+        settings.setValue("contact/localContactPort", request.contactPort);
+    } else {
+        settings.setValue("contact/host", request.contactHost);
+    }
+    if (login_) {
+        login_->hide();
+        login_.reset();
+    }
+    chat_->show();
+    emit connected();
+}
+
+void Application::saveDisabledPlugin(const QString& id, bool enabled) {
+    QSettings settings;
+    QStringList disabled = settings.value("plugins/disabled").toStringList();
+    disabled.removeAll(id);
+    if (!enabled)
+        disabled << id;
+    settings.setValue("plugins/disabled", disabled);
+}
+
+} // namespace charla::app

@@ -1,0 +1,59 @@
+// Puts the pieces together the way a user meets them: login window (unless --peer), then the
+// session and the chat window. Settings (last contact, name, disabled plugins) live in QSettings.
+#pragma once
+
+#include "app/options.h"
+#include "core/session.h"
+#include "gui/login_window.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace charla::gui {
+class ChatWindow;
+}
+
+namespace charla::app {
+
+// Where plugins are looked for: --plugins-dir first, then beside the binary (build tree and
+// install), then the per-user directory.
+QStringList pluginSearchPath(const QStringList& extraDirs);
+
+// --list-plugins: one line per plugin (id, version, state, reason). Returns the exit code.
+int printPluginList(const Options& options);
+
+class Application : public QObject {
+    Q_OBJECT
+public:
+    explicit Application(Options options, QObject* parent = nullptr);
+    ~Application() override;
+
+    // Shows the login window, or with --peer connects straight away.
+    void start();
+
+    host::Session* session() { return session_.get(); }
+    gui::ChatWindow* chatWindow() { return chat_.get(); }
+    gui::LoginWindow* loginWindow() { return login_.get(); }
+
+signals:
+    // The session is running and the chat window is shown.
+    void connected();
+    // Connecting failed with no login window to show it in (--peer): the app should exit.
+    void fatalError(const QString& message);
+
+private:
+    void connectTo(const gui::LoginRequest& request);
+    void startSession(const gui::LoginRequest& request, const QString& contactIp);
+    void fail(const QString& message);
+    void saveDisabledPlugin(const QString& id, bool enabled);
+
+    Options options_;
+    std::unique_ptr<gui::LoginWindow> login_;
+    std::unique_ptr<host::Session> session_;
+    std::unique_ptr<gui::ChatWindow> chat_;
+    int lookupId_ = -1;
+};
+
+} // namespace charla::app

@@ -1,0 +1,90 @@
+#include "app/options.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace charla::app {
+
+ParseResult parseCommandLine(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Charla: text, voice and video between two people.\n"
+        "Between two computers both sides use port 5000: run `charla` and type the contact's IP.\n"
+        "On one computer run two instances with -l, each with its own port and the other's.");
+    const QCommandLineOption help({"h", "help"}, "Show this help and exit.");
+    const QCommandLineOption version({"v", "version"}, "Show the version and exit.");
+    const QCommandLineOption local("l", "Local mode: both instances on this computer (127.0.0.1).");
+    const QCommandLineOption port("port", "Listen on port N (default 5000; required with -l "
+                                          "when --peer is given).", "N");
+    const QCommandLineOption peer("peer", "Contact at HOST[:PORT]; skips the login window.",
+                                  "HOST[:PORT]");
+    const QCommandLineOption pluginsDir("plugins-dir", "Also look for plugins in DIR (repeatable).",
+                                        "DIR");
+    const QCommandLineOption disable("disable", "Do not enable plugin ID (repeatable).", "ID");
+    const QCommandLineOption list("list-plugins",
+                                  "Print every plugin found with its state, then exit.");
+    const QCommandLineOption user("user", "Your display name (default: your login name).", "NAME");
+    parser.addOptions({help, version, local, port, peer, pluginsDir, disable, list, user});
+
+    ParseResult result;
+    if (!parser.parse(arguments)) {
+        result.action = ParseResult::Action::Fail;
+        result.text = parser.errorText();
+        return result;
+    }
+    if (parser.isSet(help)) {
+        result.action = ParseResult::Action::PrintAndExit;
+        result.text = parser.helpText();
+        return result;
+    }
+    if (parser.isSet(version)) {
+        result.action = ParseResult::Action::PrintAndExit;
+        result.text = QStringLiteral("charla %1\n").arg(CHARLA_VERSION);
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.action = ParseResult::Action::Fail;
+        result.text = QStringLiteral("unexpected argument '%1' (see --help)")
+                          .arg(parser.positionalArguments().first());
+        return result;
+    }
+    Options& o = result.options;
+    o.localMode = parser.isSet(local);
+    o.listPlugins = parser.isSet(list);
+    o.pluginDirs = parser.values(pluginsDir);
+    o.disabledPlugins = parser.values(disable);
+    o.user = parser.value(user).trimmed();
+    QString error;
+    if (parser.isSet(port)) {
+        o.port = host::parsePort(parser.value(port), &error);
+        if (!o.port) {
+            result.action = ParseResult::Action::Fail;
+            result.text = error;
+            return result;
+        }
+    }
+    if (parser.isSet(peer)) {
+        o.peer = host::parseHostPort(parser.value(peer), &error);
+        if (!o.peer) {
+            result.action = ParseResult::Action::Fail;
+            result.text = error;
+            return result;
+        }
+        if (o.localMode) {
+            if (!o.peer->port || !o.port) {
+                result.action = ParseResult::Action::Fail;
+                result.text = QStringLiteral("local mode needs both ports: -l --port MINE "
+                                             "--peer localhost:THEIRS");
+                return result;
+            }
+            if (*o.peer->port == *o.port) {
+                result.action = ParseResult::Action::Fail;
+                result.text = QStringLiteral("your port and the contact's port must differ");
+                return result;
+            }
+        }
+    }
+    return result;
+}
+
+} // namespace charla::app

@@ -1,0 +1,148 @@
+#include "core/method_table.h"
+
+#include "core/logging.h"
+
+#include <xmlrpc-c/girerr.hpp>
+
+#include <stdexcept>
+
+namespace charla::host {
+
+MethodTable::MethodTable() {
+    sdk::MethodSpec list;
+    list.name = "system.listMethods";
+    list.signature = "A:";
+    list.help = "The methods served right now, plugin methods included.";
+    list.handler = [this](const xmlrpc_c::paramList&) {
+        std::vector<xmlrpc_c::value> out;
+        for (const auto& n : names())
+            out.push_back(xmlrpc_c::value_string(n));
+        return xmlrpc_c::value_array(out);
+    };
+    add("host", std::move(list));
+}
+
+void MethodTable::add(const std::string& owner, sdk::MethodSpec spec) {
+    if (!spec.handler)
+        throw std::invalid_argument("method " + spec.name + " has no handler");
+    std::lock_guard lock(mutex_);
+    if (entries_.count(spec.name))
+        throw std::invalid_argument("method " + spec.name + " is already registered");
+    auto& gate = gates_[owner];
+    if (!gate)
+        gate = std::make_shared<OwnerGate>();
+    std::string name = spec.name;
+    entries_[name] = std::make_shared<const Entry>(Entry{owner, std::move(spec), gate});
+}
+
+void MethodTable::removeOwner(const std::string& owner) {
+    std::shared_ptr<OwnerGate> gate;
+    {
+        std::lock_guard lock(mutex_);
+        std::erase_if(entries_, [&](const auto& kv) { return kv.second->owner == owner; });
+        auto it = gates_.find(owner);
+        if (it == gates_.end())
+            return;
+        gate = it->second;
+        gates_.erase(it);
+    }
+    std::unique_lock lock(gate->mutex);
+    gate->idle.wait(lock, [&] { return gate->inFlight == 0; });
+}
+
+std::vector<std::string> MethodTable::names() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& kv : entries_)
+        out.push_back(kv.first);
+    return out;
+}
+
+bool MethodTable::contains(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    return entries_.count(name) != 0;
+}
+
+xmlrpc_c::value MethodTable::dispatch(const std::string& name,
+                                      const xmlrpc_c::paramList& params) const {
+    std::shared_ptr<const Entry> entry;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = entries_.find(name);
+        if (it != entries_.end())
+            entry = it->second;
+        if (entry) {
+            std::lock_guard gateLock(entry->gate->mutex);
+            ++entry->gate->inFlight;
+        }
+    }
+    if (!entry)
+        throw xmlrpc_c::fault("unknown method '" + name + "'",
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnknownMethod));
+
+    struct Leave {
+        OwnerGate& gate;
+        ~Leave() {
+            std::lock_guard lock(gate.mutex);
+            if (--gate.inFlight == 0)
+                gate.idle.notify_all();
+        }
+    } leave{*entry->gate};
+
+    std::size_t bytes = 0;
+    for (unsigned i = 0; i < params.size(); ++i)
+        bytes += payloadBytes(params[i]);
+    if (bytes > entry->spec.maxPayloadBytes)
+        throw xmlrpc_c::fault(name + ": payload of " + std::to_string(bytes) +
+                                  " bytes exceeds the limit of " +
+                                  std::to_string(entry->spec.maxPayloadBytes),
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultTooLarge));
+    try {
+        return entry->spec.handler(params);
+    } catch (const xmlrpc_c::fault& f) {
+        // xmlrpc-c's paramList accessors fault with its own type/count codes: report them as
+        // Charla's "bad parameters" so a peer sees one code for every malformed call.
+        if (f.getCode() == XMLRPC_TYPE_ERROR || f.getCode() == XMLRPC_INDEX_ERROR)
+            throw xmlrpc_c::fault(name + ": bad parameters: " + f.getDescription(),
+                                  static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+        throw;
+    } catch (const girerr::error& e) {
+        // xmlrpc-c's own accessors (getStruct, value_string(...) on a wrong type) throw these.
+        throw xmlrpc_c::fault(name + ": bad parameters: " + e.what(),
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+    } catch (const std::exception& e) {
+        qCWarning(lcChannel) << "handler of" << name.c_str() << "failed:" << e.what();
+        throw xmlrpc_c::fault(name + " failed: " + e.what(),
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultInternal));
+    } catch (...) {
+        qCWarning(lcChannel) << "handler of" << name.c_str() << "threw a non-exception";
+        throw xmlrpc_c::fault(name + " failed",
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultInternal));
+    }
+}
+
+std::size_t payloadBytes(const xmlrpc_c::value& value) {
+    switch (value.type()) {
+    case xmlrpc_c::value::TYPE_STRING:
+        return static_cast<std::string>(xmlrpc_c::value_string(value)).size();
+    case xmlrpc_c::value::TYPE_BYTESTRING:
+        return xmlrpc_c::value_bytestring(value).length();
+    case xmlrpc_c::value::TYPE_ARRAY: {
+        std::size_t sum = 0;
+        for (const auto& v : xmlrpc_c::value_array(value).vectorValueValue())
+            sum += payloadBytes(v);
+        return sum;
+    }
+    case xmlrpc_c::value::TYPE_STRUCT: {
+        std::size_t sum = 0;
+        for (const auto& kv : static_cast<std::map<std::string, xmlrpc_c::value>>(
+                 xmlrpc_c::value_struct(value)))
+            sum += kv.first.size() + payloadBytes(kv.second);
+        return sum;
+    }
+    default:
+        return 8;
+    }
+}
+
+} // namespace charla::host

@@ -1,0 +1,255 @@
+#include "core/peer_link.h"
+
+#include "core/logging.h"
+
+#include <charla/sdk/version.h>
+
+#include <map>
+
+namespace charla::host {
+
+namespace {
+
+using Struct = std::map<std::string, xmlrpc_c::value>;
+
+// The method table owner of host.ping and host.hello.
+const std::string kOwner = "host.link";
+
+xmlrpc_c::fault badHello(const std::string& why) {
+    return xmlrpc_c::fault("host.hello: " + why,
+                           static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+}
+
+const xmlrpc_c::value& member(const Struct& s, const std::string& key, xmlrpc_c::value::type_t type,
+                              const std::string& where) {
+    auto it = s.find(key);
+    if (it == s.end())
+        throw badHello(where + " has no member '" + key + "'");
+    if (it->second.type() != type)
+        throw badHello(where + "." + key + " has the wrong type");
+    return it->second;
+}
+
+std::string stringMember(const Struct& s, const std::string& key, const std::string& where) {
+    return xmlrpc_c::value_string(member(s, key, xmlrpc_c::value::TYPE_STRING, where));
+}
+
+std::vector<std::string> stringList(const Struct& s, const std::string& key,
+                                    const std::string& where) {
+    std::vector<std::string> out;
+    for (const auto& v :
+         xmlrpc_c::value_array(member(s, key, xmlrpc_c::value::TYPE_ARRAY, where))
+             .vectorValueValue()) {
+        if (v.type() != xmlrpc_c::value::TYPE_STRING)
+            throw badHello(where + "." + key + " must hold strings");
+        out.push_back(xmlrpc_c::value_string(v));
+    }
+    return out;
+}
+
+xmlrpc_c::value stringArray(const std::vector<std::string>& items) {
+    std::vector<xmlrpc_c::value> out;
+    for (const auto& i : items)
+        out.push_back(xmlrpc_c::value_string(i));
+    return xmlrpc_c::value_array(out);
+}
+
+} // namespace
+
+PeerLink::PeerLink(HostChannel& channel, std::string localUser, QObject* parent)
+    : QObject(parent), channel_(channel), localUser_(std::move(localUser)) {
+    sdk::MethodSpec ping;
+    ping.name = "host.ping";
+    ping.signature = "S:";
+    ping.help = "Presence: answers {app, protocol, plugins_serial}.";
+    ping.handler = [this](const xmlrpc_c::paramList& params) {
+        params.verifyEnd(0);
+        std::lock_guard lock(mutex_);
+        return xmlrpc_c::value_struct(
+            Struct{{"app", xmlrpc_c::value_string("Charla")},
+                   {"protocol", xmlrpc_c::value_int(CHARLA_PROTOCOL_VERSION)},
+                   {"plugins_serial", xmlrpc_c::value_int(localSerial_)}});
+    };
+    channel_.methods().add(kOwner, std::move(ping));
+
+    sdk::MethodSpec hello;
+    hello.name = "host.hello";
+    hello.signature = "S:S";
+    hello.help = "Exchange app, version, protocol, user and enabled plugins; returns ours.";
+    hello.handler = [this](const xmlrpc_c::paramList& params) {
+        if (params.size() != 1)
+            throw badHello("expects exactly one struct parameter");
+        sdk::PeerInfo info = parseHello(params[0]);
+        int serial = 0;
+        Struct s = xmlrpc_c::value_struct(params[0]);
+        if (auto it = s.find("plugins_serial");
+            it != s.end() && it->second.type() == xmlrpc_c::value::TYPE_INT)
+            serial = xmlrpc_c::value_int(it->second);
+        {
+            std::lock_guard lock(mutex_);
+            peerSerial_ = serial;
+        }
+        qCInfo(lcPeer) << "hello from" << info.user.c_str() << "with" << info.plugins.size()
+                       << "plugins";
+        updatePeer([&](sdk::PeerInfo& peer) {
+            info.online = true;
+            info.introduced = true;
+            peer = info;
+        });
+        wake_.notify_all(); // a new peer may not know us yet: the link thread checks
+        return localHello();
+    };
+    channel_.methods().add(kOwner, std::move(hello));
+}
+
+PeerLink::~PeerLink() {
+    stop();
+    channel_.methods().removeOwner(kOwner);
+}
+
+void PeerLink::start(std::chrono::milliseconds pingInterval) {
+    pingInterval_ = pingInterval;
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+void PeerLink::stop() {
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+}
+
+void PeerLink::setLocalPlugins(std::vector<sdk::PeerPlugin> plugins) {
+    {
+        std::lock_guard lock(mutex_);
+        localPlugins_ = std::move(plugins);
+        ++localSerial_;
+    }
+    wake_.notify_all();
+}
+
+xmlrpc_c::value PeerLink::localHello() const {
+    std::lock_guard lock(mutex_);
+    std::vector<xmlrpc_c::value> plugins;
+    for (const auto& p : localPlugins_)
+        plugins.push_back(xmlrpc_c::value_struct(Struct{{"id", xmlrpc_c::value_string(p.id)},
+                                                        {"version", xmlrpc_c::value_string(p.version)},
+                                                        {"sends", stringArray(p.sends)},
+                                                        {"receives", stringArray(p.receives)}}));
+    return xmlrpc_c::value_struct(
+        Struct{{"app", xmlrpc_c::value_string("Charla")},
+               {"version", xmlrpc_c::value_string(CHARLA_VERSION)},
+               {"protocol", xmlrpc_c::value_int(CHARLA_PROTOCOL_VERSION)},
+               {"user", xmlrpc_c::value_string(localUser_)},
+               {"plugins_serial", xmlrpc_c::value_int(localSerial_)},
+               {"plugins", xmlrpc_c::value_array(plugins)}});
+}
+
+sdk::PeerInfo PeerLink::parseHello(const xmlrpc_c::value& hello) {
+    if (hello.type() != xmlrpc_c::value::TYPE_STRUCT)
+        throw badHello("the parameter must be a struct");
+    Struct s = xmlrpc_c::value_struct(hello);
+    sdk::PeerInfo info;
+    info.app = stringMember(s, "app", "hello");
+    info.appVersion = stringMember(s, "version", "hello");
+    info.protocol = xmlrpc_c::value_int(member(s, "protocol", xmlrpc_c::value::TYPE_INT, "hello"));
+    info.user = stringMember(s, "user", "hello");
+    for (const auto& v : xmlrpc_c::value_array(member(s, "plugins", xmlrpc_c::value::TYPE_ARRAY,
+                                                      "hello"))
+                             .vectorValueValue()) {
+        if (v.type() != xmlrpc_c::value::TYPE_STRUCT)
+            throw badHello("hello.plugins must hold structs");
+        Struct p = xmlrpc_c::value_struct(v);
+        sdk::PeerPlugin plugin;
+        plugin.id = stringMember(p, "id", "plugin");
+        plugin.version = stringMember(p, "version", "plugin");
+        plugin.sends = stringList(p, "sends", "plugin");
+        plugin.receives = stringList(p, "receives", "plugin");
+        info.plugins.push_back(std::move(plugin));
+    }
+    return info;
+}
+
+void PeerLink::updatePeer(const std::function<void(sdk::PeerInfo&)>& change) {
+    std::lock_guard lock(peerUpdateMutex_); // the link thread and hello handlers both update
+    sdk::PeerInfo info = channel_.peer();
+    change(info);
+    channel_.setPeer(info);
+    emit peerChanged(info);
+}
+
+void PeerLink::run(std::stop_token stop) {
+    auto stream = channel_.makeStream("host");
+    std::stop_callback interruptOnStop(stop, [&] { stream->interrupt(); });
+    const auto timeout = std::chrono::milliseconds(1500);
+    bool online = false;
+    while (!stop.stop_requested()) {
+        bool nowOnline = false;
+        try {
+            xmlrpc_c::value pong = stream->call("host.ping", xmlrpc_c::paramList(), timeout);
+            nowOnline = true;
+            int theirSerial = -1;
+            if (pong.type() == xmlrpc_c::value::TYPE_STRUCT) {
+                Struct s = xmlrpc_c::value_struct(pong);
+                if (auto it = s.find("plugins_serial");
+                    it != s.end() && it->second.type() == xmlrpc_c::value::TYPE_INT)
+                    theirSerial = xmlrpc_c::value_int(it->second);
+            }
+            bool needHello;
+            int serialToAnnounce;
+            {
+                std::lock_guard lock(mutex_);
+                needHello = !online || announcedSerial_ != localSerial_ ||
+                            theirSerial != peerSerial_ || !channel_.peer().introduced;
+                serialToAnnounce = localSerial_;
+            }
+            if (needHello) {
+                xmlrpc_c::paramList params;
+                params.add(localHello());
+                xmlrpc_c::value reply = stream->call("host.hello", params, timeout);
+                sdk::PeerInfo info = parseHello(reply);
+                int replySerial = theirSerial;
+                Struct rs = xmlrpc_c::value_struct(reply);
+                if (auto it = rs.find("plugins_serial");
+                    it != rs.end() && it->second.type() == xmlrpc_c::value::TYPE_INT)
+                    replySerial = xmlrpc_c::value_int(it->second);
+                {
+                    std::lock_guard lock(mutex_);
+                    announcedSerial_ = serialToAnnounce;
+                    peerSerial_ = replySerial;
+                }
+                info.online = true;
+                info.introduced = true;
+                updatePeer([&](sdk::PeerInfo& peer) { peer = info; });
+            } else if (!channel_.peer().online) {
+                updatePeer([](sdk::PeerInfo& peer) { peer.online = true; });
+            }
+        } catch (const sdk::PeerCallError& e) {
+            if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
+                break;
+            qCDebug(lcPeer) << "peer not answering:" << e.what();
+        } catch (const xmlrpc_c::fault& f) {
+            qCWarning(lcPeer) << "peer sent a malformed hello:" << f.getDescription().c_str();
+            nowOnline = true;
+        } catch (const std::exception& e) {
+            qCWarning(lcPeer) << "presence check failed:" << e.what();
+        }
+        if (online != nowOnline) {
+            qCInfo(lcPeer) << "contact" << channel_.peerAddress().display().c_str()
+                           << (nowOnline ? "online" : "offline");
+            if (!nowOnline) {
+                std::lock_guard lock(mutex_);
+                announcedSerial_ = 0; // introduce ourselves again when it comes back
+            }
+            if (!nowOnline || !channel_.peer().online)
+                updatePeer([&](sdk::PeerInfo& peer) { peer.online = nowOnline; });
+        }
+        online = nowOnline;
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, stop, pingInterval_, [&] {
+            return announcedSerial_ != localSerial_ && online;
+        });
+    }
+}
+
+} // namespace charla::host

@@ -1,0 +1,119 @@
+#include "core/peer_stream.h"
+
+#include "core/logging.h"
+
+#include <xmlrpc-c/xml.hpp>
+
+#include <curl/curl.h>
+
+namespace charla::host {
+
+using sdk::PeerCallError;
+
+namespace {
+
+size_t appendToString(char* data, size_t size, size_t count, void* target) {
+    static_cast<std::string*>(target)->append(data, size * count);
+    return size * count;
+}
+
+CURLM* multiOf(void* p) { return static_cast<CURLM*>(p); }
+CURL* easyOf(void* p) { return static_cast<CURL*>(p); }
+
+} // namespace
+
+CurlPeerStream::CurlPeerStream(std::string name, std::string url)
+    : name_(std::move(name)), url_(std::move(url)) {
+    multi_ = curl_multi_init();
+    easy_ = curl_easy_init();
+    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/xml");
+    headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip on big calls
+    headers_ = headers;
+    CURL* easy = easyOf(easy_);
+    curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "Charla");
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &appendToString);
+}
+
+CurlPeerStream::~CurlPeerStream() {
+    curl_easy_cleanup(easyOf(easy_));
+    curl_multi_cleanup(multiOf(multi_));
+    curl_slist_free_all(static_cast<curl_slist*>(headers_));
+}
+
+void CurlPeerStream::interrupt() {
+    interrupted_ = true;
+    curl_multi_wakeup(multiOf(multi_));
+}
+
+xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::paramList& params,
+                                     std::chrono::milliseconds timeout) {
+    std::lock_guard lock(callMutex_);
+    if (interrupted_)
+        throw PeerCallError(PeerCallError::Kind::Interrupted, "stream " + name_ + " is closed");
+
+    std::string body;
+    xmlrpc_c::xml::generateCall(method, params, &body);
+    std::string response;
+    CURL* easy = easyOf(easy_);
+    CURLM* multi = multiOf(multi_);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_multi_add_handle(multi, easy);
+
+    int running = 1;
+    CURLcode result = CURLE_OK;
+    while (running) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            break;
+        if (running)
+            curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+        if (interrupted_) {
+            curl_multi_remove_handle(multi, easy);
+            throw PeerCallError(PeerCallError::Kind::Interrupted,
+                                method + " interrupted: stream " + name_ + " closed");
+        }
+    }
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left))
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy)
+            result = msg->data.result;
+    long httpStatus = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &httpStatus);
+    curl_multi_remove_handle(multi, easy);
+    bytesSent_ += body.size();
+
+    if (result == CURLE_OPERATION_TIMEDOUT)
+        throw PeerCallError(PeerCallError::Kind::Timeout,
+                            method + " timed out after " + std::to_string(timeout.count()) + " ms");
+    if (result != CURLE_OK)
+        throw PeerCallError(PeerCallError::Kind::Unreachable,
+                            method + ": cannot reach " + url_ + ": " + curl_easy_strerror(result));
+    if (httpStatus != 200)
+        throw PeerCallError(PeerCallError::Kind::BadResponse,
+                            method + ": the peer answered HTTP " + std::to_string(httpStatus) +
+                                (response.empty() ? "" : ": " + response.substr(0, 200)));
+    xmlrpc_c::rpcOutcome outcome;
+    try {
+        xmlrpc_c::xml::parseResponse(response, &outcome);
+    } catch (const std::exception& e) {
+        throw PeerCallError(PeerCallError::Kind::BadResponse,
+                            method + ": malformed response from the peer: " + e.what());
+    }
+    if (!outcome.succeeded()) {
+        const xmlrpc_c::fault f = outcome.getFault();
+        throw PeerCallError(PeerCallError::Kind::Fault,
+                            method + ": the peer answered with fault " +
+                                std::to_string(f.getCode()) + ": " + f.getDescription(),
+                            f.getCode());
+    }
+    return outcome.getResult();
+}
+
+} // namespace charla::host

@@ -1,0 +1,82 @@
+// Finds plugins, refuses the incompatible ones with a reason, and enables/disables the rest at
+// runtime (Boost.DLL loads a library once and keeps it mapped: Qt code is never safe to unload).
+#pragma once
+
+#include "core/host_channel.h"
+#include "core/plugin_manifest.h"
+
+#include <charla/sdk/plugin.h>
+
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QStringList>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+namespace charla::host {
+
+class PanelHost;
+
+enum class PluginState { Disabled, Enabled, Refused, Failed };
+QString toString(PluginState state);
+
+struct PluginRecord {
+    PluginManifest manifest; // id may be empty for a refused file with no readable manifest
+    QString displayId;       // the id, or the file name when there is none
+    QString path;            // manifest or library path
+    PluginState state = PluginState::Disabled;
+    QString reason; // why refused or failed
+};
+
+class PluginManager : public QObject {
+    Q_OBJECT
+public:
+    PluginManager(HostChannel& channel, std::string localUser, QObject* parent = nullptr);
+    ~PluginManager() override;
+
+    // Reads manifests (no plugin code runs). Plugins in `disabledIds` stay disabled.
+    void discover(const QStringList& dirs, const QSet<QString>& disabledIds = {});
+    // Enables every discovered plugin that is not disabled, refused or failed.
+    void enableDiscovered();
+
+    // Returns false and sets *error for a refused, unknown or failing plugin.
+    bool setEnabled(const QString& id, bool enabled, QString* error = nullptr);
+    void disableAll();
+
+    void setPanelHost(PanelHost* host) { panelHost_ = host; }
+
+    const std::vector<PluginRecord>& plugins() const { return records_; }
+    const PluginRecord* find(const QString& id) const;
+    // What the enabled plugins send and receive, as announced in host.hello.
+    std::vector<sdk::PeerPlugin> enabledCapabilities() const;
+
+public slots:
+    void notifyPeerChanged(const charla::sdk::PeerInfo& peer);
+
+signals:
+    // The set of enabled plugins or a plugin's state changed.
+    void pluginsChanged();
+
+private:
+    struct Loaded;
+    struct Running;
+    class Context;
+
+    PluginRecord* findRecord(const QString& id);
+    void addRecord(PluginRecord record);
+    bool enable(PluginRecord& record, QString* error);
+    void disable(PluginRecord& record);
+    void fail(const QString& id, const QString& reason);
+
+    HostChannel& channel_;
+    std::string localUser_;
+    PanelHost* panelHost_ = nullptr;
+    std::vector<PluginRecord> records_;
+    std::map<QString, std::shared_ptr<Loaded>> libraries_; // kept for the process lifetime
+    std::map<QString, std::unique_ptr<Running>> running_;
+};
+
+} // namespace charla::host

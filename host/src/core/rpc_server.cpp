@@ -1,0 +1,181 @@
+#include "core/rpc_server.h"
+
+#include "core/logging.h"
+
+#include <xmlrpc-c/abyss.h>
+#include <xmlrpc-c/girerr.hpp>
+#include <xmlrpc-c/server_abyss.h>
+#include <xmlrpc-c/xml.hpp>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace charla::host {
+
+namespace {
+
+constexpr int kFaultParse = -32700; // XML-RPC convention: not well-formed
+
+int bindListeningSocket(const std::string& address, std::uint16_t port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
+        throw StartError("cannot listen on '" + address + "': not an IPv4 address");
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw StartError(std::string("cannot create a socket: ") + std::strerror(errno));
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        int err = errno;
+        ::close(fd);
+        const std::string where = address + ":" + std::to_string(port);
+        if (err == EADDRINUSE)
+            throw StartError("port " + std::to_string(port) +
+                             " is already in use (is another Charla running?)");
+        if (err == EACCES)
+            throw StartError("not allowed to listen on " + where +
+                             " (ports below 1024 need privileges)");
+        if (err == EADDRNOTAVAIL)
+            throw StartError("cannot listen on " + where + ": the address is not on this machine");
+        throw StartError("cannot listen on " + where + ": " + std::strerror(err));
+    }
+    if (::listen(fd, 16) != 0) {
+        int err = errno;
+        ::close(fd);
+        throw StartError(std::string("cannot listen: ") + std::strerror(err));
+    }
+    return fd;
+}
+
+xmlrpc_c::fault faultOf(int code, const std::string& text) {
+    return xmlrpc_c::fault(text, static_cast<xmlrpc_c::fault::code_t>(code));
+}
+
+// Abyss calls this on the connection's thread with the body of one POST to /RPC2.
+void processOnAbyssThread(xmlrpc_env* env, void* arg, const char* callXml, size_t callXmlLen,
+                          TSession*, xmlrpc_mem_block** responseXml) {
+    const auto* table = static_cast<const MethodTable*>(arg);
+    const std::string response = RpcServer::processCall(*table, std::string(callXml, callXmlLen));
+    *responseXml = XMLRPC_MEMBLOCK_NEW(char, env, response.size());
+    if (!env->fault_occurred)
+        std::memcpy(XMLRPC_MEMBLOCK_CONTENTS(char, *responseXml), response.data(), response.size());
+}
+
+} // namespace
+
+struct RpcServer::Abyss {
+    TServer server{};
+    TSocket* socket = nullptr;
+    int fd = -1;
+    bool created = false;
+    ~Abyss() {
+        if (created)
+            ServerFree(&server);
+        if (socket)
+            SocketDestroy(socket);
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+std::string RpcServer::processCall(const MethodTable& table, const std::string& callXml) {
+    xmlrpc_c::rpcOutcome outcome;
+    std::string name;
+    try {
+        xmlrpc_c::paramList params;
+        try {
+            xmlrpc_c::xml::parseCall(callXml, &name, &params);
+        } catch (const std::exception& e) {
+            throw faultOf(kFaultParse, std::string("malformed XML-RPC call: ") + e.what());
+        }
+        outcome = xmlrpc_c::rpcOutcome(table.dispatch(name, params));
+    } catch (const xmlrpc_c::fault& f) {
+        qCDebug(lcChannel) << "fault for" << name.c_str() << f.getCode() << f.getDescription().c_str();
+        outcome = xmlrpc_c::rpcOutcome(f);
+    }
+    std::string response;
+    try {
+        xmlrpc_c::xml::generateResponse(outcome, &response);
+    } catch (const std::exception& e) {
+        // E.g. a handler returned a string that is not valid UTF-8: answer with a fault instead.
+        xmlrpc_c::xml::generateResponse(
+            xmlrpc_c::rpcOutcome(faultOf(sdk::kFaultInternal, name + ": cannot encode the result: " +
+                                                                  e.what())),
+            &response);
+    }
+    return response;
+}
+
+RpcServer::RpcServer(MethodTable& table) : table_(table) {}
+
+RpcServer::~RpcServer() { stop(); }
+
+void RpcServer::start(const std::string& address, std::uint16_t port) {
+    auto abyss = std::make_unique<Abyss>();
+    abyss->fd = bindListeningSocket(address, port);
+    sockaddr_in bound{};
+    socklen_t len = sizeof bound;
+    ::getsockname(abyss->fd, reinterpret_cast<sockaddr*>(&bound), &len);
+
+    SocketUnixCreateFd(abyss->fd, &abyss->socket);
+    if (!abyss->socket)
+        throw StartError("cannot hand the listening socket to the HTTP server");
+    const char* error = nullptr;
+    ServerCreateSocket2(&abyss->server, abyss->socket, &error);
+    if (error) {
+        std::string why = error;
+        std::free(const_cast<char*>(error)); // xmlrpc-c allocates it with malloc
+        throw StartError("cannot create the HTTP server: " + why);
+    }
+    abyss->created = true;
+    ServerSetAdvertise(&abyss->server, false);
+    ServerSetKeepaliveTimeout(&abyss->server, 60);
+    // A media stream makes thousands of calls on one connection: never close it for count.
+    ServerSetKeepaliveMaxConn(&abyss->server, 1000000);
+    ServerSetTimeout(&abyss->server, 10);
+    ServerSetMaxConn(&abyss->server, 32);
+
+    xmlrpc_env env;
+    xmlrpc_env_init(&env);
+    xmlrpc_server_abyss_handler_parms parms{};
+    parms.xml_processor = &processOnAbyssThread;
+    parms.xml_processor_arg = &table_;
+    parms.xml_processor_max_stack = 1024 * 1024;
+    parms.uri_path = "/RPC2";
+    parms.chunk_response = false;
+    xmlrpc_server_abyss_set_handler3(&env, &abyss->server, &parms, XMLRPC_AHPSIZE(chunk_response));
+    if (env.fault_occurred) {
+        std::string why = env.fault_string;
+        xmlrpc_env_clean(&env);
+        throw StartError("cannot install the XML-RPC handler: " + why);
+    }
+    xmlrpc_env_clean(&env);
+    ServerInit2(&abyss->server, &error);
+    if (error) {
+        std::string why = error;
+        std::free(const_cast<char*>(error)); // xmlrpc-c allocates it with malloc
+        throw StartError("cannot start the HTTP server: " + why);
+    }
+    port_ = ntohs(bound.sin_port);
+    abyss_ = std::move(abyss);
+    thread_ = std::thread([server = &abyss_->server] { ServerRun(server); });
+    qCInfo(lcChannel) << "serving XML-RPC on" << address.c_str() << "port" << port_;
+}
+
+void RpcServer::stop() {
+    if (!abyss_)
+        return;
+    ServerTerminate(&abyss_->server);
+    if (thread_.joinable())
+        thread_.join();
+    abyss_.reset();
+}
+
+} // namespace charla::host

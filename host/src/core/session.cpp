@@ -1,0 +1,42 @@
+#include "core/session.h"
+
+#include "core/logging.h"
+
+namespace charla::host {
+
+Session::Session(SessionConfig config, QObject* parent)
+    : QObject(parent), config_(std::move(config)) {
+    qRegisterMetaType<charla::sdk::PeerInfo>("charla::sdk::PeerInfo");
+    channel_.setPeerAddress(config_.peer);
+    link_ = std::make_unique<PeerLink>(channel_, config_.user.toStdString());
+    plugins_ = std::make_unique<PluginManager>(channel_, config_.user.toStdString());
+    // peerChanged comes from the link's and the server's threads: queue it to this thread.
+    connect(link_.get(), &PeerLink::peerChanged, this, &Session::peerChanged, Qt::QueuedConnection);
+    connect(this, &Session::peerChanged, plugins_.get(), &PluginManager::notifyPeerChanged);
+    connect(plugins_.get(), &PluginManager::pluginsChanged, this,
+            [this] { link_->setLocalPlugins(plugins_->enabledCapabilities()); });
+}
+
+Session::~Session() { stop(); }
+
+void Session::start() {
+    channel_.listen(config_.listenAddress.toStdString(), config_.port);
+    plugins_->discover(config_.pluginDirs, config_.disabledPlugins);
+    plugins_->enableDiscovered();
+    link_->setLocalPlugins(plugins_->enabledCapabilities());
+    link_->start(config_.pingInterval);
+    started_ = true;
+    qCInfo(lcChannel).noquote() << "listening on" << config_.listenAddress << "port"
+                                << channel_.port() << "; contact" << config_.peer.display().c_str();
+}
+
+void Session::stop() {
+    if (!started_)
+        return;
+    started_ = false;
+    link_->stop();
+    plugins_->disableAll();
+    channel_.stopListening();
+}
+
+} // namespace charla::host

@@ -1,0 +1,54 @@
+// One running Charla: the Channel listening, the link to the contact, and the plugins. The GUI,
+// the command line and the tests all drive the host through this object.
+#pragma once
+
+#include "core/host_channel.h"
+#include "core/peer_link.h"
+#include "core/plugin_manager.h"
+
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+
+#include <chrono>
+#include <memory>
+
+namespace charla::host {
+
+struct SessionConfig {
+    QString listenAddress = QStringLiteral("0.0.0.0"); // 127.0.0.1 in local mode
+    quint16 port = 5000;                               // 0 picks a free one (tests)
+    PeerAddress peer;
+    QString user;
+    QStringList pluginDirs;
+    QSet<QString> disabledPlugins;
+    std::chrono::milliseconds pingInterval{1000};
+};
+
+class Session : public QObject {
+    Q_OBJECT
+public:
+    explicit Session(SessionConfig config, QObject* parent = nullptr);
+    ~Session() override;
+
+    // Listens, finds and enables plugins, starts the link. Throws StartError.
+    void start();
+    void stop();
+
+    const SessionConfig& config() const { return config_; }
+    HostChannel& channel() { return channel_; }
+    PeerLink& link() { return *link_; }
+    PluginManager& plugins() { return *plugins_; }
+
+signals:
+    void peerChanged(const charla::sdk::PeerInfo& peer); // on this object's thread
+
+private:
+    SessionConfig config_;
+    HostChannel channel_;
+    std::unique_ptr<PeerLink> link_;
+    std::unique_ptr<PluginManager> plugins_;
+    bool started_ = false;
+};
+
+} // namespace charla::host

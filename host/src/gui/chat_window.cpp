@@ -1,0 +1,99 @@
+#include "gui/chat_window.h"
+
+#include "core/plugin_manager.h"
+#include "gui/plugins_dialog.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace charla::gui {
+
+ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddress,
+                       const QString& listeningOn, QWidget* parent)
+    : QMainWindow(parent), plugins_(plugins), contactAddress_(contactAddress) {
+    setObjectName("chatWindow");
+    setWindowTitle(tr("Charla — %1").arg(contactAddress));
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+
+    auto* header = new QHBoxLayout;
+    contact_ = new QLabel(central);
+    contact_->setObjectName("contactLabel");
+    presence_ = new QLabel(central);
+    presence_->setObjectName("presenceLabel");
+    call_ = new QPushButton(tr("📞 Call"), central);
+    call_->setObjectName("callButton");
+    call_->setEnabled(false);
+    auto* pluginsButton = new QPushButton(tr("Plugins…"), central);
+    pluginsButton->setObjectName("pluginsButton");
+    header->addWidget(contact_);
+    header->addWidget(presence_);
+    header->addStretch();
+    header->addWidget(call_);
+    header->addWidget(pluginsButton);
+    layout->addLayout(header);
+
+    panels_ = new QSplitter(Qt::Vertical, central);
+    panels_->setObjectName("panelArea");
+    panels_->setChildrenCollapsible(false);
+    layout->addWidget(panels_, 1);
+    placeholder_ = new QLabel(tr("No plugin is enabled. Open Plugins… to enable text chat."),
+                              central);
+    placeholder_->setObjectName("noPanelsLabel");
+    placeholder_->setAlignment(Qt::AlignCenter);
+    layout->addWidget(placeholder_, 1);
+
+    setCentralWidget(central);
+    statusBar()->showMessage(tr("Listening on %1").arg(listeningOn));
+    connect(call_, &QPushButton::clicked, this, &ChatWindow::callRequested);
+    connect(pluginsButton, &QPushButton::clicked, this, &ChatWindow::openPluginsDialog);
+    setPeer(sdk::PeerInfo{});
+    updatePlaceholder();
+    resize(560, 640);
+}
+
+QWidget* ChatWindow::panelParent() { return panels_; }
+
+void ChatWindow::addPanel(const QString& pluginId, const QString& title, QWidget* panel) {
+    panel->setAccessibleName(title);
+    panels_->addWidget(panel);
+    panelByPlugin_[pluginId] = panel;
+    updatePlaceholder();
+}
+
+void ChatWindow::removePanel(const QString& pluginId, QWidget* panel) {
+    panel->hide();
+    panel->setParent(nullptr);
+    panelByPlugin_.remove(pluginId);
+    updatePlaceholder();
+}
+
+void ChatWindow::updatePlaceholder() {
+    const bool none = panelByPlugin_.isEmpty();
+    panels_->setVisible(!none);
+    placeholder_->setVisible(none);
+}
+
+void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
+    const QString name = peer.user.empty() ? tr("Contact") : QString::fromStdString(peer.user);
+    contact_->setText(tr("<b>%1</b> <span style='color:gray'>%2</span>")
+                          .arg(name.toHtmlEscaped(), contactAddress_.toHtmlEscaped()));
+    presence_->setText(peer.online ? tr("<span style='color:#1b8a3a'>● online</span>")
+                                   : tr("<span style='color:gray'>○ offline</span>"));
+    presence_->setProperty("online", peer.online);
+    call_->setEnabled(peer.online);
+    call_->setToolTip(peer.online ? tr("Call %1").arg(name) : tr("%1 is offline").arg(name));
+}
+
+void ChatWindow::openPluginsDialog() {
+    auto* dialog = new PluginsDialog(plugins_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PluginsDialog::pluginToggled, this, &ChatWindow::pluginToggled);
+    dialog->show();
+}
+
+} // namespace charla::gui

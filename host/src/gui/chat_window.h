@@ -1,0 +1,56 @@
+// The main window: who the contact is and whether they are online, the call button, the Plugins
+// dialog, and the panels that plugins contribute (the text plugin's conversation and composer).
+// The host itself draws no conversation: delete every plugin and this window still works.
+#pragma once
+
+#include "core/panel_host.h"
+
+#include <charla/sdk/peer_info.h>
+
+#include <QMainWindow>
+#include <QMap>
+
+class QLabel;
+class QPushButton;
+class QSplitter;
+
+namespace charla::host {
+class PluginManager;
+}
+
+namespace charla::gui {
+
+class ChatWindow : public QMainWindow, public host::PanelHost {
+    Q_OBJECT
+public:
+    ChatWindow(host::PluginManager& plugins, const QString& contactAddress,
+               const QString& listeningOn, QWidget* parent = nullptr);
+
+    // PanelHost
+    QWidget* panelParent() override;
+    void addPanel(const QString& pluginId, const QString& title, QWidget* panel) override;
+    void removePanel(const QString& pluginId, QWidget* panel) override;
+
+public slots:
+    void setPeer(const charla::sdk::PeerInfo& peer);
+    void openPluginsDialog();
+
+signals:
+    void callRequested();
+    // The user switched a plugin in the Plugins dialog (for the settings).
+    void pluginToggled(const QString& id, bool enabled);
+
+private:
+    void updatePlaceholder();
+
+    host::PluginManager& plugins_;
+    QString contactAddress_;
+    QLabel* contact_ = nullptr;
+    QLabel* presence_ = nullptr;
+    QPushButton* call_ = nullptr;
+    QSplitter* panels_ = nullptr;
+    QLabel* placeholder_ = nullptr;
+    QMap<QString, QWidget*> panelByPlugin_;
+};
+
+} // namespace charla::gui

@@ -1,0 +1,123 @@
+#include "gui/login_window.h"
+
+#include "core/endpoint.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace charla::gui {
+
+LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QStringList& ownAddresses,
+                         QWidget* parent)
+    : QWidget(parent), localMode_(localMode) {
+    setWindowTitle(localMode ? tr("Charla — local mode") : tr("Charla"));
+    setObjectName("loginWindow");
+    auto* layout = new QVBoxLayout(this);
+
+    auto* title = new QLabel(tr("<h2>Charla</h2>"), this);
+    layout->addWidget(title);
+
+    auto* form = new QFormLayout;
+    user_ = new QLineEdit(defaults.user, this);
+    user_->setObjectName("userEdit");
+    user_->setMaxLength(64);
+    form->addRow(tr("Your &name:"), user_);
+    if (localMode) {
+        ownPort_ = new QLineEdit(defaults.ownPort, this);
+        ownPort_->setObjectName("ownPortEdit");
+        ownPort_->setPlaceholderText("5000");
+        contactPort_ = new QLineEdit(defaults.contactPort, this);
+        contactPort_->setObjectName("contactPortEdit");
+        contactPort_->setPlaceholderText("5001");
+        form->addRow(tr("&Your port:"), ownPort_);
+        form->addRow(tr("&Contact's port:"), contactPort_);
+    } else {
+        contactHost_ = new QLineEdit(defaults.contactHost, this);
+        contactHost_->setObjectName("contactHostEdit");
+        contactHost_->setPlaceholderText(tr("e.g. 192.168.1.20"));
+        form->addRow(tr("&Contact's IP address:"), contactHost_);
+    }
+    layout->addLayout(form);
+
+    QString hint;
+    if (localMode)
+        hint = tr("Both instances run on this computer (127.0.0.1). Give each its own port, and "
+                  "the other's as the contact's port.");
+    else
+        hint = tr("Your addresses: <b>%1</b><br>Give one of them to your contact. Both sides use "
+                  "port %2.")
+                   .arg(ownAddresses.isEmpty() ? tr("none found (no network?)")
+                                               : ownAddresses.join(", "))
+                   .arg(host::kDefaultPort);
+    auto* info = new QLabel(hint, this);
+    info->setObjectName("addressesLabel");
+    info->setWordWrap(true);
+    info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(info);
+
+    error_ = new QLabel(this);
+    error_->setObjectName("errorLabel");
+    error_->setWordWrap(true);
+    error_->setStyleSheet("color: #b00020;");
+    error_->hide();
+    layout->addWidget(error_);
+
+    connect_ = new QPushButton(tr("C&onnect"), this);
+    connect_->setObjectName("connectButton");
+    connect_->setDefault(true);
+    layout->addWidget(connect_, 0, Qt::AlignRight);
+    connect(connect_, &QPushButton::clicked, this, &LoginWindow::submit);
+    for (QLineEdit* edit : {user_, contactHost_, ownPort_, contactPort_})
+        if (edit)
+            connect(edit, &QLineEdit::returnPressed, this, &LoginWindow::submit);
+    setMinimumWidth(420);
+}
+
+void LoginWindow::showError(const QString& message) {
+    error_->setText(message);
+    error_->show();
+    setBusy(false);
+}
+
+void LoginWindow::setBusy(bool busy) {
+    connect_->setEnabled(!busy);
+    connect_->setText(busy ? tr("Connecting…") : tr("C&onnect"));
+}
+
+void LoginWindow::submit() {
+    LoginRequest request;
+    request.user = user_->text().trimmed();
+    if (request.user.isEmpty()) {
+        showError(tr("Please type your name."));
+        return;
+    }
+    QString error;
+    if (localMode_) {
+        auto own = host::parsePort(ownPort_->text(), &error);
+        if (!own)
+            return showError(tr("Your port: %1").arg(error));
+        auto contact = host::parsePort(contactPort_->text(), &error);
+        if (!contact)
+            return showError(tr("Contact's port: %1").arg(error));
+        if (*own == *contact)
+            return showError(tr("Your port and the contact's port must differ."));
+        request.contactHost = QStringLiteral("127.0.0.1");
+        request.ownPort = *own;
+        request.contactPort = *contact;
+    } else {
+        auto parsed = host::parseHostPort(contactHost_->text(), &error);
+        if (!parsed)
+            return showError(error);
+        request.contactHost = parsed->host;
+        request.ownPort = host::kDefaultPort;
+        request.contactPort = parsed->port.value_or(host::kDefaultPort);
+    }
+    error_->hide();
+    setBusy(true);
+    emit loginRequested(request);
+}
+
+} // namespace charla::gui

@@ -1,0 +1,86 @@
+# charla_add_plugin(<target> ID <id> NAME <name> VERSION <x.y.z> [VENDOR <v>] [DESCRIPTION <d>]
+#                   [SENDS kinds...] [RECEIVES kinds...] SOURCES files...
+#                   [OUTPUT_DIR dir]
+#                   # for tests that need a deliberately broken plugin:
+#                   [ABI_MAJOR n] [QT_VERSION x.y] [MANIFEST_FILE file | NO_MANIFEST])
+#
+# Builds a plugin module lib<charla_id>.so with hidden visibility and writes its manifest
+# charla_<id>.json beside it; the host reads the manifest without loading the library.
+# The ABI version plugins are stamped with comes from the SDK header itself.
+if(NOT DEFINED CHARLA_SDK_ABI_MAJOR)
+    file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/../include/charla/sdk/version.h _charla_abi
+         REGEX "^#define CHARLA_SDK_ABI_(MAJOR|MINOR) ")
+    string(REGEX REPLACE ".*MAJOR ([0-9]+).*" "\\1" CHARLA_SDK_ABI_MAJOR "${_charla_abi}")
+    string(REGEX REPLACE ".*MINOR ([0-9]+).*" "\\1" CHARLA_SDK_ABI_MINOR "${_charla_abi}")
+endif()
+
+function(charla_add_plugin target)
+    cmake_parse_arguments(P "NO_MANIFEST"
+        "ID;NAME;VERSION;VENDOR;DESCRIPTION;OUTPUT_DIR;ABI_MAJOR;QT_VERSION;MANIFEST_FILE"
+        "SOURCES;SENDS;RECEIVES" ${ARGN})
+    foreach(required ID NAME VERSION SOURCES)
+        if(NOT P_${required})
+            message(FATAL_ERROR "charla_add_plugin(${target}): ${required} is required")
+        endif()
+    endforeach()
+    if(NOT P_ID MATCHES "^[a-z][a-z0-9_]*$")
+        message(FATAL_ERROR "charla_add_plugin(${target}): ID '${P_ID}' must match [a-z][a-z0-9_]*")
+    endif()
+    if(NOT P_OUTPUT_DIR)
+        set(P_OUTPUT_DIR ${CHARLA_PLUGIN_OUTPUT_DIR})
+    endif()
+    if(NOT P_VENDOR)
+        set(P_VENDOR "unknown")
+    endif()
+    set(abi_major ${CHARLA_SDK_ABI_MAJOR})
+    if(P_ABI_MAJOR)
+        set(abi_major ${P_ABI_MAJOR})
+    endif()
+    set(qt_version "${Qt6_VERSION_MAJOR}.${Qt6_VERSION_MINOR}")
+    if(P_QT_VERSION)
+        set(qt_version ${P_QT_VERSION})
+    endif()
+
+    add_library(${target} MODULE ${P_SOURCES})
+    target_link_libraries(${target} PRIVATE Charla::sdk)
+    target_compile_definitions(${target} PRIVATE CHARLA_PLUGIN_ID="${P_ID}"
+                                                 CHARLA_PLUGIN_BUILT_ABI_MAJOR=${abi_major})
+    set_target_properties(${target} PROPERTIES
+        OUTPUT_NAME charla_${P_ID}
+        LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR}
+        CXX_VISIBILITY_PRESET hidden
+        VISIBILITY_INLINES_HIDDEN ON
+        AUTOMOC ON)
+
+    set(manifest ${P_OUTPUT_DIR}/charla_${P_ID}.json)
+    if(P_NO_MANIFEST)
+        return()
+    elseif(P_MANIFEST_FILE)
+        configure_file(${P_MANIFEST_FILE} ${manifest} COPYONLY)
+        return()
+    endif()
+    set(sends "")
+    foreach(kind IN LISTS P_SENDS)
+        list(APPEND sends "\"${kind}\"")
+    endforeach()
+    list(JOIN sends ", " sends)
+    set(receives "")
+    foreach(kind IN LISTS P_RECEIVES)
+        list(APPEND receives "\"${kind}\"")
+    endforeach()
+    list(JOIN receives ", " receives)
+    file(GENERATE OUTPUT ${manifest} CONTENT "{
+  \"charla_plugin\": 1,
+  \"id\": \"${P_ID}\",
+  \"name\": \"${P_NAME}\",
+  \"version\": \"${P_VERSION}\",
+  \"vendor\": \"${P_VENDOR}\",
+  \"description\": \"${P_DESCRIPTION}\",
+  \"sends\": [${sends}],
+  \"receives\": [${receives}],
+  \"sdk_abi\": \"${abi_major}.${CHARLA_SDK_ABI_MINOR}\",
+  \"qt\": \"${qt_version}\",
+  \"library\": \"$<TARGET_FILE_NAME:${target}>\"
+}
+")
+endfunction()

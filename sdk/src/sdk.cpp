@@ -1,0 +1,22 @@
+// Out-of-line destructors and defaults: they anchor each interface's vtable and type info in the
+// SDK's shared library, so dynamic_cast and exceptions work the same across every dlopen'ed plugin.
+#include <charla/sdk/channel.h>
+#include <charla/sdk/plugin.h>
+
+namespace charla::sdk {
+
+PeerCallError::PeerCallError(Kind kind, const std::string& what, int faultCode)
+    : std::runtime_error(what), kind_(kind), faultCode_(faultCode) {}
+PeerCallError::~PeerCallError() = default;
+
+PeerStream::~PeerStream() = default;
+Channel::~Channel() = default;
+PluginContext::~PluginContext() = default;
+Plugin::~Plugin() = default;
+
+QWidget* Plugin::createPanel(QWidget*) { return nullptr; }
+void Plugin::start() {}
+void Plugin::stop() {}
+void Plugin::peerChanged(const PeerInfo&) {}
+
+} // namespace charla::sdk
