@@ -14,7 +14,9 @@ Channel::~Channel() = default;
 PluginContext::~PluginContext() = default;
 Plugin::~Plugin() = default;
 
-QWidget* Plugin::createPanel(QWidget*) { return nullptr; }
+QWidget* Plugin::createPanel(QWidget*) {
+    return nullptr;
+}
 void Plugin::start() {}
 void Plugin::stop() {}
 void Plugin::peerChanged(const PeerInfo&) {}

@@ -36,8 +36,8 @@ QSet<QString> disabledPlugins(const Options& options) {
 QStringList pluginSearchPath(const QStringList& extraDirs) {
     QStringList dirs = extraDirs;
     const QString appDir = QCoreApplication::applicationDirPath();
-    dirs << QDir(appDir).filePath("plugins")                     // build tree: build/bin/plugins
-         << QDir(appDir).filePath("../lib/charla/plugins")       // installed
+    dirs << QDir(appDir).filePath("plugins")               // build tree: build/bin/plugins
+         << QDir(appDir).filePath("../lib/charla/plugins") // installed
          << QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
                 .filePath("charla/plugins"); // per user: ~/.local/share/charla/plugins
     QStringList unique;
@@ -54,7 +54,11 @@ int printPluginList(const Options& options) {
     host::PluginManager manager(channel, "");
     manager.discover(pluginSearchPath(options.pluginDirs), disabledPlugins(options));
     QTextStream out(stdout);
-    out << QStringLiteral("%1  %2  %3  %4\n").arg("ID", -16).arg("VERSION", -10).arg("STATE", -9).arg("REASON / PATH");
+    out << QStringLiteral("%1  %2  %3  %4\n")
+               .arg("ID", -16)
+               .arg("VERSION", -10)
+               .arg("STATE", -9)
+               .arg("REASON / PATH");
     for (const host::PluginRecord& r : manager.plugins()) {
         QString state = host::toString(r.state);
         QString detail = r.reason.isEmpty() ? r.path : r.reason + " (" + r.path + ")";
@@ -120,30 +124,33 @@ void Application::fail(const QString& message) {
 
 void Application::connectTo(const gui::LoginRequest& request) {
     // Resolve without blocking the GUI thread: a slow DNS must not freeze the login window.
-    lookupId_ = QHostInfo::lookupHost(request.contactHost, this, [this, request](const QHostInfo& info) {
-        lookupId_ = -1;
-        QString ip;
-        for (const QHostAddress& a : info.addresses())
-            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-                ip = a.toString();
-                break;
-            }
-        if (ip.isEmpty())
-            return fail(tr("Unknown host '%1': %2")
-                            .arg(request.contactHost,
-                                 info.error() == QHostInfo::NoError ? tr("it has no IPv4 address")
-                                                                    : info.errorString()));
-        if (options_.localMode && !QHostAddress(ip).isLoopback())
-            return fail(tr("In local mode the contact runs on this computer: use localhost, not "
-                           "'%1'.")
-                            .arg(request.contactHost));
-        startSession(request, ip);
-    });
+    lookupId_ =
+        QHostInfo::lookupHost(request.contactHost, this, [this, request](const QHostInfo& info) {
+            lookupId_ = -1;
+            QString ip;
+            for (const QHostAddress& a : info.addresses())
+                if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+                    ip = a.toString();
+                    break;
+                }
+            if (ip.isEmpty())
+                return fail(tr("Unknown host '%1': %2")
+                                .arg(request.contactHost, info.error() == QHostInfo::NoError
+                                                              ? tr("it has no IPv4 address")
+                                                              : info.errorString()));
+            if (options_.localMode && !QHostAddress(ip).isLoopback())
+                return fail(
+                    tr("In local mode the contact runs on this computer: use localhost, not "
+                       "'%1'.")
+                        .arg(request.contactHost));
+            startSession(request, ip);
+        });
 }
 
 void Application::startSession(const gui::LoginRequest& request, const QString& contactIp) {
     host::SessionConfig config;
-    config.listenAddress = options_.localMode ? QStringLiteral("127.0.0.1") : QStringLiteral("0.0.0.0");
+    config.listenAddress =
+        options_.localMode ? QStringLiteral("127.0.0.1") : QStringLiteral("0.0.0.0");
     config.port = request.ownPort;
     config.peer = host::PeerAddress{contactIp.toStdString(), request.contactPort};
     config.user = request.user;
@@ -152,13 +159,10 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     auto session = std::make_unique<host::Session>(config);
     try {
         // The chat window exists before plugins start, so they can contribute their panels.
-        const QString contact = request.contactHost == contactIp
-                                    ? contactIp + ":" + QString::number(request.contactPort)
-                                    : request.contactHost + " (" + contactIp + "):" +
-                                          QString::number(request.contactPort);
+        const QString contact = request.contactHost + ":" + QString::number(request.contactPort);
         auto chat = std::make_unique<gui::ChatWindow>(
             session->plugins(), contact,
-            config.listenAddress + ":" + QString::number(request.ownPort));
+            tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
         session->plugins().setPanelHost(chat.get());
         session->start();
         session_ = std::move(session);

@@ -76,11 +76,12 @@ int main(int argc, char** argv) {
         return charla::app::printPluginList(parsed.options);
 
     charla::app::Application app(parsed.options);
-    QObject::connect(&app, &charla::app::Application::fatalError, qtApp.get(), [&](const QString& m) {
-        err << "charla: " << m << "\n";
-        err.flush();
-        QCoreApplication::exit(1);
-    });
+    QObject::connect(&app, &charla::app::Application::fatalError, qtApp.get(),
+                     [&](const QString& m) {
+                         err << "charla: " << m << "\n";
+                         err.flush();
+                         QCoreApplication::exit(1);
+                     });
     app.start();
     return qtApp->exec();
 }

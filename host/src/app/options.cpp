@@ -14,8 +14,10 @@ ParseResult parseCommandLine(const QStringList& arguments) {
     const QCommandLineOption help({"h", "help"}, "Show this help and exit.");
     const QCommandLineOption version({"v", "version"}, "Show the version and exit.");
     const QCommandLineOption local("l", "Local mode: both instances on this computer (127.0.0.1).");
-    const QCommandLineOption port("port", "Listen on port N (default 5000; required with -l "
-                                          "when --peer is given).", "N");
+    const QCommandLineOption port("port",
+                                  "Listen on port N (default 5000; required with -l "
+                                  "when --peer is given).",
+                                  "N");
     const QCommandLineOption peer("peer", "Contact at HOST[:PORT]; skips the login window.",
                                   "HOST[:PORT]");
     const QCommandLineOption pluginsDir("plugins-dir", "Also look for plugins in DIR (repeatable).",

@@ -12,7 +12,8 @@ std::optional<quint16> parsePort(const QString& text, QString* error) {
     static const QRegularExpression digits("^[0-9]{1,5}$");
     if (!digits.match(t).hasMatch() || t.toInt() < 1 || t.toInt() > 65535) {
         if (error)
-            *error = QStringLiteral("invalid port '%1': expected a number from 1 to 65535").arg(text);
+            *error =
+                QStringLiteral("invalid port '%1': expected a number from 1 to 65535").arg(text);
         return std::nullopt;
     }
     return static_cast<quint16>(t.toInt());
@@ -51,9 +52,10 @@ std::optional<QString> resolveIPv4(const QString& host, QString* error) {
         if (a.protocol() == QAbstractSocket::IPv4Protocol)
             return a.toString();
     if (error)
-        *error = QStringLiteral("unknown host '%1'%2")
-                     .arg(host, info.error() == QHostInfo::NoError ? QStringLiteral(": no IPv4 address")
-                                                                   : ": " + info.errorString());
+        *error =
+            QStringLiteral("unknown host '%1'%2")
+                .arg(host, info.error() == QHostInfo::NoError ? QStringLiteral(": no IPv4 address")
+                                                              : ": " + info.errorString());
     return std::nullopt;
 }
 

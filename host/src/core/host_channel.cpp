@@ -8,13 +8,17 @@ namespace charla::host {
 
 HostChannel::HostChannel() : server_(methods_) {}
 
-HostChannel::~HostChannel() { stopListening(); }
+HostChannel::~HostChannel() {
+    stopListening();
+}
 
 void HostChannel::listen(const std::string& address, std::uint16_t port) {
     server_.start(address, port);
 }
 
-void HostChannel::stopListening() { server_.stop(); }
+void HostChannel::stopListening() {
+    server_.stop();
+}
 
 void HostChannel::setPeerAddress(PeerAddress address) {
     std::lock_guard lock(mutex_);
@@ -117,13 +121,13 @@ void PluginScope::startWorkers() {
             try {
                 spec.body(stop);
             } catch (const std::exception& e) {
-                qCWarning(lcChannel) << "worker" << spec.name.c_str() << "of"
-                                     << pluginId_.c_str() << "failed:" << e.what();
+                qCWarning(lcChannel) << "worker" << spec.name.c_str() << "of" << pluginId_.c_str()
+                                     << "failed:" << e.what();
                 if (onFailure_)
                     onFailure_(spec.name + ": " + e.what());
             } catch (...) {
-                qCWarning(lcChannel) << "worker" << spec.name.c_str() << "of"
-                                     << pluginId_.c_str() << "threw a non-exception";
+                qCWarning(lcChannel) << "worker" << spec.name.c_str() << "of" << pluginId_.c_str()
+                                     << "threw a non-exception";
                 if (onFailure_)
                     onFailure_(spec.name + ": unknown exception");
             }

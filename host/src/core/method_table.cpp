@@ -135,8 +135,8 @@ std::size_t payloadBytes(const xmlrpc_c::value& value) {
     }
     case xmlrpc_c::value::TYPE_STRUCT: {
         std::size_t sum = 0;
-        for (const auto& kv : static_cast<std::map<std::string, xmlrpc_c::value>>(
-                 xmlrpc_c::value_struct(value)))
+        for (const auto& kv :
+             static_cast<std::map<std::string, xmlrpc_c::value>>(xmlrpc_c::value_struct(value)))
             sum += kv.first.size() + payloadBytes(kv.second);
         return sum;
     }

@@ -9,7 +9,7 @@ class QWidget;
 namespace charla::host {
 
 class PanelHost {
-public:
+  public:
     virtual ~PanelHost() = default;
     virtual QWidget* panelParent() = 0;
     virtual void addPanel(const QString& pluginId, const QString& title, QWidget* panel) = 0;

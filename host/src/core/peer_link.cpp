@@ -37,9 +37,8 @@ std::string stringMember(const Struct& s, const std::string& key, const std::str
 std::vector<std::string> stringList(const Struct& s, const std::string& key,
                                     const std::string& where) {
     std::vector<std::string> out;
-    for (const auto& v :
-         xmlrpc_c::value_array(member(s, key, xmlrpc_c::value::TYPE_ARRAY, where))
-             .vectorValueValue()) {
+    for (const auto& v : xmlrpc_c::value_array(member(s, key, xmlrpc_c::value::TYPE_ARRAY, where))
+                             .vectorValueValue()) {
         if (v.type() != xmlrpc_c::value::TYPE_STRING)
             throw badHello(where + "." + key + " must hold strings");
         out.push_back(xmlrpc_c::value_string(v));
@@ -132,17 +131,17 @@ xmlrpc_c::value PeerLink::localHello() const {
     std::lock_guard lock(mutex_);
     std::vector<xmlrpc_c::value> plugins;
     for (const auto& p : localPlugins_)
-        plugins.push_back(xmlrpc_c::value_struct(Struct{{"id", xmlrpc_c::value_string(p.id)},
-                                                        {"version", xmlrpc_c::value_string(p.version)},
-                                                        {"sends", stringArray(p.sends)},
-                                                        {"receives", stringArray(p.receives)}}));
-    return xmlrpc_c::value_struct(
-        Struct{{"app", xmlrpc_c::value_string("Charla")},
-               {"version", xmlrpc_c::value_string(CHARLA_VERSION)},
-               {"protocol", xmlrpc_c::value_int(CHARLA_PROTOCOL_VERSION)},
-               {"user", xmlrpc_c::value_string(localUser_)},
-               {"plugins_serial", xmlrpc_c::value_int(localSerial_)},
-               {"plugins", xmlrpc_c::value_array(plugins)}});
+        plugins.push_back(
+            xmlrpc_c::value_struct(Struct{{"id", xmlrpc_c::value_string(p.id)},
+                                          {"version", xmlrpc_c::value_string(p.version)},
+                                          {"sends", stringArray(p.sends)},
+                                          {"receives", stringArray(p.receives)}}));
+    return xmlrpc_c::value_struct(Struct{{"app", xmlrpc_c::value_string("Charla")},
+                                         {"version", xmlrpc_c::value_string(CHARLA_VERSION)},
+                                         {"protocol", xmlrpc_c::value_int(CHARLA_PROTOCOL_VERSION)},
+                                         {"user", xmlrpc_c::value_string(localUser_)},
+                                         {"plugins_serial", xmlrpc_c::value_int(localSerial_)},
+                                         {"plugins", xmlrpc_c::value_array(plugins)}});
 }
 
 sdk::PeerInfo PeerLink::parseHello(const xmlrpc_c::value& hello) {
@@ -154,9 +153,9 @@ sdk::PeerInfo PeerLink::parseHello(const xmlrpc_c::value& hello) {
     info.appVersion = stringMember(s, "version", "hello");
     info.protocol = xmlrpc_c::value_int(member(s, "protocol", xmlrpc_c::value::TYPE_INT, "hello"));
     info.user = stringMember(s, "user", "hello");
-    for (const auto& v : xmlrpc_c::value_array(member(s, "plugins", xmlrpc_c::value::TYPE_ARRAY,
-                                                      "hello"))
-                             .vectorValueValue()) {
+    for (const auto& v :
+         xmlrpc_c::value_array(member(s, "plugins", xmlrpc_c::value::TYPE_ARRAY, "hello"))
+             .vectorValueValue()) {
         if (v.type() != xmlrpc_c::value::TYPE_STRUCT)
             throw badHello("hello.plugins must hold structs");
         Struct p = xmlrpc_c::value_struct(v);
@@ -246,9 +245,8 @@ void PeerLink::run(std::stop_token stop) {
         }
         online = nowOnline;
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, stop, pingInterval_, [&] {
-            return announcedSerial_ != localSerial_ && online;
-        });
+        wake_.wait_for(lock, stop, pingInterval_,
+                       [&] { return announcedSerial_ != localSerial_ && online; });
     }
 }
 

@@ -17,8 +17,12 @@ size_t appendToString(char* data, size_t size, size_t count, void* target) {
     return size * count;
 }
 
-CURLM* multiOf(void* p) { return static_cast<CURLM*>(p); }
-CURL* easyOf(void* p) { return static_cast<CURL*>(p); }
+CURLM* multiOf(void* p) {
+    return static_cast<CURLM*>(p);
+}
+CURL* easyOf(void* p) {
+    return static_cast<CURL*>(p);
+}
 
 } // namespace
 

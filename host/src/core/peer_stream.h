@@ -17,7 +17,7 @@
 namespace charla::host {
 
 class CurlPeerStream : public sdk::PeerStream {
-public:
+  public:
     CurlPeerStream(std::string name, std::string url);
     ~CurlPeerStream() override;
     CurlPeerStream(const CurlPeerStream&) = delete;
@@ -34,10 +34,10 @@ public:
     // Bytes sent in request bodies (for the benchmarks' wire figures).
     std::uint64_t bytesSent() const { return bytesSent_; }
 
-private:
+  private:
     std::string name_;
     std::string url_;
-    std::mutex callMutex_; // one call at a time on the connection
+    std::mutex callMutex_;  // one call at a time on the connection
     void* multi_ = nullptr; // CURLM*
     void* easy_ = nullptr;  // CURL*, reused so the connection stays open
     void* headers_ = nullptr;

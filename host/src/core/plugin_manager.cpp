@@ -30,14 +30,14 @@ struct PluginManager::Loaded {
 };
 
 class PluginManager::Context : public sdk::PluginContext {
-public:
+  public:
     Context(PluginScope& scope, std::string id, std::string user)
         : scope_(scope), id_(std::move(id)), user_(std::move(user)) {}
     sdk::Channel& channel() override { return scope_; }
     std::string pluginId() const override { return id_; }
     std::string localUser() const override { return user_; }
 
-private:
+  private:
     PluginScope& scope_;
     std::string id_;
     std::string user_;
@@ -55,7 +55,9 @@ struct PluginManager::Running {
 PluginManager::PluginManager(HostChannel& channel, std::string localUser, QObject* parent)
     : QObject(parent), channel_(channel), localUser_(std::move(localUser)) {}
 
-PluginManager::~PluginManager() { disableAll(); }
+PluginManager::~PluginManager() {
+    disableAll();
+}
 
 PluginRecord* PluginManager::findRecord(const QString& id) {
     for (auto& r : records_)
@@ -188,7 +190,8 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         auto fresh = std::make_shared<Loaded>();
         try {
             fresh->library.load(record.manifest.library.toStdString(),
-                                boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+                                boost::dll::load_mode::rtld_now |
+                                    boost::dll::load_mode::rtld_local);
             // A refused library stays mapped (in `loaded`, never used): unloading code that ran
             // Qt static initialisers is not safe.
             loaded = fresh;
@@ -209,7 +212,8 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
             if (QString::fromUtf8(info->id) != id)
                 mismatch = QStringLiteral("library is plugin '%1', manifest says '%2'")
                                .arg(QString::fromUtf8(info->id), id);
-            else if (info->abiMajor != record.manifest.abiMajor || builtQt != record.manifest.qtVersion)
+            else if (info->abiMajor != record.manifest.abiMajor ||
+                     builtQt != record.manifest.qtVersion)
                 mismatch = QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
                                           "ABI %3 with Qt %4")
                                .arg(info->abiMajor)
@@ -260,7 +264,8 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
                 panelHost_->removePanel(id, running->panel);
             delete running->panel;
         }
-        return failWith(QStringLiteral("failed to start: %1").arg(QString::fromLocal8Bit(e.what())));
+        return failWith(
+            QStringLiteral("failed to start: %1").arg(QString::fromLocal8Bit(e.what())));
     } catch (...) {
         running->scope->removeMethods();
         if (running->panel) {
@@ -343,7 +348,8 @@ void PluginManager::notifyPeerChanged(const sdk::PeerInfo& peer) {
         try {
             running->plugin->peerChanged(peer);
         } catch (const std::exception& e) {
-            qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in peerChanged:" << e.what();
+            qCWarning(lcPlugins).noquote()
+                << "plugin" << id << "failed in peerChanged:" << e.what();
         } catch (...) {
             qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in peerChanged";
         }

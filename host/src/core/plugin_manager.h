@@ -33,7 +33,7 @@ struct PluginRecord {
 
 class PluginManager : public QObject {
     Q_OBJECT
-public:
+  public:
     PluginManager(HostChannel& channel, std::string localUser, QObject* parent = nullptr);
     ~PluginManager() override;
 
@@ -53,14 +53,14 @@ public:
     // What the enabled plugins send and receive, as announced in host.hello.
     std::vector<sdk::PeerPlugin> enabledCapabilities() const;
 
-public slots:
+  public slots:
     void notifyPeerChanged(const charla::sdk::PeerInfo& peer);
 
-signals:
+  signals:
     // The set of enabled plugins or a plugin's state changed.
     void pluginsChanged();
 
-private:
+  private:
     struct Loaded;
     struct Running;
     class Context;

@@ -61,7 +61,8 @@ ManifestResult readManifest(const QString& path) {
     const QJsonObject o = doc.object();
     PluginManifest& m = result.manifest;
     for (const char* key : {"id", "name", "version", "sdk_abi", "qt", "library"}) {
-        if (!o.value(QLatin1String(key)).isString() || o.value(QLatin1String(key)).toString().isEmpty()) {
+        if (!o.value(QLatin1String(key)).isString() ||
+            o.value(QLatin1String(key)).toString().isEmpty()) {
             result.error = QStringLiteral("manifest lacks the string '%1'").arg(QLatin1String(key));
             m.id = o.value("id").toString();
             return result;
@@ -69,7 +70,8 @@ ManifestResult readManifest(const QString& path) {
     }
     m.id = o.value("id").toString();
     if (!QRegularExpression("^[a-z][a-z0-9_]{0,31}$").match(m.id).hasMatch()) {
-        result.error = QStringLiteral("invalid id '%1' (expected [a-z][a-z0-9_]*, at most 32)").arg(m.id);
+        result.error =
+            QStringLiteral("invalid id '%1' (expected [a-z][a-z0-9_]*, at most 32)").arg(m.id);
         return result;
     }
     if (m.id == "host" || m.id == "system" || m.id == "call") {

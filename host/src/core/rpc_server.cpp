@@ -97,7 +97,8 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
         }
         outcome = xmlrpc_c::rpcOutcome(table.dispatch(name, params));
     } catch (const xmlrpc_c::fault& f) {
-        qCDebug(lcChannel) << "fault for" << name.c_str() << f.getCode() << f.getDescription().c_str();
+        qCDebug(lcChannel) << "fault for" << name.c_str() << f.getCode()
+                           << f.getDescription().c_str();
         outcome = xmlrpc_c::rpcOutcome(f);
     }
     std::string response;
@@ -106,8 +107,8 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
     } catch (const std::exception& e) {
         // E.g. a handler returned a string that is not valid UTF-8: answer with a fault instead.
         xmlrpc_c::xml::generateResponse(
-            xmlrpc_c::rpcOutcome(faultOf(sdk::kFaultInternal, name + ": cannot encode the result: " +
-                                                                  e.what())),
+            xmlrpc_c::rpcOutcome(
+                faultOf(sdk::kFaultInternal, name + ": cannot encode the result: " + e.what())),
             &response);
     }
     return response;
@@ -115,7 +116,9 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
 
 RpcServer::RpcServer(MethodTable& table) : table_(table) {}
 
-RpcServer::~RpcServer() { stop(); }
+RpcServer::~RpcServer() {
+    stop();
+}
 
 void RpcServer::start(const std::string& address, std::uint16_t port) {
     auto abyss = std::make_unique<Abyss>();

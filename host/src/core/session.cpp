@@ -17,7 +17,9 @@ Session::Session(SessionConfig config, QObject* parent)
             [this] { link_->setLocalPlugins(plugins_->enabledCapabilities()); });
 }
 
-Session::~Session() { stop(); }
+Session::~Session() {
+    stop();
+}
 
 void Session::start() {
     channel_.listen(config_.listenAddress.toStdString(), config_.port);

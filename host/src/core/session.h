@@ -27,7 +27,7 @@ struct SessionConfig {
 
 class Session : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit Session(SessionConfig config, QObject* parent = nullptr);
     ~Session() override;
 
@@ -40,10 +40,10 @@ public:
     PeerLink& link() { return *link_; }
     PluginManager& plugins() { return *plugins_; }
 
-signals:
+  signals:
     void peerChanged(const charla::sdk::PeerInfo& peer); // on this object's thread
 
-private:
+  private:
     SessionConfig config_;
     HostChannel channel_;
     std::unique_ptr<PeerLink> link_;

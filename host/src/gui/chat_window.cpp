@@ -25,7 +25,7 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     contact_->setObjectName("contactLabel");
     presence_ = new QLabel(central);
     presence_->setObjectName("presenceLabel");
-    call_ = new QPushButton(tr("📞 Call"), central);
+    call_ = new QPushButton(tr("Call"), central);
     call_->setObjectName("callButton");
     call_->setEnabled(false);
     auto* pluginsButton = new QPushButton(tr("Plugins…"), central);
@@ -41,14 +41,16 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     panels_->setObjectName("panelArea");
     panels_->setChildrenCollapsible(false);
     layout->addWidget(panels_, 1);
-    placeholder_ = new QLabel(tr("No plugin is enabled. Open Plugins… to enable text chat."),
-                              central);
+    placeholder_ =
+        new QLabel(tr("No plugin is enabled. Open Plugins… to enable text chat."), central);
     placeholder_->setObjectName("noPanelsLabel");
     placeholder_->setAlignment(Qt::AlignCenter);
     layout->addWidget(placeholder_, 1);
 
     setCentralWidget(central);
-    statusBar()->showMessage(tr("Listening on %1").arg(listeningOn));
+    auto* self = new QLabel(tr("You are %1").arg(listeningOn), this);
+    self->setObjectName("selfLabel");
+    statusBar()->addPermanentWidget(self);
     connect(call_, &QPushButton::clicked, this, &ChatWindow::callRequested);
     connect(pluginsButton, &QPushButton::clicked, this, &ChatWindow::openPluginsDialog);
     setPeer(sdk::PeerInfo{});
@@ -56,7 +58,9 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     resize(560, 640);
 }
 
-QWidget* ChatWindow::panelParent() { return panels_; }
+QWidget* ChatWindow::panelParent() {
+    return panels_;
+}
 
 void ChatWindow::addPanel(const QString& pluginId, const QString& title, QWidget* panel) {
     panel->setAccessibleName(title);

@@ -21,9 +21,8 @@ PluginsDialog::PluginsDialog(host::PluginManager& plugins, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     table_ = new QTableWidget(0, kColumnCount, this);
     table_->setObjectName("pluginTable");
-    table_->setHorizontalHeaderLabels(
-        {tr("On"), tr("Name"), tr("Id"), tr("Version"), tr("State"), tr("Sends / receives"),
-         tr("Details")});
+    table_->setHorizontalHeaderLabels({tr("On"), tr("Name"), tr("Id"), tr("Version"), tr("State"),
+                                       tr("Sends / receives"), tr("Details")});
     table_->verticalHeader()->hide();
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);

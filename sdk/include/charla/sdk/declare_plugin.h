@@ -7,7 +7,8 @@
 #include <boost/dll/alias.hpp>
 
 #ifndef CHARLA_PLUGIN_ID
-#error "CHARLA_PLUGIN_ID is not defined: build plugins with charla_add_plugin() (CharlaPlugin.cmake)"
+#error                                                                                             \
+    "CHARLA_PLUGIN_ID is not defined: build plugins with charla_add_plugin() (CharlaPlugin.cmake)"
 #endif
 
 // Tests build deliberately incompatible plugins by overriding this; real plugins never do.
@@ -18,7 +19,9 @@
 // Exports the factory and the build info of PluginClass under fixed names for Boost.DLL.
 #define CHARLA_DECLARE_PLUGIN(PluginClass)                                                         \
     namespace charla_plugin_exports {                                                              \
-    charla::sdk::Plugin* create() { return new PluginClass(); }                                    \
+    charla::sdk::Plugin* create() {                                                                \
+        return new PluginClass();                                                                  \
+    }                                                                                              \
     const charla::sdk::PluginBuildInfo* buildInfo() {                                              \
         static const charla::sdk::PluginBuildInfo info{CHARLA_PLUGIN_BUILT_ABI_MAJOR,              \
                                                        CHARLA_SDK_ABI_MINOR, QT_VERSION_MAJOR,     \

@@ -15,7 +15,7 @@ struct PeerPlugin {
 };
 
 struct PeerInfo {
-    bool online = false;    // answers host.ping right now
+    bool online = false;     // answers host.ping right now
     bool introduced = false; // at least one host.hello has been exchanged
     std::string app;
     std::string appVersion;

@@ -27,7 +27,7 @@ class QWidget;
 namespace charla::sdk {
 
 class CHARLA_SDK_API PluginContext {
-public:
+  public:
     virtual ~PluginContext();
     virtual Channel& channel() = 0;
     virtual std::string pluginId() const = 0;
@@ -36,7 +36,7 @@ public:
 };
 
 class CHARLA_SDK_API Plugin {
-public:
+  public:
     virtual ~Plugin();
     virtual void initialize(PluginContext& context) = 0;
     // The host owns the returned widget (it is parented to `parent`) and deletes it before the
@@ -60,4 +60,3 @@ using CreatePluginFn = Plugin*();
 using BuildInfoFn = const PluginBuildInfo*();
 
 } // namespace charla::sdk
-

@@ -1,0 +1,36 @@
+#include "conversation.h"
+
+namespace charla::text {
+
+Conversation::Conversation(QObject* parent) : QObject(parent) {}
+
+int Conversation::indexOfOutgoing(const QUuid& id) const {
+    return outgoingIndex_.value(id, -1);
+}
+
+void Conversation::addOutgoing(const TextMessage& message, const QString& sender) {
+    outgoingIndex_.insert(message.id, size());
+    append({message.id, message.sentAt, message.body, sender, true, MessageState::Sending, {}});
+}
+
+void Conversation::addIncoming(const TextMessage& message, const QString& sender) {
+    append({message.id, message.sentAt, message.body, sender, false, MessageState::Received, {}});
+}
+
+bool Conversation::setState(const QUuid& id, MessageState state, const QString& error) {
+    const int index = indexOfOutgoing(id);
+    if (index < 0)
+        return false;
+    ChatMessage& message = messages_[std::size_t(index)];
+    message.state = state;
+    message.error = state == MessageState::Failed ? error : QString();
+    emit messageChanged(index);
+    return true;
+}
+
+void Conversation::append(ChatMessage message) {
+    messages_.push_back(std::move(message));
+    emit messageAdded(size() - 1);
+}
+
+} // namespace charla::text

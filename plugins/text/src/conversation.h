@@ -1,0 +1,62 @@
+// The conversation as the user sees it: every message sent and received, in the order they
+// appeared here, with the delivery state of the outgoing ones. Lives on the GUI thread; other
+// threads reach it through queued calls (see TextChat).
+#pragma once
+
+#include "text_message.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <vector>
+
+namespace charla::text {
+
+enum class MessageState {
+    Sending,   // outgoing, queued or on the wire
+    Delivered, // outgoing, the contact acknowledged it
+    Failed,    // outgoing, not delivered; `error` says why, the user may retry
+    Received,  // incoming
+};
+
+struct ChatMessage {
+    QUuid id;
+    QDateTime sentAt; // UTC
+    QString body;
+    QString sender; // display name
+    bool outgoing = false;
+    MessageState state = MessageState::Received;
+    QString error;
+
+    TextMessage toTextMessage() const { return {id, sentAt, body}; }
+};
+
+class Conversation : public QObject {
+    Q_OBJECT
+  public:
+    explicit Conversation(QObject* parent = nullptr);
+
+    const std::vector<ChatMessage>& messages() const { return messages_; }
+    int size() const { return int(messages_.size()); }
+    const ChatMessage& at(int index) const { return messages_.at(std::size_t(index)); }
+    // Index of the outgoing message with this id, or -1. Incoming messages are not searched: in a
+    // loopback test both sides share one conversation and one id.
+    int indexOfOutgoing(const QUuid& id) const;
+
+    void addOutgoing(const TextMessage& message, const QString& sender);
+    void addIncoming(const TextMessage& message, const QString& sender);
+    // Updates an outgoing message; false if there is none with this id.
+    bool setState(const QUuid& id, MessageState state, const QString& error = {});
+
+  signals:
+    void messageAdded(int index);
+    void messageChanged(int index);
+
+  private:
+    void append(ChatMessage message);
+
+    std::vector<ChatMessage> messages_;
+    QHash<QUuid, int> outgoingIndex_;
+};
+
+} // namespace charla::text

@@ -1,0 +1,63 @@
+#include "message_format.h"
+
+namespace charla::text {
+
+namespace {
+const QString kRetryScheme = QStringLiteral("retry:");
+}
+
+QString deliveryLabel(const ChatMessage& message) {
+    switch (message.state) {
+    case MessageState::Sending:
+        return QStringLiteral("sending…");
+    case MessageState::Delivered:
+        return QStringLiteral("✓ delivered");
+    case MessageState::Failed:
+        return QStringLiteral("✗ failed: %1").arg(message.error);
+    case MessageState::Received:
+        break;
+    }
+    return {};
+}
+
+QString timeLabel(const ChatMessage& message) {
+    return message.sentAt.toLocalTime().toString(QStringLiteral("HH:mm"));
+}
+
+QString messageHtml(const ChatMessage& message) {
+    QString html = QStringLiteral("<p style=\"margin-top:6px; margin-bottom:0px\">"
+                                  "<span style=\"color:gray\">%1</span> <b>%2</b></p>")
+                       .arg(timeLabel(message), message.sender.toHtmlEscaped());
+    // pre-wrap keeps the sender's line breaks and spacing while still wrapping long lines.
+    html += QStringLiteral("<p style=\"margin:0px; white-space:pre-wrap\">%1</p>")
+                .arg(message.body.toHtmlEscaped());
+    if (message.outgoing) {
+        const QString color = message.state == MessageState::Failed ? QStringLiteral("#b00020")
+                                                                    : QStringLiteral("gray");
+        QString status = deliveryLabel(message).toHtmlEscaped();
+        if (message.state == MessageState::Failed)
+            status += QStringLiteral(" &mdash; <a href=\"%1\">Retry</a>").arg(retryUrl(message.id));
+        html += QStringLiteral("<p style=\"margin:0px\"><small style=\"color:%1\">%2</small></p>")
+                    .arg(color, status);
+    }
+    return html;
+}
+
+QString conversationHtml(const std::vector<ChatMessage>& messages) {
+    QString html;
+    for (const auto& message : messages)
+        html += messageHtml(message);
+    return html;
+}
+
+QString retryUrl(const QUuid& id) {
+    return kRetryScheme + id.toString(QUuid::WithoutBraces);
+}
+
+QUuid retryTarget(const QString& url) {
+    if (!url.startsWith(kRetryScheme))
+        return {};
+    return QUuid::fromString(QStringView(url).mid(kRetryScheme.size()));
+}
+
+} // namespace charla::text

@@ -1,0 +1,22 @@
+// How a message reads on screen; pure functions so that tests can check the wording headless.
+#pragma once
+
+#include "conversation.h"
+
+#include <QString>
+
+namespace charla::text {
+
+// "sending…", "✓ delivered", "✗ failed: <reason>"; empty for received messages.
+QString deliveryLabel(const ChatMessage& message);
+// Local time of sending, "HH:mm".
+QString timeLabel(const ChatMessage& message);
+// One message as rich text. A failed message carries a link to retryUrl(id).
+QString messageHtml(const ChatMessage& message);
+QString conversationHtml(const std::vector<ChatMessage>& messages);
+
+// The link a failed message offers, and its inverse (a null QUuid if `url` is not one).
+QString retryUrl(const QUuid& id);
+QUuid retryTarget(const QString& url);
+
+} // namespace charla::text

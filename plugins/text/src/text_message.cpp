@@ -1,0 +1,161 @@
+#include "text_message.h"
+
+#include <charla/sdk/channel.h>
+
+#include <QStringDecoder>
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+namespace charla::text {
+
+namespace {
+
+using Members = std::map<std::string, xmlrpc_c::value>;
+
+[[noreturn]] void badParams(const std::string& why) {
+    throw xmlrpc_c::fault(std::string(kSendMethod) + ": " + why,
+                          static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+}
+
+// Echoes a rejected value in a fault without echoing a megabyte back.
+std::string quoted(const std::string& value) {
+    constexpr std::size_t kShown = 64;
+    if (value.size() <= kShown)
+        return "'" + value + "'";
+    return "'" + value.substr(0, kShown) + "...'";
+}
+
+std::string stringMember(const Members& members, const std::string& name) {
+    auto it = members.find(name);
+    if (it == members.end())
+        badParams("member '" + name + "' is missing");
+    if (it->second.type() != xmlrpc_c::value::TYPE_STRING)
+        badParams("member '" + name + "' must be a string");
+    return static_cast<std::string>(xmlrpc_c::value_string(it->second));
+}
+
+bool isUtc(const QDateTime& time) {
+    return time.timeSpec() == Qt::UTC ||
+           (time.timeSpec() == Qt::OffsetFromUTC && time.offsetFromUtc() == 0);
+}
+
+QDateTime parseUtcTime(const std::string& text) {
+    const QString s = QString::fromStdString(text);
+    // Qt reads a bare date as midnight; a message time needs the time of day.
+    if (!s.contains(u'T'))
+        badParams("sent_at " + quoted(text) + " is not an ISO 8601 date and time");
+    QDateTime time = QDateTime::fromString(s, Qt::ISODateWithMs);
+    if (!time.isValid())
+        time = QDateTime::fromString(s, Qt::ISODate);
+    if (!time.isValid())
+        badParams("sent_at " + quoted(text) + " is not an ISO 8601 date and time");
+    // Without an explicit zone Qt reads local time, which means something else on each machine.
+    if (!isUtc(time))
+        badParams("sent_at " + quoted(text) + " must be in UTC (end with 'Z')");
+    return time.toUTC();
+}
+
+std::optional<QString> decodeUtf8(const std::string& bytes) {
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = decoder.decode(QByteArrayView(bytes.data(), qsizetype(bytes.size())));
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
+}
+
+} // namespace
+
+TextMessage makeOutgoingMessage(const QString& body) {
+    return TextMessage{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), body};
+}
+
+QString composeProblem(const QString& body) {
+    if (body.trimmed().isEmpty())
+        return QStringLiteral("the message is empty");
+    const qsizetype bytes = body.toUtf8().size();
+    if (std::size_t(bytes) > kMaxBodyBytes)
+        return QStringLiteral("the message is too long (%1 bytes, at most %2)")
+            .arg(bytes)
+            .arg(kMaxBodyBytes);
+    return {};
+}
+
+TextMessage parseSendParams(const xmlrpc_c::paramList& params) {
+    if (params.size() != 1)
+        badParams("expected exactly 1 parameter (a struct), got " + std::to_string(params.size()));
+    return parseTextMessage(params[0]);
+}
+
+TextMessage parseTextMessage(const xmlrpc_c::value& value) {
+    if (value.type() != xmlrpc_c::value::TYPE_STRUCT)
+        badParams("the parameter must be a struct {id, sent_at, body}");
+    const Members members = xmlrpc_c::value_struct(value);
+
+    TextMessage message;
+    const std::string id = stringMember(members, "id");
+    message.id = QUuid::fromString(QString::fromStdString(id));
+    if (message.id.isNull())
+        badParams("id " + quoted(id) + " is not a UUID");
+
+    message.sentAt = parseUtcTime(stringMember(members, "sent_at"));
+
+    const std::string body = stringMember(members, "body");
+    if (body.empty())
+        badParams("body is empty");
+    if (body.size() > kMaxBodyBytes)
+        badParams("body is " + std::to_string(body.size()) + " bytes, more than the limit of " +
+                  std::to_string(kMaxBodyBytes));
+    std::optional<QString> decoded = decodeUtf8(body);
+    if (!decoded)
+        badParams("body is not valid UTF-8");
+    message.body = std::move(*decoded);
+    return message;
+}
+
+xmlrpc_c::value toXmlRpc(const TextMessage& message) {
+    Members members;
+    members.emplace("id", xmlrpc_c::value_string(wireId(message.id)));
+    members.emplace("sent_at", xmlrpc_c::value_string(wireTime(message.sentAt)));
+    members.emplace("body", xmlrpc_c::value_string(message.body.toStdString()));
+    return xmlrpc_c::value_struct(members);
+}
+
+std::string wireId(const QUuid& id) {
+    return id.toString(QUuid::WithoutBraces).toStdString();
+}
+
+std::string wireTime(const QDateTime& time) {
+    return time.toUTC().toString(Qt::ISODateWithMs).toStdString();
+}
+
+xmlrpc_c::value makeReceipt(const QUuid& id, ReceiptStatus status) {
+    Members members;
+    members.emplace("id", xmlrpc_c::value_string(wireId(id)));
+    members.emplace("status", xmlrpc_c::value_string(
+                                  status == ReceiptStatus::Delivered ? "delivered" : "duplicate"));
+    return xmlrpc_c::value_struct(members);
+}
+
+ReceiptStatus parseReceipt(const xmlrpc_c::value& value, const QUuid& expectedId) {
+    if (value.type() != xmlrpc_c::value::TYPE_STRUCT)
+        throw std::runtime_error("the contact answered with something other than a receipt");
+    const Members members = xmlrpc_c::value_struct(value);
+    auto member = [&](const char* name) -> std::string {
+        auto it = members.find(name);
+        if (it == members.end() || it->second.type() != xmlrpc_c::value::TYPE_STRING)
+            throw std::runtime_error(std::string("the contact's receipt has no '") + name + "'");
+        return static_cast<std::string>(xmlrpc_c::value_string(it->second));
+    };
+    if (QUuid::fromString(QString::fromStdString(member("id"))) != expectedId)
+        throw std::runtime_error("the contact acknowledged a different message");
+    const std::string status = member("status");
+    if (status == "delivered")
+        return ReceiptStatus::Delivered;
+    if (status == "duplicate")
+        return ReceiptStatus::Duplicate;
+    throw std::runtime_error("the contact answered with unknown status " + quoted(status));
+}
+
+} // namespace charla::text
