@@ -1,5 +1,6 @@
 # charla_add_plugin(<target> ID <id> NAME <name> VERSION <x.y.z> [VENDOR <v>] [DESCRIPTION <d>]
 #                   [SENDS kinds...] [RECEIVES kinds...] SOURCES files...
+#                   [CLI_OPTIONS "name|VALUE|help" ...]   e.g. "camera|SOURCE|Camera to use"
 #                   [OUTPUT_DIR dir]
 #                   # for tests that need a deliberately broken plugin:
 #                   [ABI_MAJOR n] [QT_VERSION x.y] [MANIFEST_FILE file | NO_MANIFEST])
@@ -17,7 +18,7 @@ endif()
 function(charla_add_plugin target)
     cmake_parse_arguments(P "NO_MANIFEST"
         "ID;NAME;VERSION;VENDOR;DESCRIPTION;OUTPUT_DIR;ABI_MAJOR;QT_VERSION;MANIFEST_FILE"
-        "SOURCES;SENDS;RECEIVES" ${ARGN})
+        "SOURCES;SENDS;RECEIVES;CLI_OPTIONS" ${ARGN})
     foreach(required ID NAME VERSION SOURCES)
         if(NOT P_${required})
             message(FATAL_ERROR "charla_add_plugin(${target}): ${required} is required")
@@ -69,6 +70,15 @@ function(charla_add_plugin target)
         list(APPEND receives "\"${kind}\"")
     endforeach()
     list(JOIN receives ", " receives)
+    set(options "")
+    foreach(option IN LISTS P_CLI_OPTIONS)
+        string(REPLACE "|" ";" parts "${option}")
+        list(GET parts 0 opt_name)
+        list(GET parts 1 opt_value)
+        list(GET parts 2 opt_help)
+        list(APPEND options "{\"name\": \"${opt_name}\", \"value\": \"${opt_value}\", \"help\": \"${opt_help}\"}")
+    endforeach()
+    list(JOIN options ", " options)
     file(GENERATE OUTPUT ${manifest} CONTENT "{
   \"charla_plugin\": 1,
   \"id\": \"${P_ID}\",
@@ -80,6 +90,7 @@ function(charla_add_plugin target)
   \"receives\": [${receives}],
   \"sdk_abi\": \"${abi_major}.${CHARLA_SDK_ABI_MINOR}\",
   \"qt\": \"${qt_version}\",
+  \"options\": [${options}],
   \"library\": \"$<TARGET_FILE_NAME:${target}>\"
 }
 ")

@@ -17,8 +17,15 @@ Plugin::~Plugin() = default;
 QWidget* Plugin::createPanel(QWidget*) {
     return nullptr;
 }
+QWidget* Plugin::createCallPanel(QWidget*) {
+    return nullptr;
+}
+QWidget* Plugin::createSettingsPage(QWidget*) {
+    return nullptr;
+}
 void Plugin::start() {}
 void Plugin::stop() {}
 void Plugin::peerChanged(const PeerInfo&) {}
+void Plugin::callChanged(const CallInfo&) {}
 
 } // namespace charla::sdk

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QSettings>
@@ -35,7 +36,10 @@ QSet<QString> disabledPlugins(const Options& options) {
 
 QStringList pluginSearchPath(const QStringList& extraDirs) {
     QStringList dirs = extraDirs;
-    const QString appDir = QCoreApplication::applicationDirPath();
+    // Works before QCoreApplication exists (main() needs the plugins' options to parse argv).
+    QString appDir = QFileInfo("/proc/self/exe").canonicalPath();
+    if (appDir.isEmpty() && QCoreApplication::instance())
+        appDir = QCoreApplication::applicationDirPath();
     dirs << QDir(appDir).filePath("plugins")               // build tree: build/bin/plugins
          << QDir(appDir).filePath("../lib/charla/plugins") // installed
          << QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
@@ -156,6 +160,7 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     config.user = request.user;
     config.pluginDirs = pluginSearchPath(options_.pluginDirs);
     config.disabledPlugins = disabledPlugins(options_);
+    config.pluginOptions = options_.pluginOptions;
     auto session = std::make_unique<host::Session>(config);
     try {
         // The chat window exists before plugins start, so they can contribute their panels.
@@ -163,7 +168,7 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         auto chat = std::make_unique<gui::ChatWindow>(
             session->plugins(), contact,
             tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
-        session->plugins().setPanelHost(chat.get());
+        session->plugins().setPanelHost(host::PanelSlot::Chat, chat.get());
         session->start();
         session_ = std::move(session);
         chat_ = std::move(chat);

@@ -26,7 +26,7 @@ int printPluginList(const Options& options);
 
 class Application : public QObject {
     Q_OBJECT
-  public:
+public:
     explicit Application(Options options, QObject* parent = nullptr);
     ~Application() override;
 
@@ -37,13 +37,13 @@ class Application : public QObject {
     gui::ChatWindow* chatWindow() { return chat_.get(); }
     gui::LoginWindow* loginWindow() { return login_.get(); }
 
-  signals:
+signals:
     // The session is running and the chat window is shown.
     void connected();
     // Connecting failed with no login window to show it in (--peer): the app should exit.
     void fatalError(const QString& message);
 
-  private:
+private:
     void connectTo(const gui::LoginRequest& request);
     void startSession(const gui::LoginRequest& request, const QString& contactIp);
     void fail(const QString& message);

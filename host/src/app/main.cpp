@@ -45,7 +45,10 @@ int main(int argc, char** argv) {
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
-    const charla::app::ParseResult parsed = charla::app::parseCommandLine(arguments);
+    // Plugins may declare options of their own (e.g. --camera): read their manifests first.
+    const auto pluginOptions = charla::app::declaredPluginOptions(
+        charla::app::pluginSearchPath(charla::app::prescanPluginDirs(arguments)));
+    const charla::app::ParseResult parsed = charla::app::parseCommandLine(arguments, pluginOptions);
     QTextStream out(stdout);
     QTextStream err(stderr);
     switch (parsed.action) {

@@ -2,10 +2,48 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <cstring>
 
 namespace charla::app {
 
-ParseResult parseCommandLine(const QStringList& arguments) {
+QList<DeclaredPluginOption> declaredPluginOptions(const QStringList& dirs) {
+    QList<DeclaredPluginOption> out;
+    QSet<QString> seen;
+    for (const QString& dirPath : dirs) {
+        for (const QFileInfo& info :
+             QDir(dirPath).entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
+            const host::ManifestResult read = host::readManifest(info.absoluteFilePath());
+            if (!read.error.isEmpty())
+                continue; // reported properly by the plugin manager
+            for (const host::PluginCliOption& option : read.manifest.cliOptions)
+                if (!seen.contains(option.name)) {
+                    seen.insert(option.name);
+                    out.append({read.manifest.id, option});
+                }
+        }
+    }
+    return out;
+}
+
+QStringList prescanPluginDirs(const QStringList& arguments) {
+    QStringList dirs;
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString& a = arguments[i];
+        if (a == "--plugins-dir" && i + 1 < arguments.size())
+            dirs << arguments[++i];
+        else if (a.startsWith("--plugins-dir="))
+            dirs << a.mid(int(strlen("--plugins-dir=")));
+    }
+    return dirs;
+}
+
+ParseResult parseCommandLine(const QStringList& arguments,
+                             const QList<DeclaredPluginOption>& pluginOptions) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         "Charla: text, voice and video between two people.\n"
@@ -26,7 +64,19 @@ ParseResult parseCommandLine(const QStringList& arguments) {
     const QCommandLineOption list("list-plugins",
                                   "Print every plugin found with its state, then exit.");
     const QCommandLineOption user("user", "Your display name (default: your login name).", "NAME");
-    parser.addOptions({help, version, local, port, peer, pluginsDir, disable, list, user});
+    const QCommandLineOption pluginOption(
+        "plugin-option", "Pass KEY=VALUE to plugin ID (repeatable).", "ID.KEY=VALUE");
+    parser.addOptions(
+        {help, version, local, port, peer, pluginsDir, disable, list, user, pluginOption});
+    // Options the plugins' manifests declare; a name the host already uses is skipped.
+    QList<QPair<QCommandLineOption, DeclaredPluginOption>> declared;
+    for (const DeclaredPluginOption& d : pluginOptions) {
+        QCommandLineOption option(d.option.name,
+                                  QStringLiteral("%1 (plugin %2)").arg(d.option.help, d.pluginId),
+                                  d.option.valueName);
+        if (parser.addOption(option))
+            declared.append({option, d});
+    }
 
     ParseResult result;
     if (!parser.parse(arguments)) {
@@ -57,6 +107,23 @@ ParseResult parseCommandLine(const QStringList& arguments) {
     o.disabledPlugins = parser.values(disable);
     o.user = parser.value(user).trimmed();
     QString error;
+    static const QRegularExpression pluginOptionSyntax(
+        "^([a-z][a-z0-9_]*)\\.([A-Za-z0-9_-]+)=(.*)$");
+    for (const QString& value : parser.values(pluginOption)) {
+        const QRegularExpressionMatch m = pluginOptionSyntax.match(value);
+        if (!m.hasMatch()) {
+            result.action = ParseResult::Action::Fail;
+            result.text =
+                QStringLiteral("invalid --plugin-option '%1': expected ID.KEY=VALUE").arg(value);
+            return result;
+        }
+        o.pluginOptions[(m.captured(1) + "." + m.captured(2)).toStdString()] =
+            m.captured(3).toStdString();
+    }
+    for (const auto& [option, d] : declared)
+        if (parser.isSet(option))
+            o.pluginOptions[(d.pluginId + "." + d.option.name).toStdString()] =
+                parser.value(option).toStdString();
     if (parser.isSet(port)) {
         o.port = host::parsePort(parser.value(port), &error);
         if (!o.port) {

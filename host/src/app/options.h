@@ -3,11 +3,14 @@
 #pragma once
 
 #include "core/endpoint.h"
+#include "core/plugin_manifest.h"
 
 #include <QString>
 #include <QStringList>
 
+#include <map>
 #include <optional>
+#include <string>
 
 namespace charla::app {
 
@@ -19,6 +22,14 @@ struct Options {
     QStringList disabledPlugins;        // --disable, repeatable
     bool listPlugins = false;           // --list-plugins: print and exit
     QString user;                       // --user: display name
+    // --plugin-option ID.KEY=VALUE and plugin-declared options, as "id.key" -> value.
+    std::map<std::string, std::string> pluginOptions;
+};
+
+// An option some plugin's manifest declares (e.g. the video plugin's --camera).
+struct DeclaredPluginOption {
+    QString pluginId;
+    host::PluginCliOption option;
 };
 
 struct ParseResult {
@@ -27,6 +38,13 @@ struct ParseResult {
     Options options;
 };
 
-ParseResult parseCommandLine(const QStringList& arguments);
+ParseResult parseCommandLine(const QStringList& arguments,
+                             const QList<DeclaredPluginOption>& pluginOptions = {});
+
+// The options declared by the manifests in `dirs` (reads manifests only, runs no plugin code).
+QList<DeclaredPluginOption> declaredPluginOptions(const QStringList& dirs);
+
+// The --plugins-dir values in raw arguments, for finding plugin options before the real parse.
+QStringList prescanPluginDirs(const QStringList& arguments);
 
 } // namespace charla::app

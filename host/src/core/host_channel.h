@@ -30,7 +30,7 @@ struct PeerAddress {
 class PluginScope;
 
 class HostChannel {
-  public:
+public:
     HostChannel();
     ~HostChannel();
     HostChannel(const HostChannel&) = delete;
@@ -52,7 +52,7 @@ class HostChannel {
 
     std::unique_ptr<PluginScope> createScope(const std::string& pluginId);
 
-  private:
+private:
     MethodTable methods_;
     RpcServer server_;
     mutable std::mutex mutex_;
@@ -62,7 +62,7 @@ class HostChannel {
 
 // One plugin's view of the Channel, and the record of what it registered.
 class PluginScope : public sdk::Channel {
-  public:
+public:
     using FailureHandler = std::function<void(const std::string& what)>;
 
     PluginScope(HostChannel& channel, std::string pluginId);
@@ -85,7 +85,7 @@ class PluginScope : public sdk::Channel {
     std::size_t workerCount() const { return workers_.size(); }
     std::vector<std::string> methodNames() const;
 
-  private:
+private:
     HostChannel& channel_;
     std::string pluginId_;
     bool registrationOpen_ = true;

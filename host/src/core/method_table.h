@@ -15,7 +15,7 @@
 namespace charla::host {
 
 class MethodTable {
-  public:
+public:
     MethodTable();
 
     // Adds a method owned by `owner` (a plugin id, or "host"). Throws std::invalid_argument if
@@ -32,7 +32,7 @@ class MethodTable {
     // bad parameters or a failing handler.
     xmlrpc_c::value dispatch(const std::string& name, const xmlrpc_c::paramList& params) const;
 
-  private:
+private:
     // Counts calls in flight for one owner, so removeOwner can wait for them.
     struct OwnerGate {
         std::mutex mutex;

@@ -130,12 +130,17 @@ void PeerLink::setLocalPlugins(std::vector<sdk::PeerPlugin> plugins) {
 xmlrpc_c::value PeerLink::localHello() const {
     std::lock_guard lock(mutex_);
     std::vector<xmlrpc_c::value> plugins;
-    for (const auto& p : localPlugins_)
+    for (const auto& p : localPlugins_) {
+        Struct params;
+        for (const auto& [key, value] : p.params)
+            params[key] = xmlrpc_c::value_string(value);
         plugins.push_back(
             xmlrpc_c::value_struct(Struct{{"id", xmlrpc_c::value_string(p.id)},
                                           {"version", xmlrpc_c::value_string(p.version)},
                                           {"sends", stringArray(p.sends)},
-                                          {"receives", stringArray(p.receives)}}));
+                                          {"receives", stringArray(p.receives)},
+                                          {"params", xmlrpc_c::value_struct(params)}}));
+    }
     return xmlrpc_c::value_struct(Struct{{"app", xmlrpc_c::value_string("Charla")},
                                          {"version", xmlrpc_c::value_string(CHARLA_VERSION)},
                                          {"protocol", xmlrpc_c::value_int(CHARLA_PROTOCOL_VERSION)},
@@ -164,6 +169,15 @@ sdk::PeerInfo PeerLink::parseHello(const xmlrpc_c::value& hello) {
         plugin.version = stringMember(p, "version", "plugin");
         plugin.sends = stringList(p, "sends", "plugin");
         plugin.receives = stringList(p, "receives", "plugin");
+        if (auto it = p.find("params"); it != p.end()) { // optional: older peers may omit it
+            if (it->second.type() != xmlrpc_c::value::TYPE_STRUCT)
+                throw badHello("plugin.params must be a struct");
+            for (const auto& [key, value] : Struct(xmlrpc_c::value_struct(it->second))) {
+                if (value.type() != xmlrpc_c::value::TYPE_STRING)
+                    throw badHello("plugin.params." + key + " must be a string");
+                plugin.params[key] = xmlrpc_c::value_string(value);
+            }
+        }
         info.plugins.push_back(std::move(plugin));
     }
     return info;

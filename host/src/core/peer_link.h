@@ -21,7 +21,7 @@ namespace charla::host {
 
 class PeerLink : public QObject {
     Q_OBJECT
-  public:
+public:
     PeerLink(HostChannel& channel, std::string localUser, QObject* parent = nullptr);
     ~PeerLink() override;
 
@@ -36,11 +36,11 @@ class PeerLink : public QObject {
     // Parses a host.hello struct; throws xmlrpc_c::fault (kFaultBadParams) on a malformed one.
     static sdk::PeerInfo parseHello(const xmlrpc_c::value& hello);
 
-  signals:
+signals:
     // Emitted from any thread when the contact's presence or capabilities changed.
     void peerChanged(const charla::sdk::PeerInfo& peer);
 
-  private:
+private:
     void run(std::stop_token stop);
     void updatePeer(const std::function<void(sdk::PeerInfo&)>& change);
 

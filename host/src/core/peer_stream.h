@@ -17,7 +17,7 @@
 namespace charla::host {
 
 class CurlPeerStream : public sdk::PeerStream {
-  public:
+public:
     CurlPeerStream(std::string name, std::string url);
     ~CurlPeerStream() override;
     CurlPeerStream(const CurlPeerStream&) = delete;
@@ -34,7 +34,7 @@ class CurlPeerStream : public sdk::PeerStream {
     // Bytes sent in request bodies (for the benchmarks' wire figures).
     std::uint64_t bytesSent() const { return bytesSent_; }
 
-  private:
+private:
     std::string name_;
     std::string url_;
     std::mutex callMutex_;  // one call at a time on the connection

@@ -30,26 +30,36 @@ struct PluginManager::Loaded {
 };
 
 class PluginManager::Context : public sdk::PluginContext {
-  public:
-    Context(PluginScope& scope, std::string id, std::string user)
-        : scope_(scope), id_(std::move(id)), user_(std::move(user)) {}
+public:
+    Context(PluginManager& manager, PluginScope& scope, std::string id)
+        : manager_(manager), scope_(scope), id_(std::move(id)) {}
     sdk::Channel& channel() override { return scope_; }
     std::string pluginId() const override { return id_; }
-    std::string localUser() const override { return user_; }
+    std::string localUser() const override { return manager_.localUser_; }
+    void announce(const sdk::Announcement& announcement) override {
+        manager_.announce(QString::fromStdString(id_), announcement);
+    }
+    std::optional<std::string> option(const std::string& key) const override {
+        auto it = manager_.pluginOptions_.find(id_ + "." + key);
+        if (it == manager_.pluginOptions_.end())
+            return std::nullopt;
+        return it->second;
+    }
+    sdk::CallInfo call() const override { return manager_.call_; }
 
-  private:
+private:
+    PluginManager& manager_;
     PluginScope& scope_;
     std::string id_;
-    std::string user_;
 };
 
-// One enabled plugin. Members are destroyed in reverse order: plugin, then context, then scope.
+// One enabled plugin. Members are destroyed in reverse order: panels, plugin, context, scope.
 struct PluginManager::Running {
     std::shared_ptr<Loaded> loaded; // the code outlives the instance
     std::unique_ptr<PluginScope> scope;
     std::unique_ptr<Context> context;
     std::unique_ptr<sdk::Plugin> plugin;
-    QPointer<QWidget> panel;
+    std::map<PanelSlot, QPointer<QWidget>> panels;
 };
 
 PluginManager::PluginManager(HostChannel& channel, std::string localUser, QObject* parent)
@@ -241,7 +251,7 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     auto running = std::make_unique<Running>();
     running->loaded = loaded;
     running->scope = channel_.createScope(id.toStdString());
-    running->context = std::make_unique<Context>(*running->scope, id.toStdString(), localUser_);
+    running->context = std::make_unique<Context>(*this, *running->scope, id.toStdString());
     try {
         running->plugin.reset(loaded->create());
         if (!running->plugin)
@@ -249,30 +259,16 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         running->plugin->initialize(*running->context);
         running->scope->closeRegistration();
         running->scope->publishMethods();
-        if (panelHost_) {
-            QWidget* panel = running->plugin->createPanel(panelHost_->panelParent());
-            if (panel) {
-                running->panel = panel;
-                panelHost_->addPanel(id, record.manifest.name, panel);
-            }
-        }
+        for (const auto& [slot, host] : panelHosts_)
+            if (host)
+                createPanel(*running, id, record.manifest.name, slot);
         running->plugin->start();
     } catch (const std::exception& e) {
-        running->scope->removeMethods();
-        if (running->panel) {
-            if (panelHost_)
-                panelHost_->removePanel(id, running->panel);
-            delete running->panel;
-        }
+        abandon(*running, id);
         return failWith(
             QStringLiteral("failed to start: %1").arg(QString::fromLocal8Bit(e.what())));
     } catch (...) {
-        running->scope->removeMethods();
-        if (running->panel) {
-            if (panelHost_)
-                panelHost_->removePanel(id, running->panel);
-            delete running->panel;
-        }
+        abandon(*running, id);
         return failWith(QStringLiteral("failed to start: unknown exception"));
     }
     running->scope->setFailureHandler([this, id](const std::string& what) {
@@ -282,6 +278,8 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     });
     running->scope->startWorkers();
     running->plugin->peerChanged(channel_.peer());
+    if (call_.state != sdk::CallInfo::State::Idle)
+        running->plugin->callChanged(call_);
     running_[id] = std::move(running);
     record.state = PluginState::Enabled;
     record.reason.clear();
@@ -305,12 +303,7 @@ void PluginManager::disable(PluginRecord& record) {
         qCWarning(lcPlugins).noquote() << "plugin" << id << "failed to stop";
     }
     running->scope->stopWorkers();
-    if (running->panel) {
-        if (panelHost_)
-            panelHost_->removePanel(id, running->panel);
-        delete running->panel;
-    }
-    running->plugin.reset();
+    abandon(*running, id);
     record.state = PluginState::Disabled;
     qCInfo(lcPlugins).noquote() << "disabled plugin" << id;
 }
@@ -326,6 +319,98 @@ void PluginManager::fail(const QString& id, const QString& reason) {
     emit pluginsChanged();
 }
 
+// Undoes a plugin's presence: methods, panels, the instance. Its workers are stopped already.
+void PluginManager::abandon(Running& running, const QString& id) {
+    running.scope->removeMethods();
+    for (auto slot : {PanelSlot::Chat, PanelSlot::Call, PanelSlot::Settings})
+        deletePanel(running, id, slot);
+    running.plugin.reset();
+    announcements_.erase(id);
+}
+
+void PluginManager::createPanel(Running& running, const QString& id, const QString& title,
+                                PanelSlot slot) {
+    PanelHost* host = panelHosts_[slot];
+    if (!host || running.panels[slot])
+        return;
+    QWidget* panel = nullptr;
+    switch (slot) {
+    case PanelSlot::Chat:
+        panel = running.plugin->createPanel(host->panelParent());
+        break;
+    case PanelSlot::Call:
+        panel = running.plugin->createCallPanel(host->panelParent());
+        break;
+    case PanelSlot::Settings:
+        panel = running.plugin->createSettingsPage(host->panelParent());
+        break;
+    }
+    if (!panel)
+        return;
+    running.panels[slot] = panel;
+    host->addPanel(id, title, panel);
+}
+
+void PluginManager::deletePanel(Running& running, const QString& id, PanelSlot slot) {
+    QPointer<QWidget> panel = running.panels[slot];
+    running.panels.erase(slot);
+    if (!panel)
+        return;
+    if (PanelHost* host = panelHosts_[slot])
+        host->removePanel(id, panel);
+    delete panel.data();
+}
+
+void PluginManager::setPanelHost(PanelSlot slot, PanelHost* host) {
+    if (panelHosts_[slot] == host)
+        return;
+    for (auto& [id, running] : running_)
+        deletePanel(*running, id, slot);
+    panelHosts_[slot] = host;
+    if (!host)
+        return;
+    for (auto& [id, running] : running_) {
+        const PluginRecord* record = find(id);
+        try {
+            createPanel(*running, id, record ? record->manifest.name : id, slot);
+        } catch (const std::exception& e) {
+            qCWarning(lcPlugins).noquote()
+                << "plugin" << id << "failed to create a panel:" << e.what();
+        }
+    }
+}
+
+void PluginManager::announce(const QString& id, const sdk::Announcement& announcement) {
+    const PluginRecord* record = find(id);
+    if (!record)
+        return;
+    // Only what the manifest declares may be announced: the manifest is the promise the user saw.
+    sdk::Announcement clean;
+    clean.params = announcement.params;
+    for (const auto& k : announcement.sends)
+        if (record->manifest.sends.contains(QString::fromStdString(k)))
+            clean.sends.push_back(k);
+    for (const auto& k : announcement.receives)
+        if (record->manifest.receives.contains(QString::fromStdString(k)))
+            clean.receives.push_back(k);
+    announcements_[id] = clean;
+    emit pluginsChanged();
+}
+
+void PluginManager::setCall(const sdk::CallInfo& call) {
+    call_ = call;
+    for (auto& [id, running] : running_) {
+        try {
+            running->plugin->callChanged(call);
+        } catch (const std::exception& e) {
+            qCWarning(lcPlugins).noquote()
+                << "plugin" << id << "failed in callChanged:" << e.what();
+        } catch (...) {
+            qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in callChanged";
+        }
+    }
+}
+
 std::vector<sdk::PeerPlugin> PluginManager::enabledCapabilities() const {
     std::vector<sdk::PeerPlugin> out;
     for (const auto& r : records_) {
@@ -338,6 +423,11 @@ std::vector<sdk::PeerPlugin> PluginManager::enabledCapabilities() const {
             p.sends.push_back(k.toStdString());
         for (const auto& k : r.manifest.receives)
             p.receives.push_back(k.toStdString());
+        if (auto it = announcements_.find(r.manifest.id); it != announcements_.end()) {
+            p.sends = it->second.sends;
+            p.receives = it->second.receives;
+            p.params = it->second.params;
+        }
         out.push_back(std::move(p));
     }
     return out;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/host_channel.h"
+#include "core/panel_host.h"
 #include "core/plugin_manifest.h"
 
 #include <charla/sdk/plugin.h>
@@ -18,8 +19,6 @@
 
 namespace charla::host {
 
-class PanelHost;
-
 enum class PluginState { Disabled, Enabled, Refused, Failed };
 QString toString(PluginState state);
 
@@ -33,7 +32,7 @@ struct PluginRecord {
 
 class PluginManager : public QObject {
     Q_OBJECT
-  public:
+public:
     PluginManager(HostChannel& channel, std::string localUser, QObject* parent = nullptr);
     ~PluginManager() override;
 
@@ -46,21 +45,30 @@ class PluginManager : public QObject {
     bool setEnabled(const QString& id, bool enabled, QString* error = nullptr);
     void disableAll();
 
-    void setPanelHost(PanelHost* host) { panelHost_ = host; }
+    // Installs (or with nullptr removes) the host of a slot. Installing creates the slot's panels
+    // of every enabled plugin; removing deletes them.
+    void setPanelHost(PanelSlot slot, PanelHost* host);
+
+    // `--plugin-option id.key=value` values, read by plugins through PluginContext::option().
+    void setPluginOptions(std::map<std::string, std::string> options) {
+        pluginOptions_ = std::move(options);
+    }
+    void setCall(const sdk::CallInfo& call);
+    const sdk::CallInfo& call() const { return call_; }
 
     const std::vector<PluginRecord>& plugins() const { return records_; }
     const PluginRecord* find(const QString& id) const;
     // What the enabled plugins send and receive, as announced in host.hello.
     std::vector<sdk::PeerPlugin> enabledCapabilities() const;
 
-  public slots:
+public slots:
     void notifyPeerChanged(const charla::sdk::PeerInfo& peer);
 
-  signals:
+signals:
     // The set of enabled plugins or a plugin's state changed.
     void pluginsChanged();
 
-  private:
+private:
     struct Loaded;
     struct Running;
     class Context;
@@ -70,10 +78,17 @@ class PluginManager : public QObject {
     bool enable(PluginRecord& record, QString* error);
     void disable(PluginRecord& record);
     void fail(const QString& id, const QString& reason);
+    void abandon(Running& running, const QString& id);
+    void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
+    void deletePanel(Running& running, const QString& id, PanelSlot slot);
+    void announce(const QString& id, const sdk::Announcement& announcement);
 
     HostChannel& channel_;
     std::string localUser_;
-    PanelHost* panelHost_ = nullptr;
+    std::map<PanelSlot, PanelHost*> panelHosts_;
+    std::map<std::string, std::string> pluginOptions_;
+    std::map<QString, sdk::Announcement> announcements_; // by plugin id, while enabled
+    sdk::CallInfo call_;
     std::vector<PluginRecord> records_;
     std::map<QString, std::shared_ptr<Loaded>> libraries_; // kept for the process lifetime
     std::map<QString, std::unique_ptr<Running>> running_;

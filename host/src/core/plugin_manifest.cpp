@@ -86,6 +86,25 @@ ManifestResult readManifest(const QString& path) {
         !readStringList(o, "receives", &m.receives, &result.error))
         return result;
 
+    if (o.contains("options")) { // optional: command-line options the plugin understands
+        if (!o.value("options").isArray()) {
+            result.error = QStringLiteral("'options' must be an array");
+            return result;
+        }
+        for (const QJsonValue& v : o.value("options").toArray()) {
+            const QJsonObject opt = v.toObject();
+            PluginCliOption cli{opt.value("name").toString(), opt.value("value").toString(),
+                                opt.value("help").toString()};
+            if (!QRegularExpression("^[a-z][a-z0-9-]{1,31}$").match(cli.name).hasMatch() ||
+                cli.valueName.isEmpty()) {
+                result.error = QStringLiteral("each option needs a 'name' ([a-z][a-z0-9-]+) and a "
+                                              "'value' name");
+                return result;
+            }
+            m.cliOptions.append(cli);
+        }
+    }
+
     const QRegularExpressionMatch abi =
         QRegularExpression("^(\\d+)\\.(\\d+)$").match(o.value("sdk_abi").toString());
     if (!abi.hasMatch()) {

@@ -2,10 +2,19 @@
 // code. The format is documented in docs/plugin-manifest.md and written by charla_add_plugin().
 #pragma once
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
 namespace charla::host {
+
+// A command-line option a plugin declares in its manifest, e.g. the video plugin's
+// `--camera SOURCE`; the host adds it to its own parser and hands the value to the plugin.
+struct PluginCliOption {
+    QString name;      // "camera" -> --camera
+    QString valueName; // "SOURCE"
+    QString help;
+};
 
 struct PluginManifest {
     QString id;
@@ -19,6 +28,7 @@ struct PluginManifest {
     int abiMinor = 0;
     QString qtVersion; // "major.minor" the plugin was built against
     QString library;   // absolute path of the shared library
+    QList<PluginCliOption> cliOptions;
     QString manifestPath;
 };
 

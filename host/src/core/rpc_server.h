@@ -18,12 +18,12 @@
 namespace charla::host {
 
 class StartError : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 
 class RpcServer {
-  public:
+public:
     explicit RpcServer(MethodTable& table);
     ~RpcServer();
     RpcServer(const RpcServer&) = delete;
@@ -40,7 +40,7 @@ class RpcServer {
     // Public for the tests and the fuzzers.
     static std::string processCall(const MethodTable& table, const std::string& callXml);
 
-  private:
+private:
     struct Abyss;
     MethodTable& table_;
     std::unique_ptr<Abyss> abyss_;

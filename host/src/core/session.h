@@ -11,7 +11,9 @@
 #include <QStringList>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace charla::host {
 
@@ -22,12 +24,13 @@ struct SessionConfig {
     QString user;
     QStringList pluginDirs;
     QSet<QString> disabledPlugins;
+    std::map<std::string, std::string> pluginOptions; // "id.key" -> value
     std::chrono::milliseconds pingInterval{1000};
 };
 
 class Session : public QObject {
     Q_OBJECT
-  public:
+public:
     explicit Session(SessionConfig config, QObject* parent = nullptr);
     ~Session() override;
 
@@ -40,10 +43,10 @@ class Session : public QObject {
     PeerLink& link() { return *link_; }
     PluginManager& plugins() { return *plugins_; }
 
-  signals:
+signals:
     void peerChanged(const charla::sdk::PeerInfo& peer); // on this object's thread
 
-  private:
+private:
     SessionConfig config_;
     HostChannel channel_;
     std::unique_ptr<PeerLink> link_;

@@ -22,7 +22,7 @@ namespace charla::gui {
 
 class ChatWindow : public QMainWindow, public host::PanelHost {
     Q_OBJECT
-  public:
+public:
     ChatWindow(host::PluginManager& plugins, const QString& contactAddress,
                const QString& listeningOn, QWidget* parent = nullptr);
 
@@ -31,16 +31,16 @@ class ChatWindow : public QMainWindow, public host::PanelHost {
     void addPanel(const QString& pluginId, const QString& title, QWidget* panel) override;
     void removePanel(const QString& pluginId, QWidget* panel) override;
 
-  public slots:
+public slots:
     void setPeer(const charla::sdk::PeerInfo& peer);
     void openPluginsDialog();
 
-  signals:
+signals:
     void callRequested();
     // The user switched a plugin in the Plugins dialog (for the settings).
     void pluginToggled(const QString& id, bool enabled);
 
-  private:
+private:
     void updatePlaceholder();
 
     host::PluginManager& plugins_;

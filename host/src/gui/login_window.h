@@ -21,7 +21,7 @@ struct LoginRequest {
 
 class LoginWindow : public QWidget {
     Q_OBJECT
-  public:
+public:
     struct Defaults {
         QString user;
         QString contactHost;
@@ -35,10 +35,10 @@ class LoginWindow : public QWidget {
     void showError(const QString& message);
     void setBusy(bool busy);
 
-  signals:
+signals:
     void loginRequested(const charla::gui::LoginRequest& request);
 
-  private:
+private:
     void submit();
 
     bool localMode_;

@@ -15,13 +15,13 @@ namespace charla::gui {
 
 class PluginsDialog : public QDialog {
     Q_OBJECT
-  public:
+public:
     explicit PluginsDialog(host::PluginManager& plugins, QWidget* parent = nullptr);
 
-  signals:
+signals:
     void pluginToggled(const QString& id, bool enabled);
 
-  private:
+private:
     void rebuild();
 
     host::PluginManager& plugins_;

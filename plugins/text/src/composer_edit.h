@@ -7,13 +7,13 @@ namespace charla::text {
 
 class ComposerEdit : public QPlainTextEdit {
     Q_OBJECT
-  public:
+public:
     explicit ComposerEdit(QWidget* parent = nullptr);
 
-  signals:
+signals:
     void submitRequested();
 
-  protected:
+protected:
     void keyPressEvent(QKeyEvent* event) override;
 };
 

@@ -33,7 +33,7 @@ struct ChatMessage {
 
 class Conversation : public QObject {
     Q_OBJECT
-  public:
+public:
     explicit Conversation(QObject* parent = nullptr);
 
     const std::vector<ChatMessage>& messages() const { return messages_; }
@@ -48,11 +48,11 @@ class Conversation : public QObject {
     // Updates an outgoing message; false if there is none with this id.
     bool setState(const QUuid& id, MessageState state, const QString& error = {});
 
-  signals:
+signals:
     void messageAdded(int index);
     void messageChanged(int index);
 
-  private:
+private:
     void append(ChatMessage message);
 
     std::vector<ChatMessage> messages_;

@@ -13,13 +13,13 @@
 namespace charla::text {
 
 class Outbox {
-  public:
+public:
     void push(TextMessage message);
     // Blocks until a message is waiting or `stop` is requested (then returns nullopt).
     std::optional<TextMessage> take(std::stop_token stop);
     std::size_t size() const;
 
-  private:
+private:
     mutable std::mutex mutex_;
     std::condition_variable_any ready_;
     std::deque<TextMessage> queue_;

@@ -10,12 +10,12 @@
 namespace charla::text {
 
 class SeenMessageIds {
-  public:
+public:
     // True if `id` was new (and is now remembered), false if it had been seen before.
     bool insert(const QUuid& id);
     bool contains(const QUuid& id) const;
 
-  private:
+private:
     mutable std::mutex mutex_;
     QSet<QUuid> ids_;
 };

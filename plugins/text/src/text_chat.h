@@ -24,7 +24,7 @@ namespace charla::text {
 
 class TextChat : public QObject {
     Q_OBJECT
-  public:
+public:
     explicit TextChat(QString localUser, QObject* parent = nullptr);
 
     Conversation& conversation() { return conversation_; }
@@ -53,7 +53,7 @@ class TextChat : public QObject {
     void runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStream> stream,
                    std::function<sdk::PeerInfo()> peer);
 
-  private:
+private:
     void receive(const TextMessage& message); // GUI thread
 
     Conversation conversation_;

@@ -18,10 +18,10 @@ class TextChat;
 
 class TextPanel : public QWidget {
     Q_OBJECT
-  public:
+public:
     explicit TextPanel(TextChat& chat, QWidget* parent = nullptr);
 
-  private:
+private:
     void submit();
     void updateSendButton();
     void renderConversation();

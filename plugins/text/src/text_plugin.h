@@ -11,7 +11,7 @@
 namespace charla::text {
 
 class TextPlugin : public sdk::Plugin {
-  public:
+public:
     TextPlugin();
     ~TextPlugin() override;
 
@@ -21,7 +21,7 @@ class TextPlugin : public sdk::Plugin {
     void stop() override;
     void peerChanged(const sdk::PeerInfo& peer) override;
 
-  private:
+private:
     sdk::Channel* channel_ = nullptr;
     std::unique_ptr<TextChat> chat_;
     // Opened in start(), before the worker that uses it runs; the host interrupts it on stop.

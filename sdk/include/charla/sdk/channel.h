@@ -54,21 +54,21 @@ struct WorkerSpec {
 // Thrown by PeerStream::call when the call did not complete: the peer is unreachable, timed
 // out, the stream was interrupted, or the peer answered with a fault (faultCode() != 0).
 class CHARLA_SDK_API PeerCallError : public std::runtime_error {
-  public:
+public:
     enum class Kind { Unreachable, Timeout, Interrupted, Fault, BadResponse };
     PeerCallError(Kind kind, const std::string& what, int faultCode = 0);
     ~PeerCallError() override;
     Kind kind() const { return kind_; }
     int faultCode() const { return faultCode_; }
 
-  private:
+private:
     Kind kind_;
     int faultCode_;
 };
 
 // One persistent connection to the peer. Use it from one thread at a time.
 class CHARLA_SDK_API PeerStream {
-  public:
+public:
     virtual ~PeerStream();
     // Calls `method` on the peer. Throws PeerCallError. Returns the result value.
     virtual xmlrpc_c::value call(const std::string& method, const xmlrpc_c::paramList& params,
@@ -77,7 +77,7 @@ class CHARLA_SDK_API PeerStream {
 };
 
 class CHARLA_SDK_API Channel {
-  public:
+public:
     virtual ~Channel();
 
     // Registration: only valid inside Plugin::initialize(). Throws std::invalid_argument for a

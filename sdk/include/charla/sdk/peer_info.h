@@ -1,6 +1,7 @@
 // What the host knows about the contact, learned from host.hello (docs/protocol.md).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,19 @@ struct PeerPlugin {
     std::string version;
     std::vector<std::string> sends;
     std::vector<std::string> receives;
+    // Plugin-defined facts for the peer's plugin of the same id, e.g. {"codecs": "opus,pcm16"}.
+    std::map<std::string, std::string> params;
+
+    bool canSend(const std::string& kind) const { return contains(sends, kind); }
+    bool canReceive(const std::string& kind) const { return contains(receives, kind); }
+
+private:
+    static bool contains(const std::vector<std::string>& list, const std::string& kind) {
+        for (const auto& k : list)
+            if (k == kind)
+                return true;
+        return false;
+    }
 };
 
 struct PeerInfo {
@@ -33,12 +47,11 @@ struct PeerInfo {
     // True when the peer has plugin `id` enabled and it can receive `kind` (e.g. "text").
     bool receives(const std::string& id, const std::string& kind) const {
         const PeerPlugin* p = plugin(id);
-        if (!p)
-            return false;
-        for (const auto& k : p->receives)
-            if (k == kind)
-                return true;
-        return false;
+        return p && p->canReceive(kind);
+    }
+    bool sends(const std::string& id, const std::string& kind) const {
+        const PeerPlugin* p = plugin(id);
+        return p && p->canSend(kind);
     }
 };
 

@@ -7,12 +7,15 @@
 //   initialize(context)  register methods and workers on context.channel(); nothing runs yet
 //   createPanel(parent)  optional: a widget the host places in the chat window (GUI runs only)
 //   start()              methods are being served; the Channel starts the workers right after
-//   ...                  peerChanged() whenever the contact's presence or capabilities change
+//   ...                  peerChanged() whenever the contact's presence or capabilities change,
+//                        callChanged() whenever the call starts, rings, or ends
 //   stop()               wake anything the workers wait on; the Channel then joins the workers
 //   destroy              the panel is deleted first, then the Plugin; the library stays mapped
 // Disabling a plugin at runtime runs stop and destroy; enabling it again creates a new instance.
 #pragma once
 
+#include <charla/sdk/call.h>
+#include <charla/sdk/call.h>
 #include <charla/sdk/channel.h>
 #include <charla/sdk/export.h>
 #include <charla/sdk/peer_info.h>
@@ -20,31 +23,56 @@
 
 #include <QtGlobal>
 
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 class QWidget;
 
 namespace charla::sdk {
 
+// What a plugin tells the peer about itself in host.hello. `sends` and `receives` must be subsets
+// of the manifest's (a side with no microphone announces it receives audio only).
+struct Announcement {
+    std::vector<std::string> sends;
+    std::vector<std::string> receives;
+    std::map<std::string, std::string> params; // e.g. {"codecs": "opus,pcm16"}
+};
+
 class CHARLA_SDK_API PluginContext {
-  public:
+public:
     virtual ~PluginContext();
     virtual Channel& channel() = 0;
     virtual std::string pluginId() const = 0;
     // The local user's display name (what the peer sees as the sender).
     virtual std::string localUser() const = 0;
+    // GUI thread. Replaces what the peer is told (until then: the manifest's sends/receives,
+    // no params). Kinds outside the manifest are dropped. The peer hears of it at once.
+    virtual void announce(const Announcement& announcement) = 0;
+    // The value of `--plugin-option <id>.<key>=<value>` (or of an option the plugin's manifest
+    // declares, e.g. --camera) on the command line, if given.
+    virtual std::optional<std::string> option(const std::string& key) const = 0;
+    // The current call (GUI thread).
+    virtual CallInfo call() const = 0;
 };
 
 class CHARLA_SDK_API Plugin {
-  public:
+public:
     virtual ~Plugin();
     virtual void initialize(PluginContext& context) = 0;
     // The host owns the returned widget (it is parented to `parent`) and deletes it before the
     // plugin is destroyed. Return nullptr for no panel.
     virtual QWidget* createPanel(QWidget* parent);
+    // Optional: controls for the call window (video, level meters, mute...). Created when a call
+    // window opens, deleted when it closes or the plugin is disabled. GUI thread.
+    virtual QWidget* createCallPanel(QWidget* parent);
+    // Optional: a page for the Settings dialog (devices, quality...). GUI thread.
+    virtual QWidget* createSettingsPage(QWidget* parent);
     virtual void start();
     virtual void stop();
     virtual void peerChanged(const PeerInfo& peer);
+    virtual void callChanged(const CallInfo& call);
 };
 
 // What the library was compiled against; the host compares it with the manifest after loading.
