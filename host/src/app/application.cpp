@@ -1,8 +1,10 @@
 #include "app/application.h"
 
 #include "core/logging.h"
+#include "gui/call_window.h"
 #include "gui/chat_window.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -85,7 +87,8 @@ Application::Application(Options options, QObject* parent)
 Application::~Application() {
     if (lookupId_ >= 0)
         QHostInfo::abortHostLookup(lookupId_);
-    // Plugins first (their panels live in the chat window), then the window, then the rest.
+    // Plugins first (their panels live in the windows), then the windows, then the rest.
+    closeCallWindows();
     if (session_)
         session_->stop();
     chat_.reset();
@@ -177,9 +180,18 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     }
     connect(session_.get(), &host::Session::peerChanged, chat_.get(), &gui::ChatWindow::setPeer);
     connect(chat_.get(), &gui::ChatWindow::pluginToggled, this, &Application::saveDisabledPlugin);
-    connect(chat_.get(), &gui::ChatWindow::callRequested, chat_.get(), [this] {
-        chat_->statusBar()->showMessage(tr("Calls are not available in this version yet."), 5000);
-    });
+    host::CallManager& calls = session_->calls();
+    calls.setAutoAnswer(options_.autoAnswer);
+    connect(chat_.get(), &gui::ChatWindow::callRequested, &calls, &host::CallManager::placeCall);
+    connect(&calls, &host::CallManager::callChanged, this, &Application::showCall);
+    if (options_.callOnStart)
+        connect(session_.get(), &host::Session::peerChanged, this,
+                [this](const sdk::PeerInfo& peer) {
+                    if (!calledOnStart_ && peer.online && peer.introduced) {
+                        calledOnStart_ = true;
+                        session_->calls().placeCall();
+                    }
+                });
 
     QSettings settings;
     settings.setValue("user/name", request.user);
@@ -195,6 +207,61 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     }
     chat_->show();
     emit connected();
+}
+
+QString Application::contactName() const {
+    const std::string user = session_ ? session_->channel().peer().user : std::string();
+    return user.empty() ? tr("your contact") : QString::fromStdString(user);
+}
+
+void Application::closeCallWindows() {
+    if (session_)
+        session_->plugins().setPanelHost(host::PanelSlot::Call, nullptr);
+    // deleteLater: we are often inside one of these windows' own signals (Hang up, Decline).
+    if (callWindow_) {
+        callWindow_->hide();
+        callWindow_.release()->deleteLater();
+    }
+    if (incoming_) {
+        incoming_->hide();
+        incoming_.release()->deleteLater();
+    }
+}
+
+void Application::showCall(const sdk::CallInfo& call, const QString& message) {
+    using State = sdk::CallInfo::State;
+    if (!message.isEmpty() && chat_)
+        chat_->statusBar()->showMessage(message, 8000);
+    switch (call.state) {
+    case State::Idle:
+        closeCallWindows();
+        return;
+    case State::Incoming:
+        if (!incoming_) {
+            incoming_ = std::make_unique<gui::IncomingCallDialog>(contactName(), chat_.get());
+            connect(incoming_.get(), &gui::IncomingCallDialog::accepted, &session_->calls(),
+                    &host::CallManager::accept);
+            connect(incoming_.get(), &gui::IncomingCallDialog::declined, &session_->calls(),
+                    &host::CallManager::decline);
+            incoming_->show();
+            QApplication::alert(chat_.get()); // flashes the taskbar entry: the notification
+            QApplication::beep();
+        }
+        return;
+    case State::Outgoing:
+    case State::Active:
+        if (incoming_) {
+            incoming_->hide();
+            incoming_.release()->deleteLater(); // we may be inside its Accept signal
+        }
+        if (!callWindow_) {
+            callWindow_ = std::make_unique<gui::CallWindow>(session_->calls(), contactName());
+            session_->plugins().setPanelHost(host::PanelSlot::Call, callWindow_.get());
+            callWindow_->show();
+        }
+        callWindow_->updateCall(call);
+        return;
+    }
 }
 
 void Application::saveDisabledPlugin(const QString& id, bool enabled) {

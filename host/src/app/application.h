@@ -12,8 +12,10 @@
 #include <memory>
 
 namespace charla::gui {
+class CallWindow;
 class ChatWindow;
-}
+class IncomingCallDialog;
+} // namespace charla::gui
 
 namespace charla::app {
 
@@ -35,6 +37,8 @@ public:
 
     host::Session* session() { return session_.get(); }
     gui::ChatWindow* chatWindow() { return chat_.get(); }
+    gui::CallWindow* callWindow() { return callWindow_.get(); }
+    gui::IncomingCallDialog* incomingCallDialog() { return incoming_.get(); }
     gui::LoginWindow* loginWindow() { return login_.get(); }
 
 signals:
@@ -48,11 +52,17 @@ private:
     void startSession(const gui::LoginRequest& request, const QString& contactIp);
     void fail(const QString& message);
     void saveDisabledPlugin(const QString& id, bool enabled);
+    void showCall(const sdk::CallInfo& call, const QString& message);
+    void closeCallWindows();
+    QString contactName() const;
 
     Options options_;
     std::unique_ptr<gui::LoginWindow> login_;
     std::unique_ptr<host::Session> session_;
     std::unique_ptr<gui::ChatWindow> chat_;
+    std::unique_ptr<gui::CallWindow> callWindow_;
+    std::unique_ptr<gui::IncomingCallDialog> incoming_;
+    bool calledOnStart_ = false;
     int lookupId_ = -1;
 };
 

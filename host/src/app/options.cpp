@@ -64,10 +64,12 @@ ParseResult parseCommandLine(const QStringList& arguments,
     const QCommandLineOption list("list-plugins",
                                   "Print every plugin found with its state, then exit.");
     const QCommandLineOption user("user", "Your display name (default: your login name).", "NAME");
+    const QCommandLineOption call("call", "Call the contact as soon as it is online.");
+    const QCommandLineOption autoAnswer("auto-answer", "Accept incoming calls at once.");
     const QCommandLineOption pluginOption(
         "plugin-option", "Pass KEY=VALUE to plugin ID (repeatable).", "ID.KEY=VALUE");
-    parser.addOptions(
-        {help, version, local, port, peer, pluginsDir, disable, list, user, pluginOption});
+    parser.addOptions({help, version, local, port, peer, pluginsDir, disable, list, user, call,
+                       autoAnswer, pluginOption});
     // Options the plugins' manifests declare; a name the host already uses is skipped.
     QList<QPair<QCommandLineOption, DeclaredPluginOption>> declared;
     for (const DeclaredPluginOption& d : pluginOptions) {
@@ -106,6 +108,8 @@ ParseResult parseCommandLine(const QStringList& arguments,
     o.pluginDirs = parser.values(pluginsDir);
     o.disabledPlugins = parser.values(disable);
     o.user = parser.value(user).trimmed();
+    o.callOnStart = parser.isSet(call);
+    o.autoAnswer = parser.isSet(autoAnswer);
     QString error;
     static const QRegularExpression pluginOptionSyntax(
         "^([a-z][a-z0-9_]*)\\.([A-Za-z0-9_-]+)=(.*)$");

@@ -22,6 +22,8 @@ struct Options {
     QStringList disabledPlugins;        // --disable, repeatable
     bool listPlugins = false;           // --list-plugins: print and exit
     QString user;                       // --user: display name
+    bool callOnStart = false;           // --call: call the contact as soon as it is online
+    bool autoAnswer = false;            // --auto-answer: accept incoming calls
     // --plugin-option ID.KEY=VALUE and plugin-declared options, as "id.key" -> value.
     std::map<std::string, std::string> pluginOptions;
 };

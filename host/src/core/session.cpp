@@ -14,6 +14,10 @@ Session::Session(SessionConfig config, QObject* parent)
     // peerChanged comes from the link's and the server's threads: queue it to this thread.
     connect(link_.get(), &PeerLink::peerChanged, this, &Session::peerChanged, Qt::QueuedConnection);
     connect(this, &Session::peerChanged, plugins_.get(), &PluginManager::notifyPeerChanged);
+    calls_ = std::make_unique<CallManager>(channel_);
+    connect(this, &Session::peerChanged, calls_.get(), &CallManager::peerChanged);
+    connect(calls_.get(), &CallManager::callChanged, plugins_.get(),
+            [this](const sdk::CallInfo& call) { plugins_->setCall(call); });
     connect(plugins_.get(), &PluginManager::pluginsChanged, this,
             [this] { link_->setLocalPlugins(plugins_->enabledCapabilities()); });
 }
@@ -38,6 +42,7 @@ void Session::stop() {
         return;
     started_ = false;
     link_->stop();
+    calls_->hangUp();
     plugins_->disableAll();
     channel_.stopListening();
 }

@@ -2,6 +2,7 @@
 // the command line and the tests all drive the host through this object.
 #pragma once
 
+#include "core/call_manager.h"
 #include "core/host_channel.h"
 #include "core/peer_link.h"
 #include "core/plugin_manager.h"
@@ -42,6 +43,7 @@ public:
     HostChannel& channel() { return channel_; }
     PeerLink& link() { return *link_; }
     PluginManager& plugins() { return *plugins_; }
+    CallManager& calls() { return *calls_; }
 
 signals:
     void peerChanged(const charla::sdk::PeerInfo& peer); // on this object's thread
@@ -51,6 +53,7 @@ private:
     HostChannel channel_;
     std::unique_ptr<PeerLink> link_;
     std::unique_ptr<PluginManager> plugins_;
+    std::unique_ptr<CallManager> calls_;
     bool started_ = false;
 };
 
