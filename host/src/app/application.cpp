@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "gui/call_window.h"
 #include "gui/chat_window.h"
+#include "gui/settings_dialog.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -89,8 +90,10 @@ Application::~Application() {
         QHostInfo::abortHostLookup(lookupId_);
     // Plugins first (their panels live in the windows), then the windows, then the rest.
     closeCallWindows();
-    if (session_)
+    if (session_) {
+        session_->plugins().setPanelHost(host::PanelSlot::Settings, nullptr);
         session_->stop();
+    }
     chat_.reset();
     session_.reset();
 }
@@ -183,6 +186,17 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     host::CallManager& calls = session_->calls();
     calls.setAutoAnswer(options_.autoAnswer);
     connect(chat_.get(), &gui::ChatWindow::callRequested, &calls, &host::CallManager::placeCall);
+    connect(chat_.get(), &gui::ChatWindow::settingsRequested, this, [this] {
+        // Plugins fill the dialog while it is open; closing it deletes their pages.
+        auto* dialog = new gui::SettingsDialog(chat_.get());
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        session_->plugins().setPanelHost(host::PanelSlot::Settings, dialog);
+        connect(dialog, &QDialog::finished, this, [this] {
+            if (session_)
+                session_->plugins().setPanelHost(host::PanelSlot::Settings, nullptr);
+        });
+        dialog->show();
+    });
     connect(&calls, &host::CallManager::callChanged, this, &Application::showCall);
     if (options_.callOnStart)
         connect(session_.get(), &host::Session::peerChanged, this,

@@ -34,7 +34,11 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     header->addWidget(presence_);
     header->addStretch();
     header->addWidget(call_);
+    auto* settingsButton = new QPushButton(tr("Settings…"), central);
+    settingsButton->setObjectName("settingsButton");
+    header->addWidget(settingsButton);
     header->addWidget(pluginsButton);
+    connect(settingsButton, &QPushButton::clicked, this, &ChatWindow::settingsRequested);
     layout->addLayout(header);
 
     panels_ = new QSplitter(Qt::Vertical, central);

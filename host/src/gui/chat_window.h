@@ -37,6 +37,7 @@ public slots:
 
 signals:
     void callRequested();
+    void settingsRequested();
     // The user switched a plugin in the Plugins dialog (for the settings).
     void pluginToggled(const QString& id, bool enabled);
 

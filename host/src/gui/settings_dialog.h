@@ -1,0 +1,32 @@
+// Settings: one tab per enabled plugin that contributes a settings page (devices, quality...).
+// The host has no settings of its own beyond what the login window remembers.
+#pragma once
+
+#include "core/panel_host.h"
+
+#include <QDialog>
+#include <QMap>
+
+class QLabel;
+class QTabWidget;
+
+namespace charla::gui {
+
+class SettingsDialog : public QDialog, public host::PanelHost {
+    Q_OBJECT
+public:
+    explicit SettingsDialog(QWidget* parent = nullptr);
+
+    QWidget* panelParent() override;
+    void addPanel(const QString& pluginId, const QString& title, QWidget* panel) override;
+    void removePanel(const QString& pluginId, QWidget* panel) override;
+
+private:
+    void updatePlaceholder();
+
+    QTabWidget* tabs_ = nullptr;
+    QLabel* placeholder_ = nullptr;
+    QMap<QString, QWidget*> pages_;
+};
+
+} // namespace charla::gui
