@@ -25,9 +25,13 @@ QString timeLabel(const ChatMessage& message) {
 }
 
 QString messageHtml(const ChatMessage& message) {
+    // Own messages get the accent colour on the sender, so a glance tells who said what.
+    const QString senderColor =
+        message.outgoing ? QStringLiteral("#1565c0") : QStringLiteral("#2e7d32");
     QString html = QStringLiteral("<p style=\"margin-top:6px; margin-bottom:0px\">"
-                                  "<span style=\"color:gray\">%1</span> <b>%2</b></p>")
-                       .arg(timeLabel(message), message.sender.toHtmlEscaped());
+                                  "<span style=\"color:gray\">%1</span> "
+                                  "<b style=\"color:%3\">%2</b></p>")
+                       .arg(timeLabel(message), message.sender.toHtmlEscaped(), senderColor);
     // pre-wrap keeps the sender's line breaks and spacing while still wrapping long lines.
     html += QStringLiteral("<p style=\"margin:0px; white-space:pre-wrap\">%1</p>")
                 .arg(message.body.toHtmlEscaped());
