@@ -167,6 +167,10 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     config.pluginDirs = pluginSearchPath(options_.pluginDirs);
     config.disabledPlugins = disabledPlugins(options_);
     config.pluginOptions = options_.pluginOptions;
+    // One guard file per port: two local-mode instances must not trip each other's guard.
+    config.crashGuardPath =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+            .filePath(QStringLiteral("charla/loading-plugin-%1").arg(request.ownPort));
     auto session = std::make_unique<host::Session>(config);
     try {
         // The chat window exists before plugins start, so they can contribute their panels.

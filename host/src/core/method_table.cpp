@@ -50,6 +50,21 @@ void MethodTable::removeOwner(const std::string& owner) {
     gate->idle.wait(lock, [&] { return gate->inFlight == 0; });
 }
 
+void MethodTable::setFailureHandler(FailureHandler handler) {
+    std::lock_guard lock(mutex_);
+    onFailure_ = std::move(handler);
+}
+
+void MethodTable::reportFailure(const std::string& owner, const std::string& what) const {
+    FailureHandler handler;
+    {
+        std::lock_guard lock(mutex_);
+        handler = onFailure_;
+    }
+    if (handler)
+        handler(owner, what);
+}
+
 std::vector<std::string> MethodTable::names() const {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;
@@ -112,10 +127,12 @@ xmlrpc_c::value MethodTable::dispatch(const std::string& name,
                               static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
     } catch (const std::exception& e) {
         qCWarning(lcChannel) << "handler of" << name.c_str() << "failed:" << e.what();
+        reportFailure(entry->owner, name + ": " + e.what());
         throw xmlrpc_c::fault(name + " failed: " + e.what(),
                               static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultInternal));
     } catch (...) {
         qCWarning(lcChannel) << "handler of" << name.c_str() << "threw a non-exception";
+        reportFailure(entry->owner, name + ": unknown exception");
         throw xmlrpc_c::fault(name + " failed",
                               static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultInternal));
     }

@@ -6,6 +6,7 @@
 #include <charla/sdk/channel.h>
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,11 @@ public:
     // Removes every method of `owner`, then waits until calls already inside its handlers have
     // returned, so the owner may be destroyed afterwards.
     void removeOwner(const std::string& owner);
+
+    // Called (on the server thread) when an owner's handler throws something other than a fault
+    // or a parameter error: the host marks that plugin failed.
+    using FailureHandler = std::function<void(const std::string& owner, const std::string& what)>;
+    void setFailureHandler(FailureHandler handler);
 
     std::vector<std::string> names() const;
     bool contains(const std::string& name) const;
@@ -45,9 +51,12 @@ private:
         std::shared_ptr<OwnerGate> gate;
     };
 
+    void reportFailure(const std::string& owner, const std::string& what) const;
+
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<const Entry>> entries_;
     std::map<std::string, std::shared_ptr<OwnerGate>> gates_;
+    FailureHandler onFailure_;
 };
 
 // Bytes of string and base64 data in a value, recursively: the part of a call that can be big.

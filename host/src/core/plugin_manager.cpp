@@ -6,7 +6,10 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+
+#include <unistd.h>
 
 namespace charla::host {
 
@@ -127,6 +130,20 @@ void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disab
         for (const QFileInfo& info : dir.entryInfoList({"*.so"}, QDir::Files, QDir::Name))
             libraries.append(info.absoluteFilePath());
     }
+    if (!crashGuardPath_.isEmpty()) {
+        QFile guard(crashGuardPath_);
+        if (guard.open(QIODevice::ReadOnly)) {
+            const QString id = QString::fromUtf8(guard.readAll()).trimmed();
+            guard.close();
+            guard.remove();
+            if (PluginRecord* record = findRecord(id); record && record->state == PluginState::Disabled) {
+                record->state = PluginState::Failed;
+                record->reason = QStringLiteral("Charla stopped while loading this plugin last "
+                                                "time; enable it to try again");
+                qCWarning(lcPlugins).noquote() << "plugin" << id << "crashed Charla last time: kept off";
+            }
+        }
+    }
     for (const QString& lib : libraries) {
         if (librariesWithManifest.contains(QFileInfo(lib).canonicalFilePath()))
             continue;
@@ -186,6 +203,24 @@ void PluginManager::disableAll() {
 
 bool PluginManager::enable(PluginRecord& record, QString* error) {
     const QString id = record.manifest.id;
+    struct CrashGuard {
+        QString path;
+        CrashGuard(const QString& p, const QString& id) : path(p) {
+            if (path.isEmpty())
+                return;
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            QFile file(path);
+            if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+                file.write(id.toUtf8());
+                file.flush();
+                ::fsync(file.handle()); // must survive the crash it guards against
+            }
+        }
+        ~CrashGuard() {
+            if (!path.isEmpty())
+                QFile::remove(path);
+        }
+    } guard(crashGuardPath_, id);
     auto failWith = [&](const QString& why) {
         record.state = PluginState::Failed;
         record.reason = why;

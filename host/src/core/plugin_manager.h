@@ -54,6 +54,11 @@ public:
         pluginOptions_ = std::move(options);
     }
     void setCall(const sdk::CallInfo& call);
+
+    // The crash guard: the id of the plugin being loaded is written to `path` and removed once
+    // it is up. If Charla dies meanwhile, the next discover() finds the file and keeps that
+    // plugin off (state Failed, with the reason) until the user enables it again.
+    void setCrashGuardPath(const QString& path) { crashGuardPath_ = path; }
     const sdk::CallInfo& call() const { return call_; }
 
     const std::vector<PluginRecord>& plugins() const { return records_; }
@@ -87,6 +92,7 @@ private:
     std::string localUser_;
     std::map<PanelSlot, PanelHost*> panelHosts_;
     std::map<std::string, std::string> pluginOptions_;
+    QString crashGuardPath_;
     std::map<QString, sdk::Announcement> announcements_; // by plugin id, while enabled
     sdk::CallInfo call_;
     std::vector<PluginRecord> records_;

@@ -11,6 +11,7 @@ Session::Session(SessionConfig config, QObject* parent)
     link_ = std::make_unique<PeerLink>(channel_, config_.user.toStdString());
     plugins_ = std::make_unique<PluginManager>(channel_, config_.user.toStdString());
     plugins_->setPluginOptions(config_.pluginOptions);
+    plugins_->setCrashGuardPath(config_.crashGuardPath);
     // peerChanged comes from the link's and the server's threads: queue it to this thread.
     connect(link_.get(), &PeerLink::peerChanged, this, &Session::peerChanged, Qt::QueuedConnection);
     connect(this, &Session::peerChanged, plugins_.get(), &PluginManager::notifyPeerChanged);

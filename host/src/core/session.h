@@ -26,6 +26,7 @@ struct SessionConfig {
     QStringList pluginDirs;
     QSet<QString> disabledPlugins;
     std::map<std::string, std::string> pluginOptions; // "id.key" -> value
+    QString crashGuardPath; // see PluginManager::setCrashGuardPath; empty: no guard
     std::chrono::milliseconds pingInterval{1000};
 };
 
