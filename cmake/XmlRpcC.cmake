@@ -1,5 +1,8 @@
 # xmlrpc-c ships no CMake or pkg-config files on Debian 12, only xmlrpc-c-config: wrap its
 # output in an imported target, XmlRpcC::XmlRpcC (C++ client over curl, Abyss server).
+if(TARGET XmlRpcC::XmlRpcC)
+    return()
+endif()
 find_program(XMLRPC_C_CONFIG xmlrpc-c-config REQUIRED)
 execute_process(COMMAND ${XMLRPC_C_CONFIG} c++2 abyss-server client --libs
                 OUTPUT_VARIABLE _xmlrpc_libs OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)

@@ -44,7 +44,7 @@ QStringList pluginSearchPath(const QStringList& extraDirs) {
     if (appDir.isEmpty() && QCoreApplication::instance())
         appDir = QCoreApplication::applicationDirPath();
     dirs << QDir(appDir).filePath("plugins")               // build tree: build/bin/plugins
-         << QDir(appDir).filePath("../lib/charla/plugins") // installed
+         << QDir(appDir).filePath(CHARLA_PLUGINS_FROM_BIN) // installed
          << QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
                 .filePath("charla/plugins"); // per user: ~/.local/share/charla/plugins
     QStringList unique;

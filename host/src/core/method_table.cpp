@@ -118,7 +118,9 @@ xmlrpc_c::value MethodTable::dispatch(const std::string& name,
         // xmlrpc-c's paramList accessors fault with its own type/count codes: report them as
         // Charla's "bad parameters" so a peer sees one code for every malformed call.
         if (f.getCode() == XMLRPC_TYPE_ERROR || f.getCode() == XMLRPC_INDEX_ERROR)
-            throw xmlrpc_c::fault(name + ": bad parameters: " + f.getDescription(),
+            throw xmlrpc_c::fault(f.getDescription().rfind(name, 0) == 0
+                                      ? f.getDescription()
+                                      : name + ": bad parameters: " + f.getDescription(),
                                   static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
         throw;
     } catch (const girerr::error& e) {

@@ -136,11 +136,13 @@ void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disab
             const QString id = QString::fromUtf8(guard.readAll()).trimmed();
             guard.close();
             guard.remove();
-            if (PluginRecord* record = findRecord(id); record && record->state == PluginState::Disabled) {
+            if (PluginRecord* record = findRecord(id);
+                record && record->state == PluginState::Disabled) {
                 record->state = PluginState::Failed;
                 record->reason = QStringLiteral("Charla stopped while loading this plugin last "
                                                 "time; enable it to try again");
-                qCWarning(lcPlugins).noquote() << "plugin" << id << "crashed Charla last time: kept off";
+                qCWarning(lcPlugins).noquote()
+                    << "plugin" << id << "crashed Charla last time: kept off";
             }
         }
     }

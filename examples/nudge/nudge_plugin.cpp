@@ -1,0 +1,137 @@
+// Nudge: a button that makes the contact's Charla window shake and flash. A complete plugin in one
+// file, built against the installed SDK only: one method, one worker, one panel.
+#include <charla/sdk/declare_plugin.h>
+
+#include <QApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPointer>
+#include <QPropertyAnimation>
+#include <QPushButton>
+#include <QTime>
+#include <QWidget>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+namespace {
+
+using Struct = std::map<std::string, xmlrpc_c::value>;
+
+class NudgePlugin : public charla::sdk::Plugin {
+public:
+    void initialize(charla::sdk::PluginContext& context) override {
+        context_ = &context;
+        charla::sdk::MethodSpec nudge;
+        nudge.name = "nudge.nudge";
+        nudge.signature = "S:S";
+        nudge.help = "Shake the receiver's window: {from: string}. Returns {status}.";
+        nudge.maxPayloadBytes = 1024;
+        // Runs on a server thread: validate, hand the work to the GUI thread, return at once.
+        nudge.handler = [this](const xmlrpc_c::paramList& params) {
+            params.verifyEnd(1);
+            const Struct s = params.getStruct(0);
+            auto from = s.find("from");
+            if (from == s.end() || from->second.type() != xmlrpc_c::value::TYPE_STRING)
+                throw xmlrpc_c::fault("nudge.nudge: missing string 'from'",
+                                      xmlrpc_c::fault::CODE_TYPE);
+            received_++;
+            QMetaObject::invokeMethod(
+                qApp,
+                [this, who = std::string(xmlrpc_c::value_string(from->second))] { shake(who); },
+                Qt::QueuedConnection);
+            return xmlrpc_c::value_struct(Struct{{"status", xmlrpc_c::value_string("nudged")}});
+        };
+        context.channel().registerMethod(std::move(nudge));
+
+        // Sending happens on a worker, so the GUI never waits for the network.
+        context.channel().registerWorker(
+            {"nudge-sender", [this](std::stop_token stop) { sendLoop(stop); }});
+    }
+
+    void start() override { stream_ = context_->channel().openStream("nudge"); }
+
+    QWidget* createPanel(QWidget* parent) override {
+        auto* panel = new QWidget(parent);
+        panel->setObjectName("nudgePanel");
+        auto* layout = new QHBoxLayout(panel);
+        layout->setContentsMargins(0, 0, 0, 0);
+        auto* button = new QPushButton(QObject::tr("Nudge"), panel);
+        button->setObjectName("nudgeButton");
+        status_ = new QLabel(panel);
+        status_->setObjectName("nudgeStatus");
+        layout->addWidget(button);
+        layout->addWidget(status_, 1);
+        QObject::connect(button, &QPushButton::clicked, panel, [this] {
+            {
+                std::lock_guard lock(mutex_);
+                ++pending_;
+            }
+            wake_.notify_all();
+        });
+        panel->setMaximumHeight(button->sizeHint().height());
+        return panel;
+    }
+
+private:
+    void sendLoop(std::stop_token stop) {
+        while (true) {
+            {
+                std::unique_lock lock(mutex_);
+                if (!wake_.wait(lock, stop, [&] { return pending_ > 0; }))
+                    return;
+                --pending_;
+            }
+            QString result;
+            try {
+                xmlrpc_c::paramList params;
+                params.add(xmlrpc_c::value_struct(
+                    Struct{{"from", xmlrpc_c::value_string(context_->localUser())}}));
+                stream_->call("nudge.nudge", params, std::chrono::seconds(3));
+                result = QObject::tr("You nudged your contact at %1")
+                             .arg(QTime::currentTime().toString("HH:mm"));
+            } catch (const charla::sdk::PeerCallError& e) {
+                if (e.kind() == charla::sdk::PeerCallError::Kind::Interrupted)
+                    return;
+                result = QObject::tr("Nudge failed: %1").arg(QString::fromStdString(e.what()));
+            }
+            QMetaObject::invokeMethod(
+                qApp, [this, result] { setStatus(result); }, Qt::QueuedConnection);
+        }
+    }
+
+    void setStatus(const QString& text) {
+        if (status_)
+            status_->setText(text);
+    }
+
+    void shake(const std::string& who) {
+        setStatus(QObject::tr("%1 nudged you at %2")
+                      .arg(QString::fromStdString(who), QTime::currentTime().toString("HH:mm")));
+        QWidget* window = status_ ? status_->window() : QApplication::activeWindow();
+        if (!window)
+            return;
+        QApplication::alert(window);
+        auto* animation = new QPropertyAnimation(window, "pos", window);
+        const QPoint home = window->pos();
+        animation->setDuration(400);
+        for (int i = 0; i <= 8; ++i)
+            animation->setKeyValueAt(i / 8.0, home + QPoint(i % 2 ? 10 : -10, 0));
+        animation->setEndValue(home);
+        animation->start(QAbstractAnimation::DeleteWhenStopped);
+    }
+
+    charla::sdk::PluginContext* context_ = nullptr;
+    std::shared_ptr<charla::sdk::PeerStream> stream_;
+    QPointer<QLabel> status_;
+    std::mutex mutex_;
+    std::condition_variable_any wake_;
+    int pending_ = 0;
+    std::atomic<int> received_{0};
+};
+
+} // namespace
+
+CHARLA_DECLARE_PLUGIN(NudgePlugin)

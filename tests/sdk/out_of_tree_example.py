@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Installs Charla to a temporary prefix, builds examples/nudge against the installed SDK only,
+installs the plugin into the per-user directory, then runs the installed host and calls the
+plugin's method as a peer would. Prints 'N passed, N failed'."""
+import argparse, os, shutil, socket, subprocess, sys, time, xmlrpc.client
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    print(("PASS " if ok else "FAIL ") + what, flush=True)
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+    return ok
+
+
+def run(cmd, **kw):
+    print("$ " + " ".join(cmd), flush=True)
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--source-dir", required=True)
+    ap.add_argument("--work-dir", required=True)
+    a = ap.parse_args()
+    shutil.rmtree(a.work_dir, ignore_errors=True)
+    prefix = os.path.join(a.work_dir, "prefix")
+    data_home = os.path.join(a.work_dir, "data")
+    env = dict(os.environ, XDG_DATA_HOME=data_home,
+               XDG_CONFIG_HOME=os.path.join(a.work_dir, "config"), QT_QPA_PLATFORM="offscreen")
+
+    run(["cmake", "--install", a.build_dir, "--prefix", prefix])
+    check(os.path.exists(os.path.join(prefix, "lib/cmake/CharlaSDK/CharlaSDKConfig.cmake")),
+          "the SDK's CMake package is installed")
+    example_build = os.path.join(a.work_dir, "nudge-build")
+    # Only the install prefix is visible to the example: not the source tree, not the build tree.
+    run(["cmake", "-S", os.path.join(a.source_dir, "examples/nudge"), "-B", example_build,
+         "-DCMAKE_PREFIX_PATH=" + prefix], env=env)
+    run(["cmake", "--build", example_build, "-j2"], env=env)
+    run(["cmake", "--install", example_build], env=env)
+    user_dir = os.path.join(data_home, "charla/plugins")
+    check(os.path.exists(os.path.join(user_dir, "charla_nudge.json")),
+          "the example installs into the per-user plugin directory")
+
+    charla = os.path.join(prefix, "bin/charla")
+    listing = run([charla, "--list-plugins"], env=env).stdout
+    print(listing)
+    check(any(l.split()[:1] == ["nudge"] and "enabled" in l for l in listing.splitlines()),
+          "the installed host finds the example with no flags")
+    check(any(l.split()[:1] == ["text"] and "enabled" in l for l in listing.splitlines()),
+          "the installed host finds its own installed plugins")
+
+    port, peer_port = free_port(), free_port()
+    proc = subprocess.Popen([charla, "-l", "--port", str(port), "--peer", f"localhost:{peer_port}",
+                             "--user", "Example"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        server = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/RPC2")
+        deadline = time.time() + 20
+        methods = []
+        while time.time() < deadline:
+            try:
+                methods = server.system.listMethods()
+                break
+            except OSError:
+                time.sleep(0.2)
+        check("nudge.nudge" in methods, "the host serves nudge.nudge: %s" % methods)
+        check(server.nudge.nudge({"from": "Peer"}) == {"status": "nudged"},
+              "a peer's nudge.nudge call is answered by the plugin")
+        try:
+            server.nudge.nudge({})
+            check(False, "nudge.nudge without 'from' is refused")
+        except xmlrpc.client.Fault as f:
+            check(f.faultCode == -32602, "nudge.nudge without 'from' is refused (%s)" % f)
+        check(proc.poll() is None, "the host is still running")
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        print(out)
+
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
