@@ -109,6 +109,7 @@ void Application::start() {
         request.contactHost = options_.peer->host;
         request.ownPort = options_.port.value_or(host::kDefaultPort);
         request.contactPort = options_.peer->port.value_or(host::kDefaultPort);
+        request.secret = options_.secret;
         connectTo(request);
         return;
     }
@@ -167,6 +168,7 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     config.pluginDirs = pluginSearchPath(options_.pluginDirs);
     config.disabledPlugins = disabledPlugins(options_);
     config.pluginOptions = options_.pluginOptions;
+    config.secret = (request.secret.isEmpty() ? options_.secret : request.secret).toStdString();
     // One guard file per port: two local-mode instances must not trip each other's guard.
     config.crashGuardPath =
         QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))

@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSet>
@@ -64,12 +65,14 @@ ParseResult parseCommandLine(const QStringList& arguments,
     const QCommandLineOption list("list-plugins",
                                   "Print every plugin found with its state, then exit.");
     const QCommandLineOption user("user", "Your display name (default: your login name).", "NAME");
+    const QCommandLineOption secretFile(
+        "secret-file", "Read the shared secret from FILE (or set CHARLA_SECRET).", "FILE");
     const QCommandLineOption call("call", "Call the contact as soon as it is online.");
     const QCommandLineOption autoAnswer("auto-answer", "Accept incoming calls at once.");
     const QCommandLineOption pluginOption(
         "plugin-option", "Pass KEY=VALUE to plugin ID (repeatable).", "ID.KEY=VALUE");
     parser.addOptions({help, version, local, port, peer, pluginsDir, disable, list, user, call,
-                       autoAnswer, pluginOption});
+                       autoAnswer, secretFile, pluginOption});
     // Options the plugins' manifests declare; a name the host already uses is skipped.
     QList<QPair<QCommandLineOption, DeclaredPluginOption>> declared;
     for (const DeclaredPluginOption& d : pluginOptions) {
@@ -109,6 +112,24 @@ ParseResult parseCommandLine(const QStringList& arguments,
     o.disabledPlugins = parser.values(disable);
     o.user = parser.value(user).trimmed();
     o.callOnStart = parser.isSet(call);
+    // A secret on the command line would show in `ps`: only a file or the environment.
+    o.secret = qEnvironmentVariable("CHARLA_SECRET");
+    if (parser.isSet(secretFile)) {
+        QFile file(parser.value(secretFile));
+        if (!file.open(QIODevice::ReadOnly)) {
+            result.action = ParseResult::Action::Fail;
+            result.text = QStringLiteral("cannot read the secret file '%1': %2")
+                              .arg(parser.value(secretFile), file.errorString());
+            return result;
+        }
+        o.secret = QString::fromUtf8(file.readLine(4096)).trimmed();
+        if (o.secret.isEmpty()) {
+            result.action = ParseResult::Action::Fail;
+            result.text =
+                QStringLiteral("the secret file '%1' is empty").arg(parser.value(secretFile));
+            return result;
+        }
+    }
     o.autoAnswer = parser.isSet(autoAnswer);
     QString error;
     static const QRegularExpression pluginOptionSyntax(

@@ -13,7 +13,26 @@ HostChannel::~HostChannel() {
 }
 
 void HostChannel::listen(const std::string& address, std::uint16_t port) {
+    {
+        std::lock_guard lock(mutex_);
+        listenAddress_ = address;
+        updateAccessPolicy();
+    }
     server_.start(address, port);
+}
+
+void HostChannel::setSecret(std::string secret) {
+    std::lock_guard lock(mutex_);
+    secret_ = std::move(secret);
+    updateAccessPolicy();
+}
+
+void HostChannel::updateAccessPolicy() {
+    AccessPolicy policy;
+    policy.loopbackOnly = listenAddress_.rfind("127.", 0) == 0;
+    policy.allowedPeerIp = peerAddress_.host;
+    policy.secret = secret_;
+    server_.setAccessPolicy(std::move(policy));
 }
 
 void HostChannel::stopListening() {
@@ -23,6 +42,7 @@ void HostChannel::stopListening() {
 void HostChannel::setPeerAddress(PeerAddress address) {
     std::lock_guard lock(mutex_);
     peerAddress_ = std::move(address);
+    updateAccessPolicy();
 }
 
 PeerAddress HostChannel::peerAddress() const {
@@ -31,7 +51,8 @@ PeerAddress HostChannel::peerAddress() const {
 }
 
 std::shared_ptr<CurlPeerStream> HostChannel::makeStream(const std::string& name) const {
-    return std::make_shared<CurlPeerStream>(name, peerAddress().url());
+    std::lock_guard lock(mutex_);
+    return std::make_shared<CurlPeerStream>(name, peerAddress_.url(), secret_);
 }
 
 sdk::PeerInfo HostChannel::peer() const {

@@ -41,7 +41,10 @@ public:
     void stopListening();
     std::uint16_t port() const { return server_.port(); }
 
+    // Only the contact may call (loopback only when listening on loopback): docs/security.md.
     void setPeerAddress(PeerAddress address);
+    // Empty: no shared secret. Otherwise calls both ways are signed and checked with it.
+    void setSecret(std::string secret);
     PeerAddress peerAddress() const;
 
     MethodTable& methods() { return methods_; }
@@ -55,8 +58,12 @@ public:
 private:
     MethodTable methods_;
     RpcServer server_;
+    void updateAccessPolicy(); // with mutex_ held
+
     mutable std::mutex mutex_;
     PeerAddress peerAddress_;
+    std::string listenAddress_;
+    std::string secret_;
     sdk::PeerInfo peer_;
 };
 

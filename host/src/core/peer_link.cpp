@@ -240,21 +240,28 @@ void PeerLink::run(std::stop_token stop) {
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
                 break;
-            qCDebug(lcPeer) << "peer not answering:" << e.what();
+            if (e.faultCode() == 401 || e.faultCode() == 403)
+                qCWarning(lcPeer) << "the contact refuses us:" << e.what(); // secret or address
+            else
+                qCDebug(lcPeer) << "peer not answering:" << e.what();
         } catch (const xmlrpc_c::fault& f) {
             qCWarning(lcPeer) << "peer sent a malformed hello:" << f.getDescription().c_str();
             nowOnline = true;
         } catch (const std::exception& e) {
             qCWarning(lcPeer) << "presence check failed:" << e.what();
         }
-        if (online != nowOnline) {
-            qCInfo(lcPeer) << "contact" << channel_.peerAddress().display().c_str()
-                           << (nowOnline ? "online" : "offline");
+        // Compare with what is shown too: an incoming host.hello can mark the contact online
+        // before any ping of ours succeeded, and it must still go offline when pings fail.
+        const bool shown = channel_.peer().online;
+        if (online != nowOnline || shown != nowOnline) {
+            if (online != nowOnline || !nowOnline)
+                qCInfo(lcPeer) << "contact" << channel_.peerAddress().display().c_str()
+                               << (nowOnline ? "online" : "offline");
             if (!nowOnline) {
                 std::lock_guard lock(mutex_);
                 announcedSerial_ = 0; // introduce ourselves again when it comes back
             }
-            if (!nowOnline || !channel_.peer().online)
+            if (shown != nowOnline)
                 updatePeer([&](sdk::PeerInfo& peer) { peer.online = nowOnline; });
         }
         online = nowOnline;

@@ -1,6 +1,7 @@
 #include "core/peer_stream.h"
 
 #include "core/logging.h"
+#include "core/rpc_server.h"
 
 #include <xmlrpc-c/xml.hpp>
 
@@ -26,8 +27,8 @@ CURL* easyOf(void* p) {
 
 } // namespace
 
-CurlPeerStream::CurlPeerStream(std::string name, std::string url)
-    : name_(std::move(name)), url_(std::move(url)) {
+CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string secret)
+    : name_(std::move(name)), url_(std::move(url)), secret_(std::move(secret)) {
     multi_ = curl_multi_init();
     easy_ = curl_easy_init();
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/xml");
@@ -65,6 +66,20 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     std::string response;
     CURL* easy = easyOf(easy_);
     CURLM* multi = multiOf(multi_);
+    // The signature covers this body only, so the header list is rebuilt for every call.
+    curl_slist* headers = static_cast<curl_slist*>(headers_);
+    curl_slist* signedHeaders = nullptr;
+    if (!secret_.empty()) {
+        for (curl_slist* h = headers; h; h = h->next)
+            signedHeaders = curl_slist_append(signedHeaders, h->data);
+        signedHeaders = curl_slist_append(
+            signedHeaders, ("X-Charla-Signature: " + signBody(secret_, body)).c_str());
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, signedHeaders);
+    }
+    struct FreeHeaders {
+        curl_slist* list;
+        ~FreeHeaders() { curl_slist_free_all(list); }
+    } freeHeaders{signedHeaders};
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response);

@@ -18,7 +18,8 @@ namespace charla::host {
 
 class CurlPeerStream : public sdk::PeerStream {
 public:
-    CurlPeerStream(std::string name, std::string url);
+    // With a non-empty `secret`, every call carries X-Charla-Signature (docs/security.md).
+    CurlPeerStream(std::string name, std::string url, std::string secret = {});
     ~CurlPeerStream() override;
     CurlPeerStream(const CurlPeerStream&) = delete;
     CurlPeerStream& operator=(const CurlPeerStream&) = delete;
@@ -37,6 +38,7 @@ public:
 private:
     std::string name_;
     std::string url_;
+    std::string secret_;
     std::mutex callMutex_;  // one call at a time on the connection
     void* multi_ = nullptr; // CURLM*
     void* easy_ = nullptr;  // CURL*, reused so the connection stays open

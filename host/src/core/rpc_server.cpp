@@ -4,6 +4,9 @@
 
 #include <xmlrpc-c/abyss.h>
 #include <xmlrpc-c/girerr.hpp>
+
+#include <QCryptographicHash>
+#include <QMessageAuthenticationCode>
 #include <xmlrpc-c/server_abyss.h>
 #include <xmlrpc-c/xml.hpp>
 
@@ -20,6 +23,8 @@ namespace charla::host {
 namespace {
 
 constexpr int kFaultParse = -32700; // XML-RPC convention: not well-formed
+constexpr int kFaultUnauthorized = 401;
+constexpr int kFaultForbidden = 403;
 
 int bindListeningSocket(const std::string& address, std::uint16_t port) {
     sockaddr_in addr{};
@@ -58,16 +63,6 @@ xmlrpc_c::fault faultOf(int code, const std::string& text) {
     return xmlrpc_c::fault(text, static_cast<xmlrpc_c::fault::code_t>(code));
 }
 
-// Abyss calls this on the connection's thread with the body of one POST to /RPC2.
-void processOnAbyssThread(xmlrpc_env* env, void* arg, const char* callXml, size_t callXmlLen,
-                          TSession*, xmlrpc_mem_block** responseXml) {
-    const auto* table = static_cast<const MethodTable*>(arg);
-    const std::string response = RpcServer::processCall(*table, std::string(callXml, callXmlLen));
-    *responseXml = XMLRPC_MEMBLOCK_NEW(char, env, response.size());
-    if (!env->fault_occurred)
-        std::memcpy(XMLRPC_MEMBLOCK_CONTENTS(char, *responseXml), response.data(), response.size());
-}
-
 } // namespace
 
 struct RpcServer::Abyss {
@@ -84,6 +79,78 @@ struct RpcServer::Abyss {
             ::close(fd);
     }
 };
+
+std::string signBody(const std::string& secret, const std::string& body) {
+    return QMessageAuthenticationCode::hash(QByteArray::fromStdString(body),
+                                            QByteArray::fromStdString(secret),
+                                            QCryptographicHash::Sha256)
+        .toHex()
+        .toStdString();
+}
+
+std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
+                                                  const std::string& peerIp,
+                                                  const std::string& signature,
+                                                  const std::string& callXml) {
+    if (policy.loopbackOnly ? peerIp.rfind("127.", 0) != 0
+                            : !policy.allowedPeerIp.empty() && peerIp != policy.allowedPeerIp)
+        return faultOf(kFaultForbidden,
+                       "forbidden: this Charla accepts calls only from its contact");
+    if (!policy.secret.empty()) {
+        const std::string expected = signBody(policy.secret, callXml);
+        // Constant-time comparison: the time taken must not reveal how much of a guess was right.
+        bool same = signature.size() == expected.size();
+        unsigned char diff = 0;
+        for (std::size_t i = 0; same && i < expected.size(); ++i)
+            diff |= static_cast<unsigned char>(signature[i] ^ expected[i]);
+        if (!same || diff != 0)
+            return faultOf(kFaultUnauthorized,
+                           "unauthorized: missing or wrong X-Charla-Signature (shared secret)");
+    }
+    return std::nullopt;
+}
+
+// Abyss calls this on the connection's thread with the body of one POST to /RPC2.
+void RpcServer::processOnAbyssThread(xmlrpc_env* env, void* arg, const char* callXml,
+                                     size_t callXmlLen, TSession* session,
+                                     xmlrpc_mem_block** responseXml) {
+    auto* self = static_cast<RpcServer*>(arg);
+    const std::string call(callXml, callXmlLen);
+    std::shared_ptr<const AccessPolicy> policy;
+    {
+        std::lock_guard lock(self->policyMutex_);
+        policy = self->policy_;
+    }
+    std::string peerIp;
+    void* info = nullptr;
+    if (SessionGetChannelInfo(session, &info), info) {
+        const auto* chan = static_cast<const abyss_unix_chaninfo*>(info);
+        if (chan->peerAddr.sa_family == AF_INET) {
+            char text[INET_ADDRSTRLEN] = {};
+            const auto* in = reinterpret_cast<const sockaddr_in*>(&chan->peerAddr);
+            inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+            peerIp = text;
+        }
+    }
+    const char* signature = RequestHeaderValue(session, "x-charla-signature");
+    std::string response;
+    if (auto refused = refusal(*policy, peerIp, signature ? signature : "", call)) {
+        qCWarning(lcChannel).noquote() << "refused a call from" << QString::fromStdString(peerIp)
+                                       << ":" << QString::fromStdString(refused->getDescription());
+        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(*refused), &response);
+    } else {
+        response = processCall(self->table_, call);
+    }
+    *responseXml = XMLRPC_MEMBLOCK_NEW(char, env, response.size());
+    if (!env->fault_occurred)
+        std::memcpy(XMLRPC_MEMBLOCK_CONTENTS(char, *responseXml), response.data(), response.size());
+}
+
+void RpcServer::setAccessPolicy(AccessPolicy policy) {
+    auto shared = std::make_shared<const AccessPolicy>(std::move(policy));
+    std::lock_guard lock(policyMutex_);
+    policy_ = std::move(shared);
+}
 
 std::string RpcServer::processCall(const MethodTable& table, const std::string& callXml) {
     xmlrpc_c::rpcOutcome outcome;
@@ -148,8 +215,8 @@ void RpcServer::start(const std::string& address, std::uint16_t port) {
     xmlrpc_env env;
     xmlrpc_env_init(&env);
     xmlrpc_server_abyss_handler_parms parms{};
-    parms.xml_processor = &processOnAbyssThread;
-    parms.xml_processor_arg = &table_;
+    parms.xml_processor = &RpcServer::processOnAbyssThread;
+    parms.xml_processor_arg = this;
     parms.xml_processor_max_stack = 1024 * 1024;
     parms.uri_path = "/RPC2";
     parms.chunk_response = false;

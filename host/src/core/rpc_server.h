@@ -9,8 +9,13 @@
 
 #include "core/method_table.h"
 
+#include <xmlrpc-c/abyss.h>
+#include <xmlrpc-c/util.h>
+
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -21,6 +26,17 @@ class StartError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// Who may call (docs/security.md). Checked before a call is parsed; a refused call gets a fault
+// and changes nothing.
+struct AccessPolicy {
+    bool loopbackOnly = false; // local mode: 127.0.0.0/8 only
+    std::string allowedPeerIp; // otherwise: only this IPv4 address (empty: anyone, tests only)
+    std::string secret;        // non-empty: every call carries X-Charla-Signature (HMAC-SHA256)
+};
+
+// hex(HMAC-SHA256(secret, body)): the signature both directions put in X-Charla-Signature.
+std::string signBody(const std::string& secret, const std::string& body);
 
 class RpcServer {
 public:
@@ -36,13 +52,28 @@ public:
     void stop();
     std::uint16_t port() const { return port_; }
 
+    // Thread-safe; applies to the next call.
+    void setAccessPolicy(AccessPolicy policy);
+
     // Turns one call document into a response document (a fault for anything malformed).
     // Public for the tests and the fuzzers.
     static std::string processCall(const MethodTable& table, const std::string& callXml);
 
+    // The access check for one call: empty if allowed, else the fault to answer with.
+    static std::optional<xmlrpc_c::fault> refusal(const AccessPolicy& policy,
+                                                  const std::string& peerIp,
+                                                  const std::string& signature,
+                                                  const std::string& callXml);
+
 private:
     struct Abyss;
+    static void processOnAbyssThread(xmlrpc_env* env, void* arg, const char* callXml,
+                                     size_t callXmlLen, TSession* session,
+                                     xmlrpc_mem_block** responseXml);
+
     MethodTable& table_;
+    mutable std::mutex policyMutex_;
+    std::shared_ptr<const AccessPolicy> policy_ = std::make_shared<AccessPolicy>();
     std::unique_ptr<Abyss> abyss_;
     std::thread thread_;
     std::uint16_t port_ = 0;

@@ -8,6 +8,7 @@ Session::Session(SessionConfig config, QObject* parent)
     : QObject(parent), config_(std::move(config)) {
     qRegisterMetaType<charla::sdk::PeerInfo>("charla::sdk::PeerInfo");
     channel_.setPeerAddress(config_.peer);
+    channel_.setSecret(config_.secret);
     link_ = std::make_unique<PeerLink>(channel_, config_.user.toStdString());
     plugins_ = std::make_unique<PluginManager>(channel_, config_.user.toStdString());
     plugins_->setPluginOptions(config_.pluginOptions);

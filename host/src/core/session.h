@@ -26,7 +26,9 @@ struct SessionConfig {
     QStringList pluginDirs;
     QSet<QString> disabledPlugins;
     std::map<std::string, std::string> pluginOptions; // "id.key" -> value
-    QString crashGuardPath; // see PluginManager::setCrashGuardPath; empty: no guard
+    QString crashGuardPath;
+    std::string secret; // shared secret, empty for none; never logged // see
+                        // PluginManager::setCrashGuardPath; empty: no guard
     std::chrono::milliseconds pingInterval{1000};
 };
 

@@ -40,6 +40,12 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
         contactHost_->setPlaceholderText(tr("e.g. 192.168.1.20"));
         form->addRow(tr("&Contact's IP address:"), contactHost_);
     }
+    secret_ = new QLineEdit(this);
+    secret_->setObjectName("secretEdit");
+    secret_->setEchoMode(QLineEdit::Password);
+    secret_->setPlaceholderText(tr("optional, the same on both sides"));
+    secret_->setToolTip(tr("With a shared secret, only someone who knows it can talk to you."));
+    form->addRow(tr("Shared &secret:"), secret_);
     layout->addLayout(form);
 
     QString hint;
@@ -70,7 +76,7 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
     connect_->setDefault(true);
     layout->addWidget(connect_, 0, Qt::AlignRight);
     connect(connect_, &QPushButton::clicked, this, &LoginWindow::submit);
-    for (QLineEdit* edit : {user_, contactHost_, ownPort_, contactPort_})
+    for (QLineEdit* edit : {user_, contactHost_, ownPort_, contactPort_, secret_})
         if (edit)
             connect(edit, &QLineEdit::returnPressed, this, &LoginWindow::submit);
     setMinimumWidth(420);
@@ -115,6 +121,7 @@ void LoginWindow::submit() {
         request.ownPort = host::kDefaultPort;
         request.contactPort = parsed->port.value_or(host::kDefaultPort);
     }
+    request.secret = secret_->text();
     error_->hide();
     setBusy(true);
     emit loginRequested(request);

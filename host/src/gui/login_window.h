@@ -17,6 +17,7 @@ struct LoginRequest {
     QString contactHost; // as typed (remote) or 127.0.0.1 (local)
     quint16 ownPort = 0;
     quint16 contactPort = 0;
+    QString secret; // optional shared secret; never shown or logged
 };
 
 class LoginWindow : public QWidget {
@@ -46,6 +47,7 @@ private:
     QLineEdit* contactHost_ = nullptr;
     QLineEdit* ownPort_ = nullptr;
     QLineEdit* contactPort_ = nullptr;
+    QLineEdit* secret_ = nullptr;
     QLabel* error_ = nullptr;
     QPushButton* connect_ = nullptr;
 };
