@@ -8,9 +8,10 @@ int Conversation::indexOfOutgoing(const QUuid& id) const {
     return outgoingIndex_.value(id, -1);
 }
 
-void Conversation::addOutgoing(const TextMessage& message, const QString& sender) {
+void Conversation::addOutgoing(const TextMessage& message, const QString& sender,
+                               MessageState state) {
     outgoingIndex_.insert(message.id, size());
-    append({message.id, message.sentAt, message.body, sender, true, MessageState::Sending, {}});
+    append({message.id, message.sentAt, message.body, sender, true, state, {}});
 }
 
 void Conversation::addIncoming(const TextMessage& message, const QString& sender) {
@@ -22,8 +23,11 @@ bool Conversation::setState(const QUuid& id, MessageState state, const QString& 
     if (index < 0)
         return false;
     ChatMessage& message = messages_[std::size_t(index)];
+    const QString newError = state == MessageState::Retrying ? error : QString();
+    if (message.state == state && message.error == newError)
+        return true; // nothing to redraw
     message.state = state;
-    message.error = state == MessageState::Failed ? error : QString();
+    message.error = newError;
     emit messageChanged(index);
     return true;
 }

@@ -1,6 +1,6 @@
 // The conversation as the user sees it: every message sent and received, in the order they
-// appeared here, with the delivery state of the outgoing ones. Lives on the GUI thread; other
-// threads reach it through queued calls (see TextChat).
+// appeared here (the message store's order, history included), with the delivery state of the
+// outgoing ones. Lives on the GUI thread; other threads reach it through queued calls (TextChat).
 #pragma once
 
 #include "text_message.h"
@@ -15,7 +15,8 @@ namespace charla::text {
 enum class MessageState {
     Sending,   // outgoing, queued or on the wire
     Delivered, // outgoing, the contact acknowledged it
-    Failed,    // outgoing, not delivered; `error` says why, the user may retry
+    Retrying,  // outgoing, still not delivered after a while; still being retried, `error` says
+               // why the last attempt failed, and the user may ask to retry now
     Received,  // incoming
 };
 
@@ -43,7 +44,8 @@ public:
     // loopback test both sides share one conversation and one id.
     int indexOfOutgoing(const QUuid& id) const;
 
-    void addOutgoing(const TextMessage& message, const QString& sender);
+    void addOutgoing(const TextMessage& message, const QString& sender,
+                     MessageState state = MessageState::Sending);
     void addIncoming(const TextMessage& message, const QString& sender);
     // Updates an outgoing message; false if there is none with this id.
     bool setState(const QUuid& id, MessageState state, const QString& error = {});

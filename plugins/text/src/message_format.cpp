@@ -12,8 +12,11 @@ QString deliveryLabel(const ChatMessage& message) {
         return QStringLiteral("sending…");
     case MessageState::Delivered:
         return QStringLiteral("✓ delivered");
-    case MessageState::Failed:
-        return QStringLiteral("✗ failed: %1").arg(message.error);
+    case MessageState::Retrying:
+        if (message.error.isEmpty())
+            return QStringLiteral("not delivered yet — will retry");
+        return QStringLiteral("not delivered yet — will retry (last attempt failed: %1)")
+            .arg(message.error);
     case MessageState::Received:
         break;
     }
@@ -36,11 +39,12 @@ QString messageHtml(const ChatMessage& message) {
     html += QStringLiteral("<p style=\"margin:0px; white-space:pre-wrap\">%1</p>")
                 .arg(message.body.toHtmlEscaped());
     if (message.outgoing) {
-        const QString color = message.state == MessageState::Failed ? QStringLiteral("#b00020")
-                                                                    : QStringLiteral("gray");
+        const QString color = message.state == MessageState::Retrying ? QStringLiteral("#b00020")
+                                                                      : QStringLiteral("gray");
         QString status = deliveryLabel(message).toHtmlEscaped();
-        if (message.state == MessageState::Failed)
-            status += QStringLiteral(" &mdash; <a href=\"%1\">Retry</a>").arg(retryUrl(message.id));
+        if (message.state == MessageState::Retrying)
+            status +=
+                QStringLiteral(" &mdash; <a href=\"%1\">Retry now</a>").arg(retryUrl(message.id));
         html += QStringLiteral("<p style=\"margin:0px\"><small style=\"color:%1\">%2</small></p>")
                     .arg(color, status);
     }

@@ -7,15 +7,17 @@
 
 namespace charla::text {
 
-// "sending…", "✓ delivered", "✗ failed: <reason>"; empty for received messages.
+// "sending…", "✓ delivered", "not delivered yet — will retry (last attempt failed: <reason>)";
+// empty for received messages.
 QString deliveryLabel(const ChatMessage& message);
 // Local time of sending, "HH:mm".
 QString timeLabel(const ChatMessage& message);
-// One message as rich text. A failed message carries a link to retryUrl(id).
+// One message as rich text. A message not delivered yet carries a "Retry now" link to
+// retryUrl(id).
 QString messageHtml(const ChatMessage& message);
 QString conversationHtml(const std::vector<ChatMessage>& messages);
 
-// The link a failed message offers, and its inverse (a null QUuid if `url` is not one).
+// The link a message not delivered yet offers, and its inverse (a null QUuid if `url` is not one).
 QString retryUrl(const QUuid& id);
 QUuid retryTarget(const QString& url);
 

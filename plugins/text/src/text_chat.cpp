@@ -3,77 +3,218 @@
 #include "text_delivery.h"
 #include "text_logging.h"
 
+#include <charla/sdk/channel.h>
+
+#include <QThread>
+
 namespace charla::text {
 
-TextChat::TextChat(QString localUser, QObject* parent)
-    : QObject(parent), localUser_(std::move(localUser)) {}
+TextChat::TextChat(QString localUser, const QString& storePath, SenderTiming timing,
+                   QObject* parent)
+    : QObject(parent), timing_(timing), localUser_(std::move(localUser)),
+      store_(std::make_unique<MessageStore>(storePath)) {
+    patienceTimer_.setInterval(250);
+    connect(&patienceTimer_, &QTimer::timeout, this, &TextChat::checkPatience);
+    refresh(); // the history, and the outbox the sender resumes
+    qCDebug(lcText) << "store" << storePath << "holds" << conversation_.size() << "messages,"
+                    << undelivered_.size() << "undelivered";
+}
+
+TextChat::~TextChat() = default;
 
 QString TextChat::localUserName() const {
     return localUser_.isEmpty() ? QStringLiteral("You") : localUser_;
 }
 
 QString TextChat::contactName() const {
+    std::lock_guard lock(contactMutex_);
     return contactName_.isEmpty() ? QStringLiteral("Contact") : contactName_;
 }
 
 std::optional<QUuid> TextChat::send(const QString& body) {
-    if (!composeProblem(body).isEmpty())
+    sendError_.clear();
+    if (const QString problem = composeProblem(body); !problem.isEmpty()) {
+        sendError_ = problem;
         return std::nullopt;
+    }
     TextMessage message = makeOutgoingMessage(body);
-    conversation_.addOutgoing(message, localUserName());
-    const QUuid id = message.id;
-    outbox_.push(std::move(message));
-    return id;
+    try {
+        // On disk first: from here on the message survives anything, and the sender finds it.
+        store_->addOutgoing(message, localUserName());
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot queue a message:" << e.what();
+        sendError_ = tr("the message could not be saved (%1)").arg(QString::fromUtf8(e.what()));
+        return std::nullopt;
+    }
+    refresh();
+    wakeup_.newWork();
+    return message.id;
 }
 
 bool TextChat::retry(const QUuid& id) {
-    const int index = conversation_.indexOfOutgoing(id);
-    if (index < 0 || conversation_.at(index).state != MessageState::Failed)
+    auto it = undelivered_.find(id);
+    if (it == undelivered_.end())
         return false;
-    TextMessage message = conversation_.at(index).toTextMessage();
+    it->since.start(); // patience again from now
     conversation_.setState(id, MessageState::Sending);
-    outbox_.push(std::move(message));
-    qCDebug(lcText) << "retrying" << id;
+    if (!patienceTimer_.isActive())
+        patienceTimer_.start();
+    wakeup_.retryNow();
+    qCDebug(lcText) << "retry now requested for" << id;
     return true;
 }
 
 void TextChat::setPeer(const sdk::PeerInfo& peer) {
-    contactName_ = QString::fromStdString(peer.user);
+    {
+        std::lock_guard lock(contactMutex_);
+        contactName_ = QString::fromStdString(peer.user);
+    }
+    const bool cameOnline = peer.online && !peerOnline_;
+    peerOnline_ = peer.online;
+    // Back, or able to receive text now: what waits should not wait out its backoff.
+    if (peer.online && (cameOnline || !undelivered_.isEmpty()))
+        wakeup_.retryNow();
+}
+
+void TextChat::refresh() {
+    std::vector<StoredMessage> rows;
+    try {
+        rows = store_->messagesAfter(shownSeq_);
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot read the message store:" << e.what();
+        return; // the next refresh catches up
+    }
+    for (const StoredMessage& row : rows) {
+        shownSeq_ = row.seq;
+        if (row.direction == Direction::Incoming) {
+            conversation_.addIncoming(row.message,
+                                      row.sender.isEmpty() ? contactName() : row.sender);
+            continue;
+        }
+        const QString sender = row.sender.isEmpty() ? localUserName() : row.sender;
+        if (row.delivered) {
+            conversation_.addOutgoing(row.message, sender, MessageState::Delivered);
+            continue;
+        }
+        Waiting& waiting = undelivered_[row.message.id];
+        waiting.since.start();
+        conversation_.addOutgoing(row.message, sender, MessageState::Sending);
+    }
+    if (!undelivered_.isEmpty() && !patienceTimer_.isActive())
+        patienceTimer_.start();
+}
+
+void TextChat::showDelivered(const QUuid& id) {
+    undelivered_.remove(id);
+    conversation_.setState(id, MessageState::Delivered);
+    if (undelivered_.isEmpty())
+        patienceTimer_.stop();
+}
+
+void TextChat::noteFailedAttempt(const QUuid& id, const QString& error) {
+    auto it = undelivered_.find(id);
+    if (it == undelivered_.end())
+        return;
+    it->lastError = error;
+    const int index = conversation_.indexOfOutgoing(id);
+    if (index >= 0 && conversation_.at(index).state == MessageState::Retrying)
+        conversation_.setState(id, MessageState::Retrying, error);
+}
+
+void TextChat::checkPatience() {
+    for (auto it = undelivered_.begin(); it != undelivered_.end(); ++it) {
+        if (it->since.elapsed() < timing_.patience.count())
+            continue;
+        const int index = conversation_.indexOfOutgoing(it.key());
+        if (index >= 0 && conversation_.at(index).state == MessageState::Sending)
+            conversation_.setState(it.key(), MessageState::Retrying, it->lastError);
+    }
 }
 
 xmlrpc_c::value TextChat::handleSendCall(const xmlrpc_c::paramList& params) {
-    TextMessage message = parseSendParams(params);
-    if (!seen_.insert(message.id))
+    const TextMessage message = parseSendParams(params);
+    QString sender;
+    {
+        std::lock_guard lock(contactMutex_);
+        sender = contactName_;
+    }
+    MessageStore::Insert result;
+    QElapsedTimer timer;
+    timer.start();
+    try {
+        // Stored before we answer: a "delivered" receipt means the message is on disk.
+        result = store_->addIncoming(message, sender);
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot store an incoming message:" << e.what();
+        throw xmlrpc_c::fault(std::string(kSendMethod) + ": the message could not be stored, "
+                                                         "try again later",
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnavailable));
+    }
+    qCDebug(lcText) << "stored incoming" << message.id << "in" << timer.nsecsElapsed() / 1000
+                    << "us" << (result == MessageStore::Insert::Duplicate ? "(duplicate)" : "");
+    if (result == MessageStore::Insert::Duplicate)
         return makeReceipt(message.id, ReceiptStatus::Duplicate);
-    const QUuid id = message.id;
     // Queued, never blocking: the GUI thread may be busy, and the sender waits for our answer.
-    QMetaObject::invokeMethod(
-        this, [this, message = std::move(message)] { receive(message); }, Qt::QueuedConnection);
-    return makeReceipt(id, ReceiptStatus::Delivered);
-}
-
-void TextChat::receive(const TextMessage& message) {
-    conversation_.addIncoming(message, contactName());
+    // The conversation reads the store, so its order is the store's even if two of these
+    // refreshes overtake each other.
+    QMetaObject::invokeMethod(this, &TextChat::refresh, Qt::QueuedConnection);
+    return makeReceipt(message.id, ReceiptStatus::Delivered);
 }
 
 void TextChat::runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStream> stream,
                          std::function<sdk::PeerInfo()> peer) {
-    while (std::optional<TextMessage> message = outbox_.take(stop)) {
-        const DeliveryOutcome outcome =
-            deliverTextMessage(stream.get(), peer ? peer() : sdk::PeerInfo{}, *message);
-        // A call cut short by shutdown is no verdict: the conversation is going away with us.
-        if (!outcome.delivered && stop.stop_requested())
+    Backoff backoff(timing_.firstRetry, timing_.maxRetry);
+    while (!stop.stop_requested()) {
+        // Taken before looking: an event that comes in while we look or send is not missed.
+        const SenderWakeup::Ticket ticket = wakeup_.ticket();
+        std::optional<StoredMessage> head;
+        DeliveryOutcome outcome;
+        try {
+            head = store_->outboxHead();
+            if (!head) {
+                if (wakeup_.waitForWork(stop, ticket) == SenderWakeup::Woken::RetryNow)
+                    backoff.reset();
+                continue;
+            }
+            outcome =
+                deliverTextMessage(stream.get(), peer ? peer() : sdk::PeerInfo{}, head->message);
+            // A call cut short by shutdown is no verdict: the message stays in the outbox.
+            if (!outcome.delivered && stop.stop_requested())
+                return;
+            if (outcome.delivered) {
+                // If we die before this, the next start sends it again and the contact answers
+                // "duplicate": still shown once.
+                store_->markDelivered(head->message.id);
+                backoff.reset();
+                QMetaObject::invokeMethod(
+                    this, [this, id = head->message.id] { showDelivered(id); },
+                    Qt::QueuedConnection);
+                continue;
+            }
+        } catch (const StoreError& e) {
+            qCWarning(lcText) << "the sender cannot use the message store:" << e.what();
+            outcome = {false, QString::fromUtf8(e.what())};
+        }
+        if (head) {
+            qCDebug(lcText) << "message" << head->message.id << "not delivered:" << outcome.error;
+            QMetaObject::invokeMethod(
+                this,
+                [this, id = head->message.id, error = outcome.error] {
+                    noteFailedAttempt(id, error);
+                },
+                Qt::QueuedConnection);
+        }
+        const std::chrono::milliseconds delay = backoff.next();
+        switch (wakeup_.waitBackoff(stop, ticket, delay)) {
+        case SenderWakeup::Woken::Stopped:
             return;
-        if (!outcome.delivered)
-            qCInfo(lcText) << "message" << message->id << "not delivered:" << outcome.error;
-        QMetaObject::invokeMethod(
-            this,
-            [this, id = message->id, outcome] {
-                conversation_.setState(
-                    id, outcome.delivered ? MessageState::Delivered : MessageState::Failed,
-                    outcome.error);
-            },
-            Qt::QueuedConnection);
+        case SenderWakeup::Woken::RetryNow:
+            backoff.reset();
+            break;
+        case SenderWakeup::Woken::Work:
+        case SenderWakeup::Woken::Timeout:
+            break;
+        }
     }
 }
 

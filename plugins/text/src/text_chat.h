@@ -1,66 +1,107 @@
 // The text plugin without its window: receives, sends and keeps the conversation. It lives on
-// the GUI thread; each entry point says which thread may call it.
+// the GUI thread; each entry point says which thread may call it. Nothing is lost or shown twice:
+// the message store (message_store.h) is the truth, the Conversation its view.
 //
-//   composer -> send() -> Conversation (Sending) + Outbox -> runSender() on the worker
-//            -> text.send on the peer -> result queued back -> Conversation (Delivered/Failed)
-//   peer -> handleSendCall() on a server thread -> dedupe -> queued -> Conversation (Received)
+//   composer -> send() -> store (outbox + history) -> Conversation (Sending) -> wake the sender
+//   runSender() on the worker: outbox head -> text.send on the peer -> receipt -> store
+//       (delivered) -> Conversation (Delivered). On failure: retried with backoff (kFirstRetry
+//       doubling to kMaxRetry; at once when the contact comes online or the user asks), one
+//       message at a time, in order. After `patience` the message shows "not delivered yet —
+//       will retry" while the retries go on.
+//   peer -> handleSendCall() on a server thread -> store (dedupe by id; an acknowledgement means
+//       the message is on disk) -> queued -> Conversation (Received)
+//   start: the Conversation is filled from the store (history), and the sender resumes the outbox.
 #pragma once
 
 #include "conversation.h"
-#include "outbox.h"
-#include "seen_message_ids.h"
+#include "message_store.h"
+#include "sender_wakeup.h"
 
 #include <charla/sdk/channel.h>
 #include <charla/sdk/peer_info.h>
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
+#include <QTimer>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 
 namespace charla::text {
 
+struct SenderTiming {
+    std::chrono::milliseconds firstRetry{500}; // after the first failed attempt
+    std::chrono::milliseconds maxRetry{10000}; // the backoff doubles up to this
+    std::chrono::milliseconds patience{10000}; // undelivered this long: "not delivered yet"
+};
+
 class TextChat : public QObject {
     Q_OBJECT
 public:
-    explicit TextChat(QString localUser, QObject* parent = nullptr);
+    // Opens the store at `storePath` and shows its history. Throws StoreError.
+    TextChat(QString localUser, const QString& storePath, SenderTiming timing = {},
+             QObject* parent = nullptr);
+    ~TextChat() override;
 
     Conversation& conversation() { return conversation_; }
     const Conversation& conversation() const { return conversation_; }
+    MessageStore& store() { return *store_; }
     // Our name on our own messages, and the contact's ("Contact" until it introduces itself).
     QString localUserName() const;
-    QString contactName() const;
+    QString contactName() const; // any thread
 
     // --- GUI thread ---
-    // Queues a message from the local user and shows it as Sending. Returns its id, or nullopt
-    // (nothing queued) if composeProblem(body) objects.
+    // Stores a message from the local user in the outbox, shows it as Sending and wakes the
+    // sender. Returns its id, or nullopt (nothing queued) if composeProblem(body) objects or the
+    // store cannot be written (sendError() says why).
     std::optional<QUuid> send(const QString& body);
-    // Queues a failed outgoing message again, with the same id so the receiver can dedupe.
+    QString sendError() const { return sendError_; }
+    // Asks the sender to try an undelivered message now (the head of the outbox goes first).
     bool retry(const QUuid& id);
+    // The contact's name; a contact that comes online has the sender retry at once.
     void setPeer(const sdk::PeerInfo& peer);
+    // Shows what the store has and the Conversation does not yet.
+    void refresh();
 
     // --- any thread ---
-    // The text.send handler: validates (throws xmlrpc_c::fault), dedupes, queues the message to
-    // the GUI thread and returns the receipt at once.
+    // The text.send handler: validates (throws xmlrpc_c::fault), stores with dedupe (fault 503
+    // if the store cannot be written: the sender will retry), queues a refresh of the
+    // conversation and returns the receipt.
     xmlrpc_c::value handleSendCall(const xmlrpc_c::paramList& params);
-    std::size_t queuedCount() const { return outbox_.size(); }
 
     // --- the sender worker ---
-    // Sends queued messages one by one until `stop` is requested. `peer` reads the latest
+    // Delivers the outbox, in order, until `stop` is requested. `peer` reads the latest
     // knowledge about the contact (Channel::peer()).
     void runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStream> stream,
                    std::function<sdk::PeerInfo()> peer);
 
 private:
-    void receive(const TextMessage& message); // GUI thread
+    void showDelivered(const QUuid& id);                       // GUI thread
+    void noteFailedAttempt(const QUuid& id, const QString& error); // GUI thread
+    void checkPatience();                                      // GUI thread
 
-    Conversation conversation_;
-    Outbox outbox_;
-    SeenMessageIds seen_;
+    struct Waiting {
+        QElapsedTimer since; // when this process started trying (or the user asked to retry)
+        QString lastError;
+    };
+
+    SenderTiming timing_;
     QString localUser_;
-    QString contactName_; // GUI thread only
+    std::unique_ptr<MessageStore> store_;
+    Conversation conversation_;
+    qint64 shownSeq_ = 0;              // GUI thread: the store's last row in the conversation
+    QHash<QUuid, Waiting> undelivered_; // GUI thread
+    QTimer patienceTimer_;
+    QString sendError_;
+    bool peerOnline_ = false; // GUI thread
+    SenderWakeup wakeup_;
+    mutable std::mutex contactMutex_;
+    QString contactName_;
 };
 
 } // namespace charla::text

@@ -64,7 +64,12 @@ void TextPanel::submit() {
         hint_->setVisible(!body.trimmed().isEmpty());
         return;
     }
-    chat_->send(body);
+    if (!chat_->send(body)) {
+        // Not queued (the store cannot be written): the text stays for another try.
+        hint_->setText(chat_->sendError());
+        hint_->setVisible(true);
+        return;
+    }
     composer_->clear();
     hint_->setVisible(false);
 }

@@ -5,14 +5,32 @@
 
 #include <charla/sdk/declare_plugin.h>
 
+#include <QDir>
+#include <QStandardPaths>
+
 namespace charla::text {
+
+// `--plugin-option text.store=PATH` if given; else one file per local user in the data directory.
+// The plugin never learns the contact's address, and the contact's name is only known after its
+// hello (and need not be unique), so the file cannot be per contact: a user talks to the one
+// contact of the session, and two local-mode instances on one computer differ by --user.
+QString storePath(const sdk::PluginContext& context) {
+    if (const auto option = context.option("store"); option && !option->empty())
+        return QString::fromStdString(*option);
+    const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(dataDir).filePath(QStringLiteral("charla/") +
+                                  defaultStoreFileName(QString::fromStdString(context.localUser())));
+}
 
 TextPlugin::TextPlugin() = default;
 TextPlugin::~TextPlugin() = default;
 
 void TextPlugin::initialize(sdk::PluginContext& context) {
     channel_ = &context.channel();
-    chat_ = std::make_unique<TextChat>(QString::fromStdString(context.localUser()));
+    // Throws StoreError if the store cannot be opened: the host shows the plugin failed, with
+    // the reason, rather than a chat that would silently lose messages.
+    chat_ = std::make_unique<TextChat>(QString::fromStdString(context.localUser()),
+                                       storePath(context));
 
     sdk::MethodSpec send;
     send.name = kSendMethod;
@@ -40,8 +58,8 @@ void TextPlugin::start() {
     qCDebug(lcText) << "started";
 }
 
-// Nothing to wake: the worker waits on the outbox with its stop_token, and the host interrupts
-// the stream's call in flight.
+// Nothing to wake: the worker waits with its stop_token, and the host interrupts the stream's
+// call in flight. Undelivered messages stay in the store's outbox for the next start.
 void TextPlugin::stop() {
     qCDebug(lcText) << "stopping";
 }

@@ -10,6 +10,9 @@
 
 namespace charla::text {
 
+// Where the conversation is kept (see text_plugin.cpp).
+QString storePath(const sdk::PluginContext& context);
+
 class TextPlugin : public sdk::Plugin {
 public:
     TextPlugin();
