@@ -30,7 +30,62 @@ QString toString(PluginState state) {
 struct PluginManager::Loaded {
     boost::dll::shared_library library;
     sdk::CreatePluginFn* create = nullptr;
+    QString refusal;   // the library disagrees with its manifest or exports no plugin
+    QString loadError; // dlopen failed (not cached: the file may be fixed)
 };
+
+namespace {
+
+// Every library ever loaded, by canonical path, for the life of the process: unloading code
+// that ran Qt static initialisers is not safe, so nothing here is ever destroyed, not even when
+// a PluginManager is (tests and --list-plugins create several).
+std::map<QString, std::shared_ptr<PluginManager::Loaded>>& loadedLibraries() {
+    static auto* libraries = new std::map<QString, std::shared_ptr<PluginManager::Loaded>>;
+    return *libraries;
+}
+
+} // namespace
+
+std::shared_ptr<PluginManager::Loaded> PluginManager::load(const PluginManifest& manifest) {
+    const QString path = QFileInfo(manifest.library).canonicalFilePath();
+    std::shared_ptr<Loaded>& cached = loadedLibraries()[path];
+    if (cached)
+        return cached;
+    auto loaded = std::make_shared<Loaded>();
+    try {
+        loaded->library.load(manifest.library.toStdString(),
+                             boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    } catch (const std::exception& e) {
+        loaded->loadError = QStringLiteral("cannot load %1: %2")
+                                .arg(manifest.library, QString::fromLocal8Bit(e.what()));
+        loadedLibraries().erase(path);
+        return loaded;
+    }
+    cached = loaded;
+    if (!loaded->library.has("charla_plugin_build_info") ||
+        !loaded->library.has("charla_create_plugin")) {
+        loaded->refusal = QStringLiteral("the library exports no Charla plugin "
+                                         "(CHARLA_DECLARE_PLUGIN missing)");
+        return loaded;
+    }
+    // The manifest was checked before loading; now check that the code agrees with it.
+    const sdk::PluginBuildInfo* info =
+        loaded->library.get_alias<sdk::BuildInfoFn>("charla_plugin_build_info")();
+    const QString builtQt = QStringLiteral("%1.%2").arg(info->qtMajor).arg(info->qtMinor);
+    if (QString::fromUtf8(info->id) != manifest.id)
+        loaded->refusal = QStringLiteral("library is plugin '%1', manifest says '%2'")
+                              .arg(QString::fromUtf8(info->id), manifest.id);
+    else if (info->abiMajor != manifest.abiMajor || builtQt != manifest.qtVersion)
+        loaded->refusal = QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
+                                         "ABI %3 with Qt %4")
+                              .arg(info->abiMajor)
+                              .arg(builtQt)
+                              .arg(manifest.abiMajor)
+                              .arg(manifest.qtVersion);
+    else
+        loaded->create = &loaded->library.get_alias<sdk::CreatePluginFn>("charla_create_plugin");
+    return loaded;
+}
 
 class PluginManager::Context : public sdk::PluginContext {
 public:
@@ -66,9 +121,21 @@ struct PluginManager::Running {
 };
 
 PluginManager::PluginManager(HostChannel& channel, std::string localUser, QObject* parent)
-    : QObject(parent), channel_(channel), localUser_(std::move(localUser)) {}
+    : QObject(parent), channel_(channel), localUser_(std::move(localUser)) {
+    // A plugin whose method throws is failed and disabled; the caller already got a fault.
+    // Queued: disabling waits for the calls inside the plugin's methods, this one included.
+    channel_.methods().setFailureHandler([this](const std::string& owner, const std::string& what) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, id = QString::fromStdString(owner), why = QString::fromStdString(what)] {
+                fail(id, why); // ignores owners that are not plugins ("host", "host.call")
+            },
+            Qt::QueuedConnection);
+    });
+}
 
 PluginManager::~PluginManager() {
+    channel_.methods().setFailureHandler({});
     disableAll();
 }
 
@@ -232,58 +299,19 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         return false;
     };
 
-    std::shared_ptr<Loaded>& loaded = libraries_[id];
-    if (!loaded) {
-        auto fresh = std::make_shared<Loaded>();
-        try {
-            fresh->library.load(record.manifest.library.toStdString(),
-                                boost::dll::load_mode::rtld_now |
-                                    boost::dll::load_mode::rtld_local);
-            // A refused library stays mapped (in `loaded`, never used): unloading code that ran
-            // Qt static initialisers is not safe.
-            loaded = fresh;
-            if (!fresh->library.has("charla_plugin_build_info") ||
-                !fresh->library.has("charla_create_plugin")) {
-                record.state = PluginState::Refused;
-                record.reason = QStringLiteral("the library exports no Charla plugin "
-                                               "(CHARLA_DECLARE_PLUGIN missing)");
-                record.manifest.id.clear();
-                if (error)
-                    *error = record.reason;
-                return false;
-            }
-            const sdk::PluginBuildInfo* info =
-                fresh->library.get_alias<sdk::BuildInfoFn>("charla_plugin_build_info")();
-            const QString builtQt = QStringLiteral("%1.%2").arg(info->qtMajor).arg(info->qtMinor);
-            QString mismatch;
-            if (QString::fromUtf8(info->id) != id)
-                mismatch = QStringLiteral("library is plugin '%1', manifest says '%2'")
-                               .arg(QString::fromUtf8(info->id), id);
-            else if (info->abiMajor != record.manifest.abiMajor ||
-                     builtQt != record.manifest.qtVersion)
-                mismatch = QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
-                                          "ABI %3 with Qt %4")
-                               .arg(info->abiMajor)
-                               .arg(builtQt)
-                               .arg(record.manifest.abiMajor)
-                               .arg(record.manifest.qtVersion);
-            if (!mismatch.isEmpty()) {
-                record.state = PluginState::Refused;
-                record.reason = mismatch;
-                record.manifest.id.clear();
-                if (error)
-                    *error = mismatch;
-                return false;
-            }
-            fresh->create = &fresh->library.get_alias<sdk::CreatePluginFn>("charla_create_plugin");
-        } catch (const std::exception& e) {
-            loaded.reset();
-            return failWith(QStringLiteral("cannot load %1: %2")
-                                .arg(record.manifest.library, QString::fromLocal8Bit(e.what())));
-        }
+    std::shared_ptr<Loaded> loaded = load(record.manifest);
+    if (!loaded)
+        return failWith(QStringLiteral("cannot load %1").arg(record.manifest.library));
+    if (!loaded->loadError.isEmpty())
+        return failWith(loaded->loadError);
+    if (!loaded->refusal.isEmpty()) {
+        record.state = PluginState::Refused;
+        record.reason = loaded->refusal;
+        record.manifest.id.clear();
+        if (error)
+            *error = record.reason;
+        return false;
     }
-    if (!loaded->create)
-        return failWith(QStringLiteral("the library is not a usable plugin"));
 
     auto running = std::make_unique<Running>();
     running->loaded = loaded;

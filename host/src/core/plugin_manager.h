@@ -73,8 +73,10 @@ signals:
     // The set of enabled plugins or a plugin's state changed.
     void pluginsChanged();
 
+public:
+    struct Loaded; // a loaded library (public for the process-wide cache in the .cpp)
+
 private:
-    struct Loaded;
     struct Running;
     class Context;
 
@@ -83,6 +85,7 @@ private:
     bool enable(PluginRecord& record, QString* error);
     void disable(PluginRecord& record);
     void fail(const QString& id, const QString& reason);
+    static std::shared_ptr<Loaded> load(const PluginManifest& manifest);
     void abandon(Running& running, const QString& id);
     void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
     void deletePanel(Running& running, const QString& id, PanelSlot slot);
@@ -96,7 +99,6 @@ private:
     std::map<QString, sdk::Announcement> announcements_; // by plugin id, while enabled
     sdk::CallInfo call_;
     std::vector<PluginRecord> records_;
-    std::map<QString, std::shared_ptr<Loaded>> libraries_; // kept for the process lifetime
     std::map<QString, std::unique_ptr<Running>> running_;
 };
 

@@ -1,0 +1,348 @@
+// PluginManager with the real fixture plugins: discovery, refusal with a reason, failures, and
+// good plugins enabling next to broken ones.
+#include "core/host_channel.h"
+#include "core/plugin_manager.h"
+
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <QFile>
+
+#include <dlfcn.h>
+
+namespace charla::test {
+namespace {
+
+using host::PluginManager;
+using host::PluginRecord;
+using host::PluginState;
+
+QStringList dirs(std::initializer_list<const char*> scenarios) {
+    QStringList out;
+    for (const char* s : scenarios)
+        out << QString::fromStdString(pluginDir(s));
+    return out;
+}
+
+std::string describe(const std::vector<PluginRecord>& records) {
+    std::string out;
+    for (const auto& r : records)
+        out += "\n  " + r.displayId.toStdString() + " [" + host::toString(r.state).toStdString() +
+               "] " + r.reason.toStdString();
+    return out;
+}
+
+// The records whose display id or path mentions `needle`.
+std::vector<PluginRecord> recordsAbout(const PluginManager& pm, const QString& needle) {
+    std::vector<PluginRecord> out;
+    for (const auto& r : pm.plugins())
+        if (r.displayId.contains(needle) || r.path.contains(needle))
+            out.push_back(r);
+    return out;
+}
+
+// A channel serving on loopback whose peer is itself, so the echo worker has someone to talk to.
+class PluginManagerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        channel.listen("127.0.0.1", 0);
+        channel.setPeerAddress({"127.0.0.1", channel.port()});
+        pm = std::make_unique<PluginManager>(channel, "tester");
+        QObject::connect(pm.get(), &PluginManager::pluginsChanged, [this] { ++changes; });
+    }
+    void TearDown() override { pm.reset(); }
+
+    // Discovers one broken scenario, enables what can be enabled, and returns its one record
+    // that is not a plain "no manifest" side effect.
+    PluginRecord single(const char* scenario, const QString& needle) {
+        pm->discover(dirs({scenario}));
+        pm->enableDiscovered();
+        auto found = recordsAbout(*pm, needle);
+        EXPECT_FALSE(found.empty())
+            << "no record about " << needle.toStdString() << describe(pm->plugins());
+        return found.empty() ? PluginRecord{} : found.front();
+    }
+    void expectRefused(const PluginRecord& r, const char* reasonPart) {
+        EXPECT_EQ(r.state, PluginState::Refused) << r.reason.toStdString();
+        EXPECT_TRUE(r.reason.contains(reasonPart, Qt::CaseInsensitive))
+            << "reason '" << r.reason.toStdString() << "' does not mention '" << reasonPart << "'";
+        EXPECT_TRUE(r.manifest.id.isEmpty()) << "a refused record must not be matched by id";
+    }
+
+    host::HostChannel channel;
+    std::unique_ptr<PluginManager> pm;
+    int changes = 0;
+};
+
+TEST_F(PluginManagerTest, DiscoversAndEnablesTheGoodPlugin) {
+    pm->discover(dirs({"good"}));
+    ASSERT_EQ(pm->plugins().size(), 1u) << describe(pm->plugins());
+    const PluginRecord& r = pm->plugins()[0];
+    EXPECT_EQ(r.manifest.id, "echo");
+    EXPECT_EQ(r.manifest.name, "Echo");
+    EXPECT_EQ(r.manifest.version, "1.2.3");
+    EXPECT_EQ(r.manifest.vendor, "Charla tests");
+    EXPECT_EQ(r.state, PluginState::Disabled);
+    EXPECT_FALSE(channel.methods().contains("echo.say")) << "discovery must not run plugin code";
+    EXPECT_GE(changes, 1);
+
+    pm->enableDiscovered();
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled) << describe(pm->plugins());
+    EXPECT_TRUE(channel.methods().contains("echo.say"));
+    // Its worker talks to this very host over HTTP.
+    EXPECT_TRUE(waitUntil([&] { return intMember(rpc(channel.port(), "echo.stats"), "ok") >= 3; }));
+    const auto caps = pm->enabledCapabilities();
+    ASSERT_EQ(caps.size(), 1u);
+    EXPECT_EQ(caps[0].id, "echo");
+    EXPECT_EQ(caps[0].sends, std::vector<std::string>{"echo"});
+
+    pm->disableAll();
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Disabled);
+    EXPECT_FALSE(channel.methods().contains("echo.say"));
+    EXPECT_TRUE(pm->enabledCapabilities().empty());
+}
+
+TEST_F(PluginManagerTest, PluginsTheUserDisabledStayDisabledUntilEnabled) {
+    pm->discover(dirs({"good"}), {"echo"});
+    pm->enableDiscovered();
+    const PluginRecord* r = pm->find("echo");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->state, PluginState::Disabled);
+    EXPECT_TRUE(r->reason.contains("disabled by the user")) << r->reason.toStdString();
+    EXPECT_FALSE(channel.methods().contains("echo.say"));
+    QString error;
+    EXPECT_TRUE(pm->setEnabled("echo", true, &error)) << error.toStdString();
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
+    EXPECT_TRUE(pm->setEnabled("echo", true, &error)) << "enabling twice is a no-op";
+    EXPECT_TRUE(pm->setEnabled("echo", false, &error));
+    EXPECT_TRUE(pm->find("echo")->reason.contains("disabled by the user"));
+}
+
+TEST_F(PluginManagerTest, SetEnabledOnAnUnknownIdFails) {
+    pm->discover(dirs({"good"}));
+    QString error;
+    EXPECT_FALSE(pm->setEnabled("nope", true, &error));
+    EXPECT_TRUE(error.contains("nope")) << error.toStdString();
+    EXPECT_FALSE(pm->setEnabled("nope", false, nullptr));
+}
+
+TEST_F(PluginManagerTest, MissingDirectoriesAreIgnored) {
+    pm->discover({"/nonexistent/charla-plugins", QString::fromStdString(pluginDir("good"))});
+    EXPECT_EQ(pm->plugins().size(), 1u) << describe(pm->plugins());
+}
+
+TEST_F(PluginManagerTest, RefusesAnotherSdkAbi) {
+    const PluginRecord r = single("abi", "abi99");
+    expectRefused(r, "ABI");
+    EXPECT_TRUE(r.reason.contains("99")) << r.reason.toStdString();
+}
+
+TEST_F(PluginManagerTest, RefusesAnotherQtVersion) {
+    const PluginRecord r = single("qt", "qt515");
+    expectRefused(r, "Qt");
+    EXPECT_TRUE(r.reason.contains("5.15")) << r.reason.toStdString();
+}
+
+TEST_F(PluginManagerTest, RefusesAMalformedManifest) {
+    pm->discover(dirs({"malformed"}));
+    pm->enableDiscovered();
+    ASSERT_EQ(pm->plugins().size(), 2u) << describe(pm->plugins());
+    const auto manifests = recordsAbout(*pm, ".json");
+    ASSERT_EQ(manifests.size(), 1u) << describe(pm->plugins());
+    expectRefused(manifests[0], "malformed");
+    // Its library then has no usable manifest either.
+    const auto libraries = recordsAbout(*pm, ".so");
+    ASSERT_EQ(libraries.size(), 1u) << describe(pm->plugins());
+    expectRefused(libraries[0], "no manifest");
+}
+
+TEST_F(PluginManagerTest, RefusesAManifestLackingARequiredField) {
+    const PluginRecord r = single("lacks", "lacks");
+    expectRefused(r, "lacks");
+    EXPECT_TRUE(r.reason.contains("'qt'")) << r.reason.toStdString();
+}
+
+TEST_F(PluginManagerTest, RefusesALibraryWithoutManifest) {
+    const PluginRecord r = single("nomanifest", "nomanifest");
+    expectRefused(r, "no manifest");
+    EXPECT_EQ(pm->plugins().size(), 1u) << describe(pm->plugins());
+}
+
+TEST_F(PluginManagerTest, RefusesADuplicateIdAndKeepsTheFirst) {
+    pm->discover(dirs({"duplicate"}));
+    pm->enableDiscovered();
+    ASSERT_EQ(pm->plugins().size(), 2u) << describe(pm->plugins());
+    int refused = 0, enabled = 0;
+    for (const auto& r : pm->plugins()) {
+        if (r.state == PluginState::Refused) {
+            ++refused;
+            EXPECT_TRUE(r.reason.contains("duplicate")) << r.reason.toStdString();
+            EXPECT_TRUE(r.reason.contains("dup")) << r.reason.toStdString();
+        } else if (r.state == PluginState::Enabled) {
+            ++enabled;
+            EXPECT_EQ(r.manifest.id, "dup");
+        }
+    }
+    EXPECT_EQ(refused, 1) << describe(pm->plugins());
+    EXPECT_EQ(enabled, 1) << describe(pm->plugins());
+}
+
+TEST_F(PluginManagerTest, RefusesALibraryWhoseIdDiffersFromItsManifest) {
+    pm->discover(dirs({"mismatch"}));
+    ASSERT_EQ(pm->plugins().size(), 1u) << describe(pm->plugins());
+    EXPECT_EQ(pm->plugins()[0].state, PluginState::Disabled) << "the manifest itself is fine";
+    QString error;
+    EXPECT_FALSE(pm->setEnabled("mismatch_b", true, &error));
+    EXPECT_TRUE(error.contains("manifest says")) << error.toStdString();
+    const PluginRecord& r = pm->plugins()[0];
+    expectRefused(r, "manifest says");
+    EXPECT_TRUE(r.reason.contains("mismatch_a")) << r.reason.toStdString();
+    EXPECT_TRUE(r.reason.contains("mismatch_b")) << r.reason.toStdString();
+    EXPECT_FALSE(pm->setEnabled("mismatch_b", true, &error)) << "refused stays refused";
+}
+
+TEST_F(PluginManagerTest, RefusesALibraryBuiltForAnotherAbiThanItsManifestSays) {
+    const PluginRecord r = single("liar", "liar");
+    expectRefused(r, "manifest says");
+    EXPECT_TRUE(r.reason.contains("99")) << r.reason.toStdString();
+}
+
+TEST_F(PluginManagerTest, RefusesALibraryWithoutPluginEntryPoints) {
+    expectRefused(single("notplugin", "notplugin"), "exports no Charla plugin");
+}
+
+TEST_F(PluginManagerTest, APluginThrowingFromInitializeFailsAndLeavesNothingBehind) {
+    const PluginRecord r = single("initthrows", "initthrows");
+    EXPECT_EQ(r.state, PluginState::Failed) << r.reason.toStdString();
+    EXPECT_TRUE(r.reason.contains("init exploded on purpose")) << r.reason.toStdString();
+    EXPECT_FALSE(channel.methods().contains("initthrows.ping"));
+    EXPECT_TRUE(pm->enabledCapabilities().empty());
+    // Trying again fails again, with the reason.
+    QString error;
+    EXPECT_FALSE(pm->setEnabled("initthrows", true, &error));
+    EXPECT_TRUE(error.contains("init exploded")) << error.toStdString();
+    EXPECT_TRUE(contains(listMethods(channel.port()), "system.listMethods"));
+}
+
+TEST_F(PluginManagerTest, APluginWhoseWorkerThrowsIsMarkedFailedAndTheHostKeepsRunning) {
+    pm->discover(dirs({"workerthrows", "good"}));
+    pm->enableDiscovered();
+    ASSERT_TRUE(waitUntil([&] {
+        const PluginRecord* r = pm->find("workerthrows");
+        return r && r->state == PluginState::Failed;
+    })) << describe(pm->plugins());
+    const PluginRecord* r = pm->find("workerthrows");
+    EXPECT_TRUE(r->reason.contains("worker exploded on purpose")) << r->reason.toStdString();
+    EXPECT_TRUE(r->reason.contains("bomb")) << "the reason should name the worker";
+    EXPECT_FALSE(channel.methods().contains("workerthrows.ping"));
+    EXPECT_EQ(rpcFaultCode(channel.port(), "workerthrows.ping"), -32601);
+    // The other plugin and the host are unaffected.
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  rpc(channel.port(), "echo.say", params({xmlrpc_c::value_string("alive")})))),
+              "alive");
+    const auto caps = pm->enabledCapabilities();
+    ASSERT_EQ(caps.size(), 1u);
+    EXPECT_EQ(caps[0].id, "echo");
+}
+
+TEST_F(PluginManagerTest, GoodPluginsEnableNextToEveryBrokenOne) {
+    pm->discover(dirs({"abi", "qt", "malformed", "lacks", "nomanifest", "duplicate", "mismatch",
+                       "liar", "notplugin", "initthrows", "workerthrows", "good"}));
+    pm->enableDiscovered();
+    ASSERT_TRUE(waitUntil([&] {
+        const PluginRecord* r = pm->find("workerthrows");
+        return r && r->state == PluginState::Failed;
+    })) << describe(pm->plugins());
+
+    const std::vector<std::pair<const char*, const char*>> expected{
+        {"abi99", "ABI"},
+        {"qt515", "Qt"},
+        {"malformed", "malformed"},
+        {"lacks", "lacks"},
+        {"nomanifest", "no manifest"},
+        {"dup", "duplicate"},
+        {"mismatch", "manifest says"},
+        {"liar", "manifest says"},
+        {"notplugin", "exports no Charla plugin"}};
+    for (const auto& [needle, reason] : expected) {
+        bool found = false;
+        for (const auto& r : recordsAbout(*pm, needle))
+            found = found || (r.state == PluginState::Refused && r.reason.contains(reason));
+        EXPECT_TRUE(found) << needle << " not refused for '" << reason << "'"
+                           << describe(pm->plugins());
+    }
+    EXPECT_EQ(pm->find("initthrows")->state, PluginState::Failed);
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled) << describe(pm->plugins());
+    EXPECT_EQ(pm->find("dup")->state, PluginState::Enabled);
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  rpc(channel.port(), "echo.say", params({xmlrpc_c::value_string("fine")})))),
+              "fine");
+    std::vector<std::string> ids;
+    for (const auto& c : pm->enabledCapabilities())
+        ids.push_back(c.id);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::string>{"dup", "echo"}));
+}
+
+// The crash guard: a plugin that was being loaded when Charla died stays off at the next start.
+TEST_F(PluginManagerTest, ThePluginNamedByALeftoverCrashGuardStaysOff) {
+    const QString guard =
+        QString::fromStdString(::testing::TempDir() + "charla-guard-" +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    {
+        QFile file(guard);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write("echo\n");
+    }
+    pm->setCrashGuardPath(guard);
+    pm->discover(dirs({"good"}));
+    EXPECT_FALSE(QFile::exists(guard)) << "the guard is consumed by discover()";
+    const PluginRecord* r = pm->find("echo");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->state, PluginState::Failed);
+    EXPECT_TRUE(r->reason.contains("stopped while loading")) << r->reason.toStdString();
+    pm->enableDiscovered();
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Failed) << "kept off";
+    QString error;
+    EXPECT_TRUE(pm->setEnabled("echo", true, &error)) << error.toStdString();
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
+    EXPECT_FALSE(QFile::exists(guard)) << "a successful load removes the guard";
+}
+
+TEST_F(PluginManagerTest, ANormalStartLeavesNoCrashGuard) {
+    const QString guard = QString::fromStdString(::testing::TempDir() + "charla-guard-normal");
+    QFile::remove(guard);
+    pm->setCrashGuardPath(guard);
+    pm->discover(dirs({"good", "initthrows"}));
+    pm->enableDiscovered();
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
+    EXPECT_EQ(pm->find("initthrows")->state, PluginState::Failed);
+    EXPECT_FALSE(QFile::exists(guard));
+}
+
+TEST_F(PluginManagerTest, StateNamesAreReadable) {
+    EXPECT_EQ(host::toString(PluginState::Disabled), "disabled");
+    EXPECT_EQ(host::toString(PluginState::Enabled), "enabled");
+    EXPECT_EQ(host::toString(PluginState::Refused), "refused");
+    EXPECT_EQ(host::toString(PluginState::Failed), "failed");
+}
+
+// plugin_manager.h promises that a loaded library is "kept for the process lifetime" (Qt code is
+// never safe to unload). Check that destroying the manager does not dlclose it.
+TEST_F(PluginManagerTest, ALoadedLibraryStaysMappedAfterTheManagerIsGone) {
+    pm->discover(dirs({"good"}));
+    pm->enableDiscovered();
+    ASSERT_EQ(pm->find("echo")->state, PluginState::Enabled);
+    const std::string library = pm->find("echo")->manifest.library.toStdString();
+    pm.reset();
+    void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_NOLOAD);
+    const bool stillMapped = handle != nullptr;
+    if (handle)
+        ::dlclose(handle);
+    EXPECT_TRUE(stillMapped) << library << " was unloaded with its PluginManager";
+}
+
+} // namespace
+} // namespace charla::test

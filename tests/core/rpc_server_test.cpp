@@ -1,0 +1,297 @@
+// RpcServer: processCall on its own, then the real Abyss server over HTTP on loopback.
+#include "core/host_channel.h"
+#include "core/peer_link.h"
+#include "core/rpc_server.h"
+
+#include <charla/sdk/version.h>
+
+#include "test_support.h"
+
+#include <xmlrpc-c/xml.hpp>
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace charla::test {
+namespace {
+
+using Struct = std::map<std::string, xmlrpc_c::value>;
+
+std::string callXml(const std::string& method, const xmlrpc_c::paramList& p) {
+    std::string xml;
+    xmlrpc_c::xml::generateCall(method, p, &xml);
+    return xml;
+}
+
+xmlrpc_c::value stringArray(std::initializer_list<const char*> items) {
+    std::vector<xmlrpc_c::value> out;
+    for (const char* i : items)
+        out.push_back(xmlrpc_c::value_string(i));
+    return xmlrpc_c::value_array(out);
+}
+
+Struct goodHello() {
+    Struct plugin{{"id", xmlrpc_c::value_string("text")},
+                  {"version", xmlrpc_c::value_string("1.0.0")},
+                  {"sends", stringArray({"text"})},
+                  {"receives", stringArray({"text"})}};
+    return Struct{{"app", xmlrpc_c::value_string("Charla")},
+                  {"version", xmlrpc_c::value_string("9.9.9")},
+                  {"protocol", xmlrpc_c::value_int(1)},
+                  {"user", xmlrpc_c::value_string("zoe")},
+                  {"plugins_serial", xmlrpc_c::value_int(3)},
+                  {"plugins", xmlrpc_c::value_array(
+                                  std::vector<xmlrpc_c::value>{xmlrpc_c::value_struct(plugin)})}};
+}
+
+sdk::MethodSpec echoSpec(const std::string& name, std::size_t limit) {
+    sdk::MethodSpec spec;
+    spec.name = name;
+    spec.maxPayloadBytes = limit;
+    spec.handler = [](const xmlrpc_c::paramList& p) {
+        return xmlrpc_c::value_string(p.getString(0));
+    };
+    return spec;
+}
+
+// A HostChannel serving host.ping/host.hello (a PeerLink that is never started) and t.echo.
+class RpcServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        link = std::make_unique<host::PeerLink>(channel, "tester");
+        channel.methods().add("t", echoSpec("t.echo", 64 * 1024));
+        sdk::MethodSpec slow;
+        slow.name = "t.block";
+        slow.handler = [this](const xmlrpc_c::paramList&) {
+            blockEntered.set_value();
+            blockRelease.get_future().wait_for(10s);
+            return xmlrpc_c::value_int(1);
+        };
+        channel.methods().add("t", std::move(slow));
+        channel.listen("127.0.0.1", 0);
+        port = channel.port();
+        ASSERT_NE(port, 0);
+    }
+    void TearDown() override {
+        channel.stopListening();
+        link.reset();
+    }
+
+    int processFault(const std::string& xml) {
+        return faultCodeOf(host::RpcServer::processCall(channel.methods(), xml));
+    }
+    // A good call after a bad input: the server still answers.
+    void expectStillServing() {
+        const auto v = rpc(port, "t.echo", params({xmlrpc_c::value_string("still here")}));
+        EXPECT_EQ(std::string(xmlrpc_c::value_string(v)), "still here");
+    }
+    int httpFault(const std::string& body) {
+        const HttpReply r = httpPost(port, body);
+        EXPECT_EQ(r.curlCode, 0);
+        EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+        return r.status == 200 ? faultCodeOf(r.body) : 0;
+    }
+
+    host::HostChannel channel;
+    std::unique_ptr<host::PeerLink> link;
+    std::uint16_t port = 0;
+    std::promise<void> blockEntered;
+    std::promise<void> blockRelease;
+};
+
+TEST_F(RpcServerTest, ProcessCallAnswersAGoodCall) {
+    const std::string response = host::RpcServer::processCall(
+        channel.methods(), callXml("t.echo", params({xmlrpc_c::value_string("héllo")})));
+    xmlrpc_c::rpcOutcome outcome;
+    xmlrpc_c::xml::parseResponse(response, &outcome);
+    ASSERT_TRUE(outcome.succeeded());
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(outcome.getResult())), "héllo");
+}
+
+TEST_F(RpcServerTest, ProcessCallFaultsOnMalformedInput) {
+    EXPECT_EQ(processFault(""), -32700);
+    EXPECT_EQ(processFault("<methodCall><methodName>t.echo</methodName>"), -32700);
+    EXPECT_EQ(processFault("this is not XML at all"), -32700);
+    EXPECT_EQ(processFault("<?xml version=\"1.0\"?><methodResponse><params><param><value>"
+                           "<string>x</string></value></param></params></methodResponse>"),
+              -32700)
+        << "a methodResponse is not a call";
+    EXPECT_EQ(processFault("<?xml version=\"1.0\"?><methodCall><methodName>t.echo</methodName>"
+                           "<params><param><value><i4>notanumber</i4></value></param></params>"
+                           "</methodCall>"),
+              -32700);
+    EXPECT_EQ(processFault(callXml("no.such", xmlrpc_c::paramList())), -32601);
+    EXPECT_EQ(processFault(callXml("t.echo", params({xmlrpc_c::value_int(3)}))), -32602);
+    EXPECT_EQ(processFault(callXml(
+                  "t.echo", params({xmlrpc_c::value_string(std::string(64 * 1024 + 1, 'x'))}))),
+              413);
+}
+
+TEST_F(RpcServerTest, HostHelloValidatesItsStruct) {
+    EXPECT_EQ(processFault(callXml("host.hello", xmlrpc_c::paramList())), -32602);
+    EXPECT_EQ(processFault(callXml("host.hello", params({xmlrpc_c::value_int(1)}))), -32602);
+    for (const char* key : {"app", "version", "protocol", "user", "plugins"}) {
+        Struct hello = goodHello();
+        hello.erase(key);
+        const std::string response = host::RpcServer::processCall(
+            channel.methods(), callXml("host.hello", params({xmlrpc_c::value_struct(hello)})));
+        EXPECT_EQ(faultCodeOf(response), -32602) << "without " << key;
+        EXPECT_NE(response.find(key), std::string::npos) << "the fault should name " << key;
+    }
+    Struct wrongType = goodHello();
+    wrongType.erase("protocol"); // xmlrpc_c::value cannot be assigned to
+    wrongType.emplace("protocol", xmlrpc_c::value_string("1"));
+    EXPECT_EQ(processFault(callXml("host.hello", params({xmlrpc_c::value_struct(wrongType)}))),
+              -32602);
+    Struct badPlugin = goodHello();
+    badPlugin.erase("plugins");
+    badPlugin.emplace("plugins", xmlrpc_c::value_array(
+                                     std::vector<xmlrpc_c::value>{xmlrpc_c::value_string("text")}));
+    EXPECT_EQ(processFault(callXml("host.hello", params({xmlrpc_c::value_struct(badPlugin)}))),
+              -32602);
+    EXPECT_FALSE(channel.peer().introduced) << "a rejected hello must not introduce the peer";
+}
+
+TEST_F(RpcServerTest, HostHelloIntroducesThePeerAndAnswersWithOurs) {
+    const xmlrpc_c::value reply =
+        rpc(port, "host.hello", params({xmlrpc_c::value_struct(goodHello())}));
+    const sdk::PeerInfo ours = host::PeerLink::parseHello(reply);
+    EXPECT_EQ(ours.user, "tester");
+    EXPECT_EQ(ours.app, "Charla");
+    EXPECT_EQ(ours.protocol, CHARLA_PROTOCOL_VERSION);
+    const sdk::PeerInfo peer = channel.peer();
+    EXPECT_TRUE(peer.introduced);
+    EXPECT_TRUE(peer.online);
+    EXPECT_EQ(peer.user, "zoe");
+    EXPECT_EQ(peer.appVersion, "9.9.9");
+    ASSERT_NE(peer.plugin("text"), nullptr);
+    EXPECT_TRUE(peer.receives("text", "text"));
+    EXPECT_FALSE(peer.receives("text", "video"));
+
+    const xmlrpc_c::value pong = rpc(port, "host.ping");
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(asStruct(pong).at("app"))), "Charla");
+    EXPECT_EQ(intMember(pong, "protocol"), CHARLA_PROTOCOL_VERSION);
+}
+
+TEST_F(RpcServerTest, OverHttpEveryBadInputGetsAFaultAndTheServerKeepsServing) {
+    EXPECT_EQ(httpFault("<methodCall><broken"), -32700);
+    expectStillServing();
+    EXPECT_EQ(httpFault("<?xml version=\"1.0\"?><methodResponse><params><param><value>"
+                        "<int>1</int></value></param></params></methodResponse>"),
+              -32700);
+    expectStillServing();
+    EXPECT_EQ(httpFault(callXml("t.echo", params({xmlrpc_c::value_int(1)}))), -32602);
+    expectStillServing();
+    Struct hello = goodHello();
+    hello.erase("user");
+    EXPECT_EQ(httpFault(callXml("host.hello", params({xmlrpc_c::value_struct(hello)}))), -32602);
+    expectStillServing();
+    EXPECT_EQ(httpFault(callXml("no.such.method", xmlrpc_c::paramList())), -32601);
+    expectStillServing();
+    EXPECT_EQ(httpFault(callXml("t.echo",
+                                params({xmlrpc_c::value_string(std::string(100 * 1024, 'x'))}))),
+              413);
+    expectStillServing();
+}
+
+TEST_F(RpcServerTest, ABodyAboveTheProcessLimitGetsAnHttpErrorAndTheServerKeepsServing) {
+    const std::string big =
+        callXml("t.echo", params({xmlrpc_c::value_string(std::string(17 * 1024 * 1024, 'x'))}));
+    const HttpReply r = httpPost(port, big, 30s);
+    EXPECT_TRUE(r.status >= 400 || (r.status == 0 && r.curlCode != 0))
+        << "HTTP " << r.status << " curl " << r.curlCode << ": " << r.body.substr(0, 200);
+    EXPECT_NE(r.status, 200);
+    expectStillServing();
+    // Just under the process limit but over the method's: a 413 fault, not a dropped connection.
+    const HttpReply under = httpPost(
+        port,
+        callXml("t.echo", params({xmlrpc_c::value_string(std::string(8 * 1024 * 1024, 'y'))})),
+        30s);
+    ASSERT_EQ(under.status, 200);
+    EXPECT_EQ(faultCodeOf(under.body), 413);
+    expectStillServing();
+}
+
+TEST_F(RpcServerTest, AWrongPathIsABadResponse) {
+    host::CurlPeerStream stream("test", urlFor(port, "/elsewhere"));
+    try {
+        stream.call("t.echo", params({xmlrpc_c::value_string("x")}), 5s);
+        FAIL() << "a call to /elsewhere succeeded";
+    } catch (const sdk::PeerCallError& e) {
+        EXPECT_EQ(e.kind(), sdk::PeerCallError::Kind::BadResponse) << e.what();
+    }
+    expectStillServing();
+}
+
+TEST_F(RpcServerTest, ASlowCallDoesNotBlockOtherConnections) {
+    auto slow = std::async(std::launch::async, [&] { return rpc(port, "t.block"); });
+    ASSERT_EQ(blockEntered.get_future().wait_for(5s), std::future_status::ready);
+    expectStillServing();
+    EXPECT_EQ(listMethods(port).size(), channel.methods().names().size());
+    blockRelease.set_value();
+    EXPECT_EQ(int(xmlrpc_c::value_int(slow.get())), 1);
+}
+
+TEST_F(RpcServerTest, StopEndsServingAndFreesThePort) {
+    expectStillServing();
+    channel.stopListening();
+    try {
+        rpc(port, "t.echo", params({xmlrpc_c::value_string("x")}), 2s);
+        FAIL() << "the stopped server answered";
+    } catch (const sdk::PeerCallError& e) {
+        EXPECT_EQ(e.kind(), sdk::PeerCallError::Kind::Unreachable) << e.what();
+    }
+    host::HostChannel again;
+    again.methods().add("t", echoSpec("t.echo", 100));
+    ASSERT_NO_THROW(again.listen("127.0.0.1", port)) << "the port was not released";
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  rpc(port, "t.echo", params({xmlrpc_c::value_string("back")})))),
+              "back");
+}
+
+TEST(RpcServerStart, APortInUseIsAStartErrorSayingSo) {
+    host::HostChannel first;
+    first.listen("127.0.0.1", 0);
+    host::HostChannel second;
+    try {
+        second.listen("127.0.0.1", first.port());
+        FAIL() << "listening twice on port " << first.port() << " succeeded";
+    } catch (const host::StartError& e) {
+        EXPECT_NE(std::string(e.what()).find("already in use"), std::string::npos) << e.what();
+    }
+    // The first server is unaffected.
+    EXPECT_TRUE(contains(listMethods(first.port()), "system.listMethods"));
+}
+
+TEST(RpcServerStart, AnAddressNotOnThisMachineIsAStartError) {
+    host::HostChannel channel;
+    try {
+        channel.listen("10.255.255.1", 0);
+        FAIL() << "listening on 10.255.255.1 succeeded";
+    } catch (const host::StartError& e) {
+        EXPECT_NE(std::string(e.what()).find("10.255.255.1"), std::string::npos) << e.what();
+    }
+}
+
+TEST(RpcServerStart, AGarbageAddressIsAStartError) {
+    for (const char* address : {"not-an-address", "", "127.0.0.256", "::1", "1.2.3"}) {
+        host::HostChannel channel;
+        try {
+            channel.listen(address, 0);
+            ADD_FAILURE() << "listening on '" << address << "' succeeded";
+        } catch (const host::StartError& e) {
+            EXPECT_NE(std::string(e.what()).find("IPv4"), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(RpcServerStart, ServesAgainAfterAFailedStart) {
+    host::HostChannel channel;
+    EXPECT_THROW(channel.listen("10.255.255.1", 0), host::StartError);
+    channel.listen("127.0.0.1", 0);
+    EXPECT_TRUE(contains(listMethods(channel.port()), "system.listMethods"));
+}
+
+} // namespace
+} // namespace charla::test

@@ -1,0 +1,111 @@
+// Helpers shared by the core tests: deadline polling, calls over real HTTP, raw TCP servers that
+// misbehave on purpose, and a counting TCP proxy.
+#pragma once
+
+#include "core/peer_stream.h"
+
+#include <charla/sdk/channel.h>
+
+#include <xmlrpc-c/base.hpp>
+
+#include <QCoreApplication>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace charla::test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Directory of the fixture plugins of one scenario, e.g. pluginDir("good").
+std::string pluginDir(const std::string& scenario);
+
+// Polls `pred` (pumping Qt events) until it holds or `timeout` passes; returns its last value.
+bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 5s);
+
+inline long long msSince(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+std::string urlFor(std::uint16_t port, const std::string& path = "/RPC2");
+
+// One call on a fresh CurlPeerStream to 127.0.0.1:port. Throws sdk::PeerCallError.
+xmlrpc_c::value rpc(std::uint16_t port, const std::string& method,
+                    const xmlrpc_c::paramList& params = xmlrpc_c::paramList(),
+                    std::chrono::milliseconds timeout = 5s);
+// The fault code of a call that must fail with a fault; 0 if it succeeded or failed otherwise.
+int rpcFaultCode(std::uint16_t port, const std::string& method,
+                 const xmlrpc_c::paramList& params = xmlrpc_c::paramList());
+std::vector<std::string> listMethods(std::uint16_t port);
+bool contains(const std::vector<std::string>& names, const std::string& name);
+
+xmlrpc_c::paramList params(std::initializer_list<xmlrpc_c::value> values);
+std::map<std::string, xmlrpc_c::value> asStruct(const xmlrpc_c::value& v);
+int intMember(const xmlrpc_c::value& structValue, const std::string& key);
+
+// A raw HTTP POST with libcurl (bodies that are not well-formed XML-RPC).
+struct HttpReply {
+    long status = 0;  // 0 if no HTTP answer came
+    int curlCode = 0; // CURLcode
+    std::string body;
+};
+HttpReply httpPost(std::uint16_t port, const std::string& body,
+                   std::chrono::milliseconds timeout = 10s);
+
+// Parses a methodResponse; returns the fault code, or 0 for a successful response.
+int faultCodeOf(const std::string& responseXml);
+
+// A TCP socket on 127.0.0.1 bound to a free port. listen == false: connecting is refused.
+// With `acceptAndHold`, a thread accepts every connection, reads what arrives and never answers.
+class RawServer {
+public:
+    RawServer(bool listen, bool acceptAndHold);
+    ~RawServer();
+    std::uint16_t port() const { return port_; }
+    int accepted() const { return accepted_; }
+    std::size_t bytesReceived() const { return bytes_; }
+
+private:
+    void run();
+    int fd_ = -1;
+    int wakePipe_[2] = {-1, -1};
+    std::uint16_t port_ = 0;
+    std::atomic<int> accepted_{0};
+    std::atomic<std::size_t> bytes_{0};
+    std::thread thread_;
+};
+
+// Forwards every TCP connection on its own port to 127.0.0.1:target, counting connections.
+class CountingProxy {
+public:
+    explicit CountingProxy(std::uint16_t target);
+    ~CountingProxy();
+    std::uint16_t port() const { return port_; }
+    int accepted() const { return accepted_; }
+
+private:
+    void run();
+    std::uint16_t target_;
+    int fd_ = -1;
+    int wakePipe_[2] = {-1, -1};
+    std::uint16_t port_ = 0;
+    std::atomic<int> accepted_{0};
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+    std::vector<std::thread> pumps_;
+};
+
+// Two distinct ports that were free a moment ago (for two hosts that must know each other's port
+// before either starts).
+std::pair<std::uint16_t, std::uint16_t> reserveTwoPorts();
+
+} // namespace charla::test
