@@ -23,7 +23,8 @@ bool Conversation::setState(const QUuid& id, MessageState state, const QString& 
     if (index < 0)
         return false;
     ChatMessage& message = messages_[std::size_t(index)];
-    const QString newError = state == MessageState::Retrying ? error : QString();
+    const bool hasError = state == MessageState::Retrying || state == MessageState::Failed;
+    const QString newError = hasError ? error : QString();
     if (message.state == state && message.error == newError)
         return true; // nothing to redraw
     message.state = state;

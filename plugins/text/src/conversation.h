@@ -17,6 +17,8 @@ enum class MessageState {
     Delivered, // outgoing, the contact acknowledged it
     Retrying,  // outgoing, still not delivered after a while; still being retried, `error` says
                // why the last attempt failed, and the user may ask to retry now
+    Failed,    // outgoing, refused for good (retrying cannot help); `error` says why; the user
+               // may still retry
     Received,  // incoming
 };
 

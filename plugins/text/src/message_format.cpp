@@ -17,6 +17,8 @@ QString deliveryLabel(const ChatMessage& message) {
             return QStringLiteral("not delivered yet — will retry");
         return QStringLiteral("not delivered yet — will retry (last attempt failed: %1)")
             .arg(message.error);
+    case MessageState::Failed:
+        return QStringLiteral("✗ failed: %1").arg(message.error);
     case MessageState::Received:
         break;
     }
@@ -39,12 +41,15 @@ QString messageHtml(const ChatMessage& message) {
     html += QStringLiteral("<p style=\"margin:0px; white-space:pre-wrap\">%1</p>")
                 .arg(message.body.toHtmlEscaped());
     if (message.outgoing) {
-        const QString color = message.state == MessageState::Retrying ? QStringLiteral("#b00020")
-                                                                      : QStringLiteral("gray");
+        const bool troubled =
+            message.state == MessageState::Retrying || message.state == MessageState::Failed;
+        const QString color = troubled ? QStringLiteral("#b00020") : QStringLiteral("gray");
         QString status = deliveryLabel(message).toHtmlEscaped();
-        if (message.state == MessageState::Retrying)
-            status +=
-                QStringLiteral(" &mdash; <a href=\"%1\">Retry now</a>").arg(retryUrl(message.id));
+        if (troubled)
+            status += QStringLiteral(" &mdash; <a href=\"%1\">%2</a>")
+                          .arg(retryUrl(message.id), message.state == MessageState::Failed
+                                                         ? QStringLiteral("Retry")
+                                                         : QStringLiteral("Retry now"));
         html += QStringLiteral("<p style=\"margin:0px\"><small style=\"color:%1\">%2</small></p>")
                     .arg(color, status);
     }

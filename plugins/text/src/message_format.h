@@ -7,13 +7,13 @@
 
 namespace charla::text {
 
-// "sending…", "✓ delivered", "not delivered yet — will retry (last attempt failed: <reason>)";
-// empty for received messages.
+// "sending…", "✓ delivered", "not delivered yet — will retry (last attempt failed: <reason>)",
+// "✗ failed: <reason>"; empty for received messages.
 QString deliveryLabel(const ChatMessage& message);
 // Local time of sending, "HH:mm".
 QString timeLabel(const ChatMessage& message);
 // One message as rich text. A message not delivered yet carries a "Retry now" link to
-// retryUrl(id).
+// retryUrl(id), a failed one a "Retry" link.
 QString messageHtml(const ChatMessage& message);
 QString conversationHtml(const std::vector<ChatMessage>& messages);
 

@@ -53,8 +53,19 @@ std::optional<QUuid> TextChat::send(const QString& body) {
 
 bool TextChat::retry(const QUuid& id) {
     auto it = undelivered_.find(id);
-    if (it == undelivered_.end())
-        return false;
+    if (it == undelivered_.end()) {
+        // A failed message goes back to the outbox, in its original place.
+        const int index = conversation_.indexOfOutgoing(id);
+        if (index < 0 || conversation_.at(index).state != MessageState::Failed)
+            return false;
+        try {
+            store_->setStatus(id, OutgoingStatus::Queued);
+        } catch (const StoreError& e) {
+            qCWarning(lcText) << "cannot queue" << id << "again:" << e.what();
+            return false;
+        }
+        it = undelivered_.insert(id, {});
+    }
     it->since.start(); // patience again from now
     conversation_.setState(id, MessageState::Sending);
     if (!patienceTimer_.isActive())
@@ -92,8 +103,13 @@ void TextChat::refresh() {
             continue;
         }
         const QString sender = row.sender.isEmpty() ? localUserName() : row.sender;
-        if (row.delivered) {
+        if (row.status == OutgoingStatus::Delivered) {
             conversation_.addOutgoing(row.message, sender, MessageState::Delivered);
+            continue;
+        }
+        if (row.status == OutgoingStatus::Failed) {
+            conversation_.addOutgoing(row.message, sender, MessageState::Failed);
+            conversation_.setState(row.message.id, MessageState::Failed, row.error);
             continue;
         }
         Waiting& waiting = undelivered_[row.message.id];
@@ -107,6 +123,13 @@ void TextChat::refresh() {
 void TextChat::showDelivered(const QUuid& id) {
     undelivered_.remove(id);
     conversation_.setState(id, MessageState::Delivered);
+    if (undelivered_.isEmpty())
+        patienceTimer_.stop();
+}
+
+void TextChat::showFailed(const QUuid& id, const QString& error) {
+    undelivered_.remove(id);
+    conversation_.setState(id, MessageState::Failed, error);
     if (undelivered_.isEmpty())
         patienceTimer_.stop();
 }
@@ -188,6 +211,17 @@ void TextChat::runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStream> 
                 backoff.reset();
                 QMetaObject::invokeMethod(
                     this, [this, id = head->message.id] { showDelivered(id); },
+                    Qt::QueuedConnection);
+                continue;
+            }
+            if (outcome.permanent) {
+                // Retrying cannot help, and waiting would hold up every later message: set it
+                // aside (the user may retry it) and go on with the next.
+                qCInfo(lcText) << "message" << head->message.id << "failed:" << outcome.error;
+                store_->setStatus(head->message.id, OutgoingStatus::Failed, outcome.error);
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, id = head->message.id, error = outcome.error] { showFailed(id, error); },
                     Qt::QueuedConnection);
                 continue;
             }

@@ -7,7 +7,8 @@
 //       (delivered) -> Conversation (Delivered). On failure: retried with backoff (kFirstRetry
 //       doubling to kMaxRetry; at once when the contact comes online or the user asks), one
 //       message at a time, in order. After `patience` the message shows "not delivered yet —
-//       will retry" while the retries go on.
+//       will retry" while the retries go on. A message that can never go (the contact refuses
+//       it as such, or it cannot be encoded) is set aside as Failed and the queue moves on.
 //   peer -> handleSendCall() on a server thread -> store (dedupe by id; an acknowledgement means
 //       the message is on disk) -> queued -> Conversation (Received)
 //   start: the Conversation is filled from the store (history), and the sender resumes the outbox.
@@ -61,7 +62,8 @@ public:
     // store cannot be written (sendError() says why).
     std::optional<QUuid> send(const QString& body);
     QString sendError() const { return sendError_; }
-    // Asks the sender to try an undelivered message now (the head of the outbox goes first).
+    // Asks the sender to try an undelivered message now (the head of the outbox goes first), or
+    // puts a failed one back in the outbox.
     bool retry(const QUuid& id);
     // The contact's name; a contact that comes online has the sender retry at once.
     void setPeer(const sdk::PeerInfo& peer);
@@ -81,9 +83,10 @@ public:
                    std::function<sdk::PeerInfo()> peer);
 
 private:
-    void showDelivered(const QUuid& id);                       // GUI thread
+    void showDelivered(const QUuid& id);                           // GUI thread
+    void showFailed(const QUuid& id, const QString& error);        // GUI thread
     void noteFailedAttempt(const QUuid& id, const QString& error); // GUI thread
-    void checkPatience();                                      // GUI thread
+    void checkPatience();                                          // GUI thread
 
     struct Waiting {
         QElapsedTimer since; // when this process started trying (or the user asked to retry)
@@ -94,7 +97,7 @@ private:
     QString localUser_;
     std::unique_ptr<MessageStore> store_;
     Conversation conversation_;
-    qint64 shownSeq_ = 0;              // GUI thread: the store's last row in the conversation
+    qint64 shownSeq_ = 0;               // GUI thread: the store's last row in the conversation
     QHash<QUuid, Waiting> undelivered_; // GUI thread
     QTimer patienceTimer_;
     QString sendError_;

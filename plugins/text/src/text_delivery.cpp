@@ -11,14 +11,23 @@ DeliveryOutcome deliverTextMessage(sdk::PeerStream* stream, const sdk::PeerInfo&
         return {false, QStringLiteral("the contact has text chat disabled")};
     if (!stream)
         return {false, QStringLiteral("no connection to the contact")};
+    xmlrpc_c::paramList params;
     try {
-        xmlrpc_c::paramList params;
         params.add(toXmlRpc(message));
+    } catch (const std::exception& e) {
+        // xmlrpc-c refuses some text (e.g. characters outside the BMP): it never will send it.
+        qCWarning(lcText) << "cannot encode message" << message.id << ":" << e.what();
+        return {false, QString::fromStdString(e.what()), true};
+    }
+    try {
         parseReceipt(stream->call(kSendMethod, params, timeout), message.id);
         return {true, {}};
     } catch (const sdk::PeerCallError& e) {
         qCDebug(lcText) << "text.send failed:" << e.what();
-        return {false, QString::fromStdString(e.what())};
+        const bool refused = e.kind() == sdk::PeerCallError::Kind::Fault &&
+                             (e.faultCode() == sdk::kFaultBadParams ||
+                              e.faultCode() == sdk::kFaultTooLarge || e.faultCode() == kFaultParse);
+        return {false, QString::fromStdString(e.what()), refused};
     } catch (const std::exception& e) {
         qCWarning(lcText) << "text.send got a bad answer:" << e.what();
         return {false, QString::fromStdString(e.what())};

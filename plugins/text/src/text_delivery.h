@@ -12,10 +12,14 @@
 namespace charla::text {
 
 inline constexpr std::chrono::milliseconds kSendTimeout{5000};
+inline constexpr int kFaultParse = -32700; // the contact could not parse our call
 
 struct DeliveryOutcome {
     bool delivered = false;
     QString error; // why not, when !delivered
+    // Retrying cannot help: this message cannot be encoded, or the contact refused it as such
+    // (bad parameters, too large, unparsable). Anything else (unreachable, timeout, busy) may.
+    bool permanent = false;
 };
 
 // `stream` may be null (no connection could be opened); `peer` is the latest knowledge about the

@@ -18,8 +18,9 @@ QString storePath(const sdk::PluginContext& context) {
     if (const auto option = context.option("store"); option && !option->empty())
         return QString::fromStdString(*option);
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
-    return QDir(dataDir).filePath(QStringLiteral("charla/") +
-                                  defaultStoreFileName(QString::fromStdString(context.localUser())));
+    return QDir(dataDir).filePath(
+        QStringLiteral("charla/") +
+        defaultStoreFileName(QString::fromStdString(context.localUser())));
 }
 
 TextPlugin::TextPlugin() = default;
@@ -29,8 +30,8 @@ void TextPlugin::initialize(sdk::PluginContext& context) {
     channel_ = &context.channel();
     // Throws StoreError if the store cannot be opened: the host shows the plugin failed, with
     // the reason, rather than a chat that would silently lose messages.
-    chat_ = std::make_unique<TextChat>(QString::fromStdString(context.localUser()),
-                                       storePath(context));
+    chat_ =
+        std::make_unique<TextChat>(QString::fromStdString(context.localUser()), storePath(context));
 
     sdk::MethodSpec send;
     send.name = kSendMethod;

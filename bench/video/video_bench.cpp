@@ -1,0 +1,499 @@
+// charla_video_bench: glass-to-glass latency, received fps, wire bytes and CPU of two Charla
+// sessions sending the test pattern to each other, and the CPU of the same load through a
+// GStreamer RTP/JPEG pipeline on loopback, measured in the same run (docs/performance-video.md).
+//
+//   charla_video_bench [--seconds N]          runs everything and prints the figures
+//   charla_video_bench --instance ...         one Charla session (started by the above)
+//
+// Each Charla instance is its own process: a Session with only the video plugin, the test pattern
+// as its camera, the call set Active. Its figures come from video.stats (dispatched locally) and
+// getrusage(RUSAGE_SELF) over the measuring window, after a warm-up. Wire bytes are counted by a
+// TCP proxy between the instances (every request byte, HTTP headers included).
+#include "core/session.h"
+
+#include "jpeg_codec.h"
+#include "test_pattern.h"
+#include "video_stats.h"
+#include "video_wire.h"
+
+#include <xmlrpc-c/client_global.h>
+#include <xmlrpc-c/util.h>
+#include <xmlrpc-c/xml.hpp>
+
+#include <QCoreApplication>
+#include <QSettings>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using charla::video::LatencyHistogram;
+
+namespace {
+
+double cpuSeconds(const rusage& r) {
+    return r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec +
+           r.ru_stime.tv_usec / 1e6;
+}
+
+double selfCpu() {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return cpuSeconds(r);
+}
+
+void pump(std::chrono::milliseconds d) {
+    const auto end = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < end) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
+using Struct = std::map<std::string, xmlrpc_c::value>;
+
+double number(const Struct& s, const std::string& key) {
+    const auto& v = s.at(key);
+    if (v.type() == xmlrpc_c::value::TYPE_INT)
+        return xmlrpc_c::value_int(v);
+    return xmlrpc_c::value_double(v);
+}
+
+std::vector<std::uint32_t> bins(const Struct& s, const std::string& key) {
+    std::vector<std::uint32_t> out;
+    for (const auto& v : xmlrpc_c::value_array(s.at(key)).vectorValueValue())
+        out.push_back(static_cast<std::uint32_t>(xmlrpc_c::value_int(v)));
+    return out;
+}
+
+// --- one Charla instance -------------------------------------------------------------------
+
+int runInstance(int argc, char** argv) {
+    if (argc < 8)
+        return 2;
+    const auto port = static_cast<std::uint16_t>(std::atoi(argv[2]));
+    const auto peerPort = static_cast<std::uint16_t>(std::atoi(argv[3]));
+    const int width = std::atoi(argv[4]);
+    const int height = std::atoi(argv[5]);
+    const int seconds = std::atoi(argv[6]);
+    setenv("XDG_CONFIG_HOME", argv[7], 1);
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName("CharlaBench");
+    QCoreApplication::setApplicationName("video");
+    {
+        QSettings settings;
+        settings.beginGroup("plugins/video");
+        settings.setValue("source", "test");
+        settings.setValue("width", width);
+        settings.setValue("height", height);
+        settings.setValue("fps", 30);
+        settings.setValue("quality", 75);
+        settings.setValue("camera_on", true);
+    }
+    charla::host::SessionConfig config;
+    config.listenAddress = "127.0.0.1";
+    config.port = port;
+    config.peer = {"127.0.0.1", peerPort};
+    config.user = QString("bench-%1").arg(port);
+    config.pluginDirs = {CHARLA_VIDEO_BENCH_PLUGIN_DIR};
+    config.pingInterval = 1000ms;
+    charla::host::Session session(config);
+    session.start();
+    for (int i = 0; i < 1000 && !session.channel().peer().sends("video", "video"); ++i)
+        pump(10ms);
+    session.plugins().setCall({charla::sdk::CallInfo::State::Active, "bench"});
+    pump(3s); // warm-up: connections open, caches warm
+
+    xmlrpc_c::paramList withHistogram;
+    withHistogram.add(xmlrpc_c::value_struct(Struct{{"histogram", xmlrpc_c::value_boolean(true)}}));
+    auto stats = [&] {
+        return Struct(xmlrpc_c::value_struct(
+            session.channel().methods().dispatch("video.stats", withHistogram)));
+    };
+    const Struct s0 = stats();
+    const double cpu0 = selfCpu();
+    const auto t0 = std::chrono::steady_clock::now();
+    pump(std::chrono::seconds(seconds));
+    const Struct s1 = stats();
+    const double cpu1 = selfCpu();
+    const double window =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    auto h0 = bins(s0, "latency_hist");
+    auto h1 = bins(s1, "latency_hist");
+    for (std::size_t i = 0; i < h1.size(); ++i)
+        h1[i] -= h0[i];
+    std::printf("RESULT window=%.3f displayed=%.0f sent=%.0f p50=%.2f p95=%.2f p99=%.2f cpu=%.3f "
+                "jpeg_sent=%.0f sent_total=%.0f jpeg_sent_total=%.0f failures=%.0f stale=%.0f "
+                "queue_drops=%.0f\n",
+                window, number(s1, "displayed") - number(s0, "displayed"),
+                number(s1, "sent") - number(s0, "sent"), LatencyHistogram::percentile(h1, 50),
+                LatencyHistogram::percentile(h1, 95), LatencyHistogram::percentile(h1, 99),
+                cpu1 - cpu0, number(s1, "jpeg_bytes_sent") - number(s0, "jpeg_bytes_sent"),
+                number(s1, "sent"), number(s1, "jpeg_bytes_sent"),
+                number(s1, "send_failures") - number(s0, "send_failures"),
+                number(s1, "send_stale") - number(s0, "send_stale"),
+                number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"));
+    std::fflush(stdout);
+    session.plugins().setCall({});
+    session.stop();
+    return 0;
+}
+
+// --- the orchestrator ----------------------------------------------------------------------
+
+int listenLoopback(std::uint16_t* port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd, 16);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+std::uint16_t freePort() {
+    std::uint16_t port = 0;
+    ::close(listenLoopback(&port));
+    return port;
+}
+
+// Forwards connections to 127.0.0.1:target and counts the bytes the clients send.
+class CountingProxy {
+public:
+    explicit CountingProxy(std::uint16_t target) : target_(target) {
+        fd_ = listenLoopback(&port_);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~CountingProxy() {
+        stop_ = true;
+        thread_.join();
+        for (auto& t : pumps_)
+            t.join();
+        ::close(fd_);
+    }
+    std::uint16_t port() const { return port_; }
+    std::uint64_t requestBytes() const { return bytes_; }
+
+private:
+    void run() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0)
+                continue;
+            int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (client < 0)
+                continue;
+            int up = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            int one = 1;
+            ::setsockopt(up, IPPROTO_TCP, 1 /*TCP_NODELAY*/, &one, sizeof one);
+            ::setsockopt(client, IPPROTO_TCP, 1, &one, sizeof one);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            addr.sin_port = htons(target_);
+            if (::connect(up, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+                ::close(up);
+                ::close(client);
+                continue;
+            }
+            pumps_.emplace_back([this, client, up] {
+                pollfd p[2] = {{client, POLLIN, 0}, {up, POLLIN, 0}};
+                std::vector<char> buf(256 * 1024);
+                bool open = true;
+                while (open && !stop_) {
+                    if (::poll(p, 2, 50) <= 0)
+                        continue;
+                    for (int i = 0; i < 2 && open; ++i) {
+                        if (!p[i].revents)
+                            continue;
+                        ssize_t n = ::read(p[i].fd, buf.data(), buf.size());
+                        if (n <= 0) {
+                            open = false;
+                            break;
+                        }
+                        if (i == 0)
+                            bytes_ += static_cast<std::uint64_t>(n);
+                        for (ssize_t off = 0; off < n;) {
+                            ssize_t w = ::write(p[1 - i].fd, buf.data() + off,
+                                                static_cast<size_t>(n - off));
+                            if (w <= 0) {
+                                open = false;
+                                break;
+                            }
+                            off += w;
+                        }
+                    }
+                }
+                ::close(client);
+                ::close(up);
+            });
+        }
+    }
+    std::uint16_t target_;
+    std::uint16_t port_ = 0;
+    int fd_ = -1;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> bytes_{0};
+    std::thread thread_;
+    std::vector<std::thread> pumps_;
+};
+
+struct Child {
+    pid_t pid = -1;
+    int out = -1; // read end of its stdout, or -1
+};
+
+Child spawn(const std::vector<std::string>& args, bool captureStdout) {
+    int fds[2] = {-1, -1};
+    if (captureStdout && ::pipe(fds) != 0)
+        return {};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (captureStdout) {
+            ::dup2(fds[1], 1);
+            ::close(fds[0]);
+            ::close(fds[1]);
+        }
+        std::vector<char*> argv;
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execvp(argv[0], argv.data());
+        std::_Exit(127);
+    }
+    if (captureStdout)
+        ::close(fds[1]);
+    return {pid, captureStdout ? fds[0] : -1};
+}
+
+std::string readAll(int fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0)
+        out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+}
+
+double waitCpu(pid_t pid) {
+    int status = 0;
+    rusage r{};
+    ::wait4(pid, &status, 0, &r);
+    return cpuSeconds(r);
+}
+
+std::map<std::string, double> parseResult(const std::string& text) {
+    std::map<std::string, double> out;
+    const auto at = text.find("RESULT ");
+    if (at == std::string::npos)
+        return out;
+    std::istringstream in(text.substr(at + 7));
+    std::string kv;
+    while (in >> kv) {
+        const auto eq = kv.find('=');
+        if (eq != std::string::npos)
+            out[kv.substr(0, eq)] = std::atof(kv.c_str() + eq + 1);
+    }
+    return out;
+}
+
+struct CharlaFigures {
+    std::map<std::string, double> a, b;
+    std::uint64_t wireAtoB = 0, wireBtoA = 0;
+};
+
+CharlaFigures runCharla(const std::string& self, int w, int h, int seconds) {
+    const std::uint16_t portA = freePort();
+    const std::uint16_t portB = freePort();
+    CountingProxy toB(portB), toA(portA);
+    char dirA[] = "/tmp/charla-bench-XXXXXX";
+    char dirB[] = "/tmp/charla-bench-XXXXXX";
+    ::mkdtemp(dirA);
+    ::mkdtemp(dirB);
+    auto args = [&](std::uint16_t port, std::uint16_t peer, const char* dir) {
+        return std::vector<std::string>{self,
+                                        "--instance",
+                                        std::to_string(port),
+                                        std::to_string(peer),
+                                        std::to_string(w),
+                                        std::to_string(h),
+                                        std::to_string(seconds),
+                                        dir};
+    };
+    Child a = spawn(args(portA, toB.port(), dirA), true);
+    Child b = spawn(args(portB, toA.port(), dirB), true);
+    CharlaFigures f;
+    f.a = parseResult(readAll(a.out));
+    f.b = parseResult(readAll(b.out));
+    waitCpu(a.pid);
+    waitCpu(b.pid);
+    f.wireAtoB = toB.requestBytes();
+    f.wireBtoA = toA.requestBytes();
+    std::system((std::string("rm -rf ") + dirA + " " + dirB).c_str());
+    return f;
+}
+
+// Both directions through gst-launch-1.0: per direction a sender (test source, jpegenc,
+// rtpjpegpay, udpsink) and a receiver (udpsrc, rtpjpegdepay, jpegdec). CPU per "instance" is one
+// sender plus one receiver, from wait4()'s rusage of the children.
+double runGstreamer(int w, int h, int seconds, bool bgr, double* perInstanceCpu) {
+    const std::string caps = std::string(bgr ? "video/x-raw,format=BGR" : "video/x-raw") +
+                             ",width=" + std::to_string(w) + ",height=" + std::to_string(h) +
+                             ",framerate=30/1";
+    std::vector<Child> receivers, senders;
+    for (int dir = 0; dir < 2; ++dir) {
+        const std::string port = std::to_string(freePort() + 0);
+        receivers.push_back(
+            spawn({"gst-launch-1.0", "-q", "udpsrc", "port=" + port,
+                   "caps=application/x-rtp,media=video,clock-rate=90000,"
+                   "encoding-name=JPEG,payload=26",
+                   "!", "rtpjpegdepay", "!", "jpegdec", "!", "videoconvert", "!",
+                   bgr ? "video/x-raw,format=BGR" : "video/x-raw", "!", "fakesink", "sync=false"},
+                  false));
+        std::this_thread::sleep_for(300ms);
+        senders.push_back(spawn({"gst-launch-1.0",
+                                 "-q",
+                                 "videotestsrc",
+                                 "is-live=true",
+                                 "pattern=smpte",
+                                 "horizontal-speed=4",
+                                 "num-buffers=" + std::to_string(30 * seconds),
+                                 "!",
+                                 caps,
+                                 "!",
+                                 "videoconvert",
+                                 "!",
+                                 "jpegenc",
+                                 "quality=75",
+                                 "!",
+                                 "rtpjpegpay",
+                                 "!",
+                                 "udpsink",
+                                 "host=127.0.0.1",
+                                 "port=" + port},
+                                false));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    double cpu = 0;
+    for (auto& s : senders)
+        cpu += waitCpu(s.pid);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::this_thread::sleep_for(200ms);
+    for (auto& r : receivers) {
+        ::kill(r.pid, SIGINT);
+        cpu += waitCpu(r.pid);
+    }
+    *perInstanceCpu = cpu / 2;
+    return elapsed;
+}
+
+// The size of one video.frame request body, the data as a base64 <string> (what Charla sends)
+// and as XML-RPC's <base64> (xmlrpc-c wraps it every 76 characters).
+void bodySizes(int w, int h, std::size_t* jpeg, std::size_t* asString, std::size_t* asBase64) {
+    const cv::Mat frame =
+        charla::video::TestPattern(w, h).render(1234, std::chrono::system_clock::now());
+    const auto bytes = charla::video::encodeJpeg(frame, 75);
+    std::string body;
+    xmlrpc_c::xml::generateCall(
+        "video.frame", charla::video::frameParams(1234, 1.7e12, w, h, bytes, false), &body);
+    *asString = body.size();
+    xmlrpc_c::xml::generateCall("video.frame",
+                                charla::video::frameParams(1234, 1.7e12, w, h, bytes, true), &body);
+    *asBase64 = body.size();
+    *jpeg = bytes.size();
+}
+
+int runAll(const std::string& self, int seconds) {
+    std::printf("charla_video_bench: %d s per measurement, %u CPUs\n", seconds,
+                std::thread::hardware_concurrency());
+    for (auto [w, h] : {std::pair{640, 480}, std::pair{1280, 720}}) {
+        std::size_t jpeg = 0, asString = 0, asBase64 = 0;
+        bodySizes(w, h, &jpeg, &asString, &asBase64);
+        std::printf("\n== %dx%d @ 30 fps, both directions ==\n", w, h);
+        std::printf("one frame: JPEG %zu B; XML-RPC body with base64 <string> %zu B (x%.4f), "
+                    "with <base64> %zu B (x%.4f)\n",
+                    jpeg, asString, double(asString) / jpeg, asBase64, double(asBase64) / jpeg);
+        const CharlaFigures c = runCharla(self, w, h, seconds);
+        if (c.a.empty() || c.b.empty()) {
+            std::printf("Charla instances gave no figures\n");
+            return 1;
+        }
+        double gstCpu = 0, gstYuvCpu = 0;
+        const double gstElapsed = runGstreamer(w, h, seconds, true, &gstCpu);
+        const double gstPerMin = gstCpu / gstElapsed * 60;
+        const double gstYuvElapsed = runGstreamer(w, h, seconds, false, &gstYuvCpu);
+        const double gstYuvPerMin = gstYuvCpu / gstYuvElapsed * 60;
+        for (const auto* side : {&c.a, &c.b}) {
+            const auto& s = *side;
+            const bool isA = side == &c.a;
+            const double wire = double(isA ? c.wireAtoB : c.wireBtoA);
+            const double cpuPerMin = s.at("cpu") / s.at("window") * 60;
+            std::printf("instance %s: received %.2f fps; glass-to-glass p50 %.2f / p95 %.2f / "
+                        "p99 %.2f ms; sent %.2f fps, JPEG %.0f B/frame, wire %.0f B/frame "
+                        "(x%.4f); CPU %.2f s/min (x%.2f GStreamer); send failures %.0f, stale "
+                        "%.0f, receive queue drops %.0f\n",
+                        isA ? "A" : "B", s.at("displayed") / s.at("window"), s.at("p50"),
+                        s.at("p95"), s.at("p99"), s.at("sent") / s.at("window"),
+                        s.at("jpeg_sent_total") / s.at("sent_total"), wire / s.at("sent_total"),
+                        wire / s.at("jpeg_sent_total"), cpuPerMin, cpuPerMin / gstPerMin,
+                        s.at("failures"), s.at("stale"), s.at("queue_drops"));
+        }
+        std::printf("GStreamer RTP/JPEG baseline, BGR in and out like Charla: %.2f CPU s/min per "
+                    "instance (one sender + one receiver)\n",
+                    gstPerMin);
+        std::printf("GStreamer RTP/JPEG, native I420 (no colour conversion at all): %.2f CPU s/min "
+                    "per instance (Charla x%.2f)\n",
+                    gstYuvPerMin,
+                    (c.a.at("cpu") / c.a.at("window") + c.b.at("cpu") / c.b.at("window")) * 30 /
+                        gstYuvPerMin);
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
+    {
+        xmlrpc_env env;
+        xmlrpc_env_init(&env);
+        xmlrpc_client_setup_global_const(&env);
+        xmlrpc_env_clean(&env);
+    }
+    if (argc > 1 && std::string(argv[1]) == "--instance")
+        return runInstance(argc, argv);
+    int seconds = 20;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--seconds")
+            seconds = std::max(3, std::atoi(argv[i + 1]));
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = 0;
+    return runAll(self, seconds);
+}

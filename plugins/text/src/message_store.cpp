@@ -1,0 +1,234 @@
+#include "message_store.h"
+
+#include "text_logging.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUrl>
+#include <QVariant>
+
+namespace charla::text {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// The connections this thread opened, closed when the thread ends. Handler threads come and go
+// with the contact's connections; this keeps them from leaving open connections behind.
+struct ThreadConnections {
+    std::vector<QString> names;
+
+    ~ThreadConnections() {
+        for (const QString& name : names)
+            close(name);
+    }
+    static void close(const QString& name) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            db.close();
+        } // no QSqlDatabase may be alive when the connection is removed
+        QSqlDatabase::removeDatabase(name);
+    }
+    void forget(const QString& name) { std::erase(names, name); }
+};
+
+thread_local ThreadConnections threadConnections;
+
+[[noreturn]] void fail(const QString& what, const QSqlError& error) {
+    throw StoreError(QStringLiteral("%1: %2").arg(what, error.text()).toStdString());
+}
+
+QSqlQuery exec(QSqlDatabase& db, const QString& sql) {
+    QSqlQuery query(db);
+    if (!query.exec(sql))
+        fail(QStringLiteral("message store: '%1' failed").arg(sql), query.lastError());
+    return query;
+}
+
+// A pragma's answer, with the statement finished (an active one would block a later commit).
+QVariant pragma(QSqlDatabase& db, const QString& pragma) {
+    QSqlQuery query = exec(db, QStringLiteral("PRAGMA ") + pragma);
+    const QVariant value = query.next() ? query.value(0) : QVariant();
+    query.finish();
+    return value;
+}
+
+void execPrepared(QSqlQuery& query, const char* what) {
+    if (!query.exec())
+        fail(QStringLiteral("message store: %1 failed").arg(QLatin1String(what)),
+             query.lastError());
+}
+
+StoredMessage readRow(const QSqlQuery& query) {
+    StoredMessage m;
+    m.seq = query.value(0).toLongLong();
+    m.direction = query.value(1).toInt() == 1 ? Direction::Incoming : Direction::Outgoing;
+    m.message.id = QUuid::fromString(query.value(2).toString());
+    m.message.sentAt = QDateTime::fromString(query.value(3).toString(), Qt::ISODateWithMs).toUTC();
+    m.message.body = query.value(4).toString();
+    m.sender = query.value(5).toString();
+    m.status = OutgoingStatus(query.value(6).toInt());
+    m.error = query.value(7).toString();
+    return m;
+}
+
+// A null QString binds as SQL NULL; the columns are NOT NULL.
+QString notNull(const QString& text) {
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
+QString idText(const QUuid& id) {
+    return QString::fromStdString(wireId(id));
+}
+
+} // namespace
+
+QString defaultStoreFileName(const QString& localUser) {
+    const QString user = QString::fromLatin1(QUrl::toPercentEncoding(localUser.trimmed()));
+    return QStringLiteral("text-%1.sqlite").arg(user.isEmpty() ? QStringLiteral("default") : user);
+}
+
+MessageStore::MessageStore(QString path)
+    : path_(std::move(path)),
+      connectionPrefix_(QStringLiteral("charla-text-store-%1-")
+                            .arg(QUuid::createUuid().toString(QUuid::WithoutBraces))) {
+    const QFileInfo info(path_);
+    if (!QDir().mkpath(info.absolutePath()))
+        throw StoreError("message store: cannot create the directory " +
+                         info.absolutePath().toStdString());
+    QSqlDatabase db = connection();
+    // journal_mode is persistent in the file; setting it again is a no-op.
+    if (pragma(db, QStringLiteral("journal_mode=WAL"))
+            .compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        qCWarning(lcText) << "message store" << path_ << "is not in WAL mode";
+    const int fileVersion = pragma(db, QStringLiteral("user_version")).toInt();
+    if (fileVersion > kSchemaVersion)
+        throw StoreError(QStringLiteral("message store %1 was written by a newer Charla (schema "
+                                        "%2, this one knows %3)")
+                             .arg(path_)
+                             .arg(fileVersion)
+                             .arg(kSchemaVersion)
+                             .toStdString());
+    if (!db.transaction())
+        fail(QStringLiteral("message store: cannot begin"), db.lastError());
+    exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
+                            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " id TEXT NOT NULL,"
+                            " direction INTEGER NOT NULL CHECK (direction IN (0, 1)),"
+                            " sent_at TEXT NOT NULL,"
+                            " body TEXT NOT NULL,"
+                            " sender TEXT NOT NULL DEFAULT '',"
+                            " status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
+                            " error TEXT NOT NULL DEFAULT '',"
+                            " UNIQUE (direction, id))"));
+    exec(db, QStringLiteral("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
+                            " WHERE direction = 0 AND status = 0"));
+    pragma(db, QStringLiteral("user_version = %1").arg(kSchemaVersion));
+    if (!db.commit())
+        fail(QStringLiteral("message store: cannot create the schema"), db.lastError());
+}
+
+MessageStore::~MessageStore() {
+    // Other threads' connections close when those threads end (the host joins the sender
+    // worker before destroying the plugin; the server's threads end with their connections).
+    const QString name = connectionPrefix_ + QString::number(quintptr(QThread::currentThreadId()));
+    if (QSqlDatabase::contains(name)) {
+        ThreadConnections::close(name);
+        threadConnections.forget(name);
+    }
+}
+
+QSqlDatabase MessageStore::connection() {
+    const QString name = connectionPrefix_ + QString::number(quintptr(QThread::currentThreadId()));
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name, false);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    threadConnections.names.push_back(name);
+    db.setDatabaseName(path_);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
+    if (!db.open())
+        fail(QStringLiteral("message store: cannot open %1").arg(path_), db.lastError());
+    // Per connection: fsync the WAL on every commit (see the header).
+    pragma(db, QStringLiteral("synchronous=FULL"));
+    return db;
+}
+
+void MessageStore::addOutgoing(const TextMessage& message, const QString& sender) {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, sender) "
+                                 "VALUES (?, 0, ?, ?, ?)"));
+    query.addBindValue(idText(message.id));
+    query.addBindValue(QString::fromStdString(wireTime(message.sentAt)));
+    query.addBindValue(notNull(message.body));
+    query.addBindValue(notNull(sender));
+    execPrepared(query, "saving an outgoing message");
+}
+
+MessageStore::Insert MessageStore::addIncoming(const TextMessage& message, const QString& sender) {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    // One statement: the dedupe check and the insert are atomic, even against a retry of the
+    // same message on another server thread.
+    // Only the (direction, id) conflict is ignored: OR IGNORE would also swallow a broken row.
+    query.prepare(QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, sender) "
+                                 "VALUES (?, 1, ?, ?, ?) ON CONFLICT (direction, id) DO NOTHING"));
+    query.addBindValue(idText(message.id));
+    query.addBindValue(QString::fromStdString(wireTime(message.sentAt)));
+    query.addBindValue(notNull(message.body));
+    query.addBindValue(notNull(sender));
+    execPrepared(query, "saving an incoming message");
+    return query.numRowsAffected() == 1 ? Insert::Added : Insert::Duplicate;
+}
+
+std::vector<StoredMessage> MessageStore::select(const QString& where, qint64 value, int limit) {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    QString sql = QStringLiteral("SELECT seq, direction, id, sent_at, body, sender, status, error "
+                                 "FROM messages WHERE %1 ORDER BY seq")
+                      .arg(where);
+    if (limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(limit);
+    query.prepare(sql);
+    if (where.contains(u'?'))
+        query.addBindValue(value);
+    execPrepared(query, "reading messages");
+    std::vector<StoredMessage> rows;
+    while (query.next())
+        rows.push_back(readRow(query));
+    return rows;
+}
+
+std::optional<StoredMessage> MessageStore::outboxHead() {
+    std::vector<StoredMessage> rows = select(QStringLiteral("direction = 0 AND status = 0"), 0, 1);
+    if (rows.empty())
+        return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::vector<StoredMessage> MessageStore::outbox() {
+    return select(QStringLiteral("direction = 0 AND status = 0"), 0, 0);
+}
+
+bool MessageStore::setStatus(const QUuid& id, OutgoingStatus status, const QString& error) {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    query.prepare(
+        QStringLiteral("UPDATE messages SET status = ?, error = ? WHERE direction = 0 AND id = ?"));
+    query.addBindValue(int(status));
+    query.addBindValue(notNull(status == OutgoingStatus::Failed ? error : QString()));
+    query.addBindValue(idText(id));
+    execPrepared(query, "updating a message's status");
+    return query.numRowsAffected() == 1;
+}
+
+std::vector<StoredMessage> MessageStore::messagesAfter(qint64 afterSeq) {
+    return select(QStringLiteral("seq > ?"), afterSeq, 0);
+}
+
+} // namespace charla::text

@@ -1,0 +1,95 @@
+// The persistent side of text chat: one SQLite file (through Qt SQL) that holds the conversation
+// history and the outbox, so that nothing is lost or shown twice across crashes and restarts.
+//
+//   messages(seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- local order: when it was sent/received here
+//            id TEXT, direction INTEGER,               -- UNIQUE(direction, id): the dedupe key
+//            sent_at TEXT, body TEXT, sender TEXT,     -- as on the wire; sender's display name
+//            status INTEGER, error TEXT)               -- outgoing: queued, delivered or failed
+//
+// The outbox is the outgoing rows with status queued, in seq order. History is every row in seq
+// order: the order things happened on this machine, never the other machine's clock.
+//
+// Durability: WAL journal with synchronous=FULL. Every write is one autocommit statement, so a
+// SIGKILL at any moment leaves either the whole row or none of it; FULL also fsyncs the WAL on
+// each commit, so what we acknowledged survives an OS crash or power loss too (NORMAL would
+// survive a SIGKILL but not those). The cost is one fsync per message (see tests/text).
+//
+// Threads: Qt SQL connections belong to the thread that opened them, so every thread that calls
+// the store gets its own connection, opened on first use under a unique name and closed when
+// that thread ends (or, for the thread that destroys the store, by the destructor). All methods
+// may be called from any thread; SQLite serialises the writers (busy timeout kBusyTimeoutMs).
+#pragma once
+
+#include "text_message.h"
+
+#include <QString>
+
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+class QSqlDatabase;
+
+namespace charla::text {
+
+enum class Direction { Outgoing = 0, Incoming = 1 };
+// An outgoing message's fate. Failed: refused for good (see DeliveryOutcome::permanent) until
+// the user retries it.
+enum class OutgoingStatus { Queued = 0, Delivered = 1, Failed = 2 };
+
+struct StoredMessage {
+    qint64 seq = 0;
+    Direction direction = Direction::Outgoing;
+    TextMessage message;
+    QString sender; // display name when stored; empty if the contact had not introduced itself
+    OutgoingStatus status = OutgoingStatus::Queued; // outgoing only
+    QString error;                                  // why it failed
+};
+
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class MessageStore {
+public:
+    // A writer waits at most this long for another connection's write before giving up.
+    static constexpr int kBusyTimeoutMs = 3000;
+
+    // Opens (creating the file and its directory if needed) and checks the schema on the calling
+    // thread. Throws StoreError with a readable reason.
+    explicit MessageStore(QString path);
+    ~MessageStore();
+    MessageStore(const MessageStore&) = delete;
+    MessageStore& operator=(const MessageStore&) = delete;
+
+    const QString& path() const { return path_; }
+
+    // All of these throw StoreError when the database cannot be read or written.
+    // A new message of the local user, undelivered: the outbox's new tail.
+    void addOutgoing(const TextMessage& message, const QString& sender);
+    enum class Insert { Added, Duplicate };
+    // A message from the contact; Duplicate (and nothing written) if this id came before.
+    Insert addIncoming(const TextMessage& message, const QString& sender);
+    // The oldest undelivered outgoing message: the one the sender must deliver next.
+    std::optional<StoredMessage> outboxHead();
+    std::vector<StoredMessage> outbox();
+    // Sets an outgoing message's status (and the reason, for Failed); false if there is none.
+    // Queued again puts a failed message back in the outbox, in its original place.
+    bool setStatus(const QUuid& id, OutgoingStatus status, const QString& error = {});
+    bool markDelivered(const QUuid& id) { return setStatus(id, OutgoingStatus::Delivered); }
+    // Every message with seq > `afterSeq`, in seq order (afterSeq 0: the whole history).
+    std::vector<StoredMessage> messagesAfter(qint64 afterSeq);
+
+private:
+    QSqlDatabase connection();
+    std::vector<StoredMessage> select(const QString& where, qint64 value, int limit);
+
+    QString path_;
+    QString connectionPrefix_; // unique per store instance, even across copies of this code
+};
+
+// "text-<user>.sqlite", the user name percent-encoded so that any name is one safe file name.
+QString defaultStoreFileName(const QString& localUser);
+
+} // namespace charla::text

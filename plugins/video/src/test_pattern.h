@@ -1,0 +1,38 @@
+// Charla's own camera for machines without one: a moving picture that shows the frame counter and
+// the time, and carries the counter in a machine-readable strip so tests can check what arrived.
+//
+// Layout (any size >= 64x48): a 32-cell strip across the top encodes the counter's low 32 bits,
+// most significant first (white = 1, black = 0); four colour bars across the bottom (red, green,
+// blue, white); a yellow square bouncing left and right; the counter and the time as text.
+#pragma once
+
+#include <opencv2/core/mat.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace charla::video {
+
+class TestPattern {
+public:
+    TestPattern(int width, int height);
+    // The frame with counter `n`, stamped with `now`. The returned Mat is new (never reused).
+    cv::Mat render(std::uint32_t n, std::chrono::system_clock::time_point now) const;
+    int width() const { return width_; }
+    int height() const { return height_; }
+
+    // Reads the counter back from a (possibly JPEG-degraded) frame; nullopt if the strip is not
+    // clearly black and white.
+    static std::optional<std::uint32_t> readCounter(const cv::Mat& bgr);
+    // The rectangles of the colour bars and their BGR colours, for checks.
+    static cv::Rect colourBar(int width, int height, int index);
+    static cv::Scalar colourOf(int index);
+
+private:
+    int width_;
+    int height_;
+    cv::Mat background_; // the gradient and colour bars, drawn once
+};
+
+} // namespace charla::video

@@ -1,0 +1,145 @@
+#include "video_call_panel.h"
+
+#include "video_view.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace charla::video {
+
+namespace {
+
+QString direction(const RateFigures& f) {
+    return QStringLiteral("%1 fps, %2 ms, %3 kbps")
+        .arg(f.fps, 0, 'f', 0)
+        .arg(f.latencyMs, 0, 'f', 0)
+        .arg(f.kbps, 0, 'f', 0);
+}
+
+} // namespace
+
+VideoCallPanel::VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callbacks callbacks,
+                               QWidget* parent)
+    : QWidget(parent), engine_(engine), callbacks_(std::move(callbacks)) {
+    remote_ = new VideoView(this);
+    remote_->setObjectName(QStringLiteral("remoteVideo"));
+    remote_->setMinimumSize(320, 180);
+    remote_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    remote_->setPaintedCallback([this](double ts) { engine_.recordPainted(ts); });
+    remote_->installEventFilter(this);
+    self_ = new VideoView(remote_);
+    self_->setObjectName(QStringLiteral("selfVideo"));
+    self_->setPlaceholder(tr("Camera off"));
+    self_->setVisible(selfViewVisible);
+
+    cameraButton_ = new QToolButton(this);
+    cameraButton_->setCheckable(true);
+    cameraButton_->setChecked(engine_.cameraOn());
+    connect(cameraButton_, &QToolButton::toggled, this, [this](bool on) {
+        engine_.setCameraOn(on);
+        updateCameraButton();
+        if (callbacks_.cameraToggled)
+            callbacks_.cameraToggled(on);
+    });
+    selfViewButton_ = new QToolButton(this);
+    selfViewButton_->setText(tr("Self-view"));
+    selfViewButton_->setCheckable(true);
+    selfViewButton_->setChecked(selfViewVisible);
+    connect(selfViewButton_, &QToolButton::toggled, this, [this](bool visible) {
+        self_->setVisible(visible);
+        if (callbacks_.selfViewToggled)
+            callbacks_.selfViewToggled(visible);
+    });
+    stats_ = new QLabel(this);
+    stats_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(cameraButton_);
+    controls->addWidget(selfViewButton_);
+    controls->addWidget(stats_, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(remote_, 1);
+    layout->addLayout(controls);
+
+    updateCameraButton();
+    listener_ = engine_.addFrameListener([this] {
+        if (!refreshPending_.exchange(true))
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    refreshPending_ = false;
+                    refreshPictures();
+                },
+                Qt::QueuedConnection);
+    });
+    auto* timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, &VideoCallPanel::refreshStats);
+    timer->start(500);
+    refresh();
+}
+
+VideoCallPanel::~VideoCallPanel() {
+    engine_.removeFrameListener(listener_);
+}
+
+void VideoCallPanel::refresh() {
+    refreshPictures();
+    refreshStats();
+}
+
+void VideoCallPanel::refreshPictures() {
+    if (auto picture = engine_.remotePicture()) {
+        if (picture->seq != remote_->pictureSeq())
+            remote_->setPicture(*picture);
+    } else {
+        remote_->clearPicture();
+    }
+    if (auto picture = engine_.localPicture(); picture && engine_.cameraOn()) {
+        if (picture->seq != self_->pictureSeq())
+            self_->setPicture(*picture);
+    } else {
+        self_->clearPicture();
+    }
+}
+
+void VideoCallPanel::refreshStats() {
+    const VideoCounters c = engine_.counters();
+    stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), direction(c.out)));
+    if (!engine_.callActive())
+        remote_->setPlaceholder(tr("No call"));
+    else
+        remote_->setPlaceholder(tr("Waiting for the contact's video..."));
+    self_->setPlaceholder(!engine_.canSend()   ? tr("No camera")
+                          : engine_.cameraOn() ? tr("Starting camera...")
+                                               : tr("Camera off"));
+    updateCameraButton();
+}
+
+void VideoCallPanel::updateCameraButton() {
+    const bool can = engine_.canSend();
+    cameraButton_->setEnabled(can);
+    cameraButton_->setText(!can                         ? tr("No camera")
+                           : cameraButton_->isChecked() ? tr("Camera on")
+                                                        : tr("Camera off"));
+}
+
+bool VideoCallPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == remote_ && event->type() == QEvent::Resize)
+        placeSelfView();
+    return QWidget::eventFilter(watched, event);
+}
+
+void VideoCallPanel::placeSelfView() {
+    const int w = std::max(80, remote_->width() / 4);
+    const int h = w * 3 / 4;
+    const int margin = 8;
+    self_->setGeometry(remote_->width() - w - margin, remote_->height() - h - margin, w, h);
+    self_->raise();
+}
+
+} // namespace charla::video

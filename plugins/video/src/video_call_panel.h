@@ -1,0 +1,59 @@
+// The video part of the call window: the peer's picture large, our own small in a corner (can be
+// hidden), a camera on/off button and a stats line with fps, latency and kbps each way.
+// New pictures arrive from the engine's threads as a coalesced queued call: the GUI thread never
+// waits on a media lock longer than a shared_ptr copy.
+#pragma once
+
+#include "video_engine.h"
+
+#include <QWidget>
+
+#include <atomic>
+#include <functional>
+
+class QLabel;
+class QToolButton;
+
+namespace charla::video {
+
+class VideoView;
+
+class VideoCallPanel : public QWidget {
+public:
+    struct Callbacks {
+        std::function<void(bool on)> cameraToggled;
+        std::function<void(bool visible)> selfViewToggled;
+    };
+    VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callbacks callbacks,
+                   QWidget* parent = nullptr);
+    ~VideoCallPanel() override;
+
+    VideoView* remoteView() const { return remote_; }
+    VideoView* selfView() const { return self_; }
+    QToolButton* cameraButton() const { return cameraButton_; }
+    QToolButton* selfViewButton() const { return selfViewButton_; }
+    QLabel* statsLabel() const { return stats_; }
+    // Pulls the newest pictures and the stats now (normally driven by the engine and a timer).
+    void refresh();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void refreshPictures();
+    void refreshStats();
+    void placeSelfView();
+    void updateCameraButton();
+
+    VideoEngine& engine_;
+    Callbacks callbacks_;
+    VideoView* remote_ = nullptr;
+    VideoView* self_ = nullptr;
+    QToolButton* cameraButton_ = nullptr;
+    QToolButton* selfViewButton_ = nullptr;
+    QLabel* stats_ = nullptr;
+    int listener_ = 0;
+    std::atomic<bool> refreshPending_{false};
+};
+
+} // namespace charla::video

@@ -1,0 +1,126 @@
+#include "video_plugin.h"
+
+#include "video_call_panel.h"
+#include "video_logging.h"
+#include "video_settings_page.h"
+
+#include <charla/sdk/declare_plugin.h>
+
+namespace charla::video {
+
+VideoPlugin::VideoPlugin() = default;
+VideoPlugin::~VideoPlugin() = default;
+
+void VideoPlugin::initialize(sdk::PluginContext& context) {
+    context_ = &context;
+    channel_ = &context.channel();
+    settings_ = VideoSettings::load();
+    sourceOverride_ = context.option("camera");
+    engine_ = std::make_unique<VideoEngine>();
+    reconfigure();
+
+    sdk::MethodSpec frame;
+    frame.name = kFrameMethod;
+    frame.signature = "S:S";
+    frame.help = "Delivers one video frame {seq: int, ts: double (capture time, ms since the Unix "
+                 "epoch), width: int, height: int, codec: \"jpeg\", data: base64 text or "
+                 "<base64>}; returns {seq}. Only during an active call.";
+    frame.maxPayloadBytes = kMaxFramePayloadBytes;
+    frame.handler = [engine = engine_.get()](const xmlrpc_c::paramList& params) {
+        return engine->handleFrame(params);
+    };
+    channel_->registerMethod(std::move(frame));
+
+    sdk::MethodSpec stats;
+    stats.name = kStatsMethod;
+    stats.signature = "S:,S:S";
+    stats.help = "Counters and figures of this side's video: frames captured, sent, received, "
+                 "rejected by reason; fps, kbps and latency each way. {histogram: true} adds the "
+                 "latency histograms.";
+    stats.maxPayloadBytes = 1024;
+    stats.handler = [engine = engine_.get()](const xmlrpc_c::paramList& params) {
+        return engine->handleStats(params);
+    };
+    channel_->registerMethod(std::move(stats));
+
+    VideoEngine* engine = engine_.get();
+    channel_->registerWorker(
+        {"video-capture", [engine](std::stop_token s) { engine->runCapture(s); }});
+    channel_->registerWorker(
+        {"video-sender", [engine](std::stop_token s) { engine->runSender(s); }});
+    channel_->registerWorker(
+        {"video-decoder", [engine](std::stop_token s) { engine->runDecoder(s); }});
+}
+
+QString VideoPlugin::reconfigure() {
+    engine_->setConfig(settings_.toConfig(sourceOverride_));
+    engine_->setCameraOn(settings_.cameraOn);
+    std::string error;
+    const bool canSend = engine_->probe(&error);
+    sdk::Announcement announcement;
+    if (canSend)
+        announcement.sends = {"video"};
+    announcement.receives = {"video"};
+    announcement.params = {{"codecs", "jpeg"}};
+    context_->announce(announcement);
+    const std::string source = engine_->config().source.describe();
+    if (canSend)
+        return QStringLiteral("Sending from %1.").arg(QString::fromStdString(source));
+    return QStringLiteral("Receive-only: %1.").arg(QString::fromStdString(error));
+}
+
+QString VideoPlugin::applySettings(const VideoSettings& settings) {
+    settings_ = settings;
+    settings_.save();
+    return reconfigure();
+}
+
+QWidget* VideoPlugin::createCallPanel(QWidget* parent) {
+    VideoCallPanel::Callbacks callbacks;
+    callbacks.cameraToggled = [this](bool on) {
+        settings_.cameraOn = on;
+        settings_.save();
+    };
+    callbacks.selfViewToggled = [this](bool visible) {
+        settings_.selfView = visible;
+        settings_.save();
+    };
+    auto* panel = new VideoCallPanel(*engine_, settings_.selfView, std::move(callbacks), parent);
+    callPanel_ = panel;
+    return panel;
+}
+
+QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {
+    const QString status =
+        engine_->canSend() ? QStringLiteral("Sending from %1.")
+                                 .arg(QString::fromStdString(engine_->config().source.describe()))
+                           : QStringLiteral("Receive-only.");
+    return new VideoSettingsPage(
+        settings_, sourceOverride_, status,
+        [this](const VideoSettings& s) { return applySettings(s); }, parent);
+}
+
+void VideoPlugin::start() {
+    engine_->setStream(channel_->openStream("video"));
+    engine_->setPeerReceives(channel_->peer().receives("video", "video"));
+    qCDebug(lcVideo) << "started";
+}
+
+// The workers wait on the engine's queues and state with their stop_token, and the host
+// interrupts the stream's call in flight; waking them is all that is left to do.
+void VideoPlugin::stop() {
+    engine_->wake();
+    qCDebug(lcVideo) << "stopping";
+}
+
+void VideoPlugin::peerChanged(const sdk::PeerInfo& peer) {
+    engine_->setPeerReceives(peer.receives("video", "video"));
+}
+
+void VideoPlugin::callChanged(const sdk::CallInfo& call) {
+    engine_->setCallActive(call.active());
+}
+
+} // namespace charla::video
+
+CHARLA_DECLARE_PLUGIN(charla::video::VideoPlugin)

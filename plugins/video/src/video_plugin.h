@@ -1,0 +1,48 @@
+// The SDK entry point: wires the VideoEngine to the Channel (video.frame, video.stats, the three
+// workers, the "video" stream), to the call (callChanged) and to the windows (call panel,
+// settings page).
+#pragma once
+
+#include "video_engine.h"
+#include "video_settings.h"
+
+#include <charla/sdk/plugin.h>
+
+#include <QPointer>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace charla::video {
+
+class VideoCallPanel;
+
+class VideoPlugin : public sdk::Plugin {
+public:
+    VideoPlugin();
+    ~VideoPlugin() override;
+
+    void initialize(sdk::PluginContext& context) override;
+    QWidget* createCallPanel(QWidget* parent) override;
+    QWidget* createSettingsPage(QWidget* parent) override;
+    void start() override;
+    void stop() override;
+    void peerChanged(const sdk::PeerInfo& peer) override;
+    void callChanged(const sdk::CallInfo& call) override;
+
+private:
+    // Configures the engine from settings_, probes the source and announces what we can do.
+    QString reconfigure();
+    QString applySettings(const VideoSettings& settings);
+
+    sdk::PluginContext* context_ = nullptr;
+    sdk::Channel* channel_ = nullptr;
+    VideoSettings settings_;
+    std::optional<std::string> sourceOverride_; // --camera
+    std::unique_ptr<VideoEngine> engine_;
+    QPointer<VideoCallPanel> callPanel_;
+};
+
+} // namespace charla::video

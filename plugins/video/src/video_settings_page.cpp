@@ -1,0 +1,93 @@
+#include "video_settings_page.h"
+
+#include "video_wire.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace charla::video {
+
+VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
+                                     std::optional<std::string> sourceOverride, QString status,
+                                     ApplyFn apply, QWidget* parent)
+    : QWidget(parent), apply_(std::move(apply)) {
+    source_ = new QComboBox(this);
+    source_->setEditable(true);
+    source_->addItems({"0", "1", "/dev/video0", "test", "none"});
+    source_->setCurrentText(settings.source);
+    source_->setToolTip(tr("A camera index or device, a video file, a GStreamer pipeline ending "
+                           "in appsink, \"test\" for the built-in test pattern, or \"none\""));
+    width_ = new QSpinBox(this);
+    width_->setRange(16, kMaxDimension);
+    width_->setValue(settings.width);
+    height_ = new QSpinBox(this);
+    height_->setRange(16, kMaxDimension);
+    height_->setValue(settings.height);
+    auto* size = new QHBoxLayout;
+    size->addWidget(width_);
+    size->addWidget(new QLabel(QStringLiteral("x"), this));
+    size->addWidget(height_);
+    fps_ = new QSpinBox(this);
+    fps_->setRange(1, 60);
+    fps_->setValue(settings.fps);
+    quality_ = new QSpinBox(this);
+    quality_->setRange(10, 100);
+    quality_->setValue(settings.quality);
+    cameraOn_ = new QCheckBox(tr("Camera on (send my video in calls)"), this);
+    cameraOn_->setChecked(settings.cameraOn);
+    selfView_ = new QCheckBox(tr("Show self-view"), this);
+    selfView_->setChecked(settings.selfView);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Source:"), source_);
+    if (sourceOverride) {
+        auto* note = new QLabel(tr("For this run --camera %1 replaces the source.")
+                                    .arg(QString::fromStdString(*sourceOverride)),
+                                this);
+        note->setWordWrap(true);
+        form->addRow(QString(), note);
+    }
+    form->addRow(tr("Resolution:"), size);
+    form->addRow(tr("Frame rate:"), fps_);
+    form->addRow(tr("JPEG quality:"), quality_);
+    form->addRow(QString(), cameraOn_);
+    form->addRow(QString(), selfView_);
+
+    auto* applyButton = new QPushButton(tr("Apply"), this);
+    connect(applyButton, &QPushButton::clicked, this, &VideoSettingsPage::apply);
+    status_ = new QLabel(status, this);
+    status_->setWordWrap(true);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(status_, 1);
+    buttons->addWidget(applyButton);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addStretch(1);
+}
+
+VideoSettings VideoSettingsPage::settings() const {
+    VideoSettings s;
+    s.source = source_->currentText().trimmed();
+    s.width = width_->value();
+    s.height = height_->value();
+    s.fps = fps_->value();
+    s.quality = quality_->value();
+    s.cameraOn = cameraOn_->isChecked();
+    s.selfView = selfView_->isChecked();
+    return s;
+}
+
+void VideoSettingsPage::apply() {
+    if (apply_)
+        status_->setText(apply_(settings()));
+}
+
+} // namespace charla::video

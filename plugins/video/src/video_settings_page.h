@@ -1,0 +1,46 @@
+// The video page of the Settings dialog: source, resolution, frame rate, JPEG quality, camera
+// on/off and self-view. "Apply" hands the settings to the plugin, which saves them, reopens the
+// source and tells the peer whether this side can send.
+#pragma once
+
+#include "video_settings.h"
+
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+namespace charla::video {
+
+class VideoSettingsPage : public QWidget {
+public:
+    // `apply` returns a line describing the outcome ("Sending from ...", "Receive-only: ...").
+    using ApplyFn = std::function<QString(const VideoSettings&)>;
+    VideoSettingsPage(const VideoSettings& settings, std::optional<std::string> sourceOverride,
+                      QString status, ApplyFn apply, QWidget* parent = nullptr);
+
+    VideoSettings settings() const;
+    void apply();
+
+    QComboBox* sourceBox() const { return source_; }
+    QLabel* statusLabel() const { return status_; }
+
+private:
+    ApplyFn apply_;
+    QComboBox* source_ = nullptr;
+    QSpinBox* width_ = nullptr;
+    QSpinBox* height_ = nullptr;
+    QSpinBox* fps_ = nullptr;
+    QSpinBox* quality_ = nullptr;
+    QCheckBox* cameraOn_ = nullptr;
+    QCheckBox* selfView_ = nullptr;
+    QLabel* status_ = nullptr;
+};
+
+} // namespace charla::video

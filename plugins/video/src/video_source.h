@@ -1,0 +1,53 @@
+// Where frames come from. A source is tiny and knows nothing of the network: it opens, hands out
+// BGR frames, and closes. Which source is meant is a string, the same in the settings page and
+// on the command line (--camera SOURCE):
+//   "0", "1", ...        camera by index (V4L2)
+//   "/dev/video0"        camera by device path
+//   a file path          a video file, played in a loop at the configured frame rate
+//   "... ! appsink"      a GStreamer pipeline (anything containing '!')
+//   "test", "pattern"    the built-in moving test pattern
+//   "none", "off", ""    no camera: receive-only
+#pragma once
+
+#include <opencv2/core/mat.hpp>
+
+#include <memory>
+#include <string>
+
+namespace charla::video {
+
+struct SourceSpec {
+    enum class Kind { None, TestPattern, CameraIndex, Device, File, Pipeline };
+    Kind kind = Kind::None;
+    int index = 0;    // CameraIndex
+    std::string text; // Device, File, Pipeline: what OpenCV opens
+
+    static SourceSpec parse(const std::string& source);
+    std::string describe() const;
+    bool operator==(const SourceSpec&) const = default;
+};
+
+struct CaptureFormat {
+    int width = 640;
+    int height = 480;
+    int fps = 30;
+    bool operator==(const CaptureFormat&) const = default;
+};
+
+class VideoSource {
+public:
+    virtual ~VideoSource();
+    // The next frame (BGR, 8-bit, 3 channels). A live source blocks until the device delivers
+    // one; false when the source failed or ended for good.
+    virtual bool read(cv::Mat& bgr) = 0;
+    // Live sources (cameras, pipelines) run at their own pace; the others (files, the test
+    // pattern) are paced by the capture thread at the configured frame rate.
+    virtual bool live() const = 0;
+};
+
+// Opens the source; nullptr and *error set when it cannot (no camera, a bad path or pipeline,
+// or "none").
+std::unique_ptr<VideoSource> openSource(const SourceSpec& spec, const CaptureFormat& format,
+                                        std::string* error);
+
+} // namespace charla::video

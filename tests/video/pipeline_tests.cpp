@@ -1,0 +1,238 @@
+// Two engines over two real Channels on loopback: test-pattern frames go both ways, arrive with
+// their content and size, bad input is survived, and latency recovers after a network stall.
+#include "video_test_support.h"
+
+#include "jpeg_codec.h"
+#include "test_pattern.h"
+#include "video_call_panel.h"
+#include "video_view.h"
+
+#include "core/peer_stream.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QImage>
+#include <QLabel>
+#include <QToolButton>
+
+#include <gtest/gtest.h>
+
+namespace charla::video::test {
+namespace {
+
+bool displayedAtLeast(VideoEngine& e, std::uint64_t n) {
+    return e.counters().displayed >= n;
+}
+
+void expectPatternPicture(const VideoPicture& p, int w, int h) {
+    ASSERT_EQ(p.bgr.cols, w);
+    ASSERT_EQ(p.bgr.rows, h);
+    EXPECT_TRUE(TestPattern::readCounter(p.bgr)) << "the counter strip did not survive";
+    for (int i = 0; i < 4; ++i) {
+        const cv::Rect bar = TestPattern::colourBar(w, h, i);
+        const cv::Rect inner(bar.x + bar.width / 4, bar.y + bar.height / 4, bar.width / 2,
+                             bar.height / 2);
+        const cv::Scalar mean = cv::mean(p.bgr(inner));
+        const cv::Scalar want = TestPattern::colourOf(i);
+        for (int c = 0; c < 3; ++c)
+            EXPECT_NEAR(mean[c], want[c], 25) << "bar " << i << " channel " << c;
+    }
+}
+
+TEST(EnginePair, TestPatternFramesFlowBothWaysWithContentAndSize) {
+    EnginePeer a(patternConfig(320, 240));
+    EnginePeer b(patternConfig(640, 480));
+    a.connectTo(b.port());
+    b.connectTo(a.port());
+    pumpFor(300ms);
+    EXPECT_EQ(a.engine().counters().sent, 0u) << "no frames before the call is active";
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
+    ASSERT_TRUE(waitUntil([&] {
+        return displayedAtLeast(a.engine(), 20) && displayedAtLeast(b.engine(), 20);
+    })) << "A displayed "
+        << a.engine().counters().displayed << ", B " << b.engine().counters().displayed;
+    expectPatternPicture(*b.engine().remotePicture(), 320, 240);
+    expectPatternPicture(*a.engine().remotePicture(), 640, 480);
+    // Counters increase: later pictures carry later frame numbers.
+    const auto first = TestPattern::readCounter(b.engine().remotePicture()->bgr);
+    pumpFor(300ms);
+    const auto later = TestPattern::readCounter(b.engine().remotePicture()->bgr);
+    ASSERT_TRUE(first && later);
+    EXPECT_GT(*later, *first);
+    EXPECT_EQ(b.engine().counters().rejected, 0u);
+
+    // Idle stops the flow.
+    a.engine().setCallActive(false);
+    b.engine().setCallActive(false);
+    pumpFor(200ms);
+    const auto sent = a.engine().counters().sent;
+    pumpFor(400ms);
+    EXPECT_EQ(a.engine().counters().sent, sent);
+    EXPECT_FALSE(b.engine().remotePicture());
+}
+
+TEST(EnginePair, CameraOffStopsSendingDuringTheCall) {
+    EnginePeer a(patternConfig(320, 240));
+    EnginePeer b(patternConfig(320, 240));
+    a.connectTo(b.port());
+    b.connectTo(a.port());
+    a.engine().setCameraOn(false); // off before the call
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
+    ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(a.engine(), 10); }));
+    EXPECT_EQ(b.engine().counters().received, 0u);
+    EXPECT_FALSE(a.engine().localPicture());
+    a.engine().setCameraOn(true);
+    ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), 10); }));
+    b.engine().setCameraOn(false); // off during the call
+    pumpFor(200ms);
+    const auto received = a.engine().counters().received;
+    pumpFor(400ms);
+    EXPECT_EQ(a.engine().counters().received, received);
+}
+
+TEST(EnginePair, BadInputIsDroppedAndCountedAndTheStreamGoesOn) {
+    EnginePeer a(patternConfig(320, 240));
+    EnginePeer b(patternConfig(320, 240));
+    a.connectTo(b.port());
+    b.connectTo(a.port());
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
+    ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), 5); }));
+
+    // A third client throws everything at B while A's stream runs.
+    host::CurlPeerStream attacker("attacker",
+                                  "http://127.0.0.1:" + std::to_string(b.port()) + "/RPC2");
+    auto expectFault = [&](const xmlrpc_c::paramList& p, int code) {
+        try {
+            attacker.call("video.frame", p, 5s);
+            ADD_FAILURE() << "accepted";
+        } catch (const sdk::PeerCallError& e) {
+            EXPECT_EQ(e.kind(), sdk::PeerCallError::Kind::Fault) << e.what();
+            EXPECT_EQ(e.faultCode(), code) << e.what();
+        }
+    };
+    const cv::Mat picture = TestPattern(320, 240).render(1, std::chrono::system_clock::now());
+    const auto jpeg = encodeJpeg(picture, 75);
+    xmlrpc_c::paramList garbage;
+    garbage.add(xmlrpc_c::value_string("garbage"));
+    expectFault(garbage, -32602);
+    expectFault(frameParams(1 << 30, epochMs(), 640, 480, jpeg), -32602);   // size mismatch
+    expectFault(frameParams(1 << 30, epochMs(), 5000, 5000, jpeg), -32602); // giant
+    std::vector<std::uint8_t> noise(20000);
+    for (std::size_t i = 0; i < noise.size(); ++i)
+        noise[i] = static_cast<std::uint8_t>(i * 7919 % 251);
+    expectFault(frameParams(1 << 30, epochMs(), 320, 240, noise), -32602); // not a JPEG
+    // Over the Channel's payload limit: refused before parsing.
+    expectFault(frameParams(1 << 30, epochMs(), 320, 240,
+                            std::vector<std::uint8_t>(kMaxJpegBytes + 100000, 0xAA)),
+                413);
+    // A valid header with no image data passes the handler; the decoder drops it.
+    std::vector<std::uint8_t> broken;
+    for (std::size_t i = 0; i + 1 < jpeg.size(); ++i)
+        if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA) { // start of scan: cut the picture off
+            broken.assign(jpeg.begin(), jpeg.begin() + static_cast<std::ptrdiff_t>(i));
+            break;
+        }
+    ASSERT_FALSE(broken.empty());
+    const auto before = b.engine().counters();
+    for (int i = 0; i < 3; ++i) {
+        attacker.call("video.frame", frameParams((1 << 30) + i, epochMs(), 320, 240, broken), 5s);
+        pumpFor(60ms); // one at a time: the decoder keeps only the newest
+    }
+    pumpFor(300ms);
+    auto after = b.engine().counters();
+    EXPECT_GE(after.rejected, 4u);
+    EXPECT_GE(after.rejectedBy[FrameError::Malformed], 1u);
+    EXPECT_GE(after.rejectedBy[FrameError::SizeMismatch], 1u);
+    EXPECT_GE(after.rejectedBy[FrameError::BadSize], 1u);
+    EXPECT_GE(after.rejectedBy[FrameError::NotJpeg], 1u);
+    EXPECT_GE(after.rejectedBy[FrameError::Undecodable], 1u);
+    EXPECT_GT(after.displayed, before.displayed);
+    // ... and A's stream carries on.
+    const auto shown = b.engine().counters().displayed;
+    ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), shown + 10); }));
+}
+
+TEST(EnginePair, LatencyRecoversWithinASecondAfterATwoSecondStall) {
+    EnginePeer a(patternConfig(640, 480));
+    EnginePeer b(patternConfig(640, 480));
+    StallProxy proxy(b.port()); // A -> proxy -> B
+    a.connectTo(proxy.port());
+    b.connectTo(a.port());
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
+    ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), 30); }));
+    auto latencyNow = [&] {
+        auto p = b.engine().remotePicture();
+        return p ? epochMs() - p->ts : 1e9;
+    };
+    EXPECT_LT(latencyNow(), 100);
+
+    proxy.setStalled(true);
+    pumpFor(2s);
+    EXPECT_GT(latencyNow(), 1500) << "nothing should have arrived during the stall";
+    proxy.setStalled(false);
+    const auto released = Clock::now();
+    // Back under 100 ms within one second, and it stays there.
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            auto p = b.engine().remotePicture();
+            return p && epochMs() - p->ts < 100;
+        },
+        1s))
+        << "latency " << latencyNow() << " ms one second after the stall";
+    const auto recovered =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - released);
+    pumpFor(500ms);
+    EXPECT_LT(latencyNow(), 100);
+    std::printf("[ stall ] recovered in %lld ms; sender: %llu failures, %llu stale\n",
+                static_cast<long long>(recovered.count()),
+                static_cast<unsigned long long>(a.engine().counters().sendFailures),
+                static_cast<unsigned long long>(a.engine().counters().sendStale));
+}
+
+TEST(CallPanel, ShowsTheRemotePictureOffscreen) {
+    EnginePeer a(patternConfig(320, 240));
+    EnginePeer b(patternConfig(320, 240));
+    a.connectTo(b.port());
+    b.connectTo(a.port());
+    VideoCallPanel panel(b.engine(), true, {});
+    panel.resize(700, 520);
+    panel.show();
+    EXPECT_FALSE(panel.remoteView()->hasPicture());
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
+    ASSERT_TRUE(waitUntil(
+        [&] { return panel.remoteView()->hasPicture() && panel.selfView()->hasPicture(); }));
+    pumpFor(300ms);
+    panel.refresh();
+    const QImage shot = panel.remoteView()->grab().toImage().convertToFormat(QImage::Format_RGB888);
+    const QRect r = panel.remoteView()->pictureRect();
+    ASSERT_TRUE(r.isValid());
+    EXPECT_NEAR(double(r.width()) / r.height(), 320.0 / 240.0, 0.02) << "aspect ratio kept";
+    // Non-uniform, and really our pattern: crop the picture, scale it back and read it.
+    const QImage picture = shot.copy(r).scaled(320, 240);
+    cv::Mat rgb(picture.height(), picture.width(), CV_8UC3, const_cast<uchar*>(picture.bits()),
+                static_cast<size_t>(picture.bytesPerLine()));
+    cv::Scalar mean, stddev;
+    cv::meanStdDev(rgb, mean, stddev);
+    EXPECT_GT(stddev[0] + stddev[1] + stddev[2], 30.0);
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    EXPECT_TRUE(TestPattern::readCounter(bgr)) << "the painted picture is not the test pattern";
+    EXPECT_TRUE(panel.statsLabel()->text().contains("fps"));
+    EXPECT_GT(LatencyHistogram::percentile(b.engine().paintedLatencyBins(), 50), 0);
+
+    // The self-view hides, the camera button turns the camera off.
+    panel.selfViewButton()->setChecked(false);
+    EXPECT_FALSE(panel.selfView()->isVisible());
+    panel.cameraButton()->setChecked(false);
+    EXPECT_FALSE(b.engine().cameraOn());
+    ASSERT_TRUE(waitUntil([&] { return !panel.selfView()->hasPicture(); }));
+}
+
+} // namespace
+} // namespace charla::video::test

@@ -1,0 +1,217 @@
+// Two complete hosts (Session: Channel + PeerLink + PluginManager) in one process with the real
+// video plugin loaded on both, the call driven through PluginManager::setCall, and the camera
+// chosen the way --camera does it (SessionConfig.pluginOptions {"video.camera", ...}).
+#include "video_test_support.h"
+
+#include "core/panel_host.h"
+#include "core/peer_stream.h"
+#include "core/session.h"
+
+#include "test_pattern.h"
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <QTemporaryDir>
+#include <QWidget>
+
+#include <gtest/gtest.h>
+
+namespace charla::video::test {
+namespace {
+
+using host::Session;
+using host::SessionConfig;
+
+std::map<std::string, xmlrpc_c::value> stats(std::uint16_t port) {
+    host::CurlPeerStream s("test", "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    return xmlrpc_c::value_struct(s.call("video.stats", xmlrpc_c::paramList(), 5s));
+}
+double num(const std::map<std::string, xmlrpc_c::value>& m, const std::string& key) {
+    const xmlrpc_c::value& v = m.at(key);
+    if (v.type() == xmlrpc_c::value::TYPE_INT)
+        return xmlrpc_c::value_int(v);
+    return xmlrpc_c::value_double(v);
+}
+bool flag(const std::map<std::string, xmlrpc_c::value>& m, const std::string& key) {
+    return xmlrpc_c::value_boolean(m.at(key));
+}
+
+class SessionPair : public ::testing::Test {
+protected:
+    // `cameraA`/`cameraB`: the --camera value of each side ("" = not given).
+    void start(const std::string& cameraA, const std::string& cameraB) {
+        std::string lastError;
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            std::tie(portA, portB) = reserveTwoPorts();
+            a = make(portA, portB, "alice", cameraA);
+            b = make(portB, portA, "bob", cameraB);
+            try {
+                a->start();
+                b->start();
+                break;
+            } catch (const host::StartError& e) {
+                lastError = e.what();
+                b.reset();
+                a.reset();
+            }
+        }
+        ASSERT_TRUE(a && b) << "cannot start two sessions: " << lastError;
+        ASSERT_TRUE(waitUntil([&] {
+            return a->channel().peer().plugin("video") && b->channel().peer().plugin("video");
+        })) << "the hosts did not introduce their video plugins";
+    }
+    std::unique_ptr<Session> make(std::uint16_t port, std::uint16_t peer, const QString& user,
+                                  const std::string& camera) {
+        SessionConfig config;
+        config.listenAddress = "127.0.0.1";
+        config.port = port;
+        config.peer = host::PeerAddress{"127.0.0.1", peer};
+        config.user = user;
+        config.pluginDirs = {QString::fromStdString(videoPluginDir())};
+        config.pingInterval = 100ms;
+        if (!camera.empty())
+            config.pluginOptions["video.camera"] = camera;
+        return std::make_unique<Session>(config);
+    }
+    void callBoth() {
+        const sdk::CallInfo active{sdk::CallInfo::State::Active, "call-1"};
+        a->plugins().setCall(active);
+        b->plugins().setCall(active);
+    }
+    void TearDown() override {
+        b.reset();
+        a.reset();
+    }
+    std::uint16_t portA = 0, portB = 0;
+    std::unique_ptr<Session> a, b;
+};
+
+TEST_F(SessionPair, BothSendTheTestPatternDuringTheCallOnly) {
+    start("test", "test");
+    EXPECT_TRUE(a->channel().peer().sends("video", "video"));
+    EXPECT_TRUE(a->channel().peer().receives("video", "video"));
+    pumpFor(300ms);
+    EXPECT_EQ(num(stats(portA), "sent"), 0);
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] {
+        return num(stats(portA), "displayed") >= 20 && num(stats(portB), "displayed") >= 20;
+    }));
+    for (auto port : {portA, portB}) {
+        const auto s = stats(port);
+        EXPECT_TRUE(flag(s, "sending"));
+        EXPECT_EQ(num(s, "remote_width"), 640); // the default 640x480
+        EXPECT_EQ(num(s, "remote_height"), 480);
+        EXPECT_EQ(num(s, "rejected"), 0);
+    }
+    a->plugins().setCall({});
+    b->plugins().setCall({});
+    pumpFor(300ms);
+    const double sent = num(stats(portA), "sent");
+    pumpFor(400ms);
+    EXPECT_EQ(num(stats(portA), "sent"), sent) << "media flows only while the call is active";
+}
+
+void expectOneSided(Session& receiveOnly, std::uint16_t receiveOnlyPort, std::uint16_t otherPort,
+                    Session& other) {
+    const sdk::PeerInfo seenByOther = other.channel().peer();
+    EXPECT_FALSE(seenByOther.sends("video", "video")) << "receive-only is announced";
+    EXPECT_TRUE(seenByOther.receives("video", "video"));
+    EXPECT_TRUE(receiveOnly.channel().peer().sends("video", "video"));
+    ASSERT_TRUE(waitUntil([&] { return num(stats(receiveOnlyPort), "displayed") >= 15; }))
+        << "the receive-only side still sees the peer's video";
+    EXPECT_EQ(num(stats(receiveOnlyPort), "sent"), 0);
+    EXPECT_EQ(num(stats(otherPort), "received"), 0);
+    EXPECT_FALSE(flag(stats(receiveOnlyPort), "can_send"));
+}
+
+TEST_F(SessionPair, NoCameraMeansReceiveOnly) {
+    start("none", "test");
+    callBoth();
+    expectOneSided(*a, portA, portB, *b);
+}
+
+TEST_F(SessionPair, ACameraThatFailsToOpenMeansReceiveOnly) {
+    start("test", "/nonexistent/camera.avi");
+    callBoth();
+    expectOneSided(*b, portB, portA, *a);
+}
+
+TEST_F(SessionPair, ASideWithoutTheVideoPluginGetsNoVideo) {
+    start("test", "test");
+    QString error;
+    ASSERT_TRUE(b->plugins().setEnabled("video", false, &error)) << error.toStdString();
+    ASSERT_TRUE(waitUntil([&] { return !a->channel().peer().plugin("video"); }));
+    callBoth();
+    pumpFor(700ms);
+    const auto s = stats(portA);
+    EXPECT_FALSE(flag(s, "sending"));
+    EXPECT_EQ(num(s, "sent") + num(s, "send_failures") + num(s, "send_rejected"), 0)
+        << "A must not even try";
+}
+
+TEST_F(SessionPair, AGStreamerPipelineAndAVideoFileAsCameras) {
+    QTemporaryDir dir;
+    const std::string clip = dir.filePath("camera.avi").toStdString();
+    {
+        cv::VideoWriter writer(clip, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30,
+                               cv::Size(352, 288));
+        ASSERT_TRUE(writer.isOpened());
+        TestPattern pattern(352, 288);
+        for (int i = 0; i < 30; ++i)
+            writer.write(pattern.render(i, std::chrono::system_clock::now()));
+    }
+    start("videotestsrc pattern=ball is-live=true ! video/x-raw,width=320,height=240,"
+          "framerate=30/1 ! videoconvert ! appsink",
+          clip);
+    if (!a->channel().peer().sends("video", "video") ||
+        !b->channel().peer().sends("video", "video"))
+        FAIL() << "a source did not open (OpenCV without GStreamer or FFmpeg?)";
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] {
+        return num(stats(portA), "displayed") >= 20 && num(stats(portB), "displayed") >= 20;
+    }));
+    EXPECT_EQ(num(stats(portB), "remote_width"), 320); // B shows A's pipeline
+    EXPECT_EQ(num(stats(portB), "remote_height"), 240);
+    EXPECT_EQ(num(stats(portA), "remote_width"), 352); // A shows B's file
+    EXPECT_EQ(num(stats(portA), "remote_height"), 288);
+}
+
+// A PanelHost like the call window's: the plugin's call panel goes into a real (offscreen)
+// top-level widget.
+class TestCallWindow : public host::PanelHost {
+public:
+    TestCallWindow() { window.resize(800, 600); }
+    QWidget* panelParent() override { return &window; }
+    void addPanel(const QString&, const QString&, QWidget* p) override {
+        panel = p;
+        p->setGeometry(0, 0, 800, 600);
+        window.show();
+    }
+    void removePanel(const QString&, QWidget*) override { panel = nullptr; }
+    QWidget window;
+    QWidget* panel = nullptr;
+};
+
+TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
+    start("test", "test");
+    TestCallWindow window;
+    b->plugins().setPanelHost(host::PanelSlot::Call, &window);
+    ASSERT_TRUE(window.panel) << "the video plugin contributed no call panel";
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "displayed") >= 20; }));
+    pumpFor(200ms);
+    auto* remote = window.panel->findChild<QWidget*>("remoteVideo");
+    ASSERT_TRUE(remote);
+    QImage shot = remote->grab().toImage().convertToFormat(QImage::Format_RGB888);
+    // Count distinct colours: a painted test pattern has many, a placeholder a handful.
+    QSet<QRgb> colours;
+    for (int y = 0; y < shot.height(); y += 4)
+        for (int x = 0; x < shot.width(); x += 4)
+            colours.insert(shot.pixel(x, y));
+    EXPECT_GT(colours.size(), 50);
+    b->plugins().setPanelHost(host::PanelSlot::Call, nullptr);
+}
+
+} // namespace
+} // namespace charla::video::test
