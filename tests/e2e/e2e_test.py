@@ -341,8 +341,8 @@ def check_text_send_bad_params(alice, bob):
 
 def check_text_send_too_large(alice, bob):
     p = proxy(alice.port)
-    fault = expect_fault(FAULT_TOO_LARGE, lambda: p.text.send(message(body="y" * (21 * 1024))),
-                         "text.send with a 21 KiB body")
+    fault = expect_fault(FAULT_TOO_LARGE, lambda: p.text.send(message(body="y" * (37 * 1024))),
+                         "text.send with a 37 KiB body")
     expect("limit" in fault.faultString, "413 message: %r" % fault.faultString)
     expect_fault(FAULT_TOO_LARGE, lambda: p.text.send(message(body="z" * (200 * 1024))),
                  "text.send with a 200 KiB body")
@@ -464,7 +464,7 @@ def main():
                 run("malformed XML: -32700", check_malformed_xml, *pair)
                 run("unknown method: -32601", check_unknown_method, *pair)
                 run("text.send bad params: -32602", check_text_send_bad_params, *pair)
-                run("text.send over 20 KiB: 413", check_text_send_too_large, *pair)
+                run("text.send over 36 KiB: 413", check_text_send_too_large, *pair)
                 run("host.hello/host.ping bad params: -32602", check_hello_bad_params, *pair)
                 run("both still serving", check_still_running, *pair)
                 run("Bob stops: Alice sees him offline", check_offline_when_peer_stops, *pair)

@@ -65,6 +65,13 @@ std::optional<QString> decodeUtf8(const std::string& bytes) {
     return text;
 }
 
+bool hasCharactersOutsideBmp(const QString& text) {
+    for (const QChar c : text)
+        if (c.isSurrogate())
+            return true;
+    return false;
+}
+
 } // namespace
 
 TextMessage makeOutgoingMessage(const QString& body) {
@@ -101,7 +108,15 @@ TextMessage parseTextMessage(const xmlrpc_c::value& value) {
 
     message.sentAt = parseUtcTime(stringMember(members, "sent_at"));
 
-    const std::string body = stringMember(members, "body");
+    std::string body = stringMember(members, "body");
+    // xmlrpc-c cannot carry characters outside the Basic Multilingual Plane (emoji) in a string,
+    // so a sender that has them also sends the exact UTF-8 as base64 (docs/protocol.md).
+    if (auto exact = members.find("body_utf8"); exact != members.end()) {
+        if (exact->second.type() != xmlrpc_c::value::TYPE_BYTESTRING)
+            badParams("member 'body_utf8' must be base64");
+        const std::vector<unsigned char> bytes = xmlrpc_c::value_bytestring(exact->second).vectorUcharValue();
+        body.assign(bytes.begin(), bytes.end());
+    }
     if (body.empty())
         badParams("body is empty");
     if (body.size() > kMaxBodyBytes)
@@ -118,7 +133,19 @@ xmlrpc_c::value toXmlRpc(const TextMessage& message) {
     Members members;
     members.emplace("id", xmlrpc_c::value_string(wireId(message.id)));
     members.emplace("sent_at", xmlrpc_c::value_string(wireTime(message.sentAt)));
-    members.emplace("body", xmlrpc_c::value_string(message.body.toStdString()));
+    const std::string utf8 = message.body.toStdString();
+    if (hasCharactersOutsideBmp(message.body)) {
+        // `body` stays readable for peers that ignore body_utf8: each such character becomes
+        // U+FFFD there, and body_utf8 carries the exact text.
+        QString readable;
+        for (const char32_t c : message.body.toUcs4())
+            readable += c > 0xFFFF ? QChar(QChar::ReplacementCharacter) : QChar(char16_t(c));
+        members.emplace("body", xmlrpc_c::value_string(readable.toStdString()));
+        members.emplace("body_utf8", xmlrpc_c::value_bytestring(
+                                         std::vector<unsigned char>(utf8.begin(), utf8.end())));
+    } else {
+        members.emplace("body", xmlrpc_c::value_string(utf8));
+    }
     return xmlrpc_c::value_struct(members);
 }
 

@@ -20,7 +20,8 @@ inline constexpr char kSendMethod[] = "text.send";
 // The body limit is in UTF-8 bytes, what the wire carries; the method limit leaves room for the
 // id, the timestamp and the member names the host counts too.
 inline constexpr std::size_t kMaxBodyBytes = 16 * 1024;
-inline constexpr std::size_t kMaxSendPayloadBytes = 20 * 1024;
+// Room for the body twice (body and body_utf8) plus the other members.
+inline constexpr std::size_t kMaxSendPayloadBytes = 2 * kMaxBodyBytes + 4 * 1024;
 
 struct TextMessage {
     QUuid id;
