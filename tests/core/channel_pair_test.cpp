@@ -240,7 +240,8 @@ TEST(PeerPresence, AContactThatSaysHelloAndVanishesIsSeenOffline) {
         {"plugins_serial", xmlrpc_c::value_int(1)},
         {"plugins", xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{})}};
     rpc(a.channel().port(), "host.hello", params({xmlrpc_c::value_struct(hello)}));
-    ASSERT_TRUE(a.channel().peer().online);
+    // The hello marked the contact online; a failing ping may already have turned that back
+    // (the link pings every 100 ms), so only the introduction is checked here.
     ASSERT_EQ(a.channel().peer().user, "ghost");
     // Every ping to the contact is refused from now on.
     EXPECT_TRUE(waitUntil([&] { return !a.channel().peer().online; }))

@@ -622,14 +622,26 @@ TEST_F(TextStoreTest, RefusedMessageFailsForGoodAndTheQueueMovesOn) {
     EXPECT_EQ(stream->delivered(), (std::vector<QString>{"next", "refused"}));
 }
 
-TEST_F(TextStoreTest, UnencodableMessageFailsAtOnce) {
-    // xmlrpc-c refuses characters outside the BMP: never sendable by this build.
-    TextChat chat("Alice", path(), fastTiming());
-    auto stream = std::make_shared<ScriptedStream>();
-    Sender sender(chat, stream);
-    ASSERT_TRUE(chat.send(QStringLiteral("see you 👋")));
-    ASSERT_TRUE(waitFor([&] { return chat.conversation().at(0).state == MessageState::Failed; }));
-    EXPECT_TRUE(stream->calls().empty());
+// xmlrpc-c refuses characters outside the BMP in strings: such a message travels exactly in
+// body_utf8 (base64), with a readable body (U+FFFD for each) for peers that ignore it.
+TEST_F(TextStoreTest, EmojiTravelsExactlyInBodyUtf8) {
+    const QString text = QStringLiteral("see you 👋🎉 ¡olé!");
+    const xmlrpc_c::value wire = toXmlRpc(makeOutgoingMessage(text));
+    const std::map<std::string, xmlrpc_c::value> members = xmlrpc_c::value_struct(wire);
+    ASSERT_EQ(members.count("body_utf8"), 1u);
+    EXPECT_EQ(QString::fromStdString(xmlrpc_c::value_string(members.at("body"))),
+              QStringLiteral("see you \uFFFD\uFFFD ¡olé!"));
+
+    TextChat bob("Bob", path("bob.sqlite"));
+    TextChat alice("Alice", path("alice.sqlite"), fastTiming());
+    auto toBob = std::make_shared<ScriptedStream>();
+    toBob->answer = [&](const TextMessage& m, int) { return bob.handleSendCall(sendParams(m)); };
+    Sender sender(alice, toBob);
+    ASSERT_TRUE(alice.send(text));
+    ASSERT_TRUE(waitFor([&] { return alice.store().outbox().empty(); }));
+    ASSERT_EQ(bob.conversation().size(), 1);
+    EXPECT_EQ(bob.conversation().at(0).body, text);
+    EXPECT_EQ(alice.conversation().at(0).state, MessageState::Delivered);
 }
 
 // The two windows a kill can hit, made deterministic with two real TextChats: (1) the receiver

@@ -28,6 +28,7 @@ TextPlugin::~TextPlugin() = default;
 
 void TextPlugin::initialize(sdk::PluginContext& context) {
     channel_ = &context.channel();
+    context_ = &context;
     // Throws StoreError if the store cannot be opened: the host shows the plugin failed, with
     // the reason, rather than a chat that would silently lose messages.
     chat_ =
@@ -57,6 +58,20 @@ QWidget* TextPlugin::createPanel(QWidget* parent) {
 void TextPlugin::start() {
     stream_ = channel_->openStream("text");
     qCDebug(lcText) << "started";
+    // `charla --send TEXT`: for scripts ("backup finished"); it goes through the outbox like a
+    // typed message, so it is delivered once the contact is online, even after a restart.
+    // Once per process: re-enabling the plugin must not send it again (the library stays loaded).
+    static bool sentOnStart = false;
+    if (!sentOnStart) {
+        sentOnStart = true;
+        if (const auto text = context_->option("send"); text && !text->empty()) {
+            if (const QString problem = composeProblem(QString::fromStdString(*text));
+                !problem.isEmpty())
+                qCWarning(lcText).noquote() << "--send:" << problem;
+            else
+                chat_->send(QString::fromStdString(*text));
+        }
+    }
 }
 
 // Nothing to wake: the worker waits with its stop_token, and the host interrupts the stream's

@@ -25,6 +25,7 @@ public:
     void peerChanged(const sdk::PeerInfo& peer) override;
 
 private:
+    sdk::PluginContext* context_ = nullptr;
     sdk::Channel* channel_ = nullptr;
     std::unique_ptr<TextChat> chat_;
     // Opened in start(), before the worker that uses it runs; the host interrupts it on stop.

@@ -1,0 +1,286 @@
+// charla_audio_bench [seconds] [extra plugin options a.b=c ...]
+//
+// Two complete Charla sessions in this process, each loading the real audio plugin, with a
+// private PulseAudio server (440 Hz tone as the microphone, null sinks as speakers). A's link to
+// B runs through a counting TCP proxy, so the wire figures include HTTP headers, XML and answers.
+//
+//   phase 1  idle, no call (baseline: CPU, the host's pings on the wire)
+//   phase 2  one-way call, A -> B (A has no speaker, B no microphone)
+// Printed: mouth-to-ear latency p50/p95/p99 as B measured it (capture timestamp -> frame handed
+// to the output device), CPU seconds per minute of call for the direction (process CPU minus the
+// idle baseline, both sessions: capture, encode, send, receive, decode, play), the PulseAudio
+// server's CPU, and bytes per second on the wire A -> B and back, minus the idle baseline.
+#include "audio_packet.h"
+#include "pulse_server.h"
+
+#include "core/peer_stream.h"
+#include "core/session.h"
+
+#include <xmlrpc-c/client_global.h>
+#include <xmlrpc-c/util.h>
+
+#include <QCoreApplication>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+double processCpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double pidCpuSeconds(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string field;
+    double utime = 0;
+    for (int i = 1; i <= 15 && in >> field; ++i) {
+        if (i == 14)
+            utime = std::stod(field);
+        if (i == 15)
+            return (utime + std::stod(field)) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+    return 0;
+}
+
+int listenOnLoopback(std::uint16_t* port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd, 16);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+std::uint16_t freePort() {
+    std::uint16_t port = 0;
+    ::close(listenOnLoopback(&port));
+    return port;
+}
+
+// Forwards connections to 127.0.0.1:target, counting bytes each way.
+class CountingProxy {
+public:
+    explicit CountingProxy(std::uint16_t target) : target_(target) {
+        fd_ = listenOnLoopback(&port_);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~CountingProxy() {
+        stopping_ = true;
+        ::shutdown(fd_, SHUT_RDWR);
+        thread_.join();
+        for (auto& t : pumps_)
+            t.join();
+        ::close(fd_);
+    }
+    std::uint16_t port() const { return port_; }
+    std::uint64_t forward() const { return forward_; }
+    std::uint64_t backward() const { return backward_; }
+
+private:
+    void run() {
+        while (!stopping_) {
+            int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (client < 0)
+                break;
+            int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            addr.sin_port = htons(target_);
+            if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+                ::close(upstream);
+                ::close(client);
+                continue;
+            }
+            // Without this the proxy itself would add Nagle + delayed-ACK stalls (~40 ms a call).
+            const int one = 1;
+            ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            ::setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            pumps_.emplace_back([this, client, upstream] { pump(client, upstream); });
+        }
+    }
+    void pump(int client, int upstream) {
+        pollfd p[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+        char buf[65536];
+        while (!stopping_) {
+            if (::poll(p, 2, 100) <= 0)
+                continue;
+            bool closed = false;
+            for (int i = 0; i < 2 && !closed; ++i) {
+                if (!p[i].revents)
+                    continue;
+                const ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+                if (n <= 0) {
+                    closed = true;
+                    break;
+                }
+                (i == 0 ? forward_ : backward_) += static_cast<std::uint64_t>(n);
+                for (ssize_t off = 0; off < n;) {
+                    const ssize_t w = ::write(p[1 - i].fd, buf + off, static_cast<size_t>(n - off));
+                    if (w <= 0) {
+                        closed = true;
+                        break;
+                    }
+                    off += w;
+                }
+            }
+            if (closed)
+                break;
+        }
+        ::close(client);
+        ::close(upstream);
+    }
+
+    std::uint16_t target_;
+    std::uint16_t port_ = 0;
+    int fd_ = -1;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> forward_{0}, backward_{0};
+    std::thread thread_;
+    std::vector<std::thread> pumps_;
+};
+
+void pump(std::chrono::milliseconds d) {
+    const auto end = Clock::now() + d;
+    while (Clock::now() < end) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
+std::map<std::string, xmlrpc_c::value> stats(std::uint16_t port) {
+    charla::host::CurlPeerStream s("bench", "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    return xmlrpc_c::value_struct(s.call(charla::audio::kStatsMethod, {}, 5s)).cvalue();
+}
+double num(const std::map<std::string, xmlrpc_c::value>& s, const std::string& k) {
+    const auto& v = s.at(k);
+    if (v.type() == xmlrpc_c::value::TYPE_DOUBLE)
+        return xmlrpc_c::value_double(v).cvalue();
+    return xmlrpc_c::value_int(v).cvalue();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
+    {
+        xmlrpc_env env;
+        xmlrpc_env_init(&env);
+        xmlrpc_client_setup_global_const(&env);
+        xmlrpc_env_clean(&env);
+    }
+    QCoreApplication app(argc, argv);
+    const int seconds = argc > 1 ? std::max(5, std::atoi(argv[1])) : 30;
+    std::map<std::string, std::string> extra;
+    for (int i = 2; i < argc; ++i) {
+        const std::string kv = argv[i];
+        if (auto eq = kv.find('='); eq != std::string::npos)
+            extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+
+    charla::test::PulseServer pulse;
+    if (!pulse.ok()) {
+        std::fprintf(stderr, "no sound server: %s\n", pulse.error().c_str());
+        return 1;
+    }
+    const std::uint16_t portA = freePort(), portB = freePort();
+    CountingProxy proxy(portB);
+    auto make = [&](std::uint16_t port, std::uint16_t peer, const char* user,
+                    std::map<std::string, std::string> options) {
+        charla::host::SessionConfig c;
+        c.listenAddress = "127.0.0.1";
+        c.port = port;
+        c.peer = {"127.0.0.1", peer};
+        c.user = user;
+        c.pluginDirs = {QStringLiteral(CHARLA_AUDIO_PLUGIN_DIR)};
+        c.disabledPlugins = {"text", "video"};
+        for (const auto& [k, v] : extra)
+            options[k] = v;
+        c.pluginOptions = options;
+        c.pingInterval = 1000ms;
+        return std::make_unique<charla::host::Session>(c);
+    };
+    auto a = make(portA, proxy.port(), "alice", {{"audio.output", "none"}});
+    auto b = make(portB, portA, "bob", {{"audio.input", "none"}});
+    a->start();
+    b->start();
+    pump(3000ms); // introductions
+
+    // Phase 1: idle.
+    const double idleSeconds = 5;
+    double cpu0 = processCpuSeconds();
+    std::uint64_t f0 = proxy.forward(), b0 = proxy.backward();
+    pump(std::chrono::milliseconds(static_cast<int>(idleSeconds * 1000)));
+    const double idleCpu = (processCpuSeconds() - cpu0) / idleSeconds;
+    const double idleFwd = (proxy.forward() - f0) / idleSeconds;
+    const double idleBack = (proxy.backward() - b0) / idleSeconds;
+
+    // Phase 2: one-way call.
+    const charla::sdk::CallInfo call{charla::sdk::CallInfo::State::Active, "bench"};
+    a->plugins().setCall(call);
+    b->plugins().setCall(call);
+    pump(1000ms); // devices open
+    cpu0 = processCpuSeconds();
+    const double pulse0 = pidCpuSeconds(pulse.pid());
+    f0 = proxy.forward();
+    b0 = proxy.backward();
+    const auto sA0 = stats(portA);
+    pump(std::chrono::seconds(seconds));
+    const double callCpu = (processCpuSeconds() - cpu0) / seconds;
+    const double pulseCpu = (pidCpuSeconds(pulse.pid()) - pulse0) / seconds;
+    const double fwd = (proxy.forward() - f0) / double(seconds) - idleFwd;
+    const double back = (proxy.backward() - b0) / double(seconds) - idleBack;
+    const auto sA = stats(portA);
+    const auto sB = stats(portB);
+    const double packetBytes = (num(sA, "bytes_sent") - num(sA0, "bytes_sent")) / seconds;
+
+    std::printf("charla_audio_bench: %d s one-way call, codec %s, options:", seconds,
+                xmlrpc_c::value_string(sA.at("send_codec")).cvalue().c_str());
+    for (const auto& [k, v] : extra)
+        std::printf(" %s=%s", k.c_str(), v.c_str());
+    std::printf("\n");
+    std::printf("mouth-to-ear (B, %d frames): p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n",
+                static_cast<int>(num(sB, "latency_samples")), num(sB, "latency_p50_ms"),
+                num(sB, "latency_p95_ms"), num(sB, "latency_p99_ms"));
+    std::printf(
+        "jitter-buffer delay now %d ms; frames played %d, concealed %d, late %d, skipped "
+        "%d; sender queue drops %d; audio.frame call p50 %.1f ms p95 %.1f ms\n",
+        static_cast<int>(num(sB, "jitter_delay_ms")), static_cast<int>(num(sB, "frames_played")),
+        static_cast<int>(num(sB, "frames_concealed")), static_cast<int>(num(sB, "frames_late")),
+        static_cast<int>(num(sB, "frames_skipped")), static_cast<int>(num(sA, "queue_dropped")),
+        num(sA, "call_p50_ms"), num(sA, "call_p95_ms"));
+    std::printf("CPU: %.2f s per minute of call for the direction (%.2f %% of one core; idle "
+                "baseline %.2f %% subtracted); PulseAudio server %.2f %%\n",
+                (callCpu - idleCpu) * 60, (callCpu - idleCpu) * 100, idleCpu * 100, pulseCpu * 100);
+    std::printf("wire: A->B %.0f B/s, B->A %.0f B/s (HTTP + XML, idle pings subtracted); audio "
+                "packets %.0f B/s before base64\n",
+                fwd, back, packetBytes);
+
+    a->plugins().setCall({});
+    b->plugins().setCall({});
+    b.reset();
+    a.reset();
+    return 0;
+}

@@ -1,0 +1,138 @@
+#include "audio_plugin.h"
+
+#include "audio_call_panel.h"
+#include "audio_logging.h"
+#include "audio_packet.h"
+#include "audio_settings.h"
+#include "audio_settings_page.h"
+
+#include <charla/sdk/declare_plugin.h>
+
+namespace charla::audio {
+
+namespace {
+constexpr char kKind[] = "audio";
+}
+
+AudioPlugin::AudioPlugin() = default;
+AudioPlugin::~AudioPlugin() = default;
+
+void AudioPlugin::initialize(sdk::PluginContext& context) {
+    context_ = &context;
+    engine_ = std::make_unique<AudioEngine>(makeEngineConfig(
+        AudioSettings::load(), [&context](const std::string& key) { return context.option(key); }));
+    sdk::Channel& channel = context.channel();
+
+    sdk::MethodSpec frame;
+    frame.name = kFrameMethod;
+    frame.signature = "i:6";
+    frame.help = "Delivers 1-5 encoded 20 ms audio frames in one binary packet "
+                 "(docs/protocol-audio.md); returns how many were queued for playout.";
+    // The packet itself, plus slack for how the host counts: the limit must never refuse a
+    // valid packet.
+    frame.maxPayloadBytes = kMaxPacketBytes + 256;
+    frame.handler = [engine = engine_.get()](const xmlrpc_c::paramList& params) {
+        return engine->handleFrameCall(params);
+    };
+    channel.registerMethod(std::move(frame));
+
+    sdk::MethodSpec stats;
+    stats.name = kStatsMethod;
+    stats.signature = "S:";
+    stats.help = "Counters of this side's audio: frames sent, received, played, concealed, "
+                 "jitter delay, mouth-to-ear latency percentiles.";
+    stats.maxPayloadBytes = 256;
+    stats.handler = [engine = engine_.get()](const xmlrpc_c::paramList& params) {
+        return engine->handleStatsCall(params);
+    };
+    channel.registerMethod(std::move(stats));
+
+    if (engine_->hasInput()) {
+        channel.registerWorker({"audio-capture", [engine = engine_.get()](std::stop_token stop) {
+                                    engine->runCapture(stop);
+                                }});
+        channel.registerWorker(
+            {"audio-sender", [this](std::stop_token stop) { engine_->runSender(stop, stream_); }});
+    }
+    if (engine_->hasOutput()) {
+        channel.registerWorker({"audio-playout", [engine = engine_.get()](std::stop_token stop) {
+                                    engine->runPlayout(stop);
+                                }});
+    }
+    engine_->setOutputFailedHandler([this] {
+        QMetaObject::invokeMethod(
+            &gui_,
+            [this] {
+                outputLost_ = true;
+                announce();
+            },
+            Qt::QueuedConnection);
+    });
+    announce();
+}
+
+void AudioPlugin::announce() {
+    sdk::Announcement a;
+    if (engine_->hasInput())
+        a.sends.push_back(kKind);
+    if (engine_->hasOutput() && !outputLost_)
+        a.receives.push_back(kKind);
+    a.params[kCodecsParam] = formatCodecList(engine_->config().codecs);
+    context_->announce(a);
+    qCInfo(lcAudio).noquote() << "announcing sends" << (a.sends.empty() ? "nothing" : "audio")
+                              << ", receives" << (a.receives.empty() ? "nothing" : "audio")
+                              << ", codecs" << a.params[kCodecsParam].c_str();
+}
+
+QWidget* AudioPlugin::createPanel(QWidget* parent) {
+    return new AudioCallPanel(*engine_, parent);
+}
+
+QWidget* AudioPlugin::createCallPanel(QWidget* parent) {
+    return new AudioCallPanel(*engine_, parent);
+}
+
+QWidget* AudioPlugin::createSettingsPage(QWidget* parent) {
+    return new AudioSettingsPage(*engine_, parent);
+}
+
+void AudioPlugin::start() {
+    stream_ = context_->channel().openStream(kKind);
+}
+
+void AudioPlugin::stop() {
+    engine_->setCall(false, std::nullopt);
+    engine_->wakeAll();
+}
+
+void AudioPlugin::peerChanged(const sdk::PeerInfo& peer) {
+    peer_ = peer;
+    updateCall();
+}
+
+void AudioPlugin::callChanged(const sdk::CallInfo& call) {
+    const bool wasActive = call_.active();
+    call_ = call;
+    if (call_.active() && !wasActive && outputLost_) {
+        outputLost_ = false; // a new call tries the speaker again
+        announce();
+    }
+    updateCall();
+}
+
+// Sends when the call is active, we have a microphone, and the peer receives audio in a codec we
+// share; receives (plays) whenever the call is active and we have a speaker.
+void AudioPlugin::updateCall() {
+    std::optional<Codec> codec;
+    const sdk::PeerPlugin* theirs = peer_.plugin(kKind);
+    if (call_.active() && engine_->hasInput() && theirs && theirs->canReceive(kKind)) {
+        codec = chooseCodec(engine_->config().codecs, &theirs->params);
+        if (!codec)
+            qCWarning(lcAudio) << "no codec in common with the peer: not sending audio";
+    }
+    engine_->setCall(call_.active(), codec);
+}
+
+} // namespace charla::audio
+
+CHARLA_DECLARE_PLUGIN(charla::audio::AudioPlugin)

@@ -1,0 +1,45 @@
+// The SDK entry point: wires AudioEngine to the Channel (audio.frame, audio.stats, the capture,
+// sender and playout workers, the "audio" stream), to host.hello (what we send and receive, and
+// our codecs) and to the windows (call panel, chat panel, settings page).
+#pragma once
+
+#include "audio_engine.h"
+
+#include <charla/sdk/plugin.h>
+
+#include <QObject>
+
+#include <memory>
+
+namespace charla::audio {
+
+class AudioPlugin : public sdk::Plugin {
+public:
+    AudioPlugin();
+    ~AudioPlugin() override;
+
+    void initialize(sdk::PluginContext& context) override;
+    QWidget* createPanel(QWidget* parent) override;
+    QWidget* createCallPanel(QWidget* parent) override;
+    QWidget* createSettingsPage(QWidget* parent) override;
+    void start() override;
+    void stop() override;
+    void peerChanged(const sdk::PeerInfo& peer) override;
+    void callChanged(const sdk::CallInfo& call) override;
+
+private:
+    void announce();
+    void updateCall();
+
+    sdk::PluginContext* context_ = nullptr;
+    std::unique_ptr<AudioEngine> engine_;
+    std::shared_ptr<sdk::PeerStream> stream_; // opened in start(), before the sender runs
+    sdk::PeerInfo peer_;
+    sdk::CallInfo call_;
+    bool outputLost_ = false;
+    // Lives on the GUI thread: workers queue their news to it. Destroyed with the plugin, which
+    // drops anything still queued.
+    QObject gui_;
+};
+
+} // namespace charla::audio

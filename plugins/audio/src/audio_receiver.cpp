@@ -1,0 +1,136 @@
+#include "audio_receiver.h"
+
+#include "audio_logging.h"
+
+#include <charla/sdk/channel.h>
+
+#include <cstdlib>
+
+namespace charla::audio {
+
+namespace {
+// A sequence number further than this from where the stream should be now is absurd.
+constexpr std::int64_t kMaxSeqSkewFrames = 30 * 1000 / kFrameMs; // 30 s
+// Capture times may drift from the sequence's 20 ms grid by this much, plus 1 %.
+constexpr std::int64_t kMaxCaptureSkewMicros = 2'000'000;
+// After this many absurd frames in a row the sender has evidently restarted its timeline:
+// follow it rather than drop everything it sends.
+constexpr int kResyncAfterAbsurd = 25;
+} // namespace
+
+AudioReceiver::AudioReceiver(int maxDelayMs) : jitter_(maxDelayMs) {}
+
+AudioReceiver::~AudioReceiver() = default;
+
+void AudioReceiver::setEnabled(bool enabled) {
+    std::lock_guard lock(mutex_);
+    enabled_ = enabled;
+    if (!enabled) {
+        jitter_.reset();
+        haveStream_ = false;
+        resetDecoders_ = true;
+    }
+}
+
+bool AudioReceiver::plausible(const EncodedFrame& frame, Clock::time_point arrival) const {
+    const std::int64_t dseq = static_cast<std::int64_t>(frame.seq) - lastSeq_;
+    const auto elapsedFrames =
+        std::chrono::duration_cast<std::chrono::milliseconds>(arrival - lastArrival_).count() /
+        kFrameMs;
+    if (dseq > elapsedFrames + kMaxSeqSkewFrames || dseq < -kMaxSeqSkewFrames)
+        return false;
+    const std::int64_t gridMicros = dseq * kFrameMs * 1000;
+    const std::int64_t skew = std::llabs(frame.captureMicros - lastCapture_ - gridMicros);
+    return skew <= kMaxCaptureSkewMicros + std::llabs(gridMicros) / 100;
+}
+
+int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
+    if (!enabled_) {
+        ++counters_.refused;
+        throw xmlrpc_c::fault("audio.frame: not receiving audio now (no active call or no output)",
+                              xmlrpc_c::fault::code_t(sdk::kFaultUnavailable));
+    }
+    ++counters_.packets;
+    counters_.frames += packet.frames.size();
+    int stored = 0;
+    std::lock_guard lock(mutex_);
+    for (const EncodedFrame& frame : packet.frames) {
+        const bool newStream = !haveStream_ || packet.stream != stream_;
+        if (!newStream && !plausible(frame, arrival)) {
+            ++counters_.absurd;
+            if (++absurdRun_ < kResyncAfterAbsurd)
+                continue;
+            qCInfo(lcAudio) << "the sender's timeline jumped; following it";
+        }
+        if (newStream || absurdRun_ >= kResyncAfterAbsurd) {
+            if (haveStream_)
+                qCDebug(lcAudio) << "new audio stream" << packet.stream;
+            jitter_.reset();
+            resetDecoders_ = true;
+            haveStream_ = true;
+            stream_ = packet.stream;
+            lastSeq_ = frame.seq;
+            lastCapture_ = frame.captureMicros;
+            lastArrival_ = arrival;
+        }
+        absurdRun_ = 0;
+        if (!jitter_.put(frame.seq, packet.codec, frame.captureMicros, frame.data)) {
+            ++counters_.late;
+            continue;
+        }
+        ++stored;
+        if (static_cast<std::int32_t>(frame.seq - lastSeq_) > 0) {
+            lastSeq_ = frame.seq;
+            lastCapture_ = frame.captureMicros;
+            lastArrival_ = arrival;
+        }
+    }
+    counters_.accepted += static_cast<std::uint64_t>(stored);
+    return stored;
+}
+
+AudioReceiver::Output AudioReceiver::pull() {
+    JitterBuffer::Slot slot;
+    bool streaming = false;
+    {
+        std::lock_guard lock(mutex_);
+        streaming = haveStream_;
+        slot = streaming ? jitter_.get() : JitterBuffer::Slot{};
+        counters_.delayMs = jitter_.delayMs();
+    }
+    if (resetDecoders_.exchange(false))
+        decoders_.clear();
+    Output out;
+    if (!streaming)
+        return out; // nobody is talking to us: silence, not a loss
+    const Codec codec = slot.present ? slot.codec : lastCodec_;
+    auto& decoder = decoders_[codec];
+    if (!decoder)
+        decoder = std::make_unique<AudioDecoder>(codec);
+    lastCodec_ = codec;
+    if (!slot.present) {
+        decoder->conceal(out.pcm);
+        ++counters_.concealed;
+        return out;
+    }
+    if (!decoder->decode(slot.data.data(), slot.data.size(), out.pcm)) {
+        ++counters_.decodeErrors;
+        ++counters_.concealed;
+        return out;
+    }
+    ++counters_.played;
+    out.real = true;
+    out.captureMicros = slot.captureMicros;
+    return out;
+}
+
+int AudioReceiver::delayMs() const {
+    return counters_.delayMs;
+}
+
+std::uint64_t AudioReceiver::skipped() const {
+    std::lock_guard lock(mutex_);
+    return jitter_.skipped();
+}
+
+} // namespace charla::audio

@@ -1,0 +1,82 @@
+// The receiving half: audio.frame packets in (server threads), 20 ms of PCM out (playout thread).
+//
+//   handler: validated packet -> stream checks (new stream? absurd seq/time?) -> jitter buffer
+//   playout: jitter buffer -> decode, or conceal a missing frame -> PCM
+//
+// The handler only copies into the jitter buffer under a short lock; decoding happens on the
+// playout thread. Counters are atomics, readable from any thread without blocking media.
+#pragma once
+
+#include "audio_packet.h"
+#include "jitter_buffer.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace charla::audio {
+
+struct ReceiverCounters {
+    std::atomic<std::uint64_t> packets{0};  // audio.frame calls accepted for processing
+    std::atomic<std::uint64_t> frames{0};   // frames in those packets
+    std::atomic<std::uint64_t> accepted{0}; // stored in the jitter buffer
+    std::atomic<std::uint64_t> late{0};     // arrived after their playout time, or duplicates
+    std::atomic<std::uint64_t> absurd{0};   // sequence or capture time inconsistent with the stream
+    std::atomic<std::uint64_t> refused{0};  // calls while not receiving (fault 503)
+    std::atomic<std::uint64_t> decodeErrors{0};
+    std::atomic<std::uint64_t> played{0};    // frames decoded from real packets
+    std::atomic<std::uint64_t> concealed{0}; // frames concealed (lost or late)
+    std::atomic<int> delayMs{0};             // jitter-buffer delay after the last pull
+};
+
+class AudioReceiver {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    explicit AudioReceiver(int maxDelayMs = 200);
+    ~AudioReceiver();
+
+    // Whether frames are wanted (a call is active and we can play). Disabling forgets the stream.
+    void setEnabled(bool enabled);
+    bool enabled() const { return enabled_; }
+
+    // Any thread. Returns the number of frames stored. Throws xmlrpc_c::fault with
+    // sdk::kFaultUnavailable while disabled.
+    int push(const AudioPacket& packet, Clock::time_point arrival = Clock::now());
+
+    struct Output {
+        PcmFrame pcm{};
+        bool real = false;              // decoded from a received frame (not concealment)
+        std::int64_t captureMicros = 0; // of that frame
+    };
+    // Playout thread: the next 20 ms.
+    Output pull();
+
+    const ReceiverCounters& counters() const { return counters_; }
+    int delayMs() const;
+    std::uint64_t skipped() const;
+
+private:
+    bool plausible(const EncodedFrame& frame, Clock::time_point arrival) const;
+
+    std::atomic<bool> enabled_{false};
+    mutable std::mutex mutex_; // jitter buffer and stream state
+    JitterBuffer jitter_;
+    bool haveStream_ = false;
+    std::uint32_t stream_ = 0;
+    std::uint32_t lastSeq_ = 0;
+    std::int64_t lastCapture_ = 0;
+    Clock::time_point lastArrival_{};
+    int absurdRun_ = 0;
+    std::atomic<bool> resetDecoders_{false};
+
+    // Playout thread only.
+    std::map<Codec, std::unique_ptr<AudioDecoder>> decoders_;
+    Codec lastCodec_ = Codec::Opus;
+
+    ReceiverCounters counters_;
+};
+
+} // namespace charla::audio

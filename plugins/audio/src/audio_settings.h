@@ -1,0 +1,29 @@
+// What the user chose, remembered in QSettings (group "plugins/audio"), and how command-line
+// options (--plugin-option audio.KEY=VALUE) override it for one run.
+#pragma once
+
+#include "audio_engine.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace charla::audio {
+
+struct AudioSettings {
+    std::string input; // "" = system default, "none", or a PortAudio device name
+    std::string output;
+    bool processing = true;
+
+    static AudioSettings load();
+    void save() const;
+};
+
+// Settings, then options on top: input, output, processing (on|off), codecs ("opus,pcm16"),
+// frames_per_call (1..5), bitrate (Opus bits/s), max_delay_ms. Unknown or malformed values are
+// ignored with a warning.
+EngineConfig
+makeEngineConfig(const AudioSettings& settings,
+                 const std::function<std::optional<std::string>(const std::string&)>& option);
+
+} // namespace charla::audio

@@ -1,0 +1,72 @@
+#include "audio_settings_page.h"
+
+#include "audio_device.h"
+#include "audio_engine.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
+
+namespace charla::audio {
+
+namespace {
+
+// Entries carry the setting value as item data: "" default, "none", or the device name.
+void fill(QComboBox* box, const std::vector<DeviceInfo>& devices, bool input,
+          const std::string& current) {
+    box->addItem(QObject::tr("System default"), QString());
+    box->addItem(QObject::tr("None"), QString::fromLatin1(kNoDevice));
+    for (const DeviceInfo& d : devices) {
+        if ((input ? d.inputChannels : d.outputChannels) <= 0)
+            continue;
+        const QString name = QString::fromStdString(d.name);
+        if (box->findData(name) < 0)
+            box->addItem(QStringLiteral("%1 (%2)").arg(name, QString::fromStdString(d.hostApi)),
+                         name);
+    }
+    const QString value = QString::fromStdString(current == "default" ? "" : current);
+    int index = box->findData(value);
+    if (index < 0) { // remembered but not present now: keep it visible, marked
+        box->addItem(QObject::tr("%1 (not available)").arg(value), value);
+        index = box->count() - 1;
+    }
+    box->setCurrentIndex(index);
+}
+
+} // namespace
+
+AudioSettingsPage::AudioSettingsPage(AudioEngine& engine, QWidget* parent)
+    : QWidget(parent), engine_(engine), input_(new QComboBox(this)), output_(new QComboBox(this)),
+      processing_(new QCheckBox(tr("Echo cancellation and noise suppression"), this)) {
+    const AudioSettings settings = AudioSettings::load();
+    const std::vector<DeviceInfo> devices = listDevices();
+    fill(input_, devices, true, settings.input);
+    fill(output_, devices, false, settings.output);
+    processing_->setChecked(settings.processing);
+
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Microphone:"), input_);
+    form->addRow(tr("Speaker:"), output_);
+    form->addRow(processing_);
+    auto* note = new QLabel(tr("Device changes apply the next time audio starts."), this);
+    note->setWordWrap(true);
+    form->addRow(note);
+
+    connect(input_, &QComboBox::currentIndexChanged, this, &AudioSettingsPage::save);
+    connect(output_, &QComboBox::currentIndexChanged, this, &AudioSettingsPage::save);
+    connect(processing_, &QCheckBox::toggled, this, [this](bool on) {
+        engine_.setProcessing(on);
+        save();
+    });
+}
+
+void AudioSettingsPage::save() {
+    AudioSettings s;
+    s.input = input_->currentData().toString().toStdString();
+    s.output = output_->currentData().toString().toStdString();
+    s.processing = processing_->isChecked();
+    s.save();
+}
+
+} // namespace charla::audio

@@ -1,0 +1,37 @@
+// The audio page of the Settings dialog: input and output device, echo cancellation and noise
+// suppression. Choices are saved at once; devices apply from the next time the plugin starts (a
+// device cannot be swapped under a running call), processing applies at once.
+#pragma once
+
+#include "audio_device.h"
+#include "audio_settings.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+
+namespace charla::audio {
+
+class AudioEngine;
+
+class AudioSettingsPage : public QWidget {
+    Q_OBJECT
+public:
+    AudioSettingsPage(AudioEngine& engine, QWidget* parent = nullptr);
+
+    QComboBox* inputBox() const { return input_; }
+    QComboBox* outputBox() const { return output_; }
+    QCheckBox* processingBox() const { return processing_; }
+
+private:
+    void save();
+
+    AudioEngine& engine_;
+    PortAudioLibrary portAudio_; // for the device list, while the page is open
+    QComboBox* input_;
+    QComboBox* output_;
+    QCheckBox* processing_;
+};
+
+} // namespace charla::audio

@@ -1,0 +1,121 @@
+// The jitter buffer driven tick by tick: each get() is one 20 ms playout period, and puts between
+// gets are the arrivals of that period. Deterministic, no clocks.
+#include "jitter_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace charla::audio {
+namespace {
+
+const std::vector<std::uint8_t> kData{1, 2, 3};
+
+struct Playback {
+    int present = 0;
+    int missing = 0;
+};
+
+// Plays `ticks` periods; `arrivals(tick)` lists the seqs arriving during that tick.
+template <typename F>
+Playback play(JitterBuffer& jb, int firstTick, int ticks, F arrivals,
+              std::vector<int>* delays = nullptr) {
+    Playback run;
+    for (int t = firstTick; t < firstTick + ticks; ++t) {
+        for (std::uint32_t seq : arrivals(t))
+            jb.put(seq, Codec::Opus, seq * 20000, kData);
+        const auto slot = jb.get();
+        (slot.present ? run.present : run.missing)++;
+        if (delays)
+            delays->push_back(jb.delayMs());
+    }
+    return run;
+}
+
+std::vector<std::uint32_t> one(int t) {
+    return {static_cast<std::uint32_t>(t)};
+}
+
+TEST(JitterBuffer, SteadyStreamPlaysEveryFrameAtLowDelay) {
+    JitterBuffer jb;
+    std::vector<int> delays;
+    const Playback run = play(jb, 0, 500, one, &delays);
+    EXPECT_LE(run.missing, 3);
+    EXPECT_LE(delays.back(), 40);
+}
+
+TEST(JitterBuffer, ReorderedFramesAreAllPlayed) {
+    JitterBuffer jb;
+    play(jb, 0, 100, one);
+    // From tick 100 on, pairs arrive swapped: 101, 100, 103, 102, ...
+    const Playback run = play(jb, 100, 400, [](int t) {
+        return std::vector<std::uint32_t>{static_cast<std::uint32_t>(t % 2 == 0 ? t + 1 : t - 1)};
+    });
+    EXPECT_LE(run.missing, 5) << "the buffer should grow one frame and play the swapped pairs";
+}
+
+TEST(JitterBuffer, LostFramesAreConcealedNotWaitedFor) {
+    JitterBuffer jb;
+    play(jb, 0, 100, one);
+    // Every 10th frame never arrives.
+    const Playback run = play(
+        jb, 100, 500, [](int t) { return t % 10 == 0 ? std::vector<std::uint32_t>{} : one(t); });
+    EXPECT_NEAR(run.missing, 50, 5);
+    EXPECT_GE(run.present, 440);
+}
+
+TEST(JitterBuffer, DelayReturnsToTargetAfterAStallAndBurst) {
+    JitterBuffer jb(200);
+    std::vector<int> delays;
+    play(jb, 0, 250, one, &delays);
+    const int target = delays.back();
+    // Nothing arrives for 400 ms, then the 20 held frames arrive at once, then steady again.
+    play(jb, 250, 20, [](int) { return std::vector<std::uint32_t>{}; });
+    std::vector<int> after;
+    play(
+        jb, 270, 1000,
+        [](int t) {
+            std::vector<std::uint32_t> seqs;
+            if (t == 270)
+                for (int s = 250; s <= 270; ++s)
+                    seqs.push_back(static_cast<std::uint32_t>(s));
+            else
+                seqs.push_back(static_cast<std::uint32_t>(t));
+            return seqs;
+        },
+        &after);
+    const int peak = *std::max_element(after.begin(), after.end());
+    EXPECT_LE(peak, 200 + 20) << "the ceiling bounds the delay";
+    EXPECT_LE(after.back(), std::max(target, 40) + 20)
+        << "the delay must drain back to its target (was " << target << " ms before the stall)";
+}
+
+TEST(JitterBuffer, RepeatedBurstsNeverAccumulate) {
+    JitterBuffer jb(200);
+    std::vector<int> delays;
+    // Every second, 300 ms of frames arrive in one burst.
+    play(
+        jb, 0, 3000,
+        [](int t) {
+            std::vector<std::uint32_t> seqs;
+            if (t % 50 == 15)
+                for (int s = t - 15; s <= t; ++s)
+                    seqs.push_back(static_cast<std::uint32_t>(s));
+            else if (t % 50 < 15)
+                return seqs;
+            else
+                seqs.push_back(static_cast<std::uint32_t>(t));
+            return seqs;
+        },
+        &delays);
+    EXPECT_LE(*std::max_element(delays.begin() + 2500, delays.end()), 220);
+}
+
+TEST(JitterBuffer, LateFramesAreRefused) {
+    JitterBuffer jb;
+    play(jb, 0, 100, one);
+    EXPECT_FALSE(jb.put(10, Codec::Opus, 0, kData)) << "its time has long passed";
+}
+
+} // namespace
+} // namespace charla::audio

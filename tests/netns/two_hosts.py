@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Two Charla hosts in two network namespaces (10.77.x.1 and 10.77.x.2, port 5000 both), exactly
+as users run remote mode: text goes both ways (`--send`, checked in each side's message store),
+the contact may call, and a third address (10.77.x.3) is refused with fault 403.
+Only these namespace addresses are ever contacted. Exit 77 (skip) where namespaces are refused."""
+import argparse, http.client, os, shutil, sqlite3, subprocess, sys, time, xmlrpc.client
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    print(("PASS " if ok else "FAIL ") + what, flush=True)
+    passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+    return ok
+
+
+def sh(*cmd, check_rc=True):
+    r = subprocess.run(list(cmd), capture_output=True, text=True)
+    if check_rc and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {r.stderr.strip()}")
+    return r
+
+
+class SourceBoundTransport(xmlrpc.client.Transport):
+    """An xmlrpc.client transport whose connections leave from a chosen local address."""
+
+    def __init__(self, source_ip):
+        super().__init__()
+        self.source_ip = source_ip
+
+    def make_connection(self, host):
+        self._connection = host, http.client.HTTPConnection(host, timeout=5,
+                                                            source_address=(self.source_ip, 0))
+        return self._connection[1]
+
+
+def received(store, body):
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT count(*) FROM messages WHERE direction = 1 AND body = ?",
+                              (body,)).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def delivered(store, body):
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT count(*) FROM messages WHERE direction = 0 AND status = 1 "
+                              "AND body = ?", (body,)).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def wait_until(pred, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.2)
+    return pred()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--charla", required=True)
+    ap.add_argument("--work-dir", required=True)
+    a = ap.parse_args()
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        print("SKIP: needs root and iproute2 to create network namespaces")
+        return 77
+    tag = str(os.getpid() % 100000)
+    net = f"10.77.{os.getpid() % 200 + 1}"
+    ns_a, ns_b = f"cha{tag}", f"chb{tag}"
+    veth_a, veth_b = f"va{tag}", f"vb{tag}"
+    ip_a, ip_b, ip_stranger = f"{net}.1", f"{net}.2", f"{net}.3"
+    probe = sh("ip", "netns", "add", ns_a, check_rc=False)
+    if probe.returncode != 0:
+        print(f"SKIP: cannot create a network namespace here: {probe.stderr.strip()}")
+        return 77
+    procs = []
+    try:
+        sh("ip", "netns", "add", ns_b)
+        sh("ip", "link", "add", veth_a, "type", "veth", "peer", "name", veth_b)
+        sh("ip", "link", "set", veth_a, "netns", ns_a)
+        sh("ip", "link", "set", veth_b, "netns", ns_b)
+        sh("ip", "-n", ns_a, "addr", "add", f"{ip_a}/24", "dev", veth_a)
+        sh("ip", "-n", ns_a, "addr", "add", f"{ip_stranger}/24", "dev", veth_a)
+        sh("ip", "-n", ns_b, "addr", "add", f"{ip_b}/24", "dev", veth_b)
+        for ns, dev in ((ns_a, veth_a), (ns_b, veth_b)):
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+
+        shutil.rmtree(a.work_dir, ignore_errors=True)
+        os.makedirs(a.work_dir)
+        stores = {}
+        for ns, user, peer in ((ns_b, "Bob", ip_a), (ns_a, "Alice", ip_b)):
+            home = os.path.join(a.work_dir, user)
+            runtime = os.path.join(home, "runtime")
+            os.makedirs(runtime, mode=0o700)
+            stores[user] = os.path.join(home, "text.sqlite")
+            env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime,
+                       XDG_CONFIG_HOME=os.path.join(home, "config"),
+                       XDG_DATA_HOME=os.path.join(home, "data"))
+            log = open(os.path.join(home, "charla.log"), "w")
+            # Remote mode exactly as a user starts it: the contact's IP, port 5000 both sides.
+            procs.append((user, log.name, subprocess.Popen(
+                ["ip", "netns", "exec", ns, a.charla, "--peer", peer, "--user", user,
+                 "--send", f"hello from {user}", "--plugin-option", f"text.store={stores[user]}"],
+                env=env, stdout=log, stderr=subprocess.STDOUT)))
+
+        check(wait_until(lambda: received(stores["Bob"], "hello from Alice") == 1, 30),
+              "Bob received Alice's message across the namespaces, once")
+        check(wait_until(lambda: received(stores["Alice"], "hello from Bob") == 1, 30),
+              "Alice received Bob's message across the namespaces, once")
+        check(wait_until(lambda: delivered(stores["Alice"], "hello from Alice") == 1, 10),
+              "Alice's message is marked delivered")
+
+        # A third machine on the same network: refused, and nothing changes.
+        stranger = subprocess.run(
+            ["ip", "netns", "exec", ns_a, sys.executable, "-c",
+             "import sys, xmlrpc.client, http.client\n"
+             "class T(xmlrpc.client.Transport):\n"
+             "    def make_connection(self, host):\n"
+             "        self._connection = host, http.client.HTTPConnection(host, timeout=5, "
+             f"source_address=('{ip_stranger}', 0))\n"
+             "        return self._connection[1]\n"
+             f"p = xmlrpc.client.ServerProxy('http://{ip_b}:5000/RPC2', transport=T())\n"
+             "for call in (lambda: p.host.ping(), lambda: p.text.send({'id': "
+             "'6f1c2a8e-5b7d-4c1e-9a3f-2d4b6c8e0f11', 'sent_at': '2026-11-23T22:00:00Z', "
+             "'body': 'intruder'})):\n"
+             "    try:\n"
+             "        call(); print('ACCEPTED')\n"
+             "    except xmlrpc.client.Fault as f:\n"
+             "        print('FAULT', f.faultCode)\n"],
+            capture_output=True, text=True, timeout=30)
+        print(stranger.stdout, stranger.stderr)
+        check(stranger.stdout.split() == ["FAULT", "403", "FAULT", "403"],
+              f"a call from the third address {ip_stranger} is refused with 403")
+        check(received(stores["Bob"], "intruder") == 0, "the stranger's message changed nothing")
+
+        contact = subprocess.run(
+            ["ip", "netns", "exec", ns_a, sys.executable, "-c",
+             f"import xmlrpc.client; print(xmlrpc.client.ServerProxy('http://{ip_b}:5000/RPC2')"
+             ".host.ping()['app'])"], capture_output=True, text=True, timeout=30)
+        check(contact.stdout.strip() == "Charla", "the contact's own address may call")
+        for user, _, p in procs:
+            check(p.poll() is None, f"{user}'s Charla is still running")
+    finally:
+        for user, log, p in procs:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+            print(f"--- {user}'s log:\n" + open(log).read())
+        for ns in (ns_a, ns_b):
+            sh("ip", "netns", "del", ns, check_rc=False)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
