@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""A plugin that aborts Charla while it loads: the first start dies, the second keeps the plugin
+off (state failed, reason given) and runs; the plugin's methods are not served."""
+import os, shutil, socket, subprocess, sys, time, xmlrpc.client
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    print(("PASS " if ok else "FAIL ") + what, flush=True)
+    passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    charla, plugin_dir, work = sys.argv[1:4]
+    shutil.rmtree(work, ignore_errors=True)
+    runtime = os.path.join(work, "runtime")
+    os.makedirs(runtime, mode=0o700)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime,
+               XDG_CONFIG_HOME=os.path.join(work, "config"), XDG_DATA_HOME=os.path.join(work, "data"))
+    port, peer = free_port(), free_port()
+    cmd = [charla, "-l", "--port", str(port), "--peer", f"localhost:{peer}", "--user", "Crashy",
+           "--plugins-dir", plugin_dir]
+
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=30)
+    check(first.returncode != 0, f"the first start dies in the plugin (exit {first.returncode})")
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        server = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/RPC2")
+        methods = None
+        deadline = time.time() + 20
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                methods = server.system.listMethods()
+                break
+            except OSError:
+                time.sleep(0.2)
+        check(methods is not None, "the second start runs")
+        check(methods is not None and "text.send" in methods, "the other plugins are enabled")
+        check(methods is not None and not any(m.startswith("crash.") for m in methods),
+              "the crashing plugin is kept off")
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    print(out)
+    check("crash crashed Charla last time" in out or "plugin crash crashed" in out,
+          "the log says why the plugin is off")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
