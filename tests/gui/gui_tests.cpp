@@ -106,6 +106,8 @@ Options localPeerOptions(quint16 ownPort, quint16 contactPort, const QString& us
     options.peer = charla::host::HostPort{QStringLiteral("localhost"), contactPort};
     options.user = user;
     options.pluginDirs = {pluginDir()};
+    // Host and text only: the media plugins have their own suites (and their own panels).
+    options.disabledPlugins = {"audio", "video"};
     return options;
 }
 
@@ -240,6 +242,8 @@ void GuiTest::loginToChatLocal() {
     Options options;
     options.localMode = true;
     options.pluginDirs = {pluginDir()};
+    // Host and text only: the media plugins have their own suites (and their own panels).
+    options.disabledPlugins = {"audio", "video"};
     Application app(options);
     app.start();
 
@@ -292,6 +296,8 @@ void GuiTest::loginErrorsLocal() {
     Options options;
     options.localMode = true;
     options.pluginDirs = {pluginDir()};
+    // Host and text only: the media plugins have their own suites (and their own panels).
+    options.disabledPlugins = {"audio", "video"};
     Application app(options);
     app.start();
     LoginWindow* login = app.loginWindow();
@@ -361,6 +367,8 @@ void GuiTest::loginErrorsLocal() {
 void GuiTest::loginWindowRemote() {
     Options options; // remote mode: no -l
     options.pluginDirs = {pluginDir()};
+    // Host and text only: the media plugins have their own suites (and their own panels).
+    options.disabledPlugins = {"audio", "video"};
     Application app(options);
     app.start();
     LoginWindow* login = app.loginWindow();
@@ -626,6 +634,8 @@ void GuiTest::screenshots() {
         Options options;
         options.localMode = true;
         options.pluginDirs = {pluginDir()};
+        // Host and text only: the media plugins have their own suites (and their own panels).
+        options.disabledPlugins = {"audio", "video"};
         Application app(options);
         app.start();
         QVERIFY(QTest::qWaitForWindowExposed(app.loginWindow()));
@@ -636,6 +646,8 @@ void GuiTest::screenshots() {
     {
         Options options;
         options.pluginDirs = {pluginDir()};
+        // Host and text only: the media plugins have their own suites (and their own panels).
+        options.disabledPlugins = {"audio", "video"};
         Application app(options);
         app.start();
         QVERIFY(QTest::qWaitForWindowExposed(app.loginWindow()));

@@ -639,7 +639,8 @@ TEST_F(TextStoreTest, EmojiTravelsExactlyInBodyUtf8) {
     Sender sender(alice, toBob);
     ASSERT_TRUE(alice.send(text));
     ASSERT_TRUE(waitFor([&] { return alice.store().outbox().empty(); }));
-    ASSERT_EQ(bob.conversation().size(), 1);
+    // Bob's window is refreshed through the GUI thread's event queue.
+    ASSERT_TRUE(waitFor([&] { return bob.conversation().size() == 1; }));
     EXPECT_EQ(bob.conversation().at(0).body, text);
     EXPECT_EQ(alice.conversation().at(0).state, MessageState::Delivered);
 }

@@ -143,7 +143,9 @@ void CallManager::endCall(const QString& message, const char* reasonForPeer) {
 void CallManager::placeCall() {
     if (call_.state != State::Idle)
         return;
-    if (!peerOnline_) {
+    // Ask the channel: the queued peerChanged may not have arrived yet
+    // when the user (or --call) calls the moment the contact appears.
+    if (!channel_.peer().online) {
         emit callChanged(call_, tr("The contact is offline"));
         return;
     }
@@ -191,7 +193,6 @@ void CallManager::hangUp() {
 }
 
 void CallManager::peerChanged(const sdk::PeerInfo& peer) {
-    peerOnline_ = peer.online;
     if (!peer.online && call_.state != State::Idle)
         endCall(tr("The contact went offline"), nullptr);
 }

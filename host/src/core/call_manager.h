@@ -73,7 +73,6 @@ private:
     sdk::CallInfo call_; // GUI thread's view
     std::chrono::milliseconds ringTimeout_{30000};
     bool autoAnswer_ = false;
-    bool peerOnline_ = false;
     QTimer ringTimer_;
     QElapsedTimer activeSince_;
 
