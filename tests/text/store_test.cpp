@@ -642,7 +642,8 @@ TEST_F(TextStoreTest, EmojiTravelsExactlyInBodyUtf8) {
     // Bob's window is refreshed through the GUI thread's event queue.
     ASSERT_TRUE(waitFor([&] { return bob.conversation().size() == 1; }));
     EXPECT_EQ(bob.conversation().at(0).body, text);
-    EXPECT_EQ(alice.conversation().at(0).state, MessageState::Delivered);
+    EXPECT_TRUE(waitFor(
+        [&] { return alice.conversation().at(0).state == MessageState::Delivered; }));
 }
 
 // The two windows a kill can hit, made deterministic with two real TextChats: (1) the receiver
