@@ -12,7 +12,7 @@ packages=(
     portaudio19-dev libopus-dev libspeexdsp-dev
     # video plugin (OpenCV opens files and GStreamer pipelines; the GStreamer plugins give the
     # test sources and the RTP/JPEG baseline of the benchmark)
-    libopencv-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
+    libopencv-dev libjpeg62-turbo-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
     # tests: a display, a sound server with null sinks, audio measuring
     libgtest-dev python3 xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins sox
 )

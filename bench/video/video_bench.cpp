@@ -21,7 +21,9 @@
 #include <xmlrpc-c/xml.hpp>
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QSettings>
+#include <QTimer>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -37,6 +39,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <sstream>
 #include <string>
@@ -59,12 +62,12 @@ double selfCpu() {
     return cpuSeconds(r);
 }
 
+// Runs the instance's event loop for `d`, as the application's exec() would: it sleeps until
+// there is something to do (an earlier version polled every 5 ms, ~0.2 CPU s/min of its own).
 void pump(std::chrono::milliseconds d) {
-    const auto end = std::chrono::steady_clock::now() + d;
-    while (std::chrono::steady_clock::now() < end) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        std::this_thread::sleep_for(5ms);
-    }
+    QEventLoop loop;
+    QTimer::singleShot(d, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 using Struct = std::map<std::string, xmlrpc_c::value>;
@@ -428,6 +431,59 @@ void bodySizes(int w, int h, std::size_t* jpeg, std::size_t* asString, std::size
     *jpeg = bytes.size();
 }
 
+// --- per-stage costs -------------------------------------------------------------------------
+
+double threadCpuUs() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+// The CPU time of each step one frame takes through Charla, in this thread, averaged over
+// `frames` frames: where an instance's CPU goes (docs/performance-video.md).
+int runStages(int w, int h, int frames) {
+    using namespace charla::video;
+    TestPattern pattern(w, h);
+    std::map<std::string, double> us;
+    std::vector<std::string> order;
+    auto timed = [&](const std::string& name, auto&& f) {
+        if (!us.count(name))
+            order.push_back(name);
+        const double t0 = threadCpuUs();
+        f();
+        us[name] += threadCpuUs() - t0;
+    };
+    const auto now = std::chrono::system_clock::now();
+    JpegEncoder encoder;
+    JpegDecoder decoder;
+    std::vector<std::uint8_t> jpeg;
+    cv::Mat decoded;
+    for (int i = 0; i < frames; ++i) {
+        cv::Mat frame;
+        xmlrpc_c::paramList params;
+        std::string body;
+        std::string name;
+        xmlrpc_c::paramList parsed;
+        WireFrame wire;
+        timed("render test pattern",
+              [&] { frame = pattern.render(static_cast<std::uint32_t>(i), now); });
+        timed("JPEG encode", [&] { encoder.encode(frame, 75, jpeg); });
+        timed("frameParams (base64)", [&] { params = frameParams(i, 1.7e12, w, h, jpeg); });
+        timed("XML generate", [&] { xmlrpc_c::xml::generateCall("video.frame", params, &body); });
+        timed("XML parse", [&] { xmlrpc_c::xml::parseCall(body, &name, &parsed); });
+        timed("parseFrame (base64)", [&] { parseFrame(parsed, &wire); });
+        timed("JPEG decode", [&] { decoder.decode(wire.jpeg.data(), wire.jpeg.size(), decoded); });
+    }
+    double total = 0;
+    std::printf("%dx%d, %d frames, CPU us per frame:\n", w, h, frames);
+    for (const auto& name : order) {
+        std::printf("  %-24s %8.1f\n", name.c_str(), us[name] / frames);
+        total += us[name] / frames;
+    }
+    std::printf("  %-24s %8.1f\n", "total", total);
+    return 0;
+}
+
 int runAll(const std::string& self, int seconds) {
     std::printf("charla_video_bench: %d s per measurement, %u CPUs\n", seconds,
                 std::thread::hardware_concurrency());
@@ -488,6 +544,9 @@ int main(int argc, char** argv) {
     }
     if (argc > 1 && std::string(argv[1]) == "--instance")
         return runInstance(argc, argv);
+    if (argc > 1 && std::string(argv[1]) == "--stages")
+        return runStages(argc > 3 ? std::atoi(argv[2]) : 1280, argc > 3 ? std::atoi(argv[3]) : 720,
+                         300);
     int seconds = 20;
     for (int i = 1; i + 1 < argc; ++i)
         if (std::string(argv[i]) == "--seconds")

@@ -9,6 +9,7 @@
 #include "video_wire.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <gtest/gtest.h>
 
@@ -110,6 +111,67 @@ TEST(Jpeg, GarbageIsNotDecoded) {
     EXPECT_FALSE(jpegDimensions(std::vector<std::uint8_t>{0xFF, 0xD8, 0xFF, 0xD9}));
     // A PNG is not accepted as a JPEG.
     EXPECT_FALSE(jpegDimensions(std::vector<std::uint8_t>{0x89, 'P', 'N', 'G', 0, 0, 0, 0}));
+}
+
+TEST(Jpeg, ReusedCodersGiveTheSameBytesAndNeverOverwriteAHeldPicture) {
+    JpegEncoder encoder;
+    JpegDecoder decoder;
+    std::vector<std::uint8_t> jpeg;
+    cv::Mat decoded;
+    for (std::uint32_t n : {1u, 2u, 3u}) {
+        const cv::Mat frame = pattern(320, 240, n);
+        ASSERT_TRUE(encoder.encode(frame, 75, jpeg));
+        EXPECT_EQ(jpeg, encodeJpeg(frame, 75)) << "a reused encoder must not carry state over";
+        const std::uint8_t* before = decoded.data;
+        ASSERT_TRUE(decoder.decode(jpeg.data(), jpeg.size(), decoded));
+        if (before) {
+            EXPECT_EQ(decoded.data, before) << "a buffer nobody else holds is decoded into again";
+        }
+        EXPECT_EQ(TestPattern::readCounter(decoded), n);
+    }
+    // Someone (the GUI) holds the picture: the next decode goes elsewhere.
+    const cv::Mat held = decoded;
+    const cv::Mat copy = held.clone();
+    ASSERT_TRUE(encoder.encode(pattern(320, 240, 99), 75, jpeg));
+    ASSERT_TRUE(decoder.decode(jpeg.data(), jpeg.size(), decoded));
+    EXPECT_NE(decoded.data, held.data);
+    EXPECT_EQ(cv::norm(held, copy, cv::NORM_INF), 0.0);
+    EXPECT_EQ(TestPattern::readCounter(decoded), 99u);
+    // After refusing garbage the decoder still works.
+    std::vector<std::uint8_t> garbage{0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x02, 0x12, 0x34};
+    EXPECT_FALSE(decoder.decode(garbage.data(), garbage.size(), decoded));
+    EXPECT_TRUE(decoded.empty());
+    ASSERT_TRUE(decoder.decode(jpeg.data(), jpeg.size(), decoded));
+    EXPECT_EQ(TestPattern::readCounter(decoded), 99u);
+    // Grey frames encode too, and decode as BGR.
+    cv::Mat grey;
+    cv::cvtColor(pattern(160, 120, 5), grey, cv::COLOR_BGR2GRAY);
+    ASSERT_TRUE(encoder.encode(grey, 75, jpeg));
+    ASSERT_TRUE(decoder.decode(jpeg.data(), jpeg.size(), decoded));
+    EXPECT_EQ(decoded.type(), CV_8UC3);
+    EXPECT_EQ(TestPattern::readCounter(decoded), 5u);
+    EXPECT_FALSE(encoder.encode(cv::Mat(), 75, jpeg));
+    EXPECT_TRUE(jpeg.empty());
+}
+
+TEST(TestPattern, IncrementalRenderEqualsAFreshOneAndLeavesHeldFramesAlone) {
+    auto t = std::chrono::system_clock::now();
+    for (auto [w, h] : {std::pair{64, 48}, std::pair{321, 243}, std::pair{1280, 720}}) {
+        TestPattern reused(w, h);
+        const cv::Mat held = reused.render(5, t);
+        const cv::Mat heldCopy = held.clone();
+        // Counters whose text grows and shrinks, times whose digits change, the square bouncing.
+        std::vector<std::uint32_t> counters{0, 9, 10, 99999, 100000, 7, 0xFFFFFFFFu, 1};
+        for (std::uint32_t n = 150; n < 175; ++n)
+            counters.push_back(n);
+        for (std::uint32_t n : counters) {
+            t += std::chrono::milliseconds(997 * (n % 7) + 1);
+            const cv::Mat frame = reused.render(n, t);
+            const cv::Mat fresh = TestPattern(w, h).render(n, t);
+            ASSERT_EQ(cv::norm(frame, fresh, cv::NORM_INF), 0.0) << w << "x" << h << " n=" << n;
+        }
+        EXPECT_EQ(cv::norm(held, heldCopy, cv::NORM_INF), 0.0) << "a held frame was drawn over";
+    }
 }
 
 TEST(TestPattern, MovesAndCarriesItsCounter) {

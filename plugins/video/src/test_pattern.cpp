@@ -1,5 +1,7 @@
 #include "test_pattern.h"
 
+#include "jpeg_codec.h" // soleOwner
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -49,8 +51,28 @@ TestPattern::TestPattern(int width, int height)
         cv::rectangle(background_, colourBar(width_, height_, i), colourOf(i), cv::FILLED);
 }
 
-cv::Mat TestPattern::render(std::uint32_t n, std::chrono::system_clock::time_point now) const {
-    cv::Mat frame = background_.clone();
+cv::Mat TestPattern::render(std::uint32_t n, std::chrono::system_clock::time_point now) {
+    // A buffer nobody else holds any more, else a new one (the pool stays at the handful of
+    // frames in flight: the self-view, the send queue, the sender).
+    Buffer* buffer = nullptr;
+    for (auto& b : pool_)
+        if (soleOwner(b.frame)) {
+            buffer = &b;
+            break;
+        }
+    if (!buffer) {
+        constexpr std::size_t kMaxPool = 8;
+        if (pool_.size() >= kMaxPool)
+            pool_.erase(pool_.begin()); // a caller hoards frames: stop tracking the oldest
+        pool_.push_back({background_.clone(), {}});
+        buffer = &pool_.back();
+    }
+    cv::Mat& frame = buffer->frame;
+    for (const cv::Rect& r : buffer->dirty)
+        background_(r).copyTo(frame(r));
+    buffer->dirty.clear();
+    const cv::Rect all(0, 0, width_, height_);
+
     for (int bit = 0; bit < kBits; ++bit) {
         const bool one = (n >> (kBits - 1 - bit)) & 1u;
         cv::rectangle(frame, bitCell(width_, height_, bit),
@@ -62,7 +84,9 @@ cv::Mat TestPattern::render(std::uint32_t n, std::chrono::system_clock::time_poi
     const int phase = static_cast<int>((n * 8u) % static_cast<unsigned>(2 * travel));
     const int x = phase < travel ? phase : 2 * travel - phase;
     const int y = height_ / 2 - side / 2;
-    cv::rectangle(frame, cv::Rect(x, y, side, side), cv::Scalar(0, 220, 255), cv::FILLED);
+    const cv::Rect square(x, y, side, side);
+    cv::rectangle(frame, square, cv::Scalar(0, 220, 255), cv::FILLED);
+    buffer->dirty.push_back(square & all);
 
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
     const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
@@ -72,9 +96,19 @@ cv::Mat TestPattern::render(std::uint32_t n, std::chrono::system_clock::time_poi
     std::snprintf(text, sizeof text, "#%u  %02d:%02d:%02d.%03d", n, tm.tm_hour, tm.tm_min,
                   tm.tm_sec, static_cast<int>(ms.count() % 1000));
     const double scale = std::max(0.4, height_ / 480.0);
+    const int thickness = std::max(1, static_cast<int>(2 * scale));
     const int textY = stripHeight(height_) + static_cast<int>(36 * scale);
-    cv::putText(frame, text, {width_ / 20, textY}, cv::FONT_HERSHEY_SIMPLEX, scale,
-                cv::Scalar(255, 255, 255), std::max(1, static_cast<int>(2 * scale)), cv::LINE_AA);
+    const cv::Point origin(width_ / 20, textY);
+    cv::putText(frame, text, origin, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255),
+                thickness, cv::LINE_AA);
+    // What putText may have touched: the text box, grown by the stroke and anti-aliasing.
+    int baseline = 0;
+    const cv::Size box =
+        cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &baseline);
+    const int margin = thickness + 4;
+    const cv::Rect touched(origin.x - margin, origin.y - box.height - margin,
+                           box.width + 2 * margin, box.height + baseline + 2 * margin);
+    buffer->dirty.push_back(touched & all);
     return frame;
 }
 

@@ -11,14 +11,19 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace charla::video {
 
 class TestPattern {
 public:
     TestPattern(int width, int height);
-    // The frame with counter `n`, stamped with `now`. The returned Mat is new (never reused).
-    cv::Mat render(std::uint32_t n, std::chrono::system_clock::time_point now) const;
+    // The frame with counter `n`, stamped with `now`. The pixels come from a small pool of
+    // buffers: one is written again only once every Mat returned for it has been released, so a
+    // caller may keep (and share) a frame for as long as it likes. Only the parts that change
+    // (the counter strip, the square, the text) are redrawn; the picture is identical to a fresh
+    // render.
+    cv::Mat render(std::uint32_t n, std::chrono::system_clock::time_point now);
     int width() const { return width_; }
     int height() const { return height_; }
 
@@ -33,6 +38,11 @@ private:
     int width_;
     int height_;
     cv::Mat background_; // the gradient and colour bars, drawn once
+    struct Buffer {
+        cv::Mat frame;
+        std::vector<cv::Rect> dirty; // what differs from background_ besides the counter strip
+    };
+    std::vector<Buffer> pool_;
 };
 
 } // namespace charla::video

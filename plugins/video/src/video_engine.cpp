@@ -4,6 +4,7 @@
 #include "video_logging.h"
 
 #include <algorithm>
+#include <array>
 
 namespace charla::video {
 
@@ -200,6 +201,8 @@ void VideoEngine::runCapture(std::stop_token stop) {
 
 void VideoEngine::runSender(std::stop_token stop) {
     std::uint64_t failures = 0;
+    JpegEncoder encoder;
+    std::vector<std::uint8_t> jpeg; // its capacity is reused from frame to frame
     while (!stop.stop_requested()) {
         std::optional<Captured> frame = sendQueue_.popLatest(stop, 200ms);
         if (!frame)
@@ -218,10 +221,13 @@ void VideoEngine::runSender(std::stop_token stop) {
             ++counters_.sendStale;
             continue;
         }
-        const std::vector<std::uint8_t> jpeg = encodeJpeg(frame->bgr, quality);
+        if (!encoder.encode(frame->bgr, quality, jpeg))
+            continue;
+        const int width = frame->bgr.cols;
+        const int height = frame->bgr.rows;
+        frame->bgr.release(); // back to the capture side's pool before the call's round trip
         const auto seq = static_cast<std::int32_t>(frame->seq & 0x7FFFFFFF);
-        const xmlrpc_c::paramList params =
-            frameParams(seq, frame->ts, frame->bgr.cols, frame->bgr.rows, jpeg);
+        const xmlrpc_c::paramList params = frameParams(seq, frame->ts, width, height, jpeg);
         try {
             stream->call(kFrameMethod, params, kCallTimeout);
             const double latency = epochMs() - frame->ts;
@@ -251,13 +257,24 @@ void VideoEngine::runSender(std::stop_token stop) {
 }
 
 void VideoEngine::runDecoder(std::stop_token stop) {
+    JpegDecoder decoder;
+    // Decoded pictures go to the GUI, which may hold one while it paints; a buffer is decoded
+    // into again only once nobody else holds it (the decoder allocates a new one otherwise).
+    std::array<cv::Mat, 3> pool;
+    std::size_t next = 0;
     while (!stop.stop_requested()) {
         std::optional<Received> item = receiveQueue_.popLatest(stop, 200ms);
         if (!item)
             continue;
         const WireFrame& f = item->frame;
-        cv::Mat bgr = decodeJpeg(f.jpeg);
-        if (bgr.empty()) {
+        std::size_t slot = next++ % pool.size();
+        for (std::size_t i = 0; i < pool.size(); ++i)
+            if (pool[i].empty() || soleOwner(pool[i])) {
+                slot = i;
+                break;
+            }
+        cv::Mat& bgr = pool[slot];
+        if (!decoder.decode(f.jpeg.data(), f.jpeg.size(), bgr)) {
             countRejected(FrameError::Undecodable);
             continue;
         }
@@ -268,7 +285,7 @@ void VideoEngine::runDecoder(std::stop_token stop) {
         if (!callActive())
             continue; // the call ended while this frame was on its way
         const double latency = epochMs() - f.ts;
-        publish(remote_, std::move(bgr), f.ts);
+        publish(remote_, bgr, f.ts);
         handoff_.add(latency);
         inMeter_.add(f.jpeg.size(), latency);
         std::lock_guard lock(countersMutex_);
