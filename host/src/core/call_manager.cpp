@@ -193,8 +193,17 @@ void CallManager::hangUp() {
 }
 
 void CallManager::peerChanged(const sdk::PeerInfo& peer) {
-    if (!peer.online && call_.state != State::Idle)
+    if (!peer.online && call_.state != State::Idle) {
+        // The contact may only look offline to us (frozen, one direction broken): tell it the
+        // call is over as soon as it answers again, or it would stay in the call alone.
+        lostCallId_ = call_.id;
         endCall(tr("The contact went offline"), nullptr);
+    } else if (peer.online && !lostCallId_.empty()) {
+        signal("call.hangup",
+               xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(lostCallId_)},
+                                             {"reason", xmlrpc_c::value_string("connection lost")}}));
+        lostCallId_.clear();
+    }
 }
 
 // --- server threads -----------------------------------------------------------------------
@@ -204,8 +213,12 @@ xmlrpc_c::value CallManager::onInvite(const xmlrpc_c::paramList& params) {
     callStruct(params, "call.invite", &id);
     {
         std::lock_guard lock(shared_.mutex);
-        if (shared_.call.state != State::Idle && shared_.call.id != id)
-            throw fault(kFaultBusy, "call.invite: busy in another call");
+        // Only the contact can call (docs/security.md). A new invite while we are in (or being
+        // rung for) another call means the contact has lost that call, e.g. it saw us offline
+        // and ended it: the stale call gives way. Two people calling each other at once is
+        // the one real conflict: both get busy and can try again.
+        if (shared_.call.state == State::Outgoing && shared_.call.id != id)
+            throw fault(kFaultBusy, "call.invite: busy calling you");
         if (shared_.call.id == id)
             return reply(id, shared_.call.state == State::Active ? "active" : "ringing");
         shared_.call = sdk::CallInfo{State::Incoming, id};
@@ -213,6 +226,8 @@ xmlrpc_c::value CallManager::onInvite(const xmlrpc_c::paramList& params) {
     QMetaObject::invokeMethod(
         this,
         [this, id] {
+            if (call_.state != State::Idle && call_.id != id)
+                setCall(sdk::CallInfo{}, tr("The previous call was lost"));
             setCall(sdk::CallInfo{State::Incoming, id}, tr("Incoming call"));
             if (autoAnswer_)
                 accept();

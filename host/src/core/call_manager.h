@@ -73,6 +73,7 @@ private:
     sdk::CallInfo call_; // GUI thread's view
     std::chrono::milliseconds ringTimeout_{30000};
     bool autoAnswer_ = false;
+    std::string lostCallId_; // a call we ended because the contact vanished; hung up on return
     QTimer ringTimer_;
     QElapsedTimer activeSince_;
 
