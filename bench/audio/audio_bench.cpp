@@ -7,9 +7,10 @@
 //   phase 1  idle, no call (baseline: CPU, the host's pings on the wire)
 //   phase 2  one-way call, A -> B (A has no speaker, B no microphone)
 // Printed: mouth-to-ear latency p50/p95/p99 as B measured it (capture timestamp -> frame handed
-// to the output device), CPU seconds per minute of call for the direction (process CPU minus the
-// idle baseline, both sessions: capture, encode, send, receive, decode, play), the PulseAudio
-// server's CPU, and bytes per second on the wire A -> B and back, minus the idle baseline.
+// to the output device; also plus PortAudio's output latency), CPU seconds per minute of call for
+// the direction (process CPU minus the idle baseline and the counting proxy's threads, both
+// sessions: capture, encode, send, receive, decode, play), the PulseAudio server's CPU, and bytes
+// per second on the wire A -> B and back, minus the idle baseline, and per call.
 #include "audio_packet.h"
 #include "pulse_server.h"
 
@@ -32,7 +33,10 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <string_view>
 #include <thread>
 
 namespace {
@@ -96,6 +100,13 @@ public:
     std::uint16_t port() const { return port_; }
     std::uint64_t forward() const { return forward_; }
     std::uint64_t backward() const { return backward_; }
+    // CPU seconds the proxy's forwarding threads have used (bench overhead, not Charla's).
+    double cpuSeconds() const { return static_cast<double>(cpuMicros_) / 1e6; }
+    // The last chunk read each way that belongs to an audio.frame call (for CHARLA_BENCH_DUMP).
+    std::string sample(bool forward) const {
+        std::lock_guard lock(sampleMutex_);
+        return forward ? sampleForward_ : sampleBackward_;
+    }
 
 private:
     void run() {
@@ -123,7 +134,17 @@ private:
     void pump(int client, int upstream) {
         pollfd p[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
         char buf[65536];
+        std::uint64_t accounted = 0; // this thread's CPU already added to cpuMicros_
+        auto account = [&] {
+            timespec ts{};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+            const auto now = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000u +
+                             static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+            cpuMicros_ += now - accounted;
+            accounted = now;
+        };
         while (!stopping_) {
+            account();
             if (::poll(p, 2, 100) <= 0)
                 continue;
             bool closed = false;
@@ -136,6 +157,18 @@ private:
                     break;
                 }
                 (i == 0 ? forward_ : backward_) += static_cast<std::uint64_t>(n);
+                {
+                    const std::string_view chunk(buf, static_cast<std::size_t>(n));
+                    std::lock_guard lock(sampleMutex_);
+                    if (i == 0)
+                        lastWasFrame_ = chunk.find("audio.frame") != std::string_view::npos;
+                    if (i == 0 && lastWasFrame_)
+                        sampleForward_.clear();
+                    if (i == 0 && lastWasFrame_)
+                        sampleBackward_.clear();
+                    if (lastWasFrame_)
+                        (i == 0 ? sampleForward_ : sampleBackward_) += chunk;
+                }
                 for (ssize_t off = 0; off < n;) {
                     const ssize_t w = ::write(p[1 - i].fd, buf + off, static_cast<size_t>(n - off));
                     if (w <= 0) {
@@ -157,6 +190,10 @@ private:
     int fd_ = -1;
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> forward_{0}, backward_{0};
+    std::atomic<std::uint64_t> cpuMicros_{0};
+    mutable std::mutex sampleMutex_;
+    bool lastWasFrame_ = false;
+    std::string sampleForward_, sampleBackward_;
     std::thread thread_;
     std::vector<std::thread> pumps_;
 };
@@ -243,12 +280,14 @@ int main(int argc, char** argv) {
     b->plugins().setCall(call);
     pump(1000ms); // devices open
     cpu0 = processCpuSeconds();
+    const double proxy0 = proxy.cpuSeconds();
     const double pulse0 = pidCpuSeconds(pulse.pid());
     f0 = proxy.forward();
     b0 = proxy.backward();
     const auto sA0 = stats(portA);
     pump(std::chrono::seconds(seconds));
     const double callCpu = (processCpuSeconds() - cpu0) / seconds;
+    const double proxyCpu = (proxy.cpuSeconds() - proxy0) / seconds;
     const double pulseCpu = (pidCpuSeconds(pulse.pid()) - pulse0) / seconds;
     const double fwd = (proxy.forward() - f0) / double(seconds) - idleFwd;
     const double back = (proxy.backward() - b0) / double(seconds) - idleBack;
@@ -264,6 +303,9 @@ int main(int argc, char** argv) {
     std::printf("mouth-to-ear (B, %d frames): p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n",
                 static_cast<int>(num(sB, "latency_samples")), num(sB, "latency_p50_ms"),
                 num(sB, "latency_p95_ms"), num(sB, "latency_p99_ms"));
+    std::printf("capture to audible (plus PortAudio's output latency estimate): p50 %.1f ms  p95 "
+                "%.1f ms\n",
+                num(sB, "speaker_p50_ms"), num(sB, "speaker_p95_ms"));
     std::printf(
         "jitter-buffer delay now %d ms; frames played %d, concealed %d, late %d, skipped "
         "%d; sender queue drops %d; audio.frame call p50 %.1f ms p95 %.1f ms\n",
@@ -271,12 +313,22 @@ int main(int argc, char** argv) {
         static_cast<int>(num(sB, "frames_concealed")), static_cast<int>(num(sB, "frames_late")),
         static_cast<int>(num(sB, "frames_skipped")), static_cast<int>(num(sA, "queue_dropped")),
         num(sA, "call_p50_ms"), num(sA, "call_p95_ms"));
+    const double charlaCpu = callCpu - idleCpu - proxyCpu;
     std::printf("CPU: %.2f s per minute of call for the direction (%.2f %% of one core; idle "
-                "baseline %.2f %% subtracted); PulseAudio server %.2f %%\n",
-                (callCpu - idleCpu) * 60, (callCpu - idleCpu) * 100, idleCpu * 100, pulseCpu * 100);
+                "baseline %.2f %% and the counting proxy's %.2f %% subtracted); PulseAudio "
+                "server %.2f %%\n",
+                charlaCpu * 60, charlaCpu * 100, idleCpu * 100, proxyCpu * 100, pulseCpu * 100);
     std::printf("wire: A->B %.0f B/s, B->A %.0f B/s (HTTP + XML, idle pings subtracted); audio "
                 "packets %.0f B/s before base64\n",
                 fwd, back, packetBytes);
+    const double calls = (num(sA, "packets_sent") - num(sA0, "packets_sent")) / seconds;
+    if (calls > 0)
+        std::printf("per audio.frame call (%.1f calls/s): request %.0f B, answer %.0f B, packet "
+                    "%.0f B\n",
+                    calls, fwd / calls, back / calls, packetBytes / calls);
+    if (const char* dump = std::getenv("CHARLA_BENCH_DUMP"); dump && *dump)
+        std::printf("--- one request ---\n%s\n--- one answer ---\n%s\n", proxy.sample(true).c_str(),
+                    proxy.sample(false).c_str());
 
     a->plugins().setCall({});
     b->plugins().setCall({});

@@ -111,6 +111,30 @@ TEST(JitterBuffer, RepeatedBurstsNeverAccumulate) {
     EXPECT_LE(*std::max_element(delays.begin() + 2500, delays.end()), 220);
 }
 
+TEST(JitterBuffer, PlayoutStartsAtTheNewestFrameNotTheBacklog) {
+    JitterBuffer jb;
+    // The speaker took 200 ms to open: ten frames are waiting when playout begins.
+    for (std::uint32_t seq = 0; seq < 10; ++seq)
+        jb.put(seq, Codec::Opus, seq * 20000, kData);
+    const auto first = jb.get();
+    EXPECT_TRUE(first.present);
+    EXPECT_EQ(first.captureMicros, 9 * 20000) << "the newest frame, not the oldest";
+    EXPECT_EQ(jb.skipped(), 9u);
+    EXPECT_LE(jb.delayMs(), 20);
+}
+
+TEST(JitterBuffer, AStandingBacklogIsDrained) {
+    JitterBuffer jb;
+    play(jb, 0, 100, one);
+    // Three frames arrive ahead of time, once: they would stay as extra delay.
+    for (std::uint32_t seq = 100; seq < 103; ++seq)
+        jb.put(seq, Codec::Opus, seq * 20000, kData);
+    std::vector<int> delays;
+    play(
+        jb, 100, 500, [](int t) { return one(t + 3); }, &delays);
+    EXPECT_LE(delays.back(), 20) << "frames that were always waiting are skipped";
+}
+
 TEST(JitterBuffer, LateFramesAreRefused) {
     JitterBuffer jb;
     play(jb, 0, 100, one);

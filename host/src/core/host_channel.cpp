@@ -13,12 +13,17 @@ HostChannel::~HostChannel() {
 }
 
 void HostChannel::listen(const std::string& address, std::uint16_t port) {
+    bind(address, port);
+    serve();
+}
+
+void HostChannel::bind(const std::string& address, std::uint16_t port) {
     {
         std::lock_guard lock(mutex_);
         listenAddress_ = address;
         updateAccessPolicy();
     }
-    server_.start(address, port);
+    server_.bind(address, port);
 }
 
 void HostChannel::setSecret(std::string secret) {

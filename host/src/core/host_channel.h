@@ -38,6 +38,10 @@ public:
 
     // Starts the server. Throws StartError with a readable reason.
     void listen(const std::string& address, std::uint16_t port);
+    // listen() in two steps: claim the port, then answer (the session enables its plugins in
+    // between, so the first call already sees every method).
+    void bind(const std::string& address, std::uint16_t port);
+    void serve() { server_.serve(); }
     void stopListening();
     std::uint16_t port() const { return server_.port(); }
 

@@ -188,6 +188,11 @@ RpcServer::~RpcServer() {
 }
 
 void RpcServer::start(const std::string& address, std::uint16_t port) {
+    bind(address, port);
+    serve();
+}
+
+void RpcServer::bind(const std::string& address, std::uint16_t port) {
     auto abyss = std::make_unique<Abyss>();
     abyss->fd = bindListeningSocket(address, port);
     sockaddr_in bound{};
@@ -235,8 +240,14 @@ void RpcServer::start(const std::string& address, std::uint16_t port) {
     }
     port_ = ntohs(bound.sin_port);
     abyss_ = std::move(abyss);
+    address_ = address;
+}
+
+void RpcServer::serve() {
+    if (!abyss_ || thread_.joinable())
+        return;
     thread_ = std::thread([server = &abyss_->server] { ServerRun(server); });
-    qCInfo(lcChannel) << "serving XML-RPC on" << address.c_str() << "port" << port_;
+    qCInfo(lcChannel) << "serving XML-RPC on" << address_.c_str() << "port" << port_;
 }
 
 void RpcServer::stop() {

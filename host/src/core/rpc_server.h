@@ -48,6 +48,10 @@ public:
     // Binds `address`:`port` (port 0 picks a free one) and starts serving. Throws StartError with
     // a readable reason.
     void start(const std::string& address, std::uint16_t port);
+    // The two halves of start(): bind() claims the port (so a port in use fails before anything
+    // else starts); connections wait in the backlog until serve() starts answering them.
+    void bind(const std::string& address, std::uint16_t port);
+    void serve();
     // Stops accepting, finishes the calls in progress and joins the server thread.
     void stop();
     std::uint16_t port() const { return port_; }
@@ -77,6 +81,7 @@ private:
     std::unique_ptr<Abyss> abyss_;
     std::thread thread_;
     std::uint16_t port_ = 0;
+    std::string address_;
 };
 
 } // namespace charla::host

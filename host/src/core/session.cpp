@@ -29,9 +29,10 @@ Session::~Session() {
 }
 
 void Session::start() {
-    channel_.listen(config_.listenAddress.toStdString(), config_.port);
+    channel_.bind(config_.listenAddress.toStdString(), config_.port);
     plugins_->discover(config_.pluginDirs, config_.disabledPlugins);
     plugins_->enableDiscovered();
+    channel_.serve();
     link_->setLocalPlugins(plugins_->enabledCapabilities());
     link_->start(config_.pingInterval);
     started_ = true;

@@ -4,6 +4,7 @@
 
 #include <portaudio.h>
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 
@@ -79,7 +80,14 @@ DeviceChoice resolveDevice(const std::string& setting, bool input) {
     return choice;
 }
 
-AudioStream::AudioStream(int device, Direction direction) : direction_(direction) {
+namespace {
+constexpr std::size_t kMaxQueuedInputFrames = 5;
+constexpr auto kInputStallLimit = std::chrono::seconds(2);
+} // namespace
+
+AudioStream::AudioStream(int device, Direction direction, Source source)
+    : direction_(direction), source_(std::move(source)),
+      lastFrame_(std::chrono::steady_clock::now()) {
     std::lock_guard lock(paMutex());
     const PaDeviceInfo* info = Pa_GetDeviceInfo(device);
     if (!info)
@@ -90,12 +98,19 @@ AudioStream::AudioStream(int device, Direction direction) : direction_(direction
     params.device = device;
     params.channelCount = 1;
     params.sampleFormat = paInt16;
-    // Low latency, but at least one frame: the blocking API moves whole frames.
-    const double low = input ? info->defaultLowInputLatency : info->defaultLowOutputLatency;
-    params.suggestedLatency = low > 0.02 ? low : 0.02;
+    // The device's low latency; the callback keeps its own 20 ms framing.
+    params.suggestedLatency = input ? info->defaultLowInputLatency : info->defaultLowOutputLatency;
+    // Device buffers: a whole frame for input (a frame is complete only then anyway: fewer
+    // wake-ups), half a frame for output (the playout rhythm can start within 10 ms of an
+    // arrival; smaller buffers cost CPU in us and in the sound server, see performance-audio.md).
+    const unsigned long fpb = input ? kFrameSamples : kFrameSamples / 2;
     PaStream* stream = nullptr;
-    PaError e = Pa_OpenStream(&stream, input ? &params : nullptr, input ? nullptr : &params,
-                              kSampleRate, kFrameSamples, paClipOff, nullptr, nullptr);
+    PaError e = Pa_OpenStream(
+        &stream, input ? &params : nullptr, input ? nullptr : &params, kSampleRate, fpb, paClipOff,
+        [](const void* in, void* out, unsigned long frames, const PaStreamCallbackTimeInfo* time,
+           PaStreamCallbackFlags flags,
+           void* self) { return AudioStream::callback(in, out, frames, time, flags, self); },
+        this);
     if (e == paNoError) {
         e = Pa_StartStream(stream);
         if (e != paNoError)
@@ -112,21 +127,105 @@ AudioStream::~AudioStream() {
     auto* stream = static_cast<PaStream*>(stream_);
     Pa_AbortStream(stream);
     Pa_CloseStream(stream);
+    qCDebug(lcAudio) << (direction_ == Direction::Input ? "input" : "output")
+                     << "stream closed:" << xruns_.load() << "device xruns," << overruns_.load()
+                     << "frames dropped by the reader";
 }
 
-bool AudioStream::read(PcmFrame& frame) {
-    const PaError e = Pa_ReadStream(static_cast<PaStream*>(stream_), frame.data(), kFrameSamples);
-    if (e == paNoError || e == paInputOverflowed)
-        return true;
-    error_ = Pa_GetErrorText(e);
-    return false;
+int AudioStream::callback(const void* input, void* output, unsigned long frames,
+                          const void* timeInfo, unsigned long flags, void* self) {
+    auto* s = static_cast<AudioStream*>(self);
+    if (flags & (paInputOverflow | paOutputUnderflow))
+        ++s->xruns_;
+    if (s->direction_ == Direction::Input)
+        s->onInput(static_cast<const std::int16_t*>(input), frames, timeInfo);
+    else
+        s->onOutput(static_cast<std::int16_t*>(output), frames, timeInfo);
+    return paContinue;
 }
 
-bool AudioStream::write(const PcmFrame& frame) {
-    const PaError e = Pa_WriteStream(static_cast<PaStream*>(stream_), frame.data(), kFrameSamples);
-    if (e == paNoError || e == paOutputUnderflowed)
+void AudioStream::onInput(const std::int16_t* samples, unsigned long count, const void* timeInfo) {
+    if (!samples)
+        return;
+    // The wall-clock time of this buffer's first sample: PortAudio's ADC time, unless it is
+    // missing or implausible, then "now minus the buffer's length".
+    const auto* t = static_cast<const PaStreamCallbackTimeInfo*>(timeInfo);
+    double age = static_cast<double>(count) / kSampleRate;
+    if (t && t->inputBufferAdcTime > 0 && t->currentTime >= t->inputBufferAdcTime &&
+        t->currentTime - t->inputBufferAdcTime < 1.0)
+        age = std::max(age, t->currentTime - t->inputBufferAdcTime);
+    const std::int64_t bufferStart = wallClockMicros() - static_cast<std::int64_t>(age * 1e6);
+    for (unsigned long i = 0; i < count;) {
+        if (filled_ == 0)
+            fillingMicros_ = bufferStart + static_cast<std::int64_t>(i) * 1'000'000 / kSampleRate;
+        const unsigned long n =
+            std::min<unsigned long>(count - i, static_cast<unsigned long>(kFrameSamples - filled_));
+        std::copy_n(samples + i, n, filling_.begin() + filled_);
+        filled_ += static_cast<int>(n);
+        i += n;
+        if (filled_ == kFrameSamples) {
+            filled_ = 0;
+            {
+                std::lock_guard lock(mutex_);
+                if (frames_.size() >= kMaxQueuedInputFrames) {
+                    frames_.pop_front();
+                    ++overruns_;
+                }
+                frames_.emplace_back(filling_, fillingMicros_);
+            }
+            ready_.notify_one();
+        }
+    }
+}
+
+void AudioStream::onOutput(std::int16_t* samples, unsigned long count, const void* timeInfo) {
+    const auto* t = static_cast<const PaStreamCallbackTimeInfo*>(timeInfo);
+    double dacDelay = 0;
+    if (t && t->outputBufferDacTime > t->currentTime &&
+        t->outputBufferDacTime - t->currentTime < 1.0)
+        dacDelay = t->outputBufferDacTime - t->currentTime;
+    for (unsigned long i = 0; i < count;) {
+        if (played_ == kFrameSamples) {
+            const double ahead = dacDelay + static_cast<double>(i) / kSampleRate;
+            if (!source_(playing_, static_cast<std::int64_t>(ahead * 1e6))) {
+                std::fill(samples + i, samples + count, std::int16_t{0});
+                return;
+            }
+            played_ = 0;
+        }
+        const unsigned long n =
+            std::min<unsigned long>(count - i, static_cast<unsigned long>(kFrameSamples - played_));
+        std::copy_n(playing_.begin() + played_, n, samples + i);
+        played_ += static_cast<int>(n);
+        i += n;
+    }
+}
+
+AudioStream::ReadResult AudioStream::read(PcmFrame& frame, std::int64_t& captureMicros,
+                                          std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (ready_.wait_for(lock, timeout, [&] { return !frames_.empty(); })) {
+        frame = frames_.front().first;
+        captureMicros = frames_.front().second;
+        frames_.pop_front();
+        lastFrame_ = std::chrono::steady_clock::now();
+        return ReadResult::Frame;
+    }
+    lock.unlock();
+    if (!healthy())
+        return ReadResult::Failed;
+    if (std::chrono::steady_clock::now() - lastFrame_ > kInputStallLimit) {
+        error_ = "no audio for two seconds";
+        return ReadResult::Failed;
+    }
+    return ReadResult::Timeout;
+}
+
+bool AudioStream::healthy() {
+    const PaError e = Pa_IsStreamActive(static_cast<PaStream*>(stream_));
+    if (e == 1)
         return true;
-    error_ = Pa_GetErrorText(e);
+    error_ = e < 0 ? Pa_GetErrorText(e) : "the device stopped";
     return false;
 }
 

@@ -14,6 +14,13 @@ namespace charla::audio {
 namespace {
 
 constexpr std::size_t kQueueFrames = 5; // 100 ms: the most the sender may fall behind
+// How often the device threads look at the call state and the device's health.
+constexpr std::chrono::milliseconds kDeviceWait{100};
+// Playout starts this long after the arrival of a frame: room for the arrivals' jitter (capture
+// callbacks, scheduling, the call), far less than the 20 ms a frame-aligned start can cost.
+constexpr std::chrono::microseconds kStartMargin{4000};
+// ... and once this many frames of the stream have arrived (200 ms: past the start-up's jitter).
+constexpr int kStartFrames = 10;
 
 double levelDb(const PcmFrame& pcm) {
     double sum = 0;
@@ -30,30 +37,12 @@ std::uint32_t randomStreamId() {
     return static_cast<std::uint32_t>(rng());
 }
 
-// The capture time of each frame's first sample. A blocking read returns when the frame is
-// complete, so its first sample is at least 20 ms old; the frames' own timeline (20 ms apart) is
-// the better clock while the read times only scatter above it. The estimate is the lower envelope
-// of both: the timeline, moved back whenever a read shows it ran ahead.
-class CaptureClock {
-public:
-    std::int64_t next() {
-        const std::int64_t observed = wallClockMicros() - kFrameMs * 1000;
-        const std::int64_t onTimeline = anchor_ + frames_ * kFrameMs * 1000;
-        if (frames_ == 0 || observed < onTimeline)
-            anchor_ = observed - frames_ * kFrameMs * 1000;
-        return anchor_ + frames_++ * kFrameMs * 1000;
-    }
-
-private:
-    std::int64_t anchor_ = 0;
-    std::int64_t frames_ = 0;
-};
-
 } // namespace
 
 AudioEngine::AudioEngine(EngineConfig config)
     : config_(std::move(config)), queue_(kQueueFrames), processor_(config_.processing),
       receiver_(config_.maxDelayMs) {
+    receiver_.setStart(kStartMargin, kStartFrames);
     std::string problems;
     if (config_.input != kNoDevice || config_.output != kNoDevice)
         portAudio_ = std::make_unique<PortAudioLibrary>();
@@ -85,6 +74,7 @@ void AudioEngine::setCall(bool active, std::optional<Codec> sendCodec) {
         if (active && !state_.active) {
             ++state_.callNumber;
             latency_.reset();
+            latencyToSpeaker_.reset();
             callTime_.reset();
             outputFailed_ = false; // a new call tries the devices again
         }
@@ -129,6 +119,14 @@ AudioEngine::CallState AudioEngine::waitFor(std::stop_token stop,
     return state_;
 }
 
+AudioEngine::CallState AudioEngine::waitFor(std::stop_token stop,
+                                            const std::function<bool(const CallState&)>& pred,
+                                            std::chrono::milliseconds timeout) {
+    std::unique_lock lock(stateMutex_);
+    stateChanged_.wait_for(lock, stop, timeout, [&] { return pred(state_); });
+    return state_;
+}
+
 void AudioEngine::setProblem(const std::string& problem) {
     qCWarning(lcAudio).noquote() << problem.c_str();
     std::lock_guard lock(stateMutex_);
@@ -164,20 +162,22 @@ void AudioEngine::runCapture(std::stop_token stop) {
         processor_.reset();
         const std::uint32_t stream = randomStreamId();
         std::uint32_t seq = 0;
-        CaptureClock clock;
         CapturedFrame frame;
         frame.stream = stream;
         while (!stop.stop_requested()) {
             const CallState now = callState();
             if (!now.active || !now.sendCodec || now.callNumber != call.callNumber)
                 break;
-            if (!mic->read(frame.pcm)) {
+            // The timestamp is the device's (ADC time of the first sample), not the read's.
+            const auto result = mic->read(frame.pcm, frame.captureMicros, kDeviceWait);
+            if (result == AudioStream::ReadResult::Timeout)
+                continue;
+            if (result == AudioStream::ReadResult::Failed) {
                 setProblem("the microphone failed (" + mic->error() +
                            "); the call continues without sending audio");
                 failedCall = call.callNumber;
                 break;
             }
-            frame.captureMicros = clock.next();
             frame.seq = seq++; // muted frames keep their numbers: the receiver sees a gap
             ++framesCaptured_;
             inputLevelDb_ = levelDb(frame.pcm);
@@ -260,8 +260,24 @@ void AudioEngine::runPlayout(std::stop_token stop) {
         if (stop.stop_requested())
             return;
         std::unique_ptr<AudioStream> speaker;
+        // On PortAudio's callback thread, whenever the device takes the next 20 ms: that moment
+        // is the hand-off the mouth-to-ear figure ends at.
+        auto source = [this](PcmFrame& pcm, std::int64_t dacDelayMicros) {
+            const AudioReceiver::Output out = receiver_.pull();
+            if (out.waiting)
+                return false;
+            processor_.playback(out.pcm);
+            pcm = out.pcm;
+            if (out.real) {
+                const std::int64_t age = wallClockMicros() - out.captureMicros;
+                latency_.record(age);
+                latencyToSpeaker_.record(age + dacDelayMicros);
+            }
+            return true;
+        };
         try {
-            speaker = std::make_unique<AudioStream>(*outputDevice_, AudioStream::Direction::Output);
+            speaker = std::make_unique<AudioStream>(*outputDevice_, AudioStream::Direction::Output,
+                                                    source);
         } catch (const std::exception& e) {
             setProblem(std::string(e.what()) + "; the call continues without playing audio");
         }
@@ -270,19 +286,20 @@ void AudioEngine::runPlayout(std::stop_token stop) {
                                       << speaker->latencySeconds() * 1000 << "ms";
             playing_ = true;
             while (!stop.stop_requested()) {
-                const CallState now = callState();
+                const CallState now = waitFor(
+                    stop,
+                    [&](const CallState& s) {
+                        return !s.active || s.callNumber != call.callNumber;
+                    },
+                    kDeviceWait);
                 if (!now.active || now.callNumber != call.callNumber)
                     break;
-                const AudioReceiver::Output out = receiver_.pull();
-                processor_.playback(out.pcm);
-                if (!speaker->write(out.pcm)) {
+                if (!speaker->healthy()) {
                     setProblem("the speaker failed (" + speaker->error() +
                                "); the call continues without playing audio");
                     speaker.reset();
                     break;
                 }
-                if (out.real)
-                    latency_.record(wallClockMicros() - out.captureMicros);
             }
             playing_ = false;
             if (speaker) {
@@ -333,6 +350,8 @@ AudioStats AudioEngine::stats() const {
     s.latencyP50Ms = latency_.percentileMs(50);
     s.latencyP95Ms = latency_.percentileMs(95);
     s.latencyP99Ms = latency_.percentileMs(99);
+    s.speakerP50Ms = latencyToSpeaker_.percentileMs(50);
+    s.speakerP95Ms = latencyToSpeaker_.percentileMs(95);
     s.callP50Ms = callTime_.percentileMs(50);
     s.callP95Ms = callTime_.percentileMs(95);
     s.inputLevelDb = inputLevelDb_;
@@ -373,6 +392,8 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"latency_p95_ms", xmlrpc_c::value_double(s.latencyP95Ms)},
         {"latency_p99_ms", xmlrpc_c::value_double(s.latencyP99Ms)},
         {"latency_samples", i(s.latencySamples)},
+        {"speaker_p50_ms", xmlrpc_c::value_double(s.speakerP50Ms)},
+        {"speaker_p95_ms", xmlrpc_c::value_double(s.speakerP95Ms)},
         {"call_p50_ms", xmlrpc_c::value_double(s.callP50Ms)},
         {"call_p95_ms", xmlrpc_c::value_double(s.callP95Ms)},
         {"input_level_db", xmlrpc_c::value_double(s.inputLevelDb)},

@@ -1,11 +1,12 @@
 // The audio plugin without its widgets: the three worker bodies, the audio.frame and audio.stats
 // handlers, and the call state they obey. Headless, so tests drive it without a window.
 //
-//   capture thread:  microphone (PortAudio, blocking 20 ms reads) -> echo/noise processing
+//   capture thread:  microphone (PortAudio callback, 20 ms frames) -> echo/noise processing
 //                    -> FrameQueue (bounded, drop oldest)
 //   sender thread:   FrameQueue -> encoder (Opus or PCM16) -> audio.frame over the "audio" stream
 //   server threads:  audio.frame -> validate -> AudioReceiver (jitter buffer), return at once
-//   playout thread:  AudioReceiver -> decode/conceal -> speaker (PortAudio, blocking writes)
+//   playout:         PortAudio's output callback -> AudioReceiver -> decode/conceal -> speaker
+//                    (the playout thread only opens the device and watches it)
 //
 // Media flows only during an active call: setCall() wakes the threads, which open the devices at
 // call start and close them when it ends. A device that fails stops only its own direction.
@@ -65,6 +66,9 @@ struct AudioStats {
     // Mouth-to-ear of played frames since the call started (-1: none yet)
     double latencyP50Ms = -1, latencyP95Ms = -1, latencyP99Ms = -1;
     std::uint64_t latencySamples = 0;
+    // The same plus PortAudio's estimate of the output path's delay after the hand-off (the
+    // device's and sound server's buffers): capture to audible.
+    double speakerP50Ms = -1, speakerP95Ms = -1;
     // Duration of audio.frame calls (send to answer)
     double callP50Ms = -1, callP95Ms = -1;
     // State
@@ -118,6 +122,9 @@ private:
     CallState callState() const;
     // Waits until `pred(state)` or stop; returns the state then.
     CallState waitFor(std::stop_token stop, const std::function<bool(const CallState&)>& pred);
+    // The same, but returns after `timeout` at the latest.
+    CallState waitFor(std::stop_token stop, const std::function<bool(const CallState&)>& pred,
+                      std::chrono::milliseconds timeout);
     void setProblem(const std::string& problem);
 
     const EngineConfig config_;
@@ -143,6 +150,7 @@ private:
     AudioProcessor processor_;
     AudioReceiver receiver_;
     LatencyHistogram latency_;
+    LatencyHistogram latencyToSpeaker_;
     LatencyHistogram callTime_;
 
     std::atomic<std::uint64_t> framesCaptured_{0};

@@ -27,6 +27,7 @@ void AudioReceiver::setEnabled(bool enabled) {
     enabled_ = enabled;
     if (!enabled) {
         jitter_.reset();
+        storedSinceReset_ = 0;
         haveStream_ = false;
         resetDecoders_ = true;
     }
@@ -66,6 +67,7 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
             if (haveStream_)
                 qCDebug(lcAudio) << "new audio stream" << packet.stream;
             jitter_.reset();
+            storedSinceReset_ = 0;
             resetDecoders_ = true;
             haveStream_ = true;
             stream_ = packet.stream;
@@ -79,6 +81,8 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
             continue;
         }
         ++stored;
+        ++storedSinceReset_;
+        lastStored_ = arrival;
         if (static_cast<std::int32_t>(frame.seq - lastSeq_) > 0) {
             lastSeq_ = frame.seq;
             lastCapture_ = frame.captureMicros;
@@ -89,20 +93,29 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
     return stored;
 }
 
-AudioReceiver::Output AudioReceiver::pull() {
-    JitterBuffer::Slot slot;
+AudioReceiver::Output AudioReceiver::pull(Clock::time_point now) {
+    JitterBuffer::Slot& slot = slot_; // playout thread only; its storage is reused
     bool streaming = false;
+    Output out;
     {
         std::lock_guard lock(mutex_);
         streaming = haveStream_;
-        slot = streaming ? jitter_.get() : JitterBuffer::Slot{};
+        if (streaming && !jitter_.started() &&
+            (jitter_.available() == 0 || storedSinceReset_ < startFrames_ ||
+             now - lastStored_ < startMargin_.load())) {
+            out.waiting = true;
+            return out;
+        }
+        if (streaming)
+            jitter_.get(slot);
         counters_.delayMs = jitter_.delayMs();
     }
     if (resetDecoders_.exchange(false))
         decoders_.clear();
-    Output out;
-    if (!streaming)
+    if (!streaming) {
+        out.waiting = true;
         return out; // nobody is talking to us: silence, not a loss
+    }
     const Codec codec = slot.present ? slot.codec : lastCodec_;
     auto& decoder = decoders_[codec];
     if (!decoder)

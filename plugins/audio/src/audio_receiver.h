@@ -50,9 +50,22 @@ public:
         PcmFrame pcm{};
         bool real = false;              // decoded from a received frame (not concealment)
         std::int64_t captureMicros = 0; // of that frame
+        // Playout has not started: no frame yet, or the newest arrived less than the start
+        // margin ago. `pcm` is silence; the caller may ask again sooner than in 20 ms.
+        bool waiting = false;
     };
     // Playout thread: the next 20 ms.
-    Output pull();
+    Output pull(Clock::time_point now = Clock::now());
+
+    // Playout of a stream starts once `frames` of it have arrived (a sound server's start-up is
+    // irregular, and a frame late at the start keeps speex's delay up for 20 s), and `margin`
+    // after the newest arrival: that sets the phase of the playout rhythm against the arrivals,
+    // leaving room for their jitter rather than a whole frame. The older frames are skipped.
+    // Default 0, 0: at once.
+    void setStart(std::chrono::microseconds margin, int frames) {
+        startMargin_ = margin;
+        startFrames_ = frames;
+    }
 
     const ReceiverCounters& counters() const { return counters_; }
     int delayMs() const;
@@ -70,9 +83,14 @@ private:
     std::int64_t lastCapture_ = 0;
     Clock::time_point lastArrival_{};
     int absurdRun_ = 0;
+    Clock::time_point lastStored_{}; // arrival of the newest frame stored
+    std::atomic<std::chrono::microseconds> startMargin_{std::chrono::microseconds(0)};
+    std::atomic<int> startFrames_{0};
+    int storedSinceReset_ = 0; // frames stored since the jitter buffer was last reset
     std::atomic<bool> resetDecoders_{false};
 
     // Playout thread only.
+    JitterBuffer::Slot slot_;
     std::map<Codec, std::unique_ptr<AudioDecoder>> decoders_;
     Codec lastCodec_ = Codec::Opus;
 

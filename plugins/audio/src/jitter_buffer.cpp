@@ -2,6 +2,7 @@
 
 #include <speex/speex_jitter.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace charla::audio {
@@ -40,6 +41,10 @@ void JitterBuffer::reset() {
     jitter_buffer_reset(jb_);
     started_ = false;
     haveNewest_ = false;
+    for (DrainWindow& w : drainWindows_) {
+        w.gets = 0;
+        w.min = INT32_MAX;
+    }
 }
 
 bool JitterBuffer::put(std::uint32_t seq, Codec codec, std::int64_t captureMicros,
@@ -55,7 +60,8 @@ bool JitterBuffer::put(std::uint32_t seq, Codec codec, std::int64_t captureMicro
         const auto pointer = static_cast<std::uint32_t>(jitter_buffer_get_pointer_timestamp(jb));
         late = !later(ts + kFrameMs, pointer);
     }
-    std::vector<char> entry(kEntryHeader + data.size());
+    std::vector<char>& entry = entry_;
+    entry.resize(kEntryHeader + data.size());
     entry[0] = static_cast<char>(codec);
     std::memcpy(entry.data() + 1, &captureMicros, sizeof captureMicros);
     if (!data.empty())
@@ -69,8 +75,9 @@ bool JitterBuffer::put(std::uint32_t seq, Codec codec, std::int64_t captureMicro
     packet.sequence = static_cast<spx_uint16_t>(seq);
     packet.user_data = 0;
     jitter_buffer_put(jb, &packet);
-    if (late)
+    if (late) {
         return false;
+    }
     if (!haveNewest_ || later(ts + kFrameMs, newestEnd_)) {
         newestEnd_ = ts + kFrameMs;
         haveNewest_ = true;
@@ -92,11 +99,23 @@ int JitterBuffer::bufferedMs() const {
     return ahead > 0 ? ahead : 0;
 }
 
+int JitterBuffer::available() const {
+    spx_int32_t count = 0;
+    jitter_buffer_ctl(jb_, JITTER_BUFFER_GET_AVAILABLE_COUNT, &count);
+    return count;
+}
+
 int JitterBuffer::delayMs() const {
     return bufferedMs();
 }
 
 JitterBuffer::Slot JitterBuffer::get() {
+    Slot slot;
+    get(slot);
+    return slot;
+}
+
+void JitterBuffer::get(Slot& slot) {
     auto* jb = jb_;
     // The ceiling, checked before and after speex's get: after a long gap speex resynchronises to
     // the oldest frame it holds, which can put the playout point far behind the newest frame.
@@ -112,6 +131,18 @@ JitterBuffer::Slot JitterBuffer::get() {
         started_ = true;
         return result;
     };
+    // The first get after a (re)start: whatever arrived before playout began (the speaker takes
+    // a while to open) is history, not a cushion. Keep only the newest frame, so that the call
+    // starts at the target delay instead of draining a backlog slowly from the ceiling down.
+    if (!started_) {
+        spx_int32_t count = 0;
+        jitter_buffer_ctl(jb, JITTER_BUFFER_GET_AVAILABLE_COUNT, &count);
+        for (; count > 1 && guard < kMaxSkipsPerGet; --count, ++guard) {
+            JitterBufferPacket dropped{};
+            next(dropped);
+            ++skipped_;
+        }
+    }
     JitterBufferPacket packet{};
     int result = JITTER_BUFFER_MISSING;
     for (;;) {
@@ -125,7 +156,31 @@ JitterBuffer::Slot JitterBuffer::get() {
             break;
         ++skipped_; // a stale frame from before the resynchronisation
     }
-    Slot slot;
+    // The drain: speex remembers late arrivals for ~20 s (its 1000-packet window) and keeps the
+    // delay up all that time, after a stall or after one late frame alike. A frame that was
+    // always waiting beyond the playout point was never needed: if for 0.5 s at least two
+    // frames, or for 5 s at least one frame, were always buffered after get, skip one.
+    const int buffered = bufferedMs();
+    bool drain = false;
+    for (DrainWindow& w : drainWindows_) {
+        w.min = std::min(w.min, buffered);
+        if (++w.gets >= w.length) {
+            drain = drain || w.min >= w.aboveMs;
+            w.gets = 0;
+            w.min = INT32_MAX;
+        }
+    }
+    if (drain && result == JITTER_BUFFER_OK) {
+        for (DrainWindow& w : drainWindows_) { // start both windows afresh
+            w.gets = 0;
+            w.min = INT32_MAX;
+        }
+        ++skipped_;
+        ++drained_;
+        result = next(packet);
+    }
+    slot.present = false;
+    slot.data.clear();
     if (result == JITTER_BUFFER_OK && packet.len >= kEntryHeader) {
         if (auto codec = codecFromWire(static_cast<std::uint8_t>(packet.data[0]))) {
             slot.present = true;
@@ -134,7 +189,6 @@ JitterBuffer::Slot JitterBuffer::get() {
             slot.data.assign(packet.data + kEntryHeader, packet.data + packet.len);
         }
     }
-    return slot;
 }
 
 } // namespace charla::audio

@@ -8,6 +8,7 @@
 
 #include "codec.h"
 
+#include <climits>
 #include <cstdint>
 #include <vector>
 
@@ -34,10 +35,16 @@ public:
     };
     // The next 20 ms of the playout timeline. Call once per frame period.
     Slot get();
+    // The same into `slot`, reusing its storage (no allocation per frame).
+    void get(Slot& slot);
 
     // Audio buffered ahead of the playout point, in ms (0 when empty).
     int delayMs() const;
-    std::uint64_t skipped() const { return skipped_; } // frames dropped by the ceiling
+    // Frames dropped by the ceiling, at start-up, or by the drain (a delay no longer needed).
+    std::uint64_t skipped() const { return skipped_; }
+    // Whether playout has begun (a get() since the last reset), and frames stored.
+    bool started() const { return started_; }
+    int available() const;
     void reset();
 
 private:
@@ -49,7 +56,16 @@ private:
     std::uint32_t newestEnd_ = 0; // timestamp just past the newest stored frame
     bool haveNewest_ = false;
     std::uint64_t skipped_ = 0;
+    std::uint64_t drained_ = 0; // of those, skipped by the drain
+    struct DrainWindow {
+        int length;  // gets
+        int aboveMs; // drain if the delay after every get of the window was at least this
+        int gets = 0;
+        int min = INT32_MAX;
+    };
+    DrainWindow drainWindows_[2] = {{25, 40}, {250, 20}};
     std::vector<char> scratch_;
+    std::vector<char> entry_; // put()'s staging, kept to avoid an allocation per frame
 };
 
 } // namespace charla::audio
