@@ -1,0 +1,202 @@
+// A local client floods Charla with calls for 30 s — pings, bad text.send structs, malformed
+// bodies, unknown methods — from several connections at once, while the chat window's event loop
+// is watched by a 20 ms heartbeat and the process's resident memory is sampled. Prints the
+// figures; fails if the window stalled for more than 500 ms, if memory kept growing, or if the
+// host stopped answering.
+#include "app/application.h"
+#include "app/options.h"
+#include "core/endpoint.h"
+#include "core/peer_stream.h"
+
+#include <xmlrpc-c/client_global.h>
+#include <xmlrpc-c/util.h>
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint16_t freePort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+long residentKiB() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stol(line.substr(6));
+    return -1;
+}
+
+// One flooding connection: cycles through a good call and three kinds of bad input.
+void flood(std::uint16_t port, std::atomic<bool>& stop, std::atomic<long>& calls,
+           std::atomic<long>& unexpected) {
+    charla::host::CurlPeerStream stream("flood",
+                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    std::map<std::string, xmlrpc_c::value> badMessage{
+        {"id", xmlrpc_c::value_string("not-a-uuid")},
+        {"sent_at", xmlrpc_c::value_string("yesterday")},
+        {"body", xmlrpc_c::value_string("x")}};
+    xmlrpc_c::paramList bad;
+    bad.add(xmlrpc_c::value_struct(badMessage));
+    for (long i = 0; !stop; ++i) {
+        try {
+            switch (i % 4) {
+            case 0:
+                stream.call("host.ping", xmlrpc_c::paramList(), 5s);
+                break;
+            case 1:
+                stream.call("text.send", bad, 5s);
+                ++unexpected; // must have faulted
+                break;
+            case 2:
+                stream.call("no.such.method", xmlrpc_c::paramList(), 5s);
+                ++unexpected;
+                break;
+            case 3:
+                stream.call("host.hello", xmlrpc_c::paramList(), 5s);
+                ++unexpected;
+                break;
+            }
+        } catch (const charla::sdk::PeerCallError& e) {
+            if (e.kind() != charla::sdk::PeerCallError::Kind::Fault)
+                ++unexpected;
+        }
+        ++calls;
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
+    {
+        xmlrpc_env env;
+        xmlrpc_env_init(&env);
+        xmlrpc_client_setup_global_const(&env);
+        xmlrpc_env_clean(&env);
+    }
+    QTemporaryDir home;
+    qputenv("XDG_CONFIG_HOME", QDir(home.path()).filePath("config").toLocal8Bit());
+    qputenv("XDG_DATA_HOME", QDir(home.path()).filePath("data").toLocal8Bit());
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+
+    const std::uint16_t port = freePort();
+    charla::app::Options options;
+    options.localMode = true;
+    options.port = port;
+    options.peer = charla::host::HostPort{"127.0.0.1", freePort()};
+    options.user = "Flooded";
+    options.pluginDirs = {QStringLiteral(CHARLA_PLUGIN_DIR)};
+    options.disabledPlugins = {"audio", "video"};
+    charla::app::Application charla(options);
+    bool connected = false;
+    QObject::connect(&charla, &charla::app::Application::connected, [&] { connected = true; });
+    charla.start();
+    QElapsedTimer wait;
+    wait.start();
+    while (!connected && wait.elapsed() < 10000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    if (!connected) {
+        std::fprintf(stderr, "FAIL: Charla did not start\n");
+        return 1;
+    }
+
+    // The window's event loop: a 20 ms heartbeat; the longest gap says how long it froze.
+    qint64 longestGap = 0;
+    QElapsedTimer sinceBeat;
+    sinceBeat.start();
+    QTimer heartbeat;
+    heartbeat.setInterval(20);
+    QObject::connect(&heartbeat, &QTimer::timeout,
+                     [&] { longestGap = std::max(longestGap, sinceBeat.restart()); });
+    heartbeat.start();
+
+    const int seconds = argc > 1 ? std::atoi(argv[1]) : 30;
+    std::atomic<bool> stop{false};
+    std::atomic<long> calls{0}, unexpected{0};
+    std::vector<std::thread> flooders;
+    for (int i = 0; i < 4; ++i)
+        flooders.emplace_back(flood, port, std::ref(stop), std::ref(calls), std::ref(unexpected));
+
+    std::vector<long> rss; // one sample a second
+    QElapsedTimer clock;
+    clock.start();
+    long lastCalls = 0, peakRate = 0;
+    while (clock.elapsed() < seconds * 1000) {
+        const qint64 until = clock.elapsed() + 1000;
+        while (clock.elapsed() < until)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        const long now = calls.load();
+        peakRate = std::max(peakRate, now - lastCalls);
+        lastCalls = now;
+        rss.push_back(residentKiB());
+    }
+    stop = true;
+    for (auto& t : flooders)
+        t.join();
+
+    // Still answering a well-behaved caller afterwards?
+    bool answers = false;
+    try {
+        charla::host::CurlPeerStream probe("probe",
+                                           "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+        answers = probe.call("host.ping", xmlrpc_c::paramList(), 2s).type() ==
+                  xmlrpc_c::value::TYPE_STRUCT;
+    } catch (const std::exception&) {
+    }
+
+    const long total = calls.load();
+    const long rssAt5 = rss.size() > 5 ? rss[5] : rss.front();
+    const long rssEnd = rss.back();
+    std::printf("flood: %ld calls in %d s (%.0f/s average, peak %ld/s), %ld unexpected answers\n",
+                total, seconds, double(total) / seconds, peakRate, unexpected.load());
+    std::printf("window: longest event-loop gap %lld ms (heartbeat every 20 ms)\n",
+                static_cast<long long>(longestGap));
+    std::printf("memory: RSS %ld KiB after 5 s, %ld KiB at the end (growth %ld KiB)\n", rssAt5,
+                rssEnd, rssEnd - rssAt5);
+
+    int failed = 0;
+    auto check = [&](bool ok, const char* what) {
+        std::printf("%s %s\n", ok ? "PASS" : "FAIL", what);
+        failed += ok ? 0 : 1;
+    };
+    check(total / seconds >= 1000, "thousands of calls a second reached the host");
+    check(unexpected.load() == 0, "every bad call got a fault, every good one an answer");
+    check(longestGap < 500, "the window stayed responsive (no event-loop gap over 500 ms)");
+    check(rssEnd - rssAt5 < 20 * 1024, "memory stayed bounded (under 20 MiB growth after warm-up)");
+    check(answers, "the host still answers afterwards");
+    std::printf("%d passed, %d failed\n", 5 - failed, failed);
+    return failed ? 1 : 0;
+}
