@@ -15,6 +15,8 @@ packages=(
     libopencv-dev libjpeg62-turbo-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
     # tests: a display, a sound server with null sinks, audio measuring
     libgtest-dev python3 xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins sox
+    # fuzzing (libFuzzer ships with clang's runtime)
+    clang-14 libclang-rt-14-dev
 )
 
 missing=()

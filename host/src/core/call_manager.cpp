@@ -199,9 +199,9 @@ void CallManager::peerChanged(const sdk::PeerInfo& peer) {
         lostCallId_ = call_.id;
         endCall(tr("The contact went offline"), nullptr);
     } else if (peer.online && !lostCallId_.empty()) {
-        signal("call.hangup",
-               xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(lostCallId_)},
-                                             {"reason", xmlrpc_c::value_string("connection lost")}}));
+        signal("call.hangup", xmlrpc_c::value_struct(
+                                  Struct{{"call_id", xmlrpc_c::value_string(lostCallId_)},
+                                         {"reason", xmlrpc_c::value_string("connection lost")}}));
         lostCallId_.clear();
     }
 }

@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/rpc_server.h"
+#include "core/xml_guard.h"
 
 #include <xmlrpc-c/xml.hpp>
 
@@ -120,6 +121,9 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
         throw PeerCallError(PeerCallError::Kind::BadResponse,
                             method + ": the peer answered HTTP " + std::to_string(httpStatus) +
                                 (response.empty() ? "" : ": " + response.substr(0, 200)));
+    if (const auto hazard = xmlrpcHazard(response))
+        throw PeerCallError(PeerCallError::Kind::BadResponse,
+                            method + ": malformed response from the peer: " + *hazard);
     xmlrpc_c::rpcOutcome outcome;
     try {
         xmlrpc_c::xml::parseResponse(response, &outcome);

@@ -1,6 +1,7 @@
 #include "core/rpc_server.h"
 
 #include "core/logging.h"
+#include "core/xml_guard.h"
 
 #include <xmlrpc-c/abyss.h>
 #include <xmlrpc-c/girerr.hpp>
@@ -157,6 +158,8 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
     std::string name;
     try {
         xmlrpc_c::paramList params;
+        if (const auto hazard = xmlrpcHazard(callXml))
+            throw faultOf(kFaultParse, "malformed XML-RPC call: " + *hazard);
         try {
             xmlrpc_c::xml::parseCall(callXml, &name, &params);
         } catch (const std::exception& e) {

@@ -65,11 +65,37 @@ std::optional<QString> decodeUtf8(const std::string& bytes) {
     return text;
 }
 
-bool hasCharactersOutsideBmp(const QString& text) {
-    for (const QChar c : text)
-        if (c.isSurrogate())
+// Characters a string cannot carry through XML-RPC intact: what xmlrpc-c refuses (outside the
+// BMP, e.g. emoji), what XML 1.0 forbids (C0 controls but tab and LF, U+FFFE, U+FFFF), and CR,
+// which XML turns into LF. Found by tests/fuzz.
+bool isXmlUnsafe(char32_t c) {
+    return c > 0xFFFF || c == 0xFFFE || c == 0xFFFF || c == U'\r' ||
+           (c < 0x20 && c != U'\t' && c != U'\n');
+}
+
+bool needsExactCopy(const QString& text) {
+    for (const char32_t c : text.toUcs4())
+        if (isXmlUnsafe(c))
             return true;
     return false;
+}
+
+// What a peer that ignores body_utf8 shows: line ends as LF, every other unsafe character U+FFFD.
+QString readableBody(const QString& text) {
+    QString readable;
+    const QList<uint> chars = text.toUcs4();
+    for (qsizetype i = 0; i < chars.size(); ++i) {
+        const char32_t c = chars[i];
+        if (c == U'\r') {
+            if (i + 1 >= chars.size() || chars[i + 1] != U'\n')
+                readable += QChar(u'\n');
+        } else if (isXmlUnsafe(c)) {
+            readable += QChar(QChar::ReplacementCharacter);
+        } else {
+            readable += QChar(char16_t(c));
+        }
+    }
+    return readable;
 }
 
 } // namespace
@@ -114,7 +140,8 @@ TextMessage parseTextMessage(const xmlrpc_c::value& value) {
     if (auto exact = members.find("body_utf8"); exact != members.end()) {
         if (exact->second.type() != xmlrpc_c::value::TYPE_BYTESTRING)
             badParams("member 'body_utf8' must be base64");
-        const std::vector<unsigned char> bytes = xmlrpc_c::value_bytestring(exact->second).vectorUcharValue();
+        const std::vector<unsigned char> bytes =
+            xmlrpc_c::value_bytestring(exact->second).vectorUcharValue();
         body.assign(bytes.begin(), bytes.end());
     }
     if (body.empty())
@@ -134,13 +161,9 @@ xmlrpc_c::value toXmlRpc(const TextMessage& message) {
     members.emplace("id", xmlrpc_c::value_string(wireId(message.id)));
     members.emplace("sent_at", xmlrpc_c::value_string(wireTime(message.sentAt)));
     const std::string utf8 = message.body.toStdString();
-    if (hasCharactersOutsideBmp(message.body)) {
-        // `body` stays readable for peers that ignore body_utf8: each such character becomes
-        // U+FFFD there, and body_utf8 carries the exact text.
-        QString readable;
-        for (const char32_t c : message.body.toUcs4())
-            readable += c > 0xFFFF ? QChar(QChar::ReplacementCharacter) : QChar(char16_t(c));
-        members.emplace("body", xmlrpc_c::value_string(readable.toStdString()));
+    if (needsExactCopy(message.body)) {
+        // `body` stays readable for peers that ignore body_utf8; body_utf8 carries the exact text.
+        members.emplace("body", xmlrpc_c::value_string(readableBody(message.body).toStdString()));
         members.emplace("body_utf8", xmlrpc_c::value_bytestring(
                                          std::vector<unsigned char>(utf8.begin(), utf8.end())));
     } else {

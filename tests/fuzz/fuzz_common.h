@@ -1,0 +1,40 @@
+// Shared bits of the libFuzzer harnesses: quiet Qt logging, a Qt application, scratch files, and
+// a check that reports which property of the code under test broke before aborting (libFuzzer
+// then saves the input as crash-<sha1>).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace charla::fuzz {
+
+// Drops every Qt message except qFatal (which still aborts): a fuzzer feeds millions of bad
+// inputs, each of which may log a warning.
+void quietQt();
+
+// Creates the process's QCoreApplication on first use (from LLVMFuzzerInitialize).
+void ensureCoreApplication(int* argc, char*** argv);
+
+// A private directory in /dev/shm (or $TMPDIR) for this process, removed at exit.
+const std::string& scratchDir();
+
+// Known bug (README.md, "Findings"): xmlrpc-c 1.33.14 crashes (SIGSEGV) parsing an <i8> whose
+// content is not a plain in-range integer. With CHARLA_FUZZ_IGNORE_KNOWN=1 in the environment,
+// true for any document mentioning i8, so that fuzzing can go on looking for other bugs until
+// Charla guards against it; regressions/ reproduces it without the variable.
+bool skipKnownXmlrpcCrash(std::string_view xml);
+
+// Prints `what` and the input in hex (first 256 bytes), then aborts.
+[[noreturn]] void fail(const char* target, const std::string& what, const std::uint8_t* data,
+                       std::size_t size);
+
+} // namespace charla::fuzz
+
+#define CHARLA_FUZZ_CHECK(cond, what)                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ::charla::fuzz::fail(__FILE__, std::string("property violated: ") + (what), data,     \
+                                 size);                                                            \
+    } while (0)

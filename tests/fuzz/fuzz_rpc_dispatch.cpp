@@ -1,0 +1,160 @@
+// The XML-RPC dispatch path: RpcServer::processCall(table, body) on a method table populated like
+// a running host's: system.listMethods, host.ping and host.hello (a PeerLink on a HostChannel
+// that never listens), call.invite/answer/hangup (a CallManager), text.send (the text plugin's
+// TextChat with a store in a scratch directory), audio.frame (packet parser + receiver) and
+// video.frame (the frame validator). The input is the raw HTTP body of one POST to /RPC2.
+//
+// Properties beyond "no crash":
+//   - every answer is a well-formed XML-RPC response that xmlrpc-c parses back;
+//   - no handler lets an exception other than a fault escape on hostile input (the host would
+//     mark its plugin failed, letting a peer switch off a feature with one call);
+//   - the access check (RpcServer::refusal) refuses a stranger and a wrong signature.
+#include "fuzz_common.h"
+
+#include "core/call_manager.h"
+#include "core/host_channel.h"
+#include "core/peer_link.h"
+#include "core/rpc_server.h"
+
+#if CHARLA_FUZZ_TEXT
+#include "text_chat.h"
+#include "text_message.h"
+#endif
+#if CHARLA_FUZZ_AUDIO
+#include "audio_packet.h"
+#include "audio_receiver.h"
+#endif
+#if CHARLA_FUZZ_VIDEO
+#include "video_wire.h"
+#endif
+
+#include <QCoreApplication>
+
+#include <xmlrpc-c/xml.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+using namespace charla;
+
+namespace {
+
+struct Host {
+    host::HostChannel channel;
+    std::unique_ptr<host::PeerLink> link;
+    std::unique_ptr<host::CallManager> calls;
+#if CHARLA_FUZZ_TEXT
+    std::unique_ptr<text::TextChat> chat;
+#endif
+#if CHARLA_FUZZ_AUDIO
+    audio::AudioReceiver receiver;
+#endif
+};
+
+Host* host_ = nullptr;
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+    fuzz::quietQt();
+    fuzz::ensureCoreApplication(argc, argv);
+    // Never destroyed: libFuzzer may exit from any thread, and the CallManager's destructor
+    // would wait for its signalling thread.
+    host_ = new Host;
+    // The contact: a closed loopback port, so anything the handlers send fails at once.
+    host_->channel.setPeerAddress({"127.0.0.1", 1});
+    host_->channel.methods().setFailureHandler([](const std::string& owner,
+                                                  const std::string& what) {
+        // A handler threw something other than a fault: the host would disable `owner`.
+        std::fprintf(stderr, "\n==== a handler of '%s' failed on hostile input: %s\n",
+                     owner.c_str(), what.c_str());
+        std::abort();
+    });
+    host_->link = std::make_unique<host::PeerLink>(host_->channel, "fuzz");
+    host_->calls = std::make_unique<host::CallManager>(host_->channel);
+    host_->calls->setRingTimeout(std::chrono::milliseconds(50));
+    QObject::connect(host_->link.get(), &host::PeerLink::peerChanged, host_->calls.get(),
+                     &host::CallManager::peerChanged, Qt::QueuedConnection);
+
+#if CHARLA_FUZZ_TEXT
+    host_->chat = std::make_unique<text::TextChat>(
+        QStringLiteral("fuzz"), QString::fromStdString(fuzz::scratchDir() + "/text.sqlite"));
+    sdk::MethodSpec send; // as TextPlugin::initialize registers it
+    send.name = text::kSendMethod;
+    send.signature = "S:S";
+    send.maxPayloadBytes = text::kMaxSendPayloadBytes;
+    send.handler = [chat = host_->chat.get()](const xmlrpc_c::paramList& params) {
+        return chat->handleSendCall(params);
+    };
+    host_->channel.methods().add("text", std::move(send));
+#endif
+#if CHARLA_FUZZ_AUDIO
+    host_->receiver.setEnabled(true);
+    sdk::MethodSpec frame;
+    frame.name = audio::kFrameMethod;
+    frame.signature = "i:6";
+    frame.maxPayloadBytes = audio::kMaxPacketBytes;
+    frame.handler = [receiver = &host_->receiver](const xmlrpc_c::paramList& params) {
+        const audio::AudioPacket packet = audio::parseFrameParams(params);
+        const int stored = receiver->push(packet);
+        (void)receiver->pull();
+        return xmlrpc_c::value_int(stored);
+    };
+    host_->channel.methods().add("audio", std::move(frame));
+#endif
+#if CHARLA_FUZZ_VIDEO
+    sdk::MethodSpec video;
+    video.name = video::kFrameMethod;
+    video.signature = "S:S";
+    video.maxPayloadBytes = video::kMaxFramePayloadBytes;
+    video.handler = [](const xmlrpc_c::paramList& params) {
+        video::WireFrame frame;
+        const video::FrameError error = video::parseFrame(params, &frame);
+        if (error != video::FrameError::None)
+            throw xmlrpc_c::fault(std::string("video.frame: ") + video::toString(error),
+                                  static_cast<xmlrpc_c::fault::code_t>(
+                                      video::faultCodeFor(error)));
+        return xmlrpc_c::value_struct(
+            std::map<std::string, xmlrpc_c::value>{{"seq", xmlrpc_c::value_int(frame.seq)}});
+    };
+    host_->channel.methods().add("video", std::move(video));
+#endif
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string body(reinterpret_cast<const char*>(data), size);
+    if (fuzz::skipKnownXmlrpcCrash(body))
+        return 0;
+
+    // The access check comes first on the server thread: a stranger and a wrong signature are
+    // refused whatever the body.
+    {
+        host::AccessPolicy policy;
+        policy.allowedPeerIp = "192.0.2.1";
+        policy.secret = "fuzz-secret";
+        CHARLA_FUZZ_CHECK(host::RpcServer::refusal(policy, "192.0.2.2", "", body).has_value(),
+                          "a stranger was let in");
+        CHARLA_FUZZ_CHECK(
+            host::RpcServer::refusal(policy, "192.0.2.1", body.substr(0, 64), body).has_value(),
+            "a wrong signature was accepted");
+        const std::string good = host::signBody(policy.secret, body);
+        CHARLA_FUZZ_CHECK(!host::RpcServer::refusal(policy, "192.0.2.1", good, body).has_value(),
+                          "the right signature was refused");
+    }
+
+    const std::string response = host::RpcServer::processCall(host_->channel.methods(), body);
+    try {
+        xmlrpc_c::rpcOutcome outcome;
+        xmlrpc_c::xml::parseResponse(response, &outcome);
+    } catch (const std::exception& e) {
+        fuzz::fail(__FILE__, std::string("processCall answered with a malformed response (") +
+                                 e.what() + "): " + response.substr(0, 400),
+                   data, size);
+    }
+    // Deliver what the handlers queued for the GUI thread (call state, conversation refresh).
+    QCoreApplication::processEvents();
+    return 0;
+}
