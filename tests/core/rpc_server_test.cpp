@@ -11,6 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <future>
 
 namespace charla::test {
@@ -107,6 +111,31 @@ TEST_F(RpcServerTest, ProcessCallAnswersAGoodCall) {
     xmlrpc_c::xml::parseResponse(response, &outcome);
     ASSERT_TRUE(outcome.succeeded());
     EXPECT_EQ(std::string(xmlrpc_c::value_string(outcome.getResult())), "héllo");
+}
+
+// Crashes the fuzzers found in xmlrpc-c itself (an <i8> that is not a plain integer segfaults
+// its parser): replayed here in the ordinary build, so they can never come back unnoticed.
+TEST_F(RpcServerTest, FuzzerFoundCallsGetAFaultInsteadOfACrash) {
+    int replayed = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::filesystem::path(CHARLA_FUZZ_REGRESSIONS_DIR) / "fuzz_rpc_dispatch")) {
+        std::ifstream file(entry.path(), std::ios::binary);
+        const std::string body((std::istreambuf_iterator<char>(file)), {});
+        EXPECT_EQ(processFault(body), -32700) << entry.path();
+        ++replayed;
+    }
+    EXPECT_GE(replayed, 2);
+    for (const char* i8 : {"x", "3x", "-", "5.0", "9223372036854775808", "&#120;", "<![CDATA[y]]>"})
+        EXPECT_EQ(processFault(std::string("<?xml version=\"1.0\"?><methodCall><methodName>"
+                                           "host.ping</methodName><params><param><value><i8>") +
+                               i8 + "</i8></value></param></params></methodCall>"),
+                  -32700)
+            << i8;
+    // A good <i8> still reaches the method (host.ping takes no parameters: -32602, not -32700).
+    EXPECT_EQ(processFault("<?xml version=\"1.0\"?><methodCall><methodName>host.ping</methodName>"
+                           "<params><param><value><i8>-42</i8></value></param></params>"
+                           "</methodCall>"),
+              -32602);
 }
 
 TEST_F(RpcServerTest, ProcessCallFaultsOnMalformedInput) {
