@@ -1,6 +1,7 @@
 #include "gui/call_window.h"
 
 #include "core/call_manager.h"
+#include "gui/panel_layout.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -60,7 +61,7 @@ QWidget* CallWindow::panelParent() {
 
 void CallWindow::addPanel(const QString& pluginId, const QString& title, QWidget* panel) {
     panel->setAccessibleName(title);
-    panelLayout_->addWidget(panel, 1);
+    panelLayout_->addWidget(panel, wantsHeight(panel) ? 1 : 0);
     panels_[pluginId] = panel;
     updatePlaceholder();
 }

@@ -1,6 +1,7 @@
 #include "gui/chat_window.h"
 
 #include "core/plugin_manager.h"
+#include "gui/panel_layout.h"
 #include "gui/plugins_dialog.h"
 
 #include <QHBoxLayout>
@@ -69,6 +70,7 @@ QWidget* ChatWindow::panelParent() {
 void ChatWindow::addPanel(const QString& pluginId, const QString& title, QWidget* panel) {
     panel->setAccessibleName(title);
     panels_->addWidget(panel);
+    panels_->setStretchFactor(panels_->indexOf(panel), wantsHeight(panel) ? 1 : 0);
     panelByPlugin_[pluginId] = panel;
     updatePlaceholder();
 }
