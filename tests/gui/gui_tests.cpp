@@ -6,6 +6,7 @@
 #include "app/options.h"
 #include "core/endpoint.h"
 #include "core/peer_stream.h"
+#include "gui/call_window.h"
 #include "gui/chat_window.h"
 #include "gui/login_window.h"
 #include "gui/plugins_dialog.h"
@@ -233,6 +234,7 @@ private slots:
     void unicodeMessages();
     void pluginsDialogTogglesText();
     void screenshots();
+    void callWindowsFollowTheCall();
 };
 
 void GuiTest::loginToChatLocal() {
@@ -691,6 +693,50 @@ void GuiTest::screenshots() {
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
     saveScreenshot(dialog, QStringLiteral("plugins-dialog.png"));
     dialog->close();
+}
+
+// The call as users see it: the Call button rings the contact, whose incoming-call dialog
+// accepts; both call windows show the call with its duration; Hang up closes both.
+void GuiTest::callWindowsFollowTheCall() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    const QList<quint16> ports = freePorts(2);
+    auto alice = std::make_unique<Application>(
+        localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    auto bob =
+        std::make_unique<Application>(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    QSignalSpy aliceConnected(alice.get(), &Application::connected);
+    QSignalSpy bobConnected(bob.get(), &Application::connected);
+    alice->start();
+    bob->start();
+    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* a = alice->chatWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(a, "callButton")->isEnabled(), kPresenceTimeoutMs);
+
+    QTest::mouseClick(child<QPushButton>(a, "callButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(alice->callWindow(), 5000);
+    QVERIFY(child<QLabel>(alice->callWindow(), "callStatus")->text().contains("Calling"));
+    QTRY_VERIFY_WITH_TIMEOUT(bob->incomingCallDialog(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(bob->incomingCallDialog()));
+    QTest::mouseClick(child<QPushButton>(bob->incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->callWindow(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        child<QLabel>(alice->callWindow(), "callStatus")->text().contains("In call with Bob"),
+        5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        child<QLabel>(bob->callWindow(), "callStatus")->text().contains("In call with Alice"),
+        5000);
+    QCOMPARE(child<QPushButton>(bob->callWindow(), "hangUpButton")->text(),
+             QStringLiteral("Hang up"));
+    // Host and text only here: the call window says no media plugin is on.
+    QVERIFY(child<QLabel>(alice->callWindow(), "noMediaLabel")->isVisible());
+
+    QTest::mouseClick(child<QPushButton>(bob->callWindow(), "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!bob->callWindow(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!alice->callWindow(), 5000);
+    QVERIFY(a->isVisible()); // the chat stays
 }
 
 int main(int argc, char** argv) {
