@@ -20,6 +20,15 @@ namespace charla::app {
 
 namespace {
 
+// Hides a window and deletes it once control is back in the event loop: we are often inside
+// one of its own signals (Hang up, Accept, Decline).
+template <class Window> void closeLater(std::unique_ptr<Window>& window) {
+    if (!window)
+        return;
+    window->hide();
+    window.release()->deleteLater();
+}
+
 QString defaultUserName() {
     QString name = qEnvironmentVariable("USER");
     return name.isEmpty() ? QStringLiteral("me") : name;
@@ -237,15 +246,8 @@ QString Application::contactName() const {
 void Application::closeCallWindows() {
     if (session_)
         session_->plugins().setPanelHost(host::PanelSlot::Call, nullptr);
-    // deleteLater: we are often inside one of these windows' own signals (Hang up, Decline).
-    if (callWindow_) {
-        callWindow_->hide();
-        callWindow_.release()->deleteLater();
-    }
-    if (incoming_) {
-        incoming_->hide();
-        incoming_.release()->deleteLater();
-    }
+    closeLater(callWindow_);
+    closeLater(incoming_);
 }
 
 void Application::showCall(const sdk::CallInfo& call, const QString& message) {
@@ -270,10 +272,7 @@ void Application::showCall(const sdk::CallInfo& call, const QString& message) {
         return;
     case State::Outgoing:
     case State::Active:
-        if (incoming_) {
-            incoming_->hide();
-            incoming_.release()->deleteLater(); // we may be inside its Accept signal
-        }
+        closeLater(incoming_);
         if (!callWindow_) {
             callWindow_ = std::make_unique<gui::CallWindow>(session_->calls(), contactName());
             session_->plugins().setPanelHost(host::PanelSlot::Call, callWindow_.get());

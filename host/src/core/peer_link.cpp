@@ -30,6 +30,17 @@ const xmlrpc_c::value& member(const Struct& s, const std::string& key, xmlrpc_c:
     return it->second;
 }
 
+// The plugins_serial of a host.ping or host.hello struct, or `fallback` when it has none.
+int pluginsSerial(const xmlrpc_c::value& value, int fallback) {
+    if (value.type() != xmlrpc_c::value::TYPE_STRUCT)
+        return fallback;
+    const Struct s = xmlrpc_c::value_struct(value);
+    auto it = s.find("plugins_serial");
+    if (it == s.end() || it->second.type() != xmlrpc_c::value::TYPE_INT)
+        return fallback;
+    return xmlrpc_c::value_int(it->second);
+}
+
 std::string stringMember(const Struct& s, const std::string& key, const std::string& where) {
     return xmlrpc_c::value_string(member(s, key, xmlrpc_c::value::TYPE_STRING, where));
 }
@@ -79,14 +90,9 @@ PeerLink::PeerLink(HostChannel& channel, std::string localUser, QObject* parent)
         if (params.size() != 1)
             throw badHello("expects exactly one struct parameter");
         sdk::PeerInfo info = parseHello(params[0]);
-        int serial = 0;
-        Struct s = xmlrpc_c::value_struct(params[0]);
-        if (auto it = s.find("plugins_serial");
-            it != s.end() && it->second.type() == xmlrpc_c::value::TYPE_INT)
-            serial = xmlrpc_c::value_int(it->second);
         {
             std::lock_guard lock(mutex_);
-            peerSerial_ = serial;
+            peerSerial_ = pluginsSerial(params[0], 0);
         }
         qCInfo(lcPeer) << "hello from" << info.user.c_str() << "with" << info.plugins.size()
                        << "plugins";
@@ -201,13 +207,7 @@ void PeerLink::run(std::stop_token stop) {
         try {
             xmlrpc_c::value pong = stream->call("host.ping", xmlrpc_c::paramList(), timeout);
             nowOnline = true;
-            int theirSerial = -1;
-            if (pong.type() == xmlrpc_c::value::TYPE_STRUCT) {
-                Struct s = xmlrpc_c::value_struct(pong);
-                if (auto it = s.find("plugins_serial");
-                    it != s.end() && it->second.type() == xmlrpc_c::value::TYPE_INT)
-                    theirSerial = xmlrpc_c::value_int(it->second);
-            }
+            const int theirSerial = pluginsSerial(pong, -1);
             bool needHello;
             int serialToAnnounce;
             {
@@ -221,11 +221,7 @@ void PeerLink::run(std::stop_token stop) {
                 params.add(localHello());
                 xmlrpc_c::value reply = stream->call("host.hello", params, timeout);
                 sdk::PeerInfo info = parseHello(reply);
-                int replySerial = theirSerial;
-                Struct rs = xmlrpc_c::value_struct(reply);
-                if (auto it = rs.find("plugins_serial");
-                    it != rs.end() && it->second.type() == xmlrpc_c::value::TYPE_INT)
-                    replySerial = xmlrpc_c::value_int(it->second);
+                const int replySerial = pluginsSerial(reply, theirSerial);
                 {
                     std::lock_guard lock(mutex_);
                     announcedSerial_ = serialToAnnounce;
@@ -240,7 +236,7 @@ void PeerLink::run(std::stop_token stop) {
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
                 break;
-            if (e.faultCode() == 401 || e.faultCode() == 403)
+            if (e.faultCode() == sdk::kFaultUnauthorized || e.faultCode() == sdk::kFaultForbidden)
                 qCWarning(lcPeer) << "the contact refuses us:" << e.what(); // secret or address
             else
                 qCDebug(lcPeer) << "peer not answering:" << e.what();

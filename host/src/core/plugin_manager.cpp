@@ -464,14 +464,19 @@ void PluginManager::announce(const QString& id, const sdk::Announcement& announc
 
 void PluginManager::setCall(const sdk::CallInfo& call) {
     call_ = call;
+    notifyRunning("callChanged", [&](sdk::Plugin& plugin) { plugin.callChanged(call); });
+}
+
+void PluginManager::notifyRunning(const char* hook,
+                                  const std::function<void(sdk::Plugin&)>& notify) {
     for (auto& [id, running] : running_) {
         try {
-            running->plugin->callChanged(call);
+            notify(*running->plugin);
         } catch (const std::exception& e) {
             qCWarning(lcPlugins).noquote()
-                << "plugin" << id << "failed in callChanged:" << e.what();
+                << "plugin" << id << "failed in" << hook << ":" << e.what();
         } catch (...) {
-            qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in callChanged";
+            qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in" << hook;
         }
     }
 }
@@ -499,16 +504,7 @@ std::vector<sdk::PeerPlugin> PluginManager::enabledCapabilities() const {
 }
 
 void PluginManager::notifyPeerChanged(const sdk::PeerInfo& peer) {
-    for (auto& [id, running] : running_) {
-        try {
-            running->plugin->peerChanged(peer);
-        } catch (const std::exception& e) {
-            qCWarning(lcPlugins).noquote()
-                << "plugin" << id << "failed in peerChanged:" << e.what();
-        } catch (...) {
-            qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in peerChanged";
-        }
-    }
+    notifyRunning("peerChanged", [&](sdk::Plugin& plugin) { plugin.peerChanged(peer); });
 }
 
 } // namespace charla::host

@@ -14,6 +14,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -87,6 +88,8 @@ private:
     void fail(const QString& id, const QString& reason);
     static std::shared_ptr<Loaded> load(const PluginManifest& manifest);
     void abandon(Running& running, const QString& id);
+    // Calls a notification hook on every enabled plugin; one that throws is logged and skipped.
+    void notifyRunning(const char* hook, const std::function<void(sdk::Plugin&)>& notify);
     void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
     void deletePanel(Running& running, const QString& id, PanelSlot slot);
     void announce(const QString& id, const sdk::Announcement& announcement);

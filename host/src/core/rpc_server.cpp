@@ -24,8 +24,6 @@ namespace charla::host {
 namespace {
 
 constexpr int kFaultParse = -32700; // XML-RPC convention: not well-formed
-constexpr int kFaultUnauthorized = 401;
-constexpr int kFaultForbidden = 403;
 
 int bindListeningSocket(const std::string& address, std::uint16_t port) {
     sockaddr_in addr{};
@@ -95,7 +93,7 @@ std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
                                                   const std::string& callXml) {
     if (policy.loopbackOnly ? peerIp.rfind("127.", 0) != 0
                             : !policy.allowedPeerIp.empty() && peerIp != policy.allowedPeerIp)
-        return faultOf(kFaultForbidden,
+        return faultOf(sdk::kFaultForbidden,
                        "forbidden: this Charla accepts calls only from its contact");
     if (!policy.secret.empty()) {
         const std::string expected = signBody(policy.secret, callXml);
@@ -105,7 +103,7 @@ std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
         for (std::size_t i = 0; same && i < expected.size(); ++i)
             diff |= static_cast<unsigned char>(signature[i] ^ expected[i]);
         if (!same || diff != 0)
-            return faultOf(kFaultUnauthorized,
+            return faultOf(sdk::kFaultUnauthorized,
                            "unauthorized: missing or wrong X-Charla-Signature (shared secret)");
     }
     return std::nullopt;

@@ -28,6 +28,8 @@ enum FaultCode : int {
     kFaultUnknownMethod = -32601, // XML-RPC spec: requested method not found
     kFaultBadParams = -32602,     // wrong count, types or missing struct members
     kFaultInternal = -32603,      // a handler failed unexpectedly
+    kFaultUnauthorized = 401,     // missing or wrong shared-secret signature (host)
+    kFaultForbidden = 403,        // the caller is not the contact (host)
     kFaultTooLarge = 413,         // the call's payload exceeds the method's limit
     kFaultDuplicate = 409,        // reserved: a conflicting request
     kFaultUnavailable = 503,      // the method exists but cannot serve now
