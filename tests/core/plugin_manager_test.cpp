@@ -247,6 +247,57 @@ TEST_F(PluginManagerTest, APluginWhoseWorkerThrowsIsMarkedFailedAndTheHostKeepsR
     EXPECT_EQ(caps[0].id, "echo");
 }
 
+// A UI/notification hook that throws after enabling: failed (queued, so the notifying loop is
+// not disturbed), its methods gone, the other plugins untouched.
+TEST_F(PluginManagerTest, APluginWhoseCallHookThrowsIsMarkedFailed) {
+    pm->discover(dirs({"hookthrows", "good"}));
+    pm->enableDiscovered();
+    ASSERT_EQ(pm->find("hookthrows")->state, PluginState::Enabled) << describe(pm->plugins());
+    pm->setCall({sdk::CallInfo::State::Outgoing, "call-1"});
+    ASSERT_TRUE(waitUntil([&] { return pm->find("hookthrows")->state == PluginState::Failed; }))
+        << describe(pm->plugins());
+    EXPECT_TRUE(pm->find("hookthrows")->reason.contains("failed in callChanged"))
+        << pm->find("hookthrows")->reason.toStdString();
+    EXPECT_TRUE(pm->find("hookthrows")->reason.contains("exploded on purpose"));
+    EXPECT_FALSE(channel.methods().contains("hookthrows.ping"));
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
+    const auto caps = pm->enabledCapabilities();
+    ASSERT_EQ(caps.size(), 1u);
+    EXPECT_EQ(caps[0].id, "echo");
+}
+
+TEST_F(PluginManagerTest, APluginWhosePeerHookThrowsIsMarkedFailed) {
+    pm->discover(dirs({"hookthrows", "good"}));
+    pm->enableDiscovered();
+    sdk::PeerInfo online;
+    online.online = true;
+    pm->notifyPeerChanged(online);
+    ASSERT_TRUE(waitUntil([&] { return pm->find("hookthrows")->state == PluginState::Failed; }))
+        << describe(pm->plugins());
+    EXPECT_TRUE(pm->find("hookthrows")->reason.contains("failed in peerChanged"))
+        << pm->find("hookthrows")->reason.toStdString();
+    EXPECT_EQ(rpcFaultCode(channel.port(), "hookthrows.ping"), -32601);
+    EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
+}
+
+// Enabling during a call runs callChanged at once: a throw there refuses the enable itself.
+TEST_F(PluginManagerTest, EnablingAPluginWhoseHookThrowsDuringACallFailsAtOnce) {
+    pm->setCall({sdk::CallInfo::State::Active, "call-2"});
+    pm->discover(dirs({"hookthrows"}));
+    pm->enableDiscovered();
+    const PluginRecord* r = pm->find("hookthrows");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->state, PluginState::Failed) << r->reason.toStdString();
+    EXPECT_TRUE(r->reason.contains("callChanged exploded")) << r->reason.toStdString();
+    EXPECT_FALSE(channel.methods().contains("hookthrows.ping"));
+    EXPECT_TRUE(pm->enabledCapabilities().empty());
+    // Once the call is over, the user can enable it again.
+    pm->setCall({});
+    QString error;
+    EXPECT_TRUE(pm->setEnabled("hookthrows", true, &error)) << error.toStdString();
+    EXPECT_TRUE(channel.methods().contains("hookthrows.ping"));
+}
+
 TEST_F(PluginManagerTest, GoodPluginsEnableNextToEveryBrokenOne) {
     pm->discover(dirs({"abi", "qt", "malformed", "lacks", "nomanifest", "duplicate", "mismatch",
                        "liar", "notplugin", "initthrows", "workerthrows", "good"}));

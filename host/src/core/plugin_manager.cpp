@@ -124,13 +124,9 @@ PluginManager::PluginManager(HostChannel& channel, std::string localUser, QObjec
     : QObject(parent), channel_(channel), localUser_(std::move(localUser)) {
     // A plugin whose method throws is failed and disabled; the caller already got a fault.
     // Queued: disabling waits for the calls inside the plugin's methods, this one included.
+    // fail() ignores owners that are not plugins ("host", "host.call").
     channel_.methods().setFailureHandler([this](const std::string& owner, const std::string& what) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, id = QString::fromStdString(owner), why = QString::fromStdString(what)] {
-                fail(id, why); // ignores owners that are not plugins ("host", "host.call")
-            },
-            Qt::QueuedConnection);
+        failLater(QString::fromStdString(owner), QString::fromStdString(what));
     });
 }
 
@@ -336,15 +332,19 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         abandon(*running, id);
         return failWith(QStringLiteral("failed to start: unknown exception"));
     }
-    running->scope->setFailureHandler([this, id](const std::string& what) {
-        QMetaObject::invokeMethod(
-            this, [this, id, what] { fail(id, QString::fromStdString(what)); },
-            Qt::QueuedConnection);
-    });
+    running->scope->setFailureHandler(
+        [this, id](const std::string& what) { failLater(id, QString::fromStdString(what)); });
     running->scope->startWorkers();
-    running->plugin->peerChanged(channel_.peer());
-    if (call_.state != sdk::CallInfo::State::Idle)
-        running->plugin->callChanged(call_);
+    // The first notifications belong to enabling: a plugin that throws here never runs.
+    QString hookError = callHook(*running->plugin, "peerChanged",
+                                 [&](sdk::Plugin& plugin) { plugin.peerChanged(channel_.peer()); });
+    if (hookError.isEmpty() && call_.state != sdk::CallInfo::State::Idle)
+        hookError = callHook(*running->plugin, "callChanged",
+                             [&](sdk::Plugin& plugin) { plugin.callChanged(call_); });
+    if (!hookError.isEmpty()) {
+        stopRunning(*running, id);
+        return failWith(hookError);
+    }
     running_[id] = std::move(running);
     record.state = PluginState::Enabled;
     record.reason.clear();
@@ -359,18 +359,43 @@ void PluginManager::disable(PluginRecord& record) {
         return;
     std::unique_ptr<Running> running = std::move(it->second);
     running_.erase(it);
-    running->scope->removeMethods();
+    stopRunning(*running, id);
+    record.state = PluginState::Disabled;
+    qCInfo(lcPlugins).noquote() << "disabled plugin" << id;
+}
+
+// Stops a started plugin: no new calls, stop(), workers joined, then everything it left.
+void PluginManager::stopRunning(Running& running, const QString& id) {
+    running.scope->removeMethods();
     try {
-        running->plugin->stop();
+        running.plugin->stop();
     } catch (const std::exception& e) {
         qCWarning(lcPlugins).noquote() << "plugin" << id << "failed to stop:" << e.what();
     } catch (...) {
         qCWarning(lcPlugins).noquote() << "plugin" << id << "failed to stop";
     }
-    running->scope->stopWorkers();
-    abandon(*running, id);
-    record.state = PluginState::Disabled;
-    qCInfo(lcPlugins).noquote() << "disabled plugin" << id;
+    running.scope->stopWorkers();
+    abandon(running, id);
+}
+
+// Queued because the callers are iterating the running plugins (or are inside one of its
+// calls); disabling now would pull the plugin out from under them.
+void PluginManager::failLater(const QString& id, const QString& reason) {
+    QMetaObject::invokeMethod(
+        this, [this, id, reason] { fail(id, reason); }, Qt::QueuedConnection);
+}
+
+QString PluginManager::callHook(sdk::Plugin& plugin, const char* hook,
+                                const std::function<void(sdk::Plugin&)>& call) {
+    try {
+        call(plugin);
+        return {};
+    } catch (const std::exception& e) {
+        return QStringLiteral("failed in %1: %2")
+            .arg(QLatin1String(hook), QString::fromLocal8Bit(e.what()));
+    } catch (...) {
+        return QStringLiteral("failed in %1: unknown exception").arg(QLatin1String(hook));
+    }
 }
 
 void PluginManager::fail(const QString& id, const QString& reason) {
@@ -436,12 +461,11 @@ void PluginManager::setPanelHost(PanelSlot slot, PanelHost* host) {
         return;
     for (auto& [id, running] : running_) {
         const PluginRecord* record = find(id);
-        try {
+        const QString error = callHook(*running->plugin, "createPanel", [&](sdk::Plugin&) {
             createPanel(*running, id, record ? record->manifest.name : id, slot);
-        } catch (const std::exception& e) {
-            qCWarning(lcPlugins).noquote()
-                << "plugin" << id << "failed to create a panel:" << e.what();
-        }
+        });
+        if (!error.isEmpty())
+            failLater(id, error);
     }
 }
 
@@ -470,14 +494,9 @@ void PluginManager::setCall(const sdk::CallInfo& call) {
 void PluginManager::notifyRunning(const char* hook,
                                   const std::function<void(sdk::Plugin&)>& notify) {
     for (auto& [id, running] : running_) {
-        try {
-            notify(*running->plugin);
-        } catch (const std::exception& e) {
-            qCWarning(lcPlugins).noquote()
-                << "plugin" << id << "failed in" << hook << ":" << e.what();
-        } catch (...) {
-            qCWarning(lcPlugins).noquote() << "plugin" << id << "failed in" << hook;
-        }
+        const QString error = callHook(*running->plugin, hook, notify);
+        if (!error.isEmpty())
+            failLater(id, error);
     }
 }
 

@@ -86,9 +86,14 @@ private:
     bool enable(PluginRecord& record, QString* error);
     void disable(PluginRecord& record);
     void fail(const QString& id, const QString& reason);
+    void failLater(const QString& id, const QString& reason);
     static std::shared_ptr<Loaded> load(const PluginManifest& manifest);
+    void stopRunning(Running& running, const QString& id);
     void abandon(Running& running, const QString& id);
-    // Calls a notification hook on every enabled plugin; one that throws is logged and skipped.
+    // Runs one of a plugin's hooks; returns why it threw, or an empty string.
+    static QString callHook(sdk::Plugin& plugin, const char* hook,
+                            const std::function<void(sdk::Plugin&)>& call);
+    // Calls a notification hook on every enabled plugin; one that throws is failed (queued).
     void notifyRunning(const char* hook, const std::function<void(sdk::Plugin&)>& notify);
     void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
     void deletePanel(Running& running, const QString& id, PanelSlot slot);
