@@ -2,6 +2,7 @@
 #include "base64.h"
 #include "frame_queue.h"
 #include "jpeg_codec.h"
+#include "late_frame_filter.h"
 #include "test_pattern.h"
 #include "video_engine.h"
 #include "video_source.h"
@@ -307,6 +308,48 @@ TEST(Wire, TheEngineCountsRefusedFramesAndAnswersWithFaults) {
     } catch (const xmlrpc_c::fault& f) {
         EXPECT_EQ(f.getCode(), 503);
     }
+}
+
+TEST(LateFrames, AFrameFarSlowerThanTheBestIsLateWhateverTheClockOffset) {
+    for (const double offset : {0.0, -3.6e6, 7.2e6}) { // clocks equal, an hour behind, two ahead
+        LateFrameFilter filter;
+        EXPECT_TRUE(filter.accept(offset + 12));
+        EXPECT_TRUE(filter.accept(offset + 8)); // a faster frame lowers the baseline
+        EXPECT_TRUE(filter.accept(offset + 8 + LateFrameFilter::kMaxExtraTransitMs));
+        EXPECT_FALSE(filter.accept(offset + 2000)) << "offset " << offset; // held in a stall
+        EXPECT_TRUE(filter.accept(offset + 10));
+        EXPECT_EQ(filter.late(), 1u);
+    }
+}
+
+TEST(LateFrames, ASustainedShiftBecomesTheNewNormal) {
+    LateFrameFilter filter;
+    EXPECT_TRUE(filter.accept(5));
+    // The sender's clock steps back by 3 s: every frame now looks 3 s late.
+    int dropped = 0;
+    while (!filter.accept(3005) && dropped < 100)
+        ++dropped;
+    EXPECT_EQ(dropped, LateFrameFilter::kRebaseAfter - 1);
+    EXPECT_TRUE(filter.accept(3006));
+    filter.reset();
+    EXPECT_TRUE(filter.accept(9000)); // a new call starts without a baseline
+}
+
+TEST(LateFrames, TheEngineAnswersStaleForAFrameHeldInAStall) {
+    VideoEngine engine;
+    engine.setCallActive(true);
+    const auto jpeg = encodeJpeg(pattern(160, 120), 75);
+    auto stale = [](const xmlrpc_c::value& v) {
+        const std::map<std::string, xmlrpc_c::value> m = xmlrpc_c::value_struct(v);
+        return m.count("stale") == 1;
+    };
+    EXPECT_FALSE(stale(engine.handleFrame(frameParams(1, epochMs(), 160, 120, jpeg))));
+    // Seq 2 was captured 2 s ago and held by the network: newer seq, but late.
+    EXPECT_TRUE(stale(engine.handleFrame(frameParams(2, epochMs() - 2000, 160, 120, jpeg))));
+    EXPECT_FALSE(stale(engine.handleFrame(frameParams(3, epochMs(), 160, 120, jpeg))));
+    const auto c = engine.counters();
+    EXPECT_EQ(c.late, 1u);
+    EXPECT_EQ(c.received, 2u);
 }
 
 TEST(Stats, PercentilesComeFromTheHistogram) {

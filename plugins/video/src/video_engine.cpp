@@ -89,6 +89,7 @@ void VideoEngine::setCallActive(bool active) {
         }
         std::lock_guard lock(receiveMutex_);
         haveLastSeq_ = false;
+        lateFilter_.reset();
     }
     qCDebug(lcVideo) << "call" << (active ? "active" : "idle");
     notifyListeners();
@@ -364,6 +365,12 @@ xmlrpc_c::value VideoEngine::handleFrame(const xmlrpc_c::paramList& params) {
         }
         haveLastSeq_ = true;
         lastSeq_ = seq;
+        if (!lateFilter_.accept(epochMs() - item.frame.ts)) {
+            std::lock_guard countersLock(countersMutex_);
+            ++counters_.late;
+            result.emplace("stale", xmlrpc_c::value_boolean(true));
+            return xmlrpc_c::value_struct(result);
+        }
     }
     const auto bytes = static_cast<double>(item.frame.jpeg.size());
     receiveQueue_.push(std::move(item));
@@ -414,6 +421,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"displayed", num(c.displayed)},
         {"receive_queue_drops", num(c.receiveQueueDrops)},
         {"out_of_order", num(c.outOfOrder)},
+        {"late", num(c.late)},
         {"rejected", num(c.rejected)},
         {"rejected_by", xmlrpc_c::value_struct(rejected)},
         {"jpeg_bytes_sent", xmlrpc_c::value_double(c.jpegBytesSent)},

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "frame_queue.h"
+#include "late_frame_filter.h"
 #include "video_source.h"
 #include "video_stats.h"
 #include "video_wire.h"
@@ -58,6 +59,7 @@ struct VideoCounters {
     std::uint64_t displayed = 0; // decoded and handed to the GUI
     std::uint64_t receiveQueueDrops = 0;
     std::uint64_t outOfOrder = 0;
+    std::uint64_t late = 0;     // abandoned by the sender long ago (see LateFrameFilter)
     std::uint64_t rejected = 0; // sum of rejectedBy
     std::map<FrameError, std::uint64_t> rejectedBy;
     double jpegBytesSent = 0;
@@ -160,6 +162,7 @@ private:
     mutable std::mutex receiveMutex_;
     bool haveLastSeq_ = false;
     std::int64_t lastSeq_ = 0;
+    LateFrameFilter lateFilter_;
 
     mutable std::mutex countersMutex_;
     VideoCounters counters_;
