@@ -7,7 +7,8 @@ Usage: video_faults_test.py PATH_TO_CHARLA [WORKDIR]
 A (--call --camera test) reaches B (--auto-answer --camera test) through a fault proxy; B's
 `video.stats` (A's frames as B receives them) is polled every 50 ms. Faults:
   - the video connection stalled 2 s (what a lost segment does to TCP, exaggerated);
-  - the whole link stalled 1 s (below the 1.5 s presence timeout: the call must survive);
+  - the whole link stalled 2 s (a presence ping is lost, but the contact is shown offline only
+    after two in a row: the call must survive);
   - the video connection reset (RST) mid-call; then every connection reset.
 After each: frames arrive again and, within RECOVERY_LIMIT_S of the fault's end, the frame rate
 (from the `received` counter over 250 ms) is back to >= 10 fps and the latency (`latency_in_ms`,
@@ -133,9 +134,9 @@ def main():
         end = stalled(2000, {"video"})
         recovered("video_stall_2000ms", end)
 
-    def link_stall_1s():
-        end = stalled(1000, None)
-        recovered("link_stall_1000ms", end)
+    def link_stall_2000ms():
+        end = stalled(2000, None)
+        recovered("link_stall_2000ms", end)
 
     def video_reset():
         settle()
@@ -163,7 +164,7 @@ def main():
     checks = [
         ("call with the test pattern both ways, video healthy", call_up),
         ("video connection stalled 2 s: healthy within %.0f s" % RECOVERY_LIMIT_S, video_stall_2s),
-        ("whole link stalled 1 s: healthy within %.0f s" % RECOVERY_LIMIT_S, link_stall_1s),
+        ("whole link stalled 2 s: healthy within %.0f s" % RECOVERY_LIMIT_S, link_stall_2000ms),
         ("video connection reset: healthy within %.0f s" % RECOVERY_LIMIT_S, video_reset),
         ("every connection reset: healthy within %.0f s" % RECOVERY_LIMIT_S, link_reset),
         ("the same call is still active on both sides", same_call_still_active),

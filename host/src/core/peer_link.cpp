@@ -201,11 +201,18 @@ void PeerLink::run(std::stop_token stop) {
     auto stream = channel_.makeStream("host");
     std::stop_callback interruptOnStop(stop, [&] { stream->interrupt(); });
     const auto timeout = std::chrono::milliseconds(1500);
+    // One lost ping is a glitch (a reset, a stall of a second or two), not a contact gone: ask
+    // again soon and only show it offline (which ends a call) after a second miss in a row.
+    constexpr int kMissesBeforeOffline = 2;
+    constexpr auto kRetryAfterMiss = std::chrono::milliseconds(250);
+    constexpr auto kRetryTimeout = std::chrono::milliseconds(1000); // a frozen contact: ~4 s
     bool online = false;
+    int misses = 0;
     while (!stop.stop_requested()) {
         bool nowOnline = false;
         try {
-            xmlrpc_c::value pong = stream->call("host.ping", xmlrpc_c::paramList(), timeout);
+            xmlrpc_c::value pong = stream->call("host.ping", xmlrpc_c::paramList(),
+                                                misses > 0 ? kRetryTimeout : timeout);
             nowOnline = true;
             const int theirSerial = pluginsSerial(pong, -1);
             bool needHello;
@@ -246,6 +253,12 @@ void PeerLink::run(std::stop_token stop) {
         } catch (const std::exception& e) {
             qCWarning(lcPeer) << "presence check failed:" << e.what();
         }
+        misses = nowOnline ? 0 : std::min(misses + 1, kMissesBeforeOffline);
+        const bool graceMiss = online && !nowOnline && misses < kMissesBeforeOffline;
+        if (graceMiss) {
+            qCDebug(lcPeer) << "missed a ping; asking again before showing the contact offline";
+            nowOnline = true;
+        }
         // Compare with what is shown too: an incoming host.hello can mark the contact online
         // before any ping of ours succeeded, and it must still go offline when pings fail.
         const bool shown = channel_.peer().online;
@@ -262,7 +275,7 @@ void PeerLink::run(std::stop_token stop) {
         }
         online = nowOnline;
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, stop, pingInterval_,
+        wake_.wait_for(lock, stop, graceMiss ? kRetryAfterMiss : pingInterval_,
                        [&] { return announcedSerial_ != localSerial_ && online; });
     }
 }
