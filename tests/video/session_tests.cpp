@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QWidget>
 
@@ -175,6 +176,39 @@ TEST_F(SessionPair, AGStreamerPipelineAndAVideoFileAsCameras) {
     EXPECT_EQ(num(stats(portB), "remote_height"), 240);
     EXPECT_EQ(num(stats(portA), "remote_width"), 352); // A shows B's file
     EXPECT_EQ(num(stats(portA), "remote_height"), 288);
+}
+
+// A camera that vanishes mid-call (here: its file disappears before the capture thread opens it)
+// turns the side receive-only for the peer, and the peer drops the last picture; once it is back,
+// video is announced and flows again, in the same call.
+TEST_F(SessionPair, ACameraLostMidCallIsAnnouncedAndComesBack) {
+    QTemporaryDir dir;
+    const QString clip = dir.filePath("camera.avi");
+    {
+        cv::VideoWriter writer(clip.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30,
+                               cv::Size(320, 240));
+        ASSERT_TRUE(writer.isOpened());
+        TestPattern pattern(320, 240);
+        for (int i = 0; i < 30; ++i)
+            writer.write(pattern.render(i, std::chrono::system_clock::now()));
+    }
+    start(clip.toStdString(), "test");
+    ASSERT_TRUE(b->channel().peer().sends("video", "video")) << "the file did not open";
+    const QString away = dir.filePath("unplugged.avi");
+    ASSERT_TRUE(QFile::rename(clip, away));
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] { return !b->channel().peer().sends("video", "video"); }))
+        << "B was never told that A's camera is gone";
+    EXPECT_TRUE(b->channel().peer().receives("video", "video")) << "A still receives video";
+    EXPECT_EQ(num(stats(portB), "remote_width"), 0) << "B still shows a picture from A";
+    ASSERT_TRUE(waitUntil([&] { return num(stats(portA), "displayed") >= 10; }))
+        << "A no longer receives B's video";
+
+    ASSERT_TRUE(QFile::rename(away, clip));
+    ASSERT_TRUE(waitUntil([&] { return b->channel().peer().sends("video", "video"); }))
+        << "B was never told that A's camera is back";
+    ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "remote_width") == 320; }))
+        << "A's video did not come back";
 }
 
 // A PanelHost like the call window's: the plugin's call panel goes into a real (offscreen)

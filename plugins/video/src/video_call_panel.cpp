@@ -112,11 +112,14 @@ void VideoCallPanel::refreshStats() {
     stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), direction(c.out)));
     if (!engine_.callActive())
         remote_->setPlaceholder(tr("No call"));
+    else if (!engine_.peerSends())
+        remote_->setPlaceholder(tr("The contact has no working camera"));
     else
         remote_->setPlaceholder(tr("Waiting for the contact's video..."));
-    self_->setPlaceholder(!engine_.canSend()   ? tr("No camera")
-                          : engine_.cameraOn() ? tr("Starting camera...")
-                                               : tr("Camera off"));
+    self_->setPlaceholder(!engine_.canSend()         ? tr("No camera")
+                          : !engine_.cameraOn()      ? tr("Camera off")
+                          : !engine_.sourceWorking() ? tr("Camera lost, retrying...")
+                                                     : tr("Starting camera..."));
     updateCameraButton();
 }
 

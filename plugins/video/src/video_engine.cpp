@@ -38,6 +38,7 @@ bool VideoEngine::probe(std::string* error) {
     {
         std::lock_guard lock(stateMutex_);
         canSend_ = ok;
+        sourceWorking_ = true; // a fresh start: the capture thread reports what follows
     }
     stateChanged_.notify_all();
     if (!ok)
@@ -50,6 +51,30 @@ bool VideoEngine::probe(std::string* error) {
 bool VideoEngine::canSend() const {
     std::lock_guard lock(stateMutex_);
     return canSend_;
+}
+
+bool VideoEngine::sourceWorking() const {
+    std::lock_guard lock(stateMutex_);
+    return sourceWorking_;
+}
+
+void VideoEngine::setSourceHealthListener(std::function<void(bool working)> listener) {
+    std::lock_guard lock(stateMutex_);
+    sourceHealthListener_ = std::move(listener);
+}
+
+void VideoEngine::setSourceWorking(bool working) {
+    std::function<void(bool)> listener;
+    {
+        std::lock_guard lock(stateMutex_);
+        if (sourceWorking_ == working)
+            return;
+        sourceWorking_ = working;
+        listener = sourceHealthListener_;
+    }
+    qCInfo(lcVideo) << (working ? "the camera delivers again" : "the camera is gone; retrying");
+    if (listener)
+        listener(working);
 }
 
 void VideoEngine::setCameraOn(bool on) {
@@ -105,6 +130,24 @@ void VideoEngine::setPeerReceives(bool receives) {
     peerReceives_ = receives;
 }
 
+void VideoEngine::setPeerSends(bool sends) {
+    {
+        std::lock_guard lock(stateMutex_);
+        peerSends_ = sends;
+    }
+    if (!sends) {
+        // Its last picture would otherwise stay on screen as if the contact had frozen.
+        std::lock_guard lock(pictureMutex_);
+        remote_.reset();
+    }
+    notifyListeners();
+}
+
+bool VideoEngine::peerSends() const {
+    std::lock_guard lock(stateMutex_);
+    return peerSends_;
+}
+
 void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream) {
     std::lock_guard lock(stateMutex_);
     stream_ = std::move(stream);
@@ -135,6 +178,7 @@ void VideoEngine::runCapture(std::stop_token stop) {
     std::uint64_t openedGeneration = 0;
     std::uint64_t seq = 0;
     bool warned = false;
+    bool delivered = false; // the open source has given a frame
     Clock::time_point nextDue = Clock::now();
     while (!stop.stop_requested()) {
         VideoConfig cfg;
@@ -161,10 +205,12 @@ void VideoEngine::runCapture(std::stop_token stop) {
                 if (!warned)
                     qCWarning(lcVideo).noquote() << QString::fromStdString(error);
                 warned = true;
+                setSourceWorking(false);
                 sleepUntil(stop, Clock::now() + 1s);
                 continue;
             }
             warned = false;
+            delivered = false;
             nextDue = Clock::now();
         }
         const auto period = std::chrono::duration_cast<Clock::duration>(
@@ -183,6 +229,10 @@ void VideoEngine::runCapture(std::stop_token stop) {
             continue;
         }
         const double ts = epochMs();
+        if (!delivered) {
+            delivered = true;
+            setSourceWorking(true);
+        }
         if (source->live()) {
             // Keep grabbing at the device's pace (never let its buffers go stale) but pass on
             // only the configured rate; a quarter period of slack absorbs jitter.

@@ -86,11 +86,20 @@ public:
     // Opens and closes the configured source once: whether this side can send at all.
     bool probe(std::string* error = nullptr);
     bool canSend() const;
+    // False while the capture thread cannot reopen a source that worked (a camera unplugged
+    // mid-call); true again once it delivers a frame.
+    bool sourceWorking() const;
+    // Called on the capture thread when sourceWorking() changes; must only post work elsewhere.
+    // Set before the workers start.
+    void setSourceHealthListener(std::function<void(bool working)> listener);
     void setCameraOn(bool on);
     bool cameraOn() const;
     void setCallActive(bool active);
     bool callActive() const;
     void setPeerReceives(bool receives);
+    // Whether the contact offers video at all (camera present and working): the panel says so.
+    void setPeerSends(bool sends);
+    bool peerSends() const;
     void setStream(std::shared_ptr<sdk::PeerStream> stream);
     // Whether frames go out right now: a source, camera on, active call, a peer that takes video.
     bool sending() const;
@@ -136,6 +145,7 @@ private:
     void publish(std::optional<VideoPicture>& slot, cv::Mat bgr, double ts);
     void notifyListeners();
     void countRejected(FrameError error);
+    void setSourceWorking(bool working);
 
     mutable std::mutex stateMutex_;
     std::condition_variable_any stateChanged_;
@@ -145,6 +155,9 @@ private:
     bool cameraOn_ = true;
     bool callActive_ = false;
     bool peerReceives_ = false;
+    bool peerSends_ = true;
+    bool sourceWorking_ = true;
+    std::function<void(bool)> sourceHealthListener_;
     std::shared_ptr<sdk::PeerStream> stream_;
 
     FrameQueue<Captured> sendQueue_{2};

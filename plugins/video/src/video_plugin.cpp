@@ -17,6 +17,15 @@ void VideoPlugin::initialize(sdk::PluginContext& context) {
     settings_ = VideoSettings::load();
     sourceOverride_ = context.option("camera");
     engine_ = std::make_unique<VideoEngine>();
+    // The capture thread learns that the camera is gone (or back); the announcement must be
+    // made on the GUI thread, where guiAnchor_ lives. The workers are joined before the plugin
+    // (and the anchor) is destroyed, and deleting the anchor drops calls still queued.
+    guiAnchor_ = std::make_unique<QObject>();
+    engine_->setSourceHealthListener([this, anchor = guiAnchor_.get()](bool working) {
+        QMetaObject::invokeMethod(
+            anchor, [this, working] { announce(engine_->canSend() && working); },
+            Qt::QueuedConnection);
+    });
     reconfigure();
 
     sdk::MethodSpec frame;
@@ -57,16 +66,20 @@ QString VideoPlugin::reconfigure() {
     engine_->setCameraOn(settings_.cameraOn);
     std::string error;
     const bool canSend = engine_->probe(&error);
+    announce(canSend);
+    const std::string source = engine_->config().source.describe();
+    if (canSend)
+        return QStringLiteral("Sending from %1.").arg(QString::fromStdString(source));
+    return QStringLiteral("Receive-only: %1.").arg(QString::fromStdString(error));
+}
+
+void VideoPlugin::announce(bool canSend) {
     sdk::Announcement announcement;
     if (canSend)
         announcement.sends = {"video"};
     announcement.receives = {"video"};
     announcement.params = {{"codecs", "jpeg"}};
     context_->announce(announcement);
-    const std::string source = engine_->config().source.describe();
-    if (canSend)
-        return QStringLiteral("Sending from %1.").arg(QString::fromStdString(source));
-    return QStringLiteral("Receive-only: %1.").arg(QString::fromStdString(error));
 }
 
 QString VideoPlugin::applySettings(const VideoSettings& settings) {
@@ -115,6 +128,7 @@ void VideoPlugin::stop() {
 
 void VideoPlugin::peerChanged(const sdk::PeerInfo& peer) {
     engine_->setPeerReceives(peer.receives("video", "video"));
+    engine_->setPeerSends(peer.sends("video", "video"));
 }
 
 void VideoPlugin::callChanged(const sdk::CallInfo& call) {

@@ -8,6 +8,7 @@
 
 #include <charla/sdk/plugin.h>
 
+#include <QObject>
 #include <QPointer>
 #include <QString>
 
@@ -36,11 +37,14 @@ private:
     // Configures the engine from settings_, probes the source and announces what we can do.
     QString reconfigure();
     QString applySettings(const VideoSettings& settings);
+    // Tells the peer (host.hello) whether we send video; we always receive it.
+    void announce(bool canSend);
 
     sdk::PluginContext* context_ = nullptr;
     sdk::Channel* channel_ = nullptr;
     VideoSettings settings_;
     std::optional<std::string> sourceOverride_; // --camera
+    std::unique_ptr<QObject> guiAnchor_;        // target of calls posted from worker threads
     std::unique_ptr<VideoEngine> engine_;
     QPointer<VideoCallPanel> callPanel_;
 };
