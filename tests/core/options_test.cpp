@@ -87,6 +87,7 @@ TEST(CommandLine, HelpAndVersionPrintAndExit) {
         EXPECT_EQ(r.action, Action::PrintAndExit) << flag;
         EXPECT_TRUE(r.text.contains("--plugins-dir")) << r.text.toStdString();
         EXPECT_TRUE(r.text.contains("--peer")) << r.text.toStdString();
+        EXPECT_FALSE(r.text.contains("<executable_name>")) << r.text.toStdString();
     }
     for (const char* flag : {"--version", "-v"}) {
         const ParseResult r = parse({flag});

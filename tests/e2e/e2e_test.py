@@ -389,6 +389,14 @@ def check_list_plugins(binary, workdir):
            "--disable text did not show it disabled:\n%s" % result.stdout)
 
 
+def check_help(binary, workdir):
+    result = run_cli(binary, ["--help"], workdir, "help")
+    expect(result.returncode == 0, "--help exited %d" % result.returncode)
+    expect(result.stdout.startswith("Usage: charla [options]"),
+           "--help does not name the program: %r" % result.stdout[:80])
+    expect("--plugin-option" in result.stdout, "--help lacks --plugin-option")
+
+
 def check_bad_port(binary, workdir):
     result = run_cli(binary, ["--port", "abc"], workdir, "badport")
     expect(result.returncode == 2, "--port abc exited %d" % result.returncode)
@@ -435,6 +443,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="charla-e2e-") as workdir:
         run("cli: --list-plugins shows text enabled", check_list_plugins, binary, workdir)
+        run("cli: --help names the program", check_help, binary, workdir)
         run("cli: --port abc exits 2", check_bad_port, binary, workdir)
         run("cli: port already in use exits 1", check_port_in_use, binary, workdir)
 

@@ -91,7 +91,10 @@ ParseResult parseCommandLine(const QStringList& arguments,
     }
     if (parser.isSet(help)) {
         result.action = ParseResult::Action::PrintAndExit;
-        result.text = parser.helpText();
+        // Parsed before QApplication exists, Qt cannot know the program's name: say it ourselves.
+        const QString program =
+            arguments.isEmpty() ? QStringLiteral("charla") : QFileInfo(arguments[0]).fileName();
+        result.text = parser.helpText().replace(QStringLiteral("<executable_name>"), program);
         return result;
     }
     if (parser.isSet(version)) {
