@@ -73,6 +73,11 @@ void VideoEngine::setSourceWorking(bool working) {
         listener = sourceHealthListener_;
     }
     qCInfo(lcVideo) << (working ? "the camera delivers again" : "the camera is gone; retrying");
+    if (!working) {
+        std::lock_guard lock(pictureMutex_);
+        local_.reset(); // the self-view says so instead of freezing on the last frame
+    }
+    notifyListeners();
     if (listener)
         listener(working);
 }
