@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A plugin that aborts Charla while it loads: the first start dies, the second keeps the plugin
 off (state failed, reason given) and runs; the plugin's methods are not served."""
-import os, shutil, socket, subprocess, sys, time, xmlrpc.client
+import os, shutil, subprocess, sys, time, xmlrpc.client
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from charla_harness import free_ports, isolated_env  # noqa: E402
 
 passed = failed = 0
 
@@ -12,20 +15,11 @@ def check(ok, what):
     passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main():
     charla, plugin_dir, work = sys.argv[1:4]
     shutil.rmtree(work, ignore_errors=True)
-    runtime = os.path.join(work, "runtime")
-    os.makedirs(runtime, mode=0o700)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime,
-               XDG_CONFIG_HOME=os.path.join(work, "config"), XDG_DATA_HOME=os.path.join(work, "data"))
-    port, peer = free_port(), free_port()
+    env = isolated_env(work)
+    port, peer = free_ports(2)
     cmd = [charla, "-l", "--port", str(port), "--peer", f"localhost:{peer}", "--user", "Crashy",
            "--plugins-dir", plugin_dir]
 

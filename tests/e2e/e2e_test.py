@@ -11,83 +11,24 @@ Prints one PASS/FAIL line per check and a final 'N passed, N failed'; exits 1 on
 """
 
 import datetime
-import http.client
 import os
 import re
 import socket
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
 import uuid
 import xmlrpc.client
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from charla_harness import (Charla, Skipped, dump_logs, expect, expect_fault,  # noqa: E402
+                            free_ports, post_raw, rpc, run_checks, run_cli, wait_for)
 
 FAULT_PARSE = -32700
 FAULT_UNKNOWN_METHOD = -32601
 FAULT_BAD_PARAMS = -32602
 FAULT_TOO_LARGE = 413
 
-START_TIMEOUT = 20.0  # seconds until a process answers host.ping
 PRESENCE_TIMEOUT = 15.0
-
-
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    """A check blocked by a known bug: reported, not counted as a failure."""
-
-
-def expect(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
-class TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout):
-        super().__init__()
-        self._timeout = timeout
-
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
-
-
-def proxy(port, timeout=5.0):
-    return xmlrpc.client.ServerProxy(
-        "http://127.0.0.1:%d/RPC2" % port, transport=TimeoutTransport(timeout)
-    )
-
-
-def free_ports(count):
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def isolated_env(root):
-    """The environment of one charla process: offscreen, its own settings and data."""
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    for name, sub in (
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_RUNTIME_DIR", "runtime"),
-    ):
-        path = os.path.join(root, sub)
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        env[name] = path
-    return env
 
 
 def utc_now():
@@ -104,108 +45,18 @@ def message(body="hello from the e2e test", **overrides):
     return m
 
 
-class Charla:
-    """One charla process with its stderr captured in a file."""
-
-    def __init__(self, binary, workdir, name, port, peer_port):
-        self.name = name
-        self.port = port
-        self.peer_port = peer_port
-        root = os.path.join(workdir, name)
-        self.log_path = os.path.join(root, "stderr.log")
-        env = isolated_env(root)
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [binary, "-l", "--port", str(port), "--peer", "localhost:%d" % peer_port,
-             "--user", name],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-        )
-
-    def log(self):
-        with open(self.log_path, "r", encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def running(self):
-        return self.process.poll() is None
-
-    def wait_until_serving(self, timeout=START_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            if not self.running():
-                raise Failure("%s exited with %s before serving:\n%s"
-                              % (self.name, self.process.returncode, self.log()))
-            try:
-                return proxy(self.port, timeout=2.0).host.ping()
-            except (OSError, xmlrpc.client.ProtocolError) as e:
-                last = e
-                time.sleep(0.1)
-        raise Failure("%s did not answer host.ping within %.0f s (%s)" % (self.name, timeout, last))
-
-    def stop(self):
-        if self.running():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self._log.close()
-
-
-def wait_for(predicate, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
-
-
-def expect_fault(code, call, what):
-    try:
-        result = call()
-    except xmlrpc.client.Fault as fault:
-        expect(fault.faultCode == code,
-               "%s: expected fault %d, got %d (%s)" % (what, code, fault.faultCode,
-                                                       fault.faultString))
-        expect(fault.faultString.strip() != "", "%s: fault without a message" % what)
-        return fault
-    raise Failure("%s: expected fault %d, got the result %r" % (what, code, result))
-
-
-def post_raw(port, body):
-    """POSTs a raw body to /RPC2 and returns (HTTP status, response body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("POST", "/RPC2", body=body, headers={"Content-Type": "text/xml"})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def run_cli(binary, args, workdir, name, timeout=30):
-    env = isolated_env(os.path.join(workdir, name))
-    return subprocess.run([binary] + args, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=timeout)
-
-
 # --- the checks ----------------------------------------------------------------------------------
 
 def check_list_methods(alice, bob):
     for c in (alice, bob):
-        methods = proxy(c.port).system.listMethods()
+        methods = rpc(c.port).system.listMethods()
         for required in ("host.hello", "host.ping", "text.send"):
             expect(required in methods, "%s: %s not in %r" % (c.name, required, methods))
 
 
 def check_ping(alice, bob):
     for c in (alice, bob):
-        pong = proxy(c.port).host.ping()
+        pong = rpc(c.port).host.ping()
         expect(pong.get("app") == "Charla", "%s: ping answered %r" % (c.name, pong))
         expect(isinstance(pong.get("protocol"), int), "%s: no protocol in %r" % (c.name, pong))
         expect(isinstance(pong.get("plugins_serial"), int),
@@ -218,36 +69,36 @@ def check_processes_see_each_other(alice, bob):
         pattern = re.compile(r"charla\.peer: contact \S+:%d online" % c.peer_port)
         expect(wait_for(lambda: pattern.search(c.log()) is not None, PRESENCE_TIMEOUT),
                "%s never logged its contact online:\n%s" % (c.name, c.log()))
-    proxy(alice.port).host.ping()
-    proxy(bob.port).host.ping()
+    rpc(alice.port).host.ping()
+    rpc(bob.port).host.ping()
 
 
 def check_text_send_delivered_and_duplicate(alice, bob):
     m = message("Hola Alice, soy el test")
-    receipt = proxy(alice.port).text.send(m)
+    receipt = rpc(alice.port).text.send(m)
     expect(receipt == {"id": m["id"], "status": "delivered"}, "first send answered %r" % receipt)
-    again = proxy(alice.port).text.send(m)
+    again = rpc(alice.port).text.send(m)
     expect(again == {"id": m["id"], "status": "duplicate"}, "repeated send answered %r" % again)
     # Bob takes messages from strangers too; text beyond ASCII (in the BMP) is fine.
     m2 = message("¡Olé! Grüße, привет, 你好 ✓ <b>&amp;</b>")
-    receipt = proxy(bob.port).text.send(m2)
+    receipt = rpc(bob.port).text.send(m2)
     expect(receipt == {"id": m2["id"], "status": "delivered"}, "Bob answered %r" % receipt)
 
 
 def check_text_send_emoji(alice, bob):
     m = message("see you 👋")
     try:
-        receipt = proxy(alice.port).text.send(m)
+        receipt = rpc(alice.port).text.send(m)
     except xmlrpc.client.Fault as fault:
         if fault.faultCode == FAULT_PARSE and "Basic Multilingual Plane" in fault.faultString:
-            raise Skip("blocked by bug: characters outside the BMP (emoji) are refused by "
+            raise Skipped("blocked by bug: characters outside the BMP (emoji) are refused by "
                        "xmlrpc-c's parser: %d %s" % (fault.faultCode, fault.faultString))
         raise
     expect(receipt == {"id": m["id"], "status": "delivered"}, "emoji send answered %r" % receipt)
 
 
 def check_hello(alice, bob):
-    protocol = proxy(alice.port).host.ping()["protocol"]
+    protocol = rpc(alice.port).host.ping()["protocol"]
     ours = {
         "app": "Charla",
         "version": "0.0.1-e2e",
@@ -257,7 +108,7 @@ def check_hello(alice, bob):
         "plugins_serial": 424242,
         "plugins": [{"id": "text", "version": "1.0.0", "sends": ["text"], "receives": ["text"]}],
     }
-    hello = proxy(alice.port).host.hello(ours)
+    hello = rpc(alice.port).host.hello(ours)
     expect(hello.get("app") == "Charla", "hello.app: %r" % hello)
     expect(hello.get("protocol") == protocol and isinstance(hello.get("protocol"), int),
            "hello.protocol: %r" % hello)
@@ -288,11 +139,11 @@ def check_malformed_xml(alice, bob):
                                                        fault.faultString))
         else:
             raise Failure("malformed body %r answered %r" % (body[:30], answer[:200]))
-        proxy(alice.port).host.ping()
+        rpc(alice.port).host.ping()
 
 
 def check_unknown_method(alice, bob):
-    p = proxy(alice.port)
+    p = rpc(alice.port)
     expect_fault(FAULT_UNKNOWN_METHOD, lambda: p.no.such.method(), "no.such.method")
     expect_fault(FAULT_UNKNOWN_METHOD, lambda: p.text.delete({"id": str(uuid.uuid4())}),
                  "text.delete")
@@ -300,7 +151,7 @@ def check_unknown_method(alice, bob):
 
 
 def check_text_send_bad_params(alice, bob):
-    p = proxy(alice.port)
+    p = rpc(alice.port)
     good = message()
 
     def without(key):
@@ -340,7 +191,7 @@ def check_text_send_bad_params(alice, bob):
 
 
 def check_text_send_too_large(alice, bob):
-    p = proxy(alice.port)
+    p = rpc(alice.port)
     fault = expect_fault(FAULT_TOO_LARGE, lambda: p.text.send(message(body="y" * (37 * 1024))),
                          "text.send with a 37 KiB body")
     expect("limit" in fault.faultString, "413 message: %r" % fault.faultString)
@@ -352,7 +203,7 @@ def check_text_send_too_large(alice, bob):
 
 
 def check_hello_bad_params(alice, bob):
-    p = proxy(alice.port)
+    p = rpc(alice.port)
     expect_fault(FAULT_BAD_PARAMS, lambda: p.host.hello(), "host.hello without params")
     expect_fault(FAULT_BAD_PARAMS, lambda: p.host.hello("hi"), "host.hello with a string")
     expect_fault(FAULT_BAD_PARAMS, lambda: p.host.hello({"app": "Charla"}),
@@ -364,7 +215,7 @@ def check_hello_bad_params(alice, bob):
 def check_still_running(alice, bob):
     for c in (alice, bob):
         expect(c.running(), "%s exited with %s:\n%s" % (c.name, c.process.returncode, c.log()))
-        proxy(c.port).host.ping()
+        rpc(c.port).host.ping()
 
 
 def check_offline_when_peer_stops(alice, bob):
@@ -373,7 +224,7 @@ def check_offline_when_peer_stops(alice, bob):
     expect(wait_for(lambda: pattern.search(alice.log()) is not None, 10),
            "Alice never logged Bob offline:\n%s" % alice.log())
     expect(alice.running(), "Alice exited after Bob stopped")
-    proxy(alice.port).host.ping()
+    rpc(alice.port).host.ping()
 
 
 def check_list_plugins(binary, workdir):
@@ -423,73 +274,48 @@ def main():
         print("usage: %s PATH_TO_CHARLA" % sys.argv[0], file=sys.stderr)
         return 2
     binary = os.path.abspath(sys.argv[1])
-    passed = failed = skipped = 0
-
-    def run(name, fn, *args):
-        nonlocal passed, failed, skipped
-        started = time.monotonic()
-        try:
-            fn(*args)
-        except Skip as e:
-            skipped += 1
-            print("SKIP %s: %s" % (name, e), flush=True)
-        except Exception as e:  # every failure is reported, then the next check runs
-            failed += 1
-            detail = str(e) if isinstance(e, Failure) else traceback.format_exc()
-            print("FAIL %s (%.1f s): %s" % (name, time.monotonic() - started, detail), flush=True)
-        else:
-            passed += 1
-            print("PASS %s (%.1f s)" % (name, time.monotonic() - started), flush=True)
-
     with tempfile.TemporaryDirectory(prefix="charla-e2e-") as workdir:
-        run("cli: --list-plugins shows text enabled", check_list_plugins, binary, workdir)
-        run("cli: --help names the program", check_help, binary, workdir)
-        run("cli: --port abc exits 2", check_bad_port, binary, workdir)
-        run("cli: port already in use exits 1", check_port_in_use, binary, workdir)
-
+        code = run_checks("e2e.two_processes: command line", [
+            ("cli: --list-plugins shows text enabled",
+             lambda: check_list_plugins(binary, workdir)),
+            ("cli: --help names the program", lambda: check_help(binary, workdir)),
+            ("cli: --port abc exits 2", lambda: check_bad_port(binary, workdir)),
+            ("cli: port already in use exits 1", lambda: check_port_in_use(binary, workdir)),
+        ])
         port_a, port_b = free_ports(2)
         alice = bob = None
         try:
             alice = Charla(binary, workdir, "Alice", port_a, port_b)
             bob = Charla(binary, workdir, "Bob", port_b, port_a)
-            started = True
-            for c in (alice, bob):
-                try:
-                    c.wait_until_serving()
-                except Failure as e:
-                    print("FAIL start %s: %s" % (c.name, e), flush=True)
-                    failed += 1
-                    started = False
-            if started:
-                pair = (alice, bob)
-                run("system.listMethods", check_list_methods, *pair)
-                run("host.ping", check_ping, *pair)
-                run("both processes see each other online", check_processes_see_each_other,
-                    *pair)
-                run("text.send: delivered, then duplicate", check_text_send_delivered_and_duplicate,
-                    *pair)
-                run("text.send with an emoji", check_text_send_emoji, *pair)
-                run("host.hello", check_hello, *pair)
-                run("malformed XML: -32700", check_malformed_xml, *pair)
-                run("unknown method: -32601", check_unknown_method, *pair)
-                run("text.send bad params: -32602", check_text_send_bad_params, *pair)
-                run("text.send over 36 KiB: 413", check_text_send_too_large, *pair)
-                run("host.hello/host.ping bad params: -32602", check_hello_bad_params, *pair)
-                run("both still serving", check_still_running, *pair)
-                run("Bob stops: Alice sees him offline", check_offline_when_peer_stops, *pair)
+            pair = (alice, bob)
+            checks = [
+                ("system.listMethods", check_list_methods),
+                ("host.ping", check_ping),
+                ("both processes see each other online", check_processes_see_each_other),
+                ("text.send: delivered, then duplicate", check_text_send_delivered_and_duplicate),
+                ("text.send with an emoji", check_text_send_emoji),
+                ("host.hello", check_hello),
+                ("malformed XML: -32700", check_malformed_xml),
+                ("unknown method: -32601", check_unknown_method),
+                ("text.send bad params: -32602", check_text_send_bad_params),
+                ("text.send over 36 KiB: 413", check_text_send_too_large),
+                ("host.hello/host.ping bad params: -32602", check_hello_bad_params),
+                ("both still serving", check_still_running),
+                ("Bob stops: Alice sees him offline", check_offline_when_peer_stops),
+            ]
+            if run_checks("e2e.two_processes: start",
+                          [("both processes serve", lambda: [c.wait_serving() for c in pair])]):
+                code = 1
+            else:
+                code |= run_checks("e2e.two_processes",
+                                   [(name, lambda fn=fn: fn(*pair)) for name, fn in checks])
         finally:
             for c in (alice, bob):
                 if c is not None:
                     c.stop()
-            if failed:
-                for c in (alice, bob):
-                    if c is not None:
-                        print("--- %s stderr ---\n%s" % (c.name, c.log()))
-
-    if skipped:
-        print("%d skipped (blocked by bugs, see SKIP lines)" % skipped)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+            if code:
+                dump_logs(alice, bob)
+    return code
 
 
 if __name__ == "__main__":

@@ -34,9 +34,10 @@ import threading
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from harness import Charla, free_ports, rpc, wait_for  # noqa: E402
+from charla_harness import Charla, free_ports, rpc, wait_for  # noqa: E402
 
 
 class Pair:

@@ -22,10 +22,11 @@ import time
 import uuid
 import xmlrpc.client
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from harness import (Charla, Skipped, dump_logs, expect, free_ports, rpc,  # noqa: E402
-                     run_checks, wait_for)
+from charla_harness import (Charla, Skipped, dump_logs, expect, free_ports,  # noqa: E402
+                            rpc, run_checks, wait_for)
 
 # A contact that stops answering pings ends the call on this side; the other side, whose own
 # pings may have kept working, must not stay in the call alone: it gets call.hangup when the

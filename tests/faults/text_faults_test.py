@@ -17,9 +17,10 @@ import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from harness import Charla, Failure, dump_logs, expect, free_ports, run_checks, wait_for  # noqa
+from charla_harness import Charla, Failure, dump_logs, expect, free_ports, run_checks, wait_for  # noqa
 
 
 def main():

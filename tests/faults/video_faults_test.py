@@ -22,10 +22,11 @@ import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from harness import (Charla, dump_logs, expect, free_ports, rpc,  # noqa: E402
-                     run_checks, video_available, wait_for)
+from charla_harness import (Charla, dump_logs, expect, free_ports, rpc,  # noqa: E402
+                            run_checks, video_available, wait_for)
 
 RECOVERY_LIMIT_S = 3.0
 LATENCY_OK_MS = 100.0

@@ -2,7 +2,10 @@
 """Installs Charla to a temporary prefix, builds examples/nudge against the installed SDK only,
 installs the plugin into the per-user directory, then runs the installed host and calls the
 plugin's method as a peer would. Prints 'N passed, N failed'."""
-import argparse, os, shutil, socket, subprocess, sys, time, xmlrpc.client
+import argparse, os, shutil, subprocess, sys, time, xmlrpc.client
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from charla_harness import free_ports  # noqa: E402
 
 passed = failed = 0
 
@@ -20,12 +23,6 @@ def check(ok, what):
 def run(cmd, **kw):
     print("$ " + " ".join(cmd), flush=True)
     return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main():
@@ -61,7 +58,7 @@ def main():
     check(any(l.split()[:1] == ["text"] and "enabled" in l for l in listing.splitlines()),
           "the installed host finds its own installed plugins")
 
-    port, peer_port = free_port(), free_port()
+    port, peer_port = free_ports(2)
     proc = subprocess.Popen([charla, "-l", "--port", str(port), "--peer", f"localhost:{peer_port}",
                              "--user", "Example"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

@@ -20,45 +20,20 @@ import argparse
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from charla_harness import Failure, free_ports, isolated_env  # noqa: E402
+
+# The plugin's debug lines say which receipts were duplicates (retries of stored messages).
+LOGGING_RULES = "charla.text.debug=true"
+
 START_TIMEOUT = 20.0
 DRAIN_TIMEOUT = 90.0
-
-
-class Failure(Exception):
-    pass
-
-
-def free_ports(count):
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def isolated_env(root):
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    # The plugin's debug lines say which receipts were duplicates (retries of stored messages).
-    env["QT_LOGGING_RULES"] = "charla.text.debug=true"
-    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                      ("XDG_RUNTIME_DIR", "runtime")):
-        path = os.path.join(root, sub)
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        env[name] = path
-    return env
 
 
 def read_store(path):
@@ -84,7 +59,7 @@ class Process:
         self.name = name
         self.command = command
         self.root = os.path.join(workdir, name)
-        self.env = isolated_env(self.root)
+        self.env = isolated_env(self.root, LOGGING_RULES)
         self.log_path = os.path.join(self.root, "output.log")
         self.process = None
         self.starts = 0

@@ -1,9 +1,12 @@
-"""Shared pieces of the network-fault tests: charla processes, logs, stores, checks.
+"""What the Python tests (tests/e2e, tests/faults, tests/text) share: charla processes driven
+from outside, their logs and stores, XML-RPC as a foreign peer, and PASS/FAIL/SKIP reporting.
 
 Standard library only. Every process runs in local mode (-l --port P --peer localhost:Q) with its
-own XDG directories and QT_QPA_PLATFORM=offscreen, as tests/e2e does.
+own XDG directories and QT_QPA_PLATFORM=offscreen. A script finds this module with
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 """
 
+import http.client
 import os
 import re
 import signal
@@ -71,9 +74,12 @@ def wait_for(predicate, timeout, interval=0.05):
     return predicate()
 
 
-def isolated_env(root):
+def isolated_env(root, logging_rules=None):
+    """The environment of one charla process: offscreen, its own settings, data and runtime."""
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
+    if logging_rules:
+        env["QT_LOGGING_RULES"] = logging_rules
     for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
                       ("XDG_RUNTIME_DIR", "runtime")):
         path = os.path.join(root, sub)
@@ -202,6 +208,37 @@ class Charla:
 
     def sent(self):
         return self.messages(0)
+
+
+def expect_fault(code, call, what):
+    """Runs call(); it must raise an XML-RPC fault `code` with a message. Returns the fault."""
+    try:
+        result = call()
+    except xmlrpc.client.Fault as fault:
+        expect(fault.faultCode == code,
+               "%s: expected fault %d, got %d (%s)" % (what, code, fault.faultCode,
+                                                       fault.faultString))
+        expect(fault.faultString.strip() != "", "%s: fault without a message" % what)
+        return fault
+    raise Failure("%s: expected fault %d, got the result %r" % (what, code, result))
+
+
+def post_raw(port, body):
+    """POSTs a raw body to /RPC2 and returns (HTTP status, response body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("POST", "/RPC2", body=body, headers={"Content-Type": "text/xml"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def run_cli(binary, args, workdir, name, timeout=30):
+    """Runs charla once with `args` (no window) and returns the CompletedProcess."""
+    env = isolated_env(os.path.join(workdir, name))
+    return subprocess.run([binary] + args, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def video_available(binary):
