@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMutex>
@@ -235,6 +236,7 @@ private slots:
     void pluginsDialogTogglesText();
     void screenshots();
     void callWindowsFollowTheCall();
+    void failedPluginIsExplainedInTheChatWindow();
 };
 
 void GuiTest::loginToChatLocal() {
@@ -627,6 +629,45 @@ void GuiTest::pluginsDialogTogglesText() {
     typeAndSend(chat, QStringLiteral("after re-enable"));
     QTRY_VERIFY_WITH_TIMEOUT(conversation(chat).contains(QStringLiteral("after re-enable")), 5000);
     dialog->close();
+}
+
+// A text store that is not a database: the text plugin fails at start, the file is left alone
+// (it may be the user's only history), and the chat window says what failed instead of "No plugin
+// is enabled". Once the file is out of the way, enabling the plugin again clears the message.
+void GuiTest::failedPluginIsExplainedInTheChatWindow() {
+    if (!textPluginBuilt())
+        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    QTemporaryDir dir;
+    const QString store = dir.filePath(QStringLiteral("text.sqlite"));
+    {
+        QFile garbage(store);
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write(QByteArray(4096, '\x5a'));
+    }
+    const QList<quint16> ports = freePorts(2);
+    Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    options.pluginOptions["text.store"] = store.toStdString();
+    Application app(options);
+    QSignalSpy connected(&app, &Application::connected);
+    app.start();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, kConnectTimeoutMs);
+    ChatWindow* chat = app.chatWindow();
+    QVERIFY(chat);
+    QVERIFY(QTest::qWaitForWindowExposed(chat));
+    auto* problems = child<QLabel>(chat, "pluginProblemsLabel");
+    QVERIFY(problems);
+    QVERIFY(problems->isVisible());
+    QVERIFY2(problems->text().contains(QStringLiteral("Text chat")), qPrintable(problems->text()));
+    QVERIFY2(problems->text().contains(QStringLiteral("is not a message store")),
+             qPrintable(problems->text()));
+    QCOMPARE(QFileInfo(store).size(), qint64(4096)); // untouched
+
+    QVERIFY(QFile::rename(store, store + QStringLiteral(".broken")));
+    QString error;
+    QVERIFY2(app.session()->plugins().setEnabled(QStringLiteral("text"), true, &error),
+             qPrintable(error));
+    QTRY_VERIFY(child<QWidget>(chat, "textPanel"));
+    QVERIFY(!problems->isVisible());
 }
 
 void GuiTest::screenshots() {

@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -335,6 +336,26 @@ TEST_F(TextStoreTest, UnusableFileIsAnError) {
     EXPECT_THROW(MessageStore{path()}, StoreError); // written by a newer Charla
 }
 
+TEST_F(TextStoreTest, AFileThatIsNotAStoreIsRefusedWithAdviceAndLeftAlone) {
+    const QByteArray garbage(4096, '\x5a');
+    {
+        QFile file(path());
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write(garbage);
+    }
+    try {
+        MessageStore store(path());
+        FAIL() << "a garbage file was taken as a store";
+    } catch (const StoreError& e) {
+        EXPECT_NE(std::string(e.what()).find("is not a message store"), std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("move it away"), std::string::npos) << e.what();
+    }
+    QFile file(path());
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    EXPECT_EQ(file.readAll(), garbage) << "the file must not be touched";
+}
+
 // --- TextChat: receiving -----------------------------------------------------------------------
 
 TEST_F(TextStoreTest, HandlerStoresBeforeAcknowledgingAndDedupesAcrossRestart) {
@@ -642,8 +663,8 @@ TEST_F(TextStoreTest, EmojiTravelsExactlyInBodyUtf8) {
     // Bob's window is refreshed through the GUI thread's event queue.
     ASSERT_TRUE(waitFor([&] { return bob.conversation().size() == 1; }));
     EXPECT_EQ(bob.conversation().at(0).body, text);
-    EXPECT_TRUE(waitFor(
-        [&] { return alice.conversation().at(0).state == MessageState::Delivered; }));
+    EXPECT_TRUE(
+        waitFor([&] { return alice.conversation().at(0).state == MessageState::Delivered; }));
 }
 
 // The two windows a kill can hit, made deterministic with two real TextChats: (1) the receiver

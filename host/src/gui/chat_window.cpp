@@ -42,6 +42,19 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     connect(settingsButton, &QPushButton::clicked, this, &ChatWindow::settingsRequested);
     layout->addLayout(header);
 
+    // A plugin that failed (threw, or could not open its store) is not just missing: say why here,
+    // where the user looks, not only in the Plugins dialog.
+    problems_ = new QLabel(central);
+    problems_->setObjectName("pluginProblemsLabel");
+    problems_->setWordWrap(true);
+    problems_->setTextFormat(Qt::RichText);
+    problems_->setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #e0b44c; "
+                             "border-radius: 4px; padding: 6px; color: #5c4400; }");
+    problems_->hide();
+    layout->addWidget(problems_);
+    connect(&plugins_, &host::PluginManager::pluginsChanged, this,
+            &ChatWindow::updatePluginProblems);
+
     panels_ = new QSplitter(Qt::Vertical, central);
     panels_->setObjectName("panelArea");
     panels_->setChildrenCollapsible(false);
@@ -59,7 +72,7 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     connect(call_, &QPushButton::clicked, this, &ChatWindow::callRequested);
     connect(pluginsButton, &QPushButton::clicked, this, &ChatWindow::openPluginsDialog);
     setPeer(sdk::PeerInfo{});
-    updatePlaceholder();
+    updatePluginProblems(); // and the placeholder
     resize(560, 640);
 }
 
@@ -85,7 +98,24 @@ void ChatWindow::removePanel(const QString& pluginId, QWidget* panel) {
 void ChatWindow::updatePlaceholder() {
     const bool none = panelByPlugin_.isEmpty();
     panels_->setVisible(!none);
-    placeholder_->setVisible(none);
+    // "No plugin is enabled" would contradict the banner of a plugin that failed.
+    placeholder_->setVisible(none && problems_->isHidden());
+}
+
+void ChatWindow::updatePluginProblems() {
+    QStringList lines;
+    for (const host::PluginRecord& r : plugins_.plugins()) {
+        if (r.state != host::PluginState::Failed)
+            continue;
+        const QString name = r.manifest.name.isEmpty() ? r.displayId : r.manifest.name;
+        lines << tr("<b>%1</b> stopped working: %2")
+                     .arg(name.toHtmlEscaped(), r.reason.toHtmlEscaped());
+    }
+    if (!lines.isEmpty())
+        lines << tr("Open Plugins… to try again.");
+    problems_->setText(lines.join(QStringLiteral("<br>")));
+    problems_->setVisible(!lines.isEmpty());
+    updatePlaceholder();
 }
 
 void ChatWindow::setPeer(const sdk::PeerInfo& peer) {

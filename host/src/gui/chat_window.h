@@ -43,6 +43,7 @@ signals:
 
 private:
     void updatePlaceholder();
+    void updatePluginProblems();
 
     host::PluginManager& plugins_;
     QString contactAddress_;
@@ -51,6 +52,7 @@ private:
     QPushButton* call_ = nullptr;
     QSplitter* panels_ = nullptr;
     QLabel* placeholder_ = nullptr;
+    QLabel* problems_ = nullptr; // failed plugins and why
     QMap<QString, QWidget*> panelByPlugin_;
 };
 

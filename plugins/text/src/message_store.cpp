@@ -3,6 +3,7 @@
 #include "text_logging.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -100,6 +101,14 @@ MessageStore::MessageStore(QString path)
     if (!QDir().mkpath(info.absolutePath()))
         throw StoreError("message store: cannot create the directory " +
                          info.absolutePath().toStdString());
+    // SQLite's own words for a foreign or damaged file ("file is not a database") do not tell
+    // the user what to do; the file may hold their only history, so it is never replaced.
+    if (QFile file(path_); info.size() > 0 && file.open(QIODevice::ReadOnly) &&
+                           !file.read(16).startsWith(QByteArrayLiteral("SQLite format 3")))
+        throw StoreError(QStringLiteral("%1 is not a message store (not an SQLite database). It "
+                                        "was left as it is: move it away to start a new history.")
+                             .arg(path_)
+                             .toStdString());
     QSqlDatabase db = connection();
     // journal_mode is persistent in the file; setting it again is a no-op.
     if (pragma(db, QStringLiteral("journal_mode=WAL"))
