@@ -237,6 +237,7 @@ private slots:
     void screenshots();
     void callWindowsFollowTheCall();
     void failedPluginIsExplainedInTheChatWindow();
+    void mismatchedSecretsAreExplained();
 };
 
 void GuiTest::loginToChatLocal() {
@@ -654,7 +655,7 @@ void GuiTest::failedPluginIsExplainedInTheChatWindow() {
     ChatWindow* chat = app.chatWindow();
     QVERIFY(chat);
     QVERIFY(QTest::qWaitForWindowExposed(chat));
-    auto* problems = child<QLabel>(chat, "pluginProblemsLabel");
+    auto* problems = child<QLabel>(chat, "problemsLabel");
     QVERIFY(problems);
     QVERIFY(problems->isVisible());
     QVERIFY2(problems->text().contains(QStringLiteral("Text chat")), qPrintable(problems->text()));
@@ -668,6 +669,34 @@ void GuiTest::failedPluginIsExplainedInTheChatWindow() {
              qPrintable(error));
     QTRY_VERIFY(child<QWidget>(chat, "textPanel"));
     QVERIFY(!problems->isVisible());
+}
+
+// Two sides with different shared secrets refuse each other (401): each must tell its user why
+// the contact stays offline, not just show "offline".
+void GuiTest::mismatchedSecretsAreExplained() {
+    const QList<quint16> ports = freePorts(2);
+    Options a = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    Options b = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    a.secret = QStringLiteral("correct horse");
+    b.secret = QStringLiteral("battery staple");
+    Application alice(a);
+    Application bob(b);
+    QSignalSpy aliceUp(&alice, &Application::connected);
+    QSignalSpy bobUp(&bob, &Application::connected);
+    alice.start();
+    bob.start();
+    QTRY_COMPARE_WITH_TIMEOUT(aliceUp.count(), 1, kConnectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(bobUp.count(), 1, kConnectTimeoutMs);
+    for (ChatWindow* chat : {alice.chatWindow(), bob.chatWindow()}) {
+        QVERIFY(QTest::qWaitForWindowExposed(chat));
+        auto* problems = child<QLabel>(chat, "problemsLabel");
+        QVERIFY(problems);
+        QTRY_VERIFY_WITH_TIMEOUT(problems->isVisible(), 5000);
+        QVERIFY2(problems->text().contains(QStringLiteral("shared secrets differ")),
+                 qPrintable(problems->text()));
+        QVERIFY(!isOnline(chat));
+        QVERIFY(!problems->text().contains(QStringLiteral("Plugins")));
+    }
 }
 
 void GuiTest::screenshots() {

@@ -197,6 +197,8 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         return fail(QString::fromStdString(e.what()));
     }
     connect(session_.get(), &host::Session::peerChanged, chat_.get(), &gui::ChatWindow::setPeer);
+    connect(session_.get(), &host::Session::refusalChanged, chat_.get(),
+            &gui::ChatWindow::setRefusal);
     connect(chat_.get(), &gui::ChatWindow::pluginToggled, this, &Application::saveDisabledPlugin);
     host::CallManager& calls = session_->calls();
     calls.setAutoAnswer(options_.autoAnswer);

@@ -208,12 +208,18 @@ void PeerLink::run(std::stop_token stop) {
     constexpr auto kRetryTimeout = std::chrono::milliseconds(1000); // a frozen contact: ~4 s
     bool online = false;
     int misses = 0;
+    QString refusal; // what the contact's last answer refused, shown to the user
+    auto setRefusal = [&](const QString& why) {
+        if (why != refusal)
+            emit refusalChanged(refusal = why);
+    };
     while (!stop.stop_requested()) {
         bool nowOnline = false;
         try {
             xmlrpc_c::value pong = stream->call("host.ping", xmlrpc_c::paramList(),
                                                 misses > 0 ? kRetryTimeout : timeout);
             nowOnline = true;
+            setRefusal({});
             const int theirSerial = pluginsSerial(pong, -1);
             bool needHello;
             int serialToAnnounce;
@@ -243,10 +249,18 @@ void PeerLink::run(std::stop_token stop) {
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
                 break;
-            if (e.faultCode() == sdk::kFaultUnauthorized || e.faultCode() == sdk::kFaultForbidden)
-                qCWarning(lcPeer) << "the contact refuses us:" << e.what(); // secret or address
-            else
+            if (e.faultCode() == sdk::kFaultUnauthorized) {
+                qCWarning(lcPeer) << "the contact refuses us:" << e.what();
+                setRefusal(tr("The contact refuses our calls: the shared secrets differ (or only "
+                              "one of you set one)."));
+            } else if (e.faultCode() == sdk::kFaultForbidden) {
+                qCWarning(lcPeer) << "the contact refuses us:" << e.what();
+                setRefusal(tr("The contact refuses our address: it expects its contact at "
+                              "another IP address."));
+            } else {
                 qCDebug(lcPeer) << "peer not answering:" << e.what();
+                setRefusal({}); // gone or silent: "offline" says it
+            }
         } catch (const xmlrpc_c::fault& f) {
             qCWarning(lcPeer) << "peer sent a malformed hello:" << f.getDescription().c_str();
             nowOnline = true;

@@ -39,6 +39,10 @@ public:
 signals:
     // Emitted from any thread when the contact's presence or capabilities changed.
     void peerChanged(const charla::sdk::PeerInfo& peer);
+    // Emitted from the link's thread when the contact starts or stops refusing our calls (fault
+    // 401: the shared secrets differ; 403: it expects us at another address); empty when it
+    // answers again. Without this, both sides would only look "offline" to their users.
+    void refusalChanged(const QString& why);
 
 private:
     void run(std::stop_token stop);

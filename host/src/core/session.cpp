@@ -15,6 +15,8 @@ Session::Session(SessionConfig config, QObject* parent)
     plugins_->setCrashGuardPath(config_.crashGuardPath);
     // peerChanged comes from the link's and the server's threads: queue it to this thread.
     connect(link_.get(), &PeerLink::peerChanged, this, &Session::peerChanged, Qt::QueuedConnection);
+    connect(link_.get(), &PeerLink::refusalChanged, this, &Session::refusalChanged,
+            Qt::QueuedConnection);
     connect(this, &Session::peerChanged, plugins_.get(), &PluginManager::notifyPeerChanged);
     calls_ = std::make_unique<CallManager>(channel_);
     connect(this, &Session::peerChanged, calls_.get(), &CallManager::peerChanged);

@@ -50,6 +50,7 @@ public:
 
 signals:
     void peerChanged(const charla::sdk::PeerInfo& peer); // on this object's thread
+    void refusalChanged(const QString& why);             // PeerLink::refusalChanged, queued
 
 private:
     SessionConfig config_;

@@ -42,18 +42,17 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     connect(settingsButton, &QPushButton::clicked, this, &ChatWindow::settingsRequested);
     layout->addLayout(header);
 
-    // A plugin that failed (threw, or could not open its store) is not just missing: say why here,
-    // where the user looks, not only in the Plugins dialog.
+    // A contact that refuses us, or a plugin that failed (threw, could not open its store), is not
+    // just "offline" or missing: say why here, where the user looks, not only in a log or dialog.
     problems_ = new QLabel(central);
-    problems_->setObjectName("pluginProblemsLabel");
+    problems_->setObjectName("problemsLabel");
     problems_->setWordWrap(true);
     problems_->setTextFormat(Qt::RichText);
     problems_->setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #e0b44c; "
                              "border-radius: 4px; padding: 6px; color: #5c4400; }");
     problems_->hide();
     layout->addWidget(problems_);
-    connect(&plugins_, &host::PluginManager::pluginsChanged, this,
-            &ChatWindow::updatePluginProblems);
+    connect(&plugins_, &host::PluginManager::pluginsChanged, this, &ChatWindow::updateProblems);
 
     panels_ = new QSplitter(Qt::Vertical, central);
     panels_->setObjectName("panelArea");
@@ -72,7 +71,7 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     connect(call_, &QPushButton::clicked, this, &ChatWindow::callRequested);
     connect(pluginsButton, &QPushButton::clicked, this, &ChatWindow::openPluginsDialog);
     setPeer(sdk::PeerInfo{});
-    updatePluginProblems(); // and the placeholder
+    updateProblems(); // and the placeholder
     resize(560, 640);
 }
 
@@ -102,8 +101,15 @@ void ChatWindow::updatePlaceholder() {
     placeholder_->setVisible(none && problems_->isHidden());
 }
 
-void ChatWindow::updatePluginProblems() {
+void ChatWindow::setRefusal(const QString& why) {
+    refusal_ = why;
+    updateProblems();
+}
+
+void ChatWindow::updateProblems() {
     QStringList lines;
+    if (!refusal_.isEmpty())
+        lines << refusal_.toHtmlEscaped();
     for (const host::PluginRecord& r : plugins_.plugins()) {
         if (r.state != host::PluginState::Failed)
             continue;
@@ -111,7 +117,7 @@ void ChatWindow::updatePluginProblems() {
         lines << tr("<b>%1</b> stopped working: %2")
                      .arg(name.toHtmlEscaped(), r.reason.toHtmlEscaped());
     }
-    if (!lines.isEmpty())
+    if (lines.size() > (refusal_.isEmpty() ? 0 : 1))
         lines << tr("Open Plugins… to try again.");
     problems_->setText(lines.join(QStringLiteral("<br>")));
     problems_->setVisible(!lines.isEmpty());

@@ -33,6 +33,8 @@ public:
 
 public slots:
     void setPeer(const charla::sdk::PeerInfo& peer);
+    // Why the contact refuses our calls (wrong secret, unexpected address); empty when it does not.
+    void setRefusal(const QString& why);
     void openPluginsDialog();
 
 signals:
@@ -43,7 +45,7 @@ signals:
 
 private:
     void updatePlaceholder();
-    void updatePluginProblems();
+    void updateProblems();
 
     host::PluginManager& plugins_;
     QString contactAddress_;
@@ -52,7 +54,8 @@ private:
     QPushButton* call_ = nullptr;
     QSplitter* panels_ = nullptr;
     QLabel* placeholder_ = nullptr;
-    QLabel* problems_ = nullptr; // failed plugins and why
+    QLabel* problems_ = nullptr; // a refusing contact, failed plugins, and why
+    QString refusal_;
     QMap<QString, QWidget*> panelByPlugin_;
 };
 
