@@ -11,6 +11,15 @@ PeerCallError::~PeerCallError() = default;
 
 PeerStream::~PeerStream() = default;
 Channel::~Channel() = default;
+bool Channel::registerDatagramHandler(DatagramHandler) {
+    return false;
+}
+bool Channel::sendDatagram(const std::uint8_t*, std::size_t) {
+    return false;
+}
+std::size_t Channel::maxDatagramPayload() const {
+    return 0;
+}
 PluginContext::~PluginContext() = default;
 Plugin::~Plugin() = default;
 

@@ -163,6 +163,34 @@ TEST_F(ChannelPairTest, DisablingAndReenablingAPluginAtRuntime) {
     EXPECT_TRUE(waitUntil([&] { return intMember(stats(portA), "ok") >= 5; }));
 }
 
+// Datagrams between two full hosts: from A's echo to B's echo over UDP on the same port numbers
+// as XML-RPC; disabling echo on B removes its handler, re-enabling brings a fresh one.
+TEST_F(ChannelPairTest, PluginDatagramsTravelAndStopWithThePlugin) {
+    ASSERT_NO_FATAL_FAILURE(waitForTraffic());
+    auto send = [&](const std::string& text) {
+        return xmlrpc_c::value_boolean(
+                   rpc(portA, "echo.sendDatagram", params({xmlrpc_c::value_string(text)})))
+            .cvalue();
+    };
+    ASSERT_TRUE(send("over udp"));
+    ASSERT_TRUE(waitUntil([&] { return intMember(stats(portB), "datagrams") == 1; }));
+    EXPECT_EQ(xmlrpc_c::value_string(asStruct(stats(portB)).at("last_datagram")).cvalue(),
+              "over udp");
+
+    QString error;
+    ASSERT_TRUE(b->plugins().setEnabled("echo", false, &error)) << error.toStdString();
+    const auto unclaimedBefore = b->channel().datagrams().stats().unclaimed;
+    ASSERT_TRUE(send("nobody listens"));
+    EXPECT_TRUE(waitUntil(
+        [&] { return b->channel().datagrams().stats().unclaimed == unclaimedBefore + 1; }));
+
+    ASSERT_TRUE(b->plugins().setEnabled("echo", true, &error)) << error.toStdString();
+    ASSERT_TRUE(send("again"));
+    ASSERT_TRUE(waitUntil([&] { return intMember(stats(portB), "datagrams") == 1; }));
+    EXPECT_EQ(xmlrpc_c::value_string(asStruct(stats(portB)).at("last_datagram")).cvalue(), "again");
+    EXPECT_EQ(b->channel().datagrams().stats().foreign, 0u);
+}
+
 TEST_F(ChannelPairTest, StoppingAPluginBlockedOnAHangingPeerTakesUnderOneSecond) {
     ASSERT_NO_FATAL_FAILURE(waitForTraffic());
     // A's worker calls B's echo.slow(10 s) with a 10 s timeout: B holds the call.

@@ -24,6 +24,17 @@ void HostChannel::bind(const std::string& address, std::uint16_t port) {
         updateAccessPolicy();
     }
     server_.bind(address, port);
+    try {
+        datagrams_.bind(address, server_.port());
+    } catch (...) {
+        server_.stop();
+        throw;
+    }
+}
+
+void HostChannel::serve() {
+    server_.serve();
+    datagrams_.start();
 }
 
 void HostChannel::setSecret(std::string secret) {
@@ -37,11 +48,18 @@ void HostChannel::updateAccessPolicy() {
     policy.loopbackOnly = listenAddress_.rfind("127.", 0) == 0;
     policy.allowedPeerIp = peerAddress_.host;
     policy.secret = secret_;
+    DatagramPolicy datagramPolicy;
+    datagramPolicy.loopbackOnly = policy.loopbackOnly;
+    datagramPolicy.peerHost = peerAddress_.host;
+    datagramPolicy.peerPort = peerAddress_.port;
+    datagramPolicy.secret = secret_;
+    datagrams_.setPolicy(std::move(datagramPolicy));
     server_.setAccessPolicy(std::move(policy));
 }
 
 void HostChannel::stopListening() {
     server_.stop();
+    datagrams_.stop();
 }
 
 void HostChannel::setPeerAddress(PeerAddress address) {
@@ -103,6 +121,26 @@ void PluginScope::registerWorker(sdk::WorkerSpec spec) {
     workerSpecs_.push_back(std::move(spec));
 }
 
+bool PluginScope::registerDatagramHandler(DatagramHandler handler) {
+    if (!registrationOpen_)
+        throw std::logic_error(pluginId_ +
+                               ": a datagram handler can only be registered in initialize()");
+    if (!handler)
+        throw std::invalid_argument(pluginId_ + ": empty datagram handler");
+    if (datagramHandler_)
+        throw std::invalid_argument(pluginId_ + ": datagram handler registered twice");
+    datagramHandler_ = std::move(handler);
+    return true;
+}
+
+bool PluginScope::sendDatagram(const std::uint8_t* data, std::size_t size) {
+    return channel_.datagrams().send(pluginId_, data, size);
+}
+
+std::size_t PluginScope::maxDatagramPayload() const {
+    return channel_.datagrams().maxPayload(pluginId_);
+}
+
 std::shared_ptr<sdk::PeerStream> PluginScope::openStream(const std::string& name) {
     auto stream = channel_.makeStream(pluginId_ + "/" + name);
     std::lock_guard lock(streamsMutex_);
@@ -126,6 +164,8 @@ void PluginScope::publishMethods() {
             channel_.methods().add(pluginId_, m);
             added.push_back(m.name);
         }
+        if (datagramHandler_)
+            channel_.datagrams().addHandler(pluginId_, datagramHandler_);
     } catch (...) {
         channel_.methods().removeOwner(pluginId_);
         throw;
@@ -138,6 +178,8 @@ void PluginScope::removeMethods() {
     if (!published_)
         return;
     channel_.methods().removeOwner(pluginId_);
+    if (datagramHandler_)
+        channel_.datagrams().removeHandler(pluginId_);
     published_ = false;
 }
 

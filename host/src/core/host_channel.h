@@ -3,6 +3,7 @@
 // which records what the plugin registered so that disabling it removes exactly that.
 #pragma once
 
+#include "core/datagram_socket.h"
 #include "core/method_table.h"
 #include "core/peer_stream.h"
 #include "core/rpc_server.h"
@@ -36,12 +37,13 @@ public:
     HostChannel(const HostChannel&) = delete;
     HostChannel& operator=(const HostChannel&) = delete;
 
-    // Starts the server. Throws StartError with a readable reason.
+    // Starts the server (XML-RPC on TCP, datagrams on UDP, same port number). Throws StartError
+    // with a readable reason.
     void listen(const std::string& address, std::uint16_t port);
     // listen() in two steps: claim the port, then answer (the session enables its plugins in
     // between, so the first call already sees every method).
     void bind(const std::string& address, std::uint16_t port);
-    void serve() { server_.serve(); }
+    void serve();
     void stopListening();
     std::uint16_t port() const { return server_.port(); }
 
@@ -52,6 +54,7 @@ public:
     PeerAddress peerAddress() const;
 
     MethodTable& methods() { return methods_; }
+    DatagramSocket& datagrams() { return datagrams_; }
     std::shared_ptr<CurlPeerStream> makeStream(const std::string& name) const;
 
     sdk::PeerInfo peer() const;
@@ -62,6 +65,7 @@ public:
 private:
     MethodTable methods_;
     RpcServer server_;
+    DatagramSocket datagrams_;
     void updateAccessPolicy(); // with mutex_ held
 
     mutable std::mutex mutex_;
@@ -83,6 +87,9 @@ public:
     void registerWorker(sdk::WorkerSpec spec) override;
     std::shared_ptr<sdk::PeerStream> openStream(const std::string& name) override;
     sdk::PeerInfo peer() const override { return channel_.peer(); }
+    bool registerDatagramHandler(DatagramHandler handler) override;
+    bool sendDatagram(const std::uint8_t* data, std::size_t size) override;
+    std::size_t maxDatagramPayload() const override;
 
     // Called by the host when a worker thread throws (runs on that worker's thread).
     void setFailureHandler(FailureHandler handler) { onFailure_ = std::move(handler); }
@@ -90,7 +97,7 @@ public:
     void closeRegistration() { registrationOpen_ = false; }
     void publishMethods();
     void startWorkers();
-    // Removes the methods, then asks the workers to stop, interrupts the streams and joins.
+    // Removes the methods and the datagram handler (waiting for calls in progress).
     void removeMethods();
     void stopWorkers();
     std::size_t workerCount() const { return workers_.size(); }
@@ -102,6 +109,7 @@ private:
     bool registrationOpen_ = true;
     bool published_ = false;
     std::vector<sdk::MethodSpec> methods_;
+    DatagramHandler datagramHandler_;
     std::vector<sdk::WorkerSpec> workerSpecs_;
     std::vector<std::jthread> workers_;
     std::mutex streamsMutex_;

@@ -4,7 +4,8 @@
 
 #include <QLoggingCategory>
 
-Q_DECLARE_LOGGING_CATEGORY(lcChannel) // charla.channel: server, dispatch, streams, workers
-Q_DECLARE_LOGGING_CATEGORY(lcPeer)    // charla.peer: presence (host.ping) and host.hello
-Q_DECLARE_LOGGING_CATEGORY(lcPlugins) // charla.plugins: discovery, refusal, enable/disable
-Q_DECLARE_LOGGING_CATEGORY(lcGui)     // charla.gui: windows
+Q_DECLARE_LOGGING_CATEGORY(lcChannel)  // charla.channel: server, dispatch, streams, workers
+Q_DECLARE_LOGGING_CATEGORY(lcDatagram) // charla.datagram: the UDP media socket, drops
+Q_DECLARE_LOGGING_CATEGORY(lcPeer)     // charla.peer: presence (host.ping) and host.hello
+Q_DECLARE_LOGGING_CATEGORY(lcPlugins)  // charla.plugins: discovery, refusal, enable/disable
+Q_DECLARE_LOGGING_CATEGORY(lcGui)      // charla.gui: windows

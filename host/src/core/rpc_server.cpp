@@ -79,12 +79,24 @@ struct RpcServer::Abyss {
     }
 };
 
+std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts) {
+    QMessageAuthenticationCode mac(QCryptographicHash::Sha256, QByteArray::fromStdString(secret));
+    for (std::string_view part : parts)
+        mac.addData(part.data(), static_cast<qsizetype>(part.size()));
+    return mac.result().toStdString();
+}
+
 std::string signBody(const std::string& secret, const std::string& body) {
-    return QMessageAuthenticationCode::hash(QByteArray::fromStdString(body),
-                                            QByteArray::fromStdString(secret),
-                                            QCryptographicHash::Sha256)
-        .toHex()
-        .toStdString();
+    return QByteArray::fromStdString(hmacSha256(secret, {body})).toHex().toStdString();
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
 }
 
 std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
@@ -96,13 +108,7 @@ std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
         return faultOf(sdk::kFaultForbidden,
                        "forbidden: this Charla accepts calls only from its contact");
     if (!policy.secret.empty()) {
-        const std::string expected = signBody(policy.secret, callXml);
-        // Constant-time comparison: the time taken must not reveal how much of a guess was right.
-        bool same = signature.size() == expected.size();
-        unsigned char diff = 0;
-        for (std::size_t i = 0; same && i < expected.size(); ++i)
-            diff |= static_cast<unsigned char>(signature[i] ^ expected[i]);
-        if (!same || diff != 0)
+        if (!constantTimeEquals(signature, signBody(policy.secret, callXml)))
             return faultOf(sdk::kFaultUnauthorized,
                            "unauthorized: missing or wrong X-Charla-Signature (shared secret)");
     }

@@ -13,11 +13,13 @@
 #include <xmlrpc-c/util.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace charla::host {
@@ -37,6 +39,11 @@ struct AccessPolicy {
 
 // hex(HMAC-SHA256(secret, body)): the signature both directions put in X-Charla-Signature.
 std::string signBody(const std::string& secret, const std::string& body);
+// The raw 32-byte HMAC-SHA256 of the concatenated parts (the datagrams' tag is cut from it).
+std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts);
+// Compares two digests in constant time: the time taken must not reveal how much of a guess was
+// right.
+bool constantTimeEquals(std::string_view a, std::string_view b);
 
 class RpcServer {
 public:

@@ -4,7 +4,9 @@
 //   - XML-RPC methods in its own namespace ("text.send"), served while the plugin is enabled;
 //   - worker threads (the capture -> queue -> sender pair), started and joined by the Channel;
 // and opens PeerStreams: one persistent HTTP connection to the peer each, so that a large video
-// frame never waits in front of a text message.
+// frame never waits in front of a text message. Since ABI 1.1 a plugin may also exchange
+// datagrams with the peer's plugin of the same id (UDP, docs/protocol.md "Datagrams"): cheap,
+// unordered and lossy, for media that would rather be late than wait.
 #pragma once
 
 #include <charla/sdk/export.h>
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -93,6 +96,24 @@ public:
 
     // The latest knowledge about the contact (thread-safe copy).
     virtual PeerInfo peer() const = 0;
+
+    // --- ABI 1.1 (appended, so plugins built against 1.0 keep working; the defaults say "no
+    // datagrams", for Channels that do not carry them) ---
+
+    // Receives the payloads of datagrams the contact's plugin of the same id sent with
+    // sendDatagram(). Only valid inside Plugin::initialize(), at most once; removed when the plugin
+    // is disabled (like its methods). The handler runs on the host's datagram thread, one call at a
+    // time: it must validate, hand off and return at once. Datagrams from anyone but the contact,
+    // unsigned ones when a secret is set, and malformed ones never reach it. Returns false if this
+    // host cannot carry datagrams (then use XML-RPC); throws std::logic_error outside initialize().
+    using DatagramHandler = std::function<void(const std::uint8_t* data, std::size_t size)>;
+    virtual bool registerDatagramHandler(DatagramHandler handler);
+    // Sends one datagram to the contact's plugin of the same id. Never blocks on the network: false
+    // when it could not be handed to the kernel (buffer full, no contact, too large, no datagram
+    // support). Any thread. Delivery, order and uniqueness are not guaranteed.
+    virtual bool sendDatagram(const std::uint8_t* data, std::size_t size);
+    // The largest payload sendDatagram() accepts (0: no datagram support).
+    virtual std::size_t maxDatagramPayload() const;
 };
 
 } // namespace charla::sdk

@@ -3,7 +3,8 @@
 #pragma once
 
 #define CHARLA_SDK_ABI_MAJOR 1
-#define CHARLA_SDK_ABI_MINOR 0
+// 1.1: Channel::registerDatagramHandler, sendDatagram, maxDatagramPayload.
+#define CHARLA_SDK_ABI_MINOR 1
 
 // The Charla wire protocol version announced in host.hello (docs/protocol.md).
 #define CHARLA_PROTOCOL_VERSION 1
