@@ -174,6 +174,7 @@ TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {
     EXPECT_TRUE(seen->canSend("audio"));
     EXPECT_TRUE(seen->canReceive("audio"));
     EXPECT_EQ(seen->params.at("codecs"), "opus,pcm16");
+    EXPECT_EQ(seen->params.at("datagram"), "1");
 
     EXPECT_EQ(count(portA, "frames_captured"), 0) << "nothing flows before the call";
     setCall(sdk::CallInfo::State::Active);
@@ -182,6 +183,10 @@ TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {
     })) << dumpBoth();
     for (auto port : {portA, portB}) {
         EXPECT_EQ(text(port, "send_codec"), "opus");
+        EXPECT_EQ(text(port, "transport"), "datagram") << "both sides offer datagrams";
+        EXPECT_EQ(count(port, "datagrams_sent"), count(port, "packets_sent"));
+        EXPECT_GT(count(port, "datagrams_received"), 0);
+        EXPECT_EQ(count(port, "datagrams_malformed"), 0);
         EXPECT_EQ(count(port, "decode_errors"), 0);
         EXPECT_EQ(count(port, "frames_absurd"), 0);
         EXPECT_GT(count(port, "latency_samples"), 0);
@@ -195,6 +200,25 @@ TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {
     const int sent = count(portA, "frames_sent");
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(count(portA, "frames_sent"), sent) << "media stops with the call";
+}
+
+// One side keeps to XML-RPC (as a foreign peer that knows no datagrams would): both directions
+// fall back to audio.frame calls, and the call works the same.
+TEST_F(AudioSessionTest, PeerWithoutDatagramsGetsAudioFrameCalls) {
+    startPair({{"audio.transport", "xmlrpc"}}, {});
+    EXPECT_EQ(b->channel().peer().plugin("audio")->params.count("datagram"), 0u);
+    EXPECT_EQ(a->channel().peer().plugin("audio")->params.at("datagram"), "1");
+    setCall(sdk::CallInfo::State::Active);
+    ASSERT_TRUE(waitUntil([&] {
+        return count(portA, "frames_played") >= 50 && count(portB, "frames_played") >= 50;
+    })) << dumpBoth();
+    for (auto port : {portA, portB}) {
+        EXPECT_EQ(text(port, "transport"), "xmlrpc");
+        EXPECT_EQ(count(port, "datagrams_sent"), 0);
+        EXPECT_EQ(count(port, "datagrams_received"), 0);
+        EXPECT_GT(count(port, "packets_sent"), 0);
+    }
+    EXPECT_EQ(a->channel().datagrams().stats().sent + b->channel().datagrams().stats().sent, 0u);
 }
 
 TEST_F(AudioSessionTest, SideWithoutMicrophoneOnlyListens) {
@@ -270,6 +294,17 @@ TEST_F(AudioSessionTest, BadFramesAreRejectedAndTheStreamGoesOn) {
     absurd.frames.push_back({4'000'000'000u, 0, std::vector<std::uint8_t>(1920)});
     EXPECT_EQ(faultOf(portB, audio::toFrameParams(absurd)), 0);
 
+    // The same through the datagram path, from A's own socket (the only source B listens to):
+    // dropped and counted by the plugin, never a crash, never a stall.
+    ASSERT_EQ(xmlrpc_c::value_string(stats(portA).at("transport")).cvalue(), "datagram");
+    auto& datagrams = a->channel().datagrams();
+    std::vector<std::uint8_t> cut = audio::serializePacket(valid);
+    cut.resize(cut.size() - 7);
+    const std::vector<std::vector<std::uint8_t>> bad{{1, 2, 3}, {1, 42, 1, 0, 0, 0, 0, 1}, cut};
+    for (const auto& d : bad)
+        EXPECT_TRUE(datagrams.send("audio", d.data(), d.size()));
+    ASSERT_TRUE(waitUntil([&] { return count(portB, "datagrams_malformed") == 3; })) << dumpBoth();
+
     const int played = count(portB, "frames_played");
     ASSERT_TRUE(waitUntil([&] { return count(portB, "frames_played") >= played + 25; }))
         << "the real stream must go on after bad input";
@@ -281,6 +316,8 @@ TEST_F(AudioSessionTest, ToneCapturedByAArrivesAtBsSpeaker) {
     startPair({{"audio.output", "none"}}, {{"audio.input", "none"}});
     setCall(sdk::CallInfo::State::Active);
     ASSERT_TRUE(waitUntil([&] { return count(portB, "frames_played") >= 50; })) << dumpBoth();
+    EXPECT_EQ(text(portA, "transport"), "datagram");
+    EXPECT_GT(count(portB, "datagrams_received"), 50);
     std::string error;
     const std::vector<short> recorded = pulse_->recordSink(1.5, &error);
     ASSERT_GT(recorded.size(), 48000u) << error;

@@ -68,7 +68,12 @@ AudioEngine::AudioEngine(EngineConfig config)
 
 AudioEngine::~AudioEngine() = default;
 
-void AudioEngine::setCall(bool active, std::optional<Codec> sendCodec) {
+void AudioEngine::setDatagramSender(DatagramSender sender, std::size_t maxPayload) {
+    datagramSender_ = std::move(sender);
+    maxDatagramPayload_ = maxPayload;
+}
+
+void AudioEngine::setCall(bool active, std::optional<Codec> sendCodec, Transport transport) {
     {
         std::lock_guard lock(stateMutex_);
         if (active && !state_.active) {
@@ -81,6 +86,7 @@ void AudioEngine::setCall(bool active, std::optional<Codec> sendCodec) {
         state_.active = active;
         state_.sendCodec = active ? sendCodec : std::nullopt;
     }
+    sendByDatagram_ = transport == Transport::Datagram && datagramSender_;
     sendCodec_ = active && sendCodec ? static_cast<int>(*sendCodec) : -1;
     receiver_.setEnabled(active && outputDevice_ && !outputFailed_);
     if (!active)
@@ -229,6 +235,22 @@ void AudioEngine::runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStrea
         pending.clear();
         if (packet.frames.empty())
             continue;
+        std::size_t bytes = kPacketHeaderBytes;
+        for (const auto& f : packet.frames)
+            bytes += kFrameHeaderBytes + f.data.size();
+        // A packet too large for a datagram (several PCM16 frames) still goes by XML-RPC.
+        if (sendByDatagram_ && bytes <= maxDatagramPayload_) {
+            const std::vector<std::uint8_t> wire = serializePacket(packet);
+            if (datagramSender_(wire.data(), wire.size())) {
+                framesSent_ += packet.frames.size();
+                ++packetsSent_;
+                ++datagramsSent_;
+                bytesSent_ += wire.size();
+            } else {
+                ++sendFailures_; // socket buffer full: this packet is lost, the next may not be
+            }
+            continue;
+        }
         const xmlrpc_c::paramList params = toFrameParams(packet);
         try {
             const auto started = std::chrono::steady_clock::now();
@@ -238,9 +260,6 @@ void AudioEngine::runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStrea
                                  .count());
             framesSent_ += packet.frames.size();
             ++packetsSent_;
-            std::size_t bytes = kPacketHeaderBytes;
-            for (const auto& f : packet.frames)
-                bytes += kFrameHeaderBytes + f.data.size();
             bytesSent_ += bytes;
         } catch (const sdk::PeerCallError& e) {
             if (stop.stop_requested())
@@ -326,6 +345,23 @@ xmlrpc_c::value AudioEngine::handleFrameCall(const xmlrpc_c::paramList& params) 
     return xmlrpc_c::value_int(receiver_.push(packet));
 }
 
+void AudioEngine::handleDatagram(const std::uint8_t* data, std::size_t size) {
+    ++datagramsReceived_;
+    AudioPacket packet;
+    try {
+        packet = parsePacket(data, size);
+    } catch (const xmlrpc_c::fault& f) {
+        ++datagramsMalformed_;
+        qCDebug(lcAudio) << "dropped an audio datagram:" << f.getDescription().c_str();
+        return;
+    }
+    try {
+        receiver_.push(packet);
+    } catch (const xmlrpc_c::fault&) {
+        // Not receiving now (no call, no speaker): counted as refused by the receiver.
+    }
+}
+
 AudioStats AudioEngine::stats() const {
     AudioStats s;
     s.framesCaptured = framesCaptured_;
@@ -334,6 +370,9 @@ AudioStats AudioEngine::stats() const {
     s.bytesSent = bytesSent_;
     s.sendFailures = sendFailures_;
     s.queueDropped = queue_.dropped();
+    s.datagramsSent = datagramsSent_;
+    s.datagramsReceived = datagramsReceived_;
+    s.datagramsMalformed = datagramsMalformed_;
     const ReceiverCounters& c = receiver_.counters();
     s.framesReceived = c.frames;
     s.framesPlayed = c.played;
@@ -360,6 +399,7 @@ AudioStats AudioEngine::stats() const {
     s.muted = muted_;
     const int codec = sendCodec_;
     s.sendCodec = codec < 0 ? "" : codecName(static_cast<Codec>(codec));
+    s.transport = codec < 0 ? "" : sendByDatagram_ ? "datagram" : "xmlrpc";
     return s;
 }
 
@@ -378,6 +418,10 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"bytes_sent", i(s.bytesSent)},
         {"send_failures", i(s.sendFailures)},
         {"queue_dropped", i(s.queueDropped)},
+        {"datagrams_sent", i(s.datagramsSent)},
+        {"datagrams_received", i(s.datagramsReceived)},
+        {"datagrams_malformed", i(s.datagramsMalformed)},
+        {"transport", xmlrpc_c::value_string(s.transport)},
         {"frames_received", i(s.framesReceived)},
         {"frames_played", i(s.framesPlayed)},
         {"frames_concealed", i(s.framesConcealed)},

@@ -3,7 +3,9 @@
 //
 //   capture thread:  microphone (PortAudio callback, 20 ms frames) -> echo/noise processing
 //                    -> FrameQueue (bounded, drop oldest)
-//   sender thread:   FrameQueue -> encoder (Opus or PCM16) -> audio.frame over the "audio" stream
+//   sender thread:   FrameQueue -> encoder (Opus or PCM16) -> one datagram per packet when both
+//                    sides carry datagrams, else audio.frame over the "audio" stream
+//   datagram thread: (the host's) packet -> validate -> AudioReceiver (jitter buffer), return
 //   server threads:  audio.frame -> validate -> AudioReceiver (jitter buffer), return at once
 //   playout:         PortAudio's output callback -> AudioReceiver -> decode/conceal -> speaker
 //                    (the playout thread only opens the device and watches it)
@@ -42,7 +44,14 @@ struct EngineConfig {
     int framesPerCall = 1; // 1..5: more saves wire bytes, costs 20 ms of latency each
     int maxDelayMs = 200;  // the jitter buffer's ceiling
     std::chrono::milliseconds callTimeout{150};
+    bool datagrams = true; // offer and use datagrams (option audio.transport=auto|xmlrpc)
 };
+
+// How packets travel to the peer: datagrams when both sides announce them (params.datagram),
+// else audio.frame calls (docs/protocol-audio.md).
+enum class Transport { XmlRpc, Datagram };
+// Sends one datagram to the peer's audio plugin; false when it was not handed to the kernel.
+using DatagramSender = std::function<bool(const std::uint8_t* data, std::size_t size)>;
 
 struct AudioStats {
     // Sending
@@ -52,6 +61,10 @@ struct AudioStats {
     std::uint64_t bytesSent = 0; // packet bytes before base64
     std::uint64_t sendFailures = 0;
     std::uint64_t queueDropped = 0;
+    std::uint64_t datagramsSent = 0; // of packetsSent, those sent as datagrams
+    // Receiving by datagram: packets received, and those whose packet was malformed.
+    std::uint64_t datagramsReceived = 0;
+    std::uint64_t datagramsMalformed = 0;
     // Receiving
     std::uint64_t framesReceived = 0;
     std::uint64_t framesPlayed = 0;
@@ -77,6 +90,7 @@ struct AudioStats {
     bool playing = false;
     bool muted = false;
     std::string sendCodec; // "" when not sending
+    std::string transport; // "datagram" or "xmlrpc" while sending, else ""
 };
 
 class AudioEngine {
@@ -91,7 +105,10 @@ public:
 
     // --- GUI thread (any thread is safe) ---
     // `sendCodec`: the codec agreed with the peer, or nullopt if we must not send.
-    void setCall(bool active, std::optional<Codec> sendCodec);
+    void setCall(bool active, std::optional<Codec> sendCodec,
+                 Transport transport = Transport::XmlRpc);
+    // Before the workers start: how to send a datagram, and the largest payload it takes.
+    void setDatagramSender(DatagramSender sender, std::size_t maxPayload);
     void setMuted(bool muted);
     bool muted() const { return muted_; }
     void setProcessing(bool on) { processor_.setEnabled(on); }
@@ -104,6 +121,8 @@ public:
     // --- server threads ---
     xmlrpc_c::value handleFrameCall(const xmlrpc_c::paramList& params);
     xmlrpc_c::value handleStatsCall(const xmlrpc_c::paramList& params) const;
+    // --- the host's datagram thread: one packet, never blocks ---
+    void handleDatagram(const std::uint8_t* data, std::size_t size);
 
     // --- worker bodies ---
     void runCapture(std::stop_token stop);
@@ -144,6 +163,9 @@ private:
     std::atomic<bool> capturing_{false};
     std::atomic<bool> playing_{false};
     std::atomic<int> sendCodec_{-1};
+    std::atomic<bool> sendByDatagram_{false};
+    DatagramSender datagramSender_;
+    std::size_t maxDatagramPayload_ = 0;
     std::atomic<double> inputLevelDb_{-100};
 
     FrameQueue queue_;
@@ -158,6 +180,9 @@ private:
     std::atomic<std::uint64_t> packetsSent_{0};
     std::atomic<std::uint64_t> bytesSent_{0};
     std::atomic<std::uint64_t> sendFailures_{0};
+    std::atomic<std::uint64_t> datagramsSent_{0};
+    std::atomic<std::uint64_t> datagramsReceived_{0};
+    std::atomic<std::uint64_t> datagramsMalformed_{0};
 };
 
 } // namespace charla::audio

@@ -12,7 +12,9 @@ namespace charla::audio {
 
 namespace {
 constexpr char kKind[] = "audio";
-}
+// host.hello param: "1" when this side sends and receives audio packets as datagrams.
+constexpr char kDatagramParam[] = "datagram";
+} // namespace
 
 AudioPlugin::AudioPlugin() = default;
 AudioPlugin::~AudioPlugin() = default;
@@ -47,6 +49,20 @@ void AudioPlugin::initialize(sdk::PluginContext& context) {
     };
     channel.registerMethod(std::move(stats));
 
+    // The cheap media path (docs/decisions.md): one datagram per packet instead of an HTTP call.
+    if (engine_->config().datagrams) {
+        datagrams_ = channel.registerDatagramHandler(
+            [engine = engine_.get()](const std::uint8_t* data, std::size_t size) {
+                engine->handleDatagram(data, size);
+            });
+        if (datagrams_)
+            engine_->setDatagramSender(
+                [&channel](const std::uint8_t* data, std::size_t size) {
+                    return channel.sendDatagram(data, size);
+                },
+                channel.maxDatagramPayload());
+    }
+
     if (engine_->hasInput()) {
         channel.registerWorker({"audio-capture", [engine = engine_.get()](std::stop_token stop) {
                                     engine->runCapture(stop);
@@ -78,10 +94,13 @@ void AudioPlugin::announce() {
     if (engine_->hasOutput() && !outputLost_)
         a.receives.push_back(kKind);
     a.params[kCodecsParam] = formatCodecList(engine_->config().codecs);
+    if (datagrams_)
+        a.params[kDatagramParam] = "1";
     context_->announce(a);
     qCInfo(lcAudio).noquote() << "announcing sends" << (a.sends.empty() ? "nothing" : "audio")
                               << ", receives" << (a.receives.empty() ? "nothing" : "audio")
-                              << ", codecs" << a.params[kCodecsParam].c_str();
+                              << ", codecs" << a.params[kCodecsParam].c_str()
+                              << (datagrams_ ? ", by datagram" : ", by XML-RPC only");
 }
 
 QWidget* AudioPlugin::createPanel(QWidget* parent) {
@@ -124,13 +143,17 @@ void AudioPlugin::callChanged(const sdk::CallInfo& call) {
 // share; receives (plays) whenever the call is active and we have a speaker.
 void AudioPlugin::updateCall() {
     std::optional<Codec> codec;
+    Transport transport = Transport::XmlRpc;
     const sdk::PeerPlugin* theirs = peer_.plugin(kKind);
     if (call_.active() && engine_->hasInput() && theirs && theirs->canReceive(kKind)) {
         codec = chooseCodec(engine_->config().codecs, &theirs->params);
         if (!codec)
             qCWarning(lcAudio) << "no codec in common with the peer: not sending audio";
+        const auto offered = theirs->params.find(kDatagramParam);
+        if (datagrams_ && offered != theirs->params.end() && offered->second == "1")
+            transport = Transport::Datagram;
     }
-    engine_->setCall(call_.active(), codec);
+    engine_->setCall(call_.active(), codec, transport);
 }
 
 } // namespace charla::audio

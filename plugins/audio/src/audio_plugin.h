@@ -37,6 +37,7 @@ private:
     sdk::PeerInfo peer_;
     sdk::CallInfo call_;
     bool outputLost_ = false;
+    bool datagrams_ = false; // the host carries our datagrams, and we offer them
     // Lives on the GUI thread: workers queue their news to it. Destroyed with the plugin, which
     // drops anything still queued.
     QObject gui_;

@@ -68,6 +68,13 @@ makeEngineConfig(const AudioSettings& settings,
         else
             config.codecs = codecs;
     }
+    if (auto v = option("transport")) {
+        if (*v == "auto" || *v == "xmlrpc")
+            config.datagrams = *v == "auto";
+        else
+            qCWarning(lcAudio) << "ignoring audio.transport =" << v->c_str()
+                               << ": expected auto or xmlrpc";
+    }
     if (auto v = intOption(option("frames_per_call"), 1, 5, "frames_per_call"))
         config.framesPerCall = *v;
     if (auto v = intOption(option("bitrate"), 6000, 128000, "bitrate"))
