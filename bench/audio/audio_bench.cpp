@@ -1,8 +1,10 @@
 // charla_audio_bench [seconds] [extra plugin options a.b=c ...]
 //
 // Two complete Charla sessions in this process, each loading the real audio plugin, with a
-// private PulseAudio server (440 Hz tone as the microphone, null sinks as speakers). A's link to
-// B runs through a counting TCP proxy, so the wire figures include HTTP headers, XML and answers.
+// private PulseAudio server (440 Hz tone as the microphone, null sinks as speakers). Every byte
+// between them runs through counting relays: a TCP proxy each way (HTTP headers, XML, answers)
+// and a UDP relay that forwards datagrams between two ports of its own, so that each side sees
+// the other's datagrams come from the port its XML-RPC goes to (the host checks that).
 //
 //   phase 1  idle, no call (baseline: CPU, the host's pings on the wire)
 //   phase 2  one-way call, A -> B (A has no speaker, B no microphone)
@@ -10,7 +12,8 @@
 // to the output device; also plus PortAudio's output latency), CPU seconds per minute of call for
 // the direction (process CPU minus the idle baseline and the counting proxy's threads, both
 // sessions: capture, encode, send, receive, decode, play), the PulseAudio server's CPU, and bytes
-// per second on the wire A -> B and back, minus the idle baseline, and per call.
+// per second on the wire A -> B and back (UDP datagrams with and without their 28 B of IP/UDP
+// headers, TCP payload), minus the idle baseline, and per packet.
 #include "audio_packet.h"
 #include "pulse_server.h"
 
@@ -198,6 +201,80 @@ private:
     std::vector<std::thread> pumps_;
 };
 
+// Datagrams between A and B through two ports of the relay's own, P1 (A's view of B) and P2 (B's
+// view of A): what arrives at P1 from A leaves from P2 towards B, and back. Counts each way.
+class UdpRelay {
+public:
+    UdpRelay(std::uint16_t p1, std::uint16_t portA, std::uint16_t p2, std::uint16_t portB)
+        : portA_(portA), portB_(portB) {
+        fd1_ = bindUdp(p1);
+        fd2_ = bindUdp(p2);
+        ok_ = fd1_ >= 0 && fd2_ >= 0;
+        thread_ = std::thread([this] { run(); });
+    }
+    ~UdpRelay() {
+        stopping_ = true;
+        thread_.join();
+        ::close(fd1_);
+        ::close(fd2_);
+    }
+    bool ok() const { return ok_; }
+    std::uint64_t bytesAtoB() const { return bytes_[0]; }
+    std::uint64_t bytesBtoA() const { return bytes_[1]; }
+    std::uint64_t packetsAtoB() const { return packets_[0]; }
+    std::uint64_t packetsBtoA() const { return packets_[1]; }
+    double cpuSeconds() const { return static_cast<double>(cpuMicros_) / 1e6; }
+
+private:
+    static int bindUdp(std::uint16_t port) {
+        int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(port);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            ::close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    void run() {
+        pollfd p[2] = {{fd1_, POLLIN, 0}, {fd2_, POLLIN, 0}};
+        char buf[65536];
+        while (!stopping_) {
+            timespec ts{};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+            cpuMicros_ = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000u +
+                         static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+            if (!ok_ || ::poll(p, 2, 100) <= 0)
+                continue;
+            for (int i = 0; i < 2; ++i) {
+                if (!p[i].revents)
+                    continue;
+                const ssize_t n = ::recv(p[i].fd, buf, sizeof buf, MSG_DONTWAIT);
+                if (n < 0)
+                    continue;
+                sockaddr_in to{};
+                to.sin_family = AF_INET;
+                to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                to.sin_port = htons(i == 0 ? portB_ : portA_);
+                ::sendto(i == 0 ? fd2_ : fd1_, buf, static_cast<std::size_t>(n), 0,
+                         reinterpret_cast<sockaddr*>(&to), sizeof to);
+                bytes_[i] += static_cast<std::uint64_t>(n);
+                ++packets_[i];
+            }
+        }
+    }
+
+    std::uint16_t portA_, portB_;
+    int fd1_ = -1, fd2_ = -1;
+    bool ok_ = false;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> bytes_[2] = {0, 0}, packets_[2] = {0, 0};
+    std::atomic<std::uint64_t> cpuMicros_{0};
+    std::thread thread_;
+};
+
 void pump(std::chrono::milliseconds d) {
     const auto end = Clock::now() + d;
     while (Clock::now() < end) {
@@ -243,7 +320,13 @@ int main(int argc, char** argv) {
         return 1;
     }
     const std::uint16_t portA = freePort(), portB = freePort();
-    CountingProxy proxy(portB);
+    CountingProxy proxyAB(portB); // A's calls to B, B's answers
+    CountingProxy proxyBA(portA); // B's calls to A, A's answers
+    UdpRelay relay(proxyAB.port(), portA, proxyBA.port(), portB);
+    if (!relay.ok()) {
+        std::fprintf(stderr, "cannot bind the UDP relay's ports\n");
+        return 1;
+    }
     auto make = [&](std::uint16_t port, std::uint16_t peer, const char* user,
                     std::map<std::string, std::string> options) {
         charla::host::SessionConfig c;
@@ -259,20 +342,28 @@ int main(int argc, char** argv) {
         c.pingInterval = 1000ms;
         return std::make_unique<charla::host::Session>(c);
     };
-    auto a = make(portA, proxy.port(), "alice", {{"audio.output", "none"}});
-    auto b = make(portB, portA, "bob", {{"audio.input", "none"}});
+    auto a = make(portA, proxyAB.port(), "alice", {{"audio.output", "none"}});
+    auto b = make(portB, proxyBA.port(), "bob", {{"audio.input", "none"}});
     a->start();
     b->start();
     pump(3000ms); // introductions
 
+    // TCP bytes each way: A's requests and A's answers go A -> B.
+    auto tcpAtoB = [&] { return proxyAB.forward() + proxyBA.backward(); };
+    auto tcpBtoA = [&] { return proxyBA.forward() + proxyAB.backward(); };
+    auto benchCpu = [&] {
+        return proxyAB.cpuSeconds() + proxyBA.cpuSeconds() + relay.cpuSeconds();
+    };
+
     // Phase 1: idle.
     const double idleSeconds = 5;
     double cpu0 = processCpuSeconds();
-    std::uint64_t f0 = proxy.forward(), b0 = proxy.backward();
+    double bench0 = benchCpu();
+    std::uint64_t f0 = tcpAtoB(), b0 = tcpBtoA();
     pump(std::chrono::milliseconds(static_cast<int>(idleSeconds * 1000)));
-    const double idleCpu = (processCpuSeconds() - cpu0) / idleSeconds;
-    const double idleFwd = (proxy.forward() - f0) / idleSeconds;
-    const double idleBack = (proxy.backward() - b0) / idleSeconds;
+    const double idleCpu = (processCpuSeconds() - cpu0 - (benchCpu() - bench0)) / idleSeconds;
+    const double idleFwd = (tcpAtoB() - f0) / idleSeconds;
+    const double idleBack = (tcpBtoA() - b0) / idleSeconds;
 
     // Phase 2: one-way call.
     const charla::sdk::CallInfo call{charla::sdk::CallInfo::State::Active, "bench"};
@@ -280,23 +371,31 @@ int main(int argc, char** argv) {
     b->plugins().setCall(call);
     pump(1000ms); // devices open
     cpu0 = processCpuSeconds();
-    const double proxy0 = proxy.cpuSeconds();
+    bench0 = benchCpu();
     const double pulse0 = pidCpuSeconds(pulse.pid());
-    f0 = proxy.forward();
-    b0 = proxy.backward();
+    f0 = tcpAtoB();
+    b0 = tcpBtoA();
+    const std::uint64_t u0 = relay.bytesAtoB();
+    const std::uint64_t uBack0 = relay.bytesBtoA();
+    const std::uint64_t n0 = relay.packetsAtoB();
     const auto sA0 = stats(portA);
     pump(std::chrono::seconds(seconds));
     const double callCpu = (processCpuSeconds() - cpu0) / seconds;
-    const double proxyCpu = (proxy.cpuSeconds() - proxy0) / seconds;
+    const double proxyCpu = (benchCpu() - bench0) / seconds;
     const double pulseCpu = (pidCpuSeconds(pulse.pid()) - pulse0) / seconds;
-    const double fwd = (proxy.forward() - f0) / double(seconds) - idleFwd;
-    const double back = (proxy.backward() - b0) / double(seconds) - idleBack;
+    const double fwd = (tcpAtoB() - f0) / double(seconds) - idleFwd;
+    const double back = (tcpBtoA() - b0) / double(seconds) - idleBack;
+    const double udp = (relay.bytesAtoB() - u0) / double(seconds);
+    const double udpBack = (relay.bytesBtoA() - uBack0) / double(seconds);
+    const double udpPackets = (relay.packetsAtoB() - n0) / double(seconds);
+    constexpr double kIpUdpHeaderBytes = 28; // IPv4 20 + UDP 8, per datagram
     const auto sA = stats(portA);
     const auto sB = stats(portB);
     const double packetBytes = (num(sA, "bytes_sent") - num(sA0, "bytes_sent")) / seconds;
 
-    std::printf("charla_audio_bench: %d s one-way call, codec %s, options:", seconds,
-                xmlrpc_c::value_string(sA.at("send_codec")).cvalue().c_str());
+    std::printf("charla_audio_bench: %d s one-way call, codec %s, transport %s, options:", seconds,
+                xmlrpc_c::value_string(sA.at("send_codec")).cvalue().c_str(),
+                xmlrpc_c::value_string(sA.at("transport")).cvalue().c_str());
     for (const auto& [k, v] : extra)
         std::printf(" %s=%s", k.c_str(), v.c_str());
     std::printf("\n");
@@ -306,29 +405,39 @@ int main(int argc, char** argv) {
     std::printf("capture to audible (plus PortAudio's output latency estimate): p50 %.1f ms  p95 "
                 "%.1f ms\n",
                 num(sB, "speaker_p50_ms"), num(sB, "speaker_p95_ms"));
+    std::printf("capture to arrival at B (framing, capture, processing, encoding, transport): p50 "
+                "%.1f ms  p95 %.1f ms; the rest is the wait for B's output callback\n",
+                num(sB, "arrival_p50_ms"), num(sB, "arrival_p95_ms"));
     std::printf(
         "jitter-buffer delay now %d ms; frames played %d, concealed %d, late %d, skipped "
-        "%d; sender queue drops %d; audio.frame call p50 %.1f ms p95 %.1f ms\n",
+        "%d; sender queue drops %d, send failures %d; audio.frame call p50 %.1f ms p95 %.1f ms\n",
         static_cast<int>(num(sB, "jitter_delay_ms")), static_cast<int>(num(sB, "frames_played")),
         static_cast<int>(num(sB, "frames_concealed")), static_cast<int>(num(sB, "frames_late")),
         static_cast<int>(num(sB, "frames_skipped")), static_cast<int>(num(sA, "queue_dropped")),
-        num(sA, "call_p50_ms"), num(sA, "call_p95_ms"));
+        static_cast<int>(num(sA, "send_failures")), num(sA, "call_p50_ms"), num(sA, "call_p95_ms"));
     const double charlaCpu = callCpu - idleCpu - proxyCpu;
     std::printf("CPU: %.2f s per minute of call for the direction (%.2f %% of one core; idle "
-                "baseline %.2f %% and the counting proxy's %.2f %% subtracted); PulseAudio "
+                "baseline %.2f %% and the counting relays' %.2f %% subtracted); PulseAudio "
                 "server %.2f %%\n",
                 charlaCpu * 60, charlaCpu * 100, idleCpu * 100, proxyCpu * 100, pulseCpu * 100);
-    std::printf("wire: A->B %.0f B/s, B->A %.0f B/s (HTTP + XML, idle pings subtracted); audio "
-                "packets %.0f B/s before base64\n",
-                fwd, back, packetBytes);
+    std::printf("wire A->B: datagrams %.0f B/s (%.1f/s, %.0f B each) = %.0f B/s with IP/UDP "
+                "headers; TCP %+.0f B/s over idle; total %.0f B/s\n",
+                udp, udpPackets, udpPackets > 0 ? udp / udpPackets : 0.0,
+                udp + udpPackets * kIpUdpHeaderBytes, fwd,
+                udp + udpPackets * kIpUdpHeaderBytes + std::max(0.0, fwd));
+    std::printf("wire B->A: datagrams %.0f B/s, TCP %+.0f B/s over idle; idle XML-RPC (pings, "
+                "TCP payload) %.0f B/s A->B, %.0f B/s B->A\n",
+                udpBack, back, idleFwd, idleBack);
+    std::printf("audio packets %.0f B/s (the plugin's packet bytes, before any transport)\n",
+                packetBytes);
     const double calls = (num(sA, "packets_sent") - num(sA0, "packets_sent")) / seconds;
-    if (calls > 0)
+    if (calls > 0 && num(sA, "datagrams_sent") == 0)
         std::printf("per audio.frame call (%.1f calls/s): request %.0f B, answer %.0f B, packet "
                     "%.0f B\n",
                     calls, fwd / calls, back / calls, packetBytes / calls);
     if (const char* dump = std::getenv("CHARLA_BENCH_DUMP"); dump && *dump)
-        std::printf("--- one request ---\n%s\n--- one answer ---\n%s\n", proxy.sample(true).c_str(),
-                    proxy.sample(false).c_str());
+        std::printf("--- one request ---\n%s\n--- one answer ---\n%s\n",
+                    proxyAB.sample(true).c_str(), proxyAB.sample(false).c_str());
 
     a->plugins().setCall({});
     b->plugins().setCall({});

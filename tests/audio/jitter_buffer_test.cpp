@@ -135,10 +135,60 @@ TEST(JitterBuffer, AStandingBacklogIsDrained) {
     EXPECT_LE(delays.back(), 20) << "frames that were always waiting are skipped";
 }
 
+// Issue 3: after one late frame the delay goes back down within seconds (speexdsp's buffer kept
+// the extra 20 ms for ~20 s), and the late frame itself is played, not lost.
+TEST(JitterBuffer, OneLateFrameCostsAFrameForSecondsNotForTheCall) {
+    JitterBuffer jb;
+    play(jb, 0, 100, one);
+    // Frame 100 arrives one period late, together with 101.
+    const Playback late = play(jb, 100, 2, [](int t) {
+        return t == 100 ? std::vector<std::uint32_t>{} : std::vector<std::uint32_t>{100, 101};
+    });
+    EXPECT_EQ(late.missing, 1) << "its own period is concealed ...";
+    EXPECT_EQ(late.present, 1);
+    EXPECT_EQ(jb.lateRecovered(), 1u) << "... and it is played right after";
+    EXPECT_EQ(jb.delayMs(), 20) << "one frame deeper";
+    std::vector<int> delays;
+    const Playback after = play(jb, 102, 600, one, &delays);
+    EXPECT_EQ(after.missing, 0);
+    const auto back = std::find(delays.begin(), delays.end(), 0) - delays.begin();
+    EXPECT_LE(back, 110) << "back to no cushion within ~2 s (a 1 s window, wherever it began)";
+    EXPECT_EQ(delays.back(), 0);
+}
+
+// A side that never sees a late frame keeps no cushion at all: every frame is played in the
+// period it arrives in.
+TEST(JitterBuffer, NoLateFramesNoCushion) {
+    JitterBuffer jb;
+    std::vector<int> delays;
+    const Playback run = play(jb, 0, 300, one, &delays);
+    EXPECT_EQ(run.missing, 0);
+    EXPECT_EQ(*std::max_element(delays.begin(), delays.end()), 0);
+}
+
+// Real jitter: every 1.2 s one frame comes a period late. A cushion of one frame is needed;
+// draining it every second would conceal a frame every time. The slow window grows instead.
+TEST(JitterBuffer, RecurringLateFramesKeepTheCushionInsteadOfOscillating) {
+    JitterBuffer jb;
+    const auto lateEvery60 = [](int t) {
+        if (t % 60 == 30)
+            return std::vector<std::uint32_t>{};
+        if (t % 60 == 31)
+            return std::vector<std::uint32_t>{static_cast<std::uint32_t>(t - 1),
+                                              static_cast<std::uint32_t>(t)};
+        return one(t);
+    };
+    play(jb, 0, 1000, lateEvery60);
+    const Playback run = play(jb, 1000, 3000, lateEvery60); // one minute
+    EXPECT_LE(run.missing, 6) << "at most a few drains in a minute turn out premature";
+}
+
 TEST(JitterBuffer, LateFramesAreRefused) {
     JitterBuffer jb;
     play(jb, 0, 100, one);
     EXPECT_FALSE(jb.put(10, Codec::Opus, 0, kData)) << "its time has long passed";
+    EXPECT_FALSE(jb.put(99, Codec::Opus, 0, kData)) << "played already: a duplicate, not late";
+    EXPECT_EQ(jb.lateRecovered(), 0u);
 }
 
 } // namespace

@@ -81,6 +81,7 @@ void AudioEngine::setCall(bool active, std::optional<Codec> sendCodec, Transport
             latency_.reset();
             latencyToSpeaker_.reset();
             callTime_.reset();
+            arrivalAge_.reset();
             outputFailed_ = false; // a new call tries the devices again
         }
         state_.active = active;
@@ -342,7 +343,15 @@ void AudioEngine::runPlayout(std::stop_token stop) {
 
 xmlrpc_c::value AudioEngine::handleFrameCall(const xmlrpc_c::paramList& params) {
     const AudioPacket packet = parseFrameParams(params);
-    return xmlrpc_c::value_int(receiver_.push(packet));
+    const int stored = receiver_.push(packet);
+    recordArrival(packet);
+    return xmlrpc_c::value_int(stored);
+}
+
+void AudioEngine::recordArrival(const AudioPacket& packet) {
+    const std::int64_t now = wallClockMicros();
+    for (const EncodedFrame& f : packet.frames)
+        arrivalAge_.record(now - f.captureMicros);
 }
 
 void AudioEngine::handleDatagram(const std::uint8_t* data, std::size_t size) {
@@ -357,6 +366,7 @@ void AudioEngine::handleDatagram(const std::uint8_t* data, std::size_t size) {
     }
     try {
         receiver_.push(packet);
+        recordArrival(packet);
     } catch (const xmlrpc_c::fault&) {
         // Not receiving now (no call, no speaker): counted as refused by the receiver.
     }
@@ -393,6 +403,8 @@ AudioStats AudioEngine::stats() const {
     s.speakerP95Ms = latencyToSpeaker_.percentileMs(95);
     s.callP50Ms = callTime_.percentileMs(50);
     s.callP95Ms = callTime_.percentileMs(95);
+    s.arrivalP50Ms = arrivalAge_.percentileMs(50);
+    s.arrivalP95Ms = arrivalAge_.percentileMs(95);
     s.inputLevelDb = inputLevelDb_;
     s.capturing = capturing_;
     s.playing = playing_;
@@ -440,6 +452,8 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"speaker_p95_ms", xmlrpc_c::value_double(s.speakerP95Ms)},
         {"call_p50_ms", xmlrpc_c::value_double(s.callP50Ms)},
         {"call_p95_ms", xmlrpc_c::value_double(s.callP95Ms)},
+        {"arrival_p50_ms", xmlrpc_c::value_double(s.arrivalP50Ms)},
+        {"arrival_p95_ms", xmlrpc_c::value_double(s.arrivalP95Ms)},
         {"input_level_db", xmlrpc_c::value_double(s.inputLevelDb)},
         {"capturing", xmlrpc_c::value_boolean(s.capturing)},
         {"playing", xmlrpc_c::value_boolean(s.playing)},

@@ -84,6 +84,9 @@ struct AudioStats {
     double speakerP50Ms = -1, speakerP95Ms = -1;
     // Duration of audio.frame calls (send to answer)
     double callP50Ms = -1, callP95Ms = -1;
+    // Capture timestamp -> arrival here (framing, capture, processing, encoding, transport): the
+    // rest of mouth-to-ear is the wait for the output callback (jitter buffer and its phase).
+    double arrivalP50Ms = -1, arrivalP95Ms = -1;
     // State
     double inputLevelDb = -100; // dBFS of the last captured frame
     bool capturing = false;
@@ -174,6 +177,8 @@ private:
     LatencyHistogram latency_;
     LatencyHistogram latencyToSpeaker_;
     LatencyHistogram callTime_;
+    LatencyHistogram arrivalAge_;
+    void recordArrival(const AudioPacket& packet);
 
     std::atomic<std::uint64_t> framesCaptured_{0};
     std::atomic<std::uint64_t> framesSent_{0};

@@ -1,7 +1,20 @@
-// The adaptive jitter buffer: speexdsp's (it picks the delay that minimises delay plus a penalty
-// for late frames, over a sliding window of recent arrivals), with a hard ceiling on top so that a
-// burst after a stall can never leave the call permanently behind: whatever exceeds the ceiling is
-// skipped at once, and speex's own adaptation brings the delay down to its target after that.
+// The jitter buffer: frames in by sequence number (any order, any time), one 20 ms frame out per
+// playout period. Its rules are those of issue 3: a frame that is not there when its turn comes
+// is concealed, never waited for; latency never accumulates.
+//
+//   - Playout starts at the newest frame (what arrived before the speaker opened is history).
+//   - The cushion is zero frames by default: a frame is played in the first period after it
+//     arrives. A frame that misses its turn by one period (its slot was just concealed) is played
+//     next all the same, which moves playout one frame later: that is how the buffer grows, one
+//     frame per late arrival, without waiting for anything.
+//   - It shrinks with a short memory: when for 1 s (0.5 s for a cushion of two frames or more) a
+//     frame was always waiting beyond the playout point, one frame is skipped. When a late frame
+//     follows such a drain within 2 s, the drain was premature: the 1 s window doubles (up to
+//     10 s), so that real jitter does not make the buffer oscillate; 10 s without a late frame
+//     halve it again.
+//     (speexdsp's buffer, used before, keeps a late arrival in mind for ~20 s: one late frame at
+//     the start of a call cost 20 ms for 20 s; docs/performance-audio.md.)
+//   - A hard ceiling: whatever lies beyond `maxDelayMs` after a burst is skipped at once.
 //
 // Not thread-safe: AudioReceiver serialises access.
 #pragma once
@@ -12,8 +25,6 @@
 #include <cstdint>
 #include <vector>
 
-struct JitterBuffer_;
-
 namespace charla::audio {
 
 class JitterBuffer {
@@ -23,7 +34,7 @@ public:
     JitterBuffer(const JitterBuffer&) = delete;
     JitterBuffer& operator=(const JitterBuffer&) = delete;
 
-    // Stores one frame. False if it is too late to be played (not stored).
+    // Stores one frame. False if it is too late to be played, or a duplicate (not stored).
     bool put(std::uint32_t seq, Codec codec, std::int64_t captureMicros,
              const std::vector<std::uint8_t>& data);
 
@@ -42,30 +53,44 @@ public:
     int delayMs() const;
     // Frames dropped by the ceiling, at start-up, or by the drain (a delay no longer needed).
     std::uint64_t skipped() const { return skipped_; }
+    // Frames played one period late (each made the buffer one frame deeper).
+    std::uint64_t lateRecovered() const { return lateRecovered_; }
     // Whether playout has begun (a get() since the last reset), and frames stored.
     bool started() const { return started_; }
     int available() const;
     void reset();
 
 private:
-    int bufferedMs() const;
+    struct Entry {
+        bool present = false;
+        std::uint32_t seq = 0;
+        Codec codec = Codec::Opus;
+        std::int64_t captureMicros = 0;
+        std::vector<std::uint8_t> data;
+    };
+    Entry& entryFor(std::uint32_t seq) { return ring_[seq % ring_.size()]; }
+    int bufferedFrames() const;     // frames from the playout point to the newest, after a get
+    void skipTo(std::uint32_t seq); // drops everything before seq, counting what was present
+    void resetDrainWindows();
 
-    JitterBuffer_* jb_ = nullptr;
-    const int maxDelayMs_;
-    bool started_ = false;        // a get() happened since the last reset
-    std::uint32_t newestEnd_ = 0; // timestamp just past the newest stored frame
+    const int maxFrames_;
+    std::vector<Entry> ring_;
+    bool started_ = false;
+    std::uint32_t next_ = 0; // the seq the next get() plays
     bool haveNewest_ = false;
+    std::uint32_t newest_ = 0;
+    bool lastConcealed_ = false; // the period just played had no frame
     std::uint64_t skipped_ = 0;
-    std::uint64_t drained_ = 0; // of those, skipped by the drain
+    std::uint64_t lateRecovered_ = 0;
+    int getsSinceLate_ = INT32_MAX / 2;
+    int getsSinceDrain_ = INT32_MAX / 2;
+    int slowDrainGets_ = 50; // the slow window's length now (grows when a drain was premature)
     struct DrainWindow {
-        int length;  // gets
-        int aboveMs; // drain if the delay after every get of the window was at least this
+        int aboveFrames; // drain if this many frames were waiting after every get of the window
         int gets = 0;
         int min = INT32_MAX;
     };
-    DrainWindow drainWindows_[2] = {{25, 40}, {250, 20}};
-    std::vector<char> scratch_;
-    std::vector<char> entry_; // put()'s staging, kept to avoid an allocation per frame
+    DrainWindow fast_{2}, slow_{1};
 };
 
 } // namespace charla::audio
