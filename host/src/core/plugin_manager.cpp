@@ -459,7 +459,10 @@ void PluginManager::setPanelHost(PanelSlot slot, PanelHost* host) {
     panelHosts_[slot] = host;
     if (!host)
         return;
-    for (auto& [id, running] : running_) {
+    for (auto& entry : running_) {
+        // Named references, not a structured binding: clang 14 cannot capture those in a lambda.
+        const auto& id = entry.first;
+        auto& running = entry.second;
         const PluginRecord* record = find(id);
         const QString error = callHook(*running->plugin, "createPanel", [&](sdk::Plugin&) {
             createPanel(*running, id, record ? record->manifest.name : id, slot);
