@@ -184,7 +184,6 @@ TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {
     for (auto port : {portA, portB}) {
         EXPECT_EQ(text(port, "send_codec"), "opus");
         EXPECT_EQ(text(port, "transport"), "datagram") << "both sides offer datagrams";
-        EXPECT_EQ(count(port, "datagrams_sent"), count(port, "packets_sent"));
         EXPECT_GT(count(port, "datagrams_received"), 0);
         EXPECT_EQ(count(port, "datagrams_malformed"), 0);
         EXPECT_EQ(count(port, "decode_errors"), 0);
@@ -200,6 +199,9 @@ TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {
     const int sent = count(portA, "frames_sent");
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(count(portA, "frames_sent"), sent) << "media stops with the call";
+    // Now that nothing moves, the counters can be compared: every packet went as a datagram.
+    for (auto port : {portA, portB})
+        EXPECT_EQ(count(port, "datagrams_sent"), count(port, "packets_sent")) << dumpBoth();
 }
 
 // One side keeps to XML-RPC (as a foreign peer that knows no datagrams would): both directions
