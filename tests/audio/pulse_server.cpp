@@ -2,36 +2,104 @@
 
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace charla::test {
 
 namespace {
 
+// Starts `program` (searched in PATH) with its stdout and stderr going to `outFd`; the kernel
+// kills it if this thread dies first. fork() + exec rather than QProcess: Qt 6.4 starts children
+// with a vfork-like clone(CLONE_VM) that ThreadSanitizer's clone interceptor (gcc 12 and
+// clang 14) mishandles, leaving the parent's main thread with its locks unseen (false races on
+// every mutex it takes later) or crashing it (docs/testing.md).
+pid_t spawn(const QString& program, const QStringList& args, int outFd) {
+    std::vector<std::string> strings{program.toStdString()};
+    for (const auto& a : args)
+        strings.push_back(a.toStdString());
+    std::vector<char*> argv;
+    for (auto& s : strings)
+        argv.push_back(s.data());
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::dup2(outFd, STDOUT_FILENO);
+        ::dup2(outFd, STDERR_FILENO);
+        ::execvp(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+// Waits up to `timeoutMs` for `pid`; returns its exit code, or -2 (killed after the timeout) or
+// -3 (ended by a signal).
+int waitFor(pid_t pid, int timeoutMs) {
+    int status = 0;
+    for (int waited = 0;; waited += 10) {
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -3;
+        if (r < 0)
+            return -1;
+        if (waited >= timeoutMs) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            return -2;
+        }
+        QThread::msleep(10);
+    }
+}
+
 // Runs a command with the server's environment; returns its exit code, output in *out.
 int run(const QString& program, const QStringList& args, QString* out = nullptr,
         int timeoutMs = 10000) {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(program, args);
-    if (!p.waitForStarted(timeoutMs))
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
         return -1;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return -2;
+    const pid_t pid = spawn(program, args, fds[1]);
+    ::close(fds[1]);
+    if (pid < 0) {
+        ::close(fds[0]);
+        return -1;
     }
+    // The commands print little; read until the child closes its end, then reap it.
+    QByteArray output;
+    char buf[4096];
+    pollfd pfd{fds[0], POLLIN, 0};
+    for (int waited = 0; waited < timeoutMs;) {
+        const int ready = ::poll(&pfd, 1, 100);
+        waited += 100;
+        if (ready <= 0)
+            continue;
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n <= 0)
+            break;
+        output.append(buf, static_cast<int>(n));
+    }
+    ::close(fds[0]);
+    const int code = waitFor(pid, 1000);
     if (out)
-        *out = QString::fromLocal8Bit(p.readAll());
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -3;
+        *out = QString::fromLocal8Bit(output);
+    return code;
+}
+
+bool running(pid_t pid) {
+    int status = 0;
+    return ::waitpid(pid, &status, WNOHANG) == 0;
 }
 
 } // namespace
@@ -53,25 +121,33 @@ PulseServer::PulseServer() {
     qunsetenv("PULSE_SERVER");
 
     // Not daemonised: a child that the kernel kills if this process dies first (PDEATHSIG), so
-    // that not even a test killed by ctest's timeout leaves a server behind.
-    process_ = std::make_unique<QProcess>();
-    process_->setProcessChannelMode(QProcess::MergedChannels);
-    process_->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    process_->start("pulseaudio", {"--daemonize=no", "--exit-idle-time=-1", "-n",
-                                   "--load=module-native-protocol-unix",
-                                   "--load=module-null-sink sink_name=nullsink",
-                                   "--load=module-sine-source frequency=440 source_name=tone"});
-    if (!process_->waitForStarted(5000)) {
-        error_ = "cannot run pulseaudio: " + process_->errorString().toStdString();
+    // that not even a test killed by ctest's timeout leaves a server behind. Its output goes to a
+    // log file, read if it exits.
+    const std::string log = dir_ + "/pulseaudio.log";
+    const int logFd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (logFd < 0) {
+        error_ = "cannot create " + log;
         return;
     }
-    pid_ = static_cast<int>(process_->processId());
+    pid_ =
+        spawn("pulseaudio",
+              {"--daemonize=no", "--exit-idle-time=-1", "-n", "--load=module-native-protocol-unix",
+               "--load=module-null-sink sink_name=nullsink",
+               "--load=module-sine-source frequency=440 source_name=tone"},
+              logFd);
+    ::close(logFd);
+    if (pid_ < 0) {
+        error_ = std::string("cannot run pulseaudio: ") + std::strerror(errno);
+        return;
+    }
     QString out;
     bool ready = false;
     for (int i = 0; i < 100 && !ready; ++i) {
-        if (process_->state() != QProcess::Running) {
+        if (!running(pid_)) {
+            QFile file(QString::fromStdString(log));
+            file.open(QIODevice::ReadOnly);
             error_ = "pulseaudio exited: " +
-                     QString::fromLocal8Bit(process_->readAll()).trimmed().toStdString();
+                     QString::fromLocal8Bit(file.readAll()).trimmed().toStdString();
             pid_ = -1;
             return;
         }
@@ -100,14 +176,10 @@ PulseServer::PulseServer() {
 }
 
 PulseServer::~PulseServer() {
-    if (process_ && process_->state() != QProcess::NotRunning) {
+    if (pid_ > 0 && running(pid_)) {
         ::kill(pid_, SIGTERM);
-        if (!process_->waitForFinished(3000)) {
-            process_->kill();
-            process_->waitForFinished(3000);
-        }
+        waitFor(pid_, 3000); // SIGKILL after 3 s
     }
-    process_.reset();
     if (!dir_.empty())
         QDir(QString::fromStdString(dir_)).removeRecursively();
 }

@@ -7,8 +7,6 @@
 // first, the kernel kills the server with it.
 #pragma once
 
-#include <QProcess>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,7 +28,6 @@ public:
     std::vector<short> recordSink(double seconds, std::string* error) const;
 
 private:
-    std::unique_ptr<QProcess> process_;
     std::string dir_;
     std::string error_;
     int pid_ = -1;
