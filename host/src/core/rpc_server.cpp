@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
@@ -232,7 +233,11 @@ void RpcServer::bind(const std::string& address, std::uint16_t port) {
     parms.xml_processor_max_stack = 1024 * 1024;
     parms.uri_path = "/RPC2";
     parms.chunk_response = false;
-    xmlrpc_server_abyss_set_handler3(&env, &abyss->server, &parms, XMLRPC_AHPSIZE(chunk_response));
+    // XMLRPC_AHPSIZE(chunk_response), without the macro's member access through a null pointer
+    // (undefined behaviour that clang's UBSan reports on every server start).
+    const auto parmsSize =
+        offsetof(xmlrpc_server_abyss_handler_parms, chunk_response) + sizeof parms.chunk_response;
+    xmlrpc_server_abyss_set_handler3(&env, &abyss->server, &parms, parmsSize);
     if (env.fault_occurred) {
         std::string why = env.fault_string;
         xmlrpc_env_clean(&env);
