@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The sanitizer stages of CI (issue 6, items 4 and 5; issue 5: no thread left running), each in a
+# build tree of its own. docs/testing.md says what each stage covers, what it leaves out and why.
+#
+#   scripts/test-sanitizers.sh [--asan] [--tsan] [--fuzz]      (no option: all three)
+#
+#   --asan  the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer, leak
+#           detection on (build-asan: clang-14, CHARLA_SANITIZE=address, CHARLA_FUZZ=ON)
+#   --tsan  the Channel/media tests (core, audio, video, live, text.store) under
+#           ThreadSanitizer, halt_on_error: any report fails (build-tsan: gcc, CHARLA_SANITIZE=thread)
+#   --fuzz  every libFuzzer target for FUZZ_SECONDS (default 20) each, after replaying the seed
+#           corpus and the regressions (the build-asan tree: the fuzzers are built there too)
+#
+# Suppressions: tests/sanitizers/tsan.supp and lsan.supp (third-party code only, each explained).
+# CHARLA_SANITIZER_BUILD_ROOT puts the build trees elsewhere (default: the repository root).
+# Exits non-zero if any stage fails; every stage runs even if an earlier one failed.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+builds="${CHARLA_SANITIZER_BUILD_ROOT:-$root}"
+supp="$root/tests/sanitizers"
+jobs=2 # the CI machine has 2 cores
+fuzz_seconds="${FUZZ_SECONDS:-20}"
+
+want_asan=0 want_tsan=0 want_fuzz=0
+for arg in "$@"; do
+    case "$arg" in
+    --asan) want_asan=1 ;;
+    --tsan) want_tsan=1 ;;
+    --fuzz) want_fuzz=1 ;;
+    -h | --help)
+        sed -n '2,17p' "$0"
+        exit 0
+        ;;
+    *)
+        echo "unknown option: $arg (use --asan, --tsan, --fuzz)" >&2
+        exit 2
+        ;;
+    esac
+done
+if [ $((want_asan + want_tsan + want_fuzz)) -eq 0 ]; then
+    want_asan=1 want_tsan=1 want_fuzz=1
+fi
+
+"$root/scripts/install-deps.sh"
+
+failed=()
+timings=()
+stage_start=0
+begin() {
+    stage_start=$SECONDS
+    echo
+    echo "=== sanitizers: $1"
+}
+end() { # end NAME RC
+    local took=$((SECONDS - stage_start))
+    timings+=("$(printf '%-22s %4ds  %s' "$1" "$took" "$([ "$2" -eq 0 ] && echo ok || echo FAILED)")")
+    [ "$2" -eq 0 ] || failed+=("$1")
+}
+
+# configure DIR COMPILER ARGS...: a tree with CC/CXX of the given compiler family.
+configure() {
+    local dir=$1 compiler=$2
+    shift 2
+    local cc=gcc cxx=g++
+    if [ "$compiler" = clang ]; then
+        cc=clang-14 cxx=clang++-14
+    fi
+    CC=$cc CXX=$cxx cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCHARLA_BUILD_BENCH=OFF \
+        "$@" >"$dir.configure.log" 2>&1 || {
+        cat "$dir.configure.log" >&2
+        return 1
+    }
+}
+
+# --- ASan + UBSan (and the fuzzers' tree) ---------------------------------------------------------
+asan_dir="$builds/build-asan"
+asan_built=-1 # -1: not tried, 0: built, else failed
+build_asan() {
+    [ "$asan_built" -ge 0 ] && return "$asan_built"
+    begin "build ASan+UBSan tree (clang-14, fuzzers included)"
+    mkdir -p "$asan_dir"
+    configure "$asan_dir" clang -DCHARLA_SANITIZE=address -DCHARLA_FUZZ=ON &&
+        cmake --build "$asan_dir" -j"$jobs"
+    asan_built=$?
+    end "asan build" "$asan_built"
+    return "$asan_built"
+}
+
+# Third-party code's sanitizer findings are suppressed with reasons in these files; our own code
+# gets none. halt_on_error/abort: the first report fails the test.
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+asan_env() {
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0"
+    export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+}
+
+if [ $want_asan -eq 1 ]; then
+    if build_asan; then
+        begin "test suite under ASan+UBSan"
+        asan_env
+        # The fuzz label (corpus replay) belongs to the --fuzz stage.
+        (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz)
+        end "asan tests" $?
+    fi
+fi
+
+# --- TSan -------------------------------------------------------------------------------------
+tsan_dir="$builds/build-tsan"
+# What runs under TSan: everything that starts threads of ours (Channel, Abyss handlers, streams,
+# plugin workers, call signalling, live toggling). Left out, each with its reason:
+tsan_tests='^(core|audio|video|live|text\.store)\.'
+# Three video tests are left out by name: each paints the video view (QPainter's smooth scaling
+# runs on Qt's own thread pool) or reads a GStreamer pipeline on our thread, and in both the
+# hand-off happens in third-party code whose frames TSan cannot unwind or name (Debian's Qt and
+# GStreamer have no frame pointers), so no narrow suppression matches it. Their threads are not
+# ours; the video engine's own threads stay covered by the other video tests.
+tsan_skip='^video\.(Sources\.GStreamerPipelineDeliversLiveFrames|CallPanel\.ShowsTheRemotePictureOffscreen|SessionPair\.TheCallPanelPaintsThePeersPicture)$'
+tsan_targets=(charla_core_tests charla_test_fixtures charla_audio_unit_tests
+              charla_audio_session_tests charla_video_tests charla_live_toggle_tests
+              charla_text_tests)
+tsan_excluded=(
+    "video.Sources.GStreamerPipelineDeliversLiveFrames, video.CallPanel.ShowsTheRemotePictureOffscreen, video.SessionPair.TheCallPanelPaintsThePeersPicture: GStreamer's and Qt's image-scaling pool threads hand data over in unsymbolized third-party code (see tests/sanitizers/tsan.supp)"
+    "gui.*: Qt widget tests on the GUI thread; the threads they start are the Channel's, covered by core/live"
+    "e2e.*, faults.*, netns.*, sdk.*, text.kill_*: separate charla processes driven from Python, timing-bound; the code they run is covered in-process by core/text/video/live"
+    "flood.*: 30 s at thousands of calls/s asserts throughput and RSS, which a 5-15x slower TSan build cannot meet"
+)
+if [ $want_tsan -eq 1 ]; then
+    begin "build TSan tree (gcc, only the targets the TSan tests need)"
+    mkdir -p "$tsan_dir"
+    configure "$tsan_dir" gcc -DCHARLA_SANITIZE=thread &&
+        cmake --build "$tsan_dir" -j"$jobs" --target "${tsan_targets[@]}"
+    rc=$?
+    end "tsan build" $rc
+    if [ $rc -eq 0 ]; then
+        begin "Channel/media tests under TSan"
+        printf '  not run under TSan: %s\n' "${tsan_excluded[@]}"
+        export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0"
+        (cd "$tsan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -R "$tsan_tests" -E "$tsan_skip")
+        end "tsan tests" $?
+        unset TSAN_OPTIONS
+    fi
+fi
+
+# --- libFuzzer --------------------------------------------------------------------------------
+if [ $want_fuzz -eq 1 ]; then
+    if build_asan; then
+        asan_env
+        begin "fuzz corpus + regressions replay"
+        (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -L fuzz)
+        end "fuzz replay" $?
+        begin "fuzz each target ${fuzz_seconds}s"
+        # run_fuzzers.sh sets its own ASAN_OPTIONS unless given: leak detection on, no abort.
+        ASAN_OPTIONS="detect_leaks=1:abort_on_error=0" \
+            "$root/tests/fuzz/run_fuzzers.sh" "$asan_dir" "$fuzz_seconds"
+        end "fuzz run" $?
+    fi
+fi
+
+echo
+echo "=== sanitizer stages:"
+printf '  %s\n' "${timings[@]}"
+if [ ${#failed[@]} -ne 0 ]; then
+    echo "FAILED: ${failed[*]}" >&2
+    exit 1
+fi
