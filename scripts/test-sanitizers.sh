@@ -98,9 +98,19 @@ if [ $want_asan -eq 1 ]; then
     if build_asan; then
         begin "test suite under ASan+UBSan"
         asan_env
-        # The fuzz label (corpus replay) belongs to the --fuzz stage.
-        (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz)
-        end "asan tests" $?
+        # The fuzz label (corpus replay) belongs to the --fuzz stage. Leak detection is on for all
+        # but the tests that open real audio devices or probe for cameras: ALSA's pulse plugin
+        # (through PortAudio) and libgphoto2's camera drivers (through OpenCV) leak and are
+        # unloaded before LeakSanitizer reports, leaving "<unknown module>" stacks that no
+        # suppression can name (libusb_get_device_list, the one named, is in lsan.supp).
+        no_leak_check='^(audio\.AudioSessionTest\.|live\.|video\.Sources\.MissingCamerasFilesAndPipelinesFailCleanly$|video\.SessionPair\.ACameraThatFailsToOpenMeansReceiveOnly$)'
+        echo "  leak detection off (ASan and UBSan on) for: $no_leak_check"
+        (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz -E "$no_leak_check")
+        rc=$?
+        (cd "$asan_dir" && ASAN_OPTIONS="${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0}" \
+            ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz -R "$no_leak_check")
+        rc=$((rc | $?))
+        end "asan tests" $rc
     fi
 fi
 
