@@ -66,8 +66,8 @@ configure() {
         cc=clang-14 cxx=clang++-14
     fi
     CC=$cc CXX=$cxx cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCHARLA_BUILD_BENCH=OFF \
-        "$@" >"$dir.configure.log" 2>&1 || {
-        cat "$dir.configure.log" >&2
+        "$@" >"$dir/configure.log" 2>&1 || {
+        cat "$dir/configure.log" >&2
         return 1
     }
 }
