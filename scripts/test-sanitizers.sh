@@ -98,18 +98,29 @@ if [ $want_asan -eq 1 ]; then
     if build_asan; then
         begin "test suite under ASan+UBSan"
         asan_env
-        # The fuzz label (corpus replay) belongs to the --fuzz stage. Leak detection is on for all
-        # but the tests that open real audio devices or probe for cameras: ALSA's pulse plugin
-        # (through PortAudio) and libgphoto2's camera drivers (through OpenCV) leak and are
-        # unloaded before LeakSanitizer reports, leaving "<unknown module>" stacks that no
-        # suppression can name (libusb_get_device_list, the one named, is in lsan.supp).
-        no_leak_check='^(audio\.AudioSessionTest\.|video\.Sources\.MissingCamerasFilesAndPipelinesFailCleanly$|video\.SessionPair\.ACameraThatFailsToOpenMeansReceiveOnly$)'
+        # The fuzz label (corpus replay) belongs to the --fuzz stage.
+        # OpenCV's gPhoto2 backend (USB still cameras, none here) is switched off: probing it for
+        # a missing camera leaks inside libgphoto2's drivers, which are unloaded before
+        # LeakSanitizer reports ("<unknown module>" stacks no suppression can name); it also
+        # takes 8 s per probe under ASan.
+        export OPENCV_VIDEOIO_PRIORITY_GPHOTO2=0
+        # Leak detection is on for all but the audio session tests: ALSA's pulse plugin (through
+        # PortAudio) leaks and is unloaded in the same way. ASan and UBSan stay on for them.
+        no_leak_check='^audio\.AudioSessionTest\.'
+        # Left out: it asserts that B plays 50 frames of a real-time stream within its wait; ASan's
+        # slowdown on a loaded 2-core machine breaks that now and then. The same audio path runs
+        # under ASan in the other AudioSessionTest tests and the live tests.
+        asan_skip='^audio\.AudioSessionTest\.ToneCapturedByAArrivesAtBsSpeaker$'
+        echo "  not run under ASan: $asan_skip (real-time playout deadline)"
         echo "  leak detection off (ASan and UBSan on) for: $no_leak_check"
-        (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz -E "$no_leak_check")
+        (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz \
+            -E "$no_leak_check|$asan_skip")
         rc=$?
         (cd "$asan_dir" && ASAN_OPTIONS="${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0}" \
-            ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz -R "$no_leak_check")
+            ctest --output-on-failure --timeout 300 -j"$jobs" -LE fuzz -R "$no_leak_check" \
+            -E "$asan_skip")
         rc=$((rc | $?))
+        unset OPENCV_VIDEOIO_PRIORITY_GPHOTO2
         end "asan tests" $rc
     fi
 fi
