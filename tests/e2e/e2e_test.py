@@ -21,7 +21,8 @@ import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from charla_harness import (Charla, Skipped, dump_logs, expect, expect_fault,  # noqa: E402
-                            free_ports, post_raw, rpc, run_checks, run_cli, wait_for)
+                            free_ports, post_raw, rpc, run_checks, run_cli, stop_all,
+                            wait_for)
 
 FAULT_PARSE = -32700
 FAULT_UNKNOWN_METHOD = -32601
@@ -310,9 +311,7 @@ def main():
                 code |= run_checks("e2e.two_processes",
                                    [(name, lambda fn=fn: fn(*pair)) for name, fn in checks])
         finally:
-            for c in (alice, bob):
-                if c is not None:
-                    c.stop()
+            stop_all(alice, bob)
             if code:
                 dump_logs(alice, bob)
     return code

@@ -17,7 +17,6 @@ Prints the measured detection times.
 import os
 import re
 import sys
-import tempfile
 import time
 import uuid
 import xmlrpc.client
@@ -25,8 +24,8 @@ import xmlrpc.client
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from charla_harness import (Charla, Skipped, dump_logs, expect, free_ports,  # noqa: E402
-                            rpc, run_checks, wait_for)
+from charla_harness import (Charla, Skipped, dump_logs, expect, free_ports, make_workdir, rpc,  # noqa: E402
+                            run_checks, stop_all, wait_for)
 
 # A contact that stops answering pings ends the call on this side; the other side, whose own
 # pings may have kept working, must not stay in the call alone: it gets call.hangup when the
@@ -43,14 +42,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     binary = os.path.abspath(sys.argv[1])
-    tmp = None
-    if len(sys.argv) == 3:
-        workdir = sys.argv[2]
-        os.makedirs(workdir, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="charla-faults-presence-")
-        workdir = tmp.name
-    workdir = os.path.join(workdir, "run-%s" % uuid.uuid4().hex[:8])
+    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
+                                    "charla-faults-presence-")
 
     port_a, port_b = free_ports(2)
     proxy = FaultProxy(port_b).start()
@@ -167,11 +160,8 @@ def main():
         return code
     finally:
         proxy.stop()
-        for c in (st["a"], st["b"]):
-            if c is not None:
-                c.stop()
-        if tmp is not None:
-            tmp.cleanup()
+        stop_all(st["a"], st["b"])
+        cleanup()
 
 
 if __name__ == "__main__":

@@ -13,14 +13,14 @@ the truth of what B received.
 
 import os
 import sys
-import tempfile
 import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from charla_harness import Charla, Failure, dump_logs, expect, free_ports, run_checks, wait_for  # noqa
+from charla_harness import (Charla, Failure, dump_logs, expect, free_ports, make_workdir,  # noqa: E402
+                            run_checks, stop_all, wait_for)
 
 
 def main():
@@ -28,14 +28,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     binary = os.path.abspath(sys.argv[1])
-    tmp = None
-    if len(sys.argv) == 3:
-        workdir = sys.argv[2]
-        os.makedirs(workdir, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="charla-faults-text-")
-        workdir = tmp.name
-    workdir = os.path.join(workdir, "run-%s" % uuid.uuid4().hex[:8])
+    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
+                                    "charla-faults-text-")
 
     port_a, port_b = free_ports(2)
     proxy = FaultProxy(port_b).start()
@@ -159,11 +153,8 @@ def main():
         return code
     finally:
         proxy.stop()
-        for c in (state["a"], state["b"]):
-            if c is not None:
-                c.stop()
-        if tmp is not None:
-            tmp.cleanup()
+        stop_all(state["a"], state["b"])
+        cleanup()
 
 
 if __name__ == "__main__":

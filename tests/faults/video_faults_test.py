@@ -18,15 +18,14 @@ Thresholds are loose on purpose (shared, loaded machines); the printed figures a
 
 import os
 import sys
-import tempfile
 import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from charla_harness import (Charla, dump_logs, expect, free_ports, rpc,  # noqa: E402
-                            run_checks, video_available, wait_for)
+from charla_harness import (Charla, dump_logs, expect, free_ports, make_workdir, rpc,  # noqa: E402
+                            run_checks, stop_all, video_available, wait_for)
 
 RECOVERY_LIMIT_S = 3.0
 LATENCY_OK_MS = 100.0
@@ -72,14 +71,8 @@ def main():
     if not video_available(binary):
         print("SKIP: the video plugin is not built next to %s" % binary)
         return 77
-    tmp = None
-    if len(sys.argv) == 3:
-        workdir = sys.argv[2]
-        os.makedirs(workdir, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="charla-faults-video-")
-        workdir = tmp.name
-    workdir = os.path.join(workdir, "run-%s" % uuid.uuid4().hex[:8])
+    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
+                                    "charla-faults-video-")
 
     port_a, port_b = free_ports(2)
     proxy = FaultProxy(port_b).start()
@@ -179,11 +172,8 @@ def main():
         return code
     finally:
         proxy.stop()
-        for c in (st["a"], st["b"]):
-            if c is not None:
-                c.stop()
-        if tmp is not None:
-            tmp.cleanup()
+        stop_all(st["a"], st["b"])
+        cleanup()
 
 
 if __name__ == "__main__":

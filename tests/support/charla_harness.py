@@ -14,8 +14,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
+import uuid
 import xmlrpc.client
 
 START_TIMEOUT = 20.0
@@ -208,6 +210,27 @@ class Charla:
 
     def sent(self):
         return self.messages(0)
+
+
+def make_workdir(given, prefix):
+    """A fresh run-XXXXXXXX directory inside `given` (kept for inspection) or, without one, inside
+    a temporary directory. Returns (path, cleanup); call cleanup() when done."""
+    tmp = None
+    if given:
+        os.makedirs(given, exist_ok=True)
+        base = given
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix=prefix)
+        base = tmp.name
+    path = os.path.join(base, "run-%s" % uuid.uuid4().hex[:8])
+    return path, (tmp.cleanup if tmp else lambda: None)
+
+
+def stop_all(*processes):
+    """Stops every Charla given (None entries are skipped)."""
+    for c in processes:
+        if c is not None:
+            c.stop()
 
 
 def expect_fault(code, call, what):
