@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/rpc_server.h"
+#include "core/thread_name.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -93,7 +94,10 @@ void DatagramSocket::start() {
     if (fd_ < 0 || thread_.joinable())
         return;
     stopping_ = false;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        nameThisThread("charla-datagram");
+        run();
+    });
 }
 
 void DatagramSocket::stop() {

@@ -1,6 +1,7 @@
 #include "core/host_channel.h"
 
 #include "core/logging.h"
+#include "core/thread_name.h"
 
 #include <stdexcept>
 
@@ -186,6 +187,7 @@ void PluginScope::removeMethods() {
 void PluginScope::startWorkers() {
     for (const auto& spec : workerSpecs_) {
         workers_.emplace_back([this, spec](std::stop_token stop) {
+            nameThisThread(spec.name); // plugins name theirs "<plugin>-<role>"
             try {
                 spec.body(stop);
             } catch (const std::exception& e) {

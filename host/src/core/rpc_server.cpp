@@ -1,6 +1,7 @@
 #include "core/rpc_server.h"
 
 #include "core/logging.h"
+#include "core/thread_name.h"
 #include "core/xml_guard.h"
 
 #include <xmlrpc-c/abyss.h>
@@ -258,7 +259,10 @@ void RpcServer::bind(const std::string& address, std::uint16_t port) {
 void RpcServer::serve() {
     if (!abyss_ || thread_.joinable())
         return;
-    thread_ = std::thread([server = &abyss_->server] { ServerRun(server); });
+    thread_ = std::thread([server = &abyss_->server] {
+        nameThisThread("charla-xmlrpc");
+        ServerRun(server);
+    });
     qCInfo(lcChannel) << "serving XML-RPC on" << address_.c_str() << "port" << port_;
 }
 
