@@ -52,6 +52,65 @@ TEST(AudioReceiver, PlaysAStreamAndConcealsGaps) {
     EXPECT_GE(r.counters().concealed, 9u);
 }
 
+// The playout margin follows the arrivals' jitter: the floor while frames come on time, the
+// lateness of a late frame (plus 1 ms) for the next second, then the floor again.
+TEST(AudioReceiver, TheMarginFollowsHowLateFramesArrive) {
+    using std::chrono::microseconds;
+    AudioReceiver r;
+    r.setStart(microseconds(2000), 1);
+    r.setEnabled(true);
+    auto now = Clock::now();
+    std::uint32_t seq = 0;
+    auto arrive = [&](microseconds late) {
+        r.push(packet(1, seq, kT0 + seq * 20000), now + late);
+        ++seq;
+        now += kFrameDuration;
+    };
+    for (int i = 0; i < 20; ++i)
+        arrive(microseconds(0));
+    EXPECT_EQ(r.margin(), microseconds(2000)) << "on time: the floor";
+    arrive(microseconds(9000));
+    EXPECT_EQ(r.margin(), microseconds(10000)) << "9 ms late + 1 ms";
+    for (int i = 0; i < 49; ++i)
+        arrive(microseconds(0));
+    EXPECT_EQ(r.margin(), microseconds(10000)) << "remembered for a second";
+    arrive(microseconds(0));
+    EXPECT_EQ(r.margin(), microseconds(2000)) << "then forgotten";
+    for (int i = 0; i < 60; ++i)
+        arrive(microseconds(i % 5 == 0 ? 40000 : 0));
+    EXPECT_EQ(r.margin(), microseconds(20000)) << "never more than a frame";
+}
+
+// Playout starts with the newest frame that arrived at least the margin before the device asked.
+// When the device asks again within the frame (small buffers), waiting for that beats starting a
+// whole frame behind; when it asks once per frame, the frame before the newest is played and the
+// newest is the cushion.
+TEST(AudioReceiver, StartWaitsForTheMarginOrTakesTheFrameBefore) {
+    using std::chrono::microseconds;
+    using std::chrono::milliseconds;
+    for (const auto period : {milliseconds(10), milliseconds(20)}) {
+        AudioReceiver r;
+        r.setStart(microseconds(5000), 3, period);
+        r.setEnabled(true);
+        const auto t0 = Clock::now();
+        for (std::uint32_t seq = 0; seq < 4; ++seq)
+            r.push(packet(1, seq, kT0 + seq * 20000), t0 + seq * kFrameDuration);
+        const auto newest = t0 + 3 * kFrameDuration;
+        const auto first = r.pull(newest + milliseconds(1)); // 1 ms after the newest arrived
+        if (period == milliseconds(10)) {
+            EXPECT_TRUE(first.waiting) << "the next request, 10 ms on, leaves the margin";
+            const auto second = r.pull(newest + milliseconds(11));
+            ASSERT_TRUE(second.real);
+            EXPECT_EQ(second.captureMicros, kT0 + 3 * 20000) << "the newest, no cushion";
+            EXPECT_EQ(r.delayMs(), 0);
+        } else {
+            ASSERT_TRUE(first.real);
+            EXPECT_EQ(first.captureMicros, kT0 + 2 * 20000) << "the frame before the newest";
+            EXPECT_EQ(r.delayMs(), 20) << "the newest is the cushion";
+        }
+    }
+}
+
 TEST(AudioReceiver, AbsurdSequenceAndTimesAreDroppedAndCounted) {
     AudioReceiver r;
     r.setEnabled(true);

@@ -183,6 +183,45 @@ TEST(JitterBuffer, RecurringLateFramesKeepTheCushionInsteadOfOscillating) {
     EXPECT_LE(run.missing, 6) << "at most a few drains in a minute turn out premature";
 }
 
+// The receiver starts playout one frame behind the newest when the newest came too recently to
+// leave room for jitter: the newer frame is the cushion, the older ones are history.
+TEST(JitterBuffer, StartKeepsNewerFramesAsCushionAndSkipsOlderOnes) {
+    JitterBuffer jb;
+    for (std::uint32_t seq = 0; seq < 5; ++seq)
+        jb.put(seq, Codec::Opus, seq * 20000, kData);
+    jb.start(3);
+    EXPECT_EQ(jb.skipped(), 3u) << "frames 0-2 are history";
+    EXPECT_EQ(jb.delayMs(), 40) << "3 and 4 wait";
+    const auto slot = jb.get();
+    EXPECT_TRUE(slot.present);
+    EXPECT_EQ(slot.captureMicros, 3 * 20000);
+    EXPECT_EQ(jb.delayMs(), 20) << "4 is the cushion";
+}
+
+// The last frame of cushion is drained only over a window of periods in which playing a frame
+// sooner would still have left room for the arrivals' jitter (`spare`): else the drain would
+// make the next ordinary jitter a concealed frame.
+TEST(JitterBuffer, TheLastFrameOfCushionStaysUntilThereIsSpareTime) {
+    JitterBuffer jb;
+    jb.put(0, Codec::Opus, 0, kData);
+    jb.put(1, Codec::Opus, 20000, kData);
+    jb.start(0);
+    std::vector<int> delays;
+    JitterBuffer::Slot slot;
+    for (std::uint32_t t = 0; t < 200; ++t) {
+        jb.put(t + 2, Codec::Opus, (t + 2) * 20000, kData);
+        jb.get(slot, /*spare=*/false);
+        delays.push_back(jb.delayMs());
+    }
+    EXPECT_EQ(*std::min_element(delays.begin(), delays.end()), 20) << "4 s without spare time";
+    for (std::uint32_t t = 200; t < 260; ++t) {
+        jb.put(t + 2, Codec::Opus, (t + 2) * 20000, kData);
+        jb.get(slot, /*spare=*/true);
+        delays.push_back(jb.delayMs());
+    }
+    EXPECT_EQ(delays.back(), 0) << "drained within 1.2 s once there is spare time";
+}
+
 TEST(JitterBuffer, LateFramesAreRefused) {
     JitterBuffer jb;
     play(jb, 0, 100, one);

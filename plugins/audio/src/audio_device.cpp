@@ -3,6 +3,7 @@
 #include "audio_logging.h"
 
 #include <portaudio.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <mutex>
@@ -85,7 +86,7 @@ constexpr std::size_t kMaxQueuedInputFrames = 5;
 constexpr auto kInputStallLimit = std::chrono::seconds(2);
 } // namespace
 
-AudioStream::AudioStream(int device, Direction direction, Source source)
+AudioStream::AudioStream(int device, Direction direction, int bufferSamples, Source source)
     : direction_(direction), source_(std::move(source)),
       lastFrame_(std::chrono::steady_clock::now()) {
     std::lock_guard lock(paMutex());
@@ -100,10 +101,9 @@ AudioStream::AudioStream(int device, Direction direction, Source source)
     params.sampleFormat = paInt16;
     // The device's low latency; the callback keeps its own 20 ms framing.
     params.suggestedLatency = input ? info->defaultLowInputLatency : info->defaultLowOutputLatency;
-    // Device buffers: a whole frame for input (a frame is complete only then anyway: fewer
-    // wake-ups), half a frame for output (the playout rhythm can start within 10 ms of an
-    // arrival; smaller buffers cost CPU in us and in the sound server, see performance-audio.md).
-    const unsigned long fpb = input ? kFrameSamples : kFrameSamples / 2;
+    // The buffer size is also the size of the chunks the sound server hands over (the ALSA pulse
+    // plugin asks for its period): see EngineConfig::inputBufferMs.
+    const auto fpb = static_cast<unsigned long>(bufferSamples);
     PaStream* stream = nullptr;
     PaError e = Pa_OpenStream(
         &stream, input ? &params : nullptr, input ? nullptr : &params, kSampleRate, fpb, paClipOff,
@@ -135,6 +135,11 @@ AudioStream::~AudioStream() {
 int AudioStream::callback(const void* input, void* output, unsigned long frames,
                           const void* timeInfo, unsigned long flags, void* self) {
     auto* s = static_cast<AudioStream*>(self);
+    if (!s->threadNamed_) { // PortAudio's thread: name it for top -H and perf
+        pthread_setname_np(pthread_self(),
+                           s->direction_ == Direction::Input ? "audio-mic" : "audio-speaker");
+        s->threadNamed_ = true;
+    }
     if (flags & (paInputOverflow | paOutputUnderflow))
         ++s->xruns_;
     if (s->direction_ == Direction::Input)

@@ -73,8 +73,9 @@ public:
     // with the first frame's arrival instead of with the moment the device opened.
     using Source = std::function<bool(PcmFrame& pcm, std::int64_t dacDelayMicros)>;
 
-    // Opens and starts the stream. Throws std::runtime_error with a message for the user.
-    AudioStream(int device, Direction direction, Source source = {});
+    // Opens and starts the stream with device buffers of `bufferSamples` (a divisor of the
+    // 20 ms frame). Throws std::runtime_error with a message for the user.
+    AudioStream(int device, Direction direction, int bufferSamples, Source source = {});
     ~AudioStream();
     AudioStream(const AudioStream&) = delete;
     AudioStream& operator=(const AudioStream&) = delete;
@@ -106,6 +107,7 @@ private:
     Source source_;
     std::atomic<std::uint64_t> xruns_{0};
     std::atomic<std::uint64_t> overruns_{0};
+    bool threadNamed_ = false; // callback thread only
 
     // Input: the frame being assembled (callback thread) and the finished ones.
     PcmFrame filling_{};

@@ -16,9 +16,9 @@ namespace {
 constexpr std::size_t kQueueFrames = 5; // 100 ms: the most the sender may fall behind
 // How often the device threads look at the call state and the device's health.
 constexpr std::chrono::milliseconds kDeviceWait{100};
-// Playout starts this long after the arrival of a frame: room for the arrivals' jitter (capture
-// callbacks, scheduling, the call), far less than the 20 ms a frame-aligned start can cost.
-constexpr std::chrono::microseconds kStartMargin{4000};
+// Playout takes a frame at least this long after its arrival, more when arrivals jitter more
+// (AudioReceiver::setStart): room for the jitter, far less than the 20 ms a frame of cushion costs.
+constexpr std::chrono::microseconds kStartMargin{2000};
 // ... and once this many frames of the stream have arrived (200 ms: past the start-up's jitter).
 constexpr int kStartFrames = 10;
 
@@ -28,6 +28,10 @@ double levelDb(const PcmFrame& pcm) {
         sum += static_cast<double>(s) * s;
     const double rms = std::sqrt(sum / kFrameSamples) / 32768.0;
     return rms > 1e-5 ? 20 * std::log10(rms) : -100;
+}
+
+int bufferSamples(int ms) {
+    return kSampleRate / 1000 * ms;
 }
 
 std::uint32_t randomStreamId() {
@@ -42,7 +46,8 @@ std::uint32_t randomStreamId() {
 AudioEngine::AudioEngine(EngineConfig config)
     : config_(std::move(config)), queue_(kQueueFrames), processor_(config_.processing),
       receiver_(config_.maxDelayMs) {
-    receiver_.setStart(kStartMargin, kStartFrames);
+    receiver_.setStart(kStartMargin, kStartFrames,
+                       std::chrono::milliseconds(config_.outputBufferMs));
     std::string problems;
     if (config_.input != kNoDevice || config_.output != kNoDevice)
         portAudio_ = std::make_unique<PortAudioLibrary>();
@@ -157,7 +162,8 @@ void AudioEngine::runCapture(std::stop_token stop) {
             return;
         std::unique_ptr<AudioStream> mic;
         try {
-            mic = std::make_unique<AudioStream>(*inputDevice_, AudioStream::Direction::Input);
+            mic = std::make_unique<AudioStream>(*inputDevice_, AudioStream::Direction::Input,
+                                                bufferSamples(config_.inputBufferMs));
         } catch (const std::exception& e) {
             setProblem(std::string(e.what()) + "; the call continues without sending audio");
             failedCall = call.callNumber;
@@ -222,7 +228,8 @@ void AudioEngine::runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStrea
         const Codec codec = static_cast<Codec>(codecValue);
         // A new stream (call) or codec starts a fresh encoder: its state belongs to one stream.
         if (!encoder || encoder->codec() != codec || encoderStream != pending.front().stream) {
-            encoder = std::make_unique<AudioEncoder>(codec, config_.opusBitrate);
+            encoder =
+                std::make_unique<AudioEncoder>(codec, config_.opusBitrate, config_.opusComplexity);
             encoderStream = pending.front().stream;
         }
         AudioPacket packet;
@@ -297,7 +304,7 @@ void AudioEngine::runPlayout(std::stop_token stop) {
         };
         try {
             speaker = std::make_unique<AudioStream>(*outputDevice_, AudioStream::Direction::Output,
-                                                    source);
+                                                    bufferSamples(config_.outputBufferMs), source);
         } catch (const std::exception& e) {
             setProblem(std::string(e.what()) + "; the call continues without playing audio");
         }

@@ -45,6 +45,13 @@ struct EngineConfig {
     int maxDelayMs = 200;  // the jitter buffer's ceiling
     std::chrono::milliseconds callTimeout{150};
     bool datagrams = true; // offer and use datagrams (option audio.transport=auto|xmlrpc)
+    // Device buffers, in ms (5, 10 or 20): the latency/CPU trade of the device path. Every buffer
+    // wakes PortAudio's thread and the sound-server client's; smaller buffers deliver captured
+    // audio sooner (input) or let playout start closer to an arrival (output). The defaults are
+    // measured in docs/performance-audio.md.
+    int inputBufferMs = 10;
+    int outputBufferMs = 20;
+    int opusComplexity = 5; // 0..10: encoder CPU against quality
 };
 
 // How packets travel to the peer: datagrams when both sides announce them (params.datagram),

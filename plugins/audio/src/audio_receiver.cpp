@@ -4,6 +4,7 @@
 
 #include <charla/sdk/channel.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace charla::audio {
@@ -28,6 +29,8 @@ void AudioReceiver::setEnabled(bool enabled) {
     if (!enabled) {
         jitter_.reset();
         storedSinceReset_ = 0;
+        transitCount_ = 0;
+        transitNext_ = 0;
         haveStream_ = false;
         resetDecoders_ = true;
     }
@@ -68,6 +71,8 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
                 qCDebug(lcAudio) << "new audio stream" << packet.stream;
             jitter_.reset();
             storedSinceReset_ = 0;
+            transitCount_ = 0;
+            transitNext_ = 0;
             resetDecoders_ = true;
             haveStream_ = true;
             stream_ = packet.stream;
@@ -81,8 +86,16 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
             continue;
         }
         ++stored;
+        recordTransit(
+            std::chrono::duration_cast<std::chrono::microseconds>(arrival.time_since_epoch())
+                .count() -
+            frame.captureMicros);
+        if (storedSinceReset_ == 0 || static_cast<std::int32_t>(frame.seq - newest_.seq) > 0) {
+            havePrevious_ = storedSinceReset_ > 0;
+            previous_ = newest_;
+            newest_ = {frame.seq, arrival};
+        }
         ++storedSinceReset_;
-        lastStored_ = arrival;
         if (static_cast<std::int32_t>(frame.seq - lastSeq_) > 0) {
             lastSeq_ = frame.seq;
             lastCapture_ = frame.captureMicros;
@@ -100,14 +113,28 @@ AudioReceiver::Output AudioReceiver::pull(Clock::time_point now) {
     {
         std::lock_guard lock(mutex_);
         streaming = haveStream_;
-        if (streaming && !jitter_.started() &&
-            (jitter_.available() == 0 || storedSinceReset_ < startFrames_ ||
-             now - lastStored_ < startMargin_.load())) {
-            out.waiting = true;
-            return out;
+        const auto margin = marginLocked();
+        if (streaming && !jitter_.started()) {
+            if (jitter_.available() == 0 || storedSinceReset_ < startFrames_) {
+                out.waiting = true;
+                return out;
+            }
+            const auto period = devicePeriod_.load();
+            if (now - newest_.at >= margin) {
+                jitter_.start(newest_.seq);
+            } else if (period < std::chrono::milliseconds(kFrameMs) &&
+                       now - newest_.at + period >= margin) {
+                out.waiting = true; // the device asks again soon enough: start then, no cushion
+                return out;
+            } else if (havePrevious_ && now - previous_.at >= margin) {
+                jitter_.start(previous_.seq); // the newest is the cushion
+            } else {
+                out.waiting = true;
+                return out;
+            }
         }
         if (streaming)
-            jitter_.get(slot);
+            jitter_.get(slot, now - newest_.at >= margin);
         counters_.delayMs = jitter_.delayMs();
     }
     if (resetDecoders_.exchange(false))
@@ -135,6 +162,35 @@ AudioReceiver::Output AudioReceiver::pull(Clock::time_point now) {
     out.real = true;
     out.captureMicros = slot.captureMicros;
     return out;
+}
+
+void AudioReceiver::recordTransit(std::int64_t transitMicros) {
+    transit_[transitNext_] = transitMicros;
+    transitNext_ = (transitNext_ + 1) % kTransitWindow;
+    transitCount_ = std::min(transitCount_ + 1, kTransitWindow);
+}
+
+std::chrono::microseconds AudioReceiver::marginLocked() const {
+    const auto floor = startMargin_.load();
+    if (floor.count() == 0 || transitCount_ < 2)
+        return floor; // no margin wanted (tests), or nothing to measure yet
+    // Late arrivals matter, early ones (a capture timestamp's noise) do not: max minus median.
+    std::array<std::int64_t, kTransitWindow> sorted{};
+    std::copy_n(transit_.begin(), transitCount_, sorted.begin());
+    const auto end = sorted.begin() + static_cast<std::ptrdiff_t>(transitCount_);
+    std::nth_element(sorted.begin(),
+                     sorted.begin() + static_cast<std::ptrdiff_t>(transitCount_ / 2), end);
+    const std::int64_t median = sorted[transitCount_ / 2];
+    const std::int64_t latest = *std::max_element(sorted.begin(), end);
+    constexpr std::int64_t kGuardMicros = 1000; // the device callback's own jitter
+    const std::int64_t margin =
+        std::clamp<std::int64_t>(latest - median + kGuardMicros, floor.count(), kFrameMs * 1000);
+    return std::chrono::microseconds(margin);
+}
+
+std::chrono::microseconds AudioReceiver::margin() const {
+    std::lock_guard lock(mutex_);
+    return marginLocked();
 }
 
 int AudioReceiver::delayMs() const {

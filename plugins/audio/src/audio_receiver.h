@@ -10,6 +10,7 @@
 #include "audio_packet.h"
 #include "jitter_buffer.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -58,21 +59,32 @@ public:
     Output pull(Clock::time_point now = Clock::now());
 
     // Playout of a stream starts once `frames` of it have arrived (a sound server's start-up is
-    // irregular, and a frame late at the start keeps speex's delay up for 20 s), and `margin`
-    // after the newest arrival: that sets the phase of the playout rhythm against the arrivals,
-    // leaving room for their jitter rather than a whole frame. The older frames are skipped.
-    // Default 0, 0: at once.
-    void setStart(std::chrono::microseconds margin, int frames) {
+    // irregular), with the newest frame that arrived at least the margin ago: that sets the phase
+    // of the playout rhythm against the arrivals, leaving room for their jitter rather than a
+    // whole frame. The older frames are skipped; a newer one (it came less than the margin before
+    // the device asked) stays as cushion, and is drained later only when the margin allows it.
+    // The margin is how much later than usual frames arrived in the last second (the largest
+    // transit time minus the median, plus 1 ms), at least `margin`, at most a frame.
+    // `devicePeriod`: how often the device asks while playout waits (its buffer); when it asks
+    // again before the next frame is due, waiting for the newest frame to reach the margin beats
+    // starting a whole frame behind. Default 0, 0, 20 ms: at once, with the newest frame.
+    void setStart(std::chrono::microseconds margin, int frames,
+                  std::chrono::microseconds devicePeriod = std::chrono::milliseconds(kFrameMs)) {
         startMargin_ = margin;
         startFrames_ = frames;
+        devicePeriod_ = devicePeriod;
     }
 
     const ReceiverCounters& counters() const { return counters_; }
     int delayMs() const;
     std::uint64_t skipped() const;
+    // The playout margin now (see setStart).
+    std::chrono::microseconds margin() const;
 
 private:
     bool plausible(const EncodedFrame& frame, Clock::time_point arrival) const;
+    void recordTransit(std::int64_t transitMicros);
+    std::chrono::microseconds marginLocked() const;
 
     std::atomic<bool> enabled_{false};
     mutable std::mutex mutex_; // jitter buffer and stream state
@@ -83,9 +95,22 @@ private:
     std::int64_t lastCapture_ = 0;
     Clock::time_point lastArrival_{};
     int absurdRun_ = 0;
-    Clock::time_point lastStored_{}; // arrival of the newest frame stored
+    // The newest frame stored and the one before it, with their arrival: where playout starts.
+    struct Arrival {
+        std::uint32_t seq = 0;
+        Clock::time_point at{};
+    };
+    Arrival newest_, previous_;
+    bool havePrevious_ = false;
+    // Transit times (arrival, on our steady clock, minus capture time, on the sender's wall
+    // clock: only their differences mean something) of the last second's frames.
+    static constexpr std::size_t kTransitWindow = 50;
+    std::array<std::int64_t, kTransitWindow> transit_{};
+    std::size_t transitCount_ = 0;
+    std::size_t transitNext_ = 0;
     std::atomic<std::chrono::microseconds> startMargin_{std::chrono::microseconds(0)};
     std::atomic<int> startFrames_{0};
+    std::atomic<std::chrono::microseconds> devicePeriod_{std::chrono::milliseconds(kFrameMs)};
     int storedSinceReset_ = 0; // frames stored since the jitter buffer was last reset
     std::atomic<bool> resetDecoders_{false};
 

@@ -81,6 +81,17 @@ makeEngineConfig(const AudioSettings& settings,
         config.opusBitrate = *v;
     if (auto v = intOption(option("max_delay_ms"), 40, 2000, "max_delay_ms"))
         config.maxDelayMs = *v;
+    if (auto v = intOption(option("opus_complexity"), 0, 10, "opus_complexity"))
+        config.opusComplexity = *v;
+    for (auto [name, target] : {std::pair{"input_buffer_ms", &config.inputBufferMs},
+                                std::pair{"output_buffer_ms", &config.outputBufferMs}}) {
+        const auto value = option(name);
+        if (value && *value != "5" && *value != "10" && *value != "20")
+            qCWarning(lcAudio) << "ignoring audio." << name << "=" << value->c_str()
+                               << ": expected 5, 10 or 20";
+        else if (value)
+            *target = std::stoi(*value);
+    }
     return config;
 }
 

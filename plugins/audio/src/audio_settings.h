@@ -20,8 +20,9 @@ struct AudioSettings {
 };
 
 // Settings, then options on top: input, output, processing (on|off), codecs ("opus,pcm16"),
-// frames_per_call (1..5), bitrate (Opus bits/s), max_delay_ms. Unknown or malformed values are
-// ignored with a warning.
+// frames_per_call (1..5), bitrate (Opus bits/s), max_delay_ms, opus_complexity (0..10),
+// input_buffer_ms and output_buffer_ms (5, 10 or 20). Unknown or malformed values are ignored with
+// a warning.
 EngineConfig
 makeEngineConfig(const AudioSettings& settings,
                  const std::function<std::optional<std::string>(const std::string&)>& option);

@@ -6,8 +6,8 @@ namespace charla::audio {
 
 namespace {
 
-constexpr int kFastDrainGets = 25;     // 0.5 s with two frames or more always waiting
-constexpr int kSlowDrainGets = 50;     // 1 s with one frame always waiting, at first ...
+constexpr int kFastDrainGets = 15;     // 0.3 s with two frames or more always waiting
+constexpr int kSlowDrainGets = 25;     // 0.5 s with one frame always waiting, at first ...
 constexpr int kMaxSlowDrainGets = 500; // ... up to 10 s when draining proved premature
 // A late frame this soon after a drain means the drained frame was needed.
 constexpr int kDrainRegretGets = 100;
@@ -119,19 +119,21 @@ JitterBuffer::Slot JitterBuffer::get() {
     return slot;
 }
 
-void JitterBuffer::get(Slot& slot) {
-    if (!started_) {
-        // The first get after a (re)start plays the newest frame: the backlog that arrived
-        // while the speaker was opening is history, not a cushion.
-        started_ = true;
-        next_ = haveNewest_ ? newest_ : 0;
-        for (Entry& e : ring_) {
-            if (e.present && (!haveNewest_ || e.seq != newest_)) {
-                e.present = false;
-                ++skipped_;
-            }
+void JitterBuffer::start(std::uint32_t seq) {
+    // The backlog that arrived while the speaker was opening is history, not a cushion.
+    started_ = true;
+    next_ = seq;
+    for (Entry& e : ring_) {
+        if (e.present && distance(seq, e.seq) < 0) {
+            e.present = false;
+            ++skipped_;
         }
     }
+}
+
+void JitterBuffer::get(Slot& slot, bool spare) {
+    if (!started_)
+        start(haveNewest_ ? newest_ : 0);
     Entry& e = entryFor(next_);
     slot.present = e.present && e.seq == next_;
     slot.data.clear();
@@ -153,7 +155,8 @@ void JitterBuffer::get(Slot& slot) {
     const int buffered = bufferedFrames();
     bool drain = false;
     for (DrainWindow* w : {&fast_, &slow_}) {
-        w->min = std::min(w->min, buffered);
+        // Without spare time, the last frame of cushion is still needed: count it as absent.
+        w->min = std::min(w->min, w == &slow_ && !spare ? 0 : buffered);
         const int length = w == &fast_ ? kFastDrainGets : slowDrainGets_;
         if (++w->gets >= length) {
             drain = drain || w->min >= w->aboveFrames;

@@ -7,11 +7,12 @@
 //     arrives. A frame that misses its turn by one period (its slot was just concealed) is played
 //     next all the same, which moves playout one frame later: that is how the buffer grows, one
 //     frame per late arrival, without waiting for anything.
-//   - It shrinks with a short memory: when for 1 s (0.5 s for a cushion of two frames or more) a
+//   - It shrinks with a short memory: when for 0.5 s (0.3 s for a cushion of two frames or more) a
 //     frame was always waiting beyond the playout point, one frame is skipped. When a late frame
-//     follows such a drain within 2 s, the drain was premature: the 1 s window doubles (up to
+//     follows such a drain within 2 s, the drain was premature: the 0.5 s window doubles (up to
 //     10 s), so that real jitter does not make the buffer oscillate; 10 s without a late frame
-//     halve it again.
+//     halve it again. (At 1 s, an isolated late frame kept 5-7 % of a call's frames 20 ms
+//     later: enough to set the 95th percentile; docs/performance-audio.md.)
 //     (speexdsp's buffer, used before, keeps a late arrival in mind for ~20 s: one late frame at
 //     the start of a call cost 20 ms for 20 s; docs/performance-audio.md.)
 //   - A hard ceiling: whatever lies beyond `maxDelayMs` after a burst is skipped at once.
@@ -44,10 +45,16 @@ public:
         std::int64_t captureMicros = 0;
         std::vector<std::uint8_t> data;
     };
+    // Begins playout at `seq`: older frames are skipped, newer ones stay as cushion. Without it,
+    // the first get() begins at the newest frame.
+    void start(std::uint32_t seq);
     // The next 20 ms of the playout timeline. Call once per frame period.
     Slot get();
-    // The same into `slot`, reusing its storage (no allocation per frame).
-    void get(Slot& slot);
+    // The same into `slot`, reusing its storage (no allocation per frame). `spare`: the newest
+    // frame has waited long enough that playing one frame sooner would still leave room for the
+    // arrivals' jitter (AudioReceiver knows the clock; the buffer only counts periods). The last
+    // frame of cushion is drained only after a whole window of spare periods.
+    void get(Slot& slot, bool spare = true);
 
     // Audio buffered ahead of the playout point, in ms (0 when empty).
     int delayMs() const;
@@ -84,7 +91,7 @@ private:
     std::uint64_t lateRecovered_ = 0;
     int getsSinceLate_ = INT32_MAX / 2;
     int getsSinceDrain_ = INT32_MAX / 2;
-    int slowDrainGets_ = 50; // the slow window's length now (grows when a drain was premature)
+    int slowDrainGets_ = 25; // the slow window's length now (grows when a drain was premature)
     struct DrainWindow {
         int aboveFrames; // drain if this many frames were waiting after every get of the window
         int gets = 0;
