@@ -87,8 +87,8 @@ makeEngineConfig(const AudioSettings& settings,
                                 std::pair{"output_buffer_ms", &config.outputBufferMs}}) {
         const auto value = option(name);
         if (value && *value != "5" && *value != "10" && *value != "20")
-            qCWarning(lcAudio) << "ignoring audio." << name << "=" << value->c_str()
-                               << ": expected 5, 10 or 20";
+            qCWarning(lcAudio).noquote() << QString("ignoring audio.%1 = %2: expected 5, 10 or 20")
+                                                .arg(name, QString::fromStdString(*value));
         else if (value)
             *target = std::stoi(*value);
     }
