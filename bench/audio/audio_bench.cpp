@@ -33,12 +33,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <random>
 #include <string_view>
 #include <thread>
 
@@ -201,12 +204,21 @@ private:
     std::vector<std::thread> pumps_;
 };
 
+// A network between A and B that loses and delays datagrams (A -> B only): bench.loss_percent and
+// bench.jitter_ms on the command line. Each datagram is dropped with that probability, or held for
+// a uniformly random 0..jitter ms (so a late one may overtake, as on a real network).
+struct Impairment {
+    double lossPercent = 0;
+    int jitterMs = 0;
+};
+
 // Datagrams between A and B through two ports of the relay's own, P1 (A's view of B) and P2 (B's
 // view of A): what arrives at P1 from A leaves from P2 towards B, and back. Counts each way.
 class UdpRelay {
 public:
-    UdpRelay(std::uint16_t p1, std::uint16_t portA, std::uint16_t p2, std::uint16_t portB)
-        : portA_(portA), portB_(portB) {
+    UdpRelay(std::uint16_t p1, std::uint16_t portA, std::uint16_t p2, std::uint16_t portB,
+             Impairment impairment)
+        : portA_(portA), portB_(portB), impairment_(impairment) {
         fd1_ = bindUdp(p1);
         fd2_ = bindUdp(p2);
         ok_ = fd1_ >= 0 && fd2_ >= 0;
@@ -223,6 +235,7 @@ public:
     std::uint64_t bytesBtoA() const { return bytes_[1]; }
     std::uint64_t packetsAtoB() const { return packets_[0]; }
     std::uint64_t packetsBtoA() const { return packets_[1]; }
+    std::uint64_t droppedAtoB() const { return dropped_; }
     double cpuSeconds() const { return static_cast<double>(cpuMicros_) / 1e6; }
 
 private:
@@ -238,15 +251,36 @@ private:
         }
         return fd;
     }
+    void forward(int i, const char* data, std::size_t size) {
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(i == 0 ? portB_ : portA_);
+        ::sendto(i == 0 ? fd2_ : fd1_, data, size, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    }
     void run() {
         pollfd p[2] = {{fd1_, POLLIN, 0}, {fd2_, POLLIN, 0}};
         char buf[65536];
+        std::mt19937 random(42);
+        std::uniform_real_distribution<double> percent(0, 100);
+        std::uniform_int_distribution<int> delayMicros(0, impairment_.jitterMs * 1000);
+        std::multimap<Clock::time_point, std::string> held; // A -> B datagrams being delayed
         while (!stopping_) {
             timespec ts{};
             clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
             cpuMicros_ = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000u +
                          static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
-            if (!ok_ || ::poll(p, 2, 100) <= 0)
+            for (auto now = Clock::now(); !held.empty() && held.begin()->first <= now;) {
+                forward(0, held.begin()->second.data(), held.begin()->second.size());
+                held.erase(held.begin());
+            }
+            int timeoutMs = 100;
+            if (!held.empty())
+                timeoutMs = static_cast<int>(std::clamp<std::int64_t>(
+                    std::chrono::ceil<std::chrono::milliseconds>(held.begin()->first - Clock::now())
+                        .count(),
+                    0, 100));
+            if (!ok_ || ::poll(p, 2, timeoutMs) <= 0)
                 continue;
             for (int i = 0; i < 2; ++i) {
                 if (!p[i].revents)
@@ -254,19 +288,25 @@ private:
                 const ssize_t n = ::recv(p[i].fd, buf, sizeof buf, MSG_DONTWAIT);
                 if (n < 0)
                     continue;
-                sockaddr_in to{};
-                to.sin_family = AF_INET;
-                to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                to.sin_port = htons(i == 0 ? portB_ : portA_);
-                ::sendto(i == 0 ? fd2_ : fd1_, buf, static_cast<std::size_t>(n), 0,
-                         reinterpret_cast<sockaddr*>(&to), sizeof to);
                 bytes_[i] += static_cast<std::uint64_t>(n);
                 ++packets_[i];
+                if (i == 0 && impairment_.lossPercent > 0 &&
+                    percent(random) < impairment_.lossPercent) {
+                    ++dropped_;
+                    continue;
+                }
+                if (i == 0 && impairment_.jitterMs > 0)
+                    held.emplace(Clock::now() + std::chrono::microseconds(delayMicros(random)),
+                                 std::string(buf, static_cast<std::size_t>(n)));
+                else
+                    forward(i, buf, static_cast<std::size_t>(n));
             }
         }
     }
 
     std::uint16_t portA_, portB_;
+    const Impairment impairment_;
+    std::atomic<std::uint64_t> dropped_{0};
     int fd1_ = -1, fd2_ = -1;
     bool ok_ = false;
     std::atomic<bool> stopping_{false};
@@ -307,11 +347,22 @@ int main(int argc, char** argv) {
     }
     QCoreApplication app(argc, argv);
     const int seconds = argc > 1 ? std::max(5, std::atoi(argv[1])) : 30;
-    std::map<std::string, std::string> extra;
+    std::map<std::string, std::string> extra; // plugin options
+    Impairment impairment;
     for (int i = 2; i < argc; ++i) {
         const std::string kv = argv[i];
-        if (auto eq = kv.find('='); eq != std::string::npos)
-            extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos) {
+            std::fprintf(stderr, "ignoring %s: expected KEY=VALUE\n", kv.c_str());
+            continue;
+        }
+        const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+        if (key == "bench.loss_percent")
+            impairment.lossPercent = std::clamp(std::atof(value.c_str()), 0.0, 100.0);
+        else if (key == "bench.jitter_ms")
+            impairment.jitterMs = std::clamp(std::atoi(value.c_str()), 0, 1000);
+        else
+            extra[key] = value;
     }
 
     charla::test::PulseServer pulse;
@@ -322,7 +373,7 @@ int main(int argc, char** argv) {
     const std::uint16_t portA = freePort(), portB = freePort();
     CountingProxy proxyAB(portB); // A's calls to B, B's answers
     CountingProxy proxyBA(portA); // B's calls to A, A's answers
-    UdpRelay relay(proxyAB.port(), portA, proxyBA.port(), portB);
+    UdpRelay relay(proxyAB.port(), portA, proxyBA.port(), portB, impairment);
     if (!relay.ok()) {
         std::fprintf(stderr, "cannot bind the UDP relay's ports\n");
         return 1;
@@ -399,6 +450,10 @@ int main(int argc, char** argv) {
     for (const auto& [k, v] : extra)
         std::printf(" %s=%s", k.c_str(), v.c_str());
     std::printf("\n");
+    if (impairment.lossPercent > 0 || impairment.jitterMs > 0)
+        std::printf("network A->B: %.1f %% loss (%llu datagrams dropped), 0-%d ms random delay\n",
+                    impairment.lossPercent, static_cast<unsigned long long>(relay.droppedAtoB()),
+                    impairment.jitterMs);
     std::printf("mouth-to-ear (B, %d frames): p50 %.1f ms  p95 %.1f ms  p99 %.1f ms\n",
                 static_cast<int>(num(sB, "latency_samples")), num(sB, "latency_p50_ms"),
                 num(sB, "latency_p95_ms"), num(sB, "latency_p99_ms"));
@@ -409,9 +464,11 @@ int main(int argc, char** argv) {
                 "%.1f ms  p95 %.1f ms; the rest is the wait for B's output callback\n",
                 num(sB, "arrival_p50_ms"), num(sB, "arrival_p95_ms"));
     std::printf(
-        "jitter-buffer delay now %d ms; frames played %d, concealed %d, late %d, skipped "
-        "%d; sender queue drops %d, send failures %d; audio.frame call p50 %.1f ms p95 %.1f ms\n",
-        static_cast<int>(num(sB, "jitter_delay_ms")), static_cast<int>(num(sB, "frames_played")),
+        "jitter-buffer delay now %d ms, playout margin %d ms; frames played %d, concealed %d, late "
+        "%d, skipped %d; sender queue drops %d, send failures %d; audio.frame call p50 %.1f ms "
+        "p95 %.1f ms\n",
+        static_cast<int>(num(sB, "jitter_delay_ms")),
+        static_cast<int>(num(sB, "playout_margin_ms")), static_cast<int>(num(sB, "frames_played")),
         static_cast<int>(num(sB, "frames_concealed")), static_cast<int>(num(sB, "frames_late")),
         static_cast<int>(num(sB, "frames_skipped")), static_cast<int>(num(sA, "queue_dropped")),
         static_cast<int>(num(sA, "send_failures")), num(sA, "call_p50_ms"), num(sA, "call_p95_ms"));

@@ -111,6 +111,27 @@ TEST(AudioReceiver, StartWaitsForTheMarginOrTakesTheFrameBefore) {
     }
 }
 
+// The margin counts from when a frame was due (capture time plus the median transit), not from
+// its own arrival: a newest frame that came late is ripe sooner, so it does not push playout a
+// frame behind.
+TEST(AudioReceiver, TheMarginCountsFromWhenAFrameWasDue) {
+    using std::chrono::microseconds;
+    using std::chrono::milliseconds;
+    AudioReceiver r;
+    r.setStart(microseconds(2000), 1, milliseconds(20));
+    r.setEnabled(true);
+    const auto t0 = Clock::now();
+    for (std::uint32_t seq = 0; seq < 20; ++seq)
+        r.push(packet(1, seq, kT0 + seq * 20000), t0 + seq * kFrameDuration);
+    const auto lateArrival = t0 + 20 * kFrameDuration + milliseconds(9);
+    r.push(packet(1, 20, kT0 + 20 * 20000), lateArrival);
+    ASSERT_EQ(r.margin(), microseconds(10000));
+    const auto out = r.pull(lateArrival + milliseconds(1)); // due 10 ms ago, arrived 1 ms ago
+    ASSERT_TRUE(out.real);
+    EXPECT_EQ(out.captureMicros, kT0 + 20 * 20000) << "the late newest frame, no cushion";
+    EXPECT_EQ(r.delayMs(), 0);
+}
+
 TEST(AudioReceiver, AbsurdSequenceAndTimesAreDroppedAndCounted) {
     AudioReceiver r;
     r.setEnabled(true);

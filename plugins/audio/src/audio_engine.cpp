@@ -400,6 +400,8 @@ AudioStats AudioEngine::stats() const {
     s.decodeErrors = c.decodeErrors;
     s.refused = c.refused;
     s.jitterDelayMs = receiver_.delayMs();
+    s.playoutMarginMs = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(receiver_.margin()).count());
     const double total = static_cast<double>(s.framesPlayed + s.framesConcealed);
     s.lossPercent = total > 0 ? 100.0 * static_cast<double>(s.framesConcealed) / total : 0;
     s.latencySamples = latency_.count();
@@ -450,6 +452,7 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"decode_errors", i(s.decodeErrors)},
         {"refused", i(s.refused)},
         {"jitter_delay_ms", xmlrpc_c::value_int(s.jitterDelayMs)},
+        {"playout_margin_ms", xmlrpc_c::value_int(s.playoutMarginMs)},
         {"loss_percent", xmlrpc_c::value_double(s.lossPercent)},
         {"latency_p50_ms", xmlrpc_c::value_double(s.latencyP50Ms)},
         {"latency_p95_ms", xmlrpc_c::value_double(s.latencyP95Ms)},

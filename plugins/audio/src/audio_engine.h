@@ -82,7 +82,8 @@ struct AudioStats {
     std::uint64_t decodeErrors = 0;
     std::uint64_t refused = 0;
     int jitterDelayMs = 0;
-    double lossPercent = 0; // concealed / (played + concealed)
+    int playoutMarginMs = 0; // room left for the arrivals' jitter (AudioReceiver::setStart)
+    double lossPercent = 0;  // concealed / (played + concealed)
     // Mouth-to-ear of played frames since the call started (-1: none yet)
     double latencyP50Ms = -1, latencyP95Ms = -1, latencyP99Ms = -1;
     std::uint64_t latencySamples = 0;

@@ -10,6 +10,10 @@
 namespace charla::audio {
 
 namespace {
+// Transit times mix our steady clock with the sender's wall clock: only their differences count.
+std::int64_t steadyMicros(AudioReceiver::Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
 // A sequence number further than this from where the stream should be now is absurd.
 constexpr std::int64_t kMaxSeqSkewFrames = 30 * 1000 / kFrameMs; // 30 s
 // Capture times may drift from the sequence's 20 ms grid by this much, plus 1 %.
@@ -86,14 +90,11 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
             continue;
         }
         ++stored;
-        recordTransit(
-            std::chrono::duration_cast<std::chrono::microseconds>(arrival.time_since_epoch())
-                .count() -
-            frame.captureMicros);
+        recordTransit(steadyMicros(arrival) - frame.captureMicros);
         if (storedSinceReset_ == 0 || static_cast<std::int32_t>(frame.seq - newest_.seq) > 0) {
             havePrevious_ = storedSinceReset_ > 0;
             previous_ = newest_;
-            newest_ = {frame.seq, arrival};
+            newest_ = {frame.seq, arrival, frame.captureMicros};
         }
         ++storedSinceReset_;
         if (static_cast<std::int32_t>(frame.seq - lastSeq_) > 0) {
@@ -113,20 +114,20 @@ AudioReceiver::Output AudioReceiver::pull(Clock::time_point now) {
     {
         std::lock_guard lock(mutex_);
         streaming = haveStream_;
-        const auto margin = marginLocked();
+        const Jitter jitter = jitterLocked();
         if (streaming && !jitter_.started()) {
             if (jitter_.available() == 0 || storedSinceReset_ < startFrames_) {
                 out.waiting = true;
                 return out;
             }
             const auto period = devicePeriod_.load();
-            if (now - newest_.at >= margin) {
+            if (sinceDue(newest_, jitter, now) >= jitter.margin) {
                 jitter_.start(newest_.seq);
             } else if (period < std::chrono::milliseconds(kFrameMs) &&
-                       now - newest_.at + period >= margin) {
+                       sinceDue(newest_, jitter, now + period) >= jitter.margin) {
                 out.waiting = true; // the device asks again soon enough: start then, no cushion
                 return out;
-            } else if (havePrevious_ && now - previous_.at >= margin) {
+            } else if (havePrevious_ && sinceDue(previous_, jitter, now) >= jitter.margin) {
                 jitter_.start(previous_.seq); // the newest is the cushion
             } else {
                 out.waiting = true;
@@ -134,7 +135,7 @@ AudioReceiver::Output AudioReceiver::pull(Clock::time_point now) {
             }
         }
         if (streaming)
-            jitter_.get(slot, now - newest_.at >= margin);
+            jitter_.get(slot, sinceDue(newest_, jitter, now) >= jitter.margin);
         counters_.delayMs = jitter_.delayMs();
     }
     if (resetDecoders_.exchange(false))
@@ -170,10 +171,12 @@ void AudioReceiver::recordTransit(std::int64_t transitMicros) {
     transitCount_ = std::min(transitCount_ + 1, kTransitWindow);
 }
 
-std::chrono::microseconds AudioReceiver::marginLocked() const {
+AudioReceiver::Jitter AudioReceiver::jitterLocked() const {
+    Jitter jitter;
     const auto floor = startMargin_.load();
+    jitter.margin = floor;
     if (floor.count() == 0 || transitCount_ < 2)
-        return floor; // no margin wanted (tests), or nothing to measure yet
+        return jitter; // no margin wanted (tests), or nothing to measure yet
     // Late arrivals matter, early ones (a capture timestamp's noise) do not: max minus median.
     std::array<std::int64_t, kTransitWindow> sorted{};
     std::copy_n(transit_.begin(), transitCount_, sorted.begin());
@@ -183,14 +186,23 @@ std::chrono::microseconds AudioReceiver::marginLocked() const {
     const std::int64_t median = sorted[transitCount_ / 2];
     const std::int64_t latest = *std::max_element(sorted.begin(), end);
     constexpr std::int64_t kGuardMicros = 1000; // the device callback's own jitter
-    const std::int64_t margin =
-        std::clamp<std::int64_t>(latest - median + kGuardMicros, floor.count(), kFrameMs * 1000);
-    return std::chrono::microseconds(margin);
+    jitter.measured = true;
+    jitter.medianMicros = median;
+    jitter.margin = std::chrono::microseconds(
+        std::clamp<std::int64_t>(latest - median + kGuardMicros, floor.count(), kFrameMs * 1000));
+    return jitter;
+}
+
+std::chrono::microseconds AudioReceiver::sinceDue(const Arrival& frame, const Jitter& jitter,
+                                                  Clock::time_point now) const {
+    if (!jitter.measured)
+        return std::chrono::duration_cast<std::chrono::microseconds>(now - frame.at);
+    return std::chrono::microseconds(steadyMicros(now) - frame.captureMicros - jitter.medianMicros);
 }
 
 std::chrono::microseconds AudioReceiver::margin() const {
     std::lock_guard lock(mutex_);
-    return marginLocked();
+    return jitterLocked().margin;
 }
 
 int AudioReceiver::delayMs() const {

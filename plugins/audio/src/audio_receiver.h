@@ -64,7 +64,9 @@ public:
     // whole frame. The older frames are skipped; a newer one (it came less than the margin before
     // the device asked) stays as cushion, and is drained later only when the margin allows it.
     // The margin is how much later than usual frames arrived in the last second (the largest
-    // transit time minus the median, plus 1 ms), at least `margin`, at most a frame.
+    // transit time minus the median, plus 1 ms), at least `margin`, at most a frame. It counts
+    // from when a frame was due (its capture time plus the median transit), not from when it
+    // happened to arrive, so one early or late arrival does not set the phase for the call.
     // `devicePeriod`: how often the device asks while playout waits (its buffer); when it asks
     // again before the next frame is due, waiting for the newest frame to reach the margin beats
     // starting a whole frame behind. Default 0, 0, 20 ms: at once, with the newest frame.
@@ -84,7 +86,16 @@ public:
 private:
     bool plausible(const EncodedFrame& frame, Clock::time_point arrival) const;
     void recordTransit(std::int64_t transitMicros);
-    std::chrono::microseconds marginLocked() const;
+    struct Jitter {
+        bool measured = false;         // enough transit times to know (else: the floor margin,
+        std::int64_t medianMicros = 0; // counted from the frame's own arrival)
+        std::chrono::microseconds margin{0};
+    };
+    Jitter jitterLocked() const;
+    struct Arrival;
+    // How long before `now` the frame was due (see setStart); negative when it is early.
+    std::chrono::microseconds sinceDue(const Arrival& frame, const Jitter& jitter,
+                                       Clock::time_point now) const;
 
     std::atomic<bool> enabled_{false};
     mutable std::mutex mutex_; // jitter buffer and stream state
@@ -99,6 +110,7 @@ private:
     struct Arrival {
         std::uint32_t seq = 0;
         Clock::time_point at{};
+        std::int64_t captureMicros = 0;
     };
     Arrival newest_, previous_;
     bool havePrevious_ = false;
