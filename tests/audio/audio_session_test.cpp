@@ -3,7 +3,9 @@
 // PulseAudio server's (null sink, 440 Hz sine source). The call is driven the way the host's call
 // flow drives it: PluginManager::setCall on both sides.
 #include "audio_packet.h"
+#include "ports.h" // tests/support
 #include "pulse_server.h"
+#include "wait.h"
 
 #include "core/peer_stream.h"
 #include "core/session.h"
@@ -13,11 +15,6 @@
 #include <QCoreApplication>
 
 #include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <thread>
 
@@ -29,28 +26,8 @@ using Clock = std::chrono::steady_clock;
 using Options = std::map<std::string, std::string>;
 using Stats = std::map<std::string, xmlrpc_c::value>;
 
-bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = Clock::now() + timeout;
-    while (!pred()) {
-        if (Clock::now() >= deadline)
-            return pred();
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
-std::uint16_t freePort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
+using charla::test::freePort;
+using charla::test::waitUntil;
 
 xmlrpc_c::value rpc(std::uint16_t port, const std::string& method,
                     const xmlrpc_c::paramList& params = {}) {

@@ -17,25 +17,6 @@ namespace charla::test {
 
 namespace {
 
-int listeningSocket(bool listen, std::uint16_t* port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        throw std::runtime_error("socket() failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        (listen && ::listen(fd, 16) != 0)) {
-        ::close(fd);
-        throw std::runtime_error("bind/listen on 127.0.0.1:0 failed");
-    }
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
 void makePipe(int fds[2]) {
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe2() failed");
@@ -55,18 +36,6 @@ size_t appendToString(char* data, size_t size, size_t count, void* target) {
 
 std::string pluginDir(const std::string& scenario) {
     return std::string(CHARLA_TEST_PLUGINS_DIR) + "/" + scenario;
-}
-
-bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        if (pred())
-            return true;
-        if (Clock::now() >= deadline)
-            return pred();
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        std::this_thread::sleep_for(5ms);
-    }
 }
 
 std::string urlFor(std::uint16_t port, const std::string& path) {
@@ -147,7 +116,7 @@ int faultCodeOf(const std::string& responseXml) {
 }
 
 RawServer::RawServer(bool listen, bool acceptAndHold) {
-    fd_ = listeningSocket(listen, &port_);
+    fd_ = loopbackSocket(listen, &port_);
     if (listen && acceptAndHold) {
         makePipe(wakePipe_);
         thread_ = std::thread([this] { run(); });
@@ -198,7 +167,7 @@ void RawServer::run() {
 }
 
 CountingProxy::CountingProxy(std::uint16_t target) : target_(target) {
-    fd_ = listeningSocket(true, &port_);
+    fd_ = loopbackSocket(true, &port_);
     makePipe(wakePipe_);
     thread_ = std::thread([this] { run(); });
 }
@@ -270,15 +239,6 @@ void CountingProxy::run() {
             ::close(upstream);
         });
     }
-}
-
-std::pair<std::uint16_t, std::uint16_t> reserveTwoPorts() {
-    std::uint16_t a = 0, b = 0;
-    int fa = listeningSocket(false, &a);
-    int fb = listeningSocket(false, &b);
-    ::close(fa);
-    ::close(fb);
-    return {a, b};
 }
 
 } // namespace charla::test

@@ -4,6 +4,9 @@
 
 #include "core/peer_stream.h"
 
+#include "ports.h" // charla::test::freePort, reserveTwoPorts (tests/support)
+#include "wait.h"  // charla::test::waitUntil, pumpFor
+
 #include <charla/sdk/channel.h>
 
 #include <xmlrpc-c/base.hpp>
@@ -28,9 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 // Directory of the fixture plugins of one scenario, e.g. pluginDir("good").
 std::string pluginDir(const std::string& scenario);
-
-// Polls `pred` (pumping Qt events) until it holds or `timeout` passes; returns its last value.
-bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 5s);
 
 inline long long msSince(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
@@ -103,9 +103,5 @@ private:
     std::thread thread_;
     std::vector<std::thread> pumps_;
 };
-
-// Two distinct ports that were free a moment ago (for two hosts that must know each other's port
-// before either starts).
-std::pair<std::uint16_t, std::uint16_t> reserveTwoPorts();
 
 } // namespace charla::test

@@ -7,6 +7,7 @@
 #include "app/options.h"
 #include "core/endpoint.h"
 #include "core/peer_stream.h"
+#include "ports.h" // tests/support
 
 #include <xmlrpc-c/client_global.h>
 #include <xmlrpc-c/util.h>
@@ -17,11 +18,6 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTimer>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -35,17 +31,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::uint16_t freePort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
+using charla::test::freePort;
 
 long residentKiB() {
     std::ifstream status("/proc/self/status");

@@ -2,7 +2,9 @@
 // through the host's call flow (call.invite / call.answer). Each plugin is switched off and on
 // mid-call: its stream stops and resumes, the other streams keep flowing, the call goes on, the
 // peer learns of it through host.hello, and no thread is left behind.
+#include "ports.h" // tests/support
 #include "pulse_server.h"
+#include "wait.h"
 
 #include "core/peer_stream.h"
 #include "core/session.h"
@@ -12,11 +14,6 @@
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <thread>
@@ -28,36 +25,17 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using State = sdk::CallInfo::State;
 
+using charla::test::freePort;
+using charla::test::pumpFor;
+// Toggling plugins under a call takes several seconds on a loaded machine: longer than usual.
 bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 15s) {
-    const auto deadline = Clock::now() + timeout;
-    while (!pred()) {
-        if (Clock::now() >= deadline)
-            return pred();
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
-void pumpFor(std::chrono::milliseconds duration) {
-    waitUntil([] { return false; }, duration);
-}
-
-std::uint16_t freePort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    return charla::test::waitUntil(pred, timeout);
 }
 
 std::size_t threadCount() {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task"))
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator("/proc/self/task"))
         ++n;
     return n;
 }
@@ -111,14 +89,16 @@ protected:
                 << id << ": " << a->plugins().find(id)->reason.toStdString();
         }
         ASSERT_TRUE(waitUntil([&] {
-            return a->channel().peer().plugins.size() == 3 && b->channel().peer().plugins.size() == 3;
+            return a->channel().peer().plugins.size() == 3 &&
+                   b->channel().peer().plugins.size() == 3;
         })) << "the hosts did not introduce their plugins";
 
         // The call, as users make it: A calls, B answers (auto-answer, like --auto-answer).
         b->calls().setAutoAnswer(true);
         a->calls().placeCall();
         ASSERT_TRUE(waitUntil([&] {
-            return a->calls().call().state == State::Active && b->calls().call().state == State::Active;
+            return a->calls().call().state == State::Active &&
+                   b->calls().call().state == State::Active;
         })) << "the call did not become active";
     }
 
@@ -152,7 +132,8 @@ protected:
         return waitUntil([&] { return counter() >= start + by; });
     }
     // True when `counter` does not move over `window` (after letting frames in flight land).
-    bool staysStill(const std::function<int()>& counter, std::chrono::milliseconds window = 1500ms) {
+    bool staysStill(const std::function<int()>& counter,
+                    std::chrono::milliseconds window = 1500ms) {
         pumpFor(500ms);
         const int start = counter();
         pumpFor(window);

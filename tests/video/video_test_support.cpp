@@ -10,48 +10,7 @@
 
 namespace charla::video::test {
 
-bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        if (pred())
-            return true;
-        if (Clock::now() >= deadline)
-            return pred();
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        std::this_thread::sleep_for(5ms);
-    }
-}
-
-void pumpFor(std::chrono::milliseconds duration) {
-    waitUntil([] { return false; }, duration);
-}
-
-namespace {
-
-int loopbackSocket(bool listen, std::uint16_t* port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        (listen && ::listen(fd, 16) != 0))
-        throw std::runtime_error("cannot bind a loopback socket");
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
-} // namespace
-
-std::pair<std::uint16_t, std::uint16_t> reserveTwoPorts() {
-    std::uint16_t a = 0, b = 0;
-    int fa = loopbackSocket(false, &a);
-    int fb = loopbackSocket(false, &b);
-    ::close(fa);
-    ::close(fb);
-    return {a, b};
-}
+using charla::test::loopbackSocket;
 
 std::string videoPluginDir() {
     return CHARLA_VIDEO_TEST_PLUGIN_DIR;

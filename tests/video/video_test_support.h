@@ -7,6 +7,9 @@
 
 #include "video_engine.h"
 
+#include "ports.h" // tests/support
+#include "wait.h"
+
 #include <QCoreApplication>
 
 #include <atomic>
@@ -24,9 +27,9 @@ namespace charla::video::test {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s);
-void pumpFor(std::chrono::milliseconds duration);
-std::pair<std::uint16_t, std::uint16_t> reserveTwoPorts();
+using charla::test::pumpFor;
+using charla::test::reserveTwoPorts;
+using charla::test::waitUntil;
 std::string videoPluginDir();
 
 // One side: a listening HostChannel with a "video" PluginScope serving a VideoEngine, the way
