@@ -20,15 +20,15 @@ TEST(AudioSettings, DeviceBuffersAndComplexityDefaults) {
     const EngineConfig config = configWith({});
     EXPECT_EQ(config.inputBufferMs, 10);
     EXPECT_EQ(config.outputBufferMs, 20);
-    EXPECT_EQ(config.opusComplexity, 5);
+    EXPECT_EQ(config.opusComplexity, 1);
 }
 
 TEST(AudioSettings, DeviceBuffersAndComplexityFromOptions) {
     const EngineConfig config = configWith(
-        {{"input_buffer_ms", "20"}, {"output_buffer_ms", "5"}, {"opus_complexity", "1"}});
+        {{"input_buffer_ms", "20"}, {"output_buffer_ms", "5"}, {"opus_complexity", "5"}});
     EXPECT_EQ(config.inputBufferMs, 20);
     EXPECT_EQ(config.outputBufferMs, 5);
-    EXPECT_EQ(config.opusComplexity, 1);
+    EXPECT_EQ(config.opusComplexity, 5);
 }
 
 TEST(AudioSettings, MalformedValuesLeaveTheDefaults) {
@@ -39,7 +39,7 @@ TEST(AudioSettings, MalformedValuesLeaveTheDefaults) {
         EXPECT_EQ(config.outputBufferMs, 20) << bad;
     }
     for (const std::string bad : {"-1", "11", "ten", "", "5x"})
-        EXPECT_EQ(configWith({{"opus_complexity", bad}}).opusComplexity, 5) << bad;
+        EXPECT_EQ(configWith({{"opus_complexity", bad}}).opusComplexity, 1) << bad;
 }
 
 } // namespace

@@ -46,7 +46,7 @@ inline constexpr std::size_t kMaxOpusPacketBytes = 1275;
 class AudioEncoder {
 public:
     // Opus: VOIP application, VBR at `opusBitrate` bits/s. Throws std::runtime_error.
-    explicit AudioEncoder(Codec codec, int opusBitrate = 16000, int opusComplexity = 5);
+    explicit AudioEncoder(Codec codec, int opusBitrate = 16000, int opusComplexity = 1);
     ~AudioEncoder();
     AudioEncoder(const AudioEncoder&) = delete;
     AudioEncoder& operator=(const AudioEncoder&) = delete;
