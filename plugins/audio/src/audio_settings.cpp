@@ -16,8 +16,9 @@ std::optional<int> intOption(const std::optional<std::string>& value, int min, i
     bool ok = false;
     const int v = QString::fromStdString(*value).toInt(&ok);
     if (!ok || v < min || v > max) {
-        qCWarning(lcAudio) << "ignoring audio." << name << "=" << value->c_str() << ": expected"
-                           << min << ".." << max;
+        qCWarning(lcAudio).noquote() << QString("ignoring audio.%1 = %2: expected %3..%4")
+                                            .arg(name, QString::fromStdString(*value),
+                                                 QString::number(min), QString::number(max));
         return std::nullopt;
     }
     return v;
