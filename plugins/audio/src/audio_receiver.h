@@ -86,9 +86,11 @@ public:
 private:
     bool plausible(const EncodedFrame& frame, Clock::time_point arrival) const;
     void recordTransit(std::int64_t transitMicros);
+    // The last second's arrivals. Until two transit times are known (`measured` false), the
+    // margin is the floor and counts from a frame's own arrival.
     struct Jitter {
-        bool measured = false;         // enough transit times to know (else: the floor margin,
-        std::int64_t medianMicros = 0; // counted from the frame's own arrival)
+        bool measured = false;
+        std::int64_t medianMicros = 0;
         std::chrono::microseconds margin{0};
     };
     Jitter jitterLocked() const;
