@@ -31,12 +31,8 @@ void AudioReceiver::setEnabled(bool enabled) {
     std::lock_guard lock(mutex_);
     enabled_ = enabled;
     if (!enabled) {
-        jitter_.reset();
-        storedSinceReset_ = 0;
-        transitCount_ = 0;
-        transitNext_ = 0;
+        resetTimelineLocked();
         haveStream_ = false;
-        resetDecoders_ = true;
     }
 }
 
@@ -73,11 +69,7 @@ int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
         if (newStream || absurdRun_ >= kResyncAfterAbsurd) {
             if (haveStream_)
                 qCDebug(lcAudio) << "new audio stream" << packet.stream;
-            jitter_.reset();
-            storedSinceReset_ = 0;
-            transitCount_ = 0;
-            transitNext_ = 0;
-            resetDecoders_ = true;
+            resetTimelineLocked();
             haveStream_ = true;
             stream_ = packet.stream;
             lastSeq_ = frame.seq;
@@ -163,6 +155,14 @@ AudioReceiver::Output AudioReceiver::pull(Clock::time_point now) {
     out.real = true;
     out.captureMicros = slot.captureMicros;
     return out;
+}
+
+void AudioReceiver::resetTimelineLocked() {
+    jitter_.reset();
+    storedSinceReset_ = 0;
+    transitCount_ = 0;
+    transitNext_ = 0;
+    resetDecoders_ = true;
 }
 
 void AudioReceiver::recordTransit(std::int64_t transitMicros) {

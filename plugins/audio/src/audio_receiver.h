@@ -85,6 +85,9 @@ public:
 
 private:
     bool plausible(const EncodedFrame& frame, Clock::time_point arrival) const;
+    // A stream ends or begins: the jitter buffer, the start count, the transit times and the
+    // decoders start afresh.
+    void resetTimelineLocked();
     void recordTransit(std::int64_t transitMicros);
     // The last second's arrivals. Until two transit times are known (`measured` false), the
     // margin is the floor and counts from a frame's own arrival.
