@@ -15,6 +15,7 @@
 // per second on the wire A -> B and back (UDP datagrams with and without their 28 B of IP/UDP
 // headers, TCP payload), minus the idle baseline, and per packet.
 #include "audio_packet.h"
+#include "ports.h"
 #include "pulse_server.h"
 
 #include "core/peer_stream.h"
@@ -69,30 +70,13 @@ double pidCpuSeconds(int pid) {
     return 0;
 }
 
-int listenOnLoopback(std::uint16_t* port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
-std::uint16_t freePort() {
-    std::uint16_t port = 0;
-    ::close(listenOnLoopback(&port));
-    return port;
-}
+using charla::test::freePort; // tests/support
 
 // Forwards connections to 127.0.0.1:target, counting bytes each way.
 class CountingProxy {
 public:
     explicit CountingProxy(std::uint16_t target) : target_(target) {
-        fd_ = listenOnLoopback(&port_);
+        fd_ = charla::test::loopbackSocket(/*listen=*/true, &port_);
         thread_ = std::thread([this] { run(); });
     }
     ~CountingProxy() {
