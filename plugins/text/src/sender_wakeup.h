@@ -10,7 +10,6 @@
 // if an event came in between, so no wake-up is ever lost.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -39,22 +38,6 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable_any changed_;
     Ticket serials_;
-};
-
-// Delays between attempts at one message: first, doubling up to max.
-class Backoff {
-public:
-    Backoff(std::chrono::milliseconds first, std::chrono::milliseconds max)
-        : first_(first), max_(max), next_(first) {}
-    std::chrono::milliseconds next() {
-        const auto delay = next_;
-        next_ = std::min(next_ * 2, max_);
-        return delay;
-    }
-    void reset() { next_ = first_; }
-
-private:
-    std::chrono::milliseconds first_, max_, next_;
 };
 
 } // namespace charla::text

@@ -3,6 +3,7 @@
 #include "text_delivery.h"
 #include "text_logging.h"
 
+#include <charla/sdk/backoff.h>
 #include <charla/sdk/channel.h>
 
 #include <QThread>
@@ -186,7 +187,7 @@ xmlrpc_c::value TextChat::handleSendCall(const xmlrpc_c::paramList& params) {
 
 void TextChat::runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStream> stream,
                          std::function<sdk::PeerInfo()> peer) {
-    Backoff backoff(timing_.firstRetry, timing_.maxRetry);
+    sdk::Backoff backoff(timing_.firstRetry, timing_.maxRetry);
     while (!stop.stop_requested()) {
         // Taken before looking: an event that comes in while we look or send is not missed.
         const SenderWakeup::Ticket ticket = wakeup_.ticket();
