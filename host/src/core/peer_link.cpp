@@ -197,6 +197,46 @@ void PeerLink::updatePeer(const std::function<void(sdk::PeerInfo&)>& change) {
     emit peerChanged(info);
 }
 
+bool PeerLink::introduce(sdk::PeerStream& stream, int theirSerial, int serialToAnnounce,
+                         std::chrono::milliseconds timeout) {
+    {
+        std::lock_guard lock(mutex_);
+        attemptedSerial_ = serialToAnnounce;
+    }
+    std::string why;
+    try {
+        xmlrpc_c::paramList params;
+        params.add(localHello());
+        xmlrpc_c::value reply = stream.call("host.hello", params, timeout);
+        sdk::PeerInfo info = parseHello(reply);
+        const int replySerial = pluginsSerial(reply, theirSerial);
+        {
+            std::lock_guard lock(mutex_);
+            announcedSerial_ = serialToAnnounce;
+            peerSerial_ = replySerial;
+        }
+        info.online = true;
+        info.introduced = true;
+        updatePeer([&](sdk::PeerInfo& peer) { peer = info; });
+        helloBackoff_.reset();
+        helloRetryAt_ = {};
+        return true;
+    } catch (const sdk::PeerCallError& e) {
+        if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
+            throw;
+        why = e.what();
+    } catch (const xmlrpc_c::fault& f) { // parseHello: the contact's answer is malformed
+        why = f.getDescription();
+    } catch (const std::exception& e) { // e.g. our hello cannot be encoded
+        why = e.what();
+    }
+    const auto delay = helloBackoff_.next();
+    helloRetryAt_ = std::chrono::steady_clock::now() + delay;
+    qCWarning(lcPeer).noquote() << "host.hello failed:" << QString::fromStdString(why)
+                                << "- next try in" << delay.count() << "ms";
+    return false;
+}
+
 void PeerLink::run(std::stop_token stop) {
     auto stream = channel_.makeStream("host");
     std::stop_callback interruptOnStop(stop, [&] { stream->interrupt(); });
@@ -222,30 +262,22 @@ void PeerLink::run(std::stop_token stop) {
             setRefusal({});
             const int theirSerial = pluginsSerial(pong, -1);
             bool needHello;
+            bool mayTry;
             int serialToAnnounce;
             {
                 std::lock_guard lock(mutex_);
                 needHello = !online || announcedSerial_ != localSerial_ ||
                             theirSerial != peerSerial_ || !channel_.peer().introduced;
+                // A failed hello waits for its back-off, unless our plugin set changed since:
+                // the new introduction may be one the contact can read.
+                mayTry = attemptedSerial_ != localSerial_ ||
+                         std::chrono::steady_clock::now() >= helloRetryAt_;
                 serialToAnnounce = localSerial_;
             }
-            if (needHello) {
-                xmlrpc_c::paramList params;
-                params.add(localHello());
-                xmlrpc_c::value reply = stream->call("host.hello", params, timeout);
-                sdk::PeerInfo info = parseHello(reply);
-                const int replySerial = pluginsSerial(reply, theirSerial);
-                {
-                    std::lock_guard lock(mutex_);
-                    announcedSerial_ = serialToAnnounce;
-                    peerSerial_ = replySerial;
-                }
-                info.online = true;
-                info.introduced = true;
-                updatePeer([&](sdk::PeerInfo& peer) { peer = info; });
-            } else if (!channel_.peer().online) {
+            if (needHello && mayTry)
+                introduce(*stream, theirSerial, serialToAnnounce, timeout);
+            else if (!channel_.peer().online)
                 updatePeer([](sdk::PeerInfo& peer) { peer.online = true; });
-            }
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
                 break;
@@ -261,9 +293,6 @@ void PeerLink::run(std::stop_token stop) {
                 qCDebug(lcPeer) << "peer not answering:" << e.what();
                 setRefusal({}); // gone or silent: "offline" says it
             }
-        } catch (const xmlrpc_c::fault& f) {
-            qCWarning(lcPeer) << "peer sent a malformed hello:" << f.getDescription().c_str();
-            nowOnline = true;
         } catch (const std::exception& e) {
             qCWarning(lcPeer) << "presence check failed:" << e.what();
         }
@@ -288,9 +317,11 @@ void PeerLink::run(std::stop_token stop) {
                 updatePeer([&](sdk::PeerInfo& peer) { peer.online = nowOnline; });
         }
         online = nowOnline;
+        // Wake early only for a plugin set that was not tried yet: waking for one that failed
+        // to announce is what made the link spin when every hello failed.
         std::unique_lock lock(mutex_);
         wake_.wait_for(lock, stop, graceMiss ? kRetryAfterMiss : pingInterval_,
-                       [&] { return announcedSerial_ != localSerial_ && online; });
+                       [&] { return attemptedSerial_ != localSerial_ && online; });
     }
 }
 

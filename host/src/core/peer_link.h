@@ -5,6 +5,7 @@
 
 #include "core/host_channel.h"
 
+#include <charla/sdk/backoff.h>
 #include <charla/sdk/peer_info.h>
 
 #include <QObject>
@@ -46,6 +47,10 @@ signals:
 
 private:
     void run(std::stop_token stop);
+    // Says host.hello with our current plugin set; on any failure (unreachable, a fault, an
+    // answer that does not parse) schedules the next try by helloBackoff_ and returns false.
+    bool introduce(sdk::PeerStream& stream, int theirSerial, int serialToAnnounce,
+                   std::chrono::milliseconds timeout);
     void updatePeer(const std::function<void(sdk::PeerInfo&)>& change);
 
     HostChannel& channel_;
@@ -59,6 +64,10 @@ private:
     int localSerial_ = 1;     // bumped when the local plugin set changes
     int announcedSerial_ = 0; // what the peer last got from us
     int peerSerial_ = 0;      // the peer's serial from its last hello
+    int attemptedSerial_ = 0; // the serial of our last host.hello, whether it worked or not
+    // Link thread only: when a failed host.hello may be tried again.
+    sdk::Backoff helloBackoff_{std::chrono::seconds(1), std::chrono::seconds(30)};
+    std::chrono::steady_clock::time_point helloRetryAt_{};
     std::jthread thread_;
 };
 
