@@ -2,12 +2,15 @@
 
 #include "core/logging.h"
 #include "core/panel_host.h"
+#include "core/wire_text.h"
 
 #include <boost/dll/shared_library.hpp>
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+
+#include <stdexcept>
 
 #include <unistd.h>
 
@@ -472,10 +475,37 @@ void PluginManager::setPanelHost(PanelSlot slot, PanelHost* host) {
     }
 }
 
+namespace {
+
+// Refuses (std::invalid_argument) an announcement the contact could not read: host.hello carries
+// it, and one value that does not survive XML-RPC would break presence for both sides.
+void checkSendable(const sdk::Announcement& announcement) {
+    constexpr std::size_t kMaxParams = 32, kMaxKeyBytes = 64, kMaxValueBytes = 1024;
+    auto check = [](const std::string& text, const std::string& what, std::size_t maxBytes) {
+        if (text.size() > maxBytes)
+            throw std::invalid_argument("announce: " + what + " is " + std::to_string(text.size()) +
+                                        " bytes, more than " + std::to_string(maxBytes));
+        if (const auto why = whyUnsendable(text))
+            throw std::invalid_argument("announce: " + what + " cannot be sent: " + *why);
+    };
+    if (announcement.params.size() > kMaxParams)
+        throw std::invalid_argument("announce: " + std::to_string(announcement.params.size()) +
+                                    " params, more than " + std::to_string(kMaxParams));
+    for (const auto& [key, value] : announcement.params) {
+        if (key.empty())
+            throw std::invalid_argument("announce: a param has an empty name");
+        check(key, "a param name", kMaxKeyBytes);
+        check(value, "the value of param '" + key + "'", kMaxValueBytes);
+    }
+}
+
+} // namespace
+
 void PluginManager::announce(const QString& id, const sdk::Announcement& announcement) {
     const PluginRecord* record = find(id);
     if (!record)
         return;
+    checkSendable(announcement);
     // Only what the manifest declares may be announced: the manifest is the promise the user saw.
     sdk::Announcement clean;
     clean.params = announcement.params;

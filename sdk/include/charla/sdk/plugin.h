@@ -15,7 +15,6 @@
 #pragma once
 
 #include <charla/sdk/call.h>
-#include <charla/sdk/call.h>
 #include <charla/sdk/channel.h>
 #include <charla/sdk/export.h>
 #include <charla/sdk/peer_info.h>
@@ -49,6 +48,10 @@ public:
     virtual std::string localUser() const = 0;
     // GUI thread. Replaces what the peer is told (until then: the manifest's sends/receives,
     // no params). Kinds outside the manifest are dropped. The peer hears of it at once.
+    // Throws std::invalid_argument, and changes nothing, if a param cannot travel to the peer:
+    // more than 32 params, an empty name, a name over 64 or a value over 1024 bytes, or text
+    // that is not UTF-8 or holds a character XML-RPC cannot carry (C0 controls but tab and line
+    // feed, carriage return, U+FFFE, U+FFFF). Any other Unicode character, emoji included, is fine.
     virtual void announce(const Announcement& announcement) = 0;
     // The value of `--plugin-option <id>.<key>=<value>` (or of an option the plugin's manifest
     // declares, e.g. --camera) on the command line, if given.
