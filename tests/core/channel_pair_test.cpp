@@ -1,5 +1,7 @@
 // Two complete hosts (Session: Channel + PeerLink + PluginManager) in one process, talking over
 // loopback with the echo fixture plugin loaded on both sides.
+#include "core/method_table.h"
+#include "core/rpc_server.h"
 #include "core/session.h"
 
 #include <charla/sdk/version.h>
@@ -14,8 +16,7 @@ namespace {
 using host::Session;
 using host::SessionConfig;
 
-std::unique_ptr<Session> makeSession(std::uint16_t port, std::uint16_t peerPort,
-                                     const QString& user) {
+SessionConfig pairConfig(std::uint16_t port, std::uint16_t peerPort, const QString& user) {
     SessionConfig config;
     config.listenAddress = "127.0.0.1";
     config.port = port;
@@ -23,7 +24,12 @@ std::unique_ptr<Session> makeSession(std::uint16_t port, std::uint16_t peerPort,
     config.user = user;
     config.pluginDirs = {QString::fromStdString(pluginDir("good"))};
     config.pingInterval = 100ms;
-    return std::make_unique<Session>(config);
+    return config;
+}
+
+std::unique_ptr<Session> makeSession(std::uint16_t port, std::uint16_t peerPort,
+                                     const QString& user) {
+    return std::make_unique<Session>(pairConfig(port, peerPort, user));
 }
 
 xmlrpc_c::value stats(std::uint16_t port) {
@@ -274,6 +280,123 @@ TEST(PeerPresence, AContactThatSaysHelloAndVanishesIsSeenOffline) {
     // Every ping to the contact is refused from now on.
     EXPECT_TRUE(waitUntil([&] { return !a.channel().peer().online; }))
         << "the contact stays online although every ping is refused";
+}
+
+// A stand-in contact that answers host.ping and fails every host.hello in the way `hello`
+// chooses, counting the hellos it gets.
+class FailingHelloContact {
+public:
+    explicit FailingHelloContact(std::function<xmlrpc_c::value()> hello) : server_(table_) {
+        sdk::MethodSpec ping;
+        ping.name = "host.ping";
+        ping.handler = [](const xmlrpc_c::paramList&) {
+            return xmlrpc_c::value_struct(
+                std::map<std::string, xmlrpc_c::value>{{"app", xmlrpc_c::value_string("Charla")},
+                                                       {"protocol", xmlrpc_c::value_int(1)},
+                                                       {"plugins_serial", xmlrpc_c::value_int(1)}});
+        };
+        table_.add("contact", std::move(ping));
+        sdk::MethodSpec helloSpec;
+        helloSpec.name = "host.hello";
+        helloSpec.handler = [this, hello = std::move(hello)](const xmlrpc_c::paramList&) {
+            ++hellos_;
+            return hello();
+        };
+        table_.add("contact", std::move(helloSpec));
+        server_.start("127.0.0.1", 0);
+    }
+    std::uint16_t port() const { return server_.port(); }
+    int hellos() const { return hellos_; }
+
+private:
+    host::MethodTable table_;
+    host::RpcServer server_;
+    std::atomic<int> hellos_{0};
+};
+
+// Watches a host whose contact fails every host.hello for `watch`; returns the hellos it sent.
+int hellosSentTo(FailingHelloContact& contact, std::chrono::milliseconds watch) {
+    SessionConfig config;
+    config.listenAddress = "127.0.0.1";
+    config.port = 0;
+    config.peer = host::PeerAddress{"127.0.0.1", contact.port()};
+    config.user = "alice";
+    config.pingInterval = 100ms;
+    Session a(config);
+    a.start();
+    EXPECT_TRUE(waitUntil([&] { return a.channel().peer().online; }))
+        << "the contact answers host.ping but is not shown online";
+    std::this_thread::sleep_for(watch);
+    return contact.hellos();
+}
+
+// The contact cannot read our hello (any fault): the link tries again after 1 s, 2 s, 4 s...,
+// it does not spin (it made thousands of calls a second, with a log line each).
+TEST(PeerPresence, AHelloTheContactRefusesIsRetriedWithBackoffNotInALoop) {
+    FailingHelloContact contact([]() -> xmlrpc_c::value {
+        throw xmlrpc_c::fault("malformed XML-RPC call: not well-formed",
+                              static_cast<xmlrpc_c::fault::code_t>(-32700));
+    });
+    const int hellos = hellosSentTo(contact, 3500ms);
+    EXPECT_GE(hellos, 1);
+    EXPECT_LE(hellos, 4) << "host.hello is retried in a loop";
+}
+
+// The contact answers our hello with something that is not a hello: the same back-off.
+TEST(PeerPresence, AMalformedHelloAnswerIsRetriedWithBackoffNotInALoop) {
+    FailingHelloContact contact([] { return xmlrpc_c::value(xmlrpc_c::value_string("garbage")); });
+    const int hellos = hellosSentTo(contact, 3500ms);
+    EXPECT_GE(hellos, 1);
+    EXPECT_LE(hellos, 4) << "host.hello is retried in a loop";
+}
+
+// A plugin announces a character outside the Basic Multilingual Plane (an emoji): both sides
+// still meet, and the contact reads the value exactly as announced.
+TEST_F(ChannelPairTest, AnEmojiInAPluginsAnnouncementReachesTheContact) {
+    b.reset();
+    a.reset();
+    const std::string greeting = "hola \xF0\x9F\x91\x8B"; // "hola 👋"
+    SessionConfig withGreeting = pairConfig(portA, portB, "alice");
+    withGreeting.pluginOptions["echo.greeting"] = greeting;
+    a = std::make_unique<Session>(withGreeting);
+    b = makeSession(portB, portA, "bob");
+    b->start();
+    a->start();
+    ASSERT_TRUE(waitUntil([&] { return seesOnlineWithEcho(*a) && seesOnlineWithEcho(*b); }))
+        << "the hosts did not introduce themselves";
+    ASSERT_TRUE(waitUntil([&] {
+        const sdk::PeerPlugin* echo = b->channel().peer().plugin("echo");
+        return echo && echo->params.count("greeting");
+    })) << "bob never got alice's greeting";
+    EXPECT_EQ(b->channel().peer().plugin("echo")->params.at("greeting"), greeting);
+}
+
+// A value that cannot travel is refused to the plugin with a reason (here its initialize() does
+// not catch it, so the host fails the plugin with that reason); presence is not disturbed.
+TEST(PeerAnnouncements, AValueThatCannotTravelIsRefusedToThePluginWithAReason) {
+    const std::pair<std::string, std::string> cases[] = {
+        {std::string("bell\x07"), "U+0007"},
+        {std::string("cr\r"), "U+000D"},
+        {std::string("bad \xC3\x28 utf-8"), "not valid UTF-8"},
+        {std::string(2000, 'x'), "more than 1024"},
+    };
+    for (const auto& [value, reason] : cases) {
+        SessionConfig config;
+        config.listenAddress = "127.0.0.1";
+        config.port = 0;
+        config.peer = host::PeerAddress{"127.0.0.1", freePort()};
+        config.user = "alice";
+        config.pluginDirs = {QString::fromStdString(pluginDir("good"))};
+        config.pluginOptions["echo.greeting"] = value;
+        Session a(config);
+        a.start();
+        const host::PluginRecord* echo = a.plugins().find("echo");
+        ASSERT_NE(echo, nullptr);
+        EXPECT_EQ(echo->state, host::PluginState::Failed) << "announced: " << reason;
+        EXPECT_TRUE(echo->reason.contains("announce")) << echo->reason.toStdString();
+        EXPECT_TRUE(echo->reason.contains(QString::fromStdString(reason)))
+            << echo->reason.toStdString();
+    }
 }
 
 } // namespace
