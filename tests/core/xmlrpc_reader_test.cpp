@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <QByteArray>
+
 #include <ctime>
 #include <map>
 #include <sstream>
@@ -140,6 +142,28 @@ TEST(XmlRpcReader, EveryTypeRoundTripsThroughXmlrpcCsWriter) {
         ASSERT_TRUE(outcome.succeeded()) << i;
         EXPECT_EQ(describe(outcome.getResult()), describe(p[i])) << i;
     }
+}
+
+// Every padding case of the decoder, against xmlrpc-c's encoder (padded, broken every 76
+// characters) and against unpadded text.
+TEST(XmlRpcReader, Base64DecodesEveryLength) {
+    for (std::size_t n = 0; n < 200; ++n) {
+        std::vector<unsigned char> bytes(n);
+        for (std::size_t i = 0; i < n; ++i)
+            bytes[i] = static_cast<unsigned char>(255 - i * 13);
+        xmlrpc_c::paramList p;
+        p.add(xmlrpc_c::value_bytestring(bytes));
+        const auto call = parseXmlRpcCall(generateCall("m", p));
+        EXPECT_EQ(describe(call.params), describe(p)) << n;
+        std::string unpadded = QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(n))
+                                   .toBase64(QByteArray::OmitTrailingEquals)
+                                   .toStdString();
+        EXPECT_EQ(describe(parseXmlRpcCall(call1("<base64>" + unpadded + "</base64>")).params),
+                  describe(p))
+            << n;
+    }
+    for (const char* bad : {"A", "AAAAA", "AA=A", "AA===", "A===", "AAA==", "=AAA", "AA=\n=x"})
+        EXPECT_TRUE(callError(call1(std::string("<base64>") + bad + "</base64>"))) << bad;
 }
 
 TEST(XmlRpcReader, AnyUnicodeCharacterArrivesAsSent) {

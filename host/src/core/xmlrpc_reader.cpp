@@ -9,6 +9,7 @@
 #include <QXmlStreamReader>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -67,10 +68,6 @@ CValue checked(xmlrpc_value* v, Env& env, const char* what) {
     CValue owned(v);
     env.check(what);
     return owned;
-}
-
-bool isXmlSpace(char16_t c) {
-    return c == u' ' || c == u'\t' || c == u'\n' || c == u'\r';
 }
 
 // ASCII text of a number, or empty if it has anything else (the callers then refuse it).
@@ -165,15 +162,69 @@ bool parseDateTime(QStringView text, xmlrpc_datetime* dt) {
            dt->h <= 23 && dt->m <= 59 && dt->s <= 59;
 }
 
+// Decodes base64 straight from the reader's UTF-16 text, piece by piece, skipping the white
+// space senders put in (xmlrpc-c breaks the text every 76 characters): one pass, no compacted
+// copy. Strict like QByteArray's AbortOnBase64DecodingErrors: only the standard alphabet, '='
+// only at the end; an unpadded last group is accepted, a single dangling character is not.
+class Base64Decoder {
+public:
+    bool feed(QStringView piece) {
+        const auto need = out_.size() + piece.size() / 4 * 3 + 3;
+        if (out_.capacity() < need) // geometric: entities can split the text into small pieces
+            out_.reserve(std::max(2 * out_.capacity(), need));
+        for (const QChar qc : piece) {
+            const char16_t c = qc.unicode();
+            if (c == u' ' || c == u'\t' || c == u'\n' || c == u'\r')
+                continue;
+            if (c == u'=') {
+                ++padding_;
+                continue;
+            }
+            const int v = c < 128 ? kValue[c] : -1;
+            if (v < 0 || padding_ > 0)
+                return false; // a character outside the alphabet, or data after '='
+            group_ = group_ << 6 | std::uint32_t(v);
+            if (++count_ == 4) {
+                const char bytes[3] = {char(group_ >> 16), char(group_ >> 8), char(group_)};
+                out_.append(bytes, 3);
+                count_ = 0;
+                group_ = 0;
+            }
+        }
+        return true;
+    }
+    // The bytes, or nullopt if the text ends badly.
+    std::optional<QByteArray> finish() {
+        if (count_ == 1 || padding_ > 2 || (padding_ > 0 && count_ + padding_ != 4))
+            return std::nullopt;
+        if (count_ == 2)
+            out_.append(char(group_ >> 4));
+        if (count_ == 3) {
+            const char bytes[2] = {char(group_ >> 10), char(group_ >> 2)};
+            out_.append(bytes, 2);
+        }
+        return std::move(out_);
+    }
+
+private:
+    static constexpr auto kValue = [] {
+        std::array<std::int8_t, 128> t{};
+        t.fill(-1);
+        const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; ++i)
+            t[static_cast<std::size_t>(alphabet[i])] = static_cast<std::int8_t>(i);
+        return t;
+    }();
+    QByteArray out_;
+    std::uint32_t group_ = 0;
+    int count_ = 0;
+    int padding_ = 0;
+};
+
 class Reader {
 public:
-    Reader(std::string_view xml, const XmlRpcLimits& limits) : limits_(limits) {
-        if (xml.size() > limits.maxDocumentBytes)
-            throw XmlRpcParseError(true, "document of " + std::to_string(xml.size()) +
-                                             " bytes exceeds the limit of " +
-                                             std::to_string(limits.maxDocumentBytes));
-        // fromRawData: no copy; `xml` outlives the reader.
-        xml_.addData(QByteArray::fromRawData(xml.data(), static_cast<qsizetype>(xml.size())));
+    Reader(std::string_view xml, const XmlRpcLimits& limits)
+        : limits_(limits), xml_(documentOf(xml, limits)) {
         // "ex:nil" and "ex:i8" are matched by their qualified names: peers send them without
         // declaring the prefix.
         xml_.setNamespaceProcessing(false);
@@ -222,6 +273,16 @@ public:
     }
 
 private:
+    // The document for QXmlStreamReader, after the size check. fromRawData: no copy (`xml`
+    // outlives the reader).
+    static QByteArray documentOf(std::string_view xml, const XmlRpcLimits& limits) {
+        if (xml.size() > limits.maxDocumentBytes)
+            throw XmlRpcParseError(true, "document of " + std::to_string(xml.size()) +
+                                             " bytes exceeds the limit of " +
+                                             std::to_string(limits.maxDocumentBytes));
+        return QByteArray::fromRawData(xml.data(), static_cast<qsizetype>(xml.size()));
+    }
+
     [[noreturn]] void fail(bool limit, const std::string& why) const {
         throw XmlRpcParseError(limit, why + " (line " + std::to_string(xml_.lineNumber()) +
                                           ", column " + std::to_string(xml_.columnNumber()) + ")");
@@ -329,8 +390,20 @@ private:
         return readText<std::nullptr_t>(element, nullptr);
     }
 
-    CValue makeString(QStringView text) {
-        const QByteArray utf8 = text.toUtf8();
+    // A leaf's text as UTF-8, converted piece by piece as it is read (no UTF-16 copy first).
+    QByteArray readUtf8(const char* element) {
+        QByteArray utf8;
+        auto sink = [&](QStringView piece) {
+            if (utf8.isEmpty())
+                utf8 = piece.toUtf8();
+            else
+                utf8 += piece.toUtf8();
+        };
+        readText(element, &sink);
+        return utf8;
+    }
+
+    CValue makeString(const QByteArray& utf8) {
         if (static_cast<std::size_t>(utf8.size()) > limits_.maxStringBytes)
             overLimit("a string of " + std::to_string(utf8.size()) +
                       " bytes exceeds the limit of " + std::to_string(limits_.maxStringBytes));
@@ -344,39 +417,21 @@ private:
     }
 
     CValue readBase64() {
-        // xmlrpc-c breaks the text every 76 characters and others indent it: drop the white
-        // space, then decode in place.
-        QByteArray compact;
-        bool foreign = false;
-        auto sink = [&](QStringView piece) {
-            // Geometric growth: entities can split the text into many small pieces.
-            if (compact.capacity() < compact.size() + piece.size())
-                compact.reserve(std::max(2 * compact.capacity(), compact.size() + piece.size()));
-            for (const QChar c : piece) {
-                const char16_t u = c.unicode();
-                if (isXmlSpace(u))
-                    continue;
-                if (u > 0x7F)
-                    foreign = true;
-                compact.append(static_cast<char>(u));
-            }
-        };
+        Base64Decoder decoder;
+        bool valid = true;
+        auto sink = [&](QStringView piece) { valid = valid && decoder.feed(piece); };
         readText("base64", &sink);
-        if (foreign)
-            malformed("a character outside base64 in <base64>");
-        auto decoded = QByteArray::fromBase64Encoding(std::move(compact),
-                                                      QByteArray::Base64Encoding |
-                                                          QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded)
+        const std::optional<QByteArray> bytes = valid ? decoder.finish() : std::nullopt;
+        if (!bytes)
             malformed("<base64> is not valid base64");
-        const QByteArray& bytes = *decoded;
-        if (static_cast<std::size_t>(bytes.size()) > limits_.maxStringBytes)
-            overLimit("a base64 value of " + std::to_string(bytes.size()) +
+        if (static_cast<std::size_t>(bytes->size()) > limits_.maxStringBytes)
+            overLimit("a base64 value of " + std::to_string(bytes->size()) +
                       " bytes exceeds the limit of " + std::to_string(limits_.maxStringBytes));
         Env env;
-        return checked(xmlrpc_base64_new(env.c(), static_cast<std::size_t>(bytes.size()),
-                                         reinterpret_cast<const unsigned char*>(bytes.constData())),
-                       env, "base64");
+        return checked(
+            xmlrpc_base64_new(env.c(), static_cast<std::size_t>(bytes->size()),
+                              reinterpret_cast<const unsigned char*>(bytes->constData())),
+            env, "base64");
     }
 
     // After <value>: one typed element, or bare text (a string), up to </value>.
@@ -406,14 +461,14 @@ private:
         }
         if (typed)
             return std::move(*typed);
-        return makeString(text); // <value>text</value> is a string, as the spec says
+        return makeString(text.toUtf8()); // <value>text</value> is a string, as the spec says
     }
 
     CValue readTyped(int depth) {
         Env env;
         const QStringView name = xml_.qualifiedName();
         if (name == u"string")
-            return makeString(readText("string", nullptr));
+            return makeString(readUtf8("string"));
         if (name == u"int" || name == u"i4") {
             const std::string which = tag();
             int v = 0;
