@@ -64,6 +64,55 @@ TEST(CurlPeerStream, ASilentServerTimesOut) {
     EXPECT_EQ(again->kind(), Kind::Timeout) << again->what();
 }
 
+// Answers xmlrpc-c's parser crashed on (deep nesting: stack overflow; <i8>x</i8>: SIGSEGV) or
+// refused, and plain garbage: each is a BadResponse with a readable reason, never a crash.
+TEST(CurlPeerStream, AHostileAnswerIsABadResponse) {
+    std::string deep;
+    for (int i = 0; i < 100'000; ++i)
+        deep += "<value><array><data>";
+    for (int i = 0; i < 100'000; ++i)
+        deep += "</data></array></value>";
+    const std::vector<std::pair<std::string, std::string>> answers = {
+        {"deeper than 64", "<?xml version=\"1.0\"?><methodResponse><params><param>" + deep +
+                               "</param></params></methodResponse>"},
+        {"malformed response", "\x01\x02 not XML at all"},
+        {"64-bit integer", "<methodResponse><params><param><value><i8>x</i8></value></param>"
+                           "</params></methodResponse>"},
+        {"expected <methodResponse>", "<methodCall><methodName>x</methodName></methodCall>"},
+    };
+    for (const auto& [reason, body] : answers) {
+        CannedHttpServer peer(body);
+        host::CurlPeerStream stream("test", urlFor(peer.port()));
+        auto error = callError(stream, "host.ping", 5s);
+        ASSERT_TRUE(error) << reason;
+        EXPECT_EQ(error->kind(), Kind::BadResponse) << error->what();
+        EXPECT_NE(std::string(error->what()).find(reason), std::string::npos) << error->what();
+    }
+    // A good answer on the same kind of server still works (the fake itself is sound).
+    CannedHttpServer good("<methodResponse><params><param><value><string>hola \xF0\x9F\x91\x8B"
+                          "</string></value></param></params></methodResponse>");
+    host::CurlPeerStream stream("test", urlFor(good.port()));
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(stream.call("host.ping", {}, 5s))),
+              "hola \xF0\x9F\x91\x8B");
+}
+
+TEST(CurlPeerStream, AnAnswerOverTheSizeLimitIsCutOff) {
+    constexpr std::size_t k40MB = 40u * 1024 * 1024;
+    CannedHttpServer peer("<methodResponse><params><param><value><string>" +
+                          std::string(k40MB, 'x') +
+                          "</string></value></param></params>"
+                          "</methodResponse>");
+    host::CurlPeerStream stream("test", urlFor(peer.port()));
+    auto error = callError(stream, "host.ping", 10s);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->kind(), Kind::BadResponse) << error->what();
+    EXPECT_NE(std::string(error->what()).find("larger than 16 MB"), std::string::npos)
+        << error->what();
+    // Stopped soon after 16 MiB (loopback socket buffers take several MB more), not read to
+    // the end.
+    EXPECT_LT(peer.bytesWritten(), 32u * 1024 * 1024);
+}
+
 TEST(CurlPeerStream, InterruptFromAnotherThreadEndsABlockedCall) {
     RawServer silent(/*listen=*/true, /*acceptAndHold=*/true);
     host::CurlPeerStream stream("test", urlFor(silent.port()));

@@ -2,6 +2,7 @@
 #include "core/host_channel.h"
 #include "core/peer_link.h"
 #include "core/rpc_server.h"
+#include "core/xmlrpc_reader.h"
 
 #include <charla/sdk/version.h>
 
@@ -136,6 +137,43 @@ TEST_F(RpcServerTest, FuzzerFoundCallsGetAFaultInsteadOfACrash) {
                            "<params><param><value><i8>-42</i8></value></param></params>"
                            "</methodCall>"),
               -32602);
+}
+
+// xmlrpc-c's parser overflowed the stack on this (SIGSEGV, the whole host gone); Charla's reader
+// stops at depth 65 and answers with a fault.
+TEST_F(RpcServerTest, ProcessCallRefusesACallNested100000Deep) {
+    std::string deep;
+    for (int i = 0; i < 100'000; ++i)
+        deep += "<value><array><data>";
+    std::string close;
+    for (int i = 0; i < 100'000; ++i)
+        close += "</data></array></value>";
+    const std::string response = host::RpcServer::processCall(
+        channel.methods(), "<?xml version=\"1.0\"?><methodCall><methodName>t.echo</methodName>"
+                           "<params><param>" +
+                               deep + close + "</param></params></methodCall>");
+    EXPECT_EQ(faultCodeOf(response), -32602) << response.substr(0, 400);
+    EXPECT_NE(response.find("deeper than 64"), std::string::npos) << response.substr(0, 400);
+    // Unterminated, as an attacker need not bother closing: the limit still answers first.
+    EXPECT_EQ(processFault("<methodCall><methodName>t.echo</methodName><params><param>" + deep),
+              -32602);
+    expectStillServing();
+}
+
+// What Python's xmlrpc.client sends for ServerProxy(...).t.echo("hola 👋"): xmlrpc-c's parser
+// answered -32700.
+TEST_F(RpcServerTest, EmojiFromAForeignClientArrivesAsSent) {
+    const std::string emoji = "hola \xF0\x9F\x91\x8B";
+    const std::string python = "<?xml version='1.0'?>\n<methodCall>\n<methodName>t.echo"
+                               "</methodName>\n<params>\n<param>\n<value><string>" +
+                               emoji + "</string></value>\n</param>\n</params>\n</methodCall>\n";
+    const xmlrpc_c::rpcOutcome outcome =
+        host::parseXmlRpcResponse(host::RpcServer::processCall(channel.methods(), python));
+    ASSERT_TRUE(outcome.succeeded()) << outcome.getFault().getDescription();
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(outcome.getResult())), emoji);
+    // And both ways over HTTP, through CurlPeerStream.
+    const auto v = rpc(port, "t.echo", params({xmlrpc_c::value_string(emoji)}));
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(v)), emoji);
 }
 
 TEST_F(RpcServerTest, ProcessCallFaultsOnMalformedInput) {

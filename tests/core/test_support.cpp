@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace charla::test {
@@ -164,6 +165,76 @@ void RawServer::run() {
     for (std::size_t i = 2; i < fds.size(); ++i)
         if (fds[i].fd >= 0)
             ::close(fds[i].fd);
+}
+
+CannedHttpServer::CannedHttpServer(std::string body) : body_(std::move(body)) {
+    fd_ = loopbackSocket(true, &port_);
+    makePipe(wakePipe_);
+    thread_ = std::thread([this] { run(); });
+}
+
+CannedHttpServer::~CannedHttpServer() {
+    stopping_ = true;
+    wake(wakePipe_);
+    thread_.join();
+    for (int fd : wakePipe_)
+        ::close(fd);
+    ::close(fd_);
+}
+
+void CannedHttpServer::run() {
+    pollfd fds[2] = {{wakePipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
+    while (!stopping_) {
+        if (::poll(fds, 2, -1) < 0 || fds[0].revents)
+            continue;
+        const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) {
+            serve(c);
+            ::close(c);
+        }
+    }
+}
+
+// One connection, one client at a time (a CurlPeerStream makes one call at a time).
+void CannedHttpServer::serve(int c) {
+    std::string request;
+    for (;;) {
+        // The request: headers, then Content-Length bytes of body.
+        std::size_t headerEnd = std::string::npos;
+        std::size_t need = 0;
+        for (;;) {
+            headerEnd = request.find("\r\n\r\n");
+            if (headerEnd != std::string::npos) {
+                const auto at = request.find("Content-Length: ");
+                need = headerEnd + 4 +
+                       (at < headerEnd ? std::stoul(request.substr(at + 16)) : std::size_t(0));
+                if (request.size() >= need)
+                    break;
+            }
+            pollfd p[2] = {{wakePipe_[0], POLLIN, 0}, {c, POLLIN, 0}};
+            if (::poll(p, 2, -1) < 0 || p[0].revents)
+                return;
+            char buf[65536];
+            const ssize_t n = ::read(c, buf, sizeof buf);
+            if (n <= 0)
+                return;
+            request.append(buf, static_cast<std::size_t>(n));
+        }
+        request.erase(0, need);
+        const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " +
+                                 std::to_string(body_.size()) + "\r\n\r\n";
+        if (::send(c, head.data(), head.size(), MSG_NOSIGNAL) != ssize_t(head.size()))
+            return;
+        for (std::size_t off = 0; off < body_.size();) {
+            const ssize_t n =
+                ::send(c, body_.data() + off, std::min<std::size_t>(body_.size() - off, 65536),
+                       MSG_NOSIGNAL);
+            if (n <= 0 || stopping_)
+                return; // the client hung up
+            off += static_cast<std::size_t>(n);
+            written_ += static_cast<std::size_t>(n);
+        }
+    }
 }
 
 CountingProxy::CountingProxy(std::uint16_t target) : target_(target) {

@@ -84,6 +84,29 @@ private:
     std::thread thread_;
 };
 
+// A minimal HTTP server on 127.0.0.1: answers every POST, on every connection, with HTTP 200 and
+// `body` (an answer a peer could send: malformed, hostile, huge). Stops writing when the client
+// hangs up.
+class CannedHttpServer {
+public:
+    explicit CannedHttpServer(std::string body);
+    ~CannedHttpServer();
+    std::uint16_t port() const { return port_; }
+    // Bytes of answer the client took before it hung up or the answer ended.
+    std::size_t bytesWritten() const { return written_; }
+
+private:
+    void run();
+    void serve(int connection);
+    std::string body_;
+    int fd_ = -1;
+    int wakePipe_[2] = {-1, -1};
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> written_{0};
+    std::thread thread_;
+};
+
 // Forwards every TCP connection on its own port to 127.0.0.1:target, counting connections.
 class CountingProxy {
 public:

@@ -5,7 +5,7 @@
 // video.frame (the frame validator). The input is the raw HTTP body of one POST to /RPC2.
 //
 // Properties beyond "no crash":
-//   - every answer is a well-formed XML-RPC response that xmlrpc-c parses back;
+//   - every answer is a well-formed XML-RPC response that the host's reader parses back;
 //   - no handler lets an exception other than a fault escape on hostile input (the host would
 //     mark its plugin failed, letting a peer switch off a feature with one call);
 //   - the access check (RpcServer::refusal) refuses a stranger and a wrong signature.
@@ -15,6 +15,7 @@
 #include "core/host_channel.h"
 #include "core/peer_link.h"
 #include "core/rpc_server.h"
+#include "core/xmlrpc_reader.h"
 
 #if CHARLA_FUZZ_TEXT
 #include "text_chat.h"
@@ -29,8 +30,6 @@
 #endif
 
 #include <QCoreApplication>
-
-#include <xmlrpc-c/xml.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -65,13 +64,13 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     host_ = new Host;
     // The contact: a closed loopback port, so anything the handlers send fails at once.
     host_->channel.setPeerAddress({"127.0.0.1", 1});
-    host_->channel.methods().setFailureHandler([](const std::string& owner,
-                                                  const std::string& what) {
-        // A handler threw something other than a fault: the host would disable `owner`.
-        std::fprintf(stderr, "\n==== a handler of '%s' failed on hostile input: %s\n",
-                     owner.c_str(), what.c_str());
-        std::abort();
-    });
+    host_->channel.methods().setFailureHandler(
+        [](const std::string& owner, const std::string& what) {
+            // A handler threw something other than a fault: the host would disable `owner`.
+            std::fprintf(stderr, "\n==== a handler of '%s' failed on hostile input: %s\n",
+                         owner.c_str(), what.c_str());
+            std::abort();
+        });
     host_->link = std::make_unique<host::PeerLink>(host_->channel, "fuzz");
     host_->calls = std::make_unique<host::CallManager>(host_->channel);
     host_->calls->setRingTimeout(std::chrono::milliseconds(50));
@@ -114,8 +113,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
         const video::FrameError error = video::parseFrame(params, &frame);
         if (error != video::FrameError::None)
             throw xmlrpc_c::fault(std::string("video.frame: ") + video::toString(error),
-                                  static_cast<xmlrpc_c::fault::code_t>(
-                                      video::faultCodeFor(error)));
+                                  static_cast<xmlrpc_c::fault::code_t>(video::faultCodeFor(error)));
         return xmlrpc_c::value_struct(
             std::map<std::string, xmlrpc_c::value>{{"seq", xmlrpc_c::value_int(frame.seq)}});
     };
@@ -147,11 +145,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::string response = host::RpcServer::processCall(host_->channel.methods(), body);
     try {
-        xmlrpc_c::rpcOutcome outcome;
-        xmlrpc_c::xml::parseResponse(response, &outcome);
+        (void)host::parseXmlRpcResponse(response);
     } catch (const std::exception& e) {
-        fuzz::fail(__FILE__, std::string("processCall answered with a malformed response (") +
-                                 e.what() + "): " + response.substr(0, 400),
+        fuzz::fail(__FILE__,
+                   std::string("processCall answered with a malformed response (") + e.what() +
+                       "): " + response.substr(0, 400),
                    data, size);
     }
     // Deliver what the handlers queued for the GUI thread (call state, conversation refresh).

@@ -5,17 +5,15 @@
 //   0: payload = JPEG bytes, sent as <base64> (value_bytestring); width/height from its header
 //   1: payload = JPEG bytes, sent as a base64 <string> (our base64Encode)
 //   2: payload = the base64 text itself (fuzzes base64Decode), width/height from byte 1..4
-//   3: payload = a whole XML-RPC <methodCall> (any member types), parsed with xmlrpc-c
+//   3: payload = a whole XML-RPC <methodCall> (any member types), parsed as the host parses it
 // Bit 2 of the mode byte makes width/height lie by one pixel (SizeMismatch expected).
 #include "fuzz_common.h"
 
-#include "core/xml_guard.h"
+#include "core/xmlrpc_reader.h"
 
 #include "base64.h"
 #include "jpeg_codec.h"
 #include "video_wire.h"
-
-#include <xmlrpc-c/xml.hpp>
 
 #include <opencv2/core/mat.hpp>
 
@@ -99,19 +97,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         }
         default: {
-            const std::string xml(reinterpret_cast<const char*>(payload), n);
-            if (fuzz::skipKnownXmlrpcCrash(xml))
-                return 0;
-            // As the host does (RpcServer::processCall): xmlrpc-c never sees a document that
-            // would crash it (docs/security.md, regressions/xmlrpc_c_i8_*).
-            if (host::xmlrpcHazard(xml))
-                return 0;
-            std::string name;
-            xmlrpc_c::xml::parseCall(xml, &name, &params);
+            // With the host's own reader (RpcServer::processCall), never xmlrpc-c's parser.
+            params =
+                host::parseXmlRpcCall(std::string_view(reinterpret_cast<const char*>(payload), n))
+                    .params;
         }
         }
     } catch (const std::exception&) {
-        return 0; // xmlrpc-c refused to build or parse the value
+        return 0; // the reader refused the document, or xmlrpc-c a value
     }
 
     video::WireFrame frame;

@@ -205,6 +205,57 @@ int main(int argc, char** argv) {
     }
 #endif
 
+    // ---- fuzz_xmlrpc_reader: every call above, and answers: from xmlrpc-c's writer, and by hand
+    // what only foreign peers send (ex: tags, emoji, character references), too deep, a DTD.
+    const std::string r = "fuzz_xmlrpc_reader";
+    fs::create_directories(root / r);
+    for (const auto& entry : fs::directory_iterator(root / d))
+        if (entry.path().extension() == ".xml")
+            fs::copy_file(entry.path(), root / r / entry.path().filename(),
+                          fs::copy_options::overwrite_existing);
+    {
+        std::string xml;
+        xmlrpc_c::xml::generateResponse(
+            xmlrpc_c::rpcOutcome(xmlrpc_c::value_struct(Struct{
+                {"seq", xmlrpc_c::value_int(7)},
+                {"list", xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{
+                             xmlrpc_c::value_nil(), xmlrpc_c::value_i8(-5),
+                             xmlrpc_c::value_double(0.25), xmlrpc_c::value_boolean(true)})}})),
+            &xml);
+        write(r, "response_generated.xml", xml);
+        xml.clear();
+        xmlrpc_c::xml::generateResponse(
+            xmlrpc_c::rpcOutcome(
+                xmlrpc_c::fault("unknown method 'x'", xmlrpc_c::fault::code_t(-32601))),
+            &xml);
+        write(r, "response_fault_generated.xml", xml);
+    }
+    write(r, "response_struct.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<methodResponse>\r\n<params>\r\n"
+          "<param><value><struct>\r\n<member><name>seq</name>\r\n<value><i4>7</i4></value>"
+          "</member>\r\n<member><name>hola \xf0\x9f\x91\x8b</name>\r\n<value><array><data>\r\n"
+          "<value><ex:nil/></value>\r\n<value><ex:i8>-5</ex:i8></value>\r\n<value>"
+          "<dateTime.iso8601>20240501T12:34:56.123456</dateTime.iso8601></value>\r\n</data>"
+          "</array></value></member>\r\n</struct></value></param>\r\n</params>\r\n"
+          "</methodResponse>\r\n");
+    write(r, "response_fault.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<methodResponse>\r\n<fault>\r\n"
+          "<value><struct>\r\n<member><name>faultCode</name>\r\n<value><i4>-32601</i4></value>"
+          "</member>\r\n<member><name>faultString</name>\r\n<value><string>unknown method "
+          "&apos;x&apos; &#x1F44B;</string></value></member>\r\n</struct></value>\r\n</fault>"
+          "\r\n</methodResponse>\r\n");
+    {
+        std::string deep = "<methodCall><methodName>m</methodName><params><param>";
+        for (int i = 0; i < 70; ++i)
+            deep += "<value><array><data>";
+        for (int i = 0; i < 70; ++i)
+            deep += "</data></array></value>";
+        write(r, "call_deep_70.xml", deep + "</param></params></methodCall>");
+    }
+    write(r, "dtd.xml",
+          "<?xml version=\"1.0\"?><!DOCTYPE methodCall [<!ENTITY a \"aaaa\">]><methodCall>"
+          "<methodName>&a;</methodName></methodCall>");
+
     // ---- fuzz_manifest: JSON manifests as charla_add_plugin() writes them
     const std::string mf = "fuzz_manifest";
     write(mf, "valid.json", R"({

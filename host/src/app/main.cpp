@@ -1,6 +1,7 @@
 // charla: the host executable. Process-wide library set-up happens here, before any thread.
 #include "app/application.h"
 #include "app/options.h"
+#include "core/xmlrpc_reader.h"
 
 #include <xmlrpc-c/client_global.h>
 #include <xmlrpc-c/util.h>
@@ -14,9 +15,10 @@
 
 namespace {
 
-// The largest XML document xmlrpc-c will parse. Its default (512 KiB) would reset the connection
-// on a big video frame; per-method limits (MethodSpec::maxPayloadBytes) are the real guard.
-constexpr std::size_t kXmlSizeLimit = 16 * 1024 * 1024;
+// The largest request body Abyss reads (xmlrpc-c's own parser never sees it: Charla's reader
+// does, with the same bound). Its default (512 KiB) would reset the connection on a big video
+// frame; per-method limits (MethodSpec::maxPayloadBytes) are the real guard.
+const std::size_t kXmlSizeLimit = charla::host::XmlRpcLimits{}.maxDocumentBytes;
 
 // Without this check QApplication aborts with a long message about xcb when there is no display.
 bool haveDisplay() {

@@ -2,7 +2,7 @@
 
 #include "core/logging.h"
 #include "core/rpc_server.h"
-#include "core/xml_guard.h"
+#include "core/xmlrpc_reader.h"
 
 #include <xmlrpc-c/xml.hpp>
 
@@ -14,9 +14,22 @@ using sdk::PeerCallError;
 
 namespace {
 
-size_t appendToString(char* data, size_t size, size_t count, void* target) {
-    static_cast<std::string*>(target)->append(data, size * count);
-    return size * count;
+// The answer being received, bounded: a peer answering 40 MB must not make us buffer 40 MB.
+struct ResponseBuffer {
+    std::string body;
+    std::size_t limit = 0;
+    bool overflowed = false;
+};
+
+size_t appendBounded(char* data, size_t size, size_t count, void* target) {
+    auto* buffer = static_cast<ResponseBuffer*>(target);
+    const size_t n = size * count;
+    if (buffer->body.size() + n > buffer->limit) {
+        buffer->overflowed = true;
+        return 0; // anything but n makes curl abort the transfer (CURLE_WRITE_ERROR)
+    }
+    buffer->body.append(data, n);
+    return n;
 }
 
 CURLM* multiOf(void* p) {
@@ -44,7 +57,7 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &appendToString);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &appendBounded);
 }
 
 CurlPeerStream::~CurlPeerStream() {
@@ -66,7 +79,11 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
 
     std::string body;
     xmlrpc_c::xml::generateCall(method, params, &body);
-    std::string response;
+    // The same bound as the server's on a request (XmlRpcLimits::maxDocumentBytes).
+    const XmlRpcLimits limits;
+    ResponseBuffer buffer;
+    buffer.limit = limits.maxDocumentBytes;
+    const std::string& response = buffer.body;
     CURL* easy = easyOf(easy_);
     CURLM* multi = multiOf(multi_);
     // The signature covers this body only, so the header list is rebuilt for every call.
@@ -85,7 +102,7 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     } freeHeaders{signedHeaders};
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &buffer);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     curl_multi_add_handle(multi, easy);
 
@@ -114,6 +131,11 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     if (result == CURLE_OPERATION_TIMEDOUT)
         throw PeerCallError(PeerCallError::Kind::Timeout,
                             method + " timed out after " + std::to_string(timeout.count()) + " ms");
+    if (buffer.overflowed)
+        throw PeerCallError(PeerCallError::Kind::BadResponse,
+                            method + ": the peer's response is larger than " +
+                                std::to_string(limits.maxDocumentBytes / (1024 * 1024)) +
+                                " MB: not read");
     if (result != CURLE_OK)
         throw PeerCallError(PeerCallError::Kind::Unreachable,
                             method + ": cannot reach " + url_ + ": " + curl_easy_strerror(result));
@@ -121,15 +143,15 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
         throw PeerCallError(PeerCallError::Kind::BadResponse,
                             method + ": the peer answered HTTP " + std::to_string(httpStatus) +
                                 (response.empty() ? "" : ": " + response.substr(0, 200)));
-    if (const auto hazard = xmlrpcHazard(response))
-        throw PeerCallError(PeerCallError::Kind::BadResponse,
-                            method + ": malformed response from the peer: " + *hazard);
     xmlrpc_c::rpcOutcome outcome;
     try {
-        xmlrpc_c::xml::parseResponse(response, &outcome);
-    } catch (const std::exception& e) {
+        outcome = parseXmlRpcResponse(response, limits);
+    } catch (const XmlRpcParseError& e) {
         throw PeerCallError(PeerCallError::Kind::BadResponse,
-                            method + ": malformed response from the peer: " + e.what());
+                            method +
+                                (e.limitExceeded() ? ": response refused: "
+                                                   : ": malformed response from the peer: ") +
+                                e.what());
     }
     if (!outcome.succeeded()) {
         const xmlrpc_c::fault f = outcome.getFault();

@@ -2,7 +2,7 @@
 
 #include "core/logging.h"
 #include "core/thread_name.h"
-#include "core/xml_guard.h"
+#include "core/xmlrpc_reader.h"
 
 #include <xmlrpc-c/abyss.h>
 #include <xmlrpc-c/girerr.hpp>
@@ -163,15 +163,18 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
     xmlrpc_c::rpcOutcome outcome;
     std::string name;
     try {
-        xmlrpc_c::paramList params;
-        if (const auto hazard = xmlrpcHazard(callXml))
-            throw faultOf(kFaultParse, "malformed XML-RPC call: " + *hazard);
+        XmlRpcCall call;
         try {
-            xmlrpc_c::xml::parseCall(callXml, &name, &params);
-        } catch (const std::exception& e) {
+            call = parseXmlRpcCall(callXml);
+        } catch (const XmlRpcParseError& e) {
+            // Over a limit: well-formed as far as read, but its parameters are more than Charla
+            // takes (docs/protocol.md, "Parse limits").
+            if (e.limitExceeded())
+                throw faultOf(sdk::kFaultBadParams, std::string("call refused: ") + e.what());
             throw faultOf(kFaultParse, std::string("malformed XML-RPC call: ") + e.what());
         }
-        outcome = xmlrpc_c::rpcOutcome(table.dispatch(name, params));
+        name = std::move(call.methodName);
+        outcome = xmlrpc_c::rpcOutcome(table.dispatch(name, call.params));
     } catch (const xmlrpc_c::fault& f) {
         qCDebug(lcChannel) << "fault for" << name.c_str() << f.getCode()
                            << f.getDescription().c_str();
