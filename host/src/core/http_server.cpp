@@ -371,6 +371,9 @@ void HttpServer::Loop::readRequest(std::uint64_t id, Connection& c, Clock::time_
     // in the kernel) or the socket is empty. The header limit bounds what is read before the
     // body's size is known.
     std::array<char, 64 * 1024> buffer;
+    // A big body is read a slice per turn, so the other connections are not kept waiting (the
+    // level-triggered epoll reports the rest on the next turn).
+    std::size_t budget = 1024 * 1024;
     for (;;) {
         if (c.headerEnd == 0 && !c.in.empty()) {
             const std::size_t end = c.in.find("\r\n\r\n", c.scanned);
@@ -394,6 +397,8 @@ void HttpServer::Loop::readRequest(std::uint64_t id, Connection& c, Clock::time_
             dispatch(id, c);
             return;
         }
+        if (budget == 0)
+            return;
         const std::size_t want =
             c.headerEnd != 0 ? std::min(buffer.size(), c.headerEnd + c.contentLength - c.in.size())
                              : std::min(buffer.size(), s_.limits_.maxHeaderBytes + 4 - c.in.size());
@@ -409,6 +414,7 @@ void HttpServer::Loop::readRequest(std::uint64_t id, Connection& c, Clock::time_
         if (c.in.empty())
             startRequestClock(c, now);
         c.in.append(buffer.data(), static_cast<std::size_t>(n));
+        budget -= std::min(budget, static_cast<std::size_t>(n));
     }
 }
 
@@ -516,8 +522,12 @@ bool HttpServer::Loop::parseHeaders(std::uint64_t id, Connection& c, Clock::time
 
 void HttpServer::Loop::dispatch(std::uint64_t id, Connection& c) {
     Job job{id, c.closeAfter, std::move(c.request)};
-    job.request.body = c.in.substr(c.headerEnd, c.contentLength);
-    c.in.erase(0, c.headerEnd + c.contentLength);
+    // The buffer goes with the job, so an idle connection keeps no big allocation.
+    std::string rest = c.in.substr(c.headerEnd + c.contentLength); // usually empty
+    job.request.body = std::move(c.in);
+    job.request.body.erase(0, c.headerEnd);
+    job.request.body.resize(c.contentLength);
+    c.in = std::move(rest);
     c.state = State::Working;
     watch(id, c, 0); // hang-ups are still reported
     {
