@@ -362,7 +362,7 @@ TEST_F(ConnectionTest, FloodsOfIdleAndSlowConnectionsDoNotDelayTheContactsCalls)
     host::CurlPeerStream contact("contact", urlFor(port));
     const long rssBefore = residentKiB();
     long rssPeak = rssBefore;
-    std::vector<long long> latencies;
+    std::vector<double> latencies; // ms
     int failures = 0;
     std::string firstFailure;
     std::this_thread::sleep_for(1s); // let the flood fill the server
@@ -375,7 +375,8 @@ TEST_F(ConnectionTest, FloodsOfIdleAndSlowConnectionsDoNotDelayTheContactsCalls)
             if (failures++ == 0)
                 firstFailure = e.what();
         }
-        latencies.push_back(msSince(start));
+        latencies.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         rssPeak = std::max(rssPeak, residentKiB());
         std::this_thread::sleep_for(100ms);
     }
@@ -392,7 +393,7 @@ TEST_F(ConnectionTest, FloodsOfIdleAndSlowConnectionsDoNotDelayTheContactsCalls)
     std::printf("flood of 500 idle + 100 slowloris connections from 127.0.0.1: %ld connects "
                 "(%ld reopened after the server closed them)\n",
                 connects.load(), reopened.load());
-    std::printf("host.ping under flood: %zu calls, %d failed; p50 %lld ms, p95 %lld ms, max %lld "
+    std::printf("host.ping under flood: %zu calls, %d failed; p50 %.2f ms, p95 %.2f ms, max %.2f "
                 "ms\n",
                 latencies.size(), failures, at(0.5), at(0.95), latencies.back());
     std::printf("RSS: before %ld KiB, peak during %ld KiB, after %ld KiB\n", rssBefore, rssPeak,
