@@ -1,10 +1,8 @@
 // charla: the host executable. Process-wide library set-up happens here, before any thread.
 #include "app/application.h"
 #include "app/options.h"
-#include "core/xmlrpc_reader.h"
 
 #include <xmlrpc-c/client_global.h>
-#include <xmlrpc-c/util.h>
 
 #include <QApplication>
 #include <QTextStream>
@@ -14,11 +12,6 @@
 #include <memory>
 
 namespace {
-
-// The largest request body Abyss reads (xmlrpc-c's own parser never sees it: Charla's reader
-// does, with the same bound). Its default (512 KiB) would reset the connection on a big video
-// frame; per-method limits (MethodSpec::maxPayloadBytes) are the real guard.
-const std::size_t kXmlSizeLimit = charla::host::XmlRpcLimits{}.maxDocumentBytes;
 
 // Without this check QApplication aborts with a long message about xcb when there is no display.
 bool haveDisplay() {
@@ -30,10 +23,8 @@ bool haveDisplay() {
 } // namespace
 
 int main(int argc, char** argv) {
-    // A peer that hangs up while we write would otherwise kill the process (Abyss installs no
-    // handler when the host owns its signals).
+    // A peer that hangs up while we write would otherwise kill the process.
     std::signal(SIGPIPE, SIG_IGN);
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, kXmlSizeLimit);
     {
         // curl_global_init is not thread-safe: do it once, first.
         xmlrpc_env env;

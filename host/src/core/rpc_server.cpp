@@ -1,15 +1,13 @@
 #include "core/rpc_server.h"
 
+#include "core/http_server.h"
 #include "core/logging.h"
-#include "core/thread_name.h"
 #include "core/xmlrpc_reader.h"
 
-#include <xmlrpc-c/abyss.h>
 #include <xmlrpc-c/girerr.hpp>
 
 #include <QCryptographicHash>
 #include <QMessageAuthenticationCode>
-#include <xmlrpc-c/server_abyss.h>
 #include <xmlrpc-c/xml.hpp>
 
 #include <arpa/inet.h>
@@ -52,7 +50,9 @@ int bindListeningSocket(const std::string& address, std::uint16_t port) {
             throw StartError("cannot listen on " + where + ": the address is not on this machine");
         throw StartError("cannot listen on " + where + ": " + std::strerror(err));
     }
-    if (::listen(fd, 16) != 0) {
+    // Room for a burst of connections between two turns of the accept loop: a full backlog
+    // drops SYNs, and the client's retry comes a whole second later.
+    if (::listen(fd, 128) != 0) {
         int err = errno;
         ::close(fd);
         throw StartError(std::string("cannot listen: ") + std::strerror(err));
@@ -65,21 +65,6 @@ xmlrpc_c::fault faultOf(int code, const std::string& text) {
 }
 
 } // namespace
-
-struct RpcServer::Abyss {
-    TServer server{};
-    TSocket* socket = nullptr;
-    int fd = -1;
-    bool created = false;
-    ~Abyss() {
-        if (created)
-            ServerFree(&server);
-        if (socket)
-            SocketDestroy(socket);
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
 
 std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts) {
     QMessageAuthenticationCode mac(QCryptographicHash::Sha256, QByteArray::fromStdString(secret));
@@ -101,12 +86,17 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
     return diff == 0;
 }
 
+bool RpcServer::addressAllowed(const AccessPolicy& policy, const std::string& peerIp) {
+    return policy.loopbackOnly ? peerIp.rfind("127.", 0) == 0
+                               : policy.allowedPeerIp.empty() || peerIp == policy.allowedPeerIp;
+}
+
 std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
                                                   const std::string& peerIp,
                                                   const std::string& signature,
                                                   const std::string& callXml) {
-    if (policy.loopbackOnly ? peerIp.rfind("127.", 0) != 0
-                            : !policy.allowedPeerIp.empty() && peerIp != policy.allowedPeerIp)
+    // Checked at accept already; again here because the policy may have changed since.
+    if (!addressAllowed(policy, peerIp))
         return faultOf(sdk::kFaultForbidden,
                        "forbidden: this Charla accepts calls only from its contact");
     if (!policy.secret.empty()) {
@@ -117,40 +107,23 @@ std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
     return std::nullopt;
 }
 
-// Abyss calls this on the connection's thread with the body of one POST to /RPC2.
-void RpcServer::processOnAbyssThread(xmlrpc_env* env, void* arg, const char* callXml,
-                                     size_t callXmlLen, TSession* session,
-                                     xmlrpc_mem_block** responseXml) {
-    auto* self = static_cast<RpcServer*>(arg);
-    const std::string call(callXml, callXmlLen);
-    std::shared_ptr<const AccessPolicy> policy;
-    {
-        std::lock_guard lock(self->policyMutex_);
-        policy = self->policy_;
-    }
-    std::string peerIp;
-    void* info = nullptr;
-    if (SessionGetChannelInfo(session, &info), info) {
-        const auto* chan = static_cast<const abyss_unix_chaninfo*>(info);
-        if (chan->peerAddr.sa_family == AF_INET) {
-            char text[INET_ADDRSTRLEN] = {};
-            const auto* in = reinterpret_cast<const sockaddr_in*>(&chan->peerAddr);
-            inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-            peerIp = text;
-        }
-    }
-    const char* signature = RequestHeaderValue(session, "x-charla-signature");
-    std::string response;
-    if (auto refused = refusal(*policy, peerIp, signature ? signature : "", call)) {
-        qCWarning(lcChannel).noquote() << "refused a call from" << QString::fromStdString(peerIp)
-                                       << ":" << QString::fromStdString(refused->getDescription());
+std::shared_ptr<const AccessPolicy> RpcServer::policy() const {
+    std::lock_guard lock(policyMutex_);
+    return policy_;
+}
+
+std::string RpcServer::answer(const HttpRequest& request) const {
+    const std::shared_ptr<const AccessPolicy> policy = this->policy();
+    if (auto refused =
+            refusal(*policy, request.peerIp, request.header("x-charla-signature"), request.body)) {
+        qCWarning(lcChannel).noquote()
+            << "refused a call from" << QString::fromStdString(request.peerIp) << ":"
+            << QString::fromStdString(refused->getDescription());
+        std::string response;
         xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(*refused), &response);
-    } else {
-        response = processCall(self->table_, call);
+        return response;
     }
-    *responseXml = XMLRPC_MEMBLOCK_NEW(char, env, response.size());
-    if (!env->fault_occurred)
-        std::memcpy(XMLRPC_MEMBLOCK_CONTENTS(char, *responseXml), response.data(), response.size());
+    return processCall(table_, request.body);
 }
 
 void RpcServer::setAccessPolicy(AccessPolicy policy) {
@@ -205,77 +178,39 @@ void RpcServer::start(const std::string& address, std::uint16_t port) {
 }
 
 void RpcServer::bind(const std::string& address, std::uint16_t port) {
-    auto abyss = std::make_unique<Abyss>();
-    abyss->fd = bindListeningSocket(address, port);
+    stop(); // a server that was bound before lets go of its port first
+    const int fd = bindListeningSocket(address, port);
     sockaddr_in bound{};
     socklen_t len = sizeof bound;
-    ::getsockname(abyss->fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
 
-    SocketUnixCreateFd(abyss->fd, &abyss->socket);
-    if (!abyss->socket)
-        throw StartError("cannot hand the listening socket to the HTTP server");
-    const char* error = nullptr;
-    ServerCreateSocket2(&abyss->server, abyss->socket, &error);
-    if (error) {
-        std::string why = error;
-        std::free(const_cast<char*>(error)); // xmlrpc-c allocates it with malloc
-        throw StartError("cannot create the HTTP server: " + why);
-    }
-    abyss->created = true;
-    ServerSetAdvertise(&abyss->server, false);
-    ServerSetKeepaliveTimeout(&abyss->server, 60);
-    // A media stream makes thousands of calls on one connection: never close it for count.
-    ServerSetKeepaliveMaxConn(&abyss->server, 1000000);
-    ServerSetTimeout(&abyss->server, 10);
-    ServerSetMaxConn(&abyss->server, 32);
-
-    xmlrpc_env env;
-    xmlrpc_env_init(&env);
-    xmlrpc_server_abyss_handler_parms parms{};
-    parms.xml_processor = &RpcServer::processOnAbyssThread;
-    parms.xml_processor_arg = this;
-    parms.xml_processor_max_stack = 1024 * 1024;
-    parms.uri_path = "/RPC2";
-    parms.chunk_response = false;
-    // XMLRPC_AHPSIZE(chunk_response), without the macro's member access through a null pointer
-    // (undefined behaviour that clang's UBSan reports on every server start).
-    const auto parmsSize =
-        offsetof(xmlrpc_server_abyss_handler_parms, chunk_response) + sizeof parms.chunk_response;
-    xmlrpc_server_abyss_set_handler3(&env, &abyss->server, &parms, parmsSize);
-    if (env.fault_occurred) {
-        std::string why = env.fault_string;
-        xmlrpc_env_clean(&env);
-        throw StartError("cannot install the XML-RPC handler: " + why);
-    }
-    xmlrpc_env_clean(&env);
-    ServerInit2(&abyss->server, &error);
-    if (error) {
-        std::string why = error;
-        std::free(const_cast<char*>(error)); // xmlrpc-c allocates it with malloc
-        throw StartError("cannot start the HTTP server: " + why);
-    }
+    HttpLimits limits;
+    // The parser's whole-document limit: a bigger body is refused with 413 from its headers,
+    // before it is read.
+    limits.maxBodyBytes = XmlRpcLimits{}.maxDocumentBytes;
+    HttpCallbacks callbacks;
+    callbacks.acceptFrom = [this](const std::string& peerIp) {
+        return addressAllowed(*policy(), peerIp);
+    };
+    callbacks.handle = [this](const HttpRequest& request) { return answer(request); };
+    http_ = std::make_unique<HttpServer>(fd, "/RPC2", limits, std::move(callbacks));
     port_ = ntohs(bound.sin_port);
-    abyss_ = std::move(abyss);
     address_ = address;
 }
 
 void RpcServer::serve() {
-    if (!abyss_ || thread_.joinable())
+    if (!http_ || serving_)
         return;
-    thread_ = std::thread([server = &abyss_->server] {
-        nameThisThread("charla-xmlrpc");
-        ServerRun(server);
-    });
+    http_->start("charla-xmlrpc");
+    serving_ = true;
     qCInfo(lcChannel) << "serving XML-RPC on" << address_.c_str() << "port" << port_;
 }
 
 void RpcServer::stop() {
-    if (!abyss_)
+    if (!http_)
         return;
-    ServerTerminate(&abyss_->server);
-    if (thread_.joinable())
-        thread_.join();
-    abyss_.reset();
+    http_.reset(); // stops, joins and closes the listening socket
+    serving_ = false;
 }
 
 } // namespace charla::host

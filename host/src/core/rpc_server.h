@@ -1,16 +1,14 @@
-// The XML-RPC server: xmlrpc-c's Abyss HTTP server on its own thread, on a socket Charla binds
-// itself (a port in use or a foreign address gives a clear error; tests can ask for port 0).
+// The XML-RPC server: Charla's own HTTP server (http_server.h) on a socket Charla binds itself
+// (a port in use or a foreign address gives a clear error; tests can ask for port 0).
 //
-// Abyss hands each call's XML to our processor, which parses it with xmlrpc-c and dispatches
-// through the MethodTable. We skip xmlrpc-c's registry on purpose: it cannot remove a method and
-// its built-in system.listMethods cannot be replaced, while Charla's list must change the moment
-// a plugin is disabled.
+// The address rule of the AccessPolicy is applied when a connection is accepted; each call's
+// XML then goes to our processor, which checks the signature, parses the call with xmlrpc-c and
+// dispatches through the MethodTable. We skip xmlrpc-c's registry on purpose: it cannot remove a
+// method and its built-in system.listMethods cannot be replaced, while Charla's list must change
+// the moment a plugin is disabled.
 #pragma once
 
 #include "core/method_table.h"
-
-#include <xmlrpc-c/abyss.h>
-#include <xmlrpc-c/util.h>
 
 #include <cstdint>
 #include <initializer_list>
@@ -20,7 +18,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 
 namespace charla::host {
 
@@ -29,8 +26,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Who may call (docs/security.md). Checked before a call is parsed; a refused call gets a fault
-// and changes nothing.
+class HttpServer;
+struct HttpRequest;
+
+// Who may call (docs/security.md). The address is checked when a connection is accepted (anyone
+// else is closed before a byte is read) and again, with the signature, before each call is
+// parsed; a refused call gets a fault and changes nothing.
 struct AccessPolicy {
     bool loopbackOnly = false; // local mode: 127.0.0.0/8 only
     std::string allowedPeerIp; // otherwise: only this IPv4 address (empty: anyone, tests only)
@@ -59,11 +60,12 @@ public:
     // else starts); connections wait in the backlog until serve() starts answering them.
     void bind(const std::string& address, std::uint16_t port);
     void serve();
-    // Stops accepting, finishes the calls in progress and joins the server thread.
+    // Stops at once: closes every connection, waits for the calls in progress, joins the
+    // server's threads.
     void stop();
     std::uint16_t port() const { return port_; }
 
-    // Thread-safe; applies to the next call.
+    // Thread-safe; applies to the next connection and the next call.
     void setAccessPolicy(AccessPolicy policy);
 
     // Turns one call document into a response document (a fault for anything malformed).
@@ -76,17 +78,19 @@ public:
                                                   const std::string& signature,
                                                   const std::string& callXml);
 
+    // The address half of the access check (docs/security.md).
+    static bool addressAllowed(const AccessPolicy& policy, const std::string& peerIp);
+
 private:
-    struct Abyss;
-    static void processOnAbyssThread(xmlrpc_env* env, void* arg, const char* callXml,
-                                     size_t callXmlLen, TSession* session,
-                                     xmlrpc_mem_block** responseXml);
+    std::shared_ptr<const AccessPolicy> policy() const;
+    // One request, on a worker of the HTTP server: the access check, then processCall.
+    std::string answer(const HttpRequest& request) const;
 
     MethodTable& table_;
     mutable std::mutex policyMutex_;
     std::shared_ptr<const AccessPolicy> policy_ = std::make_shared<AccessPolicy>();
-    std::unique_ptr<Abyss> abyss_;
-    std::thread thread_;
+    std::unique_ptr<HttpServer> http_;
+    bool serving_ = false;
     std::uint16_t port_ = 0;
     std::string address_;
 };

@@ -18,9 +18,8 @@
 namespace charla::host {
 
 struct XmlRpcLimits {
-    // The largest document. Abyss refuses larger request bodies before we see them (main()
-    // gives the same figure to xmlrpc_limit_set), and CurlPeerStream stops reading an answer
-    // past it. A 720p frame is ~0.3 MB; the video plugin's largest is kMaxJpegBytes (4 MiB) as
+    // The largest document. RpcServer refuses larger request bodies (413) before reading them,
+    // and CurlPeerStream stops reading an answer past it. A 720p frame is ~0.3 MB; the video plugin's largest is kMaxJpegBytes (4 MiB) as
     // base64, ~5.6 MB.
     std::size_t maxDocumentBytes = 16 * 1024 * 1024;
     // How deep values nest: a parameter is depth 1, a member of a struct in it depth 2. Charla's

@@ -1,0 +1,113 @@
+// Charla's own HTTP/1.1 server for XML-RPC: the connection layer on Charla's terms
+// (docs/security.md "Connections", docs/decisions.md).
+//
+// One I/O thread (epoll, non-blocking sockets, an eventfd to wake it) accepts, reads requests
+// and writes responses; a small fixed pool of workers runs the handler on complete requests,
+// one request at a time per connection. Before a byte is read, a connection must pass the accept
+// filter and the caps (per source address and in total; a source at its cap loses its stalest
+// connection, not its active ones). Every state has a deadline: a whole request within a bounded
+// time from its first byte, an idle keep-alive connection, a response the peer does not read.
+// stop() wakes the loop at once. It speaks just what Charla's clients (libcurl, Python's
+// xmlrpc.client) need: POST to one path with Content-Length, persistent connections, no
+// pipelining, no chunked bodies.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace charla::host {
+
+struct HttpLimits {
+    std::size_t maxConnectionsPerSource = 32; // Charla opens ~6 streams; room for reconnects
+    std::size_t maxConnections = 128;         // all sources together
+    std::size_t maxHeaderBytes = 16 * 1024;
+    std::size_t maxBodyBytes = 16 * 1024 * 1024;
+    // A request must arrive whole within this time from its first byte, plus the time its body
+    // takes at minBodyBytesPerSecond (a 16 MiB call on a slow link is not a slowloris).
+    std::chrono::milliseconds requestDeadline{10'000};
+    std::size_t minBodyBytesPerSecond = 256 * 1024;
+    std::chrono::milliseconds idleTimeout{60'000}; // keep-alive between requests
+    // A response must be taken by the peer within this time (plus its size at the same rate).
+    std::chrono::milliseconds writeDeadline{10'000};
+    int workers = 8;
+};
+
+struct HttpRequest {
+    std::string peerIp; // dotted IPv4
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers; // names in lower case
+    // The value of a header (name in lower case), or empty.
+    std::string header(std::string_view lowerName) const;
+};
+
+// What the I/O thread needs to know from the outside; called on the I/O thread or the workers,
+// never under a lock of the server.
+struct HttpCallbacks {
+    // At accept, before anything is read: false closes the connection.
+    std::function<bool(const std::string& peerIp)> acceptFrom;
+    // A complete POST to the path: returns the text/xml response body. Runs on a worker.
+    std::function<std::string(const HttpRequest&)> handle;
+};
+
+class HttpServer {
+public:
+    // Takes a listening, bound socket (closed by the destructor); `path` is the one served.
+    HttpServer(int listenFd, std::string path, HttpLimits limits, HttpCallbacks callbacks);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Starts the I/O thread (named `threadName`) and the workers.
+    void start(const std::string& threadName);
+    // Closes every connection at once, lets the handlers in progress finish (their answers are
+    // dropped), joins every thread. Idempotent.
+    void stop();
+
+    // For tests and diagnostics: connections currently open.
+    std::size_t openConnections() const;
+
+private:
+    struct Job {
+        std::uint64_t connection = 0;
+        bool close = false; // the response says Connection: close
+        HttpRequest request;
+    };
+    struct Done {
+        std::uint64_t connection = 0;
+        bool close = false;
+        std::string response; // the whole HTTP response
+    };
+    class Loop; // the I/O thread's state (http_server.cpp)
+
+    void runWorker();
+    void wake();
+
+    int listenFd_;
+    int wakeFd_ = -1; // eventfd: stop, and finished jobs to write back
+    std::string path_;
+    HttpLimits limits_;
+    HttpCallbacks callbacks_;
+
+    std::mutex mutex_; // guards the queues and stopping_
+    std::condition_variable jobReady_;
+    std::deque<Job> jobs_; // at most one per connection: bounded by the caps
+    std::vector<Done> done_;
+    bool stopping_ = false;
+    std::atomic<std::size_t> open_{0};
+
+    std::thread ioThread_;
+    std::vector<std::thread> workers_;
+};
+
+} // namespace charla::host
