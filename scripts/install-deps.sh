@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package Charla needs to build, run and test. Idempotent: it does
 # nothing when all are present. docs/dependencies.md says why each one is there.
+#
+# --no-install-recommends keeps this list the whole truth: what Charla loads at run time by name
+# (the Qt SQL driver and platform plugins, GStreamer elements, PulseAudio modules, the ALSA pulse
+# plugin) and the programs the tests start (pulseaudio, pactl, parecord, ip) are named here, not
+# left to a package's Recommends. CI checks it in a brand-new Debian 12 root (docs/testing.md).
 set -euo pipefail
 
 packages=(
@@ -8,15 +13,27 @@ packages=(
     cmake g++ make pkg-config clang-format
     # host and SDK
     qt6-base-dev libxmlrpc-c++8-dev libcurl4-openssl-dev libboost-dev libboost-filesystem-dev
+    # loaded by Qt at run time by name: the platform plugins (xcb for a desktop, offscreen for the
+    # tests) ship in libqt6gui6; the text plugin's message store needs the QSQLITE driver; a font
+    # for the text Qt paints
+    libqt6gui6 libqt6sql6-sqlite fonts-dejavu-core
     # audio plugin
     portaudio19-dev libopus-dev libspeexdsp-dev
-    # video plugin (OpenCV opens files and GStreamer pipelines; the GStreamer plugins give the
-    # test sources and the RTP/JPEG baseline of the benchmark)
+    # audio at run time: PortAudio's ALSA backend reaches PulseAudio through ALSA's pulse plugin
+    libasound2-plugins
+    # video plugin (OpenCV opens cameras, files and GStreamer pipelines; GStreamer's elements are
+    # loaded by name: videotestsrc, videoconvert, appsink from -base; jpegenc/jpegdec, ximagesrc,
+    # rtpjpegpay, udpsrc/udpsink, v4l2src from -good; gst-launch-1.0 for the video benchmark)
     libopencv-dev libjpeg62-turbo-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
-    # tests: a display, a sound server with null sinks, audio measuring
-    libgtest-dev python3 xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins sox
-    # fuzzing (libFuzzer ships with clang's runtime)
-    clang-14 libclang-rt-14-dev
+    # tests: GoogleTest; Python for the tests that drive charla processes from outside; a private
+    # sound server with null sinks, a sine source and a loopback (pulseaudio, its modules), pactl
+    # and parecord (pulseaudio-utils); ip for the two-host test's network namespaces (iproute2)
+    libgtest-dev python3 pulseaudio pulseaudio-utils iproute2
+    # by hand: real windows without a display (xvfb-run), measuring a recording (sox)
+    xvfb xauth sox
+    # sanitizer and fuzz stages: clang, libFuzzer (in clang's runtime), llvm-symbolizer (llvm-14)
+    # so that ASan, UBSan and fuzzer reports show function names and lines
+    clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()
