@@ -97,6 +97,32 @@ def check_text_send_emoji(alice, bob):
            "the emoji message was not stored as sent: %r" % alice.received_bodies()[-3:])
 
 
+def check_hello(alice, bob):
+    protocol = rpc(alice.port).host.ping()["protocol"]
+    ours = {
+        "app": "Charla",
+        "version": "0.0.1-e2e",
+        "protocol": protocol,
+        "user": "e2e-probe",
+        # A serial Bob never has: Alice introduces herself to Bob again on her next ping.
+        "plugins_serial": 424242,
+        "plugins": [{"id": "text", "version": "1.0.0", "sends": ["text"], "receives": ["text"]}],
+    }
+    hello = rpc(alice.port).host.hello(ours)
+    expect(hello.get("app") == "Charla", "hello.app: %r" % hello)
+    expect(hello.get("protocol") == protocol and isinstance(hello.get("protocol"), int),
+           "hello.protocol: %r" % hello)
+    expect(hello.get("user") == "Alice", "hello.user: %r" % hello)
+    expect(isinstance(hello.get("version"), str) and hello["version"], "hello.version: %r" % hello)
+    plugins = hello.get("plugins")
+    expect(isinstance(plugins, list), "hello.plugins: %r" % hello)
+    text = [p for p in plugins if p.get("id") == "text"]
+    expect(len(text) == 1, "no text plugin in %r" % plugins)
+    expect(text[0].get("sends") == ["text"] and text[0].get("receives") == ["text"],
+           "text plugin: %r" % text[0])
+    expect(isinstance(text[0].get("version"), str), "text plugin version: %r" % text[0])
+
+
 def check_malformed_xml(alice, bob):
     for body in (
         b"<?xml version='1.0'?><methodCall><methodName>host.ping</methodName><params>",

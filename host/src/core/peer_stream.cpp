@@ -45,8 +45,8 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
     : name_(std::move(name)), url_(std::move(url)), secret_(std::move(secret)) {
     multi_ = curl_multi_init();
     easy_ = curl_easy_init();
-    // Older Charlas (Abyss) insist on the content type. Every other header but Host is trimmed: media streams
-    // make 50 calls a second, so each byte here costs 50 B/s.
+    // Older Charlas (Abyss) insist on the content type. Every other header but Host is trimmed:
+    // media streams make 50 calls a second, so each byte here costs 50 B/s.
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/xml");
     headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip on big calls
     headers = curl_slist_append(headers, "Accept:"); // curl's default "Accept: */*"

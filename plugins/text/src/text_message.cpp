@@ -65,9 +65,10 @@ std::optional<QString> decodeUtf8(const std::string& bytes) {
     return text;
 }
 
-// Characters a string cannot carry through XML-RPC intact: what xmlrpc-c refuses (outside the
-// BMP, e.g. emoji), what XML 1.0 forbids (C0 controls but tab and LF, U+FFFE, U+FFFF), and CR,
-// which XML turns into LF. Found by tests/fuzz.
+// Characters a string cannot carry through XML-RPC to every peer intact: outside the BMP (e.g.
+// emoji: Charlas before the host's own XML-RPC reader refused them with -32700), what XML 1.0
+// forbids (C0 controls but tab and LF, U+FFFE, U+FFFF), and CR, which XML turns into LF. Found by
+// tests/fuzz.
 bool isXmlUnsafe(char32_t c) {
     return c > 0xFFFF || c == 0xFFFE || c == 0xFFFF || c == U'\r' ||
            (c < 0x20 && c != U'\t' && c != U'\n');
@@ -135,8 +136,8 @@ TextMessage parseTextMessage(const xmlrpc_c::value& value) {
     message.sentAt = parseUtcTime(stringMember(members, "sent_at"));
 
     std::string body = stringMember(members, "body");
-    // xmlrpc-c cannot carry characters outside the Basic Multilingual Plane (emoji) in a string,
-    // so a sender that has them also sends the exact UTF-8 as base64 (docs/protocol.md).
+    // A sender with characters older Charlas cannot read in a string (emoji, controls) also sends
+    // the exact UTF-8 as base64 (docs/protocol.md); a stock client just sends them in `body`.
     if (auto exact = members.find("body_utf8"); exact != members.end()) {
         if (exact->second.type() != xmlrpc_c::value::TYPE_BYTESTRING)
             badParams("member 'body_utf8' must be base64");
