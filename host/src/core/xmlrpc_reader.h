@@ -19,8 +19,8 @@ namespace charla::host {
 
 struct XmlRpcLimits {
     // The largest document. RpcServer refuses larger request bodies (413) before reading them,
-    // and CurlPeerStream stops reading an answer past it. A 720p frame is ~0.3 MB; the video plugin's largest is kMaxJpegBytes (4 MiB) as
-    // base64, ~5.6 MB.
+    // and CurlPeerStream stops reading an answer past it. A 720p frame is ~0.3 MB; the video
+    // plugin's largest is kMaxJpegBytes (4 MiB) as base64, ~5.6 MB.
     std::size_t maxDocumentBytes = 16 * 1024 * 1024;
     // How deep values nest: a parameter is depth 1, a member of a struct in it depth 2. Charla's
     // own documents go 4 deep; the bound keeps recursion and xmlrpc-c's recursive destruction
