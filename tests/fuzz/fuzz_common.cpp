@@ -62,8 +62,7 @@ const std::string& scratchDir() {
     return scratch.path;
 }
 
-void fail(const char* target, const std::string& what, const std::uint8_t* data,
-          std::size_t size) {
+void fail(const char* target, const std::string& what, const std::uint8_t* data, std::size_t size) {
     std::fprintf(stderr, "\n==== %s: %s\n==== input (%zu bytes):", target, what.c_str(), size);
     for (std::size_t i = 0; i < size && i < 256; ++i)
         std::fprintf(stderr, "%s%02x", i % 32 == 0 ? "\n" : " ", data[i]);

@@ -35,6 +35,6 @@ bool skipKnownXmlrpcCrash(std::string_view xml);
 #define CHARLA_FUZZ_CHECK(cond, what)                                                              \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            ::charla::fuzz::fail(__FILE__, std::string("property violated: ") + (what), data,     \
+            ::charla::fuzz::fail(__FILE__, std::string("property violated: ") + (what), data,      \
                                  size);                                                            \
     } while (0)

@@ -39,9 +39,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     const host::PluginManifest& m = result.manifest;
     // What the host relies on once a manifest is accepted.
-    CHARLA_FUZZ_CHECK(!m.id.isEmpty() && m.id.size() <= 32, "accepted id '" + m.id.toStdString() + "'");
+    CHARLA_FUZZ_CHECK(!m.id.isEmpty() && m.id.size() <= 32,
+                      "accepted id '" + m.id.toStdString() + "'");
     CHARLA_FUZZ_CHECK(m.id != "host" && m.id != "system" && m.id != "call", "reserved id accepted");
-    CHARLA_FUZZ_CHECK(!m.library.isEmpty() && m.library.startsWith(QString::fromStdString(fuzz::scratchDir())),
+    CHARLA_FUZZ_CHECK(!m.library.isEmpty() &&
+                          m.library.startsWith(QString::fromStdString(fuzz::scratchDir())),
                       "library outside the manifest's directory: " + m.library.toStdString());
     for (const auto& option : m.cliOptions)
         CHARLA_FUZZ_CHECK(!option.name.isEmpty() && !option.valueName.isEmpty(), "empty option");

@@ -53,7 +53,8 @@ xmlrpc_c::paramList structFromBytes(std::uint8_t mode, const std::uint8_t* p, st
     }
     xmlrpc_c::paramList params;
     if (mode & 0x20)
-        params.add(xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{xmlrpc_c::value_struct(members)})); // not a struct
+        params.add(xmlrpc_c::value_array(
+            std::vector<xmlrpc_c::value>{xmlrpc_c::value_struct(members)})); // not a struct
     else
         params.add(xmlrpc_c::value_struct(members));
     if (mode & 0x40)

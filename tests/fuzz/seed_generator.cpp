@@ -75,75 +75,94 @@ int main(int argc, char** argv) {
     write(d, "host_ping.xml", call("host.ping", xmlrpc_c::paramList()));
     write(d, "list_methods.xml", call("system.listMethods", xmlrpc_c::paramList()));
     {
-        Struct plugin{{"id", xmlrpc_c::value_string("audio")},
-                      {"version", xmlrpc_c::value_string("1.0.0")},
-                      {"sends", xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{xmlrpc_c::value_string("audio")})},
-                      {"receives", xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{xmlrpc_c::value_string("audio")})},
-                      {"params", xmlrpc_c::value_struct(
-                                     Struct{{"codecs", xmlrpc_c::value_string("opus,pcm16")}})}};
+        Struct plugin{
+            {"id", xmlrpc_c::value_string("audio")},
+            {"version", xmlrpc_c::value_string("1.0.0")},
+            {"sends",
+             xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{xmlrpc_c::value_string("audio")})},
+            {"receives",
+             xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{xmlrpc_c::value_string("audio")})},
+            {"params",
+             xmlrpc_c::value_struct(Struct{{"codecs", xmlrpc_c::value_string("opus,pcm16")}})}};
         Struct hello{{"app", xmlrpc_c::value_string("Charla")},
                      {"version", xmlrpc_c::value_string("0.1.0")},
                      {"protocol", xmlrpc_c::value_int(1)},
                      {"user", xmlrpc_c::value_string("Bob")},
                      {"plugins_serial", xmlrpc_c::value_int(3)},
-                     {"plugins", xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{xmlrpc_c::value_struct(plugin)})}};
+                     {"plugins", xmlrpc_c::value_array(std::vector<xmlrpc_c::value>{
+                                     xmlrpc_c::value_struct(plugin)})}};
         write(d, "host_hello.xml", call1("host.hello", xmlrpc_c::value_struct(hello)));
         hello.erase("user");
         write(d, "host_hello_no_user.xml", call1("host.hello", xmlrpc_c::value_struct(hello)));
     }
     write(d, "call_invite.xml",
-          call1("call.invite", xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(kCallId)}})));
+          call1("call.invite",
+                xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(kCallId)}})));
     write(d, "call_answer.xml",
-          call1("call.answer", xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(kCallId)},
-                                                             {"accept", xmlrpc_c::value_boolean(true)}})));
+          call1("call.answer",
+                xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(kCallId)},
+                                              {"accept", xmlrpc_c::value_boolean(true)}})));
     write(d, "call_hangup.xml",
-          call1("call.hangup", xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(kCallId)},
-                                                             {"reason", xmlrpc_c::value_string("hangup")}})));
+          call1("call.hangup",
+                xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(kCallId)},
+                                              {"reason", xmlrpc_c::value_string("hangup")}})));
     write(d, "call_invite_not_uuid.xml",
-          call1("call.invite", xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string("x")}})));
+          call1("call.invite",
+                xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string("x")}})));
     write(d, "unknown_method.xml", call("no.such.method", xmlrpc_c::paramList()));
     write(d, "malformed.xml", "<?xml version=\"1.0\"?><methodCall><methodName>host.ping");
     write(d, "not_xml.txt", "GET / HTTP/1.0\r\n\r\n");
-    write(d, "all_types.xml",
-          "<?xml version=\"1.0\"?><methodCall><methodName>host.hello</methodName><params>"
-          "<param><value><struct><member><name>a</name><value><i4>1</i4></value></member>"
-          "<member><name>b</name><value><i8>9000000000</i8></value></member>"
-          "<member><name>c</name><value><double>1.5</double></value></member>"
-          "<member><name>d</name><value><boolean>1</boolean></value></member>"
-          "<member><name>e</name><value><dateTime.iso8601>20240501T12:34:56</dateTime.iso8601></value></member>"
-          "<member><name>f</name><value><base64>aGVsbG8=</base64></value></member>"
-          "<member><name>g</name><value><nil/></value></member>"
-          "<member><name>h</name><value><array><data><value>x</value></data></array></value></member>"
-          "</struct></value></param></params></methodCall>");
+    write(
+        d, "all_types.xml",
+        "<?xml version=\"1.0\"?><methodCall><methodName>host.hello</methodName><params>"
+        "<param><value><struct><member><name>a</name><value><i4>1</i4></value></member>"
+        "<member><name>b</name><value><i8>9000000000</i8></value></member>"
+        "<member><name>c</name><value><double>1.5</double></value></member>"
+        "<member><name>d</name><value><boolean>1</boolean></value></member>"
+        "<member><name>e</name><value><dateTime.iso8601>20240501T12:34:56</dateTime.iso8601></"
+        "value></member>"
+        "<member><name>f</name><value><base64>aGVsbG8=</base64></value></member>"
+        "<member><name>g</name><value><nil/></value></member>"
+        "<member><name>h</name><value><array><data><value>x</value></data></array></value></member>"
+        "</struct></value></param></params></methodCall>");
 
 #if CHARLA_FUZZ_TEXT
     {
-        charla::text::TextMessage m{QUuid::fromString(QStringLiteral("{8c1d3f0e-4d6b-4a7e-9b1a-2f3c4d5e6f70}")),
-                                    QDateTime::fromString("2024-05-01T12:34:56.789Z", Qt::ISODateWithMs),
-                                    QStringLiteral("Hello, Bob!")};
+        charla::text::TextMessage m{
+            QUuid::fromString(QStringLiteral("{8c1d3f0e-4d6b-4a7e-9b1a-2f3c4d5e6f70}")),
+            QDateTime::fromString("2024-05-01T12:34:56.789Z", Qt::ISODateWithMs),
+            QStringLiteral("Hello, Bob!")};
         write(d, "text_send.xml", call1(charla::text::kSendMethod, charla::text::toXmlRpc(m)));
         charla::text::TextMessage emoji = m;
         emoji.body = QString::fromUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80");
-        write(d, "text_send_emoji.xml", call1(charla::text::kSendMethod, charla::text::toXmlRpc(emoji)));
+        write(d, "text_send_emoji.xml",
+              call1(charla::text::kSendMethod, charla::text::toXmlRpc(emoji)));
 
         // fuzz_text_message: mode byte, then id\0sent_at\0body[\0body_utf8] or an XML call.
         const std::string t = "fuzz_text_message";
         const std::string id = charla::text::wireId(m.id), at = charla::text::wireTime(m.sentAt);
         write(t, "struct_valid", std::string("\x00", 1) + id + '\0' + at + '\0' + "Hello");
-        write(t, "struct_utf8", std::string("\x00", 1) + id + '\0' + at + '\0' + "?" + '\0' +
-                                    "\xf0\x9f\x98\x80 smile");
-        write(t, "struct_local_time", std::string("\x00", 1) + id + '\0' + "2024-05-01T12:34:56" + '\0' + "x");
-        write(t, "struct_offset", std::string("\x00", 1) + id + '\0' + "2024-05-01T14:34:56+02:00" + '\0' + "x");
-        write(t, "struct_bad_utf8", std::string("\x00", 1) + id + '\0' + at + '\0' + "x" + '\0' + "\xc3\x28");
+        write(t, "struct_utf8",
+              std::string("\x00", 1) + id + '\0' + at + '\0' + "?" + '\0' +
+                  "\xf0\x9f\x98\x80 smile");
+        write(t, "struct_local_time",
+              std::string("\x00", 1) + id + '\0' + "2024-05-01T12:34:56" + '\0' + "x");
+        write(t, "struct_offset",
+              std::string("\x00", 1) + id + '\0' + "2024-05-01T14:34:56+02:00" + '\0' + "x");
+        write(t, "struct_bad_utf8",
+              std::string("\x00", 1) + id + '\0' + at + '\0' + "x" + '\0' + "\xc3\x28");
         write(t, "struct_no_body", std::string("\x08", 1) + id + '\0' + at + '\0' + "x");
-        write(t, "struct_braced_id", std::string("\x00", 1) + "{" + id + "}" + '\0' + at + '\0' + "x");
+        write(t, "struct_braced_id",
+              std::string("\x00", 1) + "{" + id + "}" + '\0' + at + '\0' + "x");
         write(t, "xml_valid", "\x01" + call1(charla::text::kSendMethod, charla::text::toXmlRpc(m)));
-        write(t, "xml_emoji", "\x01" + call1(charla::text::kSendMethod, charla::text::toXmlRpc(emoji)));
-        write(t, "xml_int_body", "\x01<?xml version=\"1.0\"?><methodCall><methodName>text.send</methodName>"
-                                 "<params><param><value><struct><member><name>id</name><value>" + id +
-                                 "</value></member><member><name>sent_at</name><value>" + at +
-                                 "</value></member><member><name>body</name><value><int>5</int></value>"
-                                 "</member></struct></value></param></params></methodCall>");
+        write(t, "xml_emoji",
+              "\x01" + call1(charla::text::kSendMethod, charla::text::toXmlRpc(emoji)));
+        write(t, "xml_int_body",
+              "\x01<?xml version=\"1.0\"?><methodCall><methodName>text.send</methodName>"
+              "<params><param><value><struct><member><name>id</name><value>" +
+                  id + "</value></member><member><name>sent_at</name><value>" + at +
+                  "</value></member><member><name>body</name><value><int>5</int></value>"
+                  "</member></struct></value></param></params></methodCall>");
     }
 #endif
 
@@ -160,9 +179,11 @@ int main(int argc, char** argv) {
             p1.frames.push_back({100 + s, 1'700'000'000'000'000 + 20'000 * s, opus.encode(pcm)});
         AudioPacket p2{Codec::Pcm16, 42, {{7, 1'700'000'000'000'000, raw.encode(pcm)}}};
         AudioPacket p3{Codec::Opus, 1, {{0, 0, {0x08}}}}; // one-byte SILK 20 ms packet (DTX)
-        for (const auto& [name, p] : {std::pair{"opus_3frames", p1}, {"pcm_1frame", p2}, {"opus_dtx", p3}}) {
+        for (const auto& [name, p] :
+             {std::pair{"opus_3frames", p1}, {"pcm_1frame", p2}, {"opus_dtx", p3}}) {
             write(a, name, bytesOf(serializePacket(p)));
-            write(d, std::string("audio_frame_") + name + ".xml", call(kFrameMethod, toFrameParams(p)));
+            write(d, std::string("audio_frame_") + name + ".xml",
+                  call(kFrameMethod, toFrameParams(p)));
         }
         std::string cut = bytesOf(serializePacket(p1));
         write(a, "truncated", cut.substr(0, cut.size() - 5));
@@ -184,7 +205,8 @@ int main(int argc, char** argv) {
         const std::vector<std::uint8_t> jpeg = encodeJpeg(img, 50);
         cv::Mat grey(8, 8, CV_8UC1, cv::Scalar(128));
         std::vector<std::uint8_t> progressive;
-        cv::imencode(".jpg", img, progressive, {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 30});
+        cv::imencode(".jpg", img, progressive,
+                     {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 30});
         std::vector<std::uint8_t> greyJpeg;
         cv::imencode(".jpg", grey, greyJpeg, {cv::IMWRITE_JPEG_QUALITY, 30});
         write(v, "bytes_baseline", "\x00" + bytesOf(jpeg));
@@ -192,7 +214,8 @@ int main(int argc, char** argv) {
         write(v, "bytes_progressive", std::string("\x00", 1) + bytesOf(progressive));
         write(v, "bytes_grey", std::string("\x00", 1) + bytesOf(greyJpeg));
         write(v, "bytes_lying_width", std::string("\x04", 1) + bytesOf(jpeg));
-        write(v, "bytes_truncated", std::string("\x00", 1) + bytesOf(jpeg).substr(0, jpeg.size() / 2));
+        write(v, "bytes_truncated",
+              std::string("\x00", 1) + bytesOf(jpeg).substr(0, jpeg.size() / 2));
         write(v, "base64_text", std::string("\x02\x00\x18\x00\x10", 5) + base64Encode(jpeg));
         write(v, "base64_bad", std::string("\x02\x00\x01\x00\x01", 5) + "ab=c\r\nZ");
         std::string xml;
@@ -224,10 +247,9 @@ int main(int argc, char** argv) {
             &xml);
         write(r, "response_generated.xml", xml);
         xml.clear();
-        xmlrpc_c::xml::generateResponse(
-            xmlrpc_c::rpcOutcome(
-                xmlrpc_c::fault("unknown method 'x'", xmlrpc_c::fault::code_t(-32601))),
-            &xml);
+        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::fault(
+                                            "unknown method 'x'", xmlrpc_c::fault::code_t(-32601))),
+                                        &xml);
         write(r, "response_fault_generated.xml", xml);
     }
     write(r, "response_struct.xml",
@@ -273,12 +295,15 @@ int main(int argc, char** argv) {
   "library": "libcharla_fuzz.so"
 }
 )");
-    write(mf, "missing_library.json",
-          R"({"id":"text","name":"T","version":"1","sdk_abi":"1.0","qt":"6.4","sends":[],"receives":[],"library":"libnope.so"})");
-    write(mf, "reserved_id.json",
-          R"({"id":"host","name":"T","version":"1","sdk_abi":"1.0","qt":"6.4","sends":[],"receives":[],"library":"libcharla_fuzz.so"})");
-    write(mf, "path_library.json",
-          R"({"id":"x","name":"T","version":"1","sdk_abi":"2.7","qt":"5.15","sends":["a"],"receives":[1],"library":"../libcharla_fuzz.so"})");
+    write(
+        mf, "missing_library.json",
+        R"({"id":"text","name":"T","version":"1","sdk_abi":"1.0","qt":"6.4","sends":[],"receives":[],"library":"libnope.so"})");
+    write(
+        mf, "reserved_id.json",
+        R"({"id":"host","name":"T","version":"1","sdk_abi":"1.0","qt":"6.4","sends":[],"receives":[],"library":"libcharla_fuzz.so"})");
+    write(
+        mf, "path_library.json",
+        R"({"id":"x","name":"T","version":"1","sdk_abi":"2.7","qt":"5.15","sends":["a"],"receives":[1],"library":"../libcharla_fuzz.so"})");
     write(mf, "not_object.json", "[1, 2, 3]");
     write(mf, "truncated.json", R"({"id": "text", "name": "Te)");
     std::printf("corpus written to %s\n", root.c_str());
