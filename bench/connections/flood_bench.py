@@ -99,6 +99,8 @@ class Flood:
                       for _ in self.kinds]
         self.counts = {"opened": 0, "connected": 0, "closed_by_server": 0, "connect_failed": 0,
                        "bytes_from_server": 0, "drip_failed": 0}
+        self.started = None
+        self.first_close = None  # seconds from the flood's start to the server's first close
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="flood", daemon=True)
 
@@ -118,7 +120,10 @@ class Flood:
         states = {}
         for slot in self.slots:
             states[slot["state"]] = states.get(slot["state"], 0) + 1
-        return dict(self.counts), states
+        counts = dict(self.counts)
+        counts["first_close_s"] = (None if self.first_close is None
+                                   else round(self.first_close, 1))
+        return counts, states
 
     def _open(self, i, now):
         slot = self.slots[i]
@@ -136,6 +141,8 @@ class Flood:
     def _lost(self, i, now, why):
         slot = self.slots[i]
         self.counts[why] += 1
+        if why == "closed_by_server" and self.first_close is None:
+            self.first_close = now - self.started
         if slot["sock"] is not None:
             try:
                 self.sel.unregister(slot["sock"])
@@ -159,7 +166,7 @@ class Flood:
             slot["due"] = now + SLOW_INTERVAL * (1 + (i % 50) / 50.0)
 
     def _run(self):
-        now = time.monotonic()
+        now = self.started = time.monotonic()
         for i in range(len(self.slots)):
             self._open(i, now)
         while not self.stop_event.is_set():

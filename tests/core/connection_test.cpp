@@ -8,6 +8,7 @@
 #include "core/peer_stream.h"
 #include "core/rpc_server.h"
 
+#include "process_stats.h" // tests/support
 #include "test_support.h"
 
 #include <xmlrpc-c/xml.hpp>
@@ -26,7 +27,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -146,25 +146,6 @@ int statusOf(const std::string& response) {
     if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12)
         return 0;
     return std::atoi(response.c_str() + 9);
-}
-
-long residentKiB() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::stol(line.substr(6));
-    return -1;
-}
-
-sdk::MethodSpec echoSpec() {
-    sdk::MethodSpec spec;
-    spec.name = "t.echo";
-    spec.maxPayloadBytes = 64 * 1024;
-    spec.handler = [](const xmlrpc_c::paramList& p) {
-        return xmlrpc_c::value_string(p.getString(0));
-    };
-    return spec;
 }
 
 // Local mode as users run it: listening on 127.0.0.1, loopback only, with t.echo and host.ping.

@@ -27,15 +27,6 @@ std::optional<sdk::PeerCallError> callError(host::CurlPeerStream& stream, const 
     return std::nullopt;
 }
 
-sdk::MethodSpec echoSpec() {
-    sdk::MethodSpec spec;
-    spec.name = "t.echo";
-    spec.handler = [](const xmlrpc_c::paramList& p) {
-        return xmlrpc_c::value_string(p.getString(0));
-    };
-    return spec;
-}
-
 TEST(CurlPeerStream, ConnectionRefusedIsUnreachableQuickly) {
     RawServer closed(/*listen=*/false, false); // bound, not listening: connect() is refused
     host::CurlPeerStream stream("test", urlFor(closed.port()));

@@ -50,16 +50,6 @@ Struct goodHello() {
                                   std::vector<xmlrpc_c::value>{xmlrpc_c::value_struct(plugin)})}};
 }
 
-sdk::MethodSpec echoSpec(const std::string& name, std::size_t limit) {
-    sdk::MethodSpec spec;
-    spec.name = name;
-    spec.maxPayloadBytes = limit;
-    spec.handler = [](const xmlrpc_c::paramList& p) {
-        return xmlrpc_c::value_string(p.getString(0));
-    };
-    return spec;
-}
-
 // A HostChannel serving host.ping/host.hello (a PeerLink that is never started) and t.echo.
 class RpcServerTest : public ::testing::Test {
 protected:

@@ -110,6 +110,16 @@ HttpReply httpPost(std::uint16_t port, const std::string& body, std::chrono::mil
     return reply;
 }
 
+sdk::MethodSpec echoSpec(const std::string& name, std::size_t limit) {
+    sdk::MethodSpec spec;
+    spec.name = name;
+    spec.maxPayloadBytes = limit;
+    spec.handler = [](const xmlrpc_c::paramList& p) {
+        return xmlrpc_c::value_string(p.getString(0));
+    };
+    return spec;
+}
+
 int faultCodeOf(const std::string& responseXml) {
     xmlrpc_c::rpcOutcome outcome;
     xmlrpc_c::xml::parseResponse(responseXml, &outcome);

@@ -64,6 +64,9 @@ HttpReply httpPost(std::uint16_t port, const std::string& body,
 // Parses a methodResponse; returns the fault code, or 0 for a successful response.
 int faultCodeOf(const std::string& responseXml);
 
+// A method that answers its one string parameter, with a payload limit (fault 413 above it).
+sdk::MethodSpec echoSpec(const std::string& name = "t.echo", std::size_t limit = 64 * 1024);
+
 // A TCP socket on 127.0.0.1 bound to a free port. listen == false: connecting is refused.
 // With `acceptAndHold`, a thread accepts every connection, reads what arrives and never answers.
 class RawServer {

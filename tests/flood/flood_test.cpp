@@ -7,7 +7,8 @@
 #include "app/options.h"
 #include "core/endpoint.h"
 #include "core/peer_stream.h"
-#include "ports.h" // tests/support
+#include "ports.h"         // tests/support
+#include "process_stats.h" // tests/support
 
 #include <xmlrpc-c/client_global.h>
 #include <xmlrpc-c/util.h>
@@ -22,7 +23,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,15 +32,7 @@ namespace {
 using namespace std::chrono_literals;
 
 using charla::test::freePort;
-
-long residentKiB() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::stol(line.substr(6));
-    return -1;
-}
+using charla::test::residentKiB;
 
 // One flooding connection: cycles through a good call and three kinds of bad input.
 void flood(std::uint16_t port, std::atomic<bool>& stop, std::atomic<long>& calls,
