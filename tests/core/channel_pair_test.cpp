@@ -364,11 +364,14 @@ TEST_F(ChannelPairTest, AnEmojiInAPluginsAnnouncementReachesTheContact) {
     a->start();
     ASSERT_TRUE(waitUntil([&] { return seesOnlineWithEcho(*a) && seesOnlineWithEcho(*b); }))
         << "the hosts did not introduce themselves";
+    // peer() answers a copy: keep it while looking into it.
+    sdk::PeerInfo seen;
     ASSERT_TRUE(waitUntil([&] {
-        const sdk::PeerPlugin* echo = b->channel().peer().plugin("echo");
+        seen = b->channel().peer();
+        const sdk::PeerPlugin* echo = seen.plugin("echo");
         return echo && echo->params.count("greeting");
     })) << "bob never got alice's greeting";
-    EXPECT_EQ(b->channel().peer().plugin("echo")->params.at("greeting"), greeting);
+    EXPECT_EQ(seen.plugin("echo")->params.at("greeting"), greeting);
 }
 
 // A value that cannot travel is refused to the plugin with a reason (here its initialize() does
