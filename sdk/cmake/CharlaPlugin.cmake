@@ -15,12 +15,39 @@ if(NOT DEFINED CHARLA_SDK_ABI_MAJOR)
     string(REGEX REPLACE ".*MINOR ([0-9]+).*" "\\1" CHARLA_SDK_ABI_MINOR "${_charla_abi}")
 endif()
 
+# _charla_json_string(<out_var> <text>): <text> as a JSON string, quotes included. Every character
+# is kept: \ and " are escaped, control characters become \n, \t, \r or \u00XX, and "$<" is
+# written "\u0024<" so that file(GENERATE) does not read it as a generator expression.
+function(_charla_json_string out_var text)
+    string(REPLACE "\\" "\\\\" text "${text}")
+    string(REPLACE "\"" "\\\"" text "${text}")
+    string(REPLACE "\n" "\\n" text "${text}")
+    string(REPLACE "\t" "\\t" text "${text}")
+    string(REPLACE "\r" "\\r" text "${text}")
+    foreach(code RANGE 1 31)
+        string(ASCII ${code} char)
+        string(FIND "${text}" "${char}" at)
+        if(NOT at EQUAL -1)
+            math(EXPR hex "${code}" OUTPUT_FORMAT HEXADECIMAL) # 0x1f
+            string(REPLACE "0x" "" hex "${hex}")
+            string(LENGTH "${hex}" digits)
+            if(digits EQUAL 1)
+                set(hex "0${hex}")
+            endif()
+            string(REPLACE "${char}" "\\u00${hex}" text "${text}")
+        endif()
+    endforeach()
+    string(REPLACE "$<" "\\u0024<" text "${text}")
+    set(${out_var} "\"${text}\"" PARENT_SCOPE)
+endfunction()
+
 function(charla_add_plugin target)
-    cmake_parse_arguments(P "NO_MANIFEST"
+    # PARSE_ARGV keeps a value whole, semicolons included (NAME and DESCRIPTION are free text).
+    cmake_parse_arguments(PARSE_ARGV 1 P "NO_MANIFEST"
         "ID;NAME;VERSION;VENDOR;DESCRIPTION;OUTPUT_DIR;ABI_MAJOR;QT_VERSION;MANIFEST_FILE"
-        "SOURCES;SENDS;RECEIVES;CLI_OPTIONS" ${ARGN})
+        "SOURCES;SENDS;RECEIVES;CLI_OPTIONS")
     foreach(required ID NAME VERSION SOURCES)
-        if(NOT P_${required})
+        if("${P_${required}}" STREQUAL "")
             message(FATAL_ERROR "charla_add_plugin(${target}): ${required} is required")
         endif()
     endforeach()
@@ -36,7 +63,7 @@ function(charla_add_plugin target)
     endif()
     # Remembered so charla_install_plugin() can install the manifest beside the library.
     set_property(GLOBAL APPEND PROPERTY CHARLA_PLUGIN_TARGETS ${target})
-    if(NOT P_VENDOR)
+    if("${P_VENDOR}" STREQUAL "")
         set(P_VENDOR "unknown")
     endif()
     set(abi_major ${CHARLA_SDK_ABI_MAJOR})
@@ -67,36 +94,50 @@ function(charla_add_plugin target)
         configure_file(${P_MANIFEST_FILE} ${manifest} COPYONLY)
         return()
     endif()
-    set(sends "")
-    foreach(kind IN LISTS P_SENDS)
-        list(APPEND sends "\"${kind}\"")
+    # Every string goes through _charla_json_string: names, descriptions and help texts may hold
+    # any character (quotes, backslashes, semicolons, line breaks) and the manifest stays JSON.
+    foreach(field NAME VERSION VENDOR DESCRIPTION)
+        _charla_json_string(${field}_json "${P_${field}}")
     endforeach()
-    list(JOIN sends ", " sends)
-    set(receives "")
-    foreach(kind IN LISTS P_RECEIVES)
-        list(APPEND receives "\"${kind}\"")
+    # Joined by hand, not as CMake lists: a value may hold a semicolon.
+    foreach(direction SENDS RECEIVES)
+        set(${direction}_json "")
+        set(separator "")
+        foreach(kind IN LISTS P_${direction})
+            _charla_json_string(kind_json "${kind}")
+            string(APPEND ${direction}_json "${separator}${kind_json}")
+            set(separator ", ")
+        endforeach()
     endforeach()
-    list(JOIN receives ", " receives)
     set(options "")
+    set(separator "")
     foreach(option IN LISTS P_CLI_OPTIONS)
-        string(REPLACE "|" ";" parts "${option}")
-        list(GET parts 0 opt_name)
-        list(GET parts 1 opt_value)
-        list(GET parts 2 opt_help)
-        list(APPEND options "{\"name\": \"${opt_name}\", \"value\": \"${opt_value}\", \"help\": \"${opt_help}\"}")
+        if(NOT option MATCHES "^([^|]*)\\|([^|]*)\\|(.*)$")
+            message(FATAL_ERROR "charla_add_plugin(${target}): CLI_OPTIONS '${option}' is not "
+                                "\"name|VALUE|help\"")
+        endif()
+        set(opt_value "${CMAKE_MATCH_2}")
+        set(opt_help "${CMAKE_MATCH_3}")
+        _charla_json_string(opt_name "${CMAKE_MATCH_1}")
+        _charla_json_string(opt_value "${opt_value}")
+        _charla_json_string(opt_help "${opt_help}")
+        string(APPEND options "${separator}{\"name\": ${opt_name}, \"value\": ${opt_value}, "
+                              "\"help\": ${opt_help}}")
+        set(separator ", ")
     endforeach()
-    list(JOIN options ", " options)
+    _charla_json_string(abi_json "${abi_major}.${CHARLA_SDK_ABI_MINOR}")
+    _charla_json_string(qt_json "${qt_version}")
     file(GENERATE OUTPUT ${manifest} CONTENT "{
   \"charla_plugin\": 1,
   \"id\": \"${P_ID}\",
-  \"name\": \"${P_NAME}\",
-  \"version\": \"${P_VERSION}\",
-  \"vendor\": \"${P_VENDOR}\",
-  \"description\": \"${P_DESCRIPTION}\",
-  \"sends\": [${sends}],
-  \"receives\": [${receives}],
-  \"sdk_abi\": \"${abi_major}.${CHARLA_SDK_ABI_MINOR}\",
-  \"qt\": \"${qt_version}\",
+  \"name\": ${NAME_json},
+  \"version\": ${VERSION_json},
+  \"vendor\": ${VENDOR_json},
+  \"description\": ${DESCRIPTION_json},
+  \"sends\": [${SENDS_json}],
+  \"receives\": [${RECEIVES_json}],
+  \"sdk_abi\": ${abi_json},
+  \"qt\": ${qt_json},
   \"options\": [${options}],
   \"library\": \"$<TARGET_FILE_NAME:${target}>\"
 }

@@ -197,7 +197,8 @@ TEST(MethodTable, XmlrpcTypeAndCountErrorsBecomeMinus32602) {
 
 TEST(MethodTable, ListMethodsReflectsTheTable) {
     MethodTable table;
-    EXPECT_EQ(listed(table), std::vector<std::string>{"system.listMethods"});
+    EXPECT_EQ(listed(table), (std::vector<std::string>{"system.listMethods", "system.methodHelp",
+                                                       "system.methodSignature"}));
     table.add("a", echoMethod("a.one"));
     table.add("b", echoMethod("b.one"));
     auto names = listed(table);
@@ -208,6 +209,110 @@ TEST(MethodTable, ListMethodsReflectsTheTable) {
     names = listed(table);
     EXPECT_FALSE(contains(names, "a.one"));
     EXPECT_TRUE(contains(names, "b.one"));
+}
+
+// system.methodSignature's answer as nested vectors of type names, or {{"undef"}} for the
+// string "undef".
+std::vector<std::vector<std::string>> signatureOf(const MethodTable& table,
+                                                  const std::string& name) {
+    const xmlrpc_c::value v =
+        table.dispatch("system.methodSignature", params({xmlrpc_c::value_string(name)}));
+    if (v.type() == xmlrpc_c::value::TYPE_STRING)
+        return {{std::string(xmlrpc_c::value_string(v))}};
+    std::vector<std::vector<std::string>> out;
+    for (const auto& signature : xmlrpc_c::value_array(v).vectorValueValue()) {
+        out.emplace_back();
+        for (const auto& type : xmlrpc_c::value_array(signature).vectorValueValue())
+            out.back().push_back(xmlrpc_c::value_string(type));
+    }
+    return out;
+}
+
+std::string helpOf(const MethodTable& table, const std::string& name) {
+    return xmlrpc_c::value_string(
+        table.dispatch("system.methodHelp", params({xmlrpc_c::value_string(name)})));
+}
+
+sdk::MethodSpec described(const std::string& name, const std::string& signature,
+                          const std::string& help) {
+    sdk::MethodSpec spec = echoMethod(name);
+    spec.signature = signature;
+    spec.help = help;
+    return spec;
+}
+
+using Signatures = std::vector<std::vector<std::string>>;
+
+TEST(MethodTable, MethodSignatureAnswersTypeNamesFromTheSpec) {
+    MethodTable table;
+    table.add("a", described("a.one", "S:S", ""));
+    table.add("a", described("a.two", "S:,S:S", ""));
+    table.add("a", described("a.all", "i:bdsi86SAnI", ""));
+    EXPECT_EQ(signatureOf(table, "a.one"), (Signatures{{"struct", "struct"}}));
+    EXPECT_EQ(signatureOf(table, "a.two"), (Signatures{{"struct"}, {"struct", "struct"}}));
+    EXPECT_EQ(signatureOf(table, "a.all"),
+              (Signatures{{"int", "boolean", "double", "string", "int", "dateTime.iso8601",
+                           "base64", "struct", "array", "nil", "i8"}}));
+    EXPECT_EQ(signatureOf(table, "system.listMethods"), (Signatures{{"array"}}));
+    EXPECT_EQ(signatureOf(table, "system.methodSignature"), (Signatures{{"array", "string"}}));
+    EXPECT_EQ(signatureOf(table, "system.methodHelp"), (Signatures{{"string", "string"}}));
+}
+
+TEST(MethodTable, MethodSignatureIsUndefWhenTheSpecHasNoUsableOne) {
+    MethodTable table;
+    int n = 0;
+    for (const char* bad : {"", "?", "S", ":S", "SS:S", "S:x", "S:S,", ",S:S", "S:S,,i:"}) {
+        const std::string name = "a.sig" + std::to_string(n++);
+        table.add("a", described(name, bad, "has help"));
+        EXPECT_EQ(signatureOf(table, name), (Signatures{{"undef"}})) << "'" << bad << "'";
+    }
+}
+
+TEST(MethodTable, MethodHelpAnswersTheSpecsHelpOrEmpty) {
+    MethodTable table;
+    table.add("a", described("a.helped", "s:s", "Says \"hi\" back.\nSecond line: é ✓"));
+    table.add("a", described("a.bare", "s:s", ""));
+    EXPECT_EQ(helpOf(table, "a.helped"), "Says \"hi\" back.\nSecond line: é ✓");
+    EXPECT_EQ(helpOf(table, "a.bare"), "");
+    EXPECT_FALSE(helpOf(table, "system.listMethods").empty());
+    EXPECT_FALSE(helpOf(table, "system.methodHelp").empty());
+    EXPECT_FALSE(helpOf(table, "system.methodSignature").empty());
+}
+
+TEST(MethodTable, IntrospectingAnUnknownOrRemovedMethodFaultsMinus32601) {
+    MethodTable table;
+    table.add("a", described("a.gone", "s:s", "soon gone"));
+    table.removeOwner("a");
+    for (const char* name : {"a.gone", "no.such", ""})
+        for (const char* method : {"system.methodSignature", "system.methodHelp"}) {
+            try {
+                table.dispatch(method, params({xmlrpc_c::value_string(name)}));
+                ADD_FAILURE() << method << "('" << name << "') returned";
+            } catch (const xmlrpc_c::fault& f) {
+                EXPECT_EQ(f.getCode(), sdk::kFaultUnknownMethod) << method << "('" << name << "')";
+                EXPECT_NE(f.getDescription().find(std::string("'") + name + "'"), std::string::npos)
+                    << f.getDescription();
+            }
+        }
+}
+
+TEST(MethodTable, IntrospectionWithBadParamsFaultsMinus32602) {
+    MethodTable table;
+    table.add("a", described("a.one", "s:s", "help"));
+    for (const char* method : {"system.methodSignature", "system.methodHelp"}) {
+        EXPECT_EQ(faultOf(table, method, xmlrpc_c::paramList()), sdk::kFaultBadParams) << method;
+        EXPECT_EQ(faultOf(table, method, params({xmlrpc_c::value_int(1)})), sdk::kFaultBadParams)
+            << method;
+        EXPECT_EQ(faultOf(table, method,
+                          params({xmlrpc_c::value_string("a.one"), xmlrpc_c::value_string("x")})),
+                  sdk::kFaultBadParams)
+            << method;
+        std::vector<xmlrpc_c::value> array{xmlrpc_c::value_string("a.one")};
+        EXPECT_EQ(faultOf(table, method, params({xmlrpc_c::value_array(array)})),
+                  sdk::kFaultBadParams)
+            << method;
+        EXPECT_EQ(faultOf(table, method, params({xmlrpc_c::value_string("a.one")})), 0) << method;
+    }
 }
 
 TEST(MethodTable, RemoveOwnerWaitsForAnInFlightHandler) {

@@ -103,6 +103,25 @@ TEST_F(PluginManagerTest, DiscoversAndEnablesTheGoodPlugin) {
     EXPECT_TRUE(pm->enabledCapabilities().empty());
 }
 
+// charla_add_plugin writes free text into the manifest escaped (#12): the quoted fixture's name,
+// vendor, description and option help (tests/fixtures/CMakeLists.txt) read back exactly.
+TEST_F(PluginManagerTest, ManifestTextWithQuotesAndBackslashesReadsBackExactly) {
+    pm->discover(dirs({"quoted"}));
+    ASSERT_EQ(pm->plugins().size(), 1u) << describe(pm->plugins());
+    const PluginRecord& r = pm->plugins()[0];
+    ASSERT_EQ(r.manifest.id, "quoted") << describe(pm->plugins());
+    EXPECT_EQ(r.manifest.name.toStdString(), "Say \"hi\" \\ back");
+    EXPECT_EQ(r.manifest.vendor.toStdString(), "Tests; [\"quoted\"]");
+    EXPECT_EQ(r.manifest.description.toStdString(),
+              "Has \"quotes\", a backslash \\ (C:\\temp\\new); $<1:x>\ttab\nline\x01");
+    ASSERT_EQ(r.manifest.cliOptions.size(), 1);
+    EXPECT_EQ(r.manifest.cliOptions[0].name, "quoted-path");
+    EXPECT_EQ(r.manifest.cliOptions[0].valueName, "PATH");
+    EXPECT_EQ(r.manifest.cliOptions[0].help.toStdString(), "A \"path\" like C:\\x|y");
+    pm->enableDiscovered();
+    EXPECT_EQ(pm->find("quoted")->state, PluginState::Enabled) << describe(pm->plugins());
+}
+
 TEST_F(PluginManagerTest, PluginsTheUserDisabledStayDisabledUntilEnabled) {
     pm->discover(dirs({"good"}), {"echo"});
     pm->enableDiscovered();

@@ -290,6 +290,48 @@ TEST_F(RpcServerTest, ASlowCallDoesNotBlockOtherConnections) {
     EXPECT_EQ(int(xmlrpc_c::value_int(slow.get())), 1);
 }
 
+// XML-RPC introspection over the wire, as Python's xmlrpc.client or any other client asks.
+TEST_F(RpcServerTest, ServesMethodSignatureAndMethodHelp) {
+    sdk::MethodSpec stats = echoSpec("t.stats");
+    stats.signature = "S:,S:S";
+    stats.help = "Counters: {sent, failed}.";
+    channel.methods().add("t", std::move(stats));
+    const auto names = listMethods(port);
+    EXPECT_TRUE(contains(names, "system.methodSignature"));
+    EXPECT_TRUE(contains(names, "system.methodHelp"));
+
+    const xmlrpc_c::value signature =
+        rpc(port, "system.methodSignature", params({xmlrpc_c::value_string("t.stats")}));
+    ASSERT_EQ(signature.type(), xmlrpc_c::value::TYPE_ARRAY);
+    std::vector<std::vector<std::string>> types;
+    for (const auto& one : xmlrpc_c::value_array(signature).vectorValueValue()) {
+        types.emplace_back();
+        for (const auto& type : xmlrpc_c::value_array(one).vectorValueValue())
+            types.back().push_back(xmlrpc_c::value_string(type));
+    }
+    EXPECT_EQ(types, (std::vector<std::vector<std::string>>{{"struct"}, {"struct", "struct"}}));
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  rpc(port, "system.methodHelp", params({xmlrpc_c::value_string("t.stats")})))),
+              "Counters: {sent, failed}.");
+    // t.echo has neither.
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  rpc(port, "system.methodSignature", params({xmlrpc_c::value_string("t.echo")})))),
+              "undef");
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  rpc(port, "system.methodHelp", params({xmlrpc_c::value_string("t.echo")})))),
+              "");
+    for (const char* method : {"system.methodSignature", "system.methodHelp"}) {
+        EXPECT_EQ(rpcFaultCode(port, method, params({xmlrpc_c::value_string("no.such")})),
+                  sdk::kFaultUnknownMethod)
+            << method;
+        EXPECT_EQ(rpcFaultCode(port, method), sdk::kFaultBadParams) << method;
+        EXPECT_EQ(rpcFaultCode(port, method, params({xmlrpc_c::value_int(7)})),
+                  sdk::kFaultBadParams)
+            << method;
+    }
+    expectStillServing();
+}
+
 TEST_F(RpcServerTest, StopEndsServingAndFreesThePort) {
     expectStillServing();
     channel.stopListening();

@@ -2,7 +2,7 @@
 """Installs Charla to a temporary prefix, builds examples/nudge against the installed SDK only,
 installs the plugin into the per-user directory, then runs the installed host and calls the
 plugin's method as a peer would. Prints 'N passed, N failed'."""
-import argparse, os, shutil, subprocess, sys, time, xmlrpc.client
+import argparse, os, re, shutil, subprocess, sys, time, xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from charla_harness import free_ports  # noqa: E402
@@ -22,7 +22,11 @@ def check(ok, what):
 
 def run(cmd, **kw):
     print("$ " + " ".join(cmd), flush=True)
-    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+    result = subprocess.run(cmd, text=True, capture_output=True, **kw)
+    if result.returncode != 0:  # show why (a compiler error), then fail as check=True would
+        print(result.stdout + result.stderr, flush=True)
+        result.check_returncode()
+    return result
 
 
 def main():
@@ -40,9 +44,14 @@ def main():
     run(["cmake", "--install", a.build_dir, "--prefix", prefix])
     check(os.path.exists(os.path.join(prefix, "lib/cmake/CharlaSDK/CharlaSDKConfig.cmake")),
           "the SDK's CMake package is installed")
+    example = os.path.join(a.source_dir, "examples/nudge")
+    with open(os.path.join(example, "CMakeLists.txt")) as f:
+        # Charla::sdk must bring the C++20 its headers need (#12): the example must not set it.
+        check(not re.search(r"^\s*set\s*\(\s*CMAKE_CXX_STANDARD\b", f.read(), re.M),
+              "the example does not set CMAKE_CXX_STANDARD")
     example_build = os.path.join(a.work_dir, "nudge-build")
     # Only the install prefix is visible to the example: not the source tree, not the build tree.
-    run(["cmake", "-S", os.path.join(a.source_dir, "examples/nudge"), "-B", example_build,
+    run(["cmake", "-S", example, "-B", example_build,
          "-DCMAKE_PREFIX_PATH=" + prefix], env=env)
     run(["cmake", "--build", example_build, "-j2"], env=env)
     run(["cmake", "--install", example_build], env=env)

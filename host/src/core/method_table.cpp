@@ -4,9 +4,69 @@
 
 #include <xmlrpc-c/girerr.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace charla::host {
+
+namespace {
+
+// The XML-RPC type name of one letter of an xmlrpc-c signature string, or nullptr.
+const char* typeName(char letter) {
+    switch (letter) {
+    case 'i':
+        return "int";
+    case 'b':
+        return "boolean";
+    case 'd':
+        return "double";
+    case 's':
+        return "string";
+    case '8':
+        return "dateTime.iso8601";
+    case '6':
+        return "base64";
+    case 'S':
+        return "struct";
+    case 'A':
+        return "array";
+    case 'n':
+        return "nil";
+    case 'I':
+        return "i8";
+    default:
+        return nullptr;
+    }
+}
+
+// "S:,S:S" -> [["struct"], ["struct", "struct"]]: one array per signature, the result type
+// first. Empty when the string is empty, "?" or not a signature string.
+std::vector<xmlrpc_c::value> introspectionSignatures(const std::string& signature) {
+    std::vector<xmlrpc_c::value> out;
+    if (signature.empty() || signature == "?")
+        return {};
+    std::size_t begin = 0;
+    while (true) {
+        const std::size_t end = std::min(signature.find(',', begin), signature.size());
+        const std::string one = signature.substr(begin, end - begin);
+        // One result letter, a colon, then zero or more parameter letters.
+        if (one.size() < 2 || one[1] != ':' || !typeName(one[0]))
+            return {};
+        std::vector<xmlrpc_c::value> types{xmlrpc_c::value_string(typeName(one[0]))};
+        for (std::size_t i = 2; i < one.size(); ++i) {
+            const char* type = typeName(one[i]);
+            if (!type)
+                return {};
+            types.push_back(xmlrpc_c::value_string(type));
+        }
+        out.push_back(xmlrpc_c::value_array(types));
+        if (end == signature.size())
+            return out;
+        begin = end + 1;
+    }
+}
+
+} // namespace
 
 MethodTable::MethodTable() {
     sdk::MethodSpec list;
@@ -20,6 +80,32 @@ MethodTable::MethodTable() {
         return xmlrpc_c::value_array(out);
     };
     add("host", std::move(list));
+
+    // XML-RPC introspection: what a method's MethodSpec says about itself.
+    sdk::MethodSpec signature;
+    signature.name = "system.methodSignature";
+    signature.signature = "A:s";
+    signature.help = "The signatures of a method: an array of arrays of type names, the result "
+                     "type first, or the string \"undef\" when they are not known.";
+    signature.handler = [this](const xmlrpc_c::paramList& params) -> xmlrpc_c::value {
+        params.verifyEnd(1);
+        const std::vector<xmlrpc_c::value> signatures =
+            introspectionSignatures(find(params.getString(0))->spec.signature);
+        if (signatures.empty())
+            return xmlrpc_c::value_string("undef");
+        return xmlrpc_c::value_array(signatures);
+    };
+    add("host", std::move(signature));
+
+    sdk::MethodSpec help;
+    help.name = "system.methodHelp";
+    help.signature = "s:s";
+    help.help = "The help text of a method, empty when it has none.";
+    help.handler = [this](const xmlrpc_c::paramList& params) {
+        params.verifyEnd(1);
+        return xmlrpc_c::value_string(find(params.getString(0))->spec.help);
+    };
+    add("host", std::move(help));
 }
 
 void MethodTable::add(const std::string& owner, sdk::MethodSpec spec) {
@@ -76,6 +162,15 @@ std::vector<std::string> MethodTable::names() const {
 bool MethodTable::contains(const std::string& name) const {
     std::lock_guard lock(mutex_);
     return entries_.count(name) != 0;
+}
+
+std::shared_ptr<const MethodTable::Entry> MethodTable::find(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(name);
+    if (it == entries_.end())
+        throw xmlrpc_c::fault("unknown method '" + name + "'",
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnknownMethod));
+    return it->second;
 }
 
 xmlrpc_c::value MethodTable::dispatch(const std::string& name,

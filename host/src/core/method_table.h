@@ -1,6 +1,7 @@
 // The host-owned dispatch table behind the XML-RPC server. xmlrpc-c's registry cannot remove a
 // method, so the server sends every call here: removing an owner's entries makes its methods
-// vanish at once, and system.listMethods reads the same table.
+// vanish at once, and system.listMethods, system.methodSignature and system.methodHelp read the
+// same table.
 #pragma once
 
 #include <charla/sdk/channel.h>
@@ -52,6 +53,8 @@ private:
     };
 
     void reportFailure(const std::string& owner, const std::string& what) const;
+    // The entry of a method served now; throws fault -32601 for an unknown one.
+    std::shared_ptr<const Entry> find(const std::string& name) const;
 
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<const Entry>> entries_;

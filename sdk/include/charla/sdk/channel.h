@@ -42,8 +42,8 @@ enum FaultCode : int {
 // other calls: it must validate, hand the work off and return at once (never block on the GUI).
 struct MethodSpec {
     std::string name;      // "<plugin id>.<verb>", e.g. "text.send"
-    std::string signature; // XML-RPC signature string, e.g. "S:S" (documentation only)
-    std::string help;
+    std::string signature; // XML-RPC signature string, e.g. "S:S" (system.methodSignature)
+    std::string help;      // served by system.methodHelp, like the signature (not enforced)
     std::size_t maxPayloadBytes = 64 * 1024; // bytes of strings/base64 in the params, enforced
     std::function<xmlrpc_c::value(const xmlrpc_c::paramList&)> handler;
 };
