@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package Charla needs to build, run and test. Idempotent: it does
-# nothing when all are present. docs/dependencies.md says why each one is there.
+# Installs every Debian 12 package Charla needs to build, run and test; with --sanitizers also
+# what scripts/test-sanitizers.sh needs (clang, its runtimes, llvm-symbolizer: ~400 MB that the
+# README's commands do not use). Idempotent: it does nothing when all are present.
+# docs/dependencies.md says why each one is there.
 #
 # --no-install-recommends keeps this list the whole truth: what Charla loads at run time by name
 # (the Qt SQL driver and platform plugins, GStreamer elements, PulseAudio modules, the ALSA pulse
@@ -31,10 +33,15 @@ packages=(
     libgtest-dev python3 pulseaudio pulseaudio-utils iproute2
     # by hand: real windows without a display (xvfb-run), measuring a recording (sox)
     xvfb xauth sox
+)
+if [ "${1:-}" = "--sanitizers" ]; then
     # sanitizer and fuzz stages: clang, libFuzzer (in clang's runtime), llvm-symbolizer (llvm-14)
     # so that ASan, UBSan and fuzzer reports show function names and lines
-    clang-14 libclang-rt-14-dev llvm-14
-)
+    packages+=(clang-14 libclang-rt-14-dev llvm-14)
+elif [ $# -ne 0 ]; then
+    echo "usage: $0 [--sanitizers]" >&2
+    exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -47,7 +47,7 @@ if [ $((want_asan + want_tsan + want_fuzz)) -eq 0 ]; then
     want_asan=1 want_tsan=1 want_fuzz=1
 fi
 
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --sanitizers
 
 failed=()
 timings=()
