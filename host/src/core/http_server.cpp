@@ -150,6 +150,8 @@ private:
     void watch(std::uint64_t id, Connection& c, std::uint32_t events);
     void closeConnection(std::uint64_t id);
     void becomeIdle(Connection& c, Clock::time_point now);
+    // How long `bytes` take at the slowest rate allowed (HttpLimits::minBodyBytesPerSecond).
+    std::chrono::milliseconds timeToTransfer(std::size_t bytes) const;
 
     HttpServer& s_;
     int epoll_ = -1;
@@ -190,6 +192,11 @@ void HttpServer::Loop::becomeIdle(Connection& c, Clock::time_point now) {
     c.request = HttpRequest{};
     c.since = now;
     c.deadline = now + s_.limits_.idleTimeout;
+}
+
+std::chrono::milliseconds HttpServer::Loop::timeToTransfer(std::size_t bytes) const {
+    return std::chrono::milliseconds(bytes * 1000 /
+                                     std::max<std::size_t>(1, s_.limits_.minBodyBytesPerSecond));
 }
 
 void HttpServer::Loop::run() {
@@ -508,10 +515,7 @@ bool HttpServer::Loop::parseHeaders(std::uint64_t id, Connection& c, Clock::time
     c.closeAfter = version == "HTTP/1.0" ? connection.find("keep-alive") == std::string::npos
                                          : connection.find("close") != std::string::npos;
     // A big body gets the time it takes at the minimum rate on top of the request deadline.
-    c.deadline =
-        c.since + s_.limits_.requestDeadline +
-        std::chrono::milliseconds(c.contentLength * 1000 /
-                                  std::max<std::size_t>(1, s_.limits_.minBodyBytesPerSecond));
+    c.deadline = c.since + s_.limits_.requestDeadline + timeToTransfer(c.contentLength);
     if (expect == "100-continue" && c.in.size() < c.headerEnd + c.contentLength) {
         // Best effort: a client that misses it sends the body after its own short wait anyway.
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -555,10 +559,7 @@ void HttpServer::Loop::startWriting(std::uint64_t id, Connection& c, std::string
     c.out = std::move(response);
     c.outPos = 0;
     c.since = now;
-    c.deadline =
-        now + s_.limits_.writeDeadline +
-        std::chrono::milliseconds(c.out.size() * 1000 /
-                                  std::max<std::size_t>(1, s_.limits_.minBodyBytesPerSecond));
+    c.deadline = now + s_.limits_.writeDeadline + timeToTransfer(c.out.size());
     writeSome(id, c, now); // most answers fit in the socket buffer at once
 }
 

@@ -197,7 +197,7 @@ void PeerLink::updatePeer(const std::function<void(sdk::PeerInfo&)>& change) {
     emit peerChanged(info);
 }
 
-bool PeerLink::introduce(sdk::PeerStream& stream, int theirSerial, int serialToAnnounce,
+void PeerLink::introduce(sdk::PeerStream& stream, int theirSerial, int serialToAnnounce,
                          std::chrono::milliseconds timeout) {
     {
         std::lock_guard lock(mutex_);
@@ -220,7 +220,7 @@ bool PeerLink::introduce(sdk::PeerStream& stream, int theirSerial, int serialToA
         updatePeer([&](sdk::PeerInfo& peer) { peer = info; });
         helloBackoff_.reset();
         helloRetryAt_ = {};
-        return true;
+        return;
     } catch (const sdk::PeerCallError& e) {
         if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
             throw;
@@ -234,7 +234,6 @@ bool PeerLink::introduce(sdk::PeerStream& stream, int theirSerial, int serialToA
     helloRetryAt_ = std::chrono::steady_clock::now() + delay;
     qCWarning(lcPeer).noquote() << "host.hello failed:" << QString::fromStdString(why)
                                 << "- next try in" << delay.count() << "ms";
-    return false;
 }
 
 void PeerLink::run(std::stop_token stop) {

@@ -48,8 +48,8 @@ signals:
 private:
     void run(std::stop_token stop);
     // Says host.hello with our current plugin set; on any failure (unreachable, a fault, an
-    // answer that does not parse) schedules the next try by helloBackoff_ and returns false.
-    bool introduce(sdk::PeerStream& stream, int theirSerial, int serialToAnnounce,
+    // answer that does not parse) schedules the next try by helloBackoff_.
+    void introduce(sdk::PeerStream& stream, int theirSerial, int serialToAnnounce,
                    std::chrono::milliseconds timeout);
     void updatePeer(const std::function<void(sdk::PeerInfo&)>& change);
 

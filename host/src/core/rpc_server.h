@@ -2,10 +2,10 @@
 // (a port in use or a foreign address gives a clear error; tests can ask for port 0).
 //
 // The address rule of the AccessPolicy is applied when a connection is accepted; each call's
-// XML then goes to our processor, which checks the signature, parses the call with xmlrpc-c and
-// dispatches through the MethodTable. We skip xmlrpc-c's registry on purpose: it cannot remove a
-// method and its built-in system.listMethods cannot be replaced, while Charla's list must change
-// the moment a plugin is disabled.
+// XML then goes to our processor, which checks the signature, parses the call with Charla's own
+// reader (xmlrpc_reader.h) and dispatches through the MethodTable. We skip xmlrpc-c's registry on
+// purpose: it cannot remove a method and its built-in system.listMethods cannot be replaced, while
+// Charla's list must change the moment a plugin is disabled.
 #pragma once
 
 #include "core/method_table.h"
