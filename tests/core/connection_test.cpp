@@ -279,6 +279,33 @@ TEST_F(ConnectionTest, AtTheCapTheStalestIdleConnectionGoesAndTheActiveClientSta
     EXPECT_EQ(echo("newcomer"), "newcomer");
 }
 
+// A burst of connects from the contact's own address (local mode) can come between the accept of
+// the contact's connection and its first read: the contact's request, already sent, must be
+// served, not cut as "the stalest idle connection". Many rounds, as the race needs a burst that
+// lands in one accept batch.
+TEST_F(ConnectionTest, ARequestAlreadySentIsServedWhenABurstOfConnectsPassesTheCap) {
+    int cut = 0;
+    for (int round = 0; round < 40; ++round) {
+        std::vector<int> burst;
+        for (int i = 0; i < 32; ++i) // the cap's worth of older idle connections
+            burst.push_back(connectTo(port, "127.0.0.1", true));
+        std::this_thread::sleep_for(20ms);
+        const int contact = connectTo(port);
+        ASSERT_GE(contact, 0);
+        ASSERT_TRUE(sendAll(contact, post(echoCall("round " + std::to_string(round)))));
+        for (int i = 0; i < 64; ++i)
+            burst.push_back(connectTo(port, "127.0.0.1", true));
+        if (statusOf(readResponse(contact, 3s)) != 200)
+            ++cut;
+        ::close(contact);
+        for (int fd : burst)
+            if (fd >= 0)
+                ::close(fd);
+    }
+    std::printf("contact's requests cut by a burst of connects: %d of 40\n", cut);
+    EXPECT_EQ(cut, 0);
+}
+
 // The numbers of issue 11: 500 idle and 100 slowloris connections from the contact's own address
 // (local mode: everything is 127.0.0.1), reopened as the server closes them, while the contact
 // pings every 100 ms on its persistent stream.

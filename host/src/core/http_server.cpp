@@ -17,6 +17,7 @@
 #include <optional>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <unordered_map>
@@ -323,8 +324,29 @@ HttpServer::Loop::evictionCandidate(std::optional<std::uint32_t> source) const {
 
 bool HttpServer::Loop::makeRoomFor(std::uint32_t source, const std::string& ip,
                                    Clock::time_point now) {
-    auto evictOne = [&](std::optional<std::uint32_t> from, const char* cap) {
-        const auto victim = evictionCandidate(from);
+    auto sourceFull = [&] {
+        const auto it = perSource_.find(source);
+        return it != perSource_.end() && it->second >= s_.limits_.maxConnectionsPerSource;
+    };
+    // Idle means nothing waiting in the kernel: in a burst of connects, a connection can be
+    // accepted with its whole request already sent and be the stalest before its first read.
+    // Such a connection is read (and its request dispatched) instead of cut; a bounded number
+    // per accept, so a source that trickles bytes into many connections cannot stall the loop.
+    int lastChances = 8;
+    while (sourceFull() || connections_.size() >= s_.limits_.maxConnections) {
+        const bool perSourceCap = sourceFull();
+        const auto victim = evictionCandidate(perSourceCap ? std::optional(source) : std::nullopt);
+        if (victim) {
+            Connection& c = connections_.at(*victim);
+            int waiting = 0;
+            if (lastChances > 0 && c.state == State::Reading &&
+                ::ioctl(c.fd, FIONREAD, &waiting) == 0 && waiting > 0) {
+                --lastChances;
+                readRequest(*victim, c, now); // may dispatch, answer or close it
+                continue;
+            }
+        }
+        const char* cap = perSourceCap ? "per-source" : "total";
         if (log_.shouldLog(std::string(cap) + ip, now))
             qCWarning(lcChannel).noquote()
                 << QString::fromStdString(ip) << "reached the" << cap << "connection cap:"
@@ -333,14 +355,7 @@ bool HttpServer::Loop::makeRoomFor(std::uint32_t source, const std::string& ip,
         if (!victim)
             return false;
         closeConnection(*victim);
-        return true;
-    };
-    const auto it = perSource_.find(source);
-    if (it != perSource_.end() && it->second >= s_.limits_.maxConnectionsPerSource &&
-        !evictOne(source, "per-source"))
-        return false;
-    if (connections_.size() >= s_.limits_.maxConnections && !evictOne(std::nullopt, "total"))
-        return false;
+    }
     return true;
 }
 
