@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/panel_host.h"
+#include "core/plugin_context.h"
 #include "core/wire_text.h"
 
 #include <boost/dll/shared_library.hpp>
@@ -90,35 +91,11 @@ std::shared_ptr<PluginManager::Loaded> PluginManager::load(const PluginManifest&
     return loaded;
 }
 
-class PluginManager::Context : public sdk::PluginContext {
-public:
-    Context(PluginManager& manager, PluginScope& scope, std::string id)
-        : manager_(manager), scope_(scope), id_(std::move(id)) {}
-    sdk::Channel& channel() override { return scope_; }
-    std::string pluginId() const override { return id_; }
-    std::string localUser() const override { return manager_.localUser_; }
-    void announce(const sdk::Announcement& announcement) override {
-        manager_.announce(QString::fromStdString(id_), announcement);
-    }
-    std::optional<std::string> option(const std::string& key) const override {
-        auto it = manager_.pluginOptions_.find(id_ + "." + key);
-        if (it == manager_.pluginOptions_.end())
-            return std::nullopt;
-        return it->second;
-    }
-    sdk::CallInfo call() const override { return manager_.call_; }
-
-private:
-    PluginManager& manager_;
-    PluginScope& scope_;
-    std::string id_;
-};
-
 // One enabled plugin. Members are destroyed in reverse order: panels, plugin, context, scope.
 struct PluginManager::Running {
     std::shared_ptr<Loaded> loaded; // the code outlives the instance
     std::unique_ptr<PluginScope> scope;
-    std::unique_ptr<Context> context;
+    std::unique_ptr<PluginContext> context;
     std::unique_ptr<sdk::Plugin> plugin;
     std::map<PanelSlot, QPointer<QWidget>> panels;
 };
@@ -315,7 +292,7 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     auto running = std::make_unique<Running>();
     running->loaded = loaded;
     running->scope = channel_.createScope(id.toStdString());
-    running->context = std::make_unique<Context>(*this, *running->scope, id.toStdString());
+    running->context = std::make_unique<PluginContext>(*this, *running->scope, id.toStdString());
     try {
         running->plugin.reset(loaded->create());
         if (!running->plugin)
@@ -517,6 +494,14 @@ void PluginManager::announce(const QString& id, const sdk::Announcement& announc
             clean.receives.push_back(k);
     announcements_[id] = clean;
     emit pluginsChanged();
+}
+
+std::optional<std::string> PluginManager::pluginOption(const std::string& id,
+                                                       const std::string& key) const {
+    auto it = pluginOptions_.find(id + "." + key);
+    if (it == pluginOptions_.end())
+        return std::nullopt;
+    return it->second;
 }
 
 void PluginManager::setCall(const sdk::CallInfo& call) {

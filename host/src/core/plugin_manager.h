@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace charla::host {
@@ -61,6 +62,12 @@ public:
     // plugin off (state Failed, with the reason) until the user enables it again.
     void setCrashGuardPath(const QString& path) { crashGuardPath_ = path; }
     const sdk::CallInfo& call() const { return call_; }
+    const std::string& localUser() const { return localUser_; }
+    // The `--plugin-option` value of `id.key`, if one was given.
+    std::optional<std::string> pluginOption(const std::string& id, const std::string& key) const;
+    // Records what plugin `id` announces (through its PluginContext); throws
+    // std::invalid_argument for an announcement the contact could not read.
+    void announce(const QString& id, const sdk::Announcement& announcement);
 
     const std::vector<PluginRecord>& plugins() const { return records_; }
     const PluginRecord* find(const QString& id) const;
@@ -79,7 +86,6 @@ public:
 
 private:
     struct Running;
-    class Context;
 
     PluginRecord* findRecord(const QString& id);
     void addRecord(PluginRecord record);
@@ -97,7 +103,6 @@ private:
     void notifyRunning(const char* hook, const std::function<void(sdk::Plugin&)>& notify);
     void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
     void deletePanel(Running& running, const QString& id, PanelSlot slot);
-    void announce(const QString& id, const sdk::Announcement& announcement);
 
     HostChannel& channel_;
     std::string localUser_;
