@@ -17,20 +17,6 @@
 
 namespace charla::host {
 
-QString toString(PluginState state) {
-    switch (state) {
-    case PluginState::Disabled:
-        return QStringLiteral("disabled");
-    case PluginState::Enabled:
-        return QStringLiteral("enabled");
-    case PluginState::Refused:
-        return QStringLiteral("refused");
-    case PluginState::Failed:
-        return QStringLiteral("failed");
-    }
-    return {};
-}
-
 struct PluginManager::Loaded {
     boost::dll::shared_library library;
     sdk::CreatePluginFn* create = nullptr;
@@ -136,42 +122,15 @@ void PluginManager::addRecord(PluginRecord record) {
 }
 
 void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disabledIds) {
-    QSet<QString> librariesWithManifest;
-    QStringList libraries;
-    for (const QString& dirPath : dirs) {
-        QDir dir(dirPath);
-        if (!dir.exists())
-            continue;
-        for (const QFileInfo& info : dir.entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
-            ManifestResult read = readManifest(info.absoluteFilePath());
-            PluginRecord record;
-            record.manifest = read.manifest;
-            record.path = info.absoluteFilePath();
-            record.displayId = read.manifest.id.isEmpty() ? info.fileName() : read.manifest.id;
-            if (!read.manifest.library.isEmpty())
-                librariesWithManifest.insert(QFileInfo(read.manifest.library).canonicalFilePath());
-            if (!read.error.isEmpty()) {
-                record.state = PluginState::Refused;
-                record.reason = read.error;
-                record.manifest.id.clear(); // never enable or match a refused record by id
-            } else if (QString why = incompatibility(read.manifest); !why.isEmpty()) {
-                record.state = PluginState::Refused;
-                record.reason = why;
-                record.manifest.id.clear();
-            } else if (const PluginRecord* first = findRecord(read.manifest.id)) {
-                record.state = PluginState::Refused;
-                record.reason = QStringLiteral("duplicate id '%1', already provided by %2")
-                                    .arg(read.manifest.id, first->path);
-                record.manifest.id.clear();
-            } else {
-                record.state = PluginState::Disabled;
-                if (disabledIds.contains(read.manifest.id))
-                    record.reason = QStringLiteral("disabled by the user");
-            }
-            addRecord(std::move(record));
+    for (PluginRecord& record : scanPlugins(dirs, disabledIds)) {
+        // The catalog sees one scan; an id found by an earlier discover() is a duplicate too.
+        if (const PluginRecord* first = findRecord(record.manifest.id)) {
+            record.state = PluginState::Refused;
+            record.reason = QStringLiteral("duplicate id '%1', already provided by %2")
+                                .arg(record.manifest.id, first->path);
+            record.manifest.id.clear();
         }
-        for (const QFileInfo& info : dir.entryInfoList({"*.so"}, QDir::Files, QDir::Name))
-            libraries.append(info.absoluteFilePath());
+        addRecord(std::move(record));
     }
     if (!crashGuardPath_.isEmpty()) {
         QFile guard(crashGuardPath_);
@@ -188,16 +147,6 @@ void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disab
                     << "plugin" << id << "crashed Charla last time: kept off";
             }
         }
-    }
-    for (const QString& lib : libraries) {
-        if (librariesWithManifest.contains(QFileInfo(lib).canonicalFilePath()))
-            continue;
-        PluginRecord record;
-        record.displayId = QFileInfo(lib).fileName();
-        record.path = lib;
-        record.state = PluginState::Refused;
-        record.reason = QStringLiteral("no manifest: expected a .json file naming this library");
-        addRecord(std::move(record));
     }
     emit pluginsChanged();
 }

@@ -4,7 +4,7 @@
 
 #include "core/host_channel.h"
 #include "core/panel_host.h"
-#include "core/plugin_manifest.h"
+#include "core/plugin_catalog.h"
 
 #include <charla/sdk/plugin.h>
 
@@ -21,24 +21,14 @@
 
 namespace charla::host {
 
-enum class PluginState { Disabled, Enabled, Refused, Failed };
-QString toString(PluginState state);
-
-struct PluginRecord {
-    PluginManifest manifest; // id may be empty for a refused file with no readable manifest
-    QString displayId;       // the id, or the file name when there is none
-    QString path;            // manifest or library path
-    PluginState state = PluginState::Disabled;
-    QString reason; // why refused or failed
-};
-
 class PluginManager : public QObject {
     Q_OBJECT
 public:
     PluginManager(HostChannel& channel, std::string localUser, QObject* parent = nullptr);
     ~PluginManager() override;
 
-    // Reads manifests (no plugin code runs). Plugins in `disabledIds` stay disabled.
+    // Takes in the plugins the catalog finds in `dirs` (no plugin code runs). Plugins in
+    // `disabledIds` stay disabled.
     void discover(const QStringList& dirs, const QSet<QString>& disabledIds = {});
     // Enables every discovered plugin that is not disabled, refused or failed.
     void enableDiscovered();
