@@ -3,9 +3,8 @@
 #include "core/logging.h"
 #include "core/panel_host.h"
 #include "core/plugin_context.h"
+#include "core/plugin_loader.h"
 #include "core/wire_text.h"
-
-#include <boost/dll/shared_library.hpp>
 
 #include <QDir>
 #include <QFile>
@@ -13,73 +12,11 @@
 
 #include <stdexcept>
 
-#include <unistd.h>
-
 namespace charla::host {
-
-struct PluginManager::Loaded {
-    boost::dll::shared_library library;
-    sdk::CreatePluginFn* create = nullptr;
-    QString refusal;   // the library disagrees with its manifest or exports no plugin
-    QString loadError; // dlopen failed (not cached: the file may be fixed)
-};
-
-namespace {
-
-// Every library ever loaded, by canonical path, for the life of the process: unloading code
-// that ran Qt static initialisers is not safe, so nothing here is ever destroyed, not even when
-// a PluginManager is (tests and --list-plugins create several).
-std::map<QString, std::shared_ptr<PluginManager::Loaded>>& loadedLibraries() {
-    static auto* libraries = new std::map<QString, std::shared_ptr<PluginManager::Loaded>>;
-    return *libraries;
-}
-
-} // namespace
-
-std::shared_ptr<PluginManager::Loaded> PluginManager::load(const PluginManifest& manifest) {
-    const QString path = QFileInfo(manifest.library).canonicalFilePath();
-    std::shared_ptr<Loaded>& cached = loadedLibraries()[path];
-    if (cached)
-        return cached;
-    auto loaded = std::make_shared<Loaded>();
-    try {
-        loaded->library.load(manifest.library.toStdString(),
-                             boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-    } catch (const std::exception& e) {
-        loaded->loadError = QStringLiteral("cannot load %1: %2")
-                                .arg(manifest.library, QString::fromLocal8Bit(e.what()));
-        loadedLibraries().erase(path);
-        return loaded;
-    }
-    cached = loaded;
-    if (!loaded->library.has("charla_plugin_build_info") ||
-        !loaded->library.has("charla_create_plugin")) {
-        loaded->refusal = QStringLiteral("the library exports no Charla plugin "
-                                         "(CHARLA_DECLARE_PLUGIN missing)");
-        return loaded;
-    }
-    // The manifest was checked before loading; now check that the code agrees with it.
-    const sdk::PluginBuildInfo* info =
-        loaded->library.get_alias<sdk::BuildInfoFn>("charla_plugin_build_info")();
-    const QString builtQt = QStringLiteral("%1.%2").arg(info->qtMajor).arg(info->qtMinor);
-    if (QString::fromUtf8(info->id) != manifest.id)
-        loaded->refusal = QStringLiteral("library is plugin '%1', manifest says '%2'")
-                              .arg(QString::fromUtf8(info->id), manifest.id);
-    else if (info->abiMajor != manifest.abiMajor || builtQt != manifest.qtVersion)
-        loaded->refusal = QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
-                                         "ABI %3 with Qt %4")
-                              .arg(info->abiMajor)
-                              .arg(builtQt)
-                              .arg(manifest.abiMajor)
-                              .arg(manifest.qtVersion);
-    else
-        loaded->create = &loaded->library.get_alias<sdk::CreatePluginFn>("charla_create_plugin");
-    return loaded;
-}
 
 // One enabled plugin. Members are destroyed in reverse order: panels, plugin, context, scope.
 struct PluginManager::Running {
-    std::shared_ptr<Loaded> loaded; // the code outlives the instance
+    std::shared_ptr<const LoadedLibrary> loaded; // the code outlives the instance
     std::unique_ptr<PluginScope> scope;
     std::unique_ptr<PluginContext> context;
     std::unique_ptr<sdk::Plugin> plugin;
@@ -132,22 +69,29 @@ void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disab
         }
         addRecord(std::move(record));
     }
-    if (!crashGuardPath_.isEmpty()) {
-        QFile guard(crashGuardPath_);
-        if (guard.open(QIODevice::ReadOnly)) {
-            const QString id = QString::fromUtf8(guard.readAll()).trimmed();
-            guard.close();
-            guard.remove();
-            if (PluginRecord* record = findRecord(id);
-                record && record->state == PluginState::Disabled) {
-                record->state = PluginState::Failed;
-                record->reason = QStringLiteral("Charla stopped while loading this plugin last "
-                                                "time; enable it to try again");
-                qCWarning(lcPlugins).noquote()
-                    << "plugin" << id << "crashed Charla last time: kept off";
-            }
-        }
+    if (PluginRecord* record = findRecord(crashGuard_.takeLeftover());
+        record && record->state == PluginState::Disabled) {
+        record->state = PluginState::Failed;
+        record->reason = QStringLiteral("Charla stopped while loading this plugin twice in a "
+                                        "row; enable it to try again");
     }
+    emit pluginsChanged();
+}
+
+// A refused record is never enabled or matched by id again; a failed one may be retried.
+void PluginManager::applyVerdict(PluginRecord& record, const LoadedLibrary& loaded) {
+    record.state = loaded.verdict;
+    record.reason = loaded.reason;
+    if (loaded.verdict == PluginState::Refused)
+        record.manifest.id.clear();
+}
+
+void PluginManager::checkLibraries() {
+    for (auto& r : records_)
+        if (r.state == PluginState::Disabled && r.reason.isEmpty())
+            if (auto loaded = loadPluginLibrary(r.manifest);
+                loaded->verdict != PluginState::Enabled)
+                applyVerdict(r, *loaded);
     emit pluginsChanged();
 }
 
@@ -197,24 +141,7 @@ void PluginManager::disableAll() {
 
 bool PluginManager::enable(PluginRecord& record, QString* error) {
     const QString id = record.manifest.id;
-    struct CrashGuard {
-        QString path;
-        CrashGuard(const QString& p, const QString& id) : path(p) {
-            if (path.isEmpty())
-                return;
-            QDir().mkpath(QFileInfo(path).absolutePath());
-            QFile file(path);
-            if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-                file.write(id.toUtf8());
-                file.flush();
-                ::fsync(file.handle()); // must survive the crash it guards against
-            }
-        }
-        ~CrashGuard() {
-            if (!path.isEmpty())
-                QFile::remove(path);
-        }
-    } guard(crashGuardPath_, id);
+    const CrashGuard::Armed guard = crashGuard_.arm(id);
     auto failWith = [&](const QString& why) {
         record.state = PluginState::Failed;
         record.reason = why;
@@ -224,15 +151,9 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         return false;
     };
 
-    std::shared_ptr<Loaded> loaded = load(record.manifest);
-    if (!loaded)
-        return failWith(QStringLiteral("cannot load %1").arg(record.manifest.library));
-    if (!loaded->loadError.isEmpty())
-        return failWith(loaded->loadError);
-    if (!loaded->refusal.isEmpty()) {
-        record.state = PluginState::Refused;
-        record.reason = loaded->refusal;
-        record.manifest.id.clear();
+    std::shared_ptr<const LoadedLibrary> loaded = loadPluginLibrary(record.manifest);
+    if (loaded->verdict != PluginState::Enabled) {
+        applyVerdict(record, *loaded); // logged by the loader
         if (error)
             *error = record.reason;
         return false;
