@@ -124,15 +124,16 @@ private:
 // One host with one plugin scope ("echo") whose datagram handler records what arrives.
 struct Receiver {
     explicit Receiver(const std::string& listen = "127.0.0.1") {
-        channel.bind(listen, 0);
-        scope = channel.createScope("echo");
-        EXPECT_TRUE(scope->registerDatagramHandler([this](const std::uint8_t* d, std::size_t n) {
-            std::lock_guard lock(mutex);
-            payloads.emplace_back(reinterpret_cast<const char*>(d), n);
-        }));
-        scope->closeRegistration();
-        scope->publishMethods();
-        channel.serve();
+        channel.listen(listen, 0, [this] {
+            scope = channel.createScope("echo");
+            EXPECT_TRUE(
+                scope->registerDatagramHandler([this](const std::uint8_t* d, std::size_t n) {
+                    std::lock_guard lock(mutex);
+                    payloads.emplace_back(reinterpret_cast<const char*>(d), n);
+                }));
+            scope->closeRegistration();
+            scope->publishMethods();
+        });
     }
     std::vector<std::string> received() {
         std::lock_guard lock(mutex);

@@ -66,9 +66,12 @@ QStringList pluginSearchPath(const QStringList& extraDirs) {
 }
 
 int printPluginList(const Options& options) {
-    host::HostChannel channel; // not listening: only the manifests are read
+    host::HostChannel channel; // not listening: no plugin is created
     host::PluginManager manager(channel, "");
     manager.discover(pluginSearchPath(options.pluginDirs), disabledPlugins(options));
+    // What only loading reveals (a library that is not the plugin its manifest says) must show
+    // here too, not just in the Plugins dialog once Charla runs.
+    manager.checkLibraries();
     QTextStream out(stdout);
     out << QStringLiteral("%1  %2  %3  %4\n")
                .arg("ID", -16)

@@ -23,7 +23,8 @@ namespace charla::app {
 // install), then the per-user directory.
 QStringList pluginSearchPath(const QStringList& extraDirs);
 
-// --list-plugins: one line per plugin (id, version, state, reason). Returns the exit code.
+// --list-plugins: one line per plugin (id, version, state, reason), after the catalog's and the
+// loader's checks (libraries are loaded, no plugin is created). Returns the exit code.
 int printPluginList(const Options& options);
 
 class Application : public QObject {

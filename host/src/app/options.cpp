@@ -2,7 +2,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -15,18 +14,14 @@ namespace charla::app {
 QList<DeclaredPluginOption> declaredPluginOptions(const QStringList& dirs) {
     QList<DeclaredPluginOption> out;
     QSet<QString> seen;
-    for (const QString& dirPath : dirs) {
-        for (const QFileInfo& info :
-             QDir(dirPath).entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
-            const host::ManifestResult read = host::readManifest(info.absoluteFilePath());
-            if (!read.error.isEmpty())
-                continue; // reported properly by the plugin manager
-            for (const host::PluginCliOption& option : read.manifest.cliOptions)
-                if (!seen.contains(option.name)) {
-                    seen.insert(option.name);
-                    out.append({read.manifest.id, option});
-                }
-        }
+    for (const host::PluginRecord& record : host::scanPlugins(dirs)) {
+        if (record.state == host::PluginState::Refused)
+            continue; // the plugin manager reports it; its options would reach nobody
+        for (const host::PluginCliOption& option : record.manifest.cliOptions)
+            if (!seen.contains(option.name)) {
+                seen.insert(option.name);
+                out.append({record.manifest.id, option});
+            }
     }
     return out;
 }

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "core/endpoint.h"
-#include "core/plugin_manifest.h"
+#include "core/plugin_catalog.h"
 
 #include <QString>
 #include <QStringList>
@@ -44,7 +44,8 @@ struct ParseResult {
 ParseResult parseCommandLine(const QStringList& arguments,
                              const QList<DeclaredPluginOption>& pluginOptions = {});
 
-// The options declared by the manifests in `dirs` (reads manifests only, runs no plugin code).
+// The options declared by the plugins the catalog accepts in `dirs` (reads manifests only, runs
+// no plugin code).
 QList<DeclaredPluginOption> declaredPluginOptions(const QStringList& dirs);
 
 // The --plugins-dir values in raw arguments, for finding plugin options before the real parse.

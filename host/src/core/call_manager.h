@@ -2,11 +2,14 @@
 //   call.invite {call_id}            the caller rings the callee
 //   call.answer {call_id, accept}    the callee accepts or declines, on the caller
 //   call.hangup {call_id, reason}    either side ends the call, or the caller cancels ringing
-// State lives on the GUI thread; the handlers (server threads) decide from a mutex-guarded copy
-// and post the change. Outgoing signalling runs on its own thread, so the GUI never waits on the
-// network. A call rings for at most `ringTimeout`; a contact that goes offline ends the call.
+// CallManager wires the parts: CallStateMachine decides and holds the one copy of the call
+// (under a mutex: the contact's requests arrive on server threads), call_wire reads and writes
+// the methods, CallSignalling sends ours on its own thread, and a ring timer ends a call that
+// rings for longer than `ringTimeout`. Reports reach callChanged on this object's thread.
 #pragma once
 
+#include "core/call_signalling.h"
+#include "core/call_state_machine.h"
 #include "core/host_channel.h"
 
 #include <charla/sdk/call.h>
@@ -17,11 +20,9 @@
 #include <QTimer>
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <functional>
+#include <cstdint>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 namespace charla::host {
 
@@ -32,9 +33,10 @@ public:
     ~CallManager() override;
 
     void setRingTimeout(std::chrono::milliseconds timeout) { ringTimeout_ = timeout; }
-    void setAutoAnswer(bool on) { autoAnswer_ = on; }
+    void setAutoAnswer(bool on);
 
-    const sdk::CallInfo& call() const { return call_; }
+    // The call now (any thread).
+    sdk::CallInfo call() const;
     // How long the active call has lasted.
     std::chrono::milliseconds duration() const;
 
@@ -51,44 +53,21 @@ signals:
     void callChanged(const charla::sdk::CallInfo& call, const QString& message);
 
 private:
-    // What the server threads may read and change.
-    struct Shared {
-        std::mutex mutex;
-        sdk::CallInfo call;
-    };
-    void setCall(sdk::CallInfo call, const QString& message);
-    void endCall(const QString& message, const char* reasonForPeer);
-    // Queues an outgoing call.* request; `onFailure` runs on the GUI thread if it fails.
-    void signal(std::string method, xmlrpc_c::value argument,
-                std::function<void(const QString&)> onFailure = {});
-    void runSignalling(std::stop_token stop);
-
-    // Server-thread handlers.
-    xmlrpc_c::value onInvite(const xmlrpc_c::paramList& params);
-    xmlrpc_c::value onAnswer(const xmlrpc_c::paramList& params);
-    xmlrpc_c::value onHangup(const xmlrpc_c::paramList& params);
+    // Runs one event through the machine (any thread) and carries out what it asks.
+    template <class Event> CallStateMachine::Reply handle(Event event);
+    // GUI thread: the reports of batch `sequence`, unless a later batch was reported already.
+    void report(std::uint64_t sequence, const std::vector<CallStateMachine::Report>& reports);
 
     HostChannel& channel_;
-    Shared shared_;
-    sdk::CallInfo call_; // GUI thread's view
+    mutable std::mutex mutex_; // guards machine_ and sequence_
+    CallStateMachine machine_;
+    std::uint64_t sequence_ = 0;
+    std::uint64_t reported_ = 0; // GUI thread
     std::chrono::milliseconds ringTimeout_{30000};
-    bool autoAnswer_ = false;
-    std::string lostCallId_; // a call we ended because the contact vanished; hung up on return
     QTimer ringTimer_;
+    std::string ringingCallId_;
     QElapsedTimer activeSince_;
-
-    struct Request {
-        std::string method;
-        xmlrpc_c::value argument;
-        std::function<void(const QString&)> onFailure;
-    };
-    std::mutex queueMutex_;
-    std::condition_variable_any queueWake_;
-    std::deque<Request> queue_;
-    bool sending_ = false;
-    std::condition_variable drained_;
-    std::shared_ptr<CurlPeerStream> stream_;
-    std::jthread signalling_;
+    std::unique_ptr<CallSignalling> signalling_;
 };
 
 QString toString(sdk::CallInfo::State state);

@@ -1,11 +1,11 @@
 // The central Channel: owns the XML-RPC server, the dispatch table, the streams to the contact and
-// every plugin's worker threads. Each plugin sees it through a PluginScope (the SDK's Channel),
-// which records what the plugin registered so that disabling it removes exactly that.
+// the datagram socket. Each plugin sees it through a PluginScope (core/plugin_scope.h).
 #pragma once
 
 #include "core/datagram_socket.h"
 #include "core/method_table.h"
 #include "core/peer_stream.h"
+#include "core/plugin_scope.h"
 #include "core/rpc_server.h"
 
 #include <charla/sdk/channel.h>
@@ -28,8 +28,6 @@ struct PeerAddress {
     std::string display() const { return host + ":" + std::to_string(port); }
 };
 
-class PluginScope;
-
 class HostChannel {
 public:
     HostChannel();
@@ -37,13 +35,12 @@ public:
     HostChannel(const HostChannel&) = delete;
     HostChannel& operator=(const HostChannel&) = delete;
 
-    // Starts the server (XML-RPC on TCP, datagrams on UDP, same port number). Throws StartError
-    // with a readable reason.
-    void listen(const std::string& address, std::uint16_t port);
-    // listen() in two steps: claim the port, then answer (the session enables its plugins in
-    // between, so the first call already sees every method).
-    void bind(const std::string& address, std::uint16_t port);
-    void serve();
+    // Starts the server (XML-RPC on TCP, datagrams on UDP, same port number): claims the port,
+    // runs `beforeServing` (the session enables its plugins there, so the first call already
+    // sees every method; a port in use fails before any plugin starts), then answers. Throws
+    // StartError with a readable reason, or what `beforeServing` threw.
+    void listen(const std::string& address, std::uint16_t port,
+                const std::function<void()>& beforeServing = {});
     void stopListening();
     std::uint16_t port() const { return server_.port(); }
 
@@ -63,6 +60,9 @@ public:
     std::unique_ptr<PluginScope> createScope(const std::string& pluginId);
 
 private:
+    void bind(const std::string& address, std::uint16_t port);
+    void serve();
+
     MethodTable methods_;
     RpcServer server_;
     DatagramSocket datagrams_;
@@ -73,48 +73,6 @@ private:
     std::string listenAddress_;
     std::string secret_;
     sdk::PeerInfo peer_;
-};
-
-// One plugin's view of the Channel, and the record of what it registered.
-class PluginScope : public sdk::Channel {
-public:
-    using FailureHandler = std::function<void(const std::string& what)>;
-
-    PluginScope(HostChannel& channel, std::string pluginId);
-    ~PluginScope() override; // shuts down if still running
-
-    void registerMethod(sdk::MethodSpec spec) override;
-    void registerWorker(sdk::WorkerSpec spec) override;
-    std::shared_ptr<sdk::PeerStream> openStream(const std::string& name) override;
-    sdk::PeerInfo peer() const override { return channel_.peer(); }
-    bool registerDatagramHandler(DatagramHandler handler) override;
-    bool sendDatagram(const std::uint8_t* data, std::size_t size) override;
-    std::size_t maxDatagramPayload() const override;
-
-    // Called by the host when a worker thread throws (runs on that worker's thread).
-    void setFailureHandler(FailureHandler handler) { onFailure_ = std::move(handler); }
-
-    void closeRegistration() { registrationOpen_ = false; }
-    void publishMethods();
-    void startWorkers();
-    // Removes the methods and the datagram handler (waiting for calls in progress).
-    void removeMethods();
-    void stopWorkers();
-    std::size_t workerCount() const { return workers_.size(); }
-    std::vector<std::string> methodNames() const;
-
-private:
-    HostChannel& channel_;
-    std::string pluginId_;
-    bool registrationOpen_ = true;
-    bool published_ = false;
-    std::vector<sdk::MethodSpec> methods_;
-    DatagramHandler datagramHandler_;
-    std::vector<sdk::WorkerSpec> workerSpecs_;
-    std::vector<std::jthread> workers_;
-    std::mutex streamsMutex_;
-    std::vector<std::shared_ptr<CurlPeerStream>> streams_;
-    FailureHandler onFailure_;
 };
 
 } // namespace charla::host

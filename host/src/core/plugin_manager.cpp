@@ -2,9 +2,9 @@
 
 #include "core/logging.h"
 #include "core/panel_host.h"
+#include "core/plugin_context.h"
+#include "core/plugin_loader.h"
 #include "core/wire_text.h"
-
-#include <boost/dll/shared_library.hpp>
 
 #include <QDir>
 #include <QFile>
@@ -12,113 +12,13 @@
 
 #include <stdexcept>
 
-#include <unistd.h>
-
 namespace charla::host {
-
-QString toString(PluginState state) {
-    switch (state) {
-    case PluginState::Disabled:
-        return QStringLiteral("disabled");
-    case PluginState::Enabled:
-        return QStringLiteral("enabled");
-    case PluginState::Refused:
-        return QStringLiteral("refused");
-    case PluginState::Failed:
-        return QStringLiteral("failed");
-    }
-    return {};
-}
-
-struct PluginManager::Loaded {
-    boost::dll::shared_library library;
-    sdk::CreatePluginFn* create = nullptr;
-    QString refusal;   // the library disagrees with its manifest or exports no plugin
-    QString loadError; // dlopen failed (not cached: the file may be fixed)
-};
-
-namespace {
-
-// Every library ever loaded, by canonical path, for the life of the process: unloading code
-// that ran Qt static initialisers is not safe, so nothing here is ever destroyed, not even when
-// a PluginManager is (tests and --list-plugins create several).
-std::map<QString, std::shared_ptr<PluginManager::Loaded>>& loadedLibraries() {
-    static auto* libraries = new std::map<QString, std::shared_ptr<PluginManager::Loaded>>;
-    return *libraries;
-}
-
-} // namespace
-
-std::shared_ptr<PluginManager::Loaded> PluginManager::load(const PluginManifest& manifest) {
-    const QString path = QFileInfo(manifest.library).canonicalFilePath();
-    std::shared_ptr<Loaded>& cached = loadedLibraries()[path];
-    if (cached)
-        return cached;
-    auto loaded = std::make_shared<Loaded>();
-    try {
-        loaded->library.load(manifest.library.toStdString(),
-                             boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-    } catch (const std::exception& e) {
-        loaded->loadError = QStringLiteral("cannot load %1: %2")
-                                .arg(manifest.library, QString::fromLocal8Bit(e.what()));
-        loadedLibraries().erase(path);
-        return loaded;
-    }
-    cached = loaded;
-    if (!loaded->library.has("charla_plugin_build_info") ||
-        !loaded->library.has("charla_create_plugin")) {
-        loaded->refusal = QStringLiteral("the library exports no Charla plugin "
-                                         "(CHARLA_DECLARE_PLUGIN missing)");
-        return loaded;
-    }
-    // The manifest was checked before loading; now check that the code agrees with it.
-    const sdk::PluginBuildInfo* info =
-        loaded->library.get_alias<sdk::BuildInfoFn>("charla_plugin_build_info")();
-    const QString builtQt = QStringLiteral("%1.%2").arg(info->qtMajor).arg(info->qtMinor);
-    if (QString::fromUtf8(info->id) != manifest.id)
-        loaded->refusal = QStringLiteral("library is plugin '%1', manifest says '%2'")
-                              .arg(QString::fromUtf8(info->id), manifest.id);
-    else if (info->abiMajor != manifest.abiMajor || builtQt != manifest.qtVersion)
-        loaded->refusal = QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
-                                         "ABI %3 with Qt %4")
-                              .arg(info->abiMajor)
-                              .arg(builtQt)
-                              .arg(manifest.abiMajor)
-                              .arg(manifest.qtVersion);
-    else
-        loaded->create = &loaded->library.get_alias<sdk::CreatePluginFn>("charla_create_plugin");
-    return loaded;
-}
-
-class PluginManager::Context : public sdk::PluginContext {
-public:
-    Context(PluginManager& manager, PluginScope& scope, std::string id)
-        : manager_(manager), scope_(scope), id_(std::move(id)) {}
-    sdk::Channel& channel() override { return scope_; }
-    std::string pluginId() const override { return id_; }
-    std::string localUser() const override { return manager_.localUser_; }
-    void announce(const sdk::Announcement& announcement) override {
-        manager_.announce(QString::fromStdString(id_), announcement);
-    }
-    std::optional<std::string> option(const std::string& key) const override {
-        auto it = manager_.pluginOptions_.find(id_ + "." + key);
-        if (it == manager_.pluginOptions_.end())
-            return std::nullopt;
-        return it->second;
-    }
-    sdk::CallInfo call() const override { return manager_.call_; }
-
-private:
-    PluginManager& manager_;
-    PluginScope& scope_;
-    std::string id_;
-};
 
 // One enabled plugin. Members are destroyed in reverse order: panels, plugin, context, scope.
 struct PluginManager::Running {
-    std::shared_ptr<Loaded> loaded; // the code outlives the instance
+    std::shared_ptr<const LoadedLibrary> loaded; // the code outlives the instance
     std::unique_ptr<PluginScope> scope;
-    std::unique_ptr<Context> context;
+    std::unique_ptr<PluginContext> context;
     std::unique_ptr<sdk::Plugin> plugin;
     std::map<PanelSlot, QPointer<QWidget>> panels;
 };
@@ -159,69 +59,39 @@ void PluginManager::addRecord(PluginRecord record) {
 }
 
 void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disabledIds) {
-    QSet<QString> librariesWithManifest;
-    QStringList libraries;
-    for (const QString& dirPath : dirs) {
-        QDir dir(dirPath);
-        if (!dir.exists())
-            continue;
-        for (const QFileInfo& info : dir.entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
-            ManifestResult read = readManifest(info.absoluteFilePath());
-            PluginRecord record;
-            record.manifest = read.manifest;
-            record.path = info.absoluteFilePath();
-            record.displayId = read.manifest.id.isEmpty() ? info.fileName() : read.manifest.id;
-            if (!read.manifest.library.isEmpty())
-                librariesWithManifest.insert(QFileInfo(read.manifest.library).canonicalFilePath());
-            if (!read.error.isEmpty()) {
-                record.state = PluginState::Refused;
-                record.reason = read.error;
-                record.manifest.id.clear(); // never enable or match a refused record by id
-            } else if (QString why = incompatibility(read.manifest); !why.isEmpty()) {
-                record.state = PluginState::Refused;
-                record.reason = why;
-                record.manifest.id.clear();
-            } else if (const PluginRecord* first = findRecord(read.manifest.id)) {
-                record.state = PluginState::Refused;
-                record.reason = QStringLiteral("duplicate id '%1', already provided by %2")
-                                    .arg(read.manifest.id, first->path);
-                record.manifest.id.clear();
-            } else {
-                record.state = PluginState::Disabled;
-                if (disabledIds.contains(read.manifest.id))
-                    record.reason = QStringLiteral("disabled by the user");
-            }
-            addRecord(std::move(record));
+    for (PluginRecord& record : scanPlugins(dirs, disabledIds)) {
+        // The catalog sees one scan; an id found by an earlier discover() is a duplicate too.
+        if (const PluginRecord* first = findRecord(record.manifest.id)) {
+            record.state = PluginState::Refused;
+            record.reason = QStringLiteral("duplicate id '%1', already provided by %2")
+                                .arg(record.manifest.id, first->path);
+            record.manifest.id.clear();
         }
-        for (const QFileInfo& info : dir.entryInfoList({"*.so"}, QDir::Files, QDir::Name))
-            libraries.append(info.absoluteFilePath());
-    }
-    if (!crashGuardPath_.isEmpty()) {
-        QFile guard(crashGuardPath_);
-        if (guard.open(QIODevice::ReadOnly)) {
-            const QString id = QString::fromUtf8(guard.readAll()).trimmed();
-            guard.close();
-            guard.remove();
-            if (PluginRecord* record = findRecord(id);
-                record && record->state == PluginState::Disabled) {
-                record->state = PluginState::Failed;
-                record->reason = QStringLiteral("Charla stopped while loading this plugin last "
-                                                "time; enable it to try again");
-                qCWarning(lcPlugins).noquote()
-                    << "plugin" << id << "crashed Charla last time: kept off";
-            }
-        }
-    }
-    for (const QString& lib : libraries) {
-        if (librariesWithManifest.contains(QFileInfo(lib).canonicalFilePath()))
-            continue;
-        PluginRecord record;
-        record.displayId = QFileInfo(lib).fileName();
-        record.path = lib;
-        record.state = PluginState::Refused;
-        record.reason = QStringLiteral("no manifest: expected a .json file naming this library");
         addRecord(std::move(record));
     }
+    if (PluginRecord* record = findRecord(crashGuard_.takeLeftover());
+        record && record->state == PluginState::Disabled) {
+        record->state = PluginState::Failed;
+        record->reason = QStringLiteral("Charla stopped while loading this plugin twice in a "
+                                        "row; enable it to try again");
+    }
+    emit pluginsChanged();
+}
+
+// A refused record is never enabled or matched by id again; a failed one may be retried.
+void PluginManager::applyVerdict(PluginRecord& record, const LoadedLibrary& loaded) {
+    record.state = loaded.verdict;
+    record.reason = loaded.reason;
+    if (loaded.verdict == PluginState::Refused)
+        record.manifest.id.clear();
+}
+
+void PluginManager::checkLibraries() {
+    for (auto& r : records_)
+        if (r.state == PluginState::Disabled && r.reason.isEmpty())
+            if (auto loaded = loadPluginLibrary(r.manifest);
+                loaded->verdict != PluginState::Enabled)
+                applyVerdict(r, *loaded);
     emit pluginsChanged();
 }
 
@@ -271,24 +141,7 @@ void PluginManager::disableAll() {
 
 bool PluginManager::enable(PluginRecord& record, QString* error) {
     const QString id = record.manifest.id;
-    struct CrashGuard {
-        QString path;
-        CrashGuard(const QString& p, const QString& id) : path(p) {
-            if (path.isEmpty())
-                return;
-            QDir().mkpath(QFileInfo(path).absolutePath());
-            QFile file(path);
-            if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-                file.write(id.toUtf8());
-                file.flush();
-                ::fsync(file.handle()); // must survive the crash it guards against
-            }
-        }
-        ~CrashGuard() {
-            if (!path.isEmpty())
-                QFile::remove(path);
-        }
-    } guard(crashGuardPath_, id);
+    const CrashGuard::Armed guard = crashGuard_.arm(id);
     auto failWith = [&](const QString& why) {
         record.state = PluginState::Failed;
         record.reason = why;
@@ -298,15 +151,9 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         return false;
     };
 
-    std::shared_ptr<Loaded> loaded = load(record.manifest);
-    if (!loaded)
-        return failWith(QStringLiteral("cannot load %1").arg(record.manifest.library));
-    if (!loaded->loadError.isEmpty())
-        return failWith(loaded->loadError);
-    if (!loaded->refusal.isEmpty()) {
-        record.state = PluginState::Refused;
-        record.reason = loaded->refusal;
-        record.manifest.id.clear();
+    std::shared_ptr<const LoadedLibrary> loaded = loadPluginLibrary(record.manifest);
+    if (loaded->verdict != PluginState::Enabled) {
+        applyVerdict(record, *loaded); // logged by the loader
         if (error)
             *error = record.reason;
         return false;
@@ -315,7 +162,7 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     auto running = std::make_unique<Running>();
     running->loaded = loaded;
     running->scope = channel_.createScope(id.toStdString());
-    running->context = std::make_unique<Context>(*this, *running->scope, id.toStdString());
+    running->context = std::make_unique<PluginContext>(*this, *running->scope, id.toStdString());
     try {
         running->plugin.reset(loaded->create());
         if (!running->plugin)
@@ -517,6 +364,14 @@ void PluginManager::announce(const QString& id, const sdk::Announcement& announc
             clean.receives.push_back(k);
     announcements_[id] = clean;
     emit pluginsChanged();
+}
+
+std::optional<std::string> PluginManager::pluginOption(const std::string& id,
+                                                       const std::string& key) const {
+    auto it = pluginOptions_.find(id + "." + key);
+    if (it == pluginOptions_.end())
+        return std::nullopt;
+    return it->second;
 }
 
 void PluginManager::setCall(const sdk::CallInfo& call) {

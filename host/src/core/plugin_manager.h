@@ -1,10 +1,12 @@
-// Finds plugins, refuses the incompatible ones with a reason, and enables/disables the rest at
-// runtime (Boost.DLL loads a library once and keeps it mapped: Qt code is never safe to unload).
+// The plugins' lifecycle: takes in what the catalog finds (core/plugin_catalog.h), has the loader
+// map and check the libraries (core/plugin_loader.h), and enables/disables plugins at runtime,
+// failing one (with the reason) that throws.
 #pragma once
 
 #include "core/host_channel.h"
 #include "core/panel_host.h"
-#include "core/plugin_manifest.h"
+#include "core/plugin_catalog.h"
+#include "core/plugin_loader.h"
 
 #include <charla/sdk/plugin.h>
 
@@ -16,20 +18,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace charla::host {
-
-enum class PluginState { Disabled, Enabled, Refused, Failed };
-QString toString(PluginState state);
-
-struct PluginRecord {
-    PluginManifest manifest; // id may be empty for a refused file with no readable manifest
-    QString displayId;       // the id, or the file name when there is none
-    QString path;            // manifest or library path
-    PluginState state = PluginState::Disabled;
-    QString reason; // why refused or failed
-};
 
 class PluginManager : public QObject {
     Q_OBJECT
@@ -37,8 +29,12 @@ public:
     PluginManager(HostChannel& channel, std::string localUser, QObject* parent = nullptr);
     ~PluginManager() override;
 
-    // Reads manifests (no plugin code runs). Plugins in `disabledIds` stay disabled.
+    // Takes in the plugins the catalog finds in `dirs` (no plugin code runs). Plugins in
+    // `disabledIds` stay disabled.
     void discover(const QStringList& dirs, const QSet<QString>& disabledIds = {});
+    // Loads the library of every plugin that would be enabled and applies the loader's checks
+    // (state Refused or Failed, with the reason), creating no plugin: for --list-plugins.
+    void checkLibraries();
     // Enables every discovered plugin that is not disabled, refused or failed.
     void enableDiscovered();
 
@@ -56,11 +52,15 @@ public:
     }
     void setCall(const sdk::CallInfo& call);
 
-    // The crash guard: the id of the plugin being loaded is written to `path` and removed once
-    // it is up. If Charla dies meanwhile, the next discover() finds the file and keeps that
-    // plugin off (state Failed, with the reason) until the user enables it again.
-    void setCrashGuardPath(const QString& path) { crashGuardPath_ = path; }
+    // The crash guard's file (CrashGuard, core/plugin_loader.h); read by the next discover().
+    void setCrashGuardPath(const QString& path) { crashGuard_ = CrashGuard(path); }
     const sdk::CallInfo& call() const { return call_; }
+    const std::string& localUser() const { return localUser_; }
+    // The `--plugin-option` value of `id.key`, if one was given.
+    std::optional<std::string> pluginOption(const std::string& id, const std::string& key) const;
+    // Records what plugin `id` announces (through its PluginContext); throws
+    // std::invalid_argument for an announcement the contact could not read.
+    void announce(const QString& id, const sdk::Announcement& announcement);
 
     const std::vector<PluginRecord>& plugins() const { return records_; }
     const PluginRecord* find(const QString& id) const;
@@ -74,12 +74,8 @@ signals:
     // The set of enabled plugins or a plugin's state changed.
     void pluginsChanged();
 
-public:
-    struct Loaded; // a loaded library (public for the process-wide cache in the .cpp)
-
 private:
     struct Running;
-    class Context;
 
     PluginRecord* findRecord(const QString& id);
     void addRecord(PluginRecord record);
@@ -87,7 +83,7 @@ private:
     void disable(PluginRecord& record);
     void fail(const QString& id, const QString& reason);
     void failLater(const QString& id, const QString& reason);
-    static std::shared_ptr<Loaded> load(const PluginManifest& manifest);
+    static void applyVerdict(PluginRecord& record, const LoadedLibrary& loaded);
     void stopRunning(Running& running, const QString& id);
     void abandon(Running& running, const QString& id);
     // Runs one of a plugin's hooks; returns why it threw, or an empty string.
@@ -97,13 +93,12 @@ private:
     void notifyRunning(const char* hook, const std::function<void(sdk::Plugin&)>& notify);
     void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
     void deletePanel(Running& running, const QString& id, PanelSlot slot);
-    void announce(const QString& id, const sdk::Announcement& announcement);
 
     HostChannel& channel_;
     std::string localUser_;
     std::map<PanelSlot, PanelHost*> panelHosts_;
     std::map<std::string, std::string> pluginOptions_;
-    QString crashGuardPath_;
+    CrashGuard crashGuard_;
     std::map<QString, sdk::Announcement> announcements_; // by plugin id, while enabled
     sdk::CallInfo call_;
     std::vector<PluginRecord> records_;

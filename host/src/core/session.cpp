@@ -31,10 +31,10 @@ Session::~Session() {
 }
 
 void Session::start() {
-    channel_.bind(config_.listenAddress.toStdString(), config_.port);
-    plugins_->discover(config_.pluginDirs, config_.disabledPlugins);
-    plugins_->enableDiscovered();
-    channel_.serve();
+    channel_.listen(config_.listenAddress.toStdString(), config_.port, [this] {
+        plugins_->discover(config_.pluginDirs, config_.disabledPlugins);
+        plugins_->enableDiscovered();
+    });
     link_->setLocalPlugins(plugins_->enabledCapabilities());
     link_->start(config_.pingInterval);
     started_ = true;

@@ -1,0 +1,35 @@
+#include "core/plugin_context.h"
+
+#include "core/host_channel.h"
+#include "core/plugin_manager.h"
+
+namespace charla::host {
+
+PluginContext::PluginContext(PluginManager& manager, PluginScope& scope, std::string id)
+    : manager_(manager), scope_(scope), id_(std::move(id)) {}
+
+sdk::Channel& PluginContext::channel() {
+    return scope_;
+}
+
+std::string PluginContext::pluginId() const {
+    return id_;
+}
+
+std::string PluginContext::localUser() const {
+    return manager_.localUser();
+}
+
+void PluginContext::announce(const sdk::Announcement& announcement) {
+    manager_.announce(QString::fromStdString(id_), announcement);
+}
+
+std::optional<std::string> PluginContext::option(const std::string& key) const {
+    return manager_.pluginOption(id_, key);
+}
+
+sdk::CallInfo PluginContext::call() const {
+    return manager_.call();
+}
+
+} // namespace charla::host
