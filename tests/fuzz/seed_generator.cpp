@@ -247,9 +247,10 @@ int main(int argc, char** argv) {
             &xml);
         write(r, "response_generated.xml", xml);
         xml.clear();
-        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::fault(
-                                            "unknown method 'x'", xmlrpc_c::fault::code_t(-32601))),
-                                        &xml);
+        xmlrpc_c::xml::generateResponse(
+            xmlrpc_c::rpcOutcome(
+                charla::sdk::fault(charla::sdk::kFaultUnknownMethod, "unknown method 'x'")),
+            &xml);
         write(r, "response_fault_generated.xml", xml);
     }
     write(r, "response_struct.xml",
