@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/panel_host.h"
+#include "core/plugin_services.h"
 #include "core/wire_text.h"
 
 #include <boost/dll/shared_library.hpp>
@@ -78,12 +79,15 @@ std::shared_ptr<PluginManager::Loaded> PluginManager::load(const PluginManifest&
     if (QString::fromUtf8(info->id) != manifest.id)
         loaded->refusal = QStringLiteral("library is plugin '%1', manifest says '%2'")
                               .arg(QString::fromUtf8(info->id), manifest.id);
-    else if (info->abiMajor != manifest.abiMajor || builtQt != manifest.qtVersion)
-        loaded->refusal = QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
-                                         "ABI %3 with Qt %4")
+    else if (info->abiMajor != manifest.abiMajor || info->abiMinor != manifest.abiMinor ||
+             builtQt != manifest.qtVersion)
+        loaded->refusal = QStringLiteral("library built for SDK ABI %1.%2 with Qt %3, manifest "
+                                         "says ABI %4.%5 with Qt %6")
                               .arg(info->abiMajor)
+                              .arg(info->abiMinor)
                               .arg(builtQt)
                               .arg(manifest.abiMajor)
+                              .arg(manifest.abiMinor)
                               .arg(manifest.qtVersion);
     else
         loaded->create = &loaded->library.get_alias<sdk::CreatePluginFn>("charla_create_plugin");
@@ -93,7 +97,10 @@ std::shared_ptr<PluginManager::Loaded> PluginManager::load(const PluginManifest&
 class PluginManager::Context : public sdk::PluginContext {
 public:
     Context(PluginManager& manager, PluginScope& scope, std::string id)
-        : manager_(manager), scope_(scope), id_(std::move(id)) {}
+        : manager_(manager), scope_(scope), id_(std::move(id)),
+          services_(id_, [&manager, id = QString::fromStdString(id_)](const QString& why) {
+              manager.failLater(id, why);
+          }) {}
     sdk::Channel& channel() override { return scope_; }
     std::string pluginId() const override { return id_; }
     std::string localUser() const override { return manager_.localUser_; }
@@ -107,11 +114,17 @@ public:
         return it->second;
     }
     sdk::CallInfo call() const override { return manager_.call_; }
+    std::unique_ptr<QSettings> settings() const override { return services_.settings(); }
+    QString dataDir() const override { return services_.dataDir(); }
+    void postToGui(std::function<void()> task) override { services_.postToGui(std::move(task)); }
+    // Drops the plugin's pending GUI tasks; called before the instance is destroyed.
+    void close() { services_.close(); }
 
 private:
     PluginManager& manager_;
     PluginScope& scope_;
     std::string id_;
+    PluginServices services_;
 };
 
 // One enabled plugin. Members are destroyed in reverse order: panels, plugin, context, scope.
@@ -417,6 +430,7 @@ void PluginManager::abandon(Running& running, const QString& id) {
     running.scope->removeMethods();
     for (auto slot : {PanelSlot::Chat, PanelSlot::Call, PanelSlot::Settings})
         deletePanel(running, id, slot);
+    running.context->close();
     running.plugin.reset();
     announcements_.erase(id);
 }
