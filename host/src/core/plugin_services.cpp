@@ -67,7 +67,7 @@ void PluginServices::postToGui(std::function<void()> task) {
     // Runs only while anchor_ lives: close() deletes it on the GUI thread, which drops the event.
     QMetaObject::invokeMethod(
         anchor_,
-        [this, task = std::move(task)] {
+        [this, task = std::move(task)]() mutable {
             try {
                 task();
             } catch (const std::exception& e) {
@@ -76,6 +76,9 @@ void PluginServices::postToGui(std::function<void()> task) {
             } catch (...) {
                 onFailure_(QStringLiteral("failed in a task posted to the GUI thread"));
             }
+            // What the task captured dies here, on the GUI thread: Qt may free the call object
+            // on the posting thread, whichever drops the last reference.
+            task = nullptr;
         },
         Qt::QueuedConnection);
 }

@@ -20,6 +20,7 @@
 #include <charla/sdk/peer_info.h>
 #include <charla/sdk/version.h>
 
+#include <QSettings> // settings() hands one out
 #include <QString>
 #include <QtGlobal>
 
@@ -30,7 +31,6 @@
 #include <string>
 #include <vector>
 
-class QSettings;
 class QWidget;
 
 namespace charla::sdk {
