@@ -18,6 +18,8 @@
 #include <opencv2/imgcodecs.hpp>
 #endif
 
+#include <charla/sdk/fault.h>
+
 #include <xmlrpc-c/xml.hpp>
 
 #include <QDateTime>
