@@ -1,6 +1,8 @@
 // Nudge: a button that makes the contact's Charla window shake and flash. A complete plugin in one
 // file, built against the installed SDK only: one method, one worker, one panel.
+// (docs/plugin-guide.md starts with a smaller one, "reactions".)
 #include <charla/sdk/declare_plugin.h>
+#include <charla/sdk/struct_reader.h>
 
 #include <QApplication>
 #include <QHBoxLayout>
@@ -31,17 +33,11 @@ public:
         nudge.maxPayloadBytes = 1024;
         // Runs on a server thread: validate, hand the work to the GUI thread, return at once.
         nudge.handler = [this](const xmlrpc_c::paramList& params) {
-            params.verifyEnd(1);
-            const Struct s = params.getStruct(0);
-            auto from = s.find("from");
-            if (from == s.end() || from->second.type() != xmlrpc_c::value::TYPE_STRING)
-                throw xmlrpc_c::fault("nudge.nudge: missing string 'from'",
-                                      xmlrpc_c::fault::CODE_TYPE);
+            const auto args = charla::sdk::StructReader::onlyParam(params, "nudge.nudge");
+            const std::string from = args.string("from", 256); // else a fault naming 'from'
             received_++;
-            QMetaObject::invokeMethod(
-                qApp,
-                [this, who = std::string(xmlrpc_c::value_string(from->second))] { shake(who); },
-                Qt::QueuedConnection);
+            // Dropped if the plugin is disabled before it runs: `this` is safe in the task.
+            context_->postToGui([this, from] { shake(from); });
             return xmlrpc_c::value_struct(Struct{{"status", xmlrpc_c::value_string("nudged")}});
         };
         context.channel().registerMethod(std::move(nudge));
@@ -97,8 +93,7 @@ private:
                     return;
                 result = QObject::tr("Nudge failed: %1").arg(QString::fromStdString(e.what()));
             }
-            QMetaObject::invokeMethod(
-                qApp, [this, result] { setStatus(result); }, Qt::QueuedConnection);
+            context_->postToGui([this, result] { setStatus(result); });
         }
     }
 

@@ -2,6 +2,8 @@
 #                   [SENDS kinds...] [RECEIVES kinds...] SOURCES files...
 #                   [CLI_OPTIONS "name|VALUE|help" ...]   e.g. "camera|SOURCE|Camera to use"
 #                   [OUTPUT_DIR dir]
+#                   [ABI_MINOR n]   build for SDK 1.n (default: this SDK's minor): hosts of 1.n
+#                                   load it, and declarations newer than 1.n do not compile
 #                   # for tests that need a deliberately broken plugin:
 #                   [ABI_MAJOR n] [QT_VERSION x.y] [MANIFEST_FILE file | NO_MANIFEST])
 #
@@ -44,7 +46,7 @@ endfunction()
 function(charla_add_plugin target)
     # PARSE_ARGV keeps a value whole, semicolons included (NAME and DESCRIPTION are free text).
     cmake_parse_arguments(PARSE_ARGV 1 P "NO_MANIFEST"
-        "ID;NAME;VERSION;VENDOR;DESCRIPTION;OUTPUT_DIR;ABI_MAJOR;QT_VERSION;MANIFEST_FILE"
+        "ID;NAME;VERSION;VENDOR;DESCRIPTION;OUTPUT_DIR;ABI_MAJOR;ABI_MINOR;QT_VERSION;MANIFEST_FILE"
         "SOURCES;SENDS;RECEIVES;CLI_OPTIONS")
     foreach(required ID NAME VERSION SOURCES)
         if("${P_${required}}" STREQUAL "")
@@ -70,6 +72,15 @@ function(charla_add_plugin target)
     if(P_ABI_MAJOR)
         set(abi_major ${P_ABI_MAJOR})
     endif()
+    set(abi_minor ${CHARLA_SDK_ABI_MINOR})
+    if(NOT "${P_ABI_MINOR}" STREQUAL "")
+        if(NOT P_ABI_MINOR MATCHES "^[0-9]+$" OR P_ABI_MINOR GREATER CHARLA_SDK_ABI_MINOR)
+            message(FATAL_ERROR "charla_add_plugin(${target}): ABI_MINOR '${P_ABI_MINOR}' must be "
+                                "0..${CHARLA_SDK_ABI_MINOR} (this SDK is "
+                                "${CHARLA_SDK_ABI_MAJOR}.${CHARLA_SDK_ABI_MINOR})")
+        endif()
+        set(abi_minor ${P_ABI_MINOR})
+    endif()
     set(qt_version "${Qt6_VERSION_MAJOR}.${Qt6_VERSION_MINOR}")
     if(P_QT_VERSION)
         set(qt_version ${P_QT_VERSION})
@@ -78,7 +89,8 @@ function(charla_add_plugin target)
     add_library(${target} MODULE ${P_SOURCES})
     target_link_libraries(${target} PRIVATE Charla::sdk)
     target_compile_definitions(${target} PRIVATE CHARLA_PLUGIN_ID="${P_ID}"
-                                                 CHARLA_PLUGIN_BUILT_ABI_MAJOR=${abi_major})
+                                                 CHARLA_PLUGIN_BUILT_ABI_MAJOR=${abi_major}
+                                                 CHARLA_SDK_TARGET_ABI_MINOR=${abi_minor})
     set_target_properties(${target} PROPERTIES
         OUTPUT_NAME charla_${P_ID}
         LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR}
@@ -125,7 +137,7 @@ function(charla_add_plugin target)
                               "\"help\": ${opt_help}}")
         set(separator ", ")
     endforeach()
-    _charla_json_string(abi_json "${abi_major}.${CHARLA_SDK_ABI_MINOR}")
+    _charla_json_string(abi_json "${abi_major}.${abi_minor}")
     _charla_json_string(qt_json "${qt_version}")
     file(GENERATE OUTPUT ${manifest} CONTENT "{
   \"charla_plugin\": 1,

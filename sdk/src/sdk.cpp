@@ -2,6 +2,7 @@
 // SDK's shared library, so dynamic_cast and exceptions work the same across every dlopen'ed plugin.
 #include <charla/sdk/channel.h>
 #include <charla/sdk/plugin.h>
+#include <charla/sdk/settings_page.h>
 
 namespace charla::sdk {
 
@@ -22,6 +23,7 @@ std::size_t Channel::maxDatagramPayload() const {
 }
 PluginContext::~PluginContext() = default;
 Plugin::~Plugin() = default;
+SettingsPage::~SettingsPage() = default;
 
 QWidget* Plugin::createPanel(QWidget*) {
     return nullptr;

@@ -334,8 +334,7 @@ int hellosSentTo(FailingHelloContact& contact, std::chrono::milliseconds watch) 
 // it does not spin (it made thousands of calls a second, with a log line each).
 TEST(PeerPresence, AHelloTheContactRefusesIsRetriedWithBackoffNotInALoop) {
     FailingHelloContact contact([]() -> xmlrpc_c::value {
-        throw xmlrpc_c::fault("malformed XML-RPC call: not well-formed",
-                              static_cast<xmlrpc_c::fault::code_t>(-32700));
+        throw sdk::fault(sdk::kFaultParse, "malformed XML-RPC call: not well-formed");
     });
     const int hellos = hellosSentTo(contact, 3500ms);
     EXPECT_GE(hellos, 1);

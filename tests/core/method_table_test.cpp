@@ -152,7 +152,7 @@ TEST(MethodTable, OnlyAThrowingHandlerIsReportedAsItsOwnersFailure) {
                   throw std::runtime_error("kaput");
               }));
     table.add("b", method("b.fault", [](const xmlrpc_c::paramList&) -> xmlrpc_c::value {
-                  throw xmlrpc_c::fault("busy", static_cast<xmlrpc_c::fault::code_t>(503));
+                  throw sdk::fault(sdk::kFaultUnavailable, "busy");
               }));
     table.add("b", echoMethod("b.echo", 10));
     EXPECT_EQ(faultOf(table, "b.fault", xmlrpc_c::paramList()), 503);
@@ -171,7 +171,7 @@ TEST(MethodTable, OnlyAThrowingHandlerIsReportedAsItsOwnersFailure) {
 TEST(MethodTable, AHandlersOwnFaultPassesThrough) {
     MethodTable table;
     table.add("a", method("a.busy", [](const xmlrpc_c::paramList&) -> xmlrpc_c::value {
-                  throw xmlrpc_c::fault("busy", static_cast<xmlrpc_c::fault::code_t>(503));
+                  throw sdk::fault(sdk::kFaultUnavailable, "busy");
               }));
     EXPECT_EQ(faultOf(table, "a.busy", xmlrpc_c::paramList()), 503);
 }

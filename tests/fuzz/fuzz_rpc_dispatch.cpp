@@ -112,8 +112,8 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
         video::WireFrame frame;
         const video::FrameError error = video::parseFrame(params, &frame);
         if (error != video::FrameError::None)
-            throw xmlrpc_c::fault(std::string("video.frame: ") + video::toString(error),
-                                  static_cast<xmlrpc_c::fault::code_t>(video::faultCodeFor(error)));
+            throw sdk::fault(video::faultCodeFor(error),
+                             std::string("video.frame: ") + video::toString(error));
         return xmlrpc_c::value_struct(
             std::map<std::string, xmlrpc_c::value>{{"seq", xmlrpc_c::value_int(frame.seq)}});
     };

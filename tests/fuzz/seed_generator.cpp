@@ -18,6 +18,8 @@
 #include <opencv2/imgcodecs.hpp>
 #endif
 
+#include <charla/sdk/fault.h>
+
 #include <xmlrpc-c/xml.hpp>
 
 #include <QDateTime>
@@ -247,9 +249,10 @@ int main(int argc, char** argv) {
             &xml);
         write(r, "response_generated.xml", xml);
         xml.clear();
-        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::fault(
-                                            "unknown method 'x'", xmlrpc_c::fault::code_t(-32601))),
-                                        &xml);
+        xmlrpc_c::xml::generateResponse(
+            xmlrpc_c::rpcOutcome(
+                charla::sdk::fault(charla::sdk::kFaultUnknownMethod, "unknown method 'x'")),
+            &xml);
         write(r, "response_fault_generated.xml", xml);
     }
     write(r, "response_struct.xml",

@@ -10,11 +10,13 @@
 #include "gui/chat_window.h"
 #include "gui/login_window.h"
 #include "gui/plugins_dialog.h"
+#include "gui/settings_dialog.h"
 
 #include <xmlrpc-c/client_global.h>
 #include <xmlrpc-c/util.h>
 
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -35,6 +37,7 @@
 #include <QTextBrowser>
 #include <QTimer>
 
+#include <charla/sdk/settings_page.h>
 #include <charla/sdk/version.h>
 
 #include <csignal>
@@ -238,7 +241,47 @@ private slots:
     void callWindowsFollowTheCall();
     void failedPluginIsExplainedInTheChatWindow();
     void mismatchedSecretsAreExplained();
+    void settingsPagesApplyOnOkAndRevertOnCancel();
 };
+
+namespace {
+
+// A settings page with the SDK 1.2 contract: counts what the dialog tells it.
+class ContractPage : public QWidget, public charla::sdk::SettingsPage {
+public:
+    using QWidget::QWidget;
+    void apply() override { ++applied; }
+    void revert() override { ++reverted; }
+    int applied = 0, reverted = 0;
+};
+
+} // namespace
+
+// OK and Apply reach every page that implements sdk::SettingsPage, Cancel reverts them; a page
+// without the contract is left alone.
+void GuiTest::settingsPagesApplyOnOkAndRevertOnCancel() {
+    charla::gui::SettingsDialog dialog;
+    auto* page = new ContractPage(dialog.panelParent());
+    dialog.addPanel("contract", "Contract", page);
+    dialog.addPanel("plain", "Plain", new QWidget(dialog.panelParent()));
+    auto* buttons = dialog.findChild<QDialogButtonBox*>();
+    QVERIFY(buttons);
+
+    dialog.show();
+    buttons->button(QDialogButtonBox::Apply)->click();
+    QCOMPARE(page->applied, 1);
+    QVERIFY(dialog.isVisible()); // Apply keeps the dialog open
+    buttons->button(QDialogButtonBox::Ok)->click();
+    QCOMPARE(page->applied, 2);
+    QCOMPARE(page->reverted, 0);
+    QVERIFY(!dialog.isVisible());
+
+    dialog.show();
+    buttons->button(QDialogButtonBox::Cancel)->click();
+    QCOMPARE(page->reverted, 1);
+    QCOMPARE(page->applied, 2);
+    QVERIFY(!dialog.isVisible());
+}
 
 void GuiTest::loginToChatLocal() {
     if (!textPluginBuilt())

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Installs Charla to a temporary prefix, builds examples/nudge against the installed SDK only,
-installs the plugin into the per-user directory, then runs the installed host and calls the
-plugin's method as a peer would. Prints 'N passed, N failed'."""
+"""Installs Charla to a temporary prefix, builds examples/nudge and the plugin of
+docs/plugin-guide.md (its code blocks marked <!-- guide-file: PATH -->, as written) against the
+installed SDK only, installs them into the per-user directory, then runs the installed host and
+calls the plugins' methods as a peer would. Prints 'N passed, N failed'."""
 import argparse, os, re, shutil, subprocess, sys, time, xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -29,6 +30,21 @@ def run(cmd, **kw):
     return result
 
 
+def guide_files(guide_path):
+    """{relative path: text} of the code blocks the guide marks with <!-- guide-file: PATH -->."""
+    with open(guide_path, encoding="utf-8") as f:
+        text = f.read()
+    return {m.group(1): m.group(2) for m in re.finditer(
+        r"^<!-- guide-file: (\S+) -->\n```\w*\n(.*?)^```$", text, re.M | re.S)}
+
+
+def build_out_of_tree(source, build, prefix, env):
+    # Only the install prefix is visible: not the source tree, not the build tree.
+    run(["cmake", "-S", source, "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix], env=env)
+    run(["cmake", "--build", build, "-j2"], env=env)
+    run(["cmake", "--install", build], env=env)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", required=True)
@@ -49,12 +65,18 @@ def main():
         # Charla::sdk must bring the C++20 its headers need (#12): the example must not set it.
         check(not re.search(r"^\s*set\s*\(\s*CMAKE_CXX_STANDARD\b", f.read(), re.M),
               "the example does not set CMAKE_CXX_STANDARD")
-    example_build = os.path.join(a.work_dir, "nudge-build")
-    # Only the install prefix is visible to the example: not the source tree, not the build tree.
-    run(["cmake", "-S", example, "-B", example_build,
-         "-DCMAKE_PREFIX_PATH=" + prefix], env=env)
-    run(["cmake", "--build", example_build, "-j2"], env=env)
-    run(["cmake", "--install", example_build], env=env)
+    build_out_of_tree(example, os.path.join(a.work_dir, "nudge-build"), prefix, env)
+
+    files = guide_files(os.path.join(a.source_dir, "docs/plugin-guide.md"))
+    check(sorted(files) == ["reactions/CMakeLists.txt", "reactions/reactions_plugin.cpp"],
+          "the guide marks its plugin's files: %s" % sorted(files))
+    guide_dir = os.path.join(a.work_dir, "guide")
+    for path, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(guide_dir, path)), exist_ok=True)
+        with open(os.path.join(guide_dir, path), "w", encoding="utf-8") as f:
+            f.write(text)
+    build_out_of_tree(os.path.join(guide_dir, "reactions"), os.path.join(a.work_dir, "guide-build"),
+                      prefix, env)
     user_dir = os.path.join(data_home, "charla/plugins")
     check(os.path.exists(os.path.join(user_dir, "charla_nudge.json")),
           "the example installs into the per-user plugin directory")
@@ -92,6 +114,15 @@ def main():
             check(False, "nudge.nudge without 'from' is refused")
         except xmlrpc.client.Fault as f:
             check(f.faultCode == -32602, "nudge.nudge without 'from' is refused (%s)" % f)
+        check("reactions.react" in server.system.listMethods(), "the host serves the guide's plugin")
+        check(server.reactions.react({"emoji": "\U0001F44D"}) == {"status": "shown"},
+              "the guide's reactions.react answers")
+        try:
+            server.reactions.react({"emoji": 1})
+            check(False, "reactions.react with a number is refused")
+        except xmlrpc.client.Fault as f:
+            check(f.faultCode == -32602 and "member 'emoji' must be a string" in f.faultString,
+                  "the guide plugin's StructReader names the member (%s)" % f)
         check(proc.poll() is None, "the host is still running")
     finally:
         proc.terminate()

@@ -168,8 +168,7 @@ std::shared_ptr<const MethodTable::Entry> MethodTable::find(const std::string& n
     std::lock_guard lock(mutex_);
     auto it = entries_.find(name);
     if (it == entries_.end())
-        throw xmlrpc_c::fault("unknown method '" + name + "'",
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnknownMethod));
+        throw sdk::fault(sdk::kFaultUnknownMethod, "unknown method '" + name + "'");
     return it->second;
 }
 
@@ -187,8 +186,7 @@ xmlrpc_c::value MethodTable::dispatch(const std::string& name,
         }
     }
     if (!entry)
-        throw xmlrpc_c::fault("unknown method '" + name + "'",
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnknownMethod));
+        throw sdk::fault(sdk::kFaultUnknownMethod, "unknown method '" + name + "'");
 
     struct Leave {
         OwnerGate& gate;
@@ -203,35 +201,31 @@ xmlrpc_c::value MethodTable::dispatch(const std::string& name,
     for (unsigned i = 0; i < params.size(); ++i)
         bytes += payloadBytes(params[i]);
     if (bytes > entry->spec.maxPayloadBytes)
-        throw xmlrpc_c::fault(name + ": payload of " + std::to_string(bytes) +
-                                  " bytes exceeds the limit of " +
-                                  std::to_string(entry->spec.maxPayloadBytes),
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultTooLarge));
+        throw sdk::fault(sdk::kFaultTooLarge, name + ": payload of " + std::to_string(bytes) +
+                                                  " bytes exceeds the limit of " +
+                                                  std::to_string(entry->spec.maxPayloadBytes));
     try {
         return entry->spec.handler(params);
     } catch (const xmlrpc_c::fault& f) {
         // xmlrpc-c's paramList accessors fault with its own type/count codes: report them as
         // Charla's "bad parameters" so a peer sees one code for every malformed call.
         if (f.getCode() == XMLRPC_TYPE_ERROR || f.getCode() == XMLRPC_INDEX_ERROR)
-            throw xmlrpc_c::fault(f.getDescription().rfind(name, 0) == 0
-                                      ? f.getDescription()
-                                      : name + ": bad parameters: " + f.getDescription(),
-                                  static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+            throw sdk::fault(sdk::kFaultBadParams,
+                             f.getDescription().rfind(name, 0) == 0
+                                 ? f.getDescription()
+                                 : name + ": bad parameters: " + f.getDescription());
         throw;
     } catch (const girerr::error& e) {
         // xmlrpc-c's own accessors (getStruct, value_string(...) on a wrong type) throw these.
-        throw xmlrpc_c::fault(name + ": bad parameters: " + e.what(),
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+        throw sdk::fault(sdk::kFaultBadParams, name + ": bad parameters: " + e.what());
     } catch (const std::exception& e) {
         qCWarning(lcChannel) << "handler of" << name.c_str() << "failed:" << e.what();
         reportFailure(entry->owner, name + ": " + e.what());
-        throw xmlrpc_c::fault(name + " failed: " + e.what(),
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultInternal));
+        throw sdk::fault(sdk::kFaultInternal, name + " failed: " + e.what());
     } catch (...) {
         qCWarning(lcChannel) << "handler of" << name.c_str() << "threw a non-exception";
         reportFailure(entry->owner, name + ": unknown exception");
-        throw xmlrpc_c::fault(name + " failed",
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultInternal));
+        throw sdk::fault(sdk::kFaultInternal, name + " failed");
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 
+#include <charla/sdk/struct_reader.h>
 #include <charla/sdk/version.h>
 
 #include <map>
@@ -15,21 +16,6 @@ using Struct = std::map<std::string, xmlrpc_c::value>;
 // The method table owner of host.ping and host.hello.
 const std::string kOwner = "host.link";
 
-xmlrpc_c::fault badHello(const std::string& why) {
-    return xmlrpc_c::fault("host.hello: " + why,
-                           static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
-}
-
-const xmlrpc_c::value& member(const Struct& s, const std::string& key, xmlrpc_c::value::type_t type,
-                              const std::string& where) {
-    auto it = s.find(key);
-    if (it == s.end())
-        throw badHello(where + " has no member '" + key + "'");
-    if (it->second.type() != type)
-        throw badHello(where + "." + key + " has the wrong type");
-    return it->second;
-}
-
 // The plugins_serial of a host.ping or host.hello struct, or `fallback` when it has none.
 int pluginsSerial(const xmlrpc_c::value& value, int fallback) {
     if (value.type() != xmlrpc_c::value::TYPE_STRUCT)
@@ -41,27 +27,31 @@ int pluginsSerial(const xmlrpc_c::value& value, int fallback) {
     return xmlrpc_c::value_int(it->second);
 }
 
-std::string stringMember(const Struct& s, const std::string& key, const std::string& where) {
-    return xmlrpc_c::value_string(member(s, key, xmlrpc_c::value::TYPE_STRING, where));
-}
-
-std::vector<std::string> stringList(const Struct& s, const std::string& key,
-                                    const std::string& where) {
-    std::vector<std::string> out;
-    for (const auto& v : xmlrpc_c::value_array(member(s, key, xmlrpc_c::value::TYPE_ARRAY, where))
-                             .vectorValueValue()) {
-        if (v.type() != xmlrpc_c::value::TYPE_STRING)
-            throw badHello(where + "." + key + " must hold strings");
-        out.push_back(xmlrpc_c::value_string(v));
-    }
-    return out;
-}
-
 xmlrpc_c::value stringArray(const std::vector<std::string>& items) {
     std::vector<xmlrpc_c::value> out;
     for (const auto& i : items)
         out.push_back(xmlrpc_c::value_string(i));
     return xmlrpc_c::value_array(out);
+}
+
+sdk::PeerInfo readHello(const sdk::StructReader& hello) {
+    sdk::PeerInfo info;
+    info.app = hello.string("app");
+    info.appVersion = hello.string("version");
+    info.protocol = hello.integer("protocol");
+    info.user = hello.string("user");
+    for (const sdk::StructReader& p : hello.structures("plugins")) {
+        sdk::PeerPlugin plugin;
+        plugin.id = p.string("id");
+        plugin.version = p.string("version");
+        plugin.sends = p.strings("sends");
+        plugin.receives = p.strings("receives");
+        if (auto params = p.optionalStructure("params")) // optional: older peers may omit it
+            for (const std::string& key : params->names())
+                plugin.params[key] = params->string(key);
+        info.plugins.push_back(std::move(plugin));
+    }
+    return info;
 }
 
 } // namespace
@@ -87,9 +77,7 @@ PeerLink::PeerLink(HostChannel& channel, std::string localUser, QObject* parent)
     hello.signature = "S:S";
     hello.help = "Exchange app, version, protocol, user and enabled plugins; returns ours.";
     hello.handler = [this](const xmlrpc_c::paramList& params) {
-        if (params.size() != 1)
-            throw badHello("expects exactly one struct parameter");
-        sdk::PeerInfo info = parseHello(params[0]);
+        sdk::PeerInfo info = readHello(sdk::StructReader::onlyParam(params, "host.hello"));
         {
             std::lock_guard lock(mutex_);
             peerSerial_ = pluginsSerial(params[0], 0);
@@ -156,37 +144,7 @@ xmlrpc_c::value PeerLink::localHello() const {
 }
 
 sdk::PeerInfo PeerLink::parseHello(const xmlrpc_c::value& hello) {
-    if (hello.type() != xmlrpc_c::value::TYPE_STRUCT)
-        throw badHello("the parameter must be a struct");
-    Struct s = xmlrpc_c::value_struct(hello);
-    sdk::PeerInfo info;
-    info.app = stringMember(s, "app", "hello");
-    info.appVersion = stringMember(s, "version", "hello");
-    info.protocol = xmlrpc_c::value_int(member(s, "protocol", xmlrpc_c::value::TYPE_INT, "hello"));
-    info.user = stringMember(s, "user", "hello");
-    for (const auto& v :
-         xmlrpc_c::value_array(member(s, "plugins", xmlrpc_c::value::TYPE_ARRAY, "hello"))
-             .vectorValueValue()) {
-        if (v.type() != xmlrpc_c::value::TYPE_STRUCT)
-            throw badHello("hello.plugins must hold structs");
-        Struct p = xmlrpc_c::value_struct(v);
-        sdk::PeerPlugin plugin;
-        plugin.id = stringMember(p, "id", "plugin");
-        plugin.version = stringMember(p, "version", "plugin");
-        plugin.sends = stringList(p, "sends", "plugin");
-        plugin.receives = stringList(p, "receives", "plugin");
-        if (auto it = p.find("params"); it != p.end()) { // optional: older peers may omit it
-            if (it->second.type() != xmlrpc_c::value::TYPE_STRUCT)
-                throw badHello("plugin.params must be a struct");
-            for (const auto& [key, value] : Struct(xmlrpc_c::value_struct(it->second))) {
-                if (value.type() != xmlrpc_c::value::TYPE_STRING)
-                    throw badHello("plugin.params." + key + " must be a string");
-                plugin.params[key] = xmlrpc_c::value_string(value);
-            }
-        }
-        info.plugins.push_back(std::move(plugin));
-    }
-    return info;
+    return readHello(sdk::StructReader(hello, "host.hello"));
 }
 
 void PeerLink::updatePeer(const std::function<void(sdk::PeerInfo&)>& change) {

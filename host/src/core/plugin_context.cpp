@@ -5,8 +5,9 @@
 
 namespace charla::host {
 
-PluginContext::PluginContext(PluginManager& manager, PluginScope& scope, std::string id)
-    : manager_(manager), scope_(scope), id_(std::move(id)) {}
+PluginContext::PluginContext(PluginManager& manager, PluginScope& scope, std::string id,
+                             PluginServices::FailureHandler onFailure)
+    : manager_(manager), scope_(scope), id_(std::move(id)), services_(id_, std::move(onFailure)) {}
 
 sdk::Channel& PluginContext::channel() {
     return scope_;
@@ -30,6 +31,22 @@ std::optional<std::string> PluginContext::option(const std::string& key) const {
 
 sdk::CallInfo PluginContext::call() const {
     return manager_.call();
+}
+
+std::unique_ptr<QSettings> PluginContext::settings() const {
+    return services_.settings();
+}
+
+QString PluginContext::dataDir() const {
+    return services_.dataDir();
+}
+
+void PluginContext::postToGui(std::function<void()> task) {
+    services_.postToGui(std::move(task));
+}
+
+void PluginContext::close() {
+    services_.close();
 }
 
 } // namespace charla::host

@@ -2,6 +2,8 @@
 // running plugin, created by the PluginManager before initialize() and destroyed after the plugin.
 #pragma once
 
+#include "core/plugin_services.h"
+
 #include <charla/sdk/plugin.h>
 
 #include <string>
@@ -13,7 +15,9 @@ class PluginScope;
 
 class PluginContext : public sdk::PluginContext {
 public:
-    PluginContext(PluginManager& manager, PluginScope& scope, std::string id);
+    // `onFailure` runs on the GUI thread when a task the plugin posted throws.
+    PluginContext(PluginManager& manager, PluginScope& scope, std::string id,
+                  PluginServices::FailureHandler onFailure);
 
     sdk::Channel& channel() override;
     std::string pluginId() const override;
@@ -21,11 +25,17 @@ public:
     void announce(const sdk::Announcement& announcement) override;
     std::optional<std::string> option(const std::string& key) const override;
     sdk::CallInfo call() const override;
+    std::unique_ptr<QSettings> settings() const override;
+    QString dataDir() const override;
+    void postToGui(std::function<void()> task) override;
+    // Drops the plugin's pending GUI tasks; called before the instance is destroyed.
+    void close();
 
 private:
     PluginManager& manager_;
     PluginScope& scope_;
     std::string id_;
+    PluginServices services_;
 };
 
 } // namespace charla::host

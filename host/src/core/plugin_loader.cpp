@@ -30,12 +30,15 @@ QString disagreement(const boost::dll::shared_library& library, const PluginMani
     if (QString::fromUtf8(info->id) != manifest.id)
         return QStringLiteral("library is plugin '%1', manifest says '%2'")
             .arg(QString::fromUtf8(info->id), manifest.id);
-    if (info->abiMajor != manifest.abiMajor || builtQt != manifest.qtVersion)
-        return QStringLiteral("library built for SDK ABI %1 with Qt %2, manifest says "
-                              "ABI %3 with Qt %4")
+    if (info->abiMajor != manifest.abiMajor || info->abiMinor != manifest.abiMinor ||
+        builtQt != manifest.qtVersion)
+        return QStringLiteral("library built for SDK ABI %1.%2 with Qt %3, manifest says "
+                              "ABI %4.%5 with Qt %6")
             .arg(info->abiMajor)
+            .arg(info->abiMinor)
             .arg(builtQt)
             .arg(manifest.abiMajor)
+            .arg(manifest.abiMinor)
             .arg(manifest.qtVersion);
     return {};
 }

@@ -162,7 +162,9 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     auto running = std::make_unique<Running>();
     running->loaded = loaded;
     running->scope = channel_.createScope(id.toStdString());
-    running->context = std::make_unique<PluginContext>(*this, *running->scope, id.toStdString());
+    running->context =
+        std::make_unique<PluginContext>(*this, *running->scope, id.toStdString(),
+                                        [this, id](const QString& why) { failLater(id, why); });
     try {
         running->plugin.reset(loaded->create());
         if (!running->plugin)
@@ -264,6 +266,7 @@ void PluginManager::abandon(Running& running, const QString& id) {
     running.scope->removeMethods();
     for (auto slot : {PanelSlot::Chat, PanelSlot::Call, PanelSlot::Settings})
         deletePanel(running, id, slot);
+    running.context->close();
     running.plugin.reset();
     announcements_.erase(id);
 }

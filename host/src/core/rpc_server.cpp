@@ -23,8 +23,6 @@ namespace charla::host {
 
 namespace {
 
-constexpr int kFaultParse = -32700; // XML-RPC convention: not well-formed
-
 int bindListeningSocket(const std::string& address, std::uint16_t port) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -60,10 +58,6 @@ int bindListeningSocket(const std::string& address, std::uint16_t port) {
     return fd;
 }
 
-xmlrpc_c::fault faultOf(int code, const std::string& text) {
-    return xmlrpc_c::fault(text, static_cast<xmlrpc_c::fault::code_t>(code));
-}
-
 } // namespace
 
 std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts) {
@@ -97,12 +91,12 @@ std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
                                                   const std::string& callXml) {
     // Checked at accept already; again here because the policy may have changed since.
     if (!addressAllowed(policy, peerIp))
-        return faultOf(sdk::kFaultForbidden,
-                       "forbidden: this Charla accepts calls only from its contact");
+        return sdk::fault(sdk::kFaultForbidden,
+                          "forbidden: this Charla accepts calls only from its contact");
     if (!policy.secret.empty()) {
         if (!constantTimeEquals(signature, signBody(policy.secret, callXml)))
-            return faultOf(sdk::kFaultUnauthorized,
-                           "unauthorized: missing or wrong X-Charla-Signature (shared secret)");
+            return sdk::fault(sdk::kFaultUnauthorized,
+                              "unauthorized: missing or wrong X-Charla-Signature (shared secret)");
     }
     return std::nullopt;
 }
@@ -143,8 +137,8 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
             // Over a limit: well-formed as far as read, but its parameters are more than Charla
             // takes (docs/protocol.md, "Parse limits").
             if (e.limitExceeded())
-                throw faultOf(sdk::kFaultBadParams, std::string("call refused: ") + e.what());
-            throw faultOf(kFaultParse, std::string("malformed XML-RPC call: ") + e.what());
+                throw sdk::fault(sdk::kFaultBadParams, std::string("call refused: ") + e.what());
+            throw sdk::fault(sdk::kFaultParse, std::string("malformed XML-RPC call: ") + e.what());
         }
         name = std::move(call.methodName);
         outcome = xmlrpc_c::rpcOutcome(table.dispatch(name, call.params));
@@ -160,7 +154,7 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
         // E.g. a handler returned a string that is not valid UTF-8: answer with a fault instead.
         xmlrpc_c::xml::generateResponse(
             xmlrpc_c::rpcOutcome(
-                faultOf(sdk::kFaultInternal, name + ": cannot encode the result: " + e.what())),
+                sdk::fault(sdk::kFaultInternal, name + ": cannot encode the result: " + e.what())),
             &response);
     }
     return response;

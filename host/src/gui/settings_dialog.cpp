@@ -2,6 +2,7 @@
 
 #include <QDialogButtonBox>
 #include <QLabel>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -17,8 +18,20 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     placeholder_ = new QLabel(tr("No enabled plugin has settings."), this);
     placeholder_->setAlignment(Qt::AlignCenter);
     layout->addWidget(placeholder_, 1);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // Pages that implement sdk::SettingsPage commit on OK/Apply and drop edits on Cancel; the
+    // others apply as the user edits, where OK and Cancel just close.
+    auto* buttons = new QDialogButtonBox(
+        QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        forEachContractPage([](sdk::SettingsPage& page) { page.apply(); });
+        accept();
+    });
+    connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this,
+            [this] { forEachContractPage([](sdk::SettingsPage& page) { page.apply(); }); });
+    connect(buttons, &QDialogButtonBox::rejected, this, [this] {
+        forEachContractPage([](sdk::SettingsPage& page) { page.revert(); });
+        reject();
+    });
     layout->addWidget(buttons);
     updatePlaceholder();
     resize(520, 420);
@@ -38,6 +51,13 @@ void SettingsDialog::removePanel(const QString& pluginId, QWidget* panel) {
     tabs_->removeTab(tabs_->indexOf(panel));
     pages_.remove(pluginId);
     updatePlaceholder();
+}
+
+void SettingsDialog::forEachContractPage(const std::function<void(sdk::SettingsPage&)>& call) {
+    for (QWidget* page : std::as_const(pages_))
+        // The interface's type info lives in the SDK library, so this works across plugins.
+        if (auto* contract = dynamic_cast<sdk::SettingsPage*>(page))
+            call(*contract);
 }
 
 void SettingsDialog::updatePlaceholder() {

@@ -1,11 +1,16 @@
 // Settings: one tab per enabled plugin that contributes a settings page (devices, quality...).
-// The host has no settings of its own beyond what the login window remembers.
+// The host has no settings of its own beyond what the login window remembers. OK/Apply/Cancel
+// reach the pages that implement sdk::SettingsPage (settings_page.h).
 #pragma once
 
 #include "core/panel_host.h"
 
+#include <charla/sdk/settings_page.h>
+
 #include <QDialog>
 #include <QMap>
+
+#include <functional>
 
 class QLabel;
 class QTabWidget;
@@ -22,6 +27,7 @@ public:
     void removePanel(const QString& pluginId, QWidget* panel) override;
 
 private:
+    void forEachContractPage(const std::function<void(sdk::SettingsPage&)>& call);
     void updatePlaceholder();
 
     QTabWidget* tabs_ = nullptr;

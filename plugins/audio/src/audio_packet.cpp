@@ -11,7 +11,7 @@ namespace charla::audio {
 namespace {
 
 [[noreturn]] void bad(const std::string& why) {
-    throw xmlrpc_c::fault("audio.frame: " + why, xmlrpc_c::fault::code_t(sdk::kFaultBadParams));
+    throw sdk::fault(sdk::kFaultBadParams, "audio.frame: " + why);
 }
 
 void putU16(std::vector<std::uint8_t>& out, std::uint16_t v) {

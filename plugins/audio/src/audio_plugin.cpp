@@ -21,8 +21,9 @@ AudioPlugin::~AudioPlugin() = default;
 
 void AudioPlugin::initialize(sdk::PluginContext& context) {
     context_ = &context;
-    engine_ = std::make_unique<AudioEngine>(makeEngineConfig(
-        AudioSettings::load(), [&context](const std::string& key) { return context.option(key); }));
+    engine_ = std::make_unique<AudioEngine>(
+        makeEngineConfig(AudioSettings::load(*context.settings()),
+                         [&context](const std::string& key) { return context.option(key); }));
     sdk::Channel& channel = context.channel();
 
     sdk::MethodSpec frame;
@@ -76,13 +77,10 @@ void AudioPlugin::initialize(sdk::PluginContext& context) {
                                 }});
     }
     engine_->setOutputFailedHandler([this] {
-        QMetaObject::invokeMethod(
-            &gui_,
-            [this] {
-                outputLost_ = true;
-                announce();
-            },
-            Qt::QueuedConnection);
+        context_->postToGui([this] {
+            outputLost_ = true;
+            announce();
+        });
     });
     announce();
 }
@@ -112,7 +110,7 @@ QWidget* AudioPlugin::createCallPanel(QWidget* parent) {
 }
 
 QWidget* AudioPlugin::createSettingsPage(QWidget* parent) {
-    return new AudioSettingsPage(*engine_, parent);
+    return new AudioSettingsPage(*engine_, *context_, parent);
 }
 
 void AudioPlugin::start() {

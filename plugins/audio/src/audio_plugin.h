@@ -7,8 +7,6 @@
 
 #include <charla/sdk/plugin.h>
 
-#include <QObject>
-
 #include <memory>
 
 namespace charla::audio {
@@ -38,9 +36,6 @@ private:
     sdk::CallInfo call_;
     bool outputLost_ = false;
     bool datagrams_ = false; // the host carries our datagrams, and we offer them
-    // Lives on the GUI thread: workers queue their news to it. Destroyed with the plugin, which
-    // drops anything still queued.
-    QObject gui_;
 };
 
 } // namespace charla::audio

@@ -51,8 +51,8 @@ bool AudioReceiver::plausible(const EncodedFrame& frame, Clock::time_point arriv
 int AudioReceiver::push(const AudioPacket& packet, Clock::time_point arrival) {
     if (!enabled_) {
         ++counters_.refused;
-        throw xmlrpc_c::fault("audio.frame: not receiving audio now (no active call or no output)",
-                              xmlrpc_c::fault::code_t(sdk::kFaultUnavailable));
+        throw sdk::fault(sdk::kFaultUnavailable,
+                         "audio.frame: not receiving audio now (no active call or no output)");
     }
     ++counters_.packets;
     counters_.frames += packet.frames.size();

@@ -7,8 +7,6 @@
 namespace charla::audio {
 
 namespace {
-constexpr char kGroup[] = "plugins/audio";
-
 std::optional<int> intOption(const std::optional<std::string>& value, int min, int max,
                              const char* name) {
     if (!value)
@@ -25,9 +23,7 @@ std::optional<int> intOption(const std::optional<std::string>& value, int min, i
 }
 } // namespace
 
-AudioSettings AudioSettings::load() {
-    QSettings settings;
-    settings.beginGroup(kGroup);
+AudioSettings AudioSettings::load(QSettings& settings) {
     AudioSettings s;
     s.input = settings.value("input").toString().toStdString();
     s.output = settings.value("output").toString().toStdString();
@@ -35,9 +31,7 @@ AudioSettings AudioSettings::load() {
     return s;
 }
 
-void AudioSettings::save() const {
-    QSettings settings;
-    settings.beginGroup(kGroup);
+void AudioSettings::save(QSettings& settings) const {
     settings.setValue("input", QString::fromStdString(input));
     settings.setValue("output", QString::fromStdString(output));
     settings.setValue("processing", processing);

@@ -1,8 +1,11 @@
-// What the user chose, remembered in QSettings (group "plugins/audio"), and how command-line
+// What the user chose, remembered in the plugin's own settings (PluginContext::settings(),
+// SDK 1.2), and how command-line
 // options (--plugin-option audio.KEY=VALUE) override it for one run.
 #pragma once
 
 #include "audio_engine.h"
+
+#include <QSettings>
 
 #include <functional>
 #include <optional>
@@ -15,8 +18,9 @@ struct AudioSettings {
     std::string output;
     bool processing = true;
 
-    static AudioSettings load();
-    void save() const;
+    // `settings` is the plugin's group (PluginContext::settings()).
+    static AudioSettings load(QSettings& settings);
+    void save(QSettings& settings) const;
 };
 
 // Settings, then options on top: input, output, processing (on|off), codecs ("opus,pcm16"),

@@ -36,10 +36,12 @@ void fill(QComboBox* box, const std::vector<DeviceInfo>& devices, bool input,
 
 } // namespace
 
-AudioSettingsPage::AudioSettingsPage(AudioEngine& engine, QWidget* parent)
-    : QWidget(parent), engine_(engine), input_(new QComboBox(this)), output_(new QComboBox(this)),
+AudioSettingsPage::AudioSettingsPage(AudioEngine& engine, sdk::PluginContext& context,
+                                     QWidget* parent)
+    : QWidget(parent), engine_(engine), context_(context), input_(new QComboBox(this)),
+      output_(new QComboBox(this)),
       processing_(new QCheckBox(tr("Echo cancellation and noise suppression"), this)) {
-    const AudioSettings settings = AudioSettings::load();
+    const AudioSettings settings = AudioSettings::load(*context_.settings());
     const std::vector<DeviceInfo> devices = listDevices();
     fill(input_, devices, true, settings.input);
     fill(output_, devices, false, settings.output);
@@ -66,7 +68,7 @@ void AudioSettingsPage::save() {
     s.input = input_->currentData().toString().toStdString();
     s.output = output_->currentData().toString().toStdString();
     s.processing = processing_->isChecked();
-    s.save();
+    s.save(*context_.settings());
 }
 
 } // namespace charla::audio

@@ -6,6 +6,8 @@
 #include "audio_device.h"
 #include "audio_settings.h"
 
+#include <charla/sdk/plugin.h>
+
 #include <QWidget>
 
 class QCheckBox;
@@ -18,7 +20,7 @@ class AudioEngine;
 class AudioSettingsPage : public QWidget {
     Q_OBJECT
 public:
-    AudioSettingsPage(AudioEngine& engine, QWidget* parent = nullptr);
+    AudioSettingsPage(AudioEngine& engine, sdk::PluginContext& context, QWidget* parent = nullptr);
 
     QComboBox* inputBox() const { return input_; }
     QComboBox* outputBox() const { return output_; }
@@ -28,6 +30,7 @@ private:
     void save();
 
     AudioEngine& engine_;
+    sdk::PluginContext& context_;
     PortAudioLibrary portAudio_; // for the device list, while the page is open
     QComboBox* input_;
     QComboBox* output_;

@@ -170,9 +170,9 @@ xmlrpc_c::value TextChat::handleSendCall(const xmlrpc_c::paramList& params) {
         result = store_->addIncoming(message, sender);
     } catch (const StoreError& e) {
         qCWarning(lcText) << "cannot store an incoming message:" << e.what();
-        throw xmlrpc_c::fault(std::string(kSendMethod) + ": the message could not be stored, "
-                                                         "try again later",
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnavailable));
+        throw sdk::fault(sdk::kFaultUnavailable, std::string(kSendMethod) +
+                                                     ": the message could not be stored, "
+                                                     "try again later");
     }
     qCDebug(lcText) << "stored incoming" << message.id << "in" << timer.nsecsElapsed() / 1000
                     << "us" << (result == MessageStore::Insert::Duplicate ? "(duplicate)" : "");

@@ -24,9 +24,10 @@ DeliveryOutcome deliverTextMessage(sdk::PeerStream* stream, const sdk::PeerInfo&
         return {true, {}};
     } catch (const sdk::PeerCallError& e) {
         qCDebug(lcText) << "text.send failed:" << e.what();
-        const bool refused = e.kind() == sdk::PeerCallError::Kind::Fault &&
-                             (e.faultCode() == sdk::kFaultBadParams ||
-                              e.faultCode() == sdk::kFaultTooLarge || e.faultCode() == kFaultParse);
+        const bool refused =
+            e.kind() == sdk::PeerCallError::Kind::Fault &&
+            (e.faultCode() == sdk::kFaultBadParams || e.faultCode() == sdk::kFaultTooLarge ||
+             e.faultCode() == sdk::kFaultParse);
         return {false, QString::fromStdString(e.what()), refused};
     } catch (const std::exception& e) {
         qCWarning(lcText) << "text.send got a bad answer:" << e.what();

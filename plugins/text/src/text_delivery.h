@@ -12,7 +12,6 @@
 namespace charla::text {
 
 inline constexpr std::chrono::milliseconds kSendTimeout{5000};
-inline constexpr int kFaultParse = -32700; // the contact could not parse our call
 
 struct DeliveryOutcome {
     bool delivered = false;

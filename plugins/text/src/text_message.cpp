@@ -1,7 +1,5 @@
 #include "text_message.h"
 
-#include <charla/sdk/channel.h>
-
 #include <QStringDecoder>
 
 #include <map>
@@ -14,11 +12,6 @@ namespace {
 
 using Members = std::map<std::string, xmlrpc_c::value>;
 
-[[noreturn]] void badParams(const std::string& why) {
-    throw xmlrpc_c::fault(std::string(kSendMethod) + ": " + why,
-                          static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
-}
-
 // Echoes a rejected value in a fault without echoing a megabyte back.
 std::string quoted(const std::string& value) {
     constexpr std::size_t kShown = 64;
@@ -27,33 +20,25 @@ std::string quoted(const std::string& value) {
     return "'" + value.substr(0, kShown) + "...'";
 }
 
-std::string stringMember(const Members& members, const std::string& name) {
-    auto it = members.find(name);
-    if (it == members.end())
-        badParams("member '" + name + "' is missing");
-    if (it->second.type() != xmlrpc_c::value::TYPE_STRING)
-        badParams("member '" + name + "' must be a string");
-    return static_cast<std::string>(xmlrpc_c::value_string(it->second));
-}
-
 bool isUtc(const QDateTime& time) {
     return time.timeSpec() == Qt::UTC ||
            (time.timeSpec() == Qt::OffsetFromUTC && time.offsetFromUtc() == 0);
 }
 
-QDateTime parseUtcTime(const std::string& text) {
+QDateTime parseUtcTime(const sdk::StructReader& members) {
+    const std::string text = members.string("sent_at");
     const QString s = QString::fromStdString(text);
     // Qt reads a bare date as midnight; a message time needs the time of day.
     if (!s.contains(u'T'))
-        badParams("sent_at " + quoted(text) + " is not an ISO 8601 date and time");
+        members.fail("sent_at", quoted(text) + " is not an ISO 8601 date and time");
     QDateTime time = QDateTime::fromString(s, Qt::ISODateWithMs);
     if (!time.isValid())
         time = QDateTime::fromString(s, Qt::ISODate);
     if (!time.isValid())
-        badParams("sent_at " + quoted(text) + " is not an ISO 8601 date and time");
+        members.fail("sent_at", quoted(text) + " is not an ISO 8601 date and time");
     // Without an explicit zone Qt reads local time, which means something else on each machine.
     if (!isUtc(time))
-        badParams("sent_at " + quoted(text) + " must be in UTC (end with 'Z')");
+        members.fail("sent_at", quoted(text) + " must be in UTC (end with 'Z')");
     return time.toUTC();
 }
 
@@ -117,42 +102,32 @@ QString composeProblem(const QString& body) {
 }
 
 TextMessage parseSendParams(const xmlrpc_c::paramList& params) {
-    if (params.size() != 1)
-        badParams("expected exactly 1 parameter (a struct), got " + std::to_string(params.size()));
-    return parseTextMessage(params[0]);
+    return parseTextMessage(sdk::StructReader::onlyParam(params, kSendMethod));
 }
 
 TextMessage parseTextMessage(const xmlrpc_c::value& value) {
-    if (value.type() != xmlrpc_c::value::TYPE_STRUCT)
-        badParams("the parameter must be a struct {id, sent_at, body}");
-    const Members members = xmlrpc_c::value_struct(value);
+    return parseTextMessage(sdk::StructReader(value, kSendMethod));
+}
 
+TextMessage parseTextMessage(const sdk::StructReader& members) {
     TextMessage message;
-    const std::string id = stringMember(members, "id");
+    const std::string id = members.string("id");
     message.id = QUuid::fromString(QString::fromStdString(id));
     if (message.id.isNull())
-        badParams("id " + quoted(id) + " is not a UUID");
+        members.fail("id", quoted(id) + " is not a UUID");
 
-    message.sentAt = parseUtcTime(stringMember(members, "sent_at"));
+    message.sentAt = parseUtcTime(members);
 
-    std::string body = stringMember(members, "body");
     // A sender with characters older Charlas cannot read in a string (emoji, controls) also sends
     // the exact UTF-8 as base64 (docs/protocol.md); a stock client just sends them in `body`.
-    if (auto exact = members.find("body_utf8"); exact != members.end()) {
-        if (exact->second.type() != xmlrpc_c::value::TYPE_BYTESTRING)
-            badParams("member 'body_utf8' must be base64");
-        const std::vector<unsigned char> bytes =
-            xmlrpc_c::value_bytestring(exact->second).vectorUcharValue();
-        body.assign(bytes.begin(), bytes.end());
-    }
+    std::string body = members.string("body", kMaxBodyBytes);
+    if (auto exact = members.optionalBytes("body_utf8", kMaxBodyBytes))
+        body.assign(exact->begin(), exact->end());
     if (body.empty())
-        badParams("body is empty");
-    if (body.size() > kMaxBodyBytes)
-        badParams("body is " + std::to_string(body.size()) + " bytes, more than the limit of " +
-                  std::to_string(kMaxBodyBytes));
+        members.fail("body", "is empty");
     std::optional<QString> decoded = decodeUtf8(body);
     if (!decoded)
-        badParams("body is not valid UTF-8");
+        members.fail("body", "is not valid UTF-8");
     message.body = std::move(*decoded);
     return message;
 }

@@ -10,6 +10,8 @@
 #include <QString>
 #include <QUuid>
 
+#include <charla/sdk/struct_reader.h>
+
 #include <xmlrpc-c/base.hpp>
 
 #include <cstddef>
@@ -39,10 +41,11 @@ TextMessage makeOutgoingMessage(const QString& body);
 QString composeProblem(const QString& body);
 
 // The params of a text.send call: exactly one struct with the three members, strictly checked.
-// Unknown extra members are ignored so that a newer peer can add fields. Throws xmlrpc_c::fault
-// with charla::sdk::kFaultBadParams and a message that says which member is wrong and why.
+// Unknown extra members are ignored so that a newer peer can add fields. Throws
+// charla::sdk::StructError (an xmlrpc_c::fault with kFaultBadParams) naming the member and why.
 TextMessage parseSendParams(const xmlrpc_c::paramList& params);
 TextMessage parseTextMessage(const xmlrpc_c::value& value);
+TextMessage parseTextMessage(const sdk::StructReader& members);
 
 // The struct parseTextMessage accepts.
 xmlrpc_c::value toXmlRpc(const TextMessage& message);

@@ -14,17 +14,13 @@ VideoPlugin::~VideoPlugin() = default;
 void VideoPlugin::initialize(sdk::PluginContext& context) {
     context_ = &context;
     channel_ = &context.channel();
-    settings_ = VideoSettings::load();
+    settings_ = VideoSettings::load(*context.settings());
     sourceOverride_ = context.option("camera");
     engine_ = std::make_unique<VideoEngine>();
-    // The capture thread learns that the camera is gone (or back); the announcement must be
-    // made on the GUI thread, where guiAnchor_ lives. The workers are joined before the plugin
-    // (and the anchor) is destroyed, and deleting the anchor drops calls still queued.
-    guiAnchor_ = std::make_unique<QObject>();
-    engine_->setSourceHealthListener([this, anchor = guiAnchor_.get()](bool working) {
-        QMetaObject::invokeMethod(
-            anchor, [this, working] { announce(engine_->canSend() && working); },
-            Qt::QueuedConnection);
+    // The capture thread learns that the camera is gone (or back); the announcement is made on
+    // the GUI thread. postToGui drops what is still queued once the plugin is disabled.
+    engine_->setSourceHealthListener([this](bool working) {
+        context_->postToGui([this, working] { announce(engine_->canSend() && working); });
     });
     reconfigure();
 
@@ -84,7 +80,7 @@ void VideoPlugin::announce(bool canSend) {
 
 QString VideoPlugin::applySettings(const VideoSettings& settings) {
     settings_ = settings;
-    settings_.save();
+    settings_.save(*context_->settings());
     return reconfigure();
 }
 
@@ -92,11 +88,11 @@ QWidget* VideoPlugin::createCallPanel(QWidget* parent) {
     VideoCallPanel::Callbacks callbacks;
     callbacks.cameraToggled = [this](bool on) {
         settings_.cameraOn = on;
-        settings_.save();
+        settings_.save(*context_->settings());
     };
     callbacks.selfViewToggled = [this](bool visible) {
         settings_.selfView = visible;
-        settings_.save();
+        settings_.save(*context_->settings());
     };
     auto* panel = new VideoCallPanel(*engine_, settings_.selfView, std::move(callbacks), parent);
     callPanel_ = panel;

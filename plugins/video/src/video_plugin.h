@@ -44,7 +44,6 @@ private:
     sdk::Channel* channel_ = nullptr;
     VideoSettings settings_;
     std::optional<std::string> sourceOverride_; // --camera
-    std::unique_ptr<QObject> guiAnchor_;        // target of calls posted from worker threads
     std::unique_ptr<VideoEngine> engine_;
     QPointer<VideoCallPanel> callPanel_;
 };

@@ -6,14 +6,8 @@
 
 namespace charla::video {
 
-namespace {
-constexpr const char* kGroup = "plugins/video";
-}
-
-VideoSettings VideoSettings::load() {
+VideoSettings VideoSettings::load(QSettings& settings) {
     VideoSettings s;
-    QSettings settings;
-    settings.beginGroup(kGroup);
     s.source = settings.value("source", s.source).toString();
     s.width = std::clamp(settings.value("width", s.width).toInt(), 16, kMaxDimension);
     s.height = std::clamp(settings.value("height", s.height).toInt(), 16, kMaxDimension);
@@ -24,9 +18,7 @@ VideoSettings VideoSettings::load() {
     return s;
 }
 
-void VideoSettings::save() const {
-    QSettings settings;
-    settings.beginGroup(kGroup);
+void VideoSettings::save(QSettings& settings) const {
     settings.setValue("source", source);
     settings.setValue("width", width);
     settings.setValue("height", height);

@@ -1,8 +1,9 @@
-// The user's video settings, kept in QSettings group "plugins/video".
+// The user's video settings, kept in the plugin's own settings (PluginContext::settings()).
 #pragma once
 
 #include "video_engine.h"
 
+#include <QSettings>
 #include <QString>
 
 namespace charla::video {
@@ -16,8 +17,9 @@ struct VideoSettings {
     bool cameraOn = true;
     bool selfView = true;
 
-    static VideoSettings load();
-    void save() const;
+    // `settings` is the plugin's group (PluginContext::settings()).
+    static VideoSettings load(QSettings& settings);
+    void save(QSettings& settings) const;
     // The engine configuration, with `sourceOverride` (--camera) taking the source's place.
     VideoConfig toConfig(const std::optional<std::string>& sourceOverride = std::nullopt) const;
     bool operator==(const VideoSettings&) const = default;

@@ -3,9 +3,8 @@
 #include "base64.h"
 #include "jpeg_codec.h"
 
-#include <charla/sdk/channel.h>
+#include <charla/sdk/struct_reader.h>
 
-#include <cmath>
 #include <map>
 
 namespace charla::video {
@@ -49,72 +48,50 @@ const char* toString(FrameError error) {
     return "?";
 }
 
-int faultCodeFor(FrameError error) {
+sdk::FaultCode faultCodeFor(FrameError error) {
     return error == FrameError::TooLarge ? sdk::kFaultTooLarge : sdk::kFaultBadParams;
 }
 
 namespace {
 
-const xmlrpc_c::value* member(const std::map<std::string, xmlrpc_c::value>& m, const char* key,
-                              xmlrpc_c::value::type_t type) {
-    auto it = m.find(key);
-    if (it == m.end() || it->second.type() != type)
-        return nullptr;
-    return &it->second;
+// Reads the struct; the reader's errors say which member is wrong, the kind says how.
+FrameError readFrame(const xmlrpc_c::paramList& params, WireFrame* out) {
+    const auto frame = sdk::StructReader::onlyParam(params, kFrameMethod);
+    out->seq = frame.integer("seq");
+    out->ts = frame.number("ts"); // a double; an int is accepted too (a sender with integers only)
+    out->width = frame.integer("width", 1, kMaxDimension);
+    out->height = frame.integer("height", 1, kMaxDimension);
+    if (frame.string("codec") != "jpeg")
+        return FrameError::BadCodec;
+
+    const xmlrpc_c::value& data = frame.value("data");
+    if (data.type() == xmlrpc_c::value::TYPE_STRING) {
+        const std::string text = frame.string("data", (kMaxJpegBytes + 3) / 3 * 4);
+        auto bytes = base64Decode(text);
+        if (!bytes)
+            frame.fail("data", "is not valid base64");
+        out->jpeg = std::move(*bytes);
+    } else {
+        out->jpeg = frame.bytes("data", kMaxJpegBytes);
+    }
+    if (out->jpeg.size() > kMaxJpegBytes)
+        return FrameError::TooLarge;
+    return FrameError::None;
 }
 
 } // namespace
 
 FrameError parseFrame(const xmlrpc_c::paramList& params, WireFrame* out) {
-    if (params.size() != 1 || params[0].type() != xmlrpc_c::value::TYPE_STRUCT)
-        return FrameError::Malformed;
-    const std::map<std::string, xmlrpc_c::value> m = xmlrpc_c::value_struct(params[0]);
-    const auto* seq = member(m, "seq", xmlrpc_c::value::TYPE_INT);
-    const auto* width = member(m, "width", xmlrpc_c::value::TYPE_INT);
-    const auto* height = member(m, "height", xmlrpc_c::value::TYPE_INT);
-    const auto* codec = member(m, "codec", xmlrpc_c::value::TYPE_STRING);
-    auto tsIt = m.find("ts");
-    auto dataIt = m.find("data");
-    if (!seq || !width || !height || !codec || tsIt == m.end() || dataIt == m.end())
-        return FrameError::Malformed;
-    // ts: a double; an int is accepted too (a sender that only has integers).
-    double ts = 0;
-    if (tsIt->second.type() == xmlrpc_c::value::TYPE_DOUBLE)
-        ts = xmlrpc_c::value_double(tsIt->second);
-    else if (tsIt->second.type() == xmlrpc_c::value::TYPE_INT)
-        ts = xmlrpc_c::value_int(tsIt->second);
-    else if (tsIt->second.type() == xmlrpc_c::value::TYPE_I8)
-        ts = static_cast<double>(xmlrpc_c::value_i8(tsIt->second));
-    else
-        return FrameError::Malformed;
-    if (!std::isfinite(ts))
-        return FrameError::Malformed;
-    if (std::string(xmlrpc_c::value_string(*codec)) != "jpeg")
-        return FrameError::BadCodec;
-    out->seq = xmlrpc_c::value_int(*seq);
-    out->ts = ts;
-    out->width = xmlrpc_c::value_int(*width);
-    out->height = xmlrpc_c::value_int(*height);
-    if (out->width < 1 || out->height < 1 || out->width > kMaxDimension ||
-        out->height > kMaxDimension)
-        return FrameError::BadSize;
-
-    const xmlrpc_c::value& data = dataIt->second;
-    if (data.type() == xmlrpc_c::value::TYPE_STRING) {
-        const std::string text = xmlrpc_c::value_string(data);
-        if (text.size() / 4 * 3 > kMaxJpegBytes + 3)
+    try {
+        if (const FrameError error = readFrame(params, out); error != FrameError::None)
+            return error;
+    } catch (const sdk::StructError& e) {
+        if (e.kind() == sdk::StructError::Kind::OutOfRange && e.member() != "ts")
+            return FrameError::BadSize;
+        if (e.kind() == sdk::StructError::Kind::TooLarge)
             return FrameError::TooLarge;
-        auto bytes = base64Decode(text);
-        if (!bytes)
-            return FrameError::Malformed;
-        out->jpeg = std::move(*bytes);
-    } else if (data.type() == xmlrpc_c::value::TYPE_BYTESTRING) {
-        out->jpeg = xmlrpc_c::value_bytestring(data).vectorUcharValue();
-    } else {
         return FrameError::Malformed;
     }
-    if (out->jpeg.size() > kMaxJpegBytes)
-        return FrameError::TooLarge;
     const auto size = jpegDimensions(out->jpeg);
     if (!size)
         return FrameError::NotJpeg;

@@ -4,6 +4,8 @@
 // Validation happens here, on the server's thread, before anything is queued.
 #pragma once
 
+#include <charla/sdk/fault.h>
+
 #include <xmlrpc-c/base.hpp>
 
 #include <cstddef>
@@ -51,6 +53,6 @@ const char* toString(FrameError error);
 FrameError parseFrame(const xmlrpc_c::paramList& params, WireFrame* out);
 
 // The XML-RPC fault code a refused frame is answered with.
-int faultCodeFor(FrameError error);
+charla::sdk::FaultCode faultCodeFor(FrameError error);
 
 } // namespace charla::video

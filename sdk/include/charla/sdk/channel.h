@@ -10,7 +10,9 @@
 #pragma once
 
 #include <charla/sdk/export.h>
+#include <charla/sdk/fault.h>
 #include <charla/sdk/peer_info.h>
+#include <charla/sdk/version.h>
 
 #include <xmlrpc-c/base.hpp>
 
@@ -24,19 +26,6 @@
 #include <string>
 
 namespace charla::sdk {
-
-// Fault codes Charla returns (docs/protocol.md lists them all). Plugins throw
-// xmlrpc_c::fault(message, code) with one of these from a method handler.
-enum FaultCode : int {
-    kFaultUnknownMethod = -32601, // XML-RPC spec: requested method not found
-    kFaultBadParams = -32602,     // wrong count, types or missing struct members
-    kFaultInternal = -32603,      // a handler failed unexpectedly
-    kFaultUnauthorized = 401,     // missing or wrong shared-secret signature (host)
-    kFaultForbidden = 403,        // the caller is not the contact (host)
-    kFaultTooLarge = 413,         // the call's payload exceeds the method's limit
-    kFaultDuplicate = 409,        // reserved: a conflicting request
-    kFaultUnavailable = 503,      // the method exists but cannot serve now
-};
 
 // A method a plugin serves. The handler runs on one of the server's threads, concurrently with
 // other calls: it must validate, hand the work off and return at once (never block on the GUI).
@@ -97,6 +86,7 @@ public:
     // The latest knowledge about the contact (thread-safe copy).
     virtual PeerInfo peer() const = 0;
 
+#if CHARLA_SDK_TARGET_ABI_MINOR >= 1
     // --- ABI 1.1 (appended, so plugins built against 1.0 keep working; the defaults say "no
     // datagrams", for Channels that do not carry them) ---
 
@@ -114,6 +104,7 @@ public:
     virtual bool sendDatagram(const std::uint8_t* data, std::size_t size);
     // The largest payload sendDatagram() accepts (0: no datagram support).
     virtual std::size_t maxDatagramPayload() const;
+#endif
 };
 
 } // namespace charla::sdk

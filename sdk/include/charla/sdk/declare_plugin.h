@@ -23,9 +23,9 @@
         return new PluginClass();                                                                  \
     }                                                                                              \
     const charla::sdk::PluginBuildInfo* buildInfo() {                                              \
-        static const charla::sdk::PluginBuildInfo info{CHARLA_PLUGIN_BUILT_ABI_MAJOR,              \
-                                                       CHARLA_SDK_ABI_MINOR, QT_VERSION_MAJOR,     \
-                                                       QT_VERSION_MINOR, CHARLA_PLUGIN_ID};        \
+        static const charla::sdk::PluginBuildInfo info{                                            \
+            CHARLA_PLUGIN_BUILT_ABI_MAJOR, CHARLA_SDK_TARGET_ABI_MINOR, QT_VERSION_MAJOR,          \
+            QT_VERSION_MINOR, CHARLA_PLUGIN_ID};                                                   \
         return &info;                                                                              \
     }                                                                                              \
     }                                                                                              \

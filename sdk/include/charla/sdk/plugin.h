@@ -20,9 +20,13 @@
 #include <charla/sdk/peer_info.h>
 #include <charla/sdk/version.h>
 
+#include <QSettings> // settings() hands one out
+#include <QString>
 #include <QtGlobal>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,8 +62,29 @@ public:
     virtual std::optional<std::string> option(const std::string& key) const = 0;
     // The current call (GUI thread).
     virtual CallInfo call() const = 0;
+
+#if CHARLA_SDK_TARGET_ABI_MINOR >= 2
+    // --- ABI 1.2 (appended: the host implements this interface, so plugins built against 1.0
+    // and 1.1 keep working; hooks a plugin offers are registered here, never added to Plugin) ---
+
+    // The plugin's own settings: a QSettings in a group that neither the host nor another plugin
+    // uses ("plugin-settings/<id>"). Keys a plugin kept under the old convention "plugins/<id>"
+    // move here on the first call. Any thread; one object per thread (QSettings is reentrant).
+    virtual std::unique_ptr<QSettings> settings() const = 0;
+    // A directory of the plugin's own (<data>/charla/plugin-data/<id>), created on demand; empty
+    // if it cannot be created. Any thread.
+    virtual QString dataDir() const = 0;
+    // Runs `task` on the GUI thread soon, in posting order. Any thread (workers, method and
+    // datagram handlers). Tasks still pending when the plugin is disabled are dropped, never run,
+    // and posting afterwards does nothing: a task may use the plugin and its widgets freely. An
+    // exception escaping a task fails the plugin, like one escaping a hook.
+    virtual void postToGui(std::function<void()> task) = 0;
+#endif
 };
 
+// Implemented by plugins, so its vtable is frozen for major 1: a host calling a virtual appended
+// here would read past an older plugin's vtable. New hooks are registered through PluginContext
+// or offered as interfaces the host queries (SettingsPage); see docs/decisions.md.
 class CHARLA_SDK_API Plugin {
 public:
     virtual ~Plugin();
