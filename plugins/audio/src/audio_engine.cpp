@@ -44,12 +44,12 @@ AudioEngine::Devices AudioEngine::openDevices(const EngineConfig& config) {
 AudioEngine::AudioEngine(EngineConfig config)
     : config_(std::move(config)), devices_(openDevices(config_)), queue_(kQueueFrames),
       processor_(config_.processing), receiver_(config_.maxDelayMs),
-      capture_(devices_.input, config_.inputBufferMs, call_, problem_, processor_, queue_),
+      capture_({devices_.input, config_.inputBufferMs, call_, problem_}, processor_, queue_),
       sender_(
           {config_.framesPerCall, config_.opusBitrate, config_.opusComplexity, config_.callTimeout},
           queue_),
       receive_(receiver_),
-      playout_(devices_.output, config_.outputBufferMs, call_, problem_, receiver_, processor_) {
+      playout_({devices_.output, config_.outputBufferMs, call_, problem_}, receiver_, processor_) {
     receiver_.setStart(kStartMargin, kStartFrames,
                        std::chrono::milliseconds(config_.outputBufferMs));
     if (!devices_.problems.empty())

@@ -53,4 +53,13 @@ private:
     std::string problem_;
 };
 
+// What a device stage (capture, playout) is given: its device, its buffer, the call it follows
+// and where it reports a device's failure.
+struct DeviceStageSetup {
+    std::optional<int> device; // the PortAudio device; nullopt: none (the thread returns at once)
+    int bufferMs = 0;
+    CallWatch& call;
+    DeviceProblem& problem;
+};
+
 } // namespace charla::audio

@@ -30,27 +30,26 @@ std::uint32_t randomStreamId() {
 
 } // namespace
 
-CaptureStage::CaptureStage(std::optional<int> device, int bufferMs, CallWatch& call,
-                           DeviceProblem& problem, AudioProcessor& processor, SendQueue& queue)
-    : device_(device), bufferMs_(bufferMs), call_(call), problem_(problem), processor_(processor),
-      queue_(queue) {}
+CaptureStage::CaptureStage(DeviceStageSetup setup, AudioProcessor& processor, SendQueue& queue)
+    : setup_(setup), processor_(processor), queue_(queue) {}
 
 void CaptureStage::run(std::stop_token stop) {
-    if (!device_)
+    if (!setup_.device)
         return;                   // nothing to capture, ever: the thread is not needed
     std::uint64_t failedCall = 0; // the call in which the microphone failed
     while (!stop.stop_requested()) {
-        const CallState call = call_.waitFor(stop, [&](const CallState& s) {
+        const CallState call = setup_.call.waitFor(stop, [&](const CallState& s) {
             return s.active && s.sendCodec && s.callNumber != failedCall;
         });
         if (stop.stop_requested())
             return;
         std::unique_ptr<AudioStream> mic;
         try {
-            mic = std::make_unique<AudioStream>(*device_, AudioStream::Direction::Input,
-                                                bufferSamples(bufferMs_));
+            mic = std::make_unique<AudioStream>(*setup_.device, AudioStream::Direction::Input,
+                                                bufferSamples(setup_.bufferMs));
         } catch (const std::exception& e) {
-            problem_.set(std::string(e.what()) + "; the call continues without sending audio");
+            setup_.problem.set(std::string(e.what()) +
+                               "; the call continues without sending audio");
             failedCall = call.callNumber;
             continue;
         }
@@ -62,7 +61,7 @@ void CaptureStage::run(std::stop_token stop) {
         frame.stream = randomStreamId();
         std::uint32_t seq = 0;
         while (!stop.stop_requested()) {
-            const CallState now = call_.current();
+            const CallState now = setup_.call.current();
             if (!now.active || !now.sendCodec || now.callNumber != call.callNumber)
                 break;
             // The timestamp is the device's (ADC time of the first sample), not the read's.
@@ -70,8 +69,8 @@ void CaptureStage::run(std::stop_token stop) {
             if (result == AudioStream::ReadResult::Timeout)
                 continue;
             if (result == AudioStream::ReadResult::Failed) {
-                problem_.set("the microphone failed (" + mic->error() +
-                             "); the call continues without sending audio");
+                setup_.problem.set("the microphone failed (" + mic->error() +
+                                   "); the call continues without sending audio");
                 failedCall = call.callNumber;
                 break;
             }

@@ -28,9 +28,7 @@ using SendQueue = sdk::media::DropOldestQueue<CapturedFrame>;
 
 class CaptureStage {
 public:
-    // `device`: the PortAudio input, or nullopt for none (the thread then returns at once).
-    CaptureStage(std::optional<int> device, int bufferMs, CallWatch& call, DeviceProblem& problem,
-                 AudioProcessor& processor, SendQueue& queue);
+    CaptureStage(DeviceStageSetup setup, AudioProcessor& processor, SendQueue& queue);
 
     void run(std::stop_token stop);
     void setMuted(bool muted) { muted_ = muted; }
@@ -38,10 +36,7 @@ public:
     void addTo(AudioStats& stats) const;
 
 private:
-    const std::optional<int> device_;
-    const int bufferMs_;
-    CallWatch& call_;
-    DeviceProblem& problem_;
+    const DeviceStageSetup setup_;
     AudioProcessor& processor_;
     SendQueue& queue_;
 

@@ -8,12 +8,10 @@
 
 namespace charla::audio {
 
-PlayoutStage::PlayoutStage(std::optional<int> device, int bufferMs, CallWatch& call,
-                           DeviceProblem& problem, AudioReceiver& receiver,
+PlayoutStage::PlayoutStage(DeviceStageSetup setup, AudioReceiver& receiver,
                            AudioProcessor& processor)
-    : device_(device), bufferMs_(bufferMs), call_(call), problem_(problem), receiver_(receiver),
-      processor_(processor), latency_(kLatencyBin, kLatencyRange),
-      latencyToSpeaker_(kLatencyBin, kLatencyRange) {}
+    : setup_(setup), receiver_(receiver), processor_(processor),
+      latency_(kLatencyBin, kLatencyRange), latencyToSpeaker_(kLatencyBin, kLatencyRange) {}
 
 void PlayoutStage::setFailedHandler(std::function<void()> handler) {
     std::lock_guard lock(handlerMutex_);
@@ -27,11 +25,11 @@ void PlayoutStage::callStarted() {
 }
 
 void PlayoutStage::run(std::stop_token stop) {
-    if (!device_)
+    if (!setup_.device)
         return;
     while (!stop.stop_requested()) {
         const CallState call =
-            call_.waitFor(stop, [&](const CallState& s) { return s.active && !failed_; });
+            setup_.call.waitFor(stop, [&](const CallState& s) { return s.active && !failed_; });
         if (stop.stop_requested())
             return;
         std::unique_ptr<AudioStream> speaker;
@@ -51,17 +49,18 @@ void PlayoutStage::run(std::stop_token stop) {
             return true;
         };
         try {
-            speaker = std::make_unique<AudioStream>(*device_, AudioStream::Direction::Output,
-                                                    bufferSamples(bufferMs_), source);
+            speaker = std::make_unique<AudioStream>(*setup_.device, AudioStream::Direction::Output,
+                                                    bufferSamples(setup_.bufferMs), source);
         } catch (const std::exception& e) {
-            problem_.set(std::string(e.what()) + "; the call continues without playing audio");
+            setup_.problem.set(std::string(e.what()) +
+                               "; the call continues without playing audio");
         }
         if (speaker) {
             qCInfo(lcAudio).noquote() << "playing to" << speaker->deviceName().c_str() << "latency"
                                       << speaker->latencySeconds() * 1000 << "ms";
             playing_ = true;
             while (!stop.stop_requested()) {
-                const CallState now = call_.waitFor(
+                const CallState now = setup_.call.waitFor(
                     stop,
                     [&](const CallState& s) {
                         return !s.active || s.callNumber != call.callNumber;
@@ -70,8 +69,8 @@ void PlayoutStage::run(std::stop_token stop) {
                 if (!now.active || now.callNumber != call.callNumber)
                     break;
                 if (!speaker->healthy()) {
-                    problem_.set("the speaker failed (" + speaker->error() +
-                                 "); the call continues without playing audio");
+                    setup_.problem.set("the speaker failed (" + speaker->error() +
+                                       "); the call continues without playing audio");
                     speaker.reset();
                     break;
                 }

@@ -21,9 +21,7 @@ struct AudioStats;
 
 class PlayoutStage {
 public:
-    // `device`: the PortAudio output, or nullopt for none (the thread then returns at once).
-    PlayoutStage(std::optional<int> device, int bufferMs, CallWatch& call, DeviceProblem& problem,
-                 AudioReceiver& receiver, AudioProcessor& processor);
+    PlayoutStage(DeviceStageSetup setup, AudioReceiver& receiver, AudioProcessor& processor);
 
     void run(std::stop_token stop);
     // Called (from the playout thread) when the speaker failed.
@@ -35,10 +33,7 @@ public:
     void addTo(AudioStats& stats) const;
 
 private:
-    const std::optional<int> device_;
-    const int bufferMs_;
-    CallWatch& call_;
-    DeviceProblem& problem_;
+    const DeviceStageSetup setup_;
     AudioReceiver& receiver_;
     AudioProcessor& processor_;
 

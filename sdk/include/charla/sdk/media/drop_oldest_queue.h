@@ -40,26 +40,11 @@ public:
 
     // Blocks until an item is queued and returns the oldest; nullopt once `stop` is requested,
     // or after wake() while the queue is empty.
-    std::optional<T> pop(std::stop_token stop) {
-        std::unique_lock lock(mutex_);
-        if (!waitLocked(lock, stop))
-            return std::nullopt;
-        std::optional<T> item(std::move(items_.front()));
-        items_.pop_front();
-        return item;
-    }
+    std::optional<T> pop(std::stop_token stop) { return take(stop, false); }
 
     // Like pop(), but returns the NEWEST item and discards the older ones (counted as dropped):
     // a consumer that fell behind catches up at once instead of working through stale items.
-    std::optional<T> popLatest(std::stop_token stop) {
-        std::unique_lock lock(mutex_);
-        if (!waitLocked(lock, stop))
-            return std::nullopt;
-        dropped_ += items_.size() - 1;
-        std::optional<T> item(std::move(items_.back()));
-        items_.clear();
-        return item;
-    }
+    std::optional<T> popLatest(std::stop_token stop) { return take(stop, true); }
 
     // Up to `max` of the oldest items, without waiting.
     std::vector<T> popAvailable(std::size_t max) {
@@ -98,11 +83,21 @@ public:
     }
 
 private:
-    // True with an item at the front; false on stop or wake() with nothing queued.
-    bool waitLocked(std::unique_lock<std::mutex>& lock, std::stop_token& stop) {
+    std::optional<T> take(std::stop_token& stop, bool newest) {
+        std::unique_lock lock(mutex_);
         const std::uint64_t wakeups = wakeups_;
         ready_.wait(lock, stop, [&] { return !items_.empty() || wakeups_ != wakeups; });
-        return !items_.empty() && !stop.stop_requested();
+        if (items_.empty() || stop.stop_requested())
+            return std::nullopt;
+        if (!newest) {
+            std::optional<T> item(std::move(items_.front()));
+            items_.pop_front();
+            return item;
+        }
+        dropped_ += items_.size() - 1;
+        std::optional<T> item(std::move(items_.back()));
+        items_.clear();
+        return item;
     }
 
     const std::size_t capacity_;
