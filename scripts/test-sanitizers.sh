@@ -6,7 +6,7 @@
 #
 #   --asan  the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer, leak
 #           detection on (build-asan: clang-14, CHARLA_SANITIZE=address, CHARLA_FUZZ=ON)
-#   --tsan  the Channel/media tests (core, audio, video, live, text.store) under
+#   --tsan  the Channel/media tests (core, media, audio, video, live, text.store) under
 #           ThreadSanitizer, halt_on_error: any report fails (build-tsan: gcc, CHARLA_SANITIZE=thread)
 #   --fuzz  every libFuzzer target for FUZZ_SECONDS (default 20) each, after replaying the seed
 #           corpus and the regressions (the build-asan tree: the fuzzers are built there too)
@@ -135,7 +135,7 @@ fi
 tsan_dir="$builds/build-tsan"
 # What runs under TSan: everything that starts threads of ours (Channel, Abyss handlers, streams,
 # plugin workers, call signalling, live toggling). Left out, each with its reason:
-tsan_tests='^(core|audio|video|live|text\.store)\.'
+tsan_tests='^(core|media|audio|video|live|text\.store)\.'
 # One video test asserts a latency bound (100 ms) that TSan's slowdown breaks now and then. Three
 # more are left out by name: each paints the video view (QPainter's smooth scaling
 # runs on Qt's own thread pool) or reads a GStreamer pipeline on our thread, and in both the
@@ -145,7 +145,7 @@ tsan_tests='^(core|audio|video|live|text\.store)\.'
 tsan_skip='^video\.(EnginePair\.LatencyRecoversWithinASecondAfterATwoSecondStall|Sources\.GStreamerPipelineDeliversLiveFrames|CallPanel\.ShowsTheRemotePictureOffscreen|SessionPair\.TheCallPanelPaintsThePeersPicture)$'
 tsan_targets=(charla_core_tests charla_test_fixtures charla_audio_unit_tests
               charla_audio_session_tests charla_video_tests charla_live_toggle_tests
-              charla_text_tests)
+              charla_text_tests charla_media_tests)
 tsan_excluded=(
     "video.Sources.GStreamerPipelineDeliversLiveFrames, video.CallPanel.ShowsTheRemotePictureOffscreen, video.SessionPair.TheCallPanelPaintsThePeersPicture: GStreamer's and Qt's image-scaling pool threads hand data over in unsymbolized third-party code (see tests/sanitizers/tsan.supp)"
     "video.EnginePair.LatencyRecoversWithinASecondAfterATwoSecondStall: asserts latency under 100 ms after a stall, a timing bound a 5-15x slower TSan build misses now and then (its threads are those of the other EnginePair tests)"

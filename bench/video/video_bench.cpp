@@ -16,6 +16,8 @@
 #include "video_stats.h"
 #include "video_wire.h"
 
+#include <charla/sdk/media/latency_histogram.h>
+
 #include <xmlrpc-c/client_global.h>
 #include <xmlrpc-c/util.h>
 #include <xmlrpc-c/xml.hpp>
@@ -47,7 +49,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using charla::video::LatencyHistogram;
+using charla::sdk::media::LatencyBins;
 
 namespace {
 
@@ -79,10 +81,10 @@ double number(const Struct& s, const std::string& key) {
     return xmlrpc_c::value_double(v);
 }
 
-std::vector<std::uint32_t> bins(const Struct& s, const std::string& key) {
-    std::vector<std::uint32_t> out;
+LatencyBins bins(const Struct& s, const std::string& key) {
+    LatencyBins out{charla::sdk::media::Millis(number(s, "latency_bin_ms")), {}};
     for (const auto& v : xmlrpc_c::value_array(s.at(key)).vectorValueValue())
-        out.push_back(static_cast<std::uint32_t>(xmlrpc_c::value_int(v)));
+        out.counts.push_back(static_cast<std::uint64_t>(xmlrpc_c::value_int(v)));
     return out;
 }
 
@@ -139,18 +141,15 @@ int runInstance(int argc, char** argv) {
     const double window =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    auto h0 = bins(s0, "latency_hist");
-    auto h1 = bins(s1, "latency_hist");
-    for (std::size_t i = 0; i < h1.size(); ++i)
-        h1[i] -= h0[i];
+    const LatencyBins h = bins(s1, "latency_hist").since(bins(s0, "latency_hist"));
     std::printf("RESULT window=%.3f displayed=%.0f sent=%.0f p50=%.2f p95=%.2f p99=%.2f cpu=%.3f "
                 "jpeg_sent=%.0f sent_total=%.0f jpeg_sent_total=%.0f failures=%.0f stale=%.0f "
                 "queue_drops=%.0f\n",
                 window, number(s1, "displayed") - number(s0, "displayed"),
-                number(s1, "sent") - number(s0, "sent"), LatencyHistogram::percentile(h1, 50),
-                LatencyHistogram::percentile(h1, 95), LatencyHistogram::percentile(h1, 99),
-                cpu1 - cpu0, number(s1, "jpeg_bytes_sent") - number(s0, "jpeg_bytes_sent"),
-                number(s1, "sent"), number(s1, "jpeg_bytes_sent"),
+                number(s1, "sent") - number(s0, "sent"), h.percentileMs(50), h.percentileMs(95),
+                h.percentileMs(99), cpu1 - cpu0,
+                number(s1, "jpeg_bytes_sent") - number(s0, "jpeg_bytes_sent"), number(s1, "sent"),
+                number(s1, "jpeg_bytes_sent"),
                 number(s1, "send_failures") - number(s0, "send_failures"),
                 number(s1, "send_stale") - number(s0, "send_stale"),
                 number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"));

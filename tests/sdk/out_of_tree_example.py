@@ -60,6 +60,14 @@ def main():
     run(["cmake", "--install", a.build_dir, "--prefix", prefix])
     check(os.path.exists(os.path.join(prefix, "lib/cmake/CharlaSDK/CharlaSDKConfig.cmake")),
           "the SDK's CMake package is installed")
+    # The media toolkit (charla/sdk/media, header only) is installed and compiles on its own.
+    media = sorted(os.listdir(os.path.join(a.source_dir, "sdk/include/charla/sdk/media")))
+    probe = os.path.join(a.work_dir, "media_probe.cpp")
+    with open(probe, "w") as f:
+        f.writelines('#include <charla/sdk/media/%s>\n' % h for h in media)
+    check(all(os.path.exists(os.path.join(prefix, "include/charla/sdk/media", h)) for h in media),
+          "the media toolkit is installed: %s" % ", ".join(media))
+    run(["c++", "-std=c++20", "-fsyntax-only", "-I", os.path.join(prefix, "include"), probe])
     example = os.path.join(a.source_dir, "examples/nudge")
     with open(os.path.join(example, "CMakeLists.txt")) as f:
         # Charla::sdk must bring the C++20 its headers need (#12): the example must not set it.

@@ -119,14 +119,16 @@ TEST(EnginePair, BadInputIsDroppedAndCountedAndTheStreamGoesOn) {
     xmlrpc_c::paramList garbage;
     garbage.add(xmlrpc_c::value_string("garbage"));
     expectFault(garbage, -32602);
-    expectFault(frameParams(1 << 30, epochMs(), 640, 480, jpeg), -32602);   // size mismatch
-    expectFault(frameParams(1 << 30, epochMs(), 5000, 5000, jpeg), -32602); // giant
+    expectFault(frameParams(1 << 30, sdk::media::wallClockMs(), 640, 480, jpeg),
+                -32602); // size mismatch
+    expectFault(frameParams(1 << 30, sdk::media::wallClockMs(), 5000, 5000, jpeg), -32602); // giant
     std::vector<std::uint8_t> noise(20000);
     for (std::size_t i = 0; i < noise.size(); ++i)
         noise[i] = static_cast<std::uint8_t>(i * 7919 % 251);
-    expectFault(frameParams(1 << 30, epochMs(), 320, 240, noise), -32602); // not a JPEG
+    expectFault(frameParams(1 << 30, sdk::media::wallClockMs(), 320, 240, noise),
+                -32602); // not a JPEG
     // Over the Channel's payload limit: refused before parsing.
-    expectFault(frameParams(1 << 30, epochMs(), 320, 240,
+    expectFault(frameParams(1 << 30, sdk::media::wallClockMs(), 320, 240,
                             std::vector<std::uint8_t>(kMaxJpegBytes + 100000, 0xAA)),
                 413);
     // A valid header with no image data passes the handler; the decoder drops it.
@@ -139,7 +141,8 @@ TEST(EnginePair, BadInputIsDroppedAndCountedAndTheStreamGoesOn) {
     ASSERT_FALSE(broken.empty());
     const auto before = b.engine().counters();
     for (int i = 0; i < 3; ++i) {
-        attacker.call("video.frame", frameParams((1 << 30) + i, epochMs(), 320, 240, broken), 5s);
+        attacker.call("video.frame",
+                      frameParams((1 << 30) + i, sdk::media::wallClockMs(), 320, 240, broken), 5s);
         pumpFor(60ms); // one at a time: the decoder keeps only the newest
     }
     pumpFor(300ms);
@@ -167,7 +170,7 @@ TEST(EnginePair, LatencyRecoversWithinASecondAfterATwoSecondStall) {
     ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), 30); }));
     auto latencyNow = [&] {
         auto p = b.engine().remotePicture();
-        return p ? epochMs() - p->ts : 1e9;
+        return p ? sdk::media::wallClockMs() - p->ts : 1e9;
     };
     EXPECT_LT(latencyNow(), 100);
 
@@ -180,7 +183,7 @@ TEST(EnginePair, LatencyRecoversWithinASecondAfterATwoSecondStall) {
     ASSERT_TRUE(waitUntil(
         [&] {
             auto p = b.engine().remotePicture();
-            return p && epochMs() - p->ts < 100;
+            return p && sdk::media::wallClockMs() - p->ts < 100;
         },
         1s))
         << "latency " << latencyNow() << " ms one second after the stall";
@@ -224,7 +227,7 @@ TEST(CallPanel, ShowsTheRemotePictureOffscreen) {
     cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
     EXPECT_TRUE(TestPattern::readCounter(bgr)) << "the painted picture is not the test pattern";
     EXPECT_TRUE(panel.statsLabel()->text().contains("fps"));
-    EXPECT_GT(LatencyHistogram::percentile(b.engine().paintedLatencyBins(), 50), 0);
+    EXPECT_GT(b.engine().paintedLatencyBins().percentileMs(50), 0);
 
     // The self-view hides, the camera button turns the camera off.
     panel.selfViewButton()->setChecked(false);

@@ -1,6 +1,6 @@
-// Unit tests of the pieces: the drop-oldest queue, base64, JPEG round trip, the wire validation.
+// Unit tests of the pieces: base64, JPEG round trip, the wire validation, the stats (the
+// drop-oldest queue is the SDK's: tests/media).
 #include "base64.h"
-#include "frame_queue.h"
 #include "jpeg_codec.h"
 #include "late_frame_filter.h"
 #include "test_pattern.h"
@@ -24,41 +24,6 @@ using namespace std::chrono_literals;
 
 cv::Mat pattern(int w, int h, std::uint32_t n = 7) {
     return TestPattern(w, h).render(n, std::chrono::system_clock::now());
-}
-
-TEST(FrameQueue, DropsTheOldestWhenFull) {
-    FrameQueue<int> q(3);
-    for (int i = 1; i <= 5; ++i)
-        q.push(i);
-    EXPECT_EQ(q.size(), 3u);
-    EXPECT_EQ(q.dropped(), 2u);
-    std::stop_source stop;
-    EXPECT_EQ(q.pop(stop.get_token(), 0ms), 3);
-    EXPECT_EQ(q.pop(stop.get_token(), 0ms), 4);
-    EXPECT_EQ(q.pop(stop.get_token(), 0ms), 5);
-    EXPECT_EQ(q.pop(stop.get_token(), 0ms), std::nullopt);
-}
-
-TEST(FrameQueue, PopLatestSkipsStaleItems) {
-    FrameQueue<int> q(2);
-    q.push(1);
-    q.push(2);
-    q.push(3);
-    std::stop_source stop;
-    EXPECT_EQ(q.popLatest(stop.get_token(), 0ms), 3);
-    EXPECT_EQ(q.size(), 0u);
-    EXPECT_EQ(q.dropped(), 2u); // 1 pushed out, 2 skipped
-}
-
-TEST(FrameQueue, StopWakesAWaitingConsumerAtOnce) {
-    FrameQueue<int> q(2);
-    std::stop_source stop;
-    const auto start = std::chrono::steady_clock::now();
-    std::thread t([&] { EXPECT_EQ(q.pop(stop.get_token(), 10s), std::nullopt); });
-    std::this_thread::sleep_for(50ms);
-    stop.request_stop();
-    t.join();
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
 TEST(Base64, RoundTripsEveryLengthAndRejectsGarbage) {
@@ -212,7 +177,7 @@ xmlrpc_c::paramList structParams(std::map<std::string, xmlrpc_c::value> m) {
 std::map<std::string, xmlrpc_c::value> goodMembers(const std::vector<std::uint8_t>& jpeg, int w,
                                                    int h) {
     return {{"seq", xmlrpc_c::value_int(1)},
-            {"ts", xmlrpc_c::value_double(epochMs())},
+            {"ts", xmlrpc_c::value_double(sdk::media::wallClockMs())},
             {"width", xmlrpc_c::value_int(w)},
             {"height", xmlrpc_c::value_int(h)},
             {"codec", xmlrpc_c::value_string("jpeg")},
@@ -292,18 +257,18 @@ TEST(Wire, TheEngineCountsRefusedFramesAndAnswersWithFaults) {
         EXPECT_EQ(f.getCode(), -32602);
     }
     const auto jpeg = encodeJpeg(pattern(160, 120), 75);
-    engine.handleFrame(frameParams(1, epochMs(), 160, 120, jpeg));
+    engine.handleFrame(frameParams(1, sdk::media::wallClockMs(), 160, 120, jpeg));
     const auto c = engine.counters();
     EXPECT_EQ(c.rejected, 1u);
     EXPECT_EQ(c.rejectedBy.at(FrameError::Malformed), 1u);
     EXPECT_EQ(c.received, 1u);
     // A repeated sequence number is stale, not an error.
-    engine.handleFrame(frameParams(1, epochMs(), 160, 120, jpeg));
+    engine.handleFrame(frameParams(1, sdk::media::wallClockMs(), 160, 120, jpeg));
     EXPECT_EQ(engine.counters().outOfOrder, 1u);
     // Outside a call, frames are refused with 503.
     engine.setCallActive(false);
     try {
-        engine.handleFrame(frameParams(2, epochMs(), 160, 120, jpeg));
+        engine.handleFrame(frameParams(2, sdk::media::wallClockMs(), 160, 120, jpeg));
         FAIL() << "frame accepted without a call";
     } catch (const xmlrpc_c::fault& f) {
         EXPECT_EQ(f.getCode(), 503);
@@ -343,24 +308,34 @@ TEST(LateFrames, TheEngineAnswersStaleForAFrameHeldInAStall) {
         const std::map<std::string, xmlrpc_c::value> m = xmlrpc_c::value_struct(v);
         return m.count("stale") == 1;
     };
-    EXPECT_FALSE(stale(engine.handleFrame(frameParams(1, epochMs(), 160, 120, jpeg))));
+    EXPECT_FALSE(
+        stale(engine.handleFrame(frameParams(1, sdk::media::wallClockMs(), 160, 120, jpeg))));
     // Seq 2 was captured 2 s ago and held by the network: newer seq, but late.
-    EXPECT_TRUE(stale(engine.handleFrame(frameParams(2, epochMs() - 2000, 160, 120, jpeg))));
-    EXPECT_FALSE(stale(engine.handleFrame(frameParams(3, epochMs(), 160, 120, jpeg))));
+    EXPECT_TRUE(stale(
+        engine.handleFrame(frameParams(2, sdk::media::wallClockMs() - 2000, 160, 120, jpeg))));
+    EXPECT_FALSE(
+        stale(engine.handleFrame(frameParams(3, sdk::media::wallClockMs(), 160, 120, jpeg))));
     const auto c = engine.counters();
     EXPECT_EQ(c.late, 1u);
     EXPECT_EQ(c.received, 2u);
 }
 
-TEST(Stats, PercentilesComeFromTheHistogram) {
-    LatencyHistogram h;
-    for (int i = 1; i <= 100; ++i)
-        h.add(i);
-    const auto bins = h.bins();
-    EXPECT_NEAR(LatencyHistogram::percentile(bins, 50), 50, 0.5);
-    EXPECT_NEAR(LatencyHistogram::percentile(bins, 95), 95, 0.5);
-    EXPECT_NEAR(LatencyHistogram::percentile(bins, 99), 99, 0.5);
-    EXPECT_EQ(LatencyHistogram::percentile(std::vector<std::uint32_t>(10), 50), -1);
+// The histogram's shape is part of video.stats (docs/protocol-video.md): 0.25 ms bins, 4001
+// counts, the last one for 1 s and more; the percentiles come from the same counts.
+TEST(Stats, TheHistogramOnTheWireHas4001QuarterMillisecondBins) {
+    VideoEngine engine;
+    engine.recordPainted(sdk::media::wallClockMs() - 5000);
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_struct({{"histogram", xmlrpc_c::value_boolean(true)}}));
+    const std::map<std::string, xmlrpc_c::value> stats =
+        xmlrpc_c::value_struct(engine.handleStats(params));
+    EXPECT_EQ(xmlrpc_c::value_double(stats.at("latency_bin_ms")).cvalue(), 0.25);
+    const auto painted = xmlrpc_c::value_array(stats.at("painted_hist")).vectorValueValue();
+    ASSERT_EQ(painted.size(), 4001u);
+    EXPECT_EQ(xmlrpc_c::value_int(painted.back()).cvalue(), 1);
+    EXPECT_EQ(xmlrpc_c::value_array(stats.at("latency_hist")).vectorValueValue().size(), 4001u);
+    EXPECT_EQ(xmlrpc_c::value_double(stats.at("latency_p50_ms")).cvalue(), -1); // none yet
+    EXPECT_DOUBLE_EQ(engine.paintedLatencyBins().percentileMs(50), 4000.5 * 0.25);
 }
 
 } // namespace

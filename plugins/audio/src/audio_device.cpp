@@ -2,6 +2,8 @@
 
 #include "audio_logging.h"
 
+#include <charla/sdk/media/clocks.h>
+
 #include <portaudio.h>
 #include <pthread.h>
 
@@ -159,7 +161,8 @@ void AudioStream::onInput(const std::int16_t* samples, unsigned long count, cons
     if (t && t->inputBufferAdcTime > 0 && t->currentTime >= t->inputBufferAdcTime &&
         t->currentTime - t->inputBufferAdcTime < 1.0)
         age = std::max(age, t->currentTime - t->inputBufferAdcTime);
-    const std::int64_t bufferStart = wallClockMicros() - static_cast<std::int64_t>(age * 1e6);
+    const std::int64_t bufferStart =
+        sdk::media::wallClockMicros() - static_cast<std::int64_t>(age * 1e6);
     for (unsigned long i = 0; i < count;) {
         if (filled_ == 0)
             fillingMicros_ = bufferStart + static_cast<std::int64_t>(i) * 1'000'000 / kSampleRate;

@@ -23,14 +23,6 @@ namespace charla::audio {
 // a PortAudio device name.
 inline constexpr char kNoDevice[] = "none";
 
-struct DeviceInfo {
-    int index = -1;
-    std::string name;
-    std::string hostApi;
-    int inputChannels = 0;
-    int outputChannels = 0;
-};
-
 // One Pa_Initialize/Pa_Terminate pair (reference-counted by PortAudio itself).
 class PortAudioLibrary {
 public:
@@ -44,6 +36,14 @@ public:
 private:
     bool ok_ = false;
     std::string error_;
+};
+
+struct DeviceInfo {
+    int index = -1;
+    std::string name;
+    std::string hostApi;
+    int inputChannels = 0;
+    int outputChannels = 0;
 };
 
 std::vector<DeviceInfo> listDevices(); // needs a live PortAudioLibrary

@@ -1,14 +1,14 @@
-// The audio plugin without its widgets: the three worker bodies, the audio.frame and audio.stats
-// handlers, and the call state they obey. Headless, so tests drive it without a window.
+// The audio plugin without its widgets: the pipeline's four stages, the audio.frame and
+// audio.stats handlers, and the call state they obey. Headless, so tests drive it without a window.
 //
-//   capture thread:  microphone (PortAudio callback, 20 ms frames) -> echo/noise processing
-//                    -> FrameQueue (bounded, drop oldest)
-//   sender thread:   FrameQueue -> encoder (Opus or PCM16) -> one datagram per packet when both
-//                    sides carry datagrams, else audio.frame over the "audio" stream
-//   datagram thread: (the host's) packet -> validate -> AudioReceiver (jitter buffer), return
-//   server threads:  audio.frame -> validate -> AudioReceiver (jitter buffer), return at once
-//   playout:         PortAudio's output callback -> AudioReceiver -> decode/conceal -> speaker
-//                    (the playout thread only opens the device and watches it)
+//   capture thread:  CaptureStage: microphone (PortAudio callback, 20 ms frames) -> echo/noise
+//                    processing -> SendQueue (bounded, drop oldest)
+//   sender thread:   SendStage: SendQueue -> encoder (Opus or PCM16) -> one datagram per packet
+//                    when both sides carry datagrams, else audio.frame over the "audio" stream
+//   datagram thread: ReceiveStage: (the host's) packet -> validate -> AudioReceiver (jitter
+//   server threads:  buffer); audio.frame -> the same, returning at once
+//   playout:         PlayoutStage: PortAudio's output callback -> AudioReceiver -> decode/conceal
+//                    -> speaker (the playout thread only opens the device and watches it)
 //
 // Media flows only during an active call: setCall() wakes the threads, which open the devices at
 // call start and close them when it ends. A device that fails stops only its own direction.
@@ -17,17 +17,19 @@
 #include "audio_device.h"
 #include "audio_processor.h"
 #include "audio_receiver.h"
+#include "audio_stats.h"
+#include "call_watch.h"
+#include "capture_stage.h"
 #include "codec.h"
-#include "frame_queue.h"
-#include "latency_histogram.h"
+#include "playout_stage.h"
+#include "receive_stage.h"
+#include "send_stage.h"
 
 #include <charla/sdk/channel.h>
 
-#include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -56,56 +58,6 @@ struct EngineConfig {
     int opusComplexity = 1;
 };
 
-// How packets travel to the peer: datagrams when both sides announce them (params.datagram),
-// else audio.frame calls (docs/protocol-audio.md).
-enum class Transport { XmlRpc, Datagram };
-// Sends one datagram to the peer's audio plugin; false when it was not handed to the kernel.
-using DatagramSender = std::function<bool(const std::uint8_t* data, std::size_t size)>;
-
-struct AudioStats {
-    // Sending
-    std::uint64_t framesCaptured = 0;
-    std::uint64_t framesSent = 0;
-    std::uint64_t packetsSent = 0;
-    std::uint64_t bytesSent = 0; // packet bytes before base64
-    std::uint64_t sendFailures = 0;
-    std::uint64_t queueDropped = 0;
-    std::uint64_t datagramsSent = 0; // of packetsSent, those sent as datagrams
-    // Receiving by datagram: packets received, and those whose packet was malformed.
-    std::uint64_t datagramsReceived = 0;
-    std::uint64_t datagramsMalformed = 0;
-    // Receiving
-    std::uint64_t framesReceived = 0;
-    std::uint64_t framesPlayed = 0;
-    std::uint64_t framesConcealed = 0;
-    std::uint64_t framesLate = 0;
-    std::uint64_t framesAbsurd = 0;
-    std::uint64_t framesSkipped = 0;
-    std::uint64_t decodeErrors = 0;
-    std::uint64_t refused = 0;
-    int jitterDelayMs = 0;
-    int playoutMarginMs = 0; // room left for the arrivals' jitter (AudioReceiver::setStart)
-    double lossPercent = 0;  // concealed / (played + concealed)
-    // Mouth-to-ear of played frames since the call started (-1: none yet)
-    double latencyP50Ms = -1, latencyP95Ms = -1, latencyP99Ms = -1;
-    std::uint64_t latencySamples = 0;
-    // The same plus PortAudio's estimate of the output path's delay after the hand-off (the
-    // device's and sound server's buffers): capture to audible.
-    double speakerP50Ms = -1, speakerP95Ms = -1;
-    // Duration of audio.frame calls (send to answer)
-    double callP50Ms = -1, callP95Ms = -1;
-    // Capture timestamp -> arrival here (framing, capture, processing, encoding, transport): the
-    // rest of mouth-to-ear is the wait for the output callback (jitter buffer and its phase).
-    double arrivalP50Ms = -1, arrivalP95Ms = -1;
-    // State
-    double inputLevelDb = -100; // dBFS of the last captured frame
-    bool capturing = false;
-    bool playing = false;
-    bool muted = false;
-    std::string sendCodec; // "" when not sending
-    std::string transport; // "datagram" or "xmlrpc" while sending, else ""
-};
-
 class AudioEngine {
 public:
     explicit AudioEngine(EngineConfig config);
@@ -113,8 +65,8 @@ public:
 
     const EngineConfig& config() const { return config_; }
     // Whether a device is configured for each direction (decided at construction).
-    bool hasInput() const { return inputDevice_.has_value(); }
-    bool hasOutput() const { return outputDevice_.has_value(); }
+    bool hasInput() const { return devices_.input.has_value(); }
+    bool hasOutput() const { return devices_.output.has_value(); }
 
     // --- GUI thread (any thread is safe) ---
     // `sendCodec`: the codec agreed with the peer, or nullopt if we must not send.
@@ -123,7 +75,7 @@ public:
     // Before the workers start: how to send a datagram, and the largest payload it takes.
     void setDatagramSender(DatagramSender sender, std::size_t maxPayload);
     void setMuted(bool muted);
-    bool muted() const { return muted_; }
+    bool muted() const { return capture_.muted(); }
     void setProcessing(bool on) { processor_.setEnabled(on); }
     AudioStats stats() const;
     // The latest device problem for the user ("" if none).
@@ -146,58 +98,27 @@ public:
     void wakeAll();
 
 private:
-    struct CallState {
-        bool active = false;
-        std::optional<Codec> sendCodec;
-        std::uint64_t callNumber = 0; // bumped when a call becomes active
+    struct Devices {
+        std::unique_ptr<PortAudioLibrary> portAudio; // only when a device is wanted
+        std::optional<int> input;
+        std::optional<int> output;
+        std::string problems; // "" when both are as configured
     };
-    CallState callState() const;
-    // Waits until `pred(state)` or stop; returns the state then.
-    CallState waitFor(std::stop_token stop, const std::function<bool(const CallState&)>& pred);
-    // The same, but returns after `timeout` at the latest.
-    CallState waitFor(std::stop_token stop, const std::function<bool(const CallState&)>& pred,
-                      std::chrono::milliseconds timeout);
-    void setProblem(const std::string& problem);
+    static Devices openDevices(const EngineConfig& config);
 
     const EngineConfig config_;
-    std::unique_ptr<PortAudioLibrary> portAudio_; // only when a device is wanted
-    std::optional<int> inputDevice_;
-    std::optional<int> outputDevice_;
+    Devices devices_;
 
-    mutable std::mutex stateMutex_;
-    std::condition_variable_any stateChanged_;
-    CallState state_;
-    std::uint64_t wakeups_ = 0;
-    std::string problem_;
-    std::function<void()> onOutputFailed_;
-    std::atomic<bool> outputFailed_{false};
-
-    std::atomic<bool> muted_{false};
-    std::atomic<bool> capturing_{false};
-    std::atomic<bool> playing_{false};
-    std::atomic<int> sendCodec_{-1};
-    std::atomic<bool> sendByDatagram_{false};
-    DatagramSender datagramSender_;
-    std::size_t maxDatagramPayload_ = 0;
-    std::atomic<double> inputLevelDb_{-100};
-
-    FrameQueue queue_;
+    CallWatch call_;
+    DeviceProblem problem_;
+    SendQueue queue_;
     AudioProcessor processor_;
     AudioReceiver receiver_;
-    LatencyHistogram latency_;
-    LatencyHistogram latencyToSpeaker_;
-    LatencyHistogram callTime_;
-    LatencyHistogram arrivalAge_;
-    void recordArrival(const AudioPacket& packet);
-
-    std::atomic<std::uint64_t> framesCaptured_{0};
-    std::atomic<std::uint64_t> framesSent_{0};
-    std::atomic<std::uint64_t> packetsSent_{0};
-    std::atomic<std::uint64_t> bytesSent_{0};
-    std::atomic<std::uint64_t> sendFailures_{0};
-    std::atomic<std::uint64_t> datagramsSent_{0};
-    std::atomic<std::uint64_t> datagramsReceived_{0};
-    std::atomic<std::uint64_t> datagramsMalformed_{0};
+    // The pipeline's stages, each on its own thread(s) (see the top of this file).
+    CaptureStage capture_;
+    SendStage sender_;
+    ReceiveStage receive_;
+    PlayoutStage playout_;
 };
 
 } // namespace charla::audio

@@ -16,7 +16,9 @@ inline constexpr std::chrono::milliseconds kFrameDuration{kFrameMs};
 
 using PcmFrame = std::array<std::int16_t, kFrameSamples>;
 
-// Microseconds on the wall clock (Unix epoch), the unit of capture timestamps.
-std::int64_t wallClockMicros();
+// Samples in a device buffer of `ms` milliseconds.
+inline constexpr int bufferSamples(int ms) {
+    return kSampleRate / 1000 * ms;
+}
 
 } // namespace charla::audio

@@ -13,11 +13,11 @@ namespace charla::video {
 
 namespace {
 
-QString direction(const RateFigures& f) {
+QString direction(const sdk::media::Rates& r) {
     return QStringLiteral("%1 fps, %2 ms, %3 kbps")
-        .arg(f.fps, 0, 'f', 0)
-        .arg(f.latencyMs, 0, 'f', 0)
-        .arg(f.kbps, 0, 'f', 0);
+        .arg(r.itemsPerSecond, 0, 'f', 0)
+        .arg(r.meanLatencyMs, 0, 'f', 0)
+        .arg(r.kbps(), 0, 'f', 0);
 }
 
 } // namespace

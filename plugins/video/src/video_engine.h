@@ -1,79 +1,44 @@
 // The video pipeline without any window, so tests and the benchmark drive it headless:
 //
-//   capture thread: grabs continuously, keeps the newest -> send queue (2, drop oldest)
-//   sender thread:  newest frame -> JPEG -> video.frame on the plugin's own PeerStream
-//   server thread:  video.frame handler validates -> receive queue (2, drop oldest), returns
-//   decode thread:  newest JPEG -> BGR -> the "remote" latest-picture slot -> listeners (GUI)
+//   capture thread: CaptureStage: grabs continuously, keeps the newest -> send queue (2, drop
+//                   oldest)
+//   sender thread:  SendStage: newest frame -> JPEG -> video.frame on the plugin's own PeerStream
+//   server thread:  ReceiveStage: video.frame validated -> receive queue (2, drop oldest), returns
+//   decode thread:  DecodeStage: newest JPEG -> BGR -> the "remote" picture slot -> listeners (GUI)
 //
 // Every hop keeps only the newest item or has a bound of two, so latency cannot accumulate
 // whatever the network does. The three workers are registered with the Channel, which starts,
-// stops and joins them; they all return promptly once their stop_token fires.
+// stops and joins them; they all return promptly once their stop_token fires. VideoControls holds
+// what they obey; this class wires the stages together and answers the GUI and video.stats.
 #pragma once
 
-#include "frame_queue.h"
-#include "late_frame_filter.h"
+#include "capture_stage.h"
+#include "decode_stage.h"
+#include "picture_slots.h"
+#include "receive_stage.h"
+#include "send_stage.h"
+#include "video_controls.h"
 #include "video_source.h"
 #include "video_stats.h"
 #include "video_wire.h"
 
 #include <charla/sdk/channel.h>
+#include <charla/sdk/media/latency_histogram.h>
 
-#include <opencv2/core/mat.hpp>
-
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
 
 namespace charla::video {
 
-struct VideoConfig {
-    SourceSpec source;
-    CaptureFormat format;
-    int quality = 75; // JPEG quality 1..100
-    bool operator==(const VideoConfig&) const = default;
-};
-
-// One picture ready for the GUI: 8-bit BGR (QImage::Format_BGR888 shows it without a copy).
-struct VideoPicture {
-    cv::Mat bgr;
-    std::uint64_t seq = 0; // increases with every new picture in the slot
-    double ts = 0;         // capture time, ms since the Unix epoch
-};
-
-struct VideoCounters {
-    std::uint64_t captured = 0;
-    std::uint64_t sent = 0;         // calls the peer accepted
-    std::uint64_t sendFailures = 0; // timeouts, unreachable, bad responses
-    std::uint64_t sendRejected = 0; // the peer answered with a fault
-    std::uint64_t sendStale = 0;    // too old to send by the time the sender got to it
-    std::uint64_t sendQueueDrops = 0;
-    std::uint64_t received = 0;  // accepted by the handler
-    std::uint64_t displayed = 0; // decoded and handed to the GUI
-    std::uint64_t receiveQueueDrops = 0;
-    std::uint64_t outOfOrder = 0;
-    std::uint64_t late = 0;     // abandoned by the sender long ago (see LateFrameFilter)
-    std::uint64_t rejected = 0; // sum of rejectedBy
-    std::map<FrameError, std::uint64_t> rejectedBy;
-    double jpegBytesSent = 0;
-    double jpegBytesReceived = 0;
-    RateFigures out; // latency: capture to the peer's answer
-    RateFigures in;  // latency: capture to hand-off to the GUI
-};
-
 class VideoEngine {
 public:
-    // The call timeout of video.frame: a frame older than this is worthless anyway.
-    static constexpr std::chrono::milliseconds kCallTimeout{500};
-    // A captured frame older than this when the sender gets to it is dropped, not sent.
-    static constexpr double kMaxSendAgeMs = 200;
+    static constexpr std::chrono::milliseconds kCallTimeout = SendStage::kCallTimeout;
+    static constexpr double kMaxSendAgeMs = SendStage::kMaxSendAgeMs;
 
     explicit VideoEngine(VideoConfig config = {});
     ~VideoEngine();
@@ -126,63 +91,21 @@ public:
     void recordPainted(double ts);
 
     VideoCounters counters() const;
-    std::vector<std::uint32_t> handoffLatencyBins() const { return handoff_.bins(); }
-    std::vector<std::uint32_t> paintedLatencyBins() const { return painted_.bins(); }
+    sdk::media::LatencyBins handoffLatencyBins() const { return decode_.handoff().snapshot(); }
+    sdk::media::LatencyBins paintedLatencyBins() const { return decode_.painted().snapshot(); }
 
 private:
-    struct Captured {
-        cv::Mat bgr;
-        std::uint64_t seq = 0;
-        double ts = 0;
-    };
-    struct Received {
-        WireFrame frame;
-    };
-
-    bool captureWanted() const; // stateMutex_ held
-    // Sleeps until `until` or a wake/stop; false when stopping.
-    bool sleepUntil(std::stop_token& stop, std::chrono::steady_clock::time_point until);
-    void publish(std::optional<VideoPicture>& slot, cv::Mat bgr, double ts);
-    void notifyListeners();
-    void countRejected(FrameError error);
     void setSourceWorking(bool working);
 
-    mutable std::mutex stateMutex_;
-    std::condition_variable_any stateChanged_;
-    VideoConfig config_;
-    std::uint64_t generation_ = 1; // bumped by setConfig
-    bool canSend_ = false;
-    bool cameraOn_ = true;
-    bool callActive_ = false;
-    bool peerReceives_ = false;
-    bool peerSends_ = true;
-    bool sourceWorking_ = true;
-    std::function<void(bool)> sourceHealthListener_;
-    std::shared_ptr<sdk::PeerStream> stream_;
-
-    FrameQueue<Captured> sendQueue_{2};
-    FrameQueue<Received> receiveQueue_{2};
-
-    mutable std::mutex pictureMutex_;
-    std::optional<VideoPicture> remote_;
-    std::optional<VideoPicture> local_;
-    std::uint64_t pictureSeq_ = 0;
-
-    std::mutex listenersMutex_;
-    std::map<int, std::function<void()>> listeners_;
-    int nextListener_ = 1;
-
-    mutable std::mutex receiveMutex_;
-    bool haveLastSeq_ = false;
-    std::int64_t lastSeq_ = 0;
-    LateFrameFilter lateFilter_;
-
-    mutable std::mutex countersMutex_;
-    VideoCounters counters_;
-    RateMeter outMeter_;
-    RateMeter inMeter_;
-    LatencyHistogram handoff_;
-    LatencyHistogram painted_;
+    VideoControls controls_;
+    PictureSlots pictures_;
+    SendQueue sendQueue_{2};
+    ReceiveQueue receiveQueue_{2};
+    // The pipeline's stages (see the top of this file).
+    CaptureStage capture_;
+    SendStage sender_;
+    ReceiveStage receive_;
+    DecodeStage decode_;
 };
 
 } // namespace charla::video

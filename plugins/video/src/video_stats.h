@@ -1,60 +1,34 @@
-// Figures for the stats line and the benchmark: a one-second sliding window per direction (fps,
-// kbps, mean latency), and a latency histogram for percentiles over a whole run.
+// What video.stats reports (docs/protocol-video.md): each pipeline stage fills its part (addTo),
+// VideoEngine::counters() gathers them.
 #pragma once
 
-#include <array>
-#include <chrono>
-#include <cstddef>
+#include "video_wire.h"
+
+#include <charla/sdk/media/rate_meter.h>
+
 #include <cstdint>
-#include <deque>
-#include <mutex>
-#include <vector>
+#include <map>
 
 namespace charla::video {
 
-// Wall-clock milliseconds since the Unix epoch: what video.frame's ts is measured in.
-double epochMs();
-
-struct RateFigures {
-    double fps = 0;
-    double kbps = 0;      // of JPEG payload
-    double latencyMs = 0; // mean over the window; 0 without samples
-};
-
-class RateMeter {
-public:
-    void add(std::size_t bytes, double latencyMs);
-    RateFigures figures() const;
-
-private:
-    struct Event {
-        std::chrono::steady_clock::time_point at;
-        std::size_t bytes;
-        double latencyMs;
-    };
-    void expire(std::chrono::steady_clock::time_point now) const;
-    mutable std::mutex mutex_;
-    mutable std::deque<Event> events_;
-};
-
-// Latency samples in 0.25 ms bins up to 1 s, plus one overflow bin.
-class LatencyHistogram {
-public:
-    static constexpr double kBinMs = 0.25;
-    static constexpr std::size_t kBins = 4000;
-
-    void add(double ms);
-    std::vector<std::uint32_t> bins() const; // kBins + 1 counts
-    std::uint64_t count() const;
-
-    // The p-th percentile (0..100) of the samples in `bins` (as returned by bins(), possibly the
-    // difference of two snapshots); -1 without samples.
-    static double percentile(const std::vector<std::uint32_t>& bins, double p);
-
-private:
-    mutable std::mutex mutex_;
-    std::array<std::uint32_t, kBins + 1> bins_{};
-    std::uint64_t count_ = 0;
+struct VideoCounters {
+    std::uint64_t captured = 0;
+    std::uint64_t sent = 0;         // calls the peer accepted
+    std::uint64_t sendFailures = 0; // timeouts, unreachable, bad responses
+    std::uint64_t sendRejected = 0; // the peer answered with a fault
+    std::uint64_t sendStale = 0;    // too old to send by the time the sender got to it
+    std::uint64_t sendQueueDrops = 0;
+    std::uint64_t received = 0;  // accepted by the handler
+    std::uint64_t displayed = 0; // decoded and handed to the GUI
+    std::uint64_t receiveQueueDrops = 0;
+    std::uint64_t outOfOrder = 0;
+    std::uint64_t late = 0;     // abandoned by the sender long ago (see LateFrameFilter)
+    std::uint64_t rejected = 0; // sum of rejectedBy
+    std::map<FrameError, std::uint64_t> rejectedBy;
+    double jpegBytesSent = 0;
+    double jpegBytesReceived = 0;
+    sdk::media::Rates out; // latency: capture to the peer's answer
+    sdk::media::Rates in;  // latency: capture to hand-off to the GUI
 };
 
 } // namespace charla::video

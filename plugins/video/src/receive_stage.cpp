@@ -1,0 +1,76 @@
+#include "receive_stage.h"
+
+#include "video_stats.h"
+
+#include <charla/sdk/channel.h>
+#include <charla/sdk/media/clocks.h>
+
+#include <string>
+
+namespace charla::video {
+
+ReceiveStage::ReceiveStage(VideoControls& controls, ReceiveQueue& queue)
+    : controls_(controls), queue_(queue) {}
+
+void ReceiveStage::countRejected(FrameError error) {
+    std::lock_guard lock(mutex_);
+    ++rejected_;
+    ++rejectedBy_[error];
+}
+
+void ReceiveStage::reset() {
+    std::lock_guard lock(mutex_);
+    haveLastSeq_ = false;
+    lateFilter_.reset();
+}
+
+xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
+    WireFrame frame;
+    const FrameError error = parseFrame(params, &frame);
+    if (error != FrameError::None) {
+        countRejected(error);
+        throw xmlrpc_c::fault(std::string("video.frame: ") + toString(error),
+                              static_cast<xmlrpc_c::fault::code_t>(faultCodeFor(error)));
+    }
+    if (!controls_.callActive())
+        throw xmlrpc_c::fault("video.frame: no active call",
+                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnavailable));
+    const std::int32_t seq = frame.seq;
+    std::map<std::string, xmlrpc_c::value> result{{"seq", xmlrpc_c::value_int(seq)}};
+    {
+        // A frame older than one already taken (a call that overtook a timed-out one) is
+        // stale; a much smaller number means the sender restarted its count.
+        std::lock_guard lock(mutex_);
+        if (haveLastSeq_ && seq <= lastSeq_ && lastSeq_ - seq < 1000) {
+            ++outOfOrder_;
+            result.emplace("stale", xmlrpc_c::value_boolean(true));
+            return xmlrpc_c::value_struct(result);
+        }
+        haveLastSeq_ = true;
+        lastSeq_ = seq;
+        if (!lateFilter_.accept(sdk::media::wallClockMs() - frame.ts)) {
+            ++late_;
+            result.emplace("stale", xmlrpc_c::value_boolean(true));
+            return xmlrpc_c::value_struct(result);
+        }
+    }
+    const auto bytes = static_cast<double>(frame.jpeg.size());
+    queue_.push(std::move(frame));
+    std::lock_guard lock(mutex_);
+    ++received_;
+    jpegBytes_ += bytes;
+    return xmlrpc_c::value_struct(result);
+}
+
+void ReceiveStage::addTo(VideoCounters& c) const {
+    c.receiveQueueDrops = queue_.dropped();
+    std::lock_guard lock(mutex_);
+    c.received = received_;
+    c.outOfOrder = outOfOrder_;
+    c.late = late_;
+    c.rejected = rejected_;
+    c.rejectedBy = rejectedBy_;
+    c.jpegBytesReceived = jpegBytes_;
+}
+
+} // namespace charla::video

@@ -1,0 +1,42 @@
+// Send: the newest captured picture -> JPEG -> a video.frame call on the plugin's own
+// PeerStream. Runs on the sender thread; a picture too old by then is dropped, not sent.
+#pragma once
+
+#include "capture_stage.h"
+#include "video_controls.h"
+
+#include <charla/sdk/media/rate_meter.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <stop_token>
+
+namespace charla::video {
+
+struct VideoCounters;
+
+class SendStage {
+public:
+    // The call timeout of video.frame: a frame older than this is worthless anyway.
+    static constexpr std::chrono::milliseconds kCallTimeout{500};
+    // A captured frame older than this when the sender gets to it is dropped, not sent.
+    static constexpr double kMaxSendAgeMs = 200;
+
+    SendStage(VideoControls& controls, SendQueue& queue);
+
+    void run(std::stop_token stop);
+    void addTo(VideoCounters& counters) const;
+
+private:
+    VideoControls& controls_;
+    SendQueue& queue_;
+    sdk::media::RateMeter meter_; // latency: capture to the peer's answer
+    std::atomic<std::uint64_t> sent_{0};
+    std::atomic<std::uint64_t> failures_{0};
+    std::atomic<std::uint64_t> rejected_{0};
+    std::atomic<std::uint64_t> stale_{0};
+    std::atomic<std::uint64_t> jpegBytes_{0};
+};
+
+} // namespace charla::video

@@ -1,0 +1,134 @@
+#include "video_controls.h"
+
+namespace charla::video {
+
+bool VideoControls::setConfig(const VideoConfig& config) {
+    {
+        std::lock_guard lock(mutex_);
+        if (config == config_)
+            return false;
+        config_ = config;
+        ++generation_;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+VideoConfig VideoControls::config() const {
+    std::lock_guard lock(mutex_);
+    return config_;
+}
+
+void VideoControls::setCanSend(bool canSend) {
+    {
+        std::lock_guard lock(mutex_);
+        canSend_ = canSend;
+        sourceWorking_ = true; // a fresh start: the capture thread reports what follows
+    }
+    changed_.notify_all();
+}
+
+bool VideoControls::canSend() const {
+    std::lock_guard lock(mutex_);
+    return canSend_;
+}
+
+void VideoControls::setCameraOn(bool on) {
+    {
+        std::lock_guard lock(mutex_);
+        cameraOn_ = on;
+    }
+    changed_.notify_all();
+}
+
+bool VideoControls::cameraOn() const {
+    std::lock_guard lock(mutex_);
+    return cameraOn_;
+}
+
+bool VideoControls::setCallActive(bool active) {
+    {
+        std::lock_guard lock(mutex_);
+        if (callActive_ == active)
+            return false;
+        callActive_ = active;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+bool VideoControls::callActive() const {
+    std::lock_guard lock(mutex_);
+    return callActive_;
+}
+
+void VideoControls::setPeerReceives(bool receives) {
+    std::lock_guard lock(mutex_);
+    peerReceives_ = receives;
+}
+
+void VideoControls::setPeerSends(bool sends) {
+    std::lock_guard lock(mutex_);
+    peerSends_ = sends;
+}
+
+bool VideoControls::peerSends() const {
+    std::lock_guard lock(mutex_);
+    return peerSends_;
+}
+
+void VideoControls::setStream(std::shared_ptr<sdk::PeerStream> stream) {
+    std::lock_guard lock(mutex_);
+    stream_ = std::move(stream);
+}
+
+bool VideoControls::sending() const {
+    std::lock_guard lock(mutex_);
+    return captureWanted() && peerReceives_ && stream_;
+}
+
+void VideoControls::setSourceHealthListener(std::function<void(bool working)> listener) {
+    std::lock_guard lock(mutex_);
+    sourceHealthListener_ = std::move(listener);
+}
+
+bool VideoControls::sourceWorking() const {
+    std::lock_guard lock(mutex_);
+    return sourceWorking_;
+}
+
+std::optional<std::function<void(bool)>> VideoControls::setSourceWorking(bool working) {
+    std::lock_guard lock(mutex_);
+    if (sourceWorking_ == working)
+        return std::nullopt;
+    sourceWorking_ = working;
+    return sourceHealthListener_;
+}
+
+std::optional<VideoControls::CaptureOrder> VideoControls::captureOrder() const {
+    std::lock_guard lock(mutex_);
+    if (!captureWanted())
+        return std::nullopt;
+    return CaptureOrder{config_, generation_};
+}
+
+void VideoControls::waitForCapture(std::stop_token& stop, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, stop, timeout, [&] { return captureWanted(); });
+}
+
+std::optional<VideoControls::SendOrder> VideoControls::sendOrder() const {
+    std::lock_guard lock(mutex_);
+    if (!(captureWanted() && peerReceives_ && stream_))
+        return std::nullopt;
+    return SendOrder{stream_, config_.quality};
+}
+
+bool VideoControls::sleepUntil(std::stop_token& stop, std::chrono::steady_clock::time_point until) {
+    std::unique_lock lock(mutex_);
+    // Wakes early on stop only: a state change re-checks at the next loop turn anyway.
+    changed_.wait_until(lock, stop, until, [] { return false; });
+    return !stop.stop_requested();
+}
+
+} // namespace charla::video

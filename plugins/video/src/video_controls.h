@@ -1,0 +1,91 @@
+// What the video workers obey, set from the GUI thread: the source's configuration, the camera
+// switch, the call, and what the peer does. The workers read it and wait on it.
+#pragma once
+
+#include "video_source.h"
+
+#include <charla/sdk/channel.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+
+namespace charla::video {
+
+struct VideoConfig {
+    SourceSpec source;
+    CaptureFormat format;
+    int quality = 75; // JPEG quality 1..100
+    bool operator==(const VideoConfig&) const = default;
+};
+
+class VideoControls {
+public:
+    explicit VideoControls(VideoConfig config) : config_(std::move(config)) {}
+
+    // False when `config` equals the current one (nothing to reopen).
+    bool setConfig(const VideoConfig& config);
+    VideoConfig config() const;
+    void setCanSend(bool canSend);
+    bool canSend() const;
+    void setCameraOn(bool on);
+    bool cameraOn() const;
+    // False when the call was already so.
+    bool setCallActive(bool active);
+    bool callActive() const;
+    void setPeerReceives(bool receives);
+    void setPeerSends(bool sends);
+    bool peerSends() const;
+    void setStream(std::shared_ptr<sdk::PeerStream> stream);
+    // Whether frames go out right now: a source, camera on, active call, a peer that takes video.
+    bool sending() const;
+
+    // The source health the capture thread reports; the listener is called on a change.
+    void setSourceHealthListener(std::function<void(bool working)> listener);
+    bool sourceWorking() const;
+    // nullopt when `working` is no change; else the listener to call (maybe empty).
+    std::optional<std::function<void(bool)>> setSourceWorking(bool working);
+
+    // --- for the workers ---
+    struct CaptureOrder {
+        VideoConfig config;
+        std::uint64_t generation = 0; // bumped by every new config: reopen the source
+    };
+    // What to capture, or nullopt while capture is not wanted (no call, camera off, no source).
+    std::optional<CaptureOrder> captureOrder() const;
+    // Waits up to `timeout` for capture to become wanted.
+    void waitForCapture(std::stop_token& stop, std::chrono::milliseconds timeout);
+    struct SendOrder {
+        std::shared_ptr<sdk::PeerStream> stream;
+        int quality = 75;
+    };
+    // Where and how to send a frame now; nullopt when frames must not go out.
+    std::optional<SendOrder> sendOrder() const;
+    // Sleeps until `until` or stop; false when stopping.
+    bool sleepUntil(std::stop_token& stop, std::chrono::steady_clock::time_point until);
+    // Wakes every worker wait.
+    void notify() { changed_.notify_all(); }
+
+private:
+    bool captureWanted() const { return callActive_ && cameraOn_ && canSend_; } // mutex_ held
+
+    mutable std::mutex mutex_;
+    std::condition_variable_any changed_;
+    VideoConfig config_;
+    std::uint64_t generation_ = 1;
+    bool canSend_ = false;
+    bool cameraOn_ = true;
+    bool callActive_ = false;
+    bool peerReceives_ = false;
+    bool peerSends_ = true;
+    bool sourceWorking_ = true;
+    std::function<void(bool)> sourceHealthListener_;
+    std::shared_ptr<sdk::PeerStream> stream_;
+};
+
+} // namespace charla::video
