@@ -5,6 +5,7 @@
 #include "audio_packet.h"
 
 #include <charla/sdk/channel.h>
+#include <charla/sdk/fault.h>
 #include <charla/sdk/media/pipeline_stats.h>
 
 namespace charla::audio {
@@ -124,8 +125,7 @@ AudioStats AudioEngine::stats() const {
 
 xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) const {
     if (params.size() != 0)
-        throw xmlrpc_c::fault("audio.stats takes no parameters",
-                              xmlrpc_c::fault::code_t(sdk::kFaultBadParams));
+        throw sdk::fault(sdk::kFaultBadParams, "audio.stats takes no parameters");
     const AudioStats s = stats();
     auto i = [](std::uint64_t v) {
         return xmlrpc_c::value_int(static_cast<int>(std::min<std::uint64_t>(v, INT32_MAX)));

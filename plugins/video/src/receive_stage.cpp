@@ -3,6 +3,7 @@
 #include "video_stats.h"
 
 #include <charla/sdk/channel.h>
+#include <charla/sdk/fault.h>
 #include <charla/sdk/media/clocks.h>
 
 #include <string>
@@ -29,12 +30,10 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
     const FrameError error = parseFrame(params, &frame);
     if (error != FrameError::None) {
         countRejected(error);
-        throw xmlrpc_c::fault(std::string("video.frame: ") + toString(error),
-                              static_cast<xmlrpc_c::fault::code_t>(faultCodeFor(error)));
+        throw sdk::fault(faultCodeFor(error), std::string("video.frame: ") + toString(error));
     }
     if (!controls_.callActive())
-        throw xmlrpc_c::fault("video.frame: no active call",
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultUnavailable));
+        throw sdk::fault(sdk::kFaultUnavailable, "video.frame: no active call");
     const std::int32_t seq = frame.seq;
     std::map<std::string, xmlrpc_c::value> result{{"seq", xmlrpc_c::value_int(seq)}};
     {

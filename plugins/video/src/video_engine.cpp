@@ -2,6 +2,7 @@
 
 #include "video_logging.h"
 
+#include <charla/sdk/fault.h>
 #include <charla/sdk/media/pipeline_stats.h>
 
 namespace charla::video {
@@ -166,8 +167,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         withHistogram = it != m.end() && it->second.type() == xmlrpc_c::value::TYPE_BOOLEAN &&
                         xmlrpc_c::value_boolean(it->second);
     } else if (params.size() != 0) {
-        throw xmlrpc_c::fault("video.stats takes no parameters or one struct",
-                              static_cast<xmlrpc_c::fault::code_t>(sdk::kFaultBadParams));
+        throw sdk::fault(sdk::kFaultBadParams, "video.stats takes no parameters or one struct");
     }
     const VideoCounters c = counters();
     auto num = [](std::uint64_t v) { return xmlrpc_c::value_double(static_cast<double>(v)); };
