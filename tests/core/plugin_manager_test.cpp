@@ -9,6 +9,8 @@
 
 #include <QFile>
 
+#include <set>
+
 #include <dlfcn.h>
 
 namespace charla::test {
@@ -406,6 +408,19 @@ TEST_F(PluginManagerTest, ANormalStartLeavesNoCrashGuard) {
     EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
     EXPECT_EQ(pm->find("initthrows")->state, PluginState::Failed);
     EXPECT_FALSE(QFile::exists(guard));
+}
+
+TEST(PluginLifecycle, OnlyTheLifecyclesTransitionsAreAllowed) {
+    using S = PluginState;
+    const std::vector<S> all{S::Disabled, S::Enabled, S::Refused, S::Failed};
+    const std::set<std::pair<S, S>> allowed{
+        {S::Disabled, S::Disabled}, {S::Disabled, S::Enabled}, {S::Disabled, S::Refused},
+        {S::Disabled, S::Failed},   {S::Enabled, S::Disabled}, {S::Enabled, S::Failed},
+        {S::Failed, S::Enabled},    {S::Failed, S::Failed},    {S::Failed, S::Refused}};
+    for (S from : all)
+        for (S to : all)
+            EXPECT_EQ(PluginManager::canMove(from, to), allowed.count({from, to}) == 1)
+                << host::toString(from).toStdString() << " -> " << host::toString(to).toStdString();
 }
 
 TEST_F(PluginManagerTest, StateNamesAreReadable) {

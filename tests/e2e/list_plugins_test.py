@@ -68,23 +68,25 @@ def main():
     binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     workdir = tempfile.mkdtemp(prefix="charla-list-")
     try:
-        return run_checks("e2e.list_plugins", [
-            ("a library that is another plugin than its manifest says: refused",
-             lambda: check_refused(binary, workdir, os.path.join(fixtures, "mismatch"),
-                                   "mismatch_b", "manifest says")),
-            ("a library built for another ABI than its manifest says: refused",
-             lambda: check_refused(binary, workdir, os.path.join(fixtures, "liar"), "liar",
-                                   "manifest says")),
-            ("a library without the plugin entry points: refused",
-             lambda: check_refused(binary, workdir, os.path.join(fixtures, "notplugin"),
-                                   "notplugin", "exports no Charla plugin")),
-            ("a manifest for another Qt: refused (no library loaded)",
-             lambda: check_refused(binary, workdir, os.path.join(fixtures, "qt"), "qt515",
-                                   "Qt")),
+        refusals = [  # (what, fixture directory, plugin id, reason)
+            ("a library that is another plugin than its manifest says", "mismatch", "mismatch_b",
+             "manifest says"),
+            ("a library built for another ABI than its manifest says", "liar", "liar",
+             "manifest says"),
+            ("a library without the plugin entry points", "notplugin", "notplugin",
+             "exports no Charla plugin"),
+            ("a manifest for another Qt (no library loaded)", "qt", "qt515", "Qt"),
+        ]
+        checks = [(what + ": refused",
+                   lambda d=d, i=i, r=r: check_refused(binary, workdir, os.path.join(fixtures, d),
+                                                       i, r))
+                  for what, d, i, r in refusals]
+        checks += [
             ("a library that cannot be loaded: failed",
              lambda: check_failed_to_load(binary, workdir, fixtures)),
             ("the good plugin: enabled", lambda: check_good_is_enabled(binary, workdir, fixtures)),
-        ])
+        ]
+        return run_checks("e2e.list_plugins", checks)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

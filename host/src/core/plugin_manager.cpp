@@ -71,17 +71,42 @@ void PluginManager::discover(const QStringList& dirs, const QSet<QString>& disab
     }
     if (PluginRecord* record = findRecord(crashGuard_.takeLeftover());
         record && record->state == PluginState::Disabled) {
-        record->state = PluginState::Failed;
-        record->reason = QStringLiteral("Charla stopped while loading this plugin twice in a "
-                                        "row; enable it to try again");
+        moveTo(*record, PluginState::Failed,
+               QStringLiteral("Charla stopped while loading this plugin twice in a row; enable "
+                              "it to try again"));
     }
     emit pluginsChanged();
 }
 
+bool PluginManager::canMove(PluginState from, PluginState to) {
+    switch (from) {
+    case PluginState::Disabled:
+        return true; // enabled, failed, refused by the loader, or a new reason to stay off
+    case PluginState::Enabled:
+        return to == PluginState::Disabled || to == PluginState::Failed;
+    case PluginState::Failed:
+        return to != PluginState::Disabled; // retried: enabled, failed again or refused
+    case PluginState::Refused:
+        return false; // final: its id is gone
+    }
+    return false;
+}
+
+void PluginManager::moveTo(PluginRecord& record, PluginState to, const QString& reason) {
+    if (!canMove(record.state, to)) {
+        qCCritical(lcPlugins).noquote() << "plugin" << record.displayId << "cannot go from"
+                                        << toString(record.state) << "to" << toString(to);
+        return;
+    }
+    qCDebug(lcPlugins).noquote() << "plugin" << record.displayId << toString(record.state) << "->"
+                                 << toString(to) << reason;
+    record.state = to;
+    record.reason = reason;
+}
+
 // A refused record is never enabled or matched by id again; a failed one may be retried.
 void PluginManager::applyVerdict(PluginRecord& record, const LoadedLibrary& loaded) {
-    record.state = loaded.verdict;
-    record.reason = loaded.reason;
+    moveTo(record, loaded.verdict, loaded.reason);
     if (loaded.verdict == PluginState::Refused)
         record.manifest.id.clear();
 }
@@ -122,7 +147,7 @@ bool PluginManager::setEnabled(const QString& id, bool enabled, QString* error) 
         ok = enable(*record, error);
     } else {
         disable(*record);
-        record->reason = QStringLiteral("disabled by the user");
+        moveTo(*record, PluginState::Disabled, QStringLiteral("disabled by the user"));
     }
     emit pluginsChanged();
     return ok;
@@ -143,8 +168,7 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     const QString id = record.manifest.id;
     const CrashGuard::Armed guard = crashGuard_.arm(id);
     auto failWith = [&](const QString& why) {
-        record.state = PluginState::Failed;
-        record.reason = why;
+        moveTo(record, PluginState::Failed, why);
         qCWarning(lcPlugins).noquote() << "plugin" << id << "failed:" << why;
         if (error)
             *error = why;
@@ -198,8 +222,7 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         return failWith(hookError);
     }
     running_[id] = std::move(running);
-    record.state = PluginState::Enabled;
-    record.reason.clear();
+    moveTo(record, PluginState::Enabled, {});
     qCInfo(lcPlugins).noquote() << "enabled plugin" << id << record.manifest.version;
     return true;
 }
@@ -212,7 +235,7 @@ void PluginManager::disable(PluginRecord& record) {
     std::unique_ptr<Running> running = std::move(it->second);
     running_.erase(it);
     stopRunning(*running, id);
-    record.state = PluginState::Disabled;
+    moveTo(record, PluginState::Disabled, record.reason);
     qCInfo(lcPlugins).noquote() << "disabled plugin" << id;
 }
 
@@ -255,8 +278,7 @@ void PluginManager::fail(const QString& id, const QString& reason) {
     if (!record || record->state != PluginState::Enabled)
         return;
     disable(*record);
-    record->state = PluginState::Failed;
-    record->reason = reason;
+    moveTo(*record, PluginState::Failed, reason);
     qCWarning(lcPlugins).noquote() << "plugin" << id << "failed and was disabled:" << reason;
     emit pluginsChanged();
 }

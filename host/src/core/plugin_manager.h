@@ -63,6 +63,10 @@ public:
     void announce(const QString& id, const sdk::Announcement& announcement);
 
     const std::vector<PluginRecord>& plugins() const { return records_; }
+    // The lifecycle's transitions (Qt Creator's PluginSpec::State in small), the only ones the
+    // manager makes: from Disabled anywhere; Enabled to Disabled or Failed; Failed is retried
+    // (Enabled, Failed, Refused); Refused is final.
+    static bool canMove(PluginState from, PluginState to);
     const PluginRecord* find(const QString& id) const;
     // What the enabled plugins send and receive, as announced in host.hello.
     std::vector<sdk::PeerPlugin> enabledCapabilities() const;
@@ -78,6 +82,8 @@ private:
     struct Running;
 
     PluginRecord* findRecord(const QString& id);
+    // Every state change goes through here: checked against canMove(), logged (debug).
+    static void moveTo(PluginRecord& record, PluginState to, const QString& reason);
     void addRecord(PluginRecord record);
     bool enable(PluginRecord& record, QString* error);
     void disable(PluginRecord& record);
