@@ -15,31 +15,27 @@
 // per second on the wire A -> B and back (UDP datagrams with and without their 28 B of IP/UDP
 // headers, TCP payload), minus the idle baseline, and per packet.
 #include "audio_packet.h"
-#include "ports.h"
+#include "ports.h" // tests/support
+#include "process_setup.h"
+#include "process_stats.h"
 #include "pulse_server.h"
+#include "tcp_proxy.h"
 
 #include "core/peer_stream.h"
 #include "core/session.h"
-
-#include <xmlrpc-c/client_global.h>
-#include <xmlrpc-c/util.h>
 
 #include <QCoreApplication>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -51,141 +47,38 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-double processCpuSeconds() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-double pidCpuSeconds(int pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string field;
-    double utime = 0;
-    for (int i = 1; i <= 15 && in >> field; ++i) {
-        if (i == 14)
-            utime = std::stod(field);
-        if (i == 15)
-            return (utime + std::stod(field)) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    }
-    return 0;
-}
-
 using charla::test::freePort; // tests/support
+using charla::test::processCpuSeconds;
+using charla::test::TcpProxy;
+using Direction = TcpProxy::Direction;
 
-// Forwards connections to 127.0.0.1:target, counting bytes each way.
-class CountingProxy {
+// The last chunks each way of one audio.frame call through a proxy (for CHARLA_BENCH_DUMP).
+class FrameSample {
 public:
-    explicit CountingProxy(std::uint16_t target) : target_(target) {
-        fd_ = charla::test::loopbackSocket(/*listen=*/true, &port_);
-        thread_ = std::thread([this] { run(); });
+    TcpProxy::Observer observer() {
+        return [this](Direction direction, std::string_view chunk) { see(direction, chunk); };
     }
-    ~CountingProxy() {
-        stopping_ = true;
-        ::shutdown(fd_, SHUT_RDWR);
-        thread_.join();
-        for (auto& t : pumps_)
-            t.join();
-        ::close(fd_);
-    }
-    std::uint16_t port() const { return port_; }
-    std::uint64_t forward() const { return forward_; }
-    std::uint64_t backward() const { return backward_; }
-    // CPU seconds the proxy's forwarding threads have used (bench overhead, not Charla's).
-    double cpuSeconds() const { return static_cast<double>(cpuMicros_) / 1e6; }
-    // The last chunk read each way that belongs to an audio.frame call (for CHARLA_BENCH_DUMP).
-    std::string sample(bool forward) const {
-        std::lock_guard lock(sampleMutex_);
-        return forward ? sampleForward_ : sampleBackward_;
+    std::string sample(Direction direction) const {
+        std::lock_guard lock(mutex_);
+        return direction == Direction::ToTarget ? request_ : answer_;
     }
 
 private:
-    void run() {
-        while (!stopping_) {
-            int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-            if (client < 0)
-                break;
-            int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_in addr{};
-            addr.sin_family = AF_INET;
-            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            addr.sin_port = htons(target_);
-            if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-                ::close(upstream);
-                ::close(client);
-                continue;
+    void see(Direction direction, std::string_view chunk) {
+        std::lock_guard lock(mutex_);
+        if (direction == Direction::ToTarget) {
+            lastWasFrame_ = chunk.find("audio.frame") != std::string_view::npos;
+            if (lastWasFrame_) {
+                request_.clear();
+                answer_.clear();
             }
-            // Without this the proxy itself would add Nagle + delayed-ACK stalls (~40 ms a call).
-            const int one = 1;
-            ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            ::setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            pumps_.emplace_back([this, client, upstream] { pump(client, upstream); });
         }
+        if (lastWasFrame_)
+            (direction == Direction::ToTarget ? request_ : answer_) += chunk;
     }
-    void pump(int client, int upstream) {
-        pollfd p[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
-        char buf[65536];
-        std::uint64_t accounted = 0; // this thread's CPU already added to cpuMicros_
-        auto account = [&] {
-            timespec ts{};
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-            const auto now = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000u +
-                             static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
-            cpuMicros_ += now - accounted;
-            accounted = now;
-        };
-        while (!stopping_) {
-            account();
-            if (::poll(p, 2, 100) <= 0)
-                continue;
-            bool closed = false;
-            for (int i = 0; i < 2 && !closed; ++i) {
-                if (!p[i].revents)
-                    continue;
-                const ssize_t n = ::read(p[i].fd, buf, sizeof buf);
-                if (n <= 0) {
-                    closed = true;
-                    break;
-                }
-                (i == 0 ? forward_ : backward_) += static_cast<std::uint64_t>(n);
-                {
-                    const std::string_view chunk(buf, static_cast<std::size_t>(n));
-                    std::lock_guard lock(sampleMutex_);
-                    if (i == 0)
-                        lastWasFrame_ = chunk.find("audio.frame") != std::string_view::npos;
-                    if (i == 0 && lastWasFrame_)
-                        sampleForward_.clear();
-                    if (i == 0 && lastWasFrame_)
-                        sampleBackward_.clear();
-                    if (lastWasFrame_)
-                        (i == 0 ? sampleForward_ : sampleBackward_) += chunk;
-                }
-                for (ssize_t off = 0; off < n;) {
-                    const ssize_t w = ::write(p[1 - i].fd, buf + off, static_cast<size_t>(n - off));
-                    if (w <= 0) {
-                        closed = true;
-                        break;
-                    }
-                    off += w;
-                }
-            }
-            if (closed)
-                break;
-        }
-        ::close(client);
-        ::close(upstream);
-    }
-
-    std::uint16_t target_;
-    std::uint16_t port_ = 0;
-    int fd_ = -1;
-    std::atomic<bool> stopping_{false};
-    std::atomic<std::uint64_t> forward_{0}, backward_{0};
-    std::atomic<std::uint64_t> cpuMicros_{0};
-    mutable std::mutex sampleMutex_;
+    mutable std::mutex mutex_;
     bool lastWasFrame_ = false;
-    std::string sampleForward_, sampleBackward_;
-    std::thread thread_;
-    std::vector<std::thread> pumps_;
+    std::string request_, answer_;
 };
 
 // A network between A and B that loses and delays datagrams (A -> B only): bench.loss_percent and
@@ -220,27 +113,22 @@ public:
     std::uint64_t packetsAtoB() const { return packets_[0]; }
     std::uint64_t packetsBtoA() const { return packets_[1]; }
     std::uint64_t droppedAtoB() const { return dropped_; }
-    double cpuSeconds() const { return static_cast<double>(cpuMicros_) / 1e6; }
+    double cpuSeconds() const { return cpuSeconds_; }
 
 private:
     static int bindUdp(std::uint16_t port) {
         int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons(port);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        const sockaddr_in addr = charla::test::loopbackAddress(port);
+        if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
             ::close(fd);
             return -1;
         }
         return fd;
     }
     void forward(int i, const char* data, std::size_t size) {
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        to.sin_port = htons(i == 0 ? portB_ : portA_);
-        ::sendto(i == 0 ? fd2_ : fd1_, data, size, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        const sockaddr_in to = charla::test::loopbackAddress(i == 0 ? portB_ : portA_);
+        ::sendto(i == 0 ? fd2_ : fd1_, data, size, 0, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof to);
     }
     void run() {
         pollfd p[2] = {{fd1_, POLLIN, 0}, {fd2_, POLLIN, 0}};
@@ -250,10 +138,7 @@ private:
         std::uniform_int_distribution<int> delayMicros(0, impairment_.jitterMs * 1000);
         std::multimap<Clock::time_point, std::string> held; // A -> B datagrams being delayed
         while (!stopping_) {
-            timespec ts{};
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-            cpuMicros_ = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000u +
-                         static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+            cpuSeconds_ = charla::test::threadCpuSeconds();
             for (auto now = Clock::now(); !held.empty() && held.begin()->first <= now;) {
                 forward(0, held.begin()->second.data(), held.begin()->second.size());
                 held.erase(held.begin());
@@ -295,7 +180,7 @@ private:
     bool ok_ = false;
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> bytes_[2] = {0, 0}, packets_[2] = {0, 0};
-    std::atomic<std::uint64_t> cpuMicros_{0};
+    std::atomic<double> cpuSeconds_{0};
     std::thread thread_;
 };
 
@@ -321,14 +206,8 @@ double num(const std::map<std::string, xmlrpc_c::value>& s, const std::string& k
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
-    {
-        xmlrpc_env env;
-        xmlrpc_env_init(&env);
-        xmlrpc_client_setup_global_const(&env);
-        xmlrpc_env_clean(&env);
-    }
+    if (!charla::test::setUpProcess())
+        return 1;
     QCoreApplication app(argc, argv);
     const int seconds = argc > 1 ? std::max(5, std::atoi(argv[1])) : 30;
     std::map<std::string, std::string> extra; // plugin options
@@ -355,8 +234,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     const std::uint16_t portA = freePort(), portB = freePort();
-    CountingProxy proxyAB(portB); // A's calls to B, B's answers
-    CountingProxy proxyBA(portA); // B's calls to A, A's answers
+    FrameSample sampleAB;
+    TcpProxy proxyAB(portB, sampleAB.observer()); // A's calls to B, B's answers
+    TcpProxy proxyBA(portA);                      // B's calls to A, A's answers
     UdpRelay relay(proxyAB.port(), portA, proxyBA.port(), portB, impairment);
     if (!relay.ok()) {
         std::fprintf(stderr, "cannot bind the UDP relay's ports\n");
@@ -384,8 +264,12 @@ int main(int argc, char** argv) {
     pump(3000ms); // introductions
 
     // TCP bytes each way: A's requests and A's answers go A -> B.
-    auto tcpAtoB = [&] { return proxyAB.forward() + proxyBA.backward(); };
-    auto tcpBtoA = [&] { return proxyBA.forward() + proxyAB.backward(); };
+    auto tcpAtoB = [&] {
+        return proxyAB.bytes(Direction::ToTarget) + proxyBA.bytes(Direction::FromTarget);
+    };
+    auto tcpBtoA = [&] {
+        return proxyBA.bytes(Direction::ToTarget) + proxyAB.bytes(Direction::FromTarget);
+    };
     auto benchCpu = [&] {
         return proxyAB.cpuSeconds() + proxyBA.cpuSeconds() + relay.cpuSeconds();
     };
@@ -407,7 +291,7 @@ int main(int argc, char** argv) {
     pump(1000ms); // devices open
     cpu0 = processCpuSeconds();
     bench0 = benchCpu();
-    const double pulse0 = pidCpuSeconds(pulse.pid());
+    const double pulse0 = processCpuSeconds(pulse.pid());
     f0 = tcpAtoB();
     b0 = tcpBtoA();
     const std::uint64_t u0 = relay.bytesAtoB();
@@ -417,7 +301,7 @@ int main(int argc, char** argv) {
     pump(std::chrono::seconds(seconds));
     const double callCpu = (processCpuSeconds() - cpu0) / seconds;
     const double proxyCpu = (benchCpu() - bench0) / seconds;
-    const double pulseCpu = (pidCpuSeconds(pulse.pid()) - pulse0) / seconds;
+    const double pulseCpu = (processCpuSeconds(pulse.pid()) - pulse0) / seconds;
     const double fwd = (tcpAtoB() - f0) / double(seconds) - idleFwd;
     const double back = (tcpBtoA() - b0) / double(seconds) - idleBack;
     const double udp = (relay.bytesAtoB() - u0) / double(seconds);
@@ -478,7 +362,8 @@ int main(int argc, char** argv) {
                     calls, fwd / calls, back / calls, packetBytes / calls);
     if (const char* dump = std::getenv("CHARLA_BENCH_DUMP"); dump && *dump)
         std::printf("--- one request ---\n%s\n--- one answer ---\n%s\n",
-                    proxyAB.sample(true).c_str(), proxyAB.sample(false).c_str());
+                    sampleAB.sample(Direction::ToTarget).c_str(),
+                    sampleAB.sample(Direction::FromTarget).c_str());
 
     a->plugins().setCall({});
     b->plugins().setCall({});

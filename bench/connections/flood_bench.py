@@ -38,7 +38,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "support"))
-from charla_harness import Charla, Failure, free_ports, make_workdir, rpc  # noqa: E402
+from charla_harness import (Charla, Failure, free_ports, make_workdir,  # noqa: E402
+                            memory_and_threads, rpc)
 
 PING_INTERVAL = 0.1
 IDLE_SECONDS = 3.0
@@ -52,21 +53,6 @@ SLOW_INTERVAL = 5.0
 SLOW_HEAD = b"POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
 SLOW_DRIP = b"X-Slowloris: 1\r\n"
 NO_PLUGINS = ["--disable", "audio", "--disable", "text", "--disable", "video"]
-
-
-def proc_status(pid):
-    """(VmRSS in MB, threads) of a live process, or (None, None)."""
-    rss = threads = None
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1]) / 1024.0
-                elif line.startswith("Threads:"):
-                    threads = int(line.split()[1])
-    except OSError:
-        pass
-    return rss, threads
 
 
 def ping_once(port, timeout):
@@ -226,7 +212,7 @@ def bench_one(label, binary, args, workdir):
         charla.wait_serving()
         pid = charla.process.pid
         time.sleep(0.5)
-        result["rss_idle"], result["threads_idle"] = proc_status(pid)
+        result["rss_idle"], result["threads_idle"] = memory_and_threads(pid)
 
         # idle: closed loop on a 100 ms grid
         idle = []
@@ -243,7 +229,7 @@ def bench_one(label, binary, args, workdir):
             time.sleep(max(0.0, tick - time.monotonic()))
         result["idle"] = percentiles(idle)
         result["idle_fail"] = idle_fail
-        rss, threads = proc_status(pid)
+        rss, threads = memory_and_threads(pid)
         result["rss_idle"] = max(result["rss_idle"] or 0, rss or 0)
         result["threads_idle"] = max(result["threads_idle"] or 0, threads or 0)
         print("   idle: %d pings answered, %d failed" % (len(idle), idle_fail), flush=True)
@@ -253,7 +239,7 @@ def bench_one(label, binary, args, workdir):
         samples = []
         settle_end = time.monotonic() + SETTLE_SECONDS
         while time.monotonic() < settle_end:
-            samples.append(proc_status(pid))
+            samples.append(memory_and_threads(pid))
             time.sleep(0.25)
         counts, states = flood.snapshot()
         print("   flood opened: %s; slots %s" % (counts, states), flush=True)
@@ -276,7 +262,7 @@ def bench_one(label, binary, args, workdir):
             t.start()
             threads.append(t)
             if time.monotonic() >= next_sample:
-                samples.append(proc_status(pid))
+                samples.append(memory_and_threads(pid))
                 next_sample += 0.5
             tick += PING_INTERVAL
             time.sleep(max(0.0, tick - time.monotonic()))
@@ -286,9 +272,9 @@ def bench_one(label, binary, args, workdir):
               "(until %.0f s after start)" % (len(threads), FLOOD_SECONDS, answered_in_window,
                                                CAP_SECONDS), flush=True)
         while any(t.is_alive() for t in threads) and time.monotonic() < cap:
-            samples.append(proc_status(pid))
+            samples.append(memory_and_threads(pid))
             time.sleep(0.5)
-        samples.append(proc_status(pid))
+        samples.append(memory_and_threads(pid))
         with lock:
             done = list(pings)
         answered = [s for s, e in done if e is None]

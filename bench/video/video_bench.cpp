@@ -12,14 +12,16 @@
 #include "core/session.h"
 
 #include "jpeg_codec.h"
+#include "ports.h" // tests/support
+#include "process_setup.h"
+#include "process_stats.h"
+#include "tcp_proxy.h"
 #include "test_pattern.h"
 #include "video_stats.h"
 #include "video_wire.h"
 
 #include <charla/sdk/media/latency_histogram.h>
 
-#include <xmlrpc-c/client_global.h>
-#include <xmlrpc-c/util.h>
 #include <xmlrpc-c/xml.hpp>
 
 #include <QCoreApplication>
@@ -27,21 +29,14 @@
 #include <QSettings>
 #include <QTimer>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <map>
 #include <sstream>
 #include <string>
@@ -53,16 +48,10 @@ using charla::sdk::media::LatencyBins;
 
 namespace {
 
-double cpuSeconds(const rusage& r) {
-    return r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec +
-           r.ru_stime.tv_usec / 1e6;
-}
-
-double selfCpu() {
-    rusage r{};
-    getrusage(RUSAGE_SELF, &r);
-    return cpuSeconds(r);
-}
+using charla::test::cpuSeconds; // tests/support
+using charla::test::freePort;
+using charla::test::processCpuSeconds;
+using charla::test::TcpProxy;
 
 // Runs the instance's event loop for `d`, as the application's exec() would: it sleeps until
 // there is something to do (an earlier version polled every 5 ms, ~0.2 CPU s/min of its own).
@@ -133,11 +122,11 @@ int runInstance(int argc, char** argv) {
             session.channel().methods().dispatch("video.stats", withHistogram)));
     };
     const Struct s0 = stats();
-    const double cpu0 = selfCpu();
+    const double cpu0 = processCpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
     pump(std::chrono::seconds(seconds));
     const Struct s1 = stats();
-    const double cpu1 = selfCpu();
+    const double cpu1 = processCpuSeconds();
     const double window =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -160,108 +149,6 @@ int runInstance(int argc, char** argv) {
 }
 
 // --- the orchestrator ----------------------------------------------------------------------
-
-int listenLoopback(std::uint16_t* port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
-std::uint16_t freePort() {
-    std::uint16_t port = 0;
-    ::close(listenLoopback(&port));
-    return port;
-}
-
-// Forwards connections to 127.0.0.1:target and counts the bytes the clients send.
-class CountingProxy {
-public:
-    explicit CountingProxy(std::uint16_t target) : target_(target) {
-        fd_ = listenLoopback(&port_);
-        thread_ = std::thread([this] { run(); });
-    }
-    ~CountingProxy() {
-        stop_ = true;
-        thread_.join();
-        for (auto& t : pumps_)
-            t.join();
-        ::close(fd_);
-    }
-    std::uint16_t port() const { return port_; }
-    std::uint64_t requestBytes() const { return bytes_; }
-
-private:
-    void run() {
-        while (!stop_) {
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, 50) <= 0)
-                continue;
-            int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-            if (client < 0)
-                continue;
-            int up = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            int one = 1;
-            ::setsockopt(up, IPPROTO_TCP, 1 /*TCP_NODELAY*/, &one, sizeof one);
-            ::setsockopt(client, IPPROTO_TCP, 1, &one, sizeof one);
-            sockaddr_in addr{};
-            addr.sin_family = AF_INET;
-            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            addr.sin_port = htons(target_);
-            if (::connect(up, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-                ::close(up);
-                ::close(client);
-                continue;
-            }
-            pumps_.emplace_back([this, client, up] {
-                pollfd p[2] = {{client, POLLIN, 0}, {up, POLLIN, 0}};
-                std::vector<char> buf(256 * 1024);
-                bool open = true;
-                while (open && !stop_) {
-                    if (::poll(p, 2, 50) <= 0)
-                        continue;
-                    for (int i = 0; i < 2 && open; ++i) {
-                        if (!p[i].revents)
-                            continue;
-                        ssize_t n = ::read(p[i].fd, buf.data(), buf.size());
-                        if (n <= 0) {
-                            open = false;
-                            break;
-                        }
-                        if (i == 0)
-                            bytes_ += static_cast<std::uint64_t>(n);
-                        for (ssize_t off = 0; off < n;) {
-                            ssize_t w = ::write(p[1 - i].fd, buf.data() + off,
-                                                static_cast<size_t>(n - off));
-                            if (w <= 0) {
-                                open = false;
-                                break;
-                            }
-                            off += w;
-                        }
-                    }
-                }
-                ::close(client);
-                ::close(up);
-            });
-        }
-    }
-    std::uint16_t target_;
-    std::uint16_t port_ = 0;
-    int fd_ = -1;
-    std::atomic<bool> stop_{false};
-    std::atomic<std::uint64_t> bytes_{0};
-    std::thread thread_;
-    std::vector<std::thread> pumps_;
-};
 
 struct Child {
     pid_t pid = -1;
@@ -331,7 +218,7 @@ struct CharlaFigures {
 CharlaFigures runCharla(const std::string& self, int w, int h, int seconds) {
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
-    CountingProxy toB(portB), toA(portA);
+    TcpProxy toB(portB), toA(portA);
     char dirA[] = "/tmp/charla-bench-XXXXXX";
     char dirB[] = "/tmp/charla-bench-XXXXXX";
     ::mkdtemp(dirA);
@@ -353,8 +240,8 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds) {
     f.b = parseResult(readAll(b.out));
     waitCpu(a.pid);
     waitCpu(b.pid);
-    f.wireAtoB = toB.requestBytes();
-    f.wireBtoA = toA.requestBytes();
+    f.wireAtoB = toB.bytes(TcpProxy::Direction::ToTarget);
+    f.wireBtoA = toA.bytes(TcpProxy::Direction::ToTarget);
     std::system((std::string("rm -rf ") + dirA + " " + dirB).c_str());
     return f;
 }
@@ -433,9 +320,7 @@ void bodySizes(int w, int h, std::size_t* jpeg, std::size_t* asString, std::size
 // --- per-stage costs -------------------------------------------------------------------------
 
 double threadCpuUs() {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+    return charla::test::threadCpuSeconds() * 1e6;
 }
 
 // The CPU time of each step one frame takes through Charla, in this thread, averaged over
@@ -533,14 +418,8 @@ int runAll(const std::string& self, int seconds) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
-    {
-        xmlrpc_env env;
-        xmlrpc_env_init(&env);
-        xmlrpc_client_setup_global_const(&env);
-        xmlrpc_env_clean(&env);
-    }
+    if (!charla::test::setUpProcess())
+        return 1;
     if (argc > 1 && std::string(argv[1]) == "--instance")
         return runInstance(argc, argv);
     if (argc > 1 && std::string(argv[1]) == "--stages")

@@ -4,7 +4,8 @@
 // flow drives it: PluginManager::setCall on both sides.
 #include "audio_packet.h"
 #include "ports.h" // tests/support
-#include "pulse_server.h"
+#include "session_pair.h"
+#include "sound_server_test.h"
 #include "wait.h"
 
 #include "core/peer_stream.h"
@@ -26,7 +27,6 @@ using Clock = std::chrono::steady_clock;
 using Options = std::map<std::string, std::string>;
 using Stats = std::map<std::string, xmlrpc_c::value>;
 
-using charla::test::freePort;
 using charla::test::waitUntil;
 
 xmlrpc_c::value rpc(std::uint16_t port, const std::string& method,
@@ -44,55 +44,24 @@ int faultOf(std::uint16_t port, const xmlrpc_c::paramList& params) {
     return 0;
 }
 
-class AudioSessionTest : public ::testing::Test {
+class AudioSessionTest : public SoundServerTest {
 protected:
-    void SetUp() override {
-        pulse_ = std::make_unique<PulseServer>();
-        if (!pulse_->ok())
-            GTEST_SKIP() << "no sound server: " << pulse_->error();
-    }
     void TearDown() override {
-        b.reset();
-        a.reset();
-        pulse_.reset(); // kills the server, also after a failure
+        pair_.reset();
+        SoundServerTest::TearDown();
     }
 
-    std::unique_ptr<host::Session> makeSession(std::uint16_t port, std::uint16_t peerPort,
-                                               const QString& user, Options options) {
-        host::SessionConfig config;
-        config.listenAddress = "127.0.0.1";
-        config.port = port;
-        config.peer = host::PeerAddress{"127.0.0.1", peerPort};
-        config.user = user;
-        config.pluginDirs = {QStringLiteral(CHARLA_AUDIO_PLUGIN_DIR)};
-        config.disabledPlugins = {"text", "video"};
-        config.pluginOptions = std::move(options);
-        config.pingInterval = 100ms;
-        return std::make_unique<host::Session>(config);
-    }
-
-    // Starts both hosts (each must know the other's port before it starts) and waits until each
-    // knows the other's audio plugin.
+    // Starts both hosts and waits until each knows the other's audio plugin.
     void startPair(Options optionsA = {}, Options optionsB = {}) {
-        std::string lastError;
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            portA = freePort();
-            portB = freePort();
-            if (portA == portB)
-                continue;
-            a = makeSession(portA, portB, "alice", optionsA);
-            b = makeSession(portB, portA, "bob", optionsB);
-            try {
-                a->start();
-                b->start();
-                break;
-            } catch (const std::exception& e) {
-                lastError = e.what();
-                b.reset();
-                a.reset();
-            }
-        }
-        ASSERT_TRUE(a && b) << "cannot start two sessions: " << lastError;
+        const std::string error =
+            pair_.start([&](std::uint16_t port, std::uint16_t peerPort, const QString& user) {
+                host::SessionConfig config =
+                    loopbackConfig(port, peerPort, user, QStringLiteral(CHARLA_AUDIO_PLUGIN_DIR));
+                config.disabledPlugins = {"text", "video"};
+                config.pluginOptions = user == "alice" ? optionsA : optionsB;
+                return std::make_unique<host::Session>(config);
+            });
+        ASSERT_TRUE(error.empty()) << "cannot start two sessions: " << error;
         ASSERT_EQ(a->plugins().find("audio")->state, host::PluginState::Enabled)
             << a->plugins().find("audio")->reason.toStdString();
         ASSERT_TRUE(waitUntil([&] {
@@ -139,9 +108,9 @@ protected:
         return xmlrpc_c::value_string(stats(port).at(key)).cvalue();
     }
 
-    std::unique_ptr<PulseServer> pulse_;
-    std::uint16_t portA = 0, portB = 0;
-    std::unique_ptr<host::Session> a, b;
+    SessionPair pair_;
+    std::uint16_t &portA = pair_.portA, &portB = pair_.portB;
+    std::unique_ptr<host::Session>&a = pair_.a, &b = pair_.b;
 };
 
 TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {

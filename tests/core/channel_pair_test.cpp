@@ -17,14 +17,7 @@ using host::Session;
 using host::SessionConfig;
 
 SessionConfig pairConfig(std::uint16_t port, std::uint16_t peerPort, const QString& user) {
-    SessionConfig config;
-    config.listenAddress = "127.0.0.1";
-    config.port = port;
-    config.peer = host::PeerAddress{"127.0.0.1", peerPort};
-    config.user = user;
-    config.pluginDirs = {QString::fromStdString(pluginDir("good"))};
-    config.pingInterval = 100ms;
-    return config;
+    return loopbackConfig(port, peerPort, user, QString::fromStdString(pluginDir("good")));
 }
 
 std::unique_ptr<Session> makeSession(std::uint16_t port, std::uint16_t peerPort,
@@ -44,34 +37,17 @@ bool seesOnlineWithEcho(Session& s) {
 class ChannelPairTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        // Each side must know the other's port before it starts: reserve two free ports and
-        // retry in the unlikely case another process takes one in between.
-        std::string lastError;
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            std::tie(portA, portB) = reserveTwoPorts();
-            a = makeSession(portA, portB, "alice");
-            b = makeSession(portB, portA, "bob");
-            // B first, so A's link meets B with its very first ping and A's view of B never
-            // depends on B's hello alone (PeerPresence below covers that case).
-            try {
-                b->start();
-                a->start();
-                return;
-            } catch (const host::StartError& e) {
-                lastError = e.what();
-                b.reset();
-                a.reset();
-            }
-        }
-        FAIL() << "cannot start two sessions: " << lastError;
+        // B first, so A's link meets B with its very first ping and A's view of B never
+        // depends on B's hello alone (PeerPresence below covers that case).
+        const std::string error = pair_.start(makeSession, /*bobFirst=*/true);
+        ASSERT_TRUE(error.empty()) << "cannot start two sessions: " << error;
     }
     void TearDown() override {
         // Wake any echo.slow still waiting, so that disabling echo does not wait for it.
         for (auto* s : {a.get(), b.get()})
             if (s && s->channel().methods().contains("echo.release"))
                 s->channel().methods().dispatch("echo.release", xmlrpc_c::paramList());
-        b.reset();
-        a.reset();
+        pair_.reset();
     }
     void waitForTraffic() {
         ASSERT_TRUE(waitUntil([&] { return seesOnlineWithEcho(*a) && seesOnlineWithEcho(*b); }))
@@ -82,8 +58,9 @@ protected:
             << intMember(stats(portA), "ok") << ", B " << intMember(stats(portB), "ok");
     }
 
-    std::uint16_t portA = 0, portB = 0;
-    std::unique_ptr<Session> a, b;
+    SessionPair pair_;
+    std::uint16_t &portA = pair_.portA, &portB = pair_.portB;
+    std::unique_ptr<Session>&a = pair_.a, &b = pair_.b;
 };
 
 TEST_F(ChannelPairTest, BothSidesMeetAndExchangeHello) {
@@ -258,13 +235,7 @@ TEST_F(ChannelPairTest, PeerChangedSignalReachesTheSessionThread) {
 // then vanishes before this host's own ping ever reached it.
 TEST(PeerPresence, AContactThatSaysHelloAndVanishesIsSeenOffline) {
     RawServer nobody(/*listen=*/false, false); // the contact's port: connections are refused
-    SessionConfig config;
-    config.listenAddress = "127.0.0.1";
-    config.port = 0;
-    config.peer = host::PeerAddress{"127.0.0.1", nobody.port()};
-    config.user = "alice";
-    config.pingInterval = 100ms;
-    Session a(config);
+    Session a(loopbackConfig(0, nobody.port(), "alice"));
     a.start();
     std::map<std::string, xmlrpc_c::value> hello{
         {"app", xmlrpc_c::value_string("Charla")},
@@ -316,13 +287,7 @@ private:
 
 // Watches a host whose contact fails every host.hello for `watch`; returns the hellos it sent.
 int hellosSentTo(FailingHelloContact& contact, std::chrono::milliseconds watch) {
-    SessionConfig config;
-    config.listenAddress = "127.0.0.1";
-    config.port = 0;
-    config.peer = host::PeerAddress{"127.0.0.1", contact.port()};
-    config.user = "alice";
-    config.pingInterval = 100ms;
-    Session a(config);
+    Session a(loopbackConfig(0, contact.port(), "alice"));
     a.start();
     EXPECT_TRUE(waitUntil([&] { return a.channel().peer().online; }))
         << "the contact answers host.ping but is not shown online";
@@ -383,12 +348,7 @@ TEST(PeerAnnouncements, AValueThatCannotTravelIsRefusedToThePluginWithAReason) {
         {std::string(2000, 'x'), "more than 1024"},
     };
     for (const auto& [value, reason] : cases) {
-        SessionConfig config;
-        config.listenAddress = "127.0.0.1";
-        config.port = 0;
-        config.peer = host::PeerAddress{"127.0.0.1", freePort()};
-        config.user = "alice";
-        config.pluginDirs = {QString::fromStdString(pluginDir("good"))};
+        SessionConfig config = pairConfig(0, freePort(), "alice");
         config.pluginOptions["echo.greeting"] = value;
         Session a(config);
         a.start();

@@ -161,7 +161,7 @@ TEST(CurlPeerStream, FiftyCallsShareOneConnection) {
     host::HostChannel server;
     server.methods().add("t", echoSpec());
     server.listen("127.0.0.1", 0);
-    CountingProxy proxy(server.port());
+    TcpProxy proxy(server.port());
     {
         host::CurlPeerStream stream("test", urlFor(proxy.port()));
         for (int i = 0; i < 50; ++i) {

@@ -4,9 +4,6 @@
 
 #include <curl/curl.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,16 +14,6 @@
 namespace charla::test {
 
 namespace {
-
-void makePipe(int fds[2]) {
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        throw std::runtime_error("pipe2() failed");
-}
-
-void wake(int fds[2]) {
-    char c = 'x';
-    [[maybe_unused]] auto n = ::write(fds[1], &c, 1);
-}
 
 size_t appendToString(char* data, size_t size, size_t count, void* target) {
     static_cast<std::string*>(target)->append(data, size * count);
@@ -127,33 +114,34 @@ int faultCodeOf(const std::string& responseXml) {
 }
 
 RawServer::RawServer(bool listen, bool acceptAndHold) {
-    fd_ = loopbackSocket(listen, &port_);
-    if (listen && acceptAndHold) {
-        makePipe(wakePipe_);
-        thread_ = std::thread([this] { run(); });
+    if (!listen) {
+        unlistened_ = loopbackSocket(false, &port_);
+        return;
     }
+    listener_ = std::make_unique<LoopbackListener>();
+    port_ = listener_->port();
+    if (acceptAndHold)
+        thread_ = std::thread([this] { run(); });
 }
 
 RawServer::~RawServer() {
     if (thread_.joinable()) {
-        wake(wakePipe_);
+        listener_->wake();
         thread_.join();
     }
-    for (int fd : wakePipe_)
-        if (fd >= 0)
-            ::close(fd);
-    ::close(fd_);
+    if (unlistened_ >= 0)
+        ::close(unlistened_);
 }
 
 void RawServer::run() {
-    std::vector<pollfd> fds{{wakePipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
+    std::vector<pollfd> fds{{listener_->wakeFd(), POLLIN, 0}, {listener_->fd(), POLLIN, 0}};
     for (;;) {
         if (::poll(fds.data(), fds.size(), -1) < 0)
             continue;
         if (fds[0].revents)
             break;
         if (fds[1].revents & POLLIN) {
-            int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            int c = ::accept4(listener_->fd(), nullptr, nullptr, SOCK_CLOEXEC);
             if (c >= 0) {
                 ++accepted_;
                 fds.push_back({c, POLLIN, 0});
@@ -178,30 +166,19 @@ void RawServer::run() {
 }
 
 CannedHttpServer::CannedHttpServer(std::string body) : body_(std::move(body)) {
-    fd_ = loopbackSocket(true, &port_);
-    makePipe(wakePipe_);
     thread_ = std::thread([this] { run(); });
 }
 
 CannedHttpServer::~CannedHttpServer() {
     stopping_ = true;
-    wake(wakePipe_);
+    listener_.wake();
     thread_.join();
-    for (int fd : wakePipe_)
-        ::close(fd);
-    ::close(fd_);
 }
 
 void CannedHttpServer::run() {
-    pollfd fds[2] = {{wakePipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
-    while (!stopping_) {
-        if (::poll(fds, 2, -1) < 0 || fds[0].revents)
-            continue;
-        const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (c >= 0) {
-            serve(c);
-            ::close(c);
-        }
+    for (int c; (c = listener_.accept()) >= 0;) {
+        serve(c);
+        ::close(c);
     }
 }
 
@@ -221,7 +198,7 @@ void CannedHttpServer::serve(int c) {
                 if (request.size() >= need)
                     break;
             }
-            pollfd p[2] = {{wakePipe_[0], POLLIN, 0}, {c, POLLIN, 0}};
+            pollfd p[2] = {{listener_.wakeFd(), POLLIN, 0}, {c, POLLIN, 0}};
             if (::poll(p, 2, -1) < 0 || p[0].revents)
                 return;
             char buf[65536];
@@ -244,81 +221,6 @@ void CannedHttpServer::serve(int c) {
             off += static_cast<std::size_t>(n);
             written_ += static_cast<std::size_t>(n);
         }
-    }
-}
-
-CountingProxy::CountingProxy(std::uint16_t target) : target_(target) {
-    fd_ = loopbackSocket(true, &port_);
-    makePipe(wakePipe_);
-    thread_ = std::thread([this] { run(); });
-}
-
-CountingProxy::~CountingProxy() {
-    stopping_ = true;
-    wake(wakePipe_);
-    thread_.join();
-    for (auto& t : pumps_)
-        t.join();
-    for (int fd : wakePipe_)
-        ::close(fd);
-    ::close(fd_);
-}
-
-void CountingProxy::run() {
-    pollfd fds[2] = {{wakePipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
-    while (!stopping_) {
-        if (::poll(fds, 2, -1) < 0)
-            continue;
-        if (fds[0].revents)
-            break;
-        int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0)
-            continue;
-        ++accepted_;
-        int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons(target_);
-        if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-            ::close(upstream);
-            ::close(client);
-            continue;
-        }
-        const int wakeFd = wakePipe_[0];
-        pumps_.emplace_back([client, upstream, wakeFd] {
-            pollfd p[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {wakeFd, POLLIN, 0}};
-            char buf[65536];
-            for (;;) {
-                if (::poll(p, 3, -1) < 0)
-                    continue;
-                if (p[2].revents)
-                    break;
-                bool closed = false;
-                for (int i = 0; i < 2 && !closed; ++i) {
-                    if (!p[i].revents)
-                        continue;
-                    ssize_t n = ::read(p[i].fd, buf, sizeof buf);
-                    if (n <= 0) {
-                        closed = true;
-                        break;
-                    }
-                    const int to = p[1 - i].fd;
-                    for (ssize_t off = 0; off < n;) {
-                        ssize_t w = ::write(to, buf + off, static_cast<size_t>(n - off));
-                        if (w <= 0) {
-                            closed = true;
-                            break;
-                        }
-                        off += w;
-                    }
-                }
-                if (closed)
-                    break;
-            }
-            ::close(client);
-            ::close(upstream);
-        });
     }
 }
 

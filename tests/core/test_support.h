@@ -1,11 +1,14 @@
-// Helpers shared by the core tests: deadline polling, calls over real HTTP, raw TCP servers that
-// misbehave on purpose, and a counting TCP proxy.
+// Helpers shared by the core tests: calls over real HTTP and raw TCP servers that misbehave on
+// purpose (waiting, ports and the TCP proxy are tests/support's).
 #pragma once
 
 #include "core/peer_stream.h"
 
-#include "ports.h" // charla::test::freePort, reserveTwoPorts (tests/support)
-#include "wait.h"  // charla::test::waitUntil, pumpFor
+#include "loopback_listener.h"
+#include "ports.h"        // charla::test::freePort, reserveTwoPorts (tests/support)
+#include "session_pair.h" // charla::test::SessionPair, loopbackConfig
+#include "tcp_proxy.h"    // charla::test::TcpProxy
+#include "wait.h"         // charla::test::waitUntil, pumpFor
 
 #include <charla/sdk/channel.h>
 
@@ -18,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -79,8 +83,8 @@ public:
 
 private:
     void run();
-    int fd_ = -1;
-    int wakePipe_[2] = {-1, -1};
+    std::unique_ptr<LoopbackListener> listener_; // when listening
+    int unlistened_ = -1;                        // when not
     std::uint16_t port_ = 0;
     std::atomic<int> accepted_{0};
     std::atomic<std::size_t> bytes_{0};
@@ -94,7 +98,7 @@ class CannedHttpServer {
 public:
     explicit CannedHttpServer(std::string body);
     ~CannedHttpServer();
-    std::uint16_t port() const { return port_; }
+    std::uint16_t port() const { return listener_.port(); }
     // Bytes of answer the client took before it hung up or the answer ended.
     std::size_t bytesWritten() const { return written_; }
 
@@ -102,32 +106,10 @@ private:
     void run();
     void serve(int connection);
     std::string body_;
-    int fd_ = -1;
-    int wakePipe_[2] = {-1, -1};
-    std::uint16_t port_ = 0;
+    LoopbackListener listener_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> written_{0};
     std::thread thread_;
-};
-
-// Forwards every TCP connection on its own port to 127.0.0.1:target, counting connections.
-class CountingProxy {
-public:
-    explicit CountingProxy(std::uint16_t target);
-    ~CountingProxy();
-    std::uint16_t port() const { return port_; }
-    int accepted() const { return accepted_; }
-
-private:
-    void run();
-    std::uint16_t target_;
-    int fd_ = -1;
-    int wakePipe_[2] = {-1, -1};
-    std::uint16_t port_ = 0;
-    std::atomic<int> accepted_{0};
-    std::atomic<bool> stopping_{false};
-    std::thread thread_;
-    std::vector<std::thread> pumps_;
 };
 
 } // namespace charla::test

@@ -5,7 +5,7 @@ the plugin off (state failed, reason given) and runs; the plugin's methods are n
 import os, shutil, subprocess, sys, time, xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from charla_harness import free_ports, isolated_env  # noqa: E402
+from charla_harness import free_ports, isolated_env, terminate  # noqa: E402
 
 passed = failed = 0
 
@@ -47,12 +47,7 @@ def main():
         check(methods is not None and not any(m.startswith("crash.") for m in methods),
               "the crashing plugin is kept off")
     finally:
-        proc.terminate()
-        try:
-            out, _ = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
+        out = terminate(proc)
     print(out)
     check("plugin crash crashed Charla twice" in out,
           "the log says why the plugin is off")

@@ -26,8 +26,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
-from charla_harness import (Charla, dump_logs, expect, free_ports, make_workdir, rpc,  # noqa: E402
-                            run_checks, stop_all)
+from charla_harness import (Charla, cpu_seconds, expect, free_ports, rpc,  # noqa: E402
+                            run_scenario, script_arguments)
 
 MODE_SECONDS = 4.0
 DEPTH = 100_000
@@ -97,19 +97,8 @@ class PoisonContact:
         self.server.server_close()
 
 
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main():
-    if len(sys.argv) not in (2, 3):
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
-                                    "charla-faults-hostile-")
+    binary, workdir, cleanup = script_arguments(__doc__, "charla-faults-hostile-")
     port_a, port_contact = free_ports(2)
     contact = PoisonContact(port_contact).start()
     st = {"a": None}
@@ -152,17 +141,14 @@ def main():
         expect(cpu / elapsed < 0.5, "Charla used %.0f %% of a core" % (100 * cpu / elapsed))
         expect(log_lines < 1000, "Charla wrote %d log lines in %.0f s" % (log_lines, elapsed))
 
-    code = run_checks("faults.hostile_contact",
-                      [("poison_answers_leave_charla_serving",
-                        poison_answers_leave_charla_serving)])
-    for key, value in figures.items():
-        print("  %s: %s" % (key, value))
-    if code:
-        dump_logs(st["a"])
-    stop_all(st["a"])
-    contact.stop()
-    cleanup()
-    return code
+    def report():
+        for key, value in figures.items():
+            print("  %s: %s" % (key, value))
+
+    return run_scenario("faults.hostile_contact",
+                        [("poison_answers_leave_charla_serving",
+                          poison_answers_leave_charla_serving)],
+                        lambda: (st["a"],), report, cleanups=(contact.stop, cleanup))
 
 
 if __name__ == "__main__":

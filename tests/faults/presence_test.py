@@ -15,7 +15,6 @@ Prints the measured detection times.
 """
 
 import os
-import re
 import sys
 import time
 import uuid
@@ -24,26 +23,14 @@ import xmlrpc.client
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from charla_harness import (Charla, Skipped, dump_logs, expect, free_ports, make_workdir, rpc,  # noqa: E402
-                            run_checks, stop_all, wait_for)
-
-# A contact that stops answering pings ends the call on this side; the other side, whose own
-# pings may have kept working, must not stay in the call alone: it gets call.hangup when the
-# contact answers again, and a new invite replaces a call it still thinks is on.
-def must(condition, message):
-    if not condition:
-        raise Failure(message)
+from charla_harness import (Charla, expect, free_ports, rpc, run_scenario,  # noqa: E402
+                            script_arguments, wait_for)
 
 OFFLINE_LIMIT_S = 5.0  # "within a few seconds"; PeerLink: 1 s pings, 1.5 s timeout
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
-                                    "charla-faults-presence-")
+    binary, workdir, cleanup = script_arguments(__doc__, "charla-faults-presence-")
 
     port_a, port_b = free_ports(2)
     proxy = FaultProxy(port_b).start()
@@ -87,13 +74,18 @@ def main():
         figures["call_active_after_cont_s"] = time.monotonic() - t0
         expect(st["b"].received_bodies().count(text) == 1, "message shown more than once")
 
+    def change_presence(act, state, message):
+        """act() (freezes or thaws B), then waits until A logs B `state` once more; returns the
+        time act() began."""
+        before = presence(st["a"], state)
+        t0 = time.monotonic()
+        act()
+        expect(wait_for(lambda: presence(st["a"], state) > before, 10), message)
+        return t0
+
     def frozen_mid_call_offline():
         time.sleep(1.0)
-        offline_before = presence(st["a"], "offline")
-        t0 = time.monotonic()
-        st["b"].freeze()
-        expect(wait_for(lambda: presence(st["a"], "offline") > offline_before, 10),
-               "A never showed the frozen B offline")
+        t0 = change_presence(st["b"].freeze, "offline", "A never showed the frozen B offline")
         figures["offline_after_stop_s"] = time.monotonic() - t0
         expect(figures["offline_after_stop_s"] <= OFFLINE_LIMIT_S,
                "offline only after %.1f s" % figures["offline_after_stop_s"])
@@ -103,23 +95,23 @@ def main():
         time.sleep(2.0)  # frozen a while longer: 4-5 s in all
 
     def resumed_again():
-        online_before = presence(st["a"], "online")
-        t0 = time.monotonic()
-        st["b"].thaw()
-        expect(wait_for(lambda: presence(st["a"], "online") > online_before, 10),
-               "A never showed B online after the second SIGCONT")
+        t0 = change_presence(st["b"].thaw, "online",
+                             "A never showed B online after the second SIGCONT")
         figures["online_after_second_cont_s"] = time.monotonic() - t0
         for c in (st["a"], st["b"]):
             expect(c.running(), "%s died" % c.name)
             rpc(c.port).host.ping()
 
+    # A contact that stops answering pings ends the call on this side; the other side, whose own
+    # pings may have kept working, must not stay in the call alone: it gets call.hangup when the
+    # contact answers again, and a new invite replaces a call it still thinks is on.
     def b_left_the_old_call():
         # B was frozen in the call; A ended it without being able to tell B. B must not stay in
         # a call with nobody (its camera on, its sender refused with 503, and busy for A).
         ok = wait_for(lambda: st["b"].call_state()[1] == "idle", 8)
         figures["b_call_state_8s_after_cont"] = st["b"].call_state()[1]
-        must(ok, "B is still in call %s 8 s after resuming, although A ended it: %r"
-                  % (st["call1"], st["b"].call_events()[-3:]))
+        expect(ok, "B is still in call %s 8 s after resuming, although A ended it: %r"
+               % (st["call1"], st["b"].call_events()[-3:]))
 
     def new_call_possible():
         # What placing a call needs from each side: an invite with a new id rings (a side still
@@ -139,8 +131,8 @@ def main():
                 pass
             wait_for(lambda: c.call_state()[1] == "idle", 5)
         figures["probe_invite"] = results
-        must(all(v in ("ringing", "active") for v in results.values()),
-                  "a new call would be refused: %r" % results)
+        expect(all(v in ("ringing", "active") for v in results.values()),
+               "a new call would be refused: %r" % results)
 
     checks = [
         ("B frozen before A starts: A's message waits in its outbox", b_frozen_before_a_starts),
@@ -152,16 +144,9 @@ def main():
         ("B does not stay in the call A ended", b_left_the_old_call),
         ("each side accepts a new call (invite rings, not 486 busy)", new_call_possible),
     ]
-    try:
-        code = run_checks("faults.presence_recovery", checks)
-        print("figures: %s" % figures, flush=True)
-        if code == 1:
-            dump_logs(st["a"], st["b"])
-        return code
-    finally:
-        proxy.stop()
-        stop_all(st["a"], st["b"])
-        cleanup()
+    return run_scenario("faults.presence_recovery", checks, lambda: (st["a"], st["b"]),
+                        report=lambda: print("figures: %s" % figures, flush=True),
+                        cleanups=(proxy.stop, cleanup))
 
 
 if __name__ == "__main__":

@@ -19,17 +19,12 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from charla_harness import (Charla, Failure, dump_logs, expect, free_ports, make_workdir,  # noqa: E402
-                            run_checks, stop_all, wait_for)
+from charla_harness import (Charla, expect, free_ports, run_scenario,  # noqa: E402
+                            script_arguments, wait_for)
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
-                                    "charla-faults-text-")
+    binary, workdir, cleanup = script_arguments(__doc__, "charla-faults-text-")
 
     port_a, port_b = free_ports(2)
     proxy = FaultProxy(port_b).start()
@@ -145,16 +140,9 @@ def main():
         ("B has every message exactly once, in order; A's outbox is empty",
          each_exactly_once_in_order),
     ]
-    try:
-        code = run_checks("faults.text_never_lost", checks)
-        print("proxy: %s" % proxy.status()["counters"])
-        if code == 1:
-            dump_logs(state["a"], state["b"])
-        return code
-    finally:
-        proxy.stop()
-        stop_all(state["a"], state["b"])
-        cleanup()
+    return run_scenario("faults.text_never_lost", checks, lambda: (state["a"], state["b"]),
+                        report=lambda: print("proxy: %s" % proxy.status()["counters"]),
+                        cleanups=(proxy.stop, cleanup))
 
 
 if __name__ == "__main__":

@@ -19,13 +19,12 @@ Thresholds are loose on purpose (shared, loaded machines); the printed figures a
 import os
 import sys
 import time
-import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 from faultproxy import FaultProxy  # noqa: E402
-from charla_harness import (Charla, dump_logs, expect, free_ports, make_workdir, rpc,  # noqa: E402
-                            run_checks, stop_all, video_available, wait_for)
+from charla_harness import (Charla, expect, free_ports, rpc, run_scenario,  # noqa: E402
+                            script_arguments, video_available, wait_for)
 
 RECOVERY_LIMIT_S = 3.0
 LATENCY_OK_MS = 100.0
@@ -64,15 +63,11 @@ class Sampler:
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
+    binary, workdir, cleanup = script_arguments(__doc__, "charla-faults-video-")
     if not video_available(binary):
+        cleanup()
         print("SKIP: the video plugin is not built next to %s" % binary)
         return 77
-    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None,
-                                    "charla-faults-video-")
 
     port_a, port_b = free_ports(2)
     proxy = FaultProxy(port_b).start()
@@ -163,17 +158,12 @@ def main():
         ("every connection reset: healthy within %.0f s" % RECOVERY_LIMIT_S, link_reset),
         ("the same call is still active on both sides", same_call_still_active),
     ]
-    try:
-        code = run_checks("faults.video_recovery", checks)
+    def report():
         print("figures: %s" % figures, flush=True)
         print("proxy: %s" % proxy.status()["counters"], flush=True)
-        if code == 1:
-            dump_logs(st["a"], st["b"])
-        return code
-    finally:
-        proxy.stop()
-        stop_all(st["a"], st["b"])
-        cleanup()
+
+    return run_scenario("faults.video_recovery", checks, lambda: (st["a"], st["b"]), report,
+                        cleanups=(proxy.stop, cleanup))
 
 
 if __name__ == "__main__":

@@ -8,20 +8,14 @@
 #include "core/endpoint.h"
 #include "core/peer_stream.h"
 #include "ports.h"         // tests/support
+#include "process_setup.h" // tests/support
 #include "process_stats.h" // tests/support
 
-#include <xmlrpc-c/client_global.h>
-#include <xmlrpc-c/util.h>
-
 #include <QApplication>
-#include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
-#include <QTemporaryDir>
 #include <QTimer>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -75,19 +69,9 @@ void flood(std::uint16_t port, std::atomic<bool>& stop, std::atomic<long>& calls
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
-    {
-        xmlrpc_env env;
-        xmlrpc_env_init(&env);
-        xmlrpc_client_setup_global_const(&env);
-        xmlrpc_env_clean(&env);
-    }
-    QTemporaryDir home;
-    qputenv("XDG_CONFIG_HOME", QDir(home.path()).filePath("config").toLocal8Bit());
-    qputenv("XDG_DATA_HOME", QDir(home.path()).filePath("data").toLocal8Bit());
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (!charla::test::setUpProcess())
+        return 1;
+    const charla::test::PrivateHome home;
     QApplication app(argc, argv);
 
     const std::uint16_t port = freePort();

@@ -44,11 +44,8 @@ bool skipKnownXmlrpcCrash(std::string_view xml) {
     return ignore && xml.find("i8") != std::string_view::npos;
 }
 
-void quietQt() {
+void setUp(int* argc, char*** argv) {
     qInstallMessageHandler(dropMessage);
-}
-
-void ensureCoreApplication(int* argc, char*** argv) {
     if (QCoreApplication::instance())
         return;
     // Never destroyed: objects with static storage (method handlers, the text store) may still
@@ -71,3 +68,9 @@ void fail(const char* target, const std::string& what, const std::uint8_t* data,
 }
 
 } // namespace charla::fuzz
+
+// Weak: a harness's own LLVMFuzzerInitialize replaces this one.
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv) {
+    charla::fuzz::setUp(argc, argv);
+    return 0;
+}

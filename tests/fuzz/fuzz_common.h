@@ -10,12 +10,11 @@
 
 namespace charla::fuzz {
 
-// Drops every Qt message except qFatal (which still aborts): a fuzzer feeds millions of bad
-// inputs, each of which may log a warning.
-void quietQt();
-
-// Creates the process's QCoreApplication on first use (from LLVMFuzzerInitialize).
-void ensureCoreApplication(int* argc, char*** argv);
+// What every harness needs first, from LLVMFuzzerInitialize: Qt's messages dropped except
+// qFatal (which still aborts; a fuzzer feeds millions of bad inputs, each of which may log a
+// warning), and the process's QCoreApplication. fuzz_common.cpp's LLVMFuzzerInitialize does only
+// this; a harness that needs more defines its own and calls setUp() first.
+void setUp(int* argc, char*** argv);
 
 // A private directory in /dev/shm (or $TMPDIR) for this process, removed at exit.
 const std::string& scratchDir();

@@ -17,8 +17,7 @@ QString manifestPath;
 }
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-    fuzz::quietQt();
-    fuzz::ensureCoreApplication(argc, argv);
+    fuzz::setUp(argc, argv);
     const std::string dir = fuzz::scratchDir();
     std::ofstream(dir + "/libcharla_fuzz.so") << "not really a library";
     manifestPath = QString::fromStdString(dir + "/charla_fuzz.json");

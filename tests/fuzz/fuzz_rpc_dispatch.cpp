@@ -17,17 +17,7 @@
 #include "core/rpc_server.h"
 #include "core/xmlrpc_reader.h"
 
-#if CHARLA_FUZZ_TEXT
-#include "text_chat.h"
-#include "text_message.h"
-#endif
-#if CHARLA_FUZZ_AUDIO
-#include "audio_packet.h"
-#include "audio_receiver.h"
-#endif
-#if CHARLA_FUZZ_VIDEO
-#include "video_wire.h"
-#endif
+#include "plugin_headers.h"
 
 #include <QCoreApplication>
 
@@ -57,8 +47,7 @@ Host* host_ = nullptr;
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-    fuzz::quietQt();
-    fuzz::ensureCoreApplication(argc, argv);
+    fuzz::setUp(argc, argv);
     // Never destroyed: libFuzzer may exit from any thread, and the CallManager's destructor
     // would wait for its signalling thread.
     host_ = new Host;

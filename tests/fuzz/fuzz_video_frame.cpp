@@ -44,12 +44,6 @@ xmlrpc_c::paramList frameStruct(int width, int height, xmlrpc_c::value data) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-    fuzz::quietQt();
-    fuzz::ensureCoreApplication(argc, argv);
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1)
         return 0;

@@ -3,20 +3,7 @@
 // ones. Usage: fuzz_seed_generator <corpus directory>
 #include "core/plugin_manifest.h"
 
-#if CHARLA_FUZZ_TEXT
-#include "text_message.h"
-#endif
-#if CHARLA_FUZZ_AUDIO
-#include "audio_packet.h"
-#include "codec.h"
-#endif
-#if CHARLA_FUZZ_VIDEO
-#include "base64.h"
-#include "jpeg_codec.h"
-#include "video_wire.h"
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#endif
+#include "plugin_headers.h"
 
 #include <charla/sdk/fault.h>
 

@@ -12,8 +12,7 @@
 #include "gui/plugins_dialog.h"
 #include "gui/settings_dialog.h"
 
-#include <xmlrpc-c/client_global.h>
-#include <xmlrpc-c/util.h>
+#include "process_setup.h" // tests/support
 
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -40,7 +39,6 @@
 #include <charla/sdk/settings_page.h>
 #include <charla/sdk/version.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -63,6 +61,12 @@ QString pluginDir() {
 bool textPluginBuilt() {
     return QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_text.json")));
 }
+
+#define SKIP_WITHOUT_TEXT_PLUGIN()                                                                 \
+    do {                                                                                           \
+        if (!textPluginBuilt())                                                                    \
+            QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");                   \
+    } while (false)
 
 // Ports the kernel just handed out and released: free right now, distinct from each other.
 QList<quint16> freePorts(int count) {
@@ -104,15 +108,21 @@ QString peerLogLine(quint16 contactPort, const char* state) {
         .arg(QLatin1String(state));
 }
 
-Options localPeerOptions(quint16 ownPort, quint16 contactPort, const QString& user) {
+// What a user starts Charla with before logging in (no -l: remote mode).
+Options loginOptions(bool localMode) {
     Options options;
-    options.localMode = true;
-    options.port = ownPort;
-    options.peer = charla::host::HostPort{QStringLiteral("localhost"), contactPort};
-    options.user = user;
+    options.localMode = localMode;
     options.pluginDirs = {pluginDir()};
     // Host and text only: the media plugins have their own suites (and their own panels).
     options.disabledPlugins = {"audio", "video"};
+    return options;
+}
+
+Options localPeerOptions(quint16 ownPort, quint16 contactPort, const QString& user) {
+    Options options = loginOptions(true);
+    options.port = ownPort;
+    options.peer = charla::host::HostPort{QStringLiteral("localhost"), contactPort};
+    options.user = user;
     return options;
 }
 
@@ -123,6 +133,50 @@ template <typename T> T* child(QObject* parent, const char* name) {
 bool isOnline(ChatWindow* chat) {
     auto* presence = child<QLabel>(chat, "presenceLabel");
     return presence && presence->property("online").toBool();
+}
+
+// Starts `app` and returns its login window once it is on screen (nullptr if none shows).
+LoginWindow* startAtLogin(Application& app) {
+    app.start();
+    LoginWindow* login = app.loginWindow();
+    return login && QTest::qWaitForWindowExposed(login) ? login : nullptr;
+}
+
+// Alice and Bob on loopback, each the other's contact (localPeerOptions), not started yet.
+struct AliceAndBob {
+    QList<quint16> ports = freePorts(2);
+    std::unique_ptr<Application> alice = std::make_unique<Application>(
+        localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    std::unique_ptr<Application> bob =
+        std::make_unique<Application>(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    // Starts both; true once each has connected and shows the other online.
+    bool startOnline();
+    std::pair<ChatWindow*, ChatWindow*> chatWindows() const {
+        return {alice->chatWindow(), bob->chatWindow()};
+    }
+};
+
+// Starts Applications made with localPeerOptions (--peer: no login window) and waits until each
+// has connected.
+bool startConnected(std::initializer_list<Application*> apps) {
+    std::vector<std::unique_ptr<QSignalSpy>> connected;
+    for (Application* app : apps) {
+        connected.push_back(std::make_unique<QSignalSpy>(app, &Application::connected));
+        app->start();
+        if (app->loginWindow())
+            return false;
+    }
+    for (const auto& spy : connected)
+        if (!QTest::qWaitFor([&] { return spy->count() == 1; }, kConnectTimeoutMs))
+            return false;
+    return true;
+}
+
+bool AliceAndBob::startOnline() {
+    return startConnected({alice.get(), bob.get()}) &&
+           QTest::qWaitFor(
+               [&] { return isOnline(alice->chatWindow()) && isOnline(bob->chatWindow()); },
+               kPresenceTimeoutMs);
 }
 
 QString conversation(ChatWindow* chat) {
@@ -284,20 +338,11 @@ void GuiTest::settingsPagesApplyOnOkAndRevertOnCancel() {
 }
 
 void GuiTest::loginToChatLocal() {
-    if (!textPluginBuilt())
-        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    SKIP_WITHOUT_TEXT_PLUGIN();
     const QList<quint16> ports = freePorts(2);
-    Options options;
-    options.localMode = true;
-    options.pluginDirs = {pluginDir()};
-    // Host and text only: the media plugins have their own suites (and their own panels).
-    options.disabledPlugins = {"audio", "video"};
-    Application app(options);
-    app.start();
-
-    LoginWindow* login = app.loginWindow();
+    Application app(loginOptions(true));
+    LoginWindow* login = startAtLogin(app);
     QVERIFY(login);
-    QVERIFY(QTest::qWaitForWindowExposed(login));
     QCOMPARE(login->objectName(), QStringLiteral("loginWindow"));
     QVERIFY(!child<QLineEdit>(login, "contactHostEdit")); // local mode asks ports, not a host
     QVERIFY(!child<QLabel>(login, "errorLabel")->isVisible());
@@ -341,16 +386,9 @@ void GuiTest::loginToChatLocal() {
 
 void GuiTest::loginErrorsLocal() {
     const QList<quint16> ports = freePorts(2);
-    Options options;
-    options.localMode = true;
-    options.pluginDirs = {pluginDir()};
-    // Host and text only: the media plugins have their own suites (and their own panels).
-    options.disabledPlugins = {"audio", "video"};
-    Application app(options);
-    app.start();
-    LoginWindow* login = app.loginWindow();
+    Application app(loginOptions(true));
+    LoginWindow* login = startAtLogin(app);
     QVERIFY(login);
-    QVERIFY(QTest::qWaitForWindowExposed(login));
     auto* error = child<QLabel>(login, "errorLabel");
     auto* button = child<QPushButton>(login, "connectButton");
     QVERIFY(error && button);
@@ -413,15 +451,9 @@ void GuiTest::loginErrorsLocal() {
 }
 
 void GuiTest::loginWindowRemote() {
-    Options options; // remote mode: no -l
-    options.pluginDirs = {pluginDir()};
-    // Host and text only: the media plugins have their own suites (and their own panels).
-    options.disabledPlugins = {"audio", "video"};
-    Application app(options);
-    app.start();
-    LoginWindow* login = app.loginWindow();
+    Application app(loginOptions(false));
+    LoginWindow* login = startAtLogin(app);
     QVERIFY(login);
-    QVERIFY(QTest::qWaitForWindowExposed(login));
     QVERIFY(child<QLineEdit>(login, "contactHostEdit"));
     QVERIFY(!child<QLineEdit>(login, "ownPortEdit"));
     QVERIFY(!child<QLineEdit>(login, "contactPortEdit"));
@@ -466,25 +498,11 @@ void GuiTest::loginWindowRemote() {
 }
 
 void GuiTest::twoInstancesExchangeText() {
-    if (!textPluginBuilt())
-        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
-    const QList<quint16> ports = freePorts(2);
-    auto alice = std::make_unique<Application>(
-        localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    auto bob =
-        std::make_unique<Application>(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
-    QSignalSpy aliceConnected(alice.get(), &Application::connected);
-    QSignalSpy bobConnected(bob.get(), &Application::connected);
-    alice->start();
-    bob->start();
-    QVERIFY(!alice->loginWindow()); // --peer: no login window
-    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
-    ChatWindow* a = alice->chatWindow();
-    ChatWindow* b = bob->chatWindow();
-    QVERIFY(a && b);
-
-    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a) && isOnline(b), kPresenceTimeoutMs);
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    AliceAndBob pair;
+    auto& [ports, alice, bob] = pair;
+    QVERIFY(pair.startOnline());
+    const auto [a, b] = pair.chatWindows();
     QVERIFY(child<QLabel>(a, "presenceLabel")->text().contains(QStringLiteral("online")));
     QVERIFY(child<QLabel>(b, "presenceLabel")->text().contains(QStringLiteral("online")));
     // Introduced: each shows the other's name.
@@ -555,9 +573,7 @@ void GuiTest::twoInstancesExchangeText() {
 void GuiTest::presenceOfflineAfterHelloOnly() {
     const QList<quint16> ports = freePorts(2);
     Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QSignalSpy connected(&alice, &Application::connected);
-    alice.start();
-    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, kConnectTimeoutMs);
+    QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
     QVERIFY(!isOnline(a));
     sayHello(ports[0], "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
@@ -570,20 +586,10 @@ void GuiTest::presenceOfflineAfterHelloOnly() {
 
 // Text beyond ASCII, typed into the composer, arrives intact on the other side.
 void GuiTest::unicodeMessages() {
-    if (!textPluginBuilt())
-        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    Application bob(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
-    QSignalSpy aliceConnected(&alice, &Application::connected);
-    QSignalSpy bobConnected(&bob, &Application::connected);
-    alice.start();
-    bob.start();
-    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
-    ChatWindow* a = alice.chatWindow();
-    ChatWindow* b = bob.chatWindow();
-    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a) && isOnline(b), kPresenceTimeoutMs);
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    const auto [a, b] = pair.chatWindows();
     auto* composer = child<QPlainTextEdit>(a, "composer");
 
     // QTest::keyClicks types Latin-1 only: the rest arrives as an input method would insert it.
@@ -605,13 +611,10 @@ void GuiTest::unicodeMessages() {
 }
 
 void GuiTest::pluginsDialogTogglesText() {
-    if (!textPluginBuilt())
-        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    SKIP_WITHOUT_TEXT_PLUGIN();
     const QList<quint16> ports = freePorts(2);
     Application app(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QSignalSpy connected(&app, &Application::connected);
-    app.start();
-    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, kConnectTimeoutMs);
+    QVERIFY(startConnected({&app}));
     ChatWindow* chat = app.chatWindow();
     QVERIFY(chat);
     QVERIFY(child<QWidget>(chat, "textPanel"));
@@ -673,8 +676,7 @@ void GuiTest::pluginsDialogTogglesText() {
 // (it may be the user's only history), and the chat window says what failed instead of "No plugin
 // is enabled". Once the file is out of the way, enabling the plugin again clears the message.
 void GuiTest::failedPluginIsExplainedInTheChatWindow() {
-    if (!textPluginBuilt())
-        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    SKIP_WITHOUT_TEXT_PLUGIN();
     QTemporaryDir dir;
     const QString store = dir.filePath(QStringLiteral("text.sqlite"));
     {
@@ -686,9 +688,7 @@ void GuiTest::failedPluginIsExplainedInTheChatWindow() {
     Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
     options.pluginOptions["text.store"] = store.toStdString();
     Application app(options);
-    QSignalSpy connected(&app, &Application::connected);
-    app.start();
-    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, kConnectTimeoutMs);
+    QVERIFY(startConnected({&app}));
     ChatWindow* chat = app.chatWindow();
     QVERIFY(chat);
     QVERIFY(QTest::qWaitForWindowExposed(chat));
@@ -718,12 +718,7 @@ void GuiTest::mismatchedSecretsAreExplained() {
     b.secret = QStringLiteral("battery staple");
     Application alice(a);
     Application bob(b);
-    QSignalSpy aliceUp(&alice, &Application::connected);
-    QSignalSpy bobUp(&bob, &Application::connected);
-    alice.start();
-    bob.start();
-    QTRY_COMPARE_WITH_TIMEOUT(aliceUp.count(), 1, kConnectTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(bobUp.count(), 1, kConnectTimeoutMs);
+    QVERIFY(startConnected({&alice, &bob}));
     for (ChatWindow* chat : {alice.chatWindow(), bob.chatWindow()}) {
         QVERIFY(QTest::qWaitForWindowExposed(chat));
         auto* problems = child<QLabel>(chat, "problemsLabel");
@@ -737,29 +732,17 @@ void GuiTest::mismatchedSecretsAreExplained() {
 }
 
 void GuiTest::screenshots() {
-    if (!textPluginBuilt())
-        QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
+    SKIP_WITHOUT_TEXT_PLUGIN();
     {
-        Options options;
-        options.localMode = true;
-        options.pluginDirs = {pluginDir()};
-        // Host and text only: the media plugins have their own suites (and their own panels).
-        options.disabledPlugins = {"audio", "video"};
-        Application app(options);
-        app.start();
-        QVERIFY(QTest::qWaitForWindowExposed(app.loginWindow()));
+        Application app(loginOptions(true));
+        QVERIFY(startAtLogin(app));
         fillLocalLogin(app.loginWindow(), QStringLiteral("Alice"), QStringLiteral("5000"),
                        QStringLiteral("5001"));
         saveScreenshot(app.loginWindow(), QStringLiteral("login-local.png"));
     }
     {
-        Options options;
-        options.pluginDirs = {pluginDir()};
-        // Host and text only: the media plugins have their own suites (and their own panels).
-        options.disabledPlugins = {"audio", "video"};
-        Application app(options);
-        app.start();
-        QVERIFY(QTest::qWaitForWindowExposed(app.loginWindow()));
+        Application app(loginOptions(false));
+        QVERIFY(startAtLogin(app));
         auto* user = child<QLineEdit>(app.loginWindow(), "userEdit");
         user->clear();
         QTest::keyClicks(user, QStringLiteral("Alice"));
@@ -768,18 +751,9 @@ void GuiTest::screenshots() {
         saveScreenshot(app.loginWindow(), QStringLiteral("login-remote.png"));
     }
 
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    Application bob(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
-    QSignalSpy aliceConnected(&alice, &Application::connected);
-    QSignalSpy bobConnected(&bob, &Application::connected);
-    alice.start();
-    bob.start();
-    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
-    ChatWindow* a = alice.chatWindow();
-    ChatWindow* b = bob.chatWindow();
-    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a) && isOnline(b), kPresenceTimeoutMs);
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    const auto [a, b] = pair.chatWindows();
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"),
                              kPresenceTimeoutMs);
 
@@ -791,8 +765,8 @@ void GuiTest::screenshots() {
     QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("see you there")), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 2, 10000);
     QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("I'll bring the"));
-    saveScreenshot(a, QStringLiteral("chat-alice.png"));
-    saveScreenshot(b, QStringLiteral("chat-bob.png"));
+    saveScreenshot(a, QStringLiteral("chat-alice->png"));
+    saveScreenshot(b, QStringLiteral("chat-bob->png"));
 
     QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
     auto* dialog = a->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
@@ -807,17 +781,9 @@ void GuiTest::screenshots() {
 void GuiTest::callWindowsFollowTheCall() {
     if (!textPluginBuilt())
         QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");
-    const QList<quint16> ports = freePorts(2);
-    auto alice = std::make_unique<Application>(
-        localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    auto bob =
-        std::make_unique<Application>(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
-    QSignalSpy aliceConnected(alice.get(), &Application::connected);
-    QSignalSpy bobConnected(bob.get(), &Application::connected);
-    alice->start();
-    bob->start();
-    QTRY_COMPARE_WITH_TIMEOUT(aliceConnected.count(), 1, kConnectTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(bobConnected.count(), 1, kConnectTimeoutMs);
+    AliceAndBob pair;
+    auto& [ports, alice, bob] = pair;
+    QVERIFY(startConnected({alice.get(), bob.get()}));
     ChatWindow* a = alice->chatWindow();
     QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(a, "callButton")->isEnabled(), kPresenceTimeoutMs);
 
@@ -847,31 +813,11 @@ void GuiTest::callWindowsFollowTheCall() {
 }
 
 int main(int argc, char** argv) {
-    // The same process-wide set-up as host/src/app/main.cpp, before any thread or QApplication.
-    std::signal(SIGPIPE, SIG_IGN);
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
-    {
-        xmlrpc_env env;
-        xmlrpc_env_init(&env);
-        xmlrpc_client_setup_global_const(&env);
-        xmlrpc_env_clean(&env);
-    }
-    // Settings, per-user plugins and the runtime directory in a directory of this run only (ctest
-    // may run the test functions in parallel processes; each gets its own).
-    const QString base = qEnvironmentVariable("XDG_CONFIG_HOME", QDir::tempPath());
-    QDir().mkpath(base);
-    QTemporaryDir home(QDir(base).filePath(QStringLiteral("charla-gui-XXXXXX")));
-    if (!home.isValid())
-        qFatal("cannot create a temporary settings directory under %s", qPrintable(base));
-    qputenv("XDG_CONFIG_HOME", QDir(home.path()).filePath("config").toLocal8Bit());
-    qputenv("XDG_DATA_HOME", QDir(home.path()).filePath("data").toLocal8Bit());
-    const QString runtime = QDir(home.path()).filePath("runtime");
-    QDir().mkpath(runtime);
-    QFile::setPermissions(runtime, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    qputenv("XDG_RUNTIME_DIR", runtime.toLocal8Bit());
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-
+    if (!charla::test::setUpProcess())
+        return 1;
+    // Settings, per-user plugins and the runtime directory of this run only (ctest may run the
+    // test functions in parallel processes; each gets its own).
+    const charla::test::PrivateHome home;
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("charla-gui-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("charla-gui-tests"));

@@ -3,7 +3,8 @@
 // mid-call: its stream stops and resumes, the other streams keep flowing, the call goes on, the
 // peer learns of it through host.hello, and no thread is left behind.
 #include "ports.h" // tests/support
-#include "pulse_server.h"
+#include "session_pair.h"
+#include "sound_server_test.h"
 #include "wait.h"
 
 #include "core/peer_stream.h"
@@ -25,7 +26,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using State = sdk::CallInfo::State;
 
-using charla::test::freePort;
 using charla::test::pumpFor;
 // Toggling plugins under a call takes several seconds on a loaded machine: longer than usual.
 bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 15s) {
@@ -61,29 +61,18 @@ bool serves(std::uint16_t port, const std::string& method) {
     return false;
 }
 
-class LiveToggleTest : public ::testing::Test {
+class LiveToggleTest : public SoundServerTest {
 protected:
     void SetUp() override {
-        pulse_ = std::make_unique<PulseServer>();
-        if (!pulse_->ok())
-            GTEST_SKIP() << "no sound server: " << pulse_->error();
+        SoundServerTest::SetUp();
+        if (IsSkipped())
+            return;
         ASSERT_TRUE(dir_.isValid());
-        for (int attempt = 0; attempt < 5 && !(a && b); ++attempt) {
-            portA = freePort();
-            portB = freePort();
-            if (portA == portB)
-                continue;
-            a = makeSession(portA, portB, "alice");
-            b = makeSession(portB, portA, "bob");
-            try {
-                a->start();
-                b->start();
-            } catch (const std::exception&) {
-                b.reset();
-                a.reset();
-            }
-        }
-        ASSERT_TRUE(a && b) << "cannot start two sessions";
+        const std::string error =
+            pair_.start([this](std::uint16_t port, std::uint16_t peer, const QString& user) {
+                return makeSession(port, peer, user);
+            });
+        ASSERT_TRUE(error.empty()) << "cannot start two sessions: " << error;
         for (const char* id : {"text", "audio", "video"}) {
             ASSERT_EQ(a->plugins().find(id)->state, host::PluginState::Enabled)
                 << id << ": " << a->plugins().find(id)->reason.toStdString();
@@ -103,20 +92,14 @@ protected:
     }
 
     void TearDown() override {
-        b.reset();
-        a.reset();
-        pulse_.reset();
+        pair_.reset();
+        SoundServerTest::TearDown();
     }
 
     std::unique_ptr<host::Session> makeSession(std::uint16_t port, std::uint16_t peerPort,
                                                const QString& user) {
-        host::SessionConfig config;
-        config.listenAddress = "127.0.0.1";
-        config.port = port;
-        config.peer = host::PeerAddress{"127.0.0.1", peerPort};
-        config.user = user;
-        config.pluginDirs = {QStringLiteral(CHARLA_PLUGIN_DIR)};
-        config.pingInterval = 100ms;
+        host::SessionConfig config =
+            loopbackConfig(port, peerPort, user, QStringLiteral(CHARLA_PLUGIN_DIR));
         config.pluginOptions = {
             {"video.camera", "test"},
             {"text.store", QDir(dir_.path()).filePath(user + ".sqlite").toStdString()}};
@@ -144,10 +127,10 @@ protected:
         return a->calls().call().state == State::Active && b->calls().call().state == State::Active;
     }
 
-    std::unique_ptr<PulseServer> pulse_;
     QTemporaryDir dir_;
-    std::uint16_t portA = 0, portB = 0;
-    std::unique_ptr<host::Session> a, b;
+    SessionPair pair_;
+    std::uint16_t &portA = pair_.portA, &portB = pair_.portB;
+    std::unique_ptr<host::Session>&a = pair_.a, &b = pair_.b;
 };
 
 TEST_F(LiveToggleTest, VideoOffAndOnMidCallWhileAudioFlows) {

@@ -6,7 +6,7 @@ calls the plugins' methods as a peer would. Prints 'N passed, N failed'."""
 import argparse, os, re, shutil, subprocess, sys, time, xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from charla_harness import free_ports  # noqa: E402
+from charla_harness import free_ports, terminate  # noqa: E402
 
 passed = failed = 0
 
@@ -133,13 +133,7 @@ def main():
                   "the guide plugin's StructReader names the member (%s)" % f)
         check(proc.poll() is None, "the host is still running")
     finally:
-        proc.terminate()
-        try:
-            out, _ = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-        print(out)
+        print(terminate(proc))
 
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

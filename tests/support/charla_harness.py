@@ -1,5 +1,6 @@
-"""What the Python tests (tests/e2e, tests/faults, tests/text) share: charla processes driven
-from outside, their logs and stores, XML-RPC as a foreign peer, and PASS/FAIL/SKIP reporting.
+"""What the Python tests (tests/e2e, tests/faults, tests/text, tests/sdk) and benchmarks share:
+charla processes driven from outside, their logs and stores, their CPU and memory, XML-RPC as a
+foreign peer, a script's arguments, and PASS/FAIL/SKIP reporting.
 
 Standard library only. Every process runs in local mode (-l --port P --peer localhost:Q) with its
 own XDG directories and QT_QPA_PLATFORM=offscreen. A script finds this module with
@@ -64,6 +65,38 @@ def free_ports(count):
     finally:
         for s in sockets:
             s.close()
+
+
+def cpu_seconds(pid):
+    """CPU seconds (user + system) a live process has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_and_threads(pid):
+    """(VmRSS in MB, threads) of a live process, or (None, None)."""
+    rss = threads = None
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) / 1024.0
+                elif line.startswith("Threads:"):
+                    threads = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, threads
+
+
+def terminate(process, timeout=10):
+    """SIGTERM, SIGKILL if it is still there after `timeout` s; returns its stdout if piped."""
+    process.terminate()
+    try:
+        return process.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0]
 
 
 def wait_for(predicate, timeout, interval=0.05):
@@ -165,12 +198,7 @@ class Charla:
                 os.kill(self.process.pid, signal.SIGCONT)  # a frozen process cannot terminate
             except OSError:
                 pass
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=8)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+            terminate(self.process, 8)
         if self._log:
             self._log.close()
             self._log = None
@@ -210,6 +238,16 @@ class Charla:
 
     def sent(self):
         return self.messages(0)
+
+
+def script_arguments(doc, prefix):
+    """The arguments of a script run as `SCRIPT PATH_TO_CHARLA [WORKDIR]`: (charla binary,
+    workdir, cleanup) as make_workdir gives them. Other arguments: the usage (`doc`), exit 2."""
+    if len(sys.argv) not in (2, 3):
+        print(doc, file=sys.stderr)
+        sys.exit(2)
+    workdir, cleanup = make_workdir(sys.argv[2] if len(sys.argv) == 3 else None, prefix)
+    return os.path.abspath(sys.argv[1]), workdir, cleanup
 
 
 def make_workdir(given, prefix):
@@ -292,6 +330,22 @@ def run_checks(title, checks):
     if skipped:
         print("%d check(s) skipped: see the SKIP lines" % skipped, flush=True)
     return 0
+
+
+def run_scenario(title, checks, processes, report=lambda: None, cleanups=()):
+    """run_checks(title, checks), then report() (the figures); the logs of processes() (the
+    Charlas the checks started, None for one not started) if a check failed. Always stops those
+    processes, then runs `cleanups` in order. Returns the exit code."""
+    try:
+        code = run_checks(title, checks)
+        report()
+        if code == 1:
+            dump_logs(*processes())
+        return code
+    finally:
+        stop_all(*processes())
+        for cleanup in cleanups:
+            cleanup()
 
 
 def dump_logs(*processes):

@@ -2,10 +2,15 @@
 // tests that need two ports at once take them together so that they differ.
 #pragma once
 
+#include <netinet/in.h>
+
 #include <cstdint>
 #include <utility>
 
 namespace charla::test {
+
+// 127.0.0.1:port, as bind(), connect() and sendto() take it.
+sockaddr_in loopbackAddress(std::uint16_t port);
 
 // A TCP socket on 127.0.0.1, on a port the kernel picks (written to *port), listening if asked;
 // the caller closes it. Throws std::runtime_error when the system refuses.

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from charla_harness import Failure, free_ports, isolated_env  # noqa: E402
+from charla_harness import Failure, free_ports, isolated_env, terminate  # noqa: E402
 
 # The plugin's debug lines say which receipts were duplicates (retries of stored messages).
 LOGGING_RULES = "charla.text.debug=true"
@@ -94,12 +94,7 @@ class Process:
 
     def stop(self):
         if self.running():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            terminate(self.process)
 
     def log(self):
         with open(self.log_path, "r", encoding="utf-8", errors="replace") as f:

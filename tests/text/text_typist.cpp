@@ -13,16 +13,13 @@
 #include "app/options.h"
 #include "gui/chat_window.h"
 #include "message_store.h"
-
-#include <xmlrpc-c/client_global.h>
-#include <xmlrpc-c/util.h>
+#include "process_setup.h" // tests/support
 
 #include <QApplication>
 #include <QPlainTextEdit>
 #include <QTest>
 #include <QTimer>
 
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -61,14 +58,8 @@ int alreadySent(const QString& storePath, const QString& prefix) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 16 * 1024 * 1024);
-    {
-        xmlrpc_env env;
-        xmlrpc_env_init(&env);
-        xmlrpc_client_setup_global_const(&env);
-        xmlrpc_env_clean(&env);
-    }
+    if (!charla::test::setUpProcess())
+        return 1;
 
     int count = 0;
     int paceMs = 20;

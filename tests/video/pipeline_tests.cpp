@@ -162,7 +162,7 @@ TEST(EnginePair, BadInputIsDroppedAndCountedAndTheStreamGoesOn) {
 TEST(EnginePair, LatencyRecoversWithinASecondAfterATwoSecondStall) {
     EnginePeer a(patternConfig(640, 480));
     EnginePeer b(patternConfig(640, 480));
-    StallProxy proxy(b.port()); // A -> proxy -> B
+    TcpProxy proxy(b.port()); // A -> proxy -> B
     a.connectTo(proxy.port());
     b.connectTo(a.port());
     a.engine().setCallActive(true);

@@ -3,6 +3,8 @@
 // chosen the way --camera does it (SessionConfig.pluginOptions {"video.camera", ...}).
 #include "video_test_support.h"
 
+#include "session_pair.h" // tests/support
+
 #include "core/panel_host.h"
 #include "core/peer_stream.h"
 #include "core/session.h"
@@ -42,35 +44,19 @@ class SessionPair : public ::testing::Test {
 protected:
     // `cameraA`/`cameraB`: the --camera value of each side ("" = not given).
     void start(const std::string& cameraA, const std::string& cameraB) {
-        std::string lastError;
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            std::tie(portA, portB) = reserveTwoPorts();
-            a = make(portA, portB, "alice", cameraA);
-            b = make(portB, portA, "bob", cameraB);
-            try {
-                a->start();
-                b->start();
-                break;
-            } catch (const host::StartError& e) {
-                lastError = e.what();
-                b.reset();
-                a.reset();
-            }
-        }
-        ASSERT_TRUE(a && b) << "cannot start two sessions: " << lastError;
+        const std::string error =
+            pair_.start([&](std::uint16_t port, std::uint16_t peer, const QString& user) {
+                return make(port, peer, user, user == "alice" ? cameraA : cameraB);
+            });
+        ASSERT_TRUE(error.empty()) << "cannot start two sessions: " << error;
         ASSERT_TRUE(waitUntil([&] {
             return a->channel().peer().plugin("video") && b->channel().peer().plugin("video");
         })) << "the hosts did not introduce their video plugins";
     }
     std::unique_ptr<Session> make(std::uint16_t port, std::uint16_t peer, const QString& user,
                                   const std::string& camera) {
-        SessionConfig config;
-        config.listenAddress = "127.0.0.1";
-        config.port = port;
-        config.peer = host::PeerAddress{"127.0.0.1", peer};
-        config.user = user;
-        config.pluginDirs = {QString::fromStdString(videoPluginDir())};
-        config.pingInterval = 100ms;
+        SessionConfig config = charla::test::loopbackConfig(
+            port, peer, user, QString::fromStdString(videoPluginDir()));
         if (!camera.empty())
             config.pluginOptions["video.camera"] = camera;
         return std::make_unique<Session>(config);
@@ -80,12 +66,10 @@ protected:
         a->plugins().setCall(active);
         b->plugins().setCall(active);
     }
-    void TearDown() override {
-        b.reset();
-        a.reset();
-    }
-    std::uint16_t portA = 0, portB = 0;
-    std::unique_ptr<Session> a, b;
+    void TearDown() override { pair_.reset(); }
+    charla::test::SessionPair pair_;
+    std::uint16_t &portA = pair_.portA, &portB = pair_.portB;
+    std::unique_ptr<Session>&a = pair_.a, &b = pair_.b;
 };
 
 TEST_F(SessionPair, BothSendTheTestPatternDuringTheCallOnly) {

@@ -1,6 +1,5 @@
-// Helpers of the video suite: polling with Qt events, two engines over two real Channels
-// (HostChannel + PluginScope, the host's own classes, on loopback), and a TCP proxy that can
-// stall on command.
+// Helpers of the video suite: two engines over two real Channels (HostChannel + PluginScope, the
+// host's own classes, on loopback); polling and the TCP proxy that stalls are tests/support's.
 #pragma once
 
 #include "core/host_channel.h"
@@ -8,19 +7,17 @@
 #include "video_engine.h"
 
 #include "ports.h" // tests/support
+#include "tcp_proxy.h"
 #include "wait.h"
 
 #include <QCoreApplication>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
-#include <vector>
 
 namespace charla::video::test {
 
@@ -29,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 using charla::test::pumpFor;
 using charla::test::reserveTwoPorts;
+using charla::test::TcpProxy;
 using charla::test::waitUntil;
 std::string videoPluginDir();
 
@@ -50,24 +48,5 @@ private:
 };
 
 VideoConfig patternConfig(int width, int height, int fps = 30);
-
-// Forwards 127.0.0.1:port() to 127.0.0.1:target; while stalled it holds every byte.
-class StallProxy {
-public:
-    explicit StallProxy(std::uint16_t target);
-    ~StallProxy();
-    std::uint16_t port() const { return port_; }
-    void setStalled(bool stalled) { stalled_ = stalled; }
-
-private:
-    void run();
-    std::uint16_t target_;
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stalled_{false};
-    std::atomic<bool> stopping_{false};
-    std::thread thread_;
-    std::vector<std::thread> pumps_;
-};
 
 } // namespace charla::video::test

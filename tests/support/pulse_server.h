@@ -7,6 +7,8 @@
 // first, the kernel kills the server with it.
 #pragma once
 
+#include <QtGlobal>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,8 +19,7 @@ class PulseServer {
 public:
     PulseServer();
     ~PulseServer();
-    PulseServer(const PulseServer&) = delete;
-    PulseServer& operator=(const PulseServer&) = delete;
+    Q_DISABLE_COPY(PulseServer) // one server, killed once
 
     bool ok() const { return pid_ > 0 && error_.empty(); }
     const std::string& error() const { return error_; }
