@@ -204,18 +204,32 @@ std::vector<short> PulseServer::recordSink(double seconds, std::string* error) c
 }
 
 ToneFigures analyseTone(const std::vector<short>& samples) {
+    constexpr std::size_t kBlock = 480; // 10 ms
+    constexpr double kSilentRms = 300;  // well below the sine source, well above the noise floor
     ToneFigures f;
-    if (samples.size() < 2)
-        return f;
     int crossings = 0;
     double sum = 0;
-    for (std::size_t i = 0; i < samples.size(); ++i) {
-        sum += double(samples[i]) * samples[i];
-        if (i > 0 && (samples[i - 1] < 0) != (samples[i] < 0))
-            ++crossings;
+    std::size_t sounding = 0;
+    for (std::size_t start = 0; start + kBlock <= samples.size(); start += kBlock) {
+        double blockSum = 0;
+        int blockCrossings = 0;
+        for (std::size_t i = start; i < start + kBlock; ++i) {
+            blockSum += double(samples[i]) * samples[i];
+            if (i > start && (samples[i - 1] < 0) != (samples[i] < 0))
+                ++blockCrossings;
+        }
+        if (std::sqrt(blockSum / kBlock) < kSilentRms)
+            continue;
+        sum += blockSum;
+        crossings += blockCrossings;
+        sounding += kBlock;
     }
-    f.rms = std::sqrt(sum / static_cast<double>(samples.size()));
-    f.hz = crossings / 2.0 / (static_cast<double>(samples.size()) / 48000.0);
+    if (sounding == 0)
+        return f;
+    f.soundingSeconds = static_cast<double>(sounding) / 48000.0;
+    f.rms = std::sqrt(sum / static_cast<double>(sounding));
+    // Crossings inside blocks: kBlock - 1 gaps per block of kBlock samples.
+    f.hz = crossings / 2.0 / (static_cast<double>(sounding) * (kBlock - 1) / kBlock / 48000.0);
     return f;
 }
 

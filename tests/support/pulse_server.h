@@ -34,9 +34,13 @@ private:
     int pid_ = -1;
 };
 
+// A recording's tone, measured over its sounding 10 ms blocks only (48 kHz mono): silence before
+// the stream reaches the sink, or a gap when a loaded machine underruns, neither halves the
+// frequency nor counts as sound.
 struct ToneFigures {
     double hz = 0;
     double rms = 0;
+    double soundingSeconds = 0;
 };
 ToneFigures analyseTone(const std::vector<short>& samples);
 
