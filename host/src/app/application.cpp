@@ -188,21 +188,22 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
             .filePath(QStringLiteral("charla/loading-plugin-%1").arg(request.ownPort));
     auto session = std::make_unique<host::Session>(config);
+    // The chat window exists before plugins start, so they can contribute their panels.
+    const QString contact = request.contactHost + ":" + QString::number(request.contactPort);
+    auto chat = std::make_unique<gui::ChatWindow>(
+        session->plugins(), contact,
+        tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
     auto panels = std::make_unique<gui::PluginPanels>(session->plugins());
+    panels->setHost(gui::PanelSlot::Chat, chat.get());
     try {
-        // The chat window exists before plugins start, so they can contribute their panels.
-        const QString contact = request.contactHost + ":" + QString::number(request.contactPort);
-        auto chat = std::make_unique<gui::ChatWindow>(
-            session->plugins(), contact,
-            tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
-        panels->setHost(gui::PanelSlot::Chat, chat.get());
         session->start();
-        session_ = std::move(session);
-        panels_ = std::move(panels);
-        chat_ = std::move(chat);
     } catch (const host::StartError& e) {
+        panels.reset(); // while the chat window that holds the panels is still alive
         return fail(QString::fromStdString(e.what()));
     }
+    session_ = std::move(session);
+    panels_ = std::move(panels);
+    chat_ = std::move(chat);
     connect(session_.get(), &host::Session::peerChanged, chat_.get(), &gui::ChatWindow::setPeer);
     connect(session_.get(), &host::Session::refusalChanged, chat_.get(),
             &gui::ChatWindow::setRefusal);
