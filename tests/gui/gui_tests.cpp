@@ -5,10 +5,13 @@
 #include "app/application.h"
 #include "app/options.h"
 #include "core/endpoint.h"
+#include "core/host_channel.h"
 #include "core/peer_stream.h"
+#include "core/plugin_manager.h"
 #include "gui/call_window.h"
 #include "gui/chat_window.h"
 #include "gui/login_window.h"
+#include "gui/plugin_panels.h"
 #include "gui/plugins_dialog.h"
 #include "gui/settings_dialog.h"
 
@@ -24,6 +27,7 @@
 #include <QLineEdit>
 #include <QMutex>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -296,7 +300,107 @@ private slots:
     void failedPluginIsExplainedInTheChatWindow();
     void mismatchedSecretsAreExplained();
     void settingsPagesApplyOnOkAndRevertOnCancel();
+    void pluginPanelsFollowTheWindowsAndThePlugin();
+    void aThrowingPanelFactoryFailsThePlugin();
 };
+
+namespace {
+
+// A window of one slot: a real widget that takes the panels it is given.
+class TestPanelHost : public charla::gui::PanelHost {
+public:
+    QWidget* panelParent() override { return &window; }
+    void addPanel(const QString& pluginId, const QString&, QWidget*) override { added << pluginId; }
+    void removePanel(const QString& pluginId, QWidget*) override { removed << pluginId; }
+    QWidget* panel(const char* name) { return window.findChild<QWidget*>(QLatin1String(name)); }
+    QWidget window;
+    QStringList added, removed;
+};
+
+// The panels fixture plugin (tests/fixtures/panels_plugin.cpp) in a PluginManager of its own.
+struct PanelsSetup {
+    explicit PanelsSetup(const char* throwIn = nullptr) {
+        if (throwIn)
+            manager.setPluginOptions({{"panels.throw", throwIn}});
+        manager.discover({QStringLiteral(CHARLA_TEST_PANELS_PLUGIN_DIR)});
+    }
+    const charla::host::PluginRecord& record() const { return *manager.find("panels"); }
+    charla::host::HostChannel channel;
+    charla::host::PluginManager manager{channel, "tester"};
+    charla::gui::PluginPanels panels{manager};
+};
+
+} // namespace
+
+// Chat panels come with the plugin, call panels with the call window; each goes when its window
+// closes or the plugin is disabled, and always before the plugin instance is destroyed.
+void GuiTest::pluginPanelsFollowTheWindowsAndThePlugin() {
+    using charla::gui::PanelSlot;
+    TestPanelHost chat, call; // outlive the panels' owner
+    PanelsSetup setup;
+    setup.panels.setHost(PanelSlot::Chat, &chat);
+    setup.manager.enableDiscovered();
+    QCOMPARE(charla::host::toString(setup.record().state),
+             charla::host::toString(charla::host::PluginState::Enabled));
+    QVERIFY(chat.panel("panels_chat"));
+    QCOMPARE(chat.added, QStringList{"panels"});
+
+    setup.panels.setHost(PanelSlot::Call, &call);
+    QPointer<QWidget> callPanel = call.panel("panels_call");
+    QVERIFY(callPanel);
+    setup.panels.setHost(PanelSlot::Call, nullptr); // the call window closes
+    QVERIFY(!callPanel);
+    QCOMPARE(call.removed, QStringList{"panels"});
+    QVERIFY(chat.panel("panels_chat"));
+
+    setup.panels.setHost(PanelSlot::Call, &call); // the next call
+    callPanel = call.panel("panels_call");
+    QPointer<QWidget> chatPanel = chat.panel("panels_chat");
+    QVERIFY(callPanel);
+    QVERIFY(setup.manager.setEnabled("panels", false));
+    QVERIFY(!callPanel);
+    QVERIFY(!chatPanel);
+    QVERIFY(logged("default: panels fixture destroyed with 0 panels alive"));
+    QCOMPARE(chat.removed, QStringList{"panels"});
+}
+
+// A factory that throws while the plugin starts fails the start; one that throws when its window
+// opens fails the running plugin (queued), taking its other panels with it.
+void GuiTest::aThrowingPanelFactoryFailsThePlugin() {
+    using charla::gui::PanelSlot;
+    using charla::host::PluginState;
+    {
+        TestPanelHost chat;
+        PanelsSetup setup("chat");
+        setup.panels.setHost(PanelSlot::Chat, &chat);
+        setup.manager.enableDiscovered();
+        QCOMPARE(charla::host::toString(setup.record().state),
+                 charla::host::toString(PluginState::Failed));
+        QVERIFY2(setup.record().reason.contains("failed to start: chat panel exploded on purpose"),
+                 qPrintable(setup.record().reason));
+        QVERIFY(chat.added.isEmpty());
+    }
+    {
+        QMutexLocker lock(&logMutex);
+        logLines.clear();
+    }
+    TestPanelHost chat, call;
+    PanelsSetup setup("call");
+    setup.panels.setHost(PanelSlot::Chat, &chat);
+    setup.manager.enableDiscovered();
+    QCOMPARE(charla::host::toString(setup.record().state),
+             charla::host::toString(PluginState::Enabled));
+    QPointer<QWidget> chatPanel = chat.panel("panels_chat");
+    QVERIFY(chatPanel);
+    setup.panels.setHost(PanelSlot::Call, &call);
+    QTRY_COMPARE(charla::host::toString(setup.record().state),
+                 charla::host::toString(PluginState::Failed));
+    QVERIFY2(
+        setup.record().reason.contains("failed in createPanel: call panel exploded on purpose"),
+        qPrintable(setup.record().reason));
+    QVERIFY(!chatPanel);
+    QVERIFY(logged("default: panels fixture destroyed with 0 panels alive"));
+}
 
 namespace {
 

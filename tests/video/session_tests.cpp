@@ -5,9 +5,10 @@
 
 #include "session_pair.h" // tests/support
 
-#include "core/panel_host.h"
 #include "core/peer_stream.h"
 #include "core/session.h"
+#include "gui/panel_host.h"
+#include "gui/plugin_panels.h"
 
 #include "test_pattern.h"
 
@@ -197,7 +198,7 @@ TEST_F(SessionPair, ACameraLostMidCallIsAnnouncedAndComesBack) {
 
 // A PanelHost like the call window's: the plugin's call panel goes into a real (offscreen)
 // top-level widget.
-class TestCallWindow : public host::PanelHost {
+class TestCallWindow : public gui::PanelHost {
 public:
     TestCallWindow() { window.resize(800, 600); }
     QWidget* panelParent() override { return &window; }
@@ -214,7 +215,8 @@ public:
 TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
     start("test", "test");
     TestCallWindow window;
-    b->plugins().setPanelHost(host::PanelSlot::Call, &window);
+    gui::PluginPanels panels(b->plugins());
+    panels.setHost(gui::PanelSlot::Call, &window);
     ASSERT_TRUE(window.panel) << "the video plugin contributed no call panel";
     callBoth();
     ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "displayed") >= 20; }));
@@ -228,7 +230,7 @@ TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
         for (int x = 0; x < shot.width(); x += 4)
             colours.insert(shot.pixel(x, y));
     EXPECT_GT(colours.size(), 50);
-    b->plugins().setPanelHost(host::PanelSlot::Call, nullptr);
+    panels.setHost(gui::PanelSlot::Call, nullptr);
 }
 
 } // namespace

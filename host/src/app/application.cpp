@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "gui/call_window.h"
 #include "gui/chat_window.h"
+#include "gui/plugin_panels.h"
 #include "gui/settings_dialog.h"
 
 #include <QApplication>
@@ -103,9 +104,10 @@ Application::~Application() {
     // Plugins first (their panels live in the windows), then the windows, then the rest.
     closeCallWindows();
     if (session_) {
-        session_->plugins().setPanelHost(host::PanelSlot::Settings, nullptr);
+        panels_->setHost(gui::PanelSlot::Settings, nullptr);
         session_->stop();
     }
+    panels_.reset();
     chat_.reset();
     session_.reset();
 }
@@ -186,19 +188,22 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
             .filePath(QStringLiteral("charla/loading-plugin-%1").arg(request.ownPort));
     auto session = std::make_unique<host::Session>(config);
+    // The chat window exists before plugins start, so they can contribute their panels.
+    const QString contact = request.contactHost + ":" + QString::number(request.contactPort);
+    auto chat = std::make_unique<gui::ChatWindow>(
+        session->plugins(), contact,
+        tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
+    auto panels = std::make_unique<gui::PluginPanels>(session->plugins());
+    panels->setHost(gui::PanelSlot::Chat, chat.get());
     try {
-        // The chat window exists before plugins start, so they can contribute their panels.
-        const QString contact = request.contactHost + ":" + QString::number(request.contactPort);
-        auto chat = std::make_unique<gui::ChatWindow>(
-            session->plugins(), contact,
-            tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
-        session->plugins().setPanelHost(host::PanelSlot::Chat, chat.get());
         session->start();
-        session_ = std::move(session);
-        chat_ = std::move(chat);
     } catch (const host::StartError& e) {
+        panels.reset(); // while the chat window that holds the panels is still alive
         return fail(QString::fromStdString(e.what()));
     }
+    session_ = std::move(session);
+    panels_ = std::move(panels);
+    chat_ = std::move(chat);
     connect(session_.get(), &host::Session::peerChanged, chat_.get(), &gui::ChatWindow::setPeer);
     connect(session_.get(), &host::Session::refusalChanged, chat_.get(),
             &gui::ChatWindow::setRefusal);
@@ -210,10 +215,10 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         // Plugins fill the dialog while it is open; closing it deletes their pages.
         auto* dialog = new gui::SettingsDialog(chat_.get());
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        session_->plugins().setPanelHost(host::PanelSlot::Settings, dialog);
+        panels_->setHost(gui::PanelSlot::Settings, dialog);
         connect(dialog, &QDialog::finished, this, [this] {
-            if (session_)
-                session_->plugins().setPanelHost(host::PanelSlot::Settings, nullptr);
+            if (panels_)
+                panels_->setHost(gui::PanelSlot::Settings, nullptr);
         });
         dialog->show();
     });
@@ -249,8 +254,8 @@ QString Application::contactName() const {
 }
 
 void Application::closeCallWindows() {
-    if (session_)
-        session_->plugins().setPanelHost(host::PanelSlot::Call, nullptr);
+    if (panels_)
+        panels_->setHost(gui::PanelSlot::Call, nullptr);
     closeLater(callWindow_);
     closeLater(incoming_);
 }
@@ -280,7 +285,7 @@ void Application::showCall(const sdk::CallInfo& call, const QString& message) {
         closeLater(incoming_);
         if (!callWindow_) {
             callWindow_ = std::make_unique<gui::CallWindow>(session_->calls(), contactName());
-            session_->plugins().setPanelHost(host::PanelSlot::Call, callWindow_.get());
+            panels_->setHost(gui::PanelSlot::Call, callWindow_.get());
             callWindow_->show();
         }
         callWindow_->updateCall(call);

@@ -15,6 +15,7 @@ namespace charla::gui {
 class CallWindow;
 class ChatWindow;
 class IncomingCallDialog;
+class PluginPanels;
 } // namespace charla::gui
 
 namespace charla::app {
@@ -61,6 +62,8 @@ private:
     std::unique_ptr<gui::LoginWindow> login_;
     std::unique_ptr<host::Session> session_;
     std::unique_ptr<gui::ChatWindow> chat_;
+    // Fills the windows with the session's plugins' panels; gone before the session and chat_.
+    std::unique_ptr<gui::PluginPanels> panels_;
     std::unique_ptr<gui::CallWindow> callWindow_;
     std::unique_ptr<gui::IncomingCallDialog> incoming_;
     bool calledOnStart_ = false;

@@ -1,7 +1,6 @@
 #include "core/plugin_manager.h"
 
 #include "core/logging.h"
-#include "core/panel_host.h"
 #include "core/plugin_context.h"
 #include "core/plugin_loader.h"
 #include "core/wire_text.h"
@@ -14,13 +13,12 @@
 
 namespace charla::host {
 
-// One enabled plugin. Members are destroyed in reverse order: panels, plugin, context, scope.
+// One enabled plugin. Members are destroyed in reverse order: plugin, context, scope.
 struct PluginManager::Running {
     std::shared_ptr<const LoadedLibrary> loaded; // the code outlives the instance
     std::unique_ptr<PluginScope> scope;
     std::unique_ptr<PluginContext> context;
     std::unique_ptr<sdk::Plugin> plugin;
-    std::map<PanelSlot, QPointer<QWidget>> panels;
 };
 
 PluginManager::PluginManager(HostChannel& channel, std::string localUser, QObject* parent)
@@ -196,15 +194,22 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
         running->plugin->initialize(*running->context);
         running->scope->closeRegistration();
         running->scope->publishMethods();
-        for (const auto& [slot, host] : panelHosts_)
-            if (host)
-                createPanel(*running, id, record.manifest.name, slot);
+        starting_ = id;
+        startFailure_.clear();
+        emit pluginStarting(id, running->plugin.get());
+        starting_.clear();
+        if (!startFailure_.isEmpty()) {
+            abandon(*running, id);
+            return failWith(startFailure_);
+        }
         running->plugin->start();
     } catch (const std::exception& e) {
+        starting_.clear();
         abandon(*running, id);
         return failWith(
             QStringLiteral("failed to start: %1").arg(QString::fromLocal8Bit(e.what())));
     } catch (...) {
+        starting_.clear();
         abandon(*running, id);
         return failWith(QStringLiteral("failed to start: unknown exception"));
     }
@@ -283,68 +288,35 @@ void PluginManager::fail(const QString& id, const QString& reason) {
     emit pluginsChanged();
 }
 
-// Undoes a plugin's presence: methods, panels, the instance. Its workers are stopped already.
+// Undoes a plugin's presence: methods, what hangs on it (its panels), the instance. Its workers
+// are stopped already.
 void PluginManager::abandon(Running& running, const QString& id) {
     running.scope->removeMethods();
-    for (auto slot : {PanelSlot::Chat, PanelSlot::Call, PanelSlot::Settings})
-        deletePanel(running, id, slot);
+    emit pluginStopping(id);
     running.context->close();
     running.plugin.reset();
     announcements_.erase(id);
 }
 
-void PluginManager::createPanel(Running& running, const QString& id, const QString& title,
-                                PanelSlot slot) {
-    PanelHost* host = panelHosts_[slot];
-    if (!host || running.panels[slot])
-        return;
-    QWidget* panel = nullptr;
-    switch (slot) {
-    case PanelSlot::Chat:
-        panel = running.plugin->createPanel(host->panelParent());
-        break;
-    case PanelSlot::Call:
-        panel = running.plugin->createCallPanel(host->panelParent());
-        break;
-    case PanelSlot::Settings:
-        panel = running.plugin->createSettingsPage(host->panelParent());
-        break;
-    }
-    if (!panel)
-        return;
-    running.panels[slot] = panel;
-    host->addPanel(id, title, panel);
+sdk::Plugin* PluginManager::instance(const QString& id) const {
+    auto it = running_.find(id);
+    return it == running_.end() ? nullptr : it->second->plugin.get();
 }
 
-void PluginManager::deletePanel(Running& running, const QString& id, PanelSlot slot) {
-    QPointer<QWidget> panel = running.panels[slot];
-    running.panels.erase(slot);
-    if (!panel)
-        return;
-    if (PanelHost* host = panelHosts_[slot])
-        host->removePanel(id, panel);
-    delete panel.data();
+QStringList PluginManager::enabledIds() const {
+    QStringList ids;
+    for (const auto& entry : running_)
+        ids << entry.first;
+    return ids;
 }
 
-void PluginManager::setPanelHost(PanelSlot slot, PanelHost* host) {
-    if (panelHosts_[slot] == host)
+void PluginManager::failPlugin(const QString& id, const QString& reason) {
+    if (!starting_.isEmpty() && id == starting_) {
+        if (startFailure_.isEmpty())
+            startFailure_ = reason;
         return;
-    for (auto& [id, running] : running_)
-        deletePanel(*running, id, slot);
-    panelHosts_[slot] = host;
-    if (!host)
-        return;
-    for (auto& entry : running_) {
-        // Named references, not a structured binding: clang 14 cannot capture those in a lambda.
-        const auto& id = entry.first;
-        auto& running = entry.second;
-        const PluginRecord* record = find(id);
-        const QString error = callHook(*running->plugin, "createPanel", [&](sdk::Plugin&) {
-            createPanel(*running, id, record ? record->manifest.name : id, slot);
-        });
-        if (!error.isEmpty())
-            failLater(id, error);
     }
+    failLater(id, reason);
 }
 
 namespace {

@@ -4,17 +4,14 @@
 #pragma once
 
 #include "core/host_channel.h"
-#include "core/panel_host.h"
 #include "core/plugin_catalog.h"
 #include "core/plugin_loader.h"
 
 #include <charla/sdk/plugin.h>
 
 #include <QObject>
-#include <QPointer>
 #include <QSet>
 #include <QStringList>
-#include <QWidget>
 
 #include <functional>
 #include <memory>
@@ -42,9 +39,12 @@ public:
     bool setEnabled(const QString& id, bool enabled, QString* error = nullptr);
     void disableAll();
 
-    // Installs (or with nullptr removes) the host of a slot. Installing creates the slot's panels
-    // of every enabled plugin; removing deletes them.
-    void setPanelHost(PanelSlot slot, PanelHost* host);
+    // The instance of an enabled plugin (nullptr for any other), and the ids of those.
+    sdk::Plugin* instance(const QString& id) const;
+    QStringList enabledIds() const;
+    // Fails an enabled plugin (queued) for what went wrong outside its hooks, e.g. a panel factory
+    // that threw (gui/plugin_panels.h); called while `id` is starting, fails the start instead.
+    void failPlugin(const QString& id, const QString& reason);
 
     // `--plugin-option id.key=value` values, read by plugins through PluginContext::option().
     void setPluginOptions(std::map<std::string, std::string> options) {
@@ -77,6 +77,11 @@ public slots:
 signals:
     // The set of enabled plugins or a plugin's state changed.
     void pluginsChanged();
+    // What hangs on a plugin's instance (its widgets, gui/plugin_panels.h) follows these, through
+    // direct connections. Starting: initialized, methods published, start() is next. Stopping: the
+    // instance is destroyed right after.
+    void pluginStarting(const QString& id, charla::sdk::Plugin* plugin);
+    void pluginStopping(const QString& id);
 
 private:
     struct Running;
@@ -97,18 +102,17 @@ private:
                             const std::function<void(sdk::Plugin&)>& call);
     // Calls a notification hook on every enabled plugin; one that throws is failed (queued).
     void notifyRunning(const char* hook, const std::function<void(sdk::Plugin&)>& notify);
-    void createPanel(Running& running, const QString& id, const QString& title, PanelSlot slot);
-    void deletePanel(Running& running, const QString& id, PanelSlot slot);
 
     HostChannel& channel_;
     std::string localUser_;
-    std::map<PanelSlot, PanelHost*> panelHosts_;
     std::map<std::string, std::string> pluginOptions_;
     CrashGuard crashGuard_;
     std::map<QString, sdk::Announcement> announcements_; // by plugin id, while enabled
     sdk::CallInfo call_;
     std::vector<PluginRecord> records_;
     std::map<QString, std::unique_ptr<Running>> running_;
+    QString starting_;     // the plugin between initialize() and start(), for failPlugin()
+    QString startFailure_; // why it may not start, set through failPlugin()
 };
 
 } // namespace charla::host

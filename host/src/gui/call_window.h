@@ -2,7 +2,7 @@
 // and the hang-up button. Ringing states show Cancel instead. Closing the window hangs up.
 #pragma once
 
-#include "core/panel_host.h"
+#include "gui/panel_host.h"
 
 #include <charla/sdk/call.h>
 
@@ -21,7 +21,7 @@ class CallManager;
 
 namespace charla::gui {
 
-class CallWindow : public QWidget, public host::PanelHost {
+class CallWindow : public QWidget, public PanelHost {
     Q_OBJECT
 public:
     CallWindow(host::CallManager& calls, const QString& contactName, QWidget* parent = nullptr);

@@ -3,7 +3,7 @@
 // The host itself draws no conversation: delete every plugin and this window still works.
 #pragma once
 
-#include "core/panel_host.h"
+#include "gui/panel_host.h"
 
 #include <charla/sdk/peer_info.h>
 
@@ -20,7 +20,7 @@ class PluginManager;
 
 namespace charla::gui {
 
-class ChatWindow : public QMainWindow, public host::PanelHost {
+class ChatWindow : public QMainWindow, public PanelHost {
     Q_OBJECT
 public:
     ChatWindow(host::PluginManager& plugins, const QString& contactAddress,

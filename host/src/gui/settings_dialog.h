@@ -3,7 +3,7 @@
 // reach the pages that implement sdk::SettingsPage (settings_page.h).
 #pragma once
 
-#include "core/panel_host.h"
+#include "gui/panel_host.h"
 
 #include <charla/sdk/settings_page.h>
 
@@ -17,7 +17,7 @@ class QTabWidget;
 
 namespace charla::gui {
 
-class SettingsDialog : public QDialog, public host::PanelHost {
+class SettingsDialog : public QDialog, public PanelHost {
     Q_OBJECT
 public:
     explicit SettingsDialog(QWidget* parent = nullptr);
