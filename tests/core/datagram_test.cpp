@@ -180,15 +180,20 @@ TEST(DatagramChannel, WithASecretBothWaysSignedDatagramsArrive) {
     EXPECT_EQ(b.stats().unauthorized, 0u);
 }
 
+// Waits until `b` has read `arrived` datagrams and delivered exactly one: `text`.
+void expectOnlyDelivered(Receiver& b, std::uint64_t arrived, const std::string& text) {
+    ASSERT_TRUE(waitUntil([&] { return b.stats().received == arrived; }));
+    ASSERT_TRUE(waitUntil([&] { return b.received().size() == 1; }));
+    EXPECT_EQ(b.received()[0], text);
+}
+
 // `other`, then the contact (at 127.0.0.1) send to `b`: only the contact is heard, the other
 // counts as foreign.
 void expectOnlyTheContactHeard(Receiver& b, RawUdp& contact, RawUdp& other) {
     b.channel.setPeerAddress({"127.0.0.1", contact.port()});
     other.sendTo(b.channel.port(), datagram("echo", "from someone else"));
     contact.sendTo(b.channel.port(), datagram("echo", "from the contact"));
-    ASSERT_TRUE(waitUntil([&] { return b.stats().received == 2; }));
-    ASSERT_TRUE(waitUntil([&] { return b.received().size() == 1; }));
-    EXPECT_EQ(b.received()[0], "from the contact");
+    ASSERT_NO_FATAL_FAILURE(expectOnlyDelivered(b, 2, "from the contact"));
     EXPECT_EQ(b.stats().foreign, 1u);
 }
 
@@ -217,9 +222,7 @@ TEST(DatagramChannel, WithASecretUnsignedAndWronglySignedAreDropped) {
     contact.sendTo(b.channel.port(), datagram("echo", "unsigned"));
     contact.sendTo(b.channel.port(), datagram("echo", "wrong", "wrong"));
     contact.sendTo(b.channel.port(), datagram("echo", "signed", "right"));
-    ASSERT_TRUE(waitUntil([&] { return b.stats().received == 3; }));
-    ASSERT_TRUE(waitUntil([&] { return b.received().size() == 1; }));
-    EXPECT_EQ(b.received()[0], "signed");
+    ASSERT_NO_FATAL_FAILURE(expectOnlyDelivered(b, 3, "signed"));
     EXPECT_EQ(b.stats().unauthorized, 2u);
 }
 
