@@ -3,6 +3,7 @@
 // that the vanished contact's side must not keep alone.
 #include "core/session.h"
 
+#include "session_pair.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -16,34 +17,15 @@ using State = sdk::CallInfo::State;
 class CallFlowTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        for (int attempt = 0; attempt < 5 && !(a && b); ++attempt) {
-            std::tie(portA, portB) = reserveTwoPorts();
-            a = make(portA, portB, "alice");
-            b = make(portB, portA, "bob");
-            try {
-                b->start();
-                a->start();
-            } catch (const host::StartError&) {
-                b.reset();
-                a.reset();
-            }
-        }
-        ASSERT_TRUE(a && b) << "cannot start two sessions";
+        const std::string error =
+            pair_.start([](std::uint16_t port, std::uint16_t peer, const QString& user) {
+                return std::make_unique<Session>(loopbackConfig(port, peer, user));
+            });
+        ASSERT_TRUE(error.empty()) << "cannot start two sessions: " << error;
         for (Session* s : {a.get(), b.get()})
             s->calls().setRingTimeout(1500ms);
         ASSERT_TRUE(
             waitUntil([&] { return a->channel().peer().online && b->channel().peer().online; }));
-    }
-
-    static std::unique_ptr<Session> make(std::uint16_t port, std::uint16_t peer,
-                                         const QString& user) {
-        host::SessionConfig config;
-        config.listenAddress = "127.0.0.1";
-        config.port = port;
-        config.peer = host::PeerAddress{"127.0.0.1", peer};
-        config.user = user;
-        config.pingInterval = 100ms;
-        return std::make_unique<Session>(config);
     }
 
     static State state(Session& s) { return s.calls().call().state; }
@@ -57,8 +39,8 @@ protected:
         EXPECT_EQ(a->calls().call().id, b->calls().call().id);
     }
 
-    std::uint16_t portA = 0, portB = 0;
-    std::unique_ptr<Session> a, b;
+    SessionPair pair_;
+    std::unique_ptr<Session>&a = pair_.a, &b = pair_.b;
 };
 
 TEST_F(CallFlowTest, AcceptThenTheCallerHangsUp) {

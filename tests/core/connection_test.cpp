@@ -8,6 +8,7 @@
 #include "core/peer_stream.h"
 #include "core/rpc_server.h"
 
+#include "echo_server_fixture.h"
 #include "process_stats.h" // tests/support
 #include "test_support.h"
 
@@ -149,18 +150,10 @@ int statusOf(const std::string& response) {
 }
 
 // Local mode as users run it: listening on 127.0.0.1, loopback only, with t.echo and host.ping.
-class ConnectionTest : public ::testing::Test {
+class ConnectionTest : public EchoServerTest {
 protected:
-    void SetUp() override {
-        link = std::make_unique<host::PeerLink>(channel, "tester"); // host.ping
-        channel.methods().add("t", echoSpec());
-        channel.listen("127.0.0.1", 0);
-        port = channel.port();
-        ASSERT_NE(port, 0);
-    }
     void TearDown() override {
-        channel.stopListening();
-        link.reset();
+        EchoServerTest::TearDown();
         for (int fd : fds)
             ::close(fd);
     }
@@ -175,9 +168,6 @@ protected:
             xmlrpc_c::value_string(rpc(port, "t.echo", params({xmlrpc_c::value_string(text)}))));
     }
 
-    host::HostChannel channel;
-    std::unique_ptr<host::PeerLink> link;
-    std::uint16_t port = 0;
     std::vector<int> fds;
 };
 

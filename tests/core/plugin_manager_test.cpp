@@ -9,6 +9,7 @@
 
 #include <QFile>
 
+#include <algorithm>
 #include <set>
 
 #include <dlfcn.h>
@@ -54,6 +55,14 @@ protected:
         QObject::connect(pm.get(), &PluginManager::pluginsChanged, [this] { ++changes; });
     }
     void TearDown() override { pm.reset(); }
+    // The ids of the enabled plugins (their capabilities), sorted.
+    std::vector<std::string> enabledIds() const {
+        std::vector<std::string> ids;
+        for (const auto& c : pm->enabledCapabilities())
+            ids.push_back(c.id);
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    }
 
     // Discovers one broken scenario, enables what can be enabled, and returns its one record
     // that is not a plain "no manifest" side effect.
@@ -263,9 +272,7 @@ TEST_F(PluginManagerTest, APluginWhoseWorkerThrowsIsMarkedFailedAndTheHostKeepsR
     EXPECT_EQ(std::string(xmlrpc_c::value_string(
                   rpc(channel.port(), "echo.say", params({xmlrpc_c::value_string("alive")})))),
               "alive");
-    const auto caps = pm->enabledCapabilities();
-    ASSERT_EQ(caps.size(), 1u);
-    EXPECT_EQ(caps[0].id, "echo");
+    EXPECT_EQ(enabledIds(), std::vector<std::string>{"echo"});
 }
 
 // A UI/notification hook that throws after enabling: failed (queued, so the notifying loop is
@@ -282,9 +289,7 @@ TEST_F(PluginManagerTest, APluginWhoseCallHookThrowsIsMarkedFailed) {
     EXPECT_TRUE(pm->find("hookthrows")->reason.contains("exploded on purpose"));
     EXPECT_FALSE(channel.methods().contains("hookthrows.ping"));
     EXPECT_EQ(pm->find("echo")->state, PluginState::Enabled);
-    const auto caps = pm->enabledCapabilities();
-    ASSERT_EQ(caps.size(), 1u);
-    EXPECT_EQ(caps[0].id, "echo");
+    EXPECT_EQ(enabledIds(), std::vector<std::string>{"echo"});
 }
 
 TEST_F(PluginManagerTest, APluginWhosePeerHookThrowsIsMarkedFailed) {
@@ -351,11 +356,7 @@ TEST_F(PluginManagerTest, GoodPluginsEnableNextToEveryBrokenOne) {
     EXPECT_EQ(std::string(xmlrpc_c::value_string(
                   rpc(channel.port(), "echo.say", params({xmlrpc_c::value_string("fine")})))),
               "fine");
-    std::vector<std::string> ids;
-    for (const auto& c : pm->enabledCapabilities())
-        ids.push_back(c.id);
-    std::sort(ids.begin(), ids.end());
-    EXPECT_EQ(ids, (std::vector<std::string>{"dup", "echo"}));
+    EXPECT_EQ(enabledIds(), (std::vector<std::string>{"dup", "echo"}));
 }
 
 // The crash guard's file as a dead Charla would have left it, in a file of this test's own.

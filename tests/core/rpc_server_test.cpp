@@ -6,6 +6,7 @@
 
 #include <charla/sdk/version.h>
 
+#include "echo_server_fixture.h"
 #include "test_support.h"
 
 #include <xmlrpc-c/xml.hpp>
@@ -50,12 +51,10 @@ Struct goodHello() {
                                   std::vector<xmlrpc_c::value>{xmlrpc_c::value_struct(plugin)})}};
 }
 
-// A HostChannel serving host.ping/host.hello (a PeerLink that is never started) and t.echo.
-class RpcServerTest : public ::testing::Test {
+// The echo server plus t.block, which holds its caller until the test releases it.
+class RpcServerTest : public EchoServerTest {
 protected:
     void SetUp() override {
-        link = std::make_unique<host::PeerLink>(channel, "tester");
-        channel.methods().add("t", echoSpec("t.echo", 64 * 1024));
         sdk::MethodSpec slow;
         slow.name = "t.block";
         slow.handler = [this](const xmlrpc_c::paramList&) {
@@ -63,14 +62,9 @@ protected:
             blockRelease.get_future().wait_for(10s);
             return xmlrpc_c::value_int(1);
         };
-        channel.methods().add("t", std::move(slow));
-        channel.listen("127.0.0.1", 0);
-        port = channel.port();
-        ASSERT_NE(port, 0);
-    }
-    void TearDown() override {
-        channel.stopListening();
-        link.reset();
+        std::vector<sdk::MethodSpec> extra;
+        extra.push_back(std::move(slow));
+        serve(std::move(extra));
     }
 
     int processFault(const std::string& xml) {
@@ -88,9 +82,6 @@ protected:
         return r.status == 200 ? faultCodeOf(r.body) : 0;
     }
 
-    host::HostChannel channel;
-    std::unique_ptr<host::PeerLink> link;
-    std::uint16_t port = 0;
     std::promise<void> blockEntered;
     std::promise<void> blockRelease;
 };

@@ -20,6 +20,8 @@ TEST(RateMeter, CountsItemsBytesAndLatencyInTheWindow) {
     EXPECT_DOUBLE_EQ(r.bytesPerSecond, 30000);
     EXPECT_DOUBLE_EQ(r.kbps(), 240);
     EXPECT_DOUBLE_EQ(r.meanLatencyMs, 15);
+    EXPECT_EQ(r.totalItems, 30u);
+    EXPECT_EQ(r.totalBytes, 30000u);
 }
 
 TEST(RateMeter, ForgetsWhatLeftTheWindow) {
@@ -37,6 +39,8 @@ TEST(RateMeter, ForgetsWhatLeftTheWindow) {
     EXPECT_EQ(idle.itemsPerSecond, 0);
     EXPECT_EQ(idle.bytesPerSecond, 0);
     EXPECT_EQ(idle.meanLatencyMs, 0);
+    EXPECT_EQ(idle.totalItems, 3u) << "the totals keep what left the window";
+    EXPECT_EQ(idle.totalBytes, 500u);
 }
 
 TEST(RateMeter, ConcurrentRecordersAndAReader) {

@@ -126,6 +126,17 @@ private:
     throw sdk::PeerCallError(sdk::PeerCallError::Kind::Unreachable, "connection refused");
 }
 
+// A peer that is unreachable until `reachable` turns true, then takes every message.
+std::shared_ptr<ScriptedStream> reachableOnceSet(const std::atomic<bool>& reachable) {
+    auto stream = std::make_shared<ScriptedStream>();
+    stream->answer = [&reachable](const TextMessage& m, int) -> xmlrpc_c::value {
+        if (!reachable)
+            unreachable();
+        return makeReceipt(m.id, ReceiptStatus::Delivered);
+    };
+    return stream;
+}
+
 class TextStoreTest : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(dir_.isValid()); }
@@ -506,13 +517,8 @@ TEST_F(TextStoreTest, PeerComingOnlineCutsTheBackoffShort) {
     SenderTiming timing;
     timing.firstRetry = 5s; // long: only the wake-up can make the second attempt early
     TextChat chat("Alice", path(), timing);
-    auto stream = std::make_shared<ScriptedStream>();
     std::atomic<bool> online{false};
-    stream->answer = [&](const TextMessage& m, int) -> xmlrpc_c::value {
-        if (!online)
-            unreachable();
-        return makeReceipt(m.id, ReceiptStatus::Delivered);
-    };
+    const auto stream = reachableOnceSet(online);
     Sender sender(chat, stream);
     ASSERT_TRUE(chat.send("are you back?"));
     ASSERT_TRUE(waitFor([&] { return stream->calls().size() == 1; }));
@@ -537,13 +543,8 @@ TEST_F(TextStoreTest, NotDeliveredYetAfterPatienceThenRetryNowDelivers) {
     timing.firstRetry = 3s; // waits long after the first failure; Retry now cuts it short
     timing.maxRetry = 3s;
     TextChat chat("Alice", path(), timing);
-    auto stream = std::make_shared<ScriptedStream>();
     std::atomic<bool> reachable{false};
-    stream->answer = [&](const TextMessage& m, int) -> xmlrpc_c::value {
-        if (!reachable)
-            unreachable();
-        return makeReceipt(m.id, ReceiptStatus::Delivered);
-    };
+    const auto stream = reachableOnceSet(reachable);
     Sender sender(chat, stream);
     const auto id = chat.send("patience");
     ASSERT_TRUE(id);

@@ -233,7 +233,7 @@ TEST(CallPanel, ShowsTheRemotePictureOffscreen) {
     panel.selfViewButton()->setChecked(false);
     EXPECT_FALSE(panel.selfView()->isVisible());
     panel.cameraButton()->setChecked(false);
-    EXPECT_FALSE(b.engine().cameraOn());
+    EXPECT_FALSE(b.engine().controls().cameraOn());
     ASSERT_TRUE(waitUntil([&] { return !panel.selfView()->hasPicture(); }));
 }
 

@@ -8,8 +8,26 @@
 #include <QSet>
 
 #include <cstring>
+#include <utility>
 
 namespace charla::app {
+
+namespace {
+
+ParseResult finished(ParseResult::Action action, QString text) {
+    ParseResult result;
+    result.action = action;
+    result.text = std::move(text);
+    return result;
+}
+ParseResult failure(QString error) {
+    return finished(ParseResult::Action::Fail, std::move(error));
+}
+ParseResult printAndExit(QString text) {
+    return finished(ParseResult::Action::PrintAndExit, std::move(text));
+}
+
+} // namespace
 
 QList<DeclaredPluginOption> declaredPluginOptions(const QStringList& dirs) {
     QList<DeclaredPluginOption> out;
@@ -79,30 +97,20 @@ ParseResult parseCommandLine(const QStringList& arguments,
     }
 
     ParseResult result;
-    if (!parser.parse(arguments)) {
-        result.action = ParseResult::Action::Fail;
-        result.text = parser.errorText();
-        return result;
-    }
+    if (!parser.parse(arguments))
+        return failure(parser.errorText());
     if (parser.isSet(help)) {
-        result.action = ParseResult::Action::PrintAndExit;
         // Parsed before QApplication exists, Qt cannot know the program's name: say it ourselves.
         const QString program =
             arguments.isEmpty() ? QStringLiteral("charla") : QFileInfo(arguments[0]).fileName();
-        result.text = parser.helpText().replace(QStringLiteral("<executable_name>"), program);
-        return result;
+        return printAndExit(
+            parser.helpText().replace(QStringLiteral("<executable_name>"), program));
     }
-    if (parser.isSet(version)) {
-        result.action = ParseResult::Action::PrintAndExit;
-        result.text = QStringLiteral("charla %1\n").arg(CHARLA_VERSION);
-        return result;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        result.action = ParseResult::Action::Fail;
-        result.text = QStringLiteral("unexpected argument '%1' (see --help)")
-                          .arg(parser.positionalArguments().first());
-        return result;
-    }
+    if (parser.isSet(version))
+        return printAndExit(QStringLiteral("charla %1\n").arg(CHARLA_VERSION));
+    if (!parser.positionalArguments().isEmpty())
+        return failure(QStringLiteral("unexpected argument '%1' (see --help)")
+                           .arg(parser.positionalArguments().first()));
     Options& o = result.options;
     o.localMode = parser.isSet(local);
     o.listPlugins = parser.isSet(list);
@@ -114,19 +122,13 @@ ParseResult parseCommandLine(const QStringList& arguments,
     o.secret = qEnvironmentVariable("CHARLA_SECRET");
     if (parser.isSet(secretFile)) {
         QFile file(parser.value(secretFile));
-        if (!file.open(QIODevice::ReadOnly)) {
-            result.action = ParseResult::Action::Fail;
-            result.text = QStringLiteral("cannot read the secret file '%1': %2")
-                              .arg(parser.value(secretFile), file.errorString());
-            return result;
-        }
+        if (!file.open(QIODevice::ReadOnly))
+            return failure(QStringLiteral("cannot read the secret file '%1': %2")
+                               .arg(parser.value(secretFile), file.errorString()));
         o.secret = QString::fromUtf8(file.readLine(4096)).trimmed();
-        if (o.secret.isEmpty()) {
-            result.action = ParseResult::Action::Fail;
-            result.text =
-                QStringLiteral("the secret file '%1' is empty").arg(parser.value(secretFile));
-            return result;
-        }
+        if (o.secret.isEmpty())
+            return failure(
+                QStringLiteral("the secret file '%1' is empty").arg(parser.value(secretFile)));
     }
     o.autoAnswer = parser.isSet(autoAnswer);
     QString error;
@@ -134,12 +136,9 @@ ParseResult parseCommandLine(const QStringList& arguments,
         "^([a-z][a-z0-9_]*)\\.([A-Za-z0-9_-]+)=(.*)$");
     for (const QString& value : parser.values(pluginOption)) {
         const QRegularExpressionMatch m = pluginOptionSyntax.match(value);
-        if (!m.hasMatch()) {
-            result.action = ParseResult::Action::Fail;
-            result.text =
-                QStringLiteral("invalid --plugin-option '%1': expected ID.KEY=VALUE").arg(value);
-            return result;
-        }
+        if (!m.hasMatch())
+            return failure(
+                QStringLiteral("invalid --plugin-option '%1': expected ID.KEY=VALUE").arg(value));
         o.pluginOptions[(m.captured(1) + "." + m.captured(2)).toStdString()] =
             m.captured(3).toStdString();
     }
@@ -149,31 +148,19 @@ ParseResult parseCommandLine(const QStringList& arguments,
                 parser.value(option).toStdString();
     if (parser.isSet(port)) {
         o.port = host::parsePort(parser.value(port), &error);
-        if (!o.port) {
-            result.action = ParseResult::Action::Fail;
-            result.text = error;
-            return result;
-        }
+        if (!o.port)
+            return failure(error);
     }
     if (parser.isSet(peer)) {
         o.peer = host::parseHostPort(parser.value(peer), &error);
-        if (!o.peer) {
-            result.action = ParseResult::Action::Fail;
-            result.text = error;
-            return result;
-        }
+        if (!o.peer)
+            return failure(error);
         if (o.localMode) {
-            if (!o.peer->port || !o.port) {
-                result.action = ParseResult::Action::Fail;
-                result.text = QStringLiteral("local mode needs both ports: -l --port MINE "
-                                             "--peer localhost:THEIRS");
-                return result;
-            }
-            if (*o.peer->port == *o.port) {
-                result.action = ParseResult::Action::Fail;
-                result.text = QStringLiteral("your port and the contact's port must differ");
-                return result;
-            }
+            if (!o.peer->port || !o.port)
+                return failure(QStringLiteral("local mode needs both ports: -l --port MINE "
+                                              "--peer localhost:THEIRS"));
+            if (*o.peer->port == *o.port)
+                return failure(QStringLiteral("your port and the contact's port must differ"));
         }
     }
     return result;

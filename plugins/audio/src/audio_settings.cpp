@@ -21,6 +21,18 @@ std::optional<int> intOption(const std::optional<std::string>& value, int min, i
     }
     return v;
 }
+
+// A two-way option: true for `yes`, false for `no`; anything else is ignored with a warning.
+std::optional<bool> switchOption(const std::optional<std::string>& value, const char* name,
+                                 const char* yes, const char* no) {
+    if (!value)
+        return std::nullopt;
+    if (*value == yes || *value == no)
+        return *value == yes;
+    qCWarning(lcAudio).noquote() << QString("ignoring audio.%1 = %2: expected %3 or %4")
+                                        .arg(name, QString::fromStdString(*value), yes, no);
+    return std::nullopt;
+}
 } // namespace
 
 AudioSettings AudioSettings::load(QSettings& settings) {
@@ -48,13 +60,8 @@ makeEngineConfig(const AudioSettings& settings,
         config.input = *v;
     if (auto v = option("output"))
         config.output = *v;
-    if (auto v = option("processing")) {
-        if (*v == "on" || *v == "off")
-            config.processing = *v == "on";
-        else
-            qCWarning(lcAudio) << "ignoring audio.processing =" << v->c_str()
-                               << ": expected on or off";
-    }
+    if (auto v = switchOption(option("processing"), "processing", "on", "off"))
+        config.processing = *v;
     if (auto v = option("codecs")) {
         const auto codecs = parseCodecList(*v);
         if (codecs.empty())
@@ -63,13 +70,8 @@ makeEngineConfig(const AudioSettings& settings,
         else
             config.codecs = codecs;
     }
-    if (auto v = option("transport")) {
-        if (*v == "auto" || *v == "xmlrpc")
-            config.datagrams = *v == "auto";
-        else
-            qCWarning(lcAudio) << "ignoring audio.transport =" << v->c_str()
-                               << ": expected auto or xmlrpc";
-    }
+    if (auto v = switchOption(option("transport"), "transport", "auto", "xmlrpc"))
+        config.datagrams = *v; // auto: datagrams when both sides offer them
     if (auto v = intOption(option("frames_per_call"), 1, 5, "frames_per_call"))
         config.framesPerCall = *v;
     if (auto v = intOption(option("bitrate"), 6000, 128000, "bitrate"))

@@ -166,32 +166,40 @@ QSqlDatabase MessageStore::connection() {
     return db;
 }
 
-void MessageStore::addOutgoing(const TextMessage& message, const QString& sender) {
-    QSqlDatabase db = connection();
+namespace {
+
+// Saves one message row (stored direction 0: outgoing, 1: incoming), `tail` after its VALUES;
+// returns how many rows were added.
+int insertMessage(QSqlDatabase db, const TextMessage& message, const QString& sender,
+                  Direction direction, const QString& tail, const char* what) {
     QSqlQuery query(db);
     query.prepare(QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, sender) "
-                                 "VALUES (?, 0, ?, ?, ?)"));
+                                 "VALUES (?, ?, ?, ?, ?)") +
+                  tail);
     query.addBindValue(idText(message.id));
+    query.addBindValue(direction == Direction::Incoming ? 1 : 0);
     query.addBindValue(QString::fromStdString(wireTime(message.sentAt)));
     query.addBindValue(notNull(message.body));
     query.addBindValue(notNull(sender));
-    execPrepared(query, "saving an outgoing message");
+    execPrepared(query, what);
+    return query.numRowsAffected();
+}
+
+} // namespace
+
+void MessageStore::addOutgoing(const TextMessage& message, const QString& sender) {
+    insertMessage(connection(), message, sender, Direction::Outgoing, {},
+                  "saving an outgoing message");
 }
 
 MessageStore::Insert MessageStore::addIncoming(const TextMessage& message, const QString& sender) {
-    QSqlDatabase db = connection();
-    QSqlQuery query(db);
     // One statement: the dedupe check and the insert are atomic, even against a retry of the
     // same message on another server thread.
     // Only the (direction, id) conflict is ignored: OR IGNORE would also swallow a broken row.
-    query.prepare(QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, sender) "
-                                 "VALUES (?, 1, ?, ?, ?) ON CONFLICT (direction, id) DO NOTHING"));
-    query.addBindValue(idText(message.id));
-    query.addBindValue(QString::fromStdString(wireTime(message.sentAt)));
-    query.addBindValue(notNull(message.body));
-    query.addBindValue(notNull(sender));
-    execPrepared(query, "saving an incoming message");
-    return query.numRowsAffected() == 1 ? Insert::Added : Insert::Duplicate;
+    const int added = insertMessage(connection(), message, sender, Direction::Incoming,
+                                    QStringLiteral(" ON CONFLICT (direction, id) DO NOTHING"),
+                                    "saving an incoming message");
+    return added == 1 ? Insert::Added : Insert::Duplicate;
 }
 
 std::vector<StoredMessage> MessageStore::select(const QString& where, qint64 value, int limit) {

@@ -21,13 +21,11 @@ struct JpegSize {
     int height = 0;
 };
 
-// One encoder per thread; reuses its libjpeg state and output buffer.
+// One encoder per thread; reuses its libjpeg state and output buffer. Not copyable (its state_).
 class JpegEncoder {
 public:
     JpegEncoder();
     ~JpegEncoder();
-    JpegEncoder(const JpegEncoder&) = delete;
-    JpegEncoder& operator=(const JpegEncoder&) = delete;
     // Encodes an 8-bit BGR (or grey) frame at quality 1..100 into `out` (its capacity is reused).
     // False (and `out` empty) for an empty or unsupported frame.
     bool encode(const cv::Mat& bgr, int quality, std::vector<std::uint8_t>& out);
@@ -37,15 +35,13 @@ private:
     std::unique_ptr<State> state_;
 };
 
-// One decoder per thread; reuses its libjpeg state.
+// One decoder per thread; reuses its libjpeg state. Not copyable (its state_).
 class JpegDecoder {
 public:
     // Larger pictures are refused before any pixel memory is allocated.
     static constexpr int kMaxSide = 16384;
     JpegDecoder();
     ~JpegDecoder();
-    JpegDecoder(const JpegDecoder&) = delete;
-    JpegDecoder& operator=(const JpegDecoder&) = delete;
     // Decodes to 8-bit BGR into `bgr`, reusing its pixels when it already has the size and type
     // and nobody else holds them (refcount 1); otherwise `bgr` gets a new buffer. False (and `bgr`
     // released) when the bytes are not a decodable JPEG. A truncated JPEG decodes, with libjpeg's

@@ -40,8 +40,6 @@ void SendStage::run(std::stop_token stop) {
         try {
             order->stream->call(kFrameMethod, params, kCallTimeout);
             meter_.record(jpeg.size(), sdk::media::Millis(sdk::media::wallClockMs() - frame->ts));
-            ++sent_;
-            jpegBytes_ += jpeg.size();
             failuresInARow = 0;
         } catch (const sdk::PeerCallError& e) {
             using Kind = sdk::PeerCallError::Kind;
@@ -58,12 +56,12 @@ void SendStage::run(std::stop_token stop) {
 }
 
 void SendStage::addTo(VideoCounters& c) const {
-    c.sent = sent_;
+    c.out = meter_.rates();
+    c.sent = c.out.totalItems;
+    c.jpegBytesSent = static_cast<double>(c.out.totalBytes);
     c.sendFailures = failures_;
     c.sendRejected = rejected_;
     c.sendStale = stale_;
-    c.jpegBytesSent = static_cast<double>(jpegBytes_);
-    c.out = meter_.rates();
 }
 
 } // namespace charla::video

@@ -31,12 +31,10 @@ public:
 private:
     VideoControls& controls_;
     SendQueue& queue_;
-    sdk::media::RateMeter meter_; // latency: capture to the peer's answer
-    std::atomic<std::uint64_t> sent_{0};
+    sdk::media::RateMeter meter_; // latency: capture to the peer's answer; frames and bytes sent
     std::atomic<std::uint64_t> failures_{0};
     std::atomic<std::uint64_t> rejected_{0};
     std::atomic<std::uint64_t> stale_{0};
-    std::atomic<std::uint64_t> jpegBytes_{0};
 };
 
 } // namespace charla::video

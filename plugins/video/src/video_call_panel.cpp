@@ -38,7 +38,7 @@ VideoCallPanel::VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callba
 
     cameraButton_ = new QToolButton(this);
     cameraButton_->setCheckable(true);
-    cameraButton_->setChecked(engine_.cameraOn());
+    cameraButton_->setChecked(engine_.controls().cameraOn());
     connect(cameraButton_, &QToolButton::toggled, this, [this](bool on) {
         engine_.setCameraOn(on);
         updateCameraButton();
@@ -99,7 +99,7 @@ void VideoCallPanel::refreshPictures() {
     } else {
         remote_->clearPicture();
     }
-    if (auto picture = engine_.localPicture(); picture && engine_.cameraOn()) {
+    if (auto picture = engine_.localPicture(); picture && engine_.controls().cameraOn()) {
         if (picture->seq != self_->pictureSeq())
             self_->setPicture(*picture);
     } else {
@@ -110,16 +110,16 @@ void VideoCallPanel::refreshPictures() {
 void VideoCallPanel::refreshStats() {
     const VideoCounters c = engine_.counters();
     stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), direction(c.out)));
-    if (!engine_.callActive())
+    if (!engine_.controls().callActive())
         remote_->setPlaceholder(tr("No call"));
-    else if (!engine_.peerSends())
+    else if (!engine_.controls().peerSends())
         remote_->setPlaceholder(tr("The contact has no working camera"));
     else
         remote_->setPlaceholder(tr("Waiting for the contact's video..."));
-    self_->setPlaceholder(!engine_.canSend()         ? tr("No camera")
-                          : !engine_.cameraOn()      ? tr("Camera off")
-                          : !engine_.sourceWorking() ? tr("Camera lost, retrying...")
-                                                     : tr("Starting camera..."));
+    self_->setPlaceholder(!engine_.canSend()               ? tr("No camera")
+                          : !engine_.controls().cameraOn() ? tr("Camera off")
+                          : !engine_.sourceWorking()       ? tr("Camera lost, retrying...")
+                                                           : tr("Starting camera..."));
     updateCameraButton();
 }
 

@@ -15,8 +15,7 @@ bool VideoControls::setConfig(const VideoConfig& config) {
 }
 
 VideoConfig VideoControls::config() const {
-    std::lock_guard lock(mutex_);
-    return config_;
+    return read(config_);
 }
 
 void VideoControls::setCanSend(bool canSend) {
@@ -29,57 +28,39 @@ void VideoControls::setCanSend(bool canSend) {
 }
 
 bool VideoControls::canSend() const {
-    std::lock_guard lock(mutex_);
-    return canSend_;
+    return read(canSend_);
 }
 
 void VideoControls::setCameraOn(bool on) {
-    {
-        std::lock_guard lock(mutex_);
-        cameraOn_ = on;
-    }
-    changed_.notify_all();
+    change(cameraOn_, on);
 }
 
 bool VideoControls::cameraOn() const {
-    std::lock_guard lock(mutex_);
-    return cameraOn_;
+    return read(cameraOn_);
 }
 
 bool VideoControls::setCallActive(bool active) {
-    {
-        std::lock_guard lock(mutex_);
-        if (callActive_ == active)
-            return false;
-        callActive_ = active;
-    }
-    changed_.notify_all();
-    return true;
+    return change(callActive_, active);
 }
 
 bool VideoControls::callActive() const {
-    std::lock_guard lock(mutex_);
-    return callActive_;
+    return read(callActive_);
 }
 
 void VideoControls::setPeerReceives(bool receives) {
-    std::lock_guard lock(mutex_);
-    peerReceives_ = receives;
+    write(peerReceives_, receives);
 }
 
 void VideoControls::setPeerSends(bool sends) {
-    std::lock_guard lock(mutex_);
-    peerSends_ = sends;
+    write(peerSends_, sends);
 }
 
 bool VideoControls::peerSends() const {
-    std::lock_guard lock(mutex_);
-    return peerSends_;
+    return read(peerSends_);
 }
 
 void VideoControls::setStream(std::shared_ptr<sdk::PeerStream> stream) {
-    std::lock_guard lock(mutex_);
-    stream_ = std::move(stream);
+    write(stream_, std::move(stream));
 }
 
 bool VideoControls::sending() const {
@@ -88,13 +69,11 @@ bool VideoControls::sending() const {
 }
 
 void VideoControls::setSourceHealthListener(std::function<void(bool working)> listener) {
-    std::lock_guard lock(mutex_);
-    sourceHealthListener_ = std::move(listener);
+    write(sourceHealthListener_, std::move(listener));
 }
 
 bool VideoControls::sourceWorking() const {
-    std::lock_guard lock(mutex_);
-    return sourceWorking_;
+    return read(sourceWorking_);
 }
 
 std::optional<std::function<void(bool)>> VideoControls::setSourceWorking(bool working) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <utility>
 
 namespace charla::video {
 
@@ -73,6 +74,26 @@ public:
 
 private:
     bool captureWanted() const { return callActive_ && cameraOn_ && canSend_; } // mutex_ held
+    // One member under mutex_: read, write, or change (write and wake the workers; false when
+    // `value` is what it was already).
+    template <typename T> T read(const T& member) const {
+        std::lock_guard lock(mutex_);
+        return member;
+    }
+    template <typename T> void write(T& member, T value) {
+        std::lock_guard lock(mutex_);
+        member = std::move(value);
+    }
+    template <typename T> bool change(T& member, T value) {
+        {
+            std::lock_guard lock(mutex_);
+            if (member == value)
+                return false;
+            member = std::move(value);
+        }
+        changed_.notify_all();
+        return true;
+    }
 
     mutable std::mutex mutex_;
     std::condition_variable_any changed_;

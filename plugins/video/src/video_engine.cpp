@@ -68,10 +68,6 @@ void VideoEngine::setCameraOn(bool on) {
         pictures_.notify();
 }
 
-bool VideoEngine::cameraOn() const {
-    return controls_.cameraOn();
-}
-
 void VideoEngine::setCallActive(bool active) {
     if (!controls_.setCallActive(active))
         return;
@@ -87,10 +83,6 @@ void VideoEngine::setCallActive(bool active) {
     pictures_.clearAll();
 }
 
-bool VideoEngine::callActive() const {
-    return controls_.callActive();
-}
-
 void VideoEngine::setPeerReceives(bool receives) {
     controls_.setPeerReceives(receives);
 }
@@ -103,16 +95,8 @@ void VideoEngine::setPeerSends(bool sends) {
         pictures_.notify();
 }
 
-bool VideoEngine::peerSends() const {
-    return controls_.peerSends();
-}
-
 void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream) {
     controls_.setStream(std::move(stream));
-}
-
-bool VideoEngine::sending() const {
-    return controls_.sending();
 }
 
 void VideoEngine::runCapture(std::stop_token stop) {
@@ -201,10 +185,10 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"latency_p50_ms", xmlrpc_c::value_double(handoff.percentileMs(50))},
         {"latency_p95_ms", xmlrpc_c::value_double(handoff.percentileMs(95))},
         {"latency_p99_ms", xmlrpc_c::value_double(handoff.percentileMs(99))},
-        {"sending", xmlrpc_c::value_boolean(sending())},
+        {"sending", xmlrpc_c::value_boolean(controls_.sending())},
         {"can_send", xmlrpc_c::value_boolean(canSend())},
-        {"camera_on", xmlrpc_c::value_boolean(cameraOn())},
-        {"call_active", xmlrpc_c::value_boolean(callActive())},
+        {"camera_on", xmlrpc_c::value_boolean(controls_.cameraOn())},
+        {"call_active", xmlrpc_c::value_boolean(controls_.callActive())},
         {"remote_width", xmlrpc_c::value_int(remote.width)},
         {"remote_height", xmlrpc_c::value_int(remote.height)},
     };

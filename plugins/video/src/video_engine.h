@@ -58,16 +58,13 @@ public:
     // Set before the workers start.
     void setSourceHealthListener(std::function<void(bool working)> listener);
     void setCameraOn(bool on);
-    bool cameraOn() const;
     void setCallActive(bool active);
-    bool callActive() const;
     void setPeerReceives(bool receives);
     // Whether the contact offers video at all (camera present and working): the panel says so.
     void setPeerSends(bool sends);
-    bool peerSends() const;
     void setStream(std::shared_ptr<sdk::PeerStream> stream);
-    // Whether frames go out right now: a source, camera on, active call, a peer that takes video.
-    bool sending() const;
+    // What is on (camera, call, peer) and whether frames go out right now.
+    const VideoControls& controls() const { return controls_; }
 
     // --- workers (registered with the Channel) ---
     void runCapture(std::stop_token stop);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 
@@ -16,6 +17,9 @@ struct Rates {
     double itemsPerSecond = 0;
     double bytesPerSecond = 0;
     double meanLatencyMs = 0; // of the latencies recorded in the window; 0 without items
+    // Since the meter was made, window or not: a stage's "sent"/"bytes" counters.
+    std::uint64_t totalItems = 0;
+    std::uint64_t totalBytes = 0;
     double kbps() const { return bytesPerSecond * 8 / 1000; }
 };
 
@@ -29,12 +33,16 @@ public:
         std::lock_guard lock(mutex_);
         expire(at);
         items_.push_back({at, bytes, latency.count()});
+        ++totalItems_;
+        totalBytes_ += bytes;
     }
 
     Rates rates(MonotonicClock::time_point now = MonotonicClock::now()) const {
         std::lock_guard lock(mutex_);
         expire(now);
         Rates r;
+        r.totalItems = totalItems_;
+        r.totalBytes = totalBytes_;
         double bytes = 0, latency = 0;
         for (const Item& item : items_) {
             bytes += static_cast<double>(item.bytes);
@@ -62,6 +70,8 @@ private:
     const std::chrono::milliseconds window_;
     mutable std::mutex mutex_;
     mutable std::deque<Item> items_;
+    std::uint64_t totalItems_ = 0;
+    std::uint64_t totalBytes_ = 0;
 };
 
 } // namespace charla::sdk::media
