@@ -286,8 +286,8 @@ int main(int argc, char** argv) {
 
     // Phase 2: one-way call.
     const charla::sdk::CallInfo call{charla::sdk::CallInfo::State::Active, "bench"};
-    a->plugins().setCall(call);
-    b->plugins().setCall(call);
+    a->plugins().notifyCallChanged(call);
+    b->plugins().notifyCallChanged(call);
     pump(1000ms); // devices open
     cpu0 = processCpuSeconds();
     bench0 = benchCpu();
@@ -365,8 +365,8 @@ int main(int argc, char** argv) {
                     sampleAB.sample(Direction::ToTarget).c_str(),
                     sampleAB.sample(Direction::FromTarget).c_str());
 
-    a->plugins().setCall({});
-    b->plugins().setCall({});
+    a->plugins().notifyCallChanged({});
+    b->plugins().notifyCallChanged({});
     b.reset();
     a.reset();
     return 0;

@@ -112,7 +112,7 @@ int runInstance(int argc, char** argv) {
     session.start();
     for (int i = 0; i < 1000 && !session.channel().peer().sends("video", "video"); ++i)
         pump(10ms);
-    session.plugins().setCall({charla::sdk::CallInfo::State::Active, "bench"});
+    session.plugins().notifyCallChanged({charla::sdk::CallInfo::State::Active, "bench"});
     pump(3s); // warm-up: connections open, caches warm
 
     xmlrpc_c::paramList withHistogram;
@@ -143,7 +143,7 @@ int runInstance(int argc, char** argv) {
                 number(s1, "send_stale") - number(s0, "send_stale"),
                 number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"));
     std::fflush(stdout);
-    session.plugins().setCall({});
+    session.plugins().notifyCallChanged({});
     session.stop();
     return 0;
 }

@@ -71,8 +71,8 @@ protected:
 
     void setCall(sdk::CallInfo::State state) {
         const sdk::CallInfo call{state, state == sdk::CallInfo::State::Idle ? "" : "call-1"};
-        a->plugins().setCall(call);
-        b->plugins().setCall(call);
+        a->plugins().notifyCallChanged(call);
+        b->plugins().notifyCallChanged(call);
     }
 
     static Stats stats(std::uint16_t port) {
@@ -267,10 +267,17 @@ TEST_F(AudioSessionTest, ToneCapturedByAArrivesAtBsSpeaker) {
     EXPECT_EQ(text(portA, "transport"), "datagram");
     EXPECT_GT(count(portB, "datagrams_received"), 50);
     std::string error;
-    // 3 s of wall time for at least 1 s of tone: parecord's own start-up counts against the
-    // window (over 0.5 s on a loaded 2-core machine: 36018 of 48000 samples in 1.5 s on main).
-    const std::vector<short> recorded = pulse_->recordSink(3.0, &error);
-    const ToneFigures tone = analyseTone(recorded);
+    // Up to three 3 s recordings until 1 s of tone is in: parecord's own start-up counts against
+    // each window (over 0.5 s on a loaded 2-core machine), and with two compilers running beside
+    // it the sink sounded only 0.84 s of 2.93 s recorded. The tone is measured block by block, so
+    // the recordings may be joined.
+    std::vector<short> recorded;
+    ToneFigures tone;
+    for (int attempt = 0; attempt < 3 && tone.soundingSeconds <= 1.0; ++attempt) {
+        const std::vector<short> more = pulse_->recordSink(3.0, &error);
+        recorded.insert(recorded.end(), more.begin(), more.end());
+        tone = analyseTone(recorded);
+    }
     ASSERT_GT(tone.soundingSeconds, 1.0) << recorded.size() << " samples recorded " << error;
     std::printf("sink: %.1f Hz, rms %.0f over %.2f s of sound in %.2f s recorded; B: delay %d ms, "
                 "latency p50 %.1f ms\n",

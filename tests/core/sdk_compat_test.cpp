@@ -3,9 +3,7 @@
 // with it. If PluginContext or Channel ever change in a way that breaks built plugins (a virtual
 // inserted before the 1.1 ones, a changed signature), the legacy plugin calls the wrong slot and
 // these tests fail.
-#include "core/host_channel.h"
-#include "core/plugin_manager.h"
-
+#include "plugin_manager_fixture.h"
 #include "test_support.h"
 
 #include <charla/sdk/version.h>
@@ -18,18 +16,13 @@ namespace {
 using host::PluginManager;
 using host::PluginState;
 
-class SdkCompatTest : public ::testing::Test {
+class SdkCompatTest : public LoopbackPluginManagerTest {
 protected:
+    SdkCompatTest() : LoopbackPluginManagerTest("old friend") {}
     void SetUp() override {
-        channel.listen("127.0.0.1", 0);
-        channel.setPeerAddress({"127.0.0.1", channel.port()});
-        pm = std::make_unique<PluginManager>(channel, "old friend");
+        LoopbackPluginManagerTest::SetUp();
         pm->setPluginOptions({{"legacy.mode", "compat"}});
     }
-    void TearDown() override { pm.reset(); }
-
-    host::HostChannel channel;
-    std::unique_ptr<PluginManager> pm;
 };
 
 TEST_F(SdkCompatTest, APluginBuiltAgainstSdk11LoadsAndWorks) {

@@ -18,6 +18,7 @@
 #include "process_setup.h" // tests/support
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -31,8 +32,10 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStyle>
 #include <QStyleOptionViewItem>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -296,6 +299,8 @@ private slots:
     void unicodeMessages();
     void pluginsDialogTogglesText();
     void screenshots();
+    void settingsScreenshot();
+    void mediaSettingsPagesApplyOnOkAndRevertOnCancel();
     void callWindowsFollowTheCall();
     void failedPluginIsExplainedInTheChatWindow();
     void mismatchedSecretsAreExplained();
@@ -869,8 +874,8 @@ void GuiTest::screenshots() {
     QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("see you there")), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 2, 10000);
     QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("I'll bring the"));
-    saveScreenshot(a, QStringLiteral("chat-alice->png"));
-    saveScreenshot(b, QStringLiteral("chat-bob->png"));
+    saveScreenshot(a, QStringLiteral("chat-alice.png"));
+    saveScreenshot(b, QStringLiteral("chat-bob.png"));
 
     QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
     auto* dialog = a->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
@@ -878,6 +883,101 @@ void GuiTest::screenshots() {
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
     saveScreenshot(dialog, QStringLiteral("plugins-dialog.png"));
     dialog->close();
+}
+
+namespace {
+
+// Opens the chat window's Settings dialog and returns it once it is on screen.
+QWidget* openSettings(ChatWindow* chat) {
+    QTest::mouseClick(child<QPushButton>(chat, "settingsButton"), Qt::LeftButton);
+    QWidget* settings = nullptr;
+    if (!QTest::qWaitFor([&] {
+            return (settings = chat->findChild<QWidget*>(QStringLiteral("settingsDialog")));
+        }))
+        return nullptr;
+    return QTest::qWaitForWindowExposed(settings) ? settings : nullptr;
+}
+
+void clickDialogButton(QWidget* dialog, QDialogButtonBox::StandardButton which) {
+    auto* buttons = dialog->findChild<QDialogButtonBox*>();
+    QVERIFY(buttons);
+    const QPointer<QWidget> open(dialog);
+    buttons->button(which)->click();
+    // The dialog deletes itself on close: let it go before the next one opens.
+    QTRY_VERIFY(open.isNull());
+}
+
+} // namespace
+
+// The audio and video plugins' own pages follow the dialog: OK keeps an edit, Cancel drops it.
+// (Audio used to save each edit at once, so Cancel kept it; video applied only with a button of
+// its own, so OK dropped it.)
+void GuiTest::mediaSettingsPagesApplyOnOkAndRevertOnCancel() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    for (const char* plugin : {"charla_video.json", "charla_audio.json"})
+        if (!QFile::exists(QDir(pluginDir()).filePath(QLatin1String(plugin))))
+            QSKIP("the audio or video plugin is not built (CHARLA_PLUGINS)");
+    Options options = loginOptions(true);
+    options.port = freePorts(1)[0];
+    options.peer = charla::host::HostPort{QStringLiteral("localhost"), freePorts(1)[0]};
+    options.user = QStringLiteral("Alice");
+    options.disabledPlugins = {};
+    options.pluginOptions = {
+        {"video.camera", "test"}, {"audio.input", "none"}, {"audio.output", "none"}};
+    Application app(options);
+    QVERIFY(startConnected({&app}));
+    ChatWindow* chat = app.chatWindow();
+
+    QWidget* dialog = openSettings(chat);
+    QVERIFY(dialog);
+    auto* fps = child<QSpinBox>(dialog, "videoFpsBox");
+    auto* processing = child<QCheckBox>(dialog, "audioProcessingBox");
+    QVERIFY(fps && processing);
+    const int fpsBefore = fps->value();
+    const bool processingBefore = processing->isChecked();
+    fps->setValue(fpsBefore == 15 ? 20 : 15);
+    processing->setChecked(!processingBefore);
+    clickDialogButton(dialog, QDialogButtonBox::Cancel);
+
+    dialog = openSettings(chat);
+    QVERIFY(dialog);
+    fps = child<QSpinBox>(dialog, "videoFpsBox");
+    processing = child<QCheckBox>(dialog, "audioProcessingBox");
+    QCOMPARE(fps->value(), fpsBefore);
+    QCOMPARE(processing->isChecked(), processingBefore);
+    fps->setValue(fpsBefore == 15 ? 20 : 15);
+    processing->setChecked(!processingBefore);
+    clickDialogButton(dialog, QDialogButtonBox::Ok);
+
+    dialog = openSettings(chat);
+    QVERIFY(dialog);
+    QCOMPARE(child<QSpinBox>(dialog, "videoFpsBox")->value(), fpsBefore == 15 ? 20 : 15);
+    QCOMPARE(child<QCheckBox>(dialog, "audioProcessingBox")->isChecked(), !processingBefore);
+    clickDialogButton(dialog, QDialogButtonBox::Cancel);
+}
+
+// The Settings dialog with the video plugin's page (test pattern as the camera): OK, Apply,
+// Cancel under the plugin's own page.
+void GuiTest::settingsScreenshot() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_video.json"))))
+        QSKIP("the video plugin is not built (CHARLA_PLUGINS without video)");
+    Options options = loginOptions(true);
+    options.port = freePorts(1)[0];
+    options.peer = charla::host::HostPort{QStringLiteral("localhost"), freePorts(1)[0]};
+    options.user = QStringLiteral("Alice");
+    options.disabledPlugins = {"audio"};
+    options.pluginOptions["video.camera"] = "test";
+    Application app(options);
+    QVERIFY(startConnected({&app}));
+    QWidget* settings = openSettings(app.chatWindow());
+    QVERIFY(settings);
+    auto* tabs = child<QTabWidget>(settings, "settingsTabs");
+    QVERIFY(tabs);
+    QCOMPARE(tabs->count(), 1);
+    QCOMPARE(tabs->tabText(0), QStringLiteral("Video"));
+    saveScreenshot(settings, QStringLiteral("settings-dialog.png"));
+    settings->close();
 }
 
 // The call as users see it: the Call button rings the contact, whose incoming-call dialog

@@ -1,6 +1,6 @@
 // Two complete hosts (Session: Channel + PeerLink + PluginManager) in one process with the real
-// video plugin loaded on both, the call driven through PluginManager::setCall, and the camera
-// chosen the way --camera does it (SessionConfig.pluginOptions {"video.camera", ...}).
+// video plugin loaded on both, the call driven through PluginManager::notifyCallChanged, and the
+// camera chosen the way --camera does it (SessionConfig.pluginOptions {"video.camera", ...}).
 #include "video_test_support.h"
 
 #include "session_pair.h" // tests/support
@@ -64,8 +64,8 @@ protected:
     }
     void callBoth() {
         const sdk::CallInfo active{sdk::CallInfo::State::Active, "call-1"};
-        a->plugins().setCall(active);
-        b->plugins().setCall(active);
+        a->plugins().notifyCallChanged(active);
+        b->plugins().notifyCallChanged(active);
     }
     void TearDown() override { pair_.reset(); }
     charla::test::SessionPair pair_;
@@ -90,8 +90,8 @@ TEST_F(SessionPair, BothSendTheTestPatternDuringTheCallOnly) {
         EXPECT_EQ(num(s, "remote_height"), 480);
         EXPECT_EQ(num(s, "rejected"), 0);
     }
-    a->plugins().setCall({});
-    b->plugins().setCall({});
+    a->plugins().notifyCallChanged({});
+    b->plugins().notifyCallChanged({});
     pumpFor(300ms);
     const double sent = num(stats(portA), "sent");
     pumpFor(400ms);

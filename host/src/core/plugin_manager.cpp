@@ -219,9 +219,10 @@ bool PluginManager::enable(PluginRecord& record, QString* error) {
     // The first notifications belong to enabling: a plugin that throws here never runs.
     QString hookError = callHook(*running->plugin, "peerChanged",
                                  [&](sdk::Plugin& plugin) { plugin.peerChanged(channel_.peer()); });
-    if (hookError.isEmpty() && call_.state != sdk::CallInfo::State::Idle)
+    if (const sdk::CallInfo now = call();
+        hookError.isEmpty() && now.state != sdk::CallInfo::State::Idle)
         hookError = callHook(*running->plugin, "callChanged",
-                             [&](sdk::Plugin& plugin) { plugin.callChanged(call_); });
+                             [&](sdk::Plugin& plugin) { plugin.callChanged(now); });
     if (!hookError.isEmpty()) {
         stopRunning(*running, id);
         return failWith(hookError);
@@ -371,8 +372,7 @@ std::optional<std::string> PluginManager::pluginOption(const std::string& id,
     return it->second;
 }
 
-void PluginManager::setCall(const sdk::CallInfo& call) {
-    call_ = call;
+void PluginManager::notifyCallChanged(const sdk::CallInfo& call) {
     notifyRunning("callChanged", [&](sdk::Plugin& plugin) { plugin.callChanged(call); });
 }
 

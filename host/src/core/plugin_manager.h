@@ -50,11 +50,13 @@ public:
     void setPluginOptions(std::map<std::string, std::string> options) {
         pluginOptions_ = std::move(options);
     }
-    void setCall(const sdk::CallInfo& call);
+    // Where the call is read (the call state machine's one copy, through CallManager::call(); any
+    // thread): for plugins enabled mid-call and PluginContext::call(). Without one, no call.
+    void setCallSource(std::function<sdk::CallInfo()> source) { callSource_ = std::move(source); }
+    sdk::CallInfo call() const { return callSource_ ? callSource_() : sdk::CallInfo{}; }
 
     // The crash guard's file (CrashGuard, core/plugin_loader.h); read by the next discover().
     void setCrashGuardPath(const QString& path) { crashGuard_ = CrashGuard(path); }
-    const sdk::CallInfo& call() const { return call_; }
     const std::string& localUser() const { return localUser_; }
     // The `--plugin-option` value of `id.key`, if one was given.
     std::optional<std::string> pluginOption(const std::string& id, const std::string& key) const;
@@ -73,6 +75,8 @@ public:
 
 public slots:
     void notifyPeerChanged(const charla::sdk::PeerInfo& peer);
+    // Passes a reported change of the call to every enabled plugin's callChanged.
+    void notifyCallChanged(const charla::sdk::CallInfo& call);
 
 signals:
     // The set of enabled plugins or a plugin's state changed.
@@ -108,7 +112,7 @@ private:
     std::map<std::string, std::string> pluginOptions_;
     CrashGuard crashGuard_;
     std::map<QString, sdk::Announcement> announcements_; // by plugin id, while enabled
-    sdk::CallInfo call_;
+    std::function<sdk::CallInfo()> callSource_;
     std::vector<PluginRecord> records_;
     std::map<QString, std::unique_ptr<Running>> running_;
     QString starting_;     // the plugin between initialize() and start(), for failPlugin()

@@ -20,8 +20,9 @@ Session::Session(SessionConfig config, QObject* parent)
     connect(this, &Session::peerChanged, plugins_.get(), &PluginManager::notifyPeerChanged);
     calls_ = std::make_unique<CallManager>(channel_);
     connect(this, &Session::peerChanged, calls_.get(), &CallManager::peerChanged);
+    plugins_->setCallSource([calls = calls_.get()] { return calls->call(); });
     connect(calls_.get(), &CallManager::callChanged, plugins_.get(),
-            [this](const sdk::CallInfo& call) { plugins_->setCall(call); });
+            [this](const sdk::CallInfo& call) { plugins_->notifyCallChanged(call); });
     connect(plugins_.get(), &PluginManager::pluginsChanged, this,
             [this] { link_->setLocalPlugins(plugins_->enabledCapabilities()); });
 }

@@ -56,8 +56,9 @@ private:
     SessionConfig config_;
     HostChannel channel_;
     std::unique_ptr<PeerLink> link_;
-    std::unique_ptr<PluginManager> plugins_;
     std::unique_ptr<CallManager> calls_;
+    // After calls_, so it goes first: the plugins read the call from calls_ until they are gone.
+    std::unique_ptr<PluginManager> plugins_;
     bool started_ = false;
 };
 

@@ -15,6 +15,7 @@ namespace {
 // Entries carry the setting value as item data: "" default, "none", or the device name.
 void fill(QComboBox* box, const std::vector<DeviceInfo>& devices, bool input,
           const std::string& current) {
+    box->clear();
     box->addItem(QObject::tr("System default"), QString());
     box->addItem(QObject::tr("None"), QString::fromLatin1(kNoDevice));
     for (const DeviceInfo& d : devices) {
@@ -41,12 +42,7 @@ AudioSettingsPage::AudioSettingsPage(AudioEngine& engine, sdk::PluginContext& co
     : QWidget(parent), engine_(engine), context_(context), input_(new QComboBox(this)),
       output_(new QComboBox(this)),
       processing_(new QCheckBox(tr("Echo cancellation and noise suppression"), this)) {
-    const AudioSettings settings = AudioSettings::load(*context_.settings());
-    const std::vector<DeviceInfo> devices = listDevices();
-    fill(input_, devices, true, settings.input);
-    fill(output_, devices, false, settings.output);
-    processing_->setChecked(settings.processing);
-
+    processing_->setObjectName("audioProcessingBox");
     auto* form = new QFormLayout(this);
     form->addRow(tr("Microphone:"), input_);
     form->addRow(tr("Speaker:"), output_);
@@ -54,21 +50,29 @@ AudioSettingsPage::AudioSettingsPage(AudioEngine& engine, sdk::PluginContext& co
     auto* note = new QLabel(tr("Device changes apply the next time audio starts."), this);
     note->setWordWrap(true);
     form->addRow(note);
-
-    connect(input_, &QComboBox::currentIndexChanged, this, &AudioSettingsPage::save);
-    connect(output_, &QComboBox::currentIndexChanged, this, &AudioSettingsPage::save);
-    connect(processing_, &QCheckBox::toggled, this, [this](bool on) {
-        engine_.setProcessing(on);
-        save();
-    });
+    revert(); // shows what is saved
 }
 
-void AudioSettingsPage::save() {
+AudioSettings AudioSettingsPage::shown() const {
     AudioSettings s;
     s.input = input_->currentData().toString().toStdString();
     s.output = output_->currentData().toString().toStdString();
     s.processing = processing_->isChecked();
+    return s;
+}
+
+void AudioSettingsPage::apply() {
+    const AudioSettings s = shown();
     s.save(*context_.settings());
+    engine_.setProcessing(s.processing);
+}
+
+void AudioSettingsPage::revert() {
+    const AudioSettings saved = AudioSettings::load(*context_.settings());
+    const std::vector<DeviceInfo> devices = listDevices();
+    fill(input_, devices, true, saved.input);
+    fill(output_, devices, false, saved.output);
+    processing_->setChecked(saved.processing);
 }
 
 } // namespace charla::audio

@@ -1,12 +1,14 @@
 // The audio page of the Settings dialog: input and output device, echo cancellation and noise
-// suppression. Choices are saved at once; devices apply from the next time the plugin starts (a
-// device cannot be swapped under a running call), processing applies at once.
+// suppression. The dialog's OK and Apply save the choices (apply()); devices take effect the next
+// time the plugin starts (a device cannot be swapped under a running call), processing at once.
+// Cancel shows the saved choices again (revert()).
 #pragma once
 
 #include "audio_device.h"
 #include "audio_settings.h"
 
 #include <charla/sdk/plugin.h>
+#include <charla/sdk/settings_page.h>
 
 #include <QWidget>
 
@@ -17,7 +19,7 @@ namespace charla::audio {
 
 class AudioEngine;
 
-class AudioSettingsPage : public QWidget {
+class AudioSettingsPage : public QWidget, public sdk::SettingsPage {
     Q_OBJECT
 public:
     AudioSettingsPage(AudioEngine& engine, sdk::PluginContext& context, QWidget* parent = nullptr);
@@ -26,8 +28,11 @@ public:
     QComboBox* outputBox() const { return output_; }
     QCheckBox* processingBox() const { return processing_; }
 
+    void apply() override;
+    void revert() override;
+
 private:
-    void save();
+    AudioSettings shown() const;
 
     AudioEngine& engine_;
     sdk::PluginContext& context_;

@@ -7,7 +7,6 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -16,33 +15,28 @@ namespace charla::video {
 VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
                                      std::optional<std::string> sourceOverride, QString status,
                                      ApplyFn apply, QWidget* parent)
-    : QWidget(parent), apply_(std::move(apply)) {
+    : QWidget(parent), apply_(std::move(apply)), applied_(settings) {
     source_ = new QComboBox(this);
     source_->setEditable(true);
     source_->addItems({"0", "1", "/dev/video0", "test", "none"});
-    source_->setCurrentText(settings.source);
     source_->setToolTip(tr("A camera index or device, a video file, a GStreamer pipeline ending "
                            "in appsink, \"test\" for the built-in test pattern, or \"none\""));
     width_ = new QSpinBox(this);
     width_->setRange(16, kMaxDimension);
-    width_->setValue(settings.width);
     height_ = new QSpinBox(this);
     height_->setRange(16, kMaxDimension);
-    height_->setValue(settings.height);
     auto* size = new QHBoxLayout;
     size->addWidget(width_);
     size->addWidget(new QLabel(QStringLiteral("x"), this));
     size->addWidget(height_);
+    size->addStretch(1);
     fps_ = new QSpinBox(this);
+    fps_->setObjectName("videoFpsBox");
     fps_->setRange(1, 60);
-    fps_->setValue(settings.fps);
     quality_ = new QSpinBox(this);
     quality_->setRange(10, 100);
-    quality_->setValue(settings.quality);
     cameraOn_ = new QCheckBox(tr("Camera on (send my video in calls)"), this);
-    cameraOn_->setChecked(settings.cameraOn);
     selfView_ = new QCheckBox(tr("Show self-view"), this);
-    selfView_->setChecked(settings.selfView);
 
     auto* form = new QFormLayout;
     form->addRow(tr("Source:"), source_);
@@ -59,18 +53,24 @@ VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
     form->addRow(QString(), cameraOn_);
     form->addRow(QString(), selfView_);
 
-    auto* applyButton = new QPushButton(tr("Apply"), this);
-    connect(applyButton, &QPushButton::clicked, this, &VideoSettingsPage::apply);
     status_ = new QLabel(status, this);
     status_->setWordWrap(true);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(status_, 1);
-    buttons->addWidget(applyButton);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addLayout(buttons);
+    layout->addWidget(status_);
     layout->addStretch(1);
+    display(settings);
+}
+
+void VideoSettingsPage::display(const VideoSettings& settings) {
+    source_->setCurrentText(settings.source);
+    width_->setValue(settings.width);
+    height_->setValue(settings.height);
+    fps_->setValue(settings.fps);
+    quality_->setValue(settings.quality);
+    cameraOn_->setChecked(settings.cameraOn);
+    selfView_->setChecked(settings.selfView);
 }
 
 VideoSettings VideoSettingsPage::settings() const {
@@ -86,8 +86,15 @@ VideoSettings VideoSettingsPage::settings() const {
 }
 
 void VideoSettingsPage::apply() {
+    if (settings() == applied_)
+        return; // OK after Apply, or nothing edited: the source is not reopened for nothing
+    applied_ = settings();
     if (apply_)
-        status_->setText(apply_(settings()));
+        status_->setText(apply_(applied_));
+}
+
+void VideoSettingsPage::revert() {
+    display(applied_);
 }
 
 } // namespace charla::video

@@ -1,9 +1,12 @@
 // The video page of the Settings dialog: source, resolution, frame rate, JPEG quality, camera
-// on/off and self-view. "Apply" hands the settings to the plugin, which saves them, reopens the
-// source and tells the peer whether this side can send.
+// on/off and self-view. The dialog's OK and Apply hand the settings to the plugin (apply()),
+// which saves them, reopens the source and tells the peer whether this side can send; Cancel
+// shows the applied ones again (revert()).
 #pragma once
 
 #include "video_settings.h"
+
+#include <charla/sdk/settings_page.h>
 
 #include <QWidget>
 
@@ -18,7 +21,7 @@ class QSpinBox;
 
 namespace charla::video {
 
-class VideoSettingsPage : public QWidget {
+class VideoSettingsPage : public QWidget, public sdk::SettingsPage {
 public:
     // `apply` returns a line describing the outcome ("Sending from ...", "Receive-only: ...").
     using ApplyFn = std::function<QString(const VideoSettings&)>;
@@ -26,13 +29,17 @@ public:
                       QString status, ApplyFn apply, QWidget* parent = nullptr);
 
     VideoSettings settings() const;
-    void apply();
+    void apply() override;
+    void revert() override;
 
     QComboBox* sourceBox() const { return source_; }
     QLabel* statusLabel() const { return status_; }
 
 private:
+    void display(const VideoSettings& settings);
+
     ApplyFn apply_;
+    VideoSettings applied_;
     QComboBox* source_ = nullptr;
     QSpinBox* width_ = nullptr;
     QSpinBox* height_ = nullptr;

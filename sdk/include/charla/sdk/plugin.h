@@ -60,7 +60,7 @@ public:
     // The value of `--plugin-option <id>.<key>=<value>` (or of an option the plugin's manifest
     // declares, e.g. --camera) on the command line, if given.
     virtual std::optional<std::string> option(const std::string& key) const = 0;
-    // The current call (GUI thread).
+    // The current call (any thread).
     virtual CallInfo call() const = 0;
 
 #if CHARLA_SDK_TARGET_ABI_MINOR >= 2
