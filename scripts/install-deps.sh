@@ -15,6 +15,8 @@ packages=(
     cmake g++ make pkg-config clang-format
     # host and SDK
     qt6-base-dev libxmlrpc-c++8-dev libcurl4-openssl-dev libboost-dev libboost-filesystem-dev
+    # the identity key and TLS (issue 13); only Suggested by libcurl4-openssl-dev
+    libssl-dev
     # loaded by Qt at run time by name: the platform plugins (xcb for a desktop, offscreen for the
     # tests) ship in libqt6gui6; the text plugin's message store needs the QSQLITE driver; a font
     # for the text Qt paints

@@ -8,4 +8,5 @@ Q_DECLARE_LOGGING_CATEGORY(lcChannel)  // charla.channel: server, dispatch, stre
 Q_DECLARE_LOGGING_CATEGORY(lcDatagram) // charla.datagram: the UDP media socket, drops
 Q_DECLARE_LOGGING_CATEGORY(lcPeer)     // charla.peer: presence (host.ping) and host.hello
 Q_DECLARE_LOGGING_CATEGORY(lcPlugins)  // charla.plugins: discovery, refusal, enable/disable
+Q_DECLARE_LOGGING_CATEGORY(lcSecurity) // charla.security: identity keys, known peers
 Q_DECLARE_LOGGING_CATEGORY(lcGui)      // charla.gui: windows
