@@ -105,7 +105,7 @@ TEST_F(CallStateMachineTest, UserActionsThatMakeNoSenseWhenIdleDoNothing) {
 
 TEST_F(CallStateMachineTest, AnAnswerOrHangupForNoCallIsRefusedOrHarmless) {
     const auto answer = machine.answered(kId, true);
-    EXPECT_EQ(answer.reply.faultCode, CallStateMachine::kFaultNoSuchCall);
+    EXPECT_EQ(answer.reply.faultCode, sdk::kFaultNoSuchCall);
     EXPECT_TRUE(answer.reports.empty());
     const auto hangup = machine.hungUp(kId);
     EXPECT_EQ(hangup.reply.status, "ended");
@@ -135,7 +135,7 @@ TEST_F(CallStateMachineTest, TheCalleeDeclines) {
 TEST_F(CallStateMachineTest, AnAnswerForAnotherCallIsRefused) {
     ASSERT_NO_FATAL_FAILURE(outgoing());
     const auto a = machine.answered(kOther, true);
-    EXPECT_EQ(a.reply.faultCode, CallStateMachine::kFaultNoSuchCall);
+    EXPECT_EQ(a.reply.faultCode, sdk::kFaultNoSuchCall);
     EXPECT_EQ(state(), State::Outgoing);
 }
 
@@ -173,7 +173,7 @@ TEST_F(CallStateMachineTest, TheInviteCannotBeDelivered) {
 TEST_F(CallStateMachineTest, BothCallingAtOnceIsBusy) {
     ASSERT_NO_FATAL_FAILURE(outgoing());
     const auto a = machine.invited(kOther);
-    EXPECT_EQ(a.reply.faultCode, CallStateMachine::kFaultBusy);
+    EXPECT_EQ(a.reply.faultCode, sdk::kFaultBusy);
     EXPECT_EQ(state(), State::Outgoing);
     EXPECT_EQ(machine.call().id, kId);
 }
@@ -227,7 +227,7 @@ TEST_F(CallStateMachineTest, TheUserMissesTheCall) {
 TEST_F(CallStateMachineTest, AnAnswerToACallWeDidNotPlaceIsRefused) {
     ASSERT_NO_FATAL_FAILURE(incoming());
     const auto a = machine.answered(kId, true);
-    EXPECT_EQ(a.reply.faultCode, CallStateMachine::kFaultNoSuchCall);
+    EXPECT_EQ(a.reply.faultCode, sdk::kFaultNoSuchCall);
     EXPECT_TRUE(a.reports.empty());
     EXPECT_EQ(state(), State::Incoming);
 }

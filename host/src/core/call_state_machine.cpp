@@ -118,7 +118,7 @@ CallStateMachine::Actions CallStateMachine::invited(const std::string& callId) {
     // it: the stale call gives way. Two people calling each other at once is the one real
     // conflict: both get busy and can try again.
     if (call_.state == State::Outgoing && call_.id != callId) {
-        out.reply = {{}, kFaultBusy, "call.invite: busy calling you"};
+        out.reply = {{}, sdk::kFaultBusy, "call.invite: busy calling you"};
         return out;
     }
     if (call_.id == callId) {
@@ -137,7 +137,7 @@ CallStateMachine::Actions CallStateMachine::invited(const std::string& callId) {
 CallStateMachine::Actions CallStateMachine::answered(const std::string& callId, bool accepted) {
     Actions out;
     if (call_.id != callId || call_.state != State::Outgoing) {
-        out.reply = {{}, kFaultNoSuchCall, "call.answer: no such outgoing call"};
+        out.reply = {{}, sdk::kFaultNoSuchCall, "call.answer: no such outgoing call"};
         return out;
     }
     if (accepted)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <charla/sdk/call.h>
+#include <charla/sdk/fault.h>
 
 #include <QString>
 
@@ -33,8 +34,8 @@ public:
     };
     // The reply to a call.* request from the contact: a status, or a fault.
     struct Reply {
-        std::string status; // "ringing", "active", "declined", "ended"
-        int faultCode = 0;  // non-zero: refuse the request with `faultText`
+        std::string status;         // "ringing", "active", "declined", "ended"
+        sdk::FaultCode faultCode{}; // non-zero: refuse the request with `faultText`
         std::string faultText;
     };
     struct Actions {
@@ -42,9 +43,6 @@ public:
         std::vector<Report> reports; // in order; ring while the last one rings
         Reply reply;                 // for the contact's requests only
     };
-
-    static constexpr int kFaultBusy = 486;       // SIP's "Busy Here": already in another call
-    static constexpr int kFaultNoSuchCall = 481; // SIP's "Call Does Not Exist"
 
     const sdk::CallInfo& call() const { return call_; }
     void setAutoAnswer(bool on) { autoAnswer_ = on; }

@@ -16,21 +16,18 @@ namespace {
 using Struct = std::map<std::string, xmlrpc_c::value>;
 using Method = CallStateMachine::Send::Method;
 
-xmlrpc_c::fault fault(int code, const std::string& text) {
-    return xmlrpc_c::fault(text, static_cast<xmlrpc_c::fault::code_t>(code));
-}
-
 // The one struct parameter of a call.* method, with its call_id checked.
 Struct callStruct(const xmlrpc_c::paramList& params, const char* method, std::string* callId) {
     if (params.size() != 1 || params[0].type() != xmlrpc_c::value::TYPE_STRUCT)
-        throw fault(sdk::kFaultBadParams, std::string(method) + " expects one struct parameter");
+        throw sdk::fault(sdk::kFaultBadParams,
+                         std::string(method) + " expects one struct parameter");
     Struct s = xmlrpc_c::value_struct(params[0]);
     auto it = s.find("call_id");
     if (it == s.end() || it->second.type() != xmlrpc_c::value::TYPE_STRING)
-        throw fault(sdk::kFaultBadParams, std::string(method) + ": missing string call_id");
+        throw sdk::fault(sdk::kFaultBadParams, std::string(method) + ": missing string call_id");
     *callId = xmlrpc_c::value_string(it->second);
     if (QUuid::fromString(QString::fromStdString(*callId)).isNull())
-        throw fault(sdk::kFaultBadParams, std::string(method) + ": call_id must be a UUID");
+        throw sdk::fault(sdk::kFaultBadParams, std::string(method) + ": call_id must be a UUID");
     return s;
 }
 
@@ -47,7 +44,7 @@ CallRequest readAnswer(const xmlrpc_c::paramList& params) {
     Struct s = callStruct(params, "call.answer", &request.callId);
     auto it = s.find("accept");
     if (it == s.end() || it->second.type() != xmlrpc_c::value::TYPE_BOOLEAN)
-        throw fault(sdk::kFaultBadParams, "call.answer: missing boolean accept");
+        throw sdk::fault(sdk::kFaultBadParams, "call.answer: missing boolean accept");
     request.accept = xmlrpc_c::value_boolean(it->second);
     return request;
 }
@@ -60,7 +57,7 @@ CallRequest readHangup(const xmlrpc_c::paramList& params) {
 
 xmlrpc_c::value wireReply(const std::string& callId, const CallStateMachine::Reply& reply) {
     if (reply.faultCode)
-        throw fault(reply.faultCode, reply.faultText);
+        throw sdk::fault(reply.faultCode, reply.faultText);
     return xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string(callId)},
                                          {"status", xmlrpc_c::value_string(reply.status)}});
 }

@@ -22,6 +22,8 @@ enum FaultCode : int {
     kFaultForbidden = 403,        // the caller is not the contact (host)
     kFaultTooLarge = 413,         // the call's payload exceeds the method's limit
     kFaultDuplicate = 409,        // reserved: a conflicting request
+    kFaultNoSuchCall = 481,       // call.*: no such call is ringing here (SIP's 481)
+    kFaultBusy = 486,             // call.invite: already in another call (SIP's "Busy Here")
     kFaultUnavailable = 503,      // the method exists but cannot serve now
 };
 
