@@ -1,6 +1,7 @@
 // VP8: the libvpx encoder/decoder unit, the codec negotiation, and bad input on the receiving
 // side (corrupt, truncated, absurd sizes, delta frames without their reference): dropped,
 // counted, a keyframe asked for once, no crash.
+#include "rate_controller.h"
 #include "test_pattern.h"
 #include "video_engine.h"
 #include "video_wire.h"
@@ -304,6 +305,51 @@ TEST(Vp8Wire, TheDecodeStepDropsWhatItCannotDecodeAndNamesWhy) {
     WireFrame broken = wire(5, 0, -1);
     broken.data.resize(20);
     EXPECT_EQ(DecodeStage::decodeVp8(dec, broken, -1, out), FrameError::Vp8Undecodable);
+}
+
+} // namespace
+} // namespace charla::video
+
+namespace charla::video {
+namespace {
+
+// Driven with given times (no clock): one answer every 33 ms.
+TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
+    RateController rate;
+    rate.setMax(2000);
+    for (int i = 0; i < 300; ++i) // 10 s at a steady 80 ms round trip
+        rate.onAnswer(80 + (i % 3), i * 33.3);
+    EXPECT_EQ(rate.targetKbps(), 2000);
+    EXPECT_EQ(rate.cuts(), 0u);
+}
+
+TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling) {
+    RateController rate;
+    rate.setMax(2000);
+    double t = 0;
+    for (int i = 0; i < 30; ++i, t += 33.3)
+        rate.onAnswer(5, t);
+    // The link fills: round trips grow 10 ms per frame for a second, then calls time out.
+    for (int i = 0; i < 30; ++i, t += 33.3)
+        rate.onAnswer(5 + 10.0 * i, t);
+    const int afterQueue = rate.targetKbps();
+    EXPECT_LT(afterQueue, 2000);
+    EXPECT_LE(rate.cuts(), 2u) << "at most one cut per half second";
+    rate.onFailure(t += 500);
+    EXPECT_LT(rate.targetKbps(), afterQueue);
+    EXPECT_GE(rate.targetKbps(), RateController::kMinKbps);
+    // Calm again: a raise of 8 % per second, never above the ceiling.
+    const int low = rate.targetKbps();
+    for (int i = 0; i < 35; ++i, t += 33.3) // a little over one second
+        rate.onAnswer(5, t);
+    EXPECT_GT(rate.targetKbps(), low);
+    EXPECT_LE(rate.targetKbps(), low * 1.09);
+    for (int i = 0; i < 30 * 60; ++i, t += 33.3)
+        rate.onAnswer(5, t);
+    EXPECT_EQ(rate.targetKbps(), 2000);
+    // A lower ceiling (the user's setting) applies at once.
+    rate.setMax(800);
+    EXPECT_EQ(rate.targetKbps(), 800);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "send_stage.h"
 
 #include "jpeg_codec.h"
+#include "rate_controller.h"
 #include "video_logging.h"
 #include "video_stats.h"
 #include "video_wire.h"
@@ -18,7 +19,16 @@ using namespace std::chrono_literals;
 SendStage::SendStage(VideoControls& controls, SendQueue& queue)
     : controls_(controls), queue_(queue) {}
 
+namespace {
+
+double msSince(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+} // namespace
+
 void SendStage::run(std::stop_token stop) {
+    const auto start = Clock::now();
     std::uint64_t failuresInARow = 0;
     JpegEncoder jpegEncoder;
     Vp8Encoder vp8;
@@ -26,7 +36,7 @@ void SendStage::run(std::stop_token stop) {
     std::int64_t lastVp8Seq = -1;   // the frame the next VP8 delta frame refers to
     std::optional<Codec> lastCodec;
     bool wasSending = false;
-    int appliedKbps = 0; // the target asked of the encoder (0: its default for the size)
+    RateController rate; // the VP8 target, following the link
     while (!stop.stop_requested()) {
         std::optional<CapturedPicture> frame = queue_.popLatest(stop);
         if (!frame)
@@ -50,8 +60,12 @@ void SendStage::run(std::stop_token stop) {
         int height = frame->bgr.rows;
         std::int64_t prev = -1;
         if (order->codec == Codec::Vp8) {
-            if (order->targetKbps != appliedKbps) // reconfigures the running encoder
-                vp8.setBitrateKbps(appliedKbps = order->targetKbps);
+            // The ceiling is the size's default or what was set; below it the link decides.
+            rate.setMax(order->targetKbps > 0
+                            ? order->targetKbps
+                            : defaultVp8BitrateKbps(width & ~1, height & ~1, order->fps));
+            if (rate.targetKbps() != vp8.bitrateKbps()) // reconfigures the running encoder
+                vp8.setBitrateKbps(rate.targetKbps());
             bool key = false;
             if (!vp8.encode(frame->bgr, order->fps, data, &key))
                 continue;
@@ -68,7 +82,10 @@ void SendStage::run(std::stop_token stop) {
         const xmlrpc_c::paramList params =
             frameParams(seq, frame->ts, width, height, order->codec, data, prev);
         try {
+            const auto sentAt = Clock::now();
             const xmlrpc_c::value answer = order->stream->call(kFrameMethod, params, kCallTimeout);
+            if (order->codec == Codec::Vp8)
+                rate.onAnswer(msSince(sentAt), msSince(start));
             meter_.record(data.size(), sdk::media::Millis(sdk::media::wallClockMs() - frame->ts));
             failuresInARow = 0;
             if (order->codec == Codec::Vp8 && keyframeAsked(answer)) {
@@ -80,6 +97,8 @@ void SendStage::run(std::stop_token stop) {
             if (e.kind() == Kind::Interrupted)
                 return; // the plugin is being stopped
             ++(e.kind() == Kind::Fault ? rejected_ : failures_);
+            if (order->codec == Codec::Vp8 && e.kind() != Kind::Fault)
+                rate.onFailure(msSince(start)); // a timeout: the link did not carry it
             if (failuresInARow++ % 100 == 0)
                 qCDebug(lcVideo) << "video.frame failed:" << e.what();
             // An unreachable peer fails at once: do not spin, try again with a newer frame.
@@ -87,6 +106,7 @@ void SendStage::run(std::stop_token stop) {
                 controls_.sleepUntil(stop, Clock::now() + 100ms);
         }
         sentCodec_ = static_cast<int>(order->codec);
+        rateCuts_ = rate.cuts();
     }
 }
 
@@ -109,6 +129,7 @@ void SendStage::addTo(VideoCounters& c) const {
     c.keyframesSent = keyframes_;
     c.keyframeRequestsReceived = keyframeRequests_;
     c.targetKbps = targetKbps_;
+    c.rateCuts = rateCuts_;
     const int codec = sentCodec_;
     c.codecOut = codec < 0 ? "" : codecName(static_cast<Codec>(codec));
 }

@@ -41,6 +41,7 @@ private:
     std::atomic<std::uint64_t> keyframes_{0};        // VP8 keyframes encoded
     std::atomic<std::uint64_t> keyframeRequests_{0}; // answers that asked for one
     std::atomic<int> targetKbps_{0};                 // the VP8 encoder's target in force
+    std::atomic<std::uint64_t> rateCuts_{0};         // times the link made us lower it
     std::atomic<int> sentCodec_{-1};                 // the Codec of the last frame sent, -1: none
 };
 

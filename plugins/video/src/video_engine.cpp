@@ -192,6 +192,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"keyframe_requests_sent", num(c.keyframeRequestsSent)},
         {"keyframe_requests_received", num(c.keyframeRequestsReceived)},
         {"target_kbps", xmlrpc_c::value_int(c.targetKbps)},
+        {"rate_cuts", num(c.rateCuts)},
         {"jpeg_bytes_sent", xmlrpc_c::value_double(c.jpegBytesSent)},
         {"jpeg_bytes_received", xmlrpc_c::value_double(c.jpegBytesReceived)},
         {"fps_out", xmlrpc_c::value_double(c.out.itemsPerSecond)},

@@ -30,6 +30,7 @@ struct VideoCounters {
     std::uint64_t keyframeRequestsReceived = 0; // answers that asked us for a keyframe
     std::uint64_t keyframeRequestsSent = 0;     // times this receiver asked for one
     int targetKbps = 0;                         // the VP8 encoder's target, 0 before VP8
+    std::uint64_t rateCuts = 0;                 // times the link made the sender lower it
     std::string codecOut;                       // codec of the last frame sent, "" before any
     std::string codecIn;                        // codec of the last frame received
     double jpegBytesSent = 0; // compressed bytes, whatever the codec (the name is the wire's)
