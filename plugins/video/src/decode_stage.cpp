@@ -43,7 +43,10 @@ void DecodeStage::run(std::stop_token stop) {
             const FrameError error = decodeVp8(vp8, f, lastVp8Seq, bgr);
             if (error != FrameError::None) {
                 lastVp8Seq = -1;
-                receive_.countRejected(error);
+                if (error == FrameError::NoReference)
+                    receive_.countUnreferenced();
+                else
+                    receive_.countRejected(error);
                 receive_.requestKeyframe(f.seq);
                 continue;
             }

@@ -19,6 +19,11 @@ void ReceiveStage::countRejected(FrameError error) {
     ++rejectedBy_[error];
 }
 
+void ReceiveStage::countUnreferenced() {
+    std::lock_guard lock(mutex_);
+    ++noReference_;
+}
+
 void ReceiveStage::requestKeyframe(std::int64_t seq) {
     std::lock_guard lock(mutex_);
     if (lastKeySeq_ > seq)
@@ -77,8 +82,7 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
                 lastKeySeq_ = seq;
                 keyframeWanted_ = false;
             } else if (lastVp8Seq_ < 0 || frame.prev != lastVp8Seq_) {
-                ++rejected_;
-                ++rejectedBy_[FrameError::NoReference];
+                ++noReference_; // not bad input: the loss of another frame
                 wantKeyframe();
                 result.emplace("keyframe", xmlrpc_c::value_boolean(true));
                 return xmlrpc_c::value_struct(result);
@@ -107,6 +111,7 @@ void ReceiveStage::addTo(VideoCounters& c) const {
     c.rejectedBy = rejectedBy_;
     c.jpegBytesReceived = jpegBytes_;
     c.keyframeRequestsSent = keyframeRequests_;
+    c.noReference = noReference_;
     c.codecIn = codecIn_;
 }
 

@@ -31,6 +31,8 @@ public:
     // The decoder lost the VP8 chain at frame `seq`: the next answers ask the sender for a
     // keyframe, unless one newer than `seq` is already queued (never a second one for one loss).
     void requestKeyframe(std::int64_t seq);
+    // A VP8 frame dropped because a frame before it was lost (not bad input: counted apart).
+    void countUnreferenced();
     // The call ended: the next one starts a new sequence and a new late-frame baseline.
     void reset();
     void addTo(VideoCounters& counters) const;
@@ -55,6 +57,7 @@ private:
     std::int64_t lastKeySeq_ = -1; // the last VP8 keyframe queued
     bool keyframeWanted_ = false;  // answers carry {keyframe: true} until one is queued
     std::uint64_t keyframeRequests_ = 0;
+    std::uint64_t noReference_ = 0;
     std::string codecIn_;
 };
 

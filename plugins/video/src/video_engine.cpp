@@ -193,6 +193,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"keyframe_requests_received", num(c.keyframeRequestsReceived)},
         {"target_kbps", xmlrpc_c::value_int(c.targetKbps)},
         {"rate_cuts", num(c.rateCuts)},
+        {"no_reference", num(c.noReference)},
         {"jpeg_bytes_sent", xmlrpc_c::value_double(c.jpegBytesSent)},
         {"jpeg_bytes_received", xmlrpc_c::value_double(c.jpegBytesReceived)},
         {"fps_out", xmlrpc_c::value_double(c.out.itemsPerSecond)},

@@ -29,6 +29,7 @@ struct VideoCounters {
     std::uint64_t keyframesSent = 0;            // VP8 keyframes encoded (the first one included)
     std::uint64_t keyframeRequestsReceived = 0; // answers that asked us for a keyframe
     std::uint64_t keyframeRequestsSent = 0;     // times this receiver asked for one
+    std::uint64_t noReference = 0;              // VP8 frames dropped: a frame before them was lost
     int targetKbps = 0;                         // the VP8 encoder's target, 0 before VP8
     std::uint64_t rateCuts = 0;                 // times the link made the sender lower it
     std::string codecOut;                       // codec of the last frame sent, "" before any
