@@ -29,6 +29,9 @@ packages=(
     # loaded by name: videotestsrc, videoconvert, appsink from -base; jpegenc/jpegdec, ximagesrc,
     # rtpjpegpay, udpsrc/udpsink, v4l2src from -good; gst-launch-1.0 for the video benchmark)
     libopencv-dev libjpeg62-turbo-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
+    # video plugin's call codec (VP8, libvpx); the codec benchmark's H.264 comparison (OpenH264)
+    # and its natural source (opencv-doc ships vtest.avi, a street filmed with a real camera)
+    libvpx-dev libopenh264-dev opencv-doc
     # tests: GoogleTest; Python for the tests that drive charla processes from outside; a private
     # sound server with null sinks, a sine source and a loopback (pulseaudio, its modules), pactl
     # and parecord (pulseaudio-utils); ip for the two-host test's network namespaces (iproute2)

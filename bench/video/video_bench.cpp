@@ -356,7 +356,7 @@ int runStages(int w, int h, int frames) {
         timed("XML generate", [&] { xmlrpc_c::xml::generateCall("video.frame", params, &body); });
         timed("XML parse", [&] { xmlrpc_c::xml::parseCall(body, &name, &parsed); });
         timed("parseFrame (base64)", [&] { parseFrame(parsed, &wire); });
-        timed("JPEG decode", [&] { decoder.decode(wire.jpeg.data(), wire.jpeg.size(), decoded); });
+        timed("JPEG decode", [&] { decoder.decode(wire.data.data(), wire.data.size(), decoded); });
     }
     double total = 0;
     std::printf("%dx%d, %d frames, CPU us per frame:\n", w, h, frames);

@@ -111,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                           frame.height >= 1 && frame.height <= video::kMaxDimension,
                       "accepted a frame of " + std::to_string(frame.width) + "x" +
                           std::to_string(frame.height));
-    CHARLA_FUZZ_CHECK(frame.jpeg.size() <= video::kMaxJpegBytes, "accepted an oversized frame");
+    CHARLA_FUZZ_CHECK(frame.data.size() <= video::kMaxJpegBytes, "accepted an oversized frame");
     if ((mode & 3) <= 1)
         CHARLA_FUZZ_CHECK(!lie, "a frame whose width lies was accepted");
 
@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     static video::JpegDecoder decoder; // one per thread and reused, like the decode thread
     static cv::Mat bgr;
-    if (decoder.decode(frame.jpeg.data(), frame.jpeg.size(), bgr)) {
+    if (decoder.decode(frame.data.data(), frame.data.size(), bgr)) {
         CHARLA_FUZZ_CHECK(!bgr.empty() && bgr.type() == CV_8UC3, "decoded to a strange Mat");
         // The receiver shows what it decoded at the size the header promised.
         CHARLA_FUZZ_CHECK(bgr.cols == frame.width && bgr.rows == frame.height,

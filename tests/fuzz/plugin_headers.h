@@ -15,6 +15,7 @@
 #include "base64.h"
 #include "jpeg_codec.h"
 #include "video_wire.h"
+#include "vp8_codec.h"
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #endif

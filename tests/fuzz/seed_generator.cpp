@@ -215,6 +215,43 @@ int main(int argc, char** argv) {
         write(v, "xml_frame_base64", "\x03" + xml);
         write(d, "video_frame_base64.xml", xml);
     }
+    {
+        // fuzz_vp8_frame: flags byte, then frames as 2-byte big-endian length + bytes: a real
+        // keyframe and delta frames of a moving picture, and broken variants of them.
+        using namespace charla::video;
+        const std::string v = "fuzz_vp8_frame";
+        Vp8Encoder encoder;
+        std::vector<std::string> frames;
+        for (int i = 0; i < 4; ++i) {
+            cv::Mat img(48, 64, CV_8UC3);
+            for (int y = 0; y < img.rows; ++y)
+                for (int x = 0; x < img.cols; ++x)
+                    img.at<cv::Vec3b>(y, x) = cv::Vec3b((x + 3 * i) * 4, y * 5, (x + y + i) * 3);
+            std::vector<std::uint8_t> out;
+            encoder.encode(img, 30, out);
+            frames.push_back(bytesOf(out));
+        }
+        auto stream = [](char flags, const std::vector<std::string>& list) {
+            std::string s(1, flags);
+            for (const std::string& f : list) {
+                s += static_cast<char>((f.size() >> 8) & 0xFF);
+                s += static_cast<char>(f.size() & 0xFF);
+                s += f;
+            }
+            return s;
+        };
+        write(v, "stream", stream(0, frames));
+        write(v, "stream_string", stream(1, frames));
+        write(v, "stream_lying_width", stream(2, frames));
+        write(v, "delta_first", stream(0, {frames[1], frames[2], frames[0], frames[3]}));
+        write(v, "gap", stream(0, {frames[0], frames[2], frames[3]}));
+        write(v, "truncated_key",
+              stream(0, {frames[0].substr(0, frames[0].size() / 2), frames[1]}));
+        std::string huge = frames[0];
+        huge[6] = huge[8] = '\xFF';
+        huge[7] = huge[9] = '\x3F';
+        write(v, "absurd_size", stream(0, {huge, frames[1]}));
+    }
 #endif
 
     // ---- fuzz_xmlrpc_reader: every call above, and answers: from xmlrpc-c's writer, and by hand

@@ -6,6 +6,7 @@
 #include "test_pattern.h"
 #include "video_call_panel.h"
 #include "video_view.h"
+#include "vp8_codec.h"
 
 #include "core/peer_stream.h"
 
@@ -17,6 +18,10 @@
 #include <QToolButton>
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
 
 namespace charla::video::test {
 namespace {
@@ -195,6 +200,45 @@ TEST(EnginePair, LatencyRecoversWithinASecondAfterATwoSecondStall) {
                 static_cast<long long>(recovered.count()),
                 static_cast<unsigned long long>(a.engine().counters().sendFailures),
                 static_cast<unsigned long long>(a.engine().counters().sendStale));
+}
+
+// VP8 through a link that carries 150 kbit/s (the proxy sleeps as long as the bytes would take),
+// then through an open one: the sender's target follows the link down, and up again once the
+// link allows. video.stats shows it (target_kbps, rate_cuts).
+TEST(EnginePair, TheVp8RateFollowsACappedLinkDownAndComesBackUp) {
+    std::atomic<double> capKbps{150};
+    EnginePeer a(patternConfig(640, 480));
+    EnginePeer b(patternConfig(640, 480));
+    TcpProxy proxy(b.port(), [&](TcpProxy::Direction d, std::string_view chunk) {
+        const double cap = capKbps;
+        if (d == TcpProxy::Direction::ToTarget && cap > 0)
+            std::this_thread::sleep_for(
+                std::chrono::duration<double>(chunk.size() * 8 / (cap * 1000)));
+    });
+    const std::map<std::string, std::string> vp8{{"codecs", "vp8,jpeg"}};
+    a.engine().setPeerParams(&vp8);
+    a.connectTo(proxy.port());
+    b.connectTo(a.port());
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
+    const int ceiling = defaultVp8BitrateKbps(640, 480, 30);
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            const auto c = a.engine().counters();
+            return c.rateCuts >= 2 && c.targetKbps > 0 && c.targetKbps < ceiling / 2;
+        },
+        20s))
+        << "target " << a.engine().counters().targetKbps << " kbit/s, "
+        << a.engine().counters().rateCuts << " cuts";
+    const int low = a.engine().counters().targetKbps;
+    EXPECT_EQ(a.engine().counters().codecOut, "vp8");
+    capKbps = 0; // the link opens
+    ASSERT_TRUE(waitUntil([&] { return a.engine().counters().targetKbps > low * 1.15; }, 20s))
+        << "the target stayed at " << a.engine().counters().targetKbps << " kbit/s";
+    ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), 10); }));
+    std::printf("[ rate ] capped: %d kbit/s after %llu cuts; open: %d kbit/s\n", low,
+                static_cast<unsigned long long>(a.engine().counters().rateCuts),
+                a.engine().counters().targetKbps);
 }
 
 TEST(CallPanel, ShowsTheRemotePictureOffscreen) {

@@ -43,11 +43,14 @@ bool flag(const std::map<std::string, xmlrpc_c::value>& m, const std::string& ke
 
 class SessionPair : public ::testing::Test {
 protected:
-    // `cameraA`/`cameraB`: the --camera value of each side ("" = not given).
-    void start(const std::string& cameraA, const std::string& cameraB) {
+    // `cameraA`/`cameraB`: the --camera value of each side ("" = not given); `codecsB`: B's
+    // video.codecs option ("" = not given: every codec).
+    void start(const std::string& cameraA, const std::string& cameraB,
+               const std::string& codecsB = "") {
         const std::string error =
             pair_.start([&](std::uint16_t port, std::uint16_t peer, const QString& user) {
-                return make(port, peer, user, user == "alice" ? cameraA : cameraB);
+                return make(port, peer, user, user == "alice" ? cameraA : cameraB,
+                            user == "alice" ? "" : codecsB);
             });
         ASSERT_TRUE(error.empty()) << "cannot start two sessions: " << error;
         ASSERT_TRUE(waitUntil([&] {
@@ -55,11 +58,13 @@ protected:
         })) << "the hosts did not introduce their video plugins";
     }
     std::unique_ptr<Session> make(std::uint16_t port, std::uint16_t peer, const QString& user,
-                                  const std::string& camera) {
+                                  const std::string& camera, const std::string& codecs) {
         SessionConfig config = charla::test::loopbackConfig(
             port, peer, user, QString::fromStdString(videoPluginDir()));
         if (!camera.empty())
             config.pluginOptions["video.camera"] = camera;
+        if (!codecs.empty())
+            config.pluginOptions["video.codecs"] = codecs;
         return std::make_unique<Session>(config);
     }
     void callBoth() {
@@ -96,6 +101,78 @@ TEST_F(SessionPair, BothSendTheTestPatternDuringTheCallOnly) {
     const double sent = num(stats(portA), "sent");
     pumpFor(400ms);
     EXPECT_EQ(num(stats(portA), "sent"), sent) << "media flows only while the call is active";
+}
+
+std::string text(const std::map<std::string, xmlrpc_c::value>& m, const std::string& key) {
+    return xmlrpc_c::value_string(m.at(key));
+}
+
+// Every VP8 keyframe a sender made is accounted for: the first one, one per pause in sending,
+// one per receiver request. None on a timer.
+void expectNoSpareKeyframes(const std::map<std::string, xmlrpc_c::value>& s, int pauses = 0) {
+    EXPECT_EQ(num(s, "keyframes_sent"), 1 + pauses + num(s, "keyframe_requests_received"));
+}
+
+TEST_F(SessionPair, TwoCharlasCallWithVp8ByDefault) {
+    start("test", "test");
+    const sdk::PeerPlugin* theirs = a->channel().peer().plugin("video");
+    ASSERT_TRUE(theirs);
+    EXPECT_EQ(theirs->params.at("codecs"), "vp8,jpeg");
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] {
+        return num(stats(portA), "displayed") >= 30 && num(stats(portB), "displayed") >= 30;
+    }));
+    for (auto port : {portA, portB}) {
+        const auto s = stats(port);
+        EXPECT_EQ(text(s, "codec_out"), "vp8");
+        EXPECT_EQ(text(s, "codec_in"), "vp8");
+        EXPECT_EQ(num(s, "remote_width"), 640);
+        EXPECT_EQ(num(s, "remote_height"), 480);
+        EXPECT_EQ(num(s, "target_kbps"), 664); // defaultVp8BitrateKbps(640, 480, 30)
+        expectNoSpareKeyframes(s);
+        // Far below JPEG's ~11.6 KB per frame of this pattern (docs/performance-video.md).
+        EXPECT_LT(num(s, "jpeg_bytes_sent") / num(s, "sent"), 6000);
+    }
+}
+
+TEST_F(SessionPair, APeerOfferingOnlyJpegGetsJpegBothWays) {
+    start("test", "test", "jpeg");
+    ASSERT_TRUE(a->channel().peer().plugin("video"));
+    EXPECT_EQ(a->channel().peer().plugin("video")->params.at("codecs"), "jpeg");
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] {
+        return num(stats(portA), "displayed") >= 20 && num(stats(portB), "displayed") >= 20;
+    }));
+    for (auto port : {portA, portB}) {
+        const auto s = stats(port);
+        EXPECT_EQ(text(s, "codec_out"), "jpeg");
+        EXPECT_EQ(text(s, "codec_in"), "jpeg");
+        EXPECT_EQ(num(s, "keyframes_sent"), 0);
+        EXPECT_EQ(num(s, "rejected"), 0);
+        EXPECT_EQ(num(s, "remote_width"), 640);
+    }
+}
+
+// The receiver's video plugin is switched off and on mid-call: a new receiver without any picture.
+// The sender pauses while the peer has no video and starts again with a keyframe; the picture
+// comes back.
+TEST_F(SessionPair, AReceiverRestartedMidCallGetsAKeyframeAndThePictureBack) {
+    start("test", "test");
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "displayed") >= 10; }));
+    QString error;
+    ASSERT_TRUE(b->plugins().setEnabled("video", false, &error)) << error.toStdString();
+    ASSERT_TRUE(waitUntil([&] { return !a->channel().peer().plugin("video"); }));
+    ASSERT_TRUE(b->plugins().setEnabled("video", true, &error)) << error.toStdString();
+    b->plugins().setCall({sdk::CallInfo::State::Active, "call-1"});
+    ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "displayed") >= 10; }))
+        << "the restarted receiver shows no picture";
+    const auto s = stats(portB);
+    EXPECT_EQ(text(s, "codec_in"), "vp8");
+    EXPECT_EQ(num(s, "remote_width"), 640);
+    const auto sa = stats(portA);
+    EXPECT_GE(num(sa, "keyframes_sent"), 2) << "no keyframe for the new receiver";
+    EXPECT_LE(num(sa, "keyframes_sent"), 2 + num(sa, "keyframe_requests_received"));
 }
 
 void expectOneSided(Session& receiveOnly, std::uint16_t receiveOnlyPort, std::uint16_t otherPort,

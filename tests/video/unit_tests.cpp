@@ -190,9 +190,9 @@ TEST(Wire, AGoodFrameParsesInBothDataForms) {
     ASSERT_EQ(parseFrame(frameParams(42, 1.7e12, 160, 120, jpeg), &f), FrameError::None);
     EXPECT_EQ(f.seq, 42);
     EXPECT_DOUBLE_EQ(f.ts, 1.7e12);
-    EXPECT_EQ(f.jpeg, jpeg);
+    EXPECT_EQ(f.data, jpeg);
     ASSERT_EQ(parseFrame(frameParams(43, 1.0, 160, 120, jpeg, true), &f), FrameError::None);
-    EXPECT_EQ(f.jpeg, jpeg);
+    EXPECT_EQ(f.data, jpeg);
 }
 
 TEST(Wire, BadFramesAreRefusedWithTheirReason) {

@@ -15,6 +15,8 @@
 
 namespace charla::video {
 
+class Vp8Decoder;
+
 struct VideoCounters;
 
 // The decode stage's latency histograms (hand-off, painted): 0.25 ms bins up to 1 s, the wire's
@@ -33,6 +35,10 @@ public:
     void addTo(VideoCounters& counters) const;
     const sdk::media::LatencyHistogram& handoff() const { return handoff_; }
     const sdk::media::LatencyHistogram& painted() const { return painted_; }
+    // One VP8 frame into `bgr`, or why not: a delta frame whose predecessor (`lastSeq`, -1 when
+    // the chain is broken) is not the frame it refers to, or the decoder's verdict.
+    static FrameError decodeVp8(Vp8Decoder& decoder, const WireFrame& frame, std::int64_t lastSeq,
+                                cv::Mat& bgr);
 
 private:
     VideoControls& controls_;

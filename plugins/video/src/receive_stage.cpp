@@ -19,10 +19,31 @@ void ReceiveStage::countRejected(FrameError error) {
     ++rejectedBy_[error];
 }
 
+void ReceiveStage::countUnreferenced() {
+    std::lock_guard lock(mutex_);
+    ++noReference_;
+}
+
+void ReceiveStage::requestKeyframe(std::int64_t seq) {
+    std::lock_guard lock(mutex_);
+    if (lastKeySeq_ > seq)
+        return; // a keyframe after the lost frame is already on its way to the decoder
+    wantKeyframe();
+}
+
+void ReceiveStage::wantKeyframe() {
+    if (!keyframeWanted_)
+        ++keyframeRequests_;
+    keyframeWanted_ = true;
+}
+
 void ReceiveStage::reset() {
     std::lock_guard lock(mutex_);
     haveLastSeq_ = false;
     lateFilter_.reset();
+    lastVp8Seq_ = -1;
+    lastKeySeq_ = -1;
+    keyframeWanted_ = false;
 }
 
 xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
@@ -52,12 +73,31 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
             result.emplace("stale", xmlrpc_c::value_boolean(true));
             return xmlrpc_c::value_struct(result);
         }
+        codecIn_ = codecName(frame.codec);
+        if (frame.codec == Codec::Vp8) {
+            // A delta frame decodes only on top of the frame it names: one that refers to a
+            // frame we never queued (lost to a timeout, refused, from before a plugin restart)
+            // is dropped here, and so is every one after it until a keyframe comes.
+            if (frame.keyframe) {
+                lastKeySeq_ = seq;
+                keyframeWanted_ = false;
+            } else if (lastVp8Seq_ < 0 || frame.prev != lastVp8Seq_) {
+                ++noReference_; // not bad input: the loss of another frame
+                wantKeyframe();
+                result.emplace("keyframe", xmlrpc_c::value_boolean(true));
+                return xmlrpc_c::value_struct(result);
+            }
+            lastVp8Seq_ = seq;
+        }
     }
-    const auto bytes = static_cast<double>(frame.jpeg.size());
+    const auto bytes = static_cast<double>(frame.data.size());
+    const bool vp8 = frame.codec == Codec::Vp8;
     queue_.push(std::move(frame));
     std::lock_guard lock(mutex_);
     ++received_;
     jpegBytes_ += bytes;
+    if (vp8 && keyframeWanted_)
+        result.emplace("keyframe", xmlrpc_c::value_boolean(true));
     return xmlrpc_c::value_struct(result);
 }
 
@@ -70,6 +110,9 @@ void ReceiveStage::addTo(VideoCounters& c) const {
     c.rejected = rejected_;
     c.rejectedBy = rejectedBy_;
     c.jpegBytesReceived = jpegBytes_;
+    c.keyframeRequestsSent = keyframeRequests_;
+    c.noReference = noReference_;
+    c.codecIn = codecIn_;
 }
 
 } // namespace charla::video

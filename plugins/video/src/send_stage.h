@@ -28,6 +28,9 @@ public:
     void run(std::stop_token stop);
     void addTo(VideoCounters& counters) const;
 
+    // Whether a video.frame answer carries {keyframe: true} (the receiver lost the VP8 chain).
+    static bool keyframeAsked(const xmlrpc_c::value& answer);
+
 private:
     VideoControls& controls_;
     SendQueue& queue_;
@@ -35,6 +38,11 @@ private:
     std::atomic<std::uint64_t> failures_{0};
     std::atomic<std::uint64_t> rejected_{0};
     std::atomic<std::uint64_t> stale_{0};
+    std::atomic<std::uint64_t> keyframes_{0};        // VP8 keyframes encoded
+    std::atomic<std::uint64_t> keyframeRequests_{0}; // answers that asked for one
+    std::atomic<int> targetKbps_{0};                 // the VP8 encoder's target in force
+    std::atomic<std::uint64_t> rateCuts_{0};         // times the link made us lower it
+    std::atomic<int> sentCodec_{-1};                 // the Codec of the last frame sent, -1: none
 };
 
 } // namespace charla::video

@@ -1,5 +1,7 @@
 #include "video_controls.h"
 
+#include <algorithm>
+
 namespace charla::video {
 
 bool VideoControls::setConfig(const VideoConfig& config) {
@@ -96,11 +98,26 @@ void VideoControls::waitForCapture(std::stop_token& stop, std::chrono::milliseco
     changed_.wait_for(lock, stop, timeout, [&] { return captureWanted(); });
 }
 
+void VideoControls::setSendCodec(std::optional<Codec> codec) {
+    std::lock_guard lock(mutex_);
+    sendCodec_ = codec;
+}
+
+std::optional<Codec> VideoControls::sendCodec() const {
+    std::lock_guard lock(mutex_);
+    return sendCodec_;
+}
+
+void VideoControls::setTargetKbps(int kbps) {
+    std::lock_guard lock(mutex_);
+    targetKbps_ = std::max(kbps, 0);
+}
+
 std::optional<VideoControls::SendOrder> VideoControls::sendOrder() const {
     std::lock_guard lock(mutex_);
-    if (!(captureWanted() && peerReceives_ && stream_))
+    if (!(captureWanted() && peerReceives_ && stream_ && sendCodec_))
         return std::nullopt;
-    return SendOrder{stream_, config_.quality};
+    return SendOrder{stream_, config_.quality, *sendCodec_, config_.format.fps, targetKbps_};
 }
 
 bool VideoControls::sleepUntil(std::stop_token& stop, std::chrono::steady_clock::time_point until) {

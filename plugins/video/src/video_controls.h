@@ -3,6 +3,7 @@
 #pragma once
 
 #include "video_source.h"
+#include "video_wire.h"
 
 #include <charla/sdk/channel.h>
 
@@ -22,6 +23,8 @@ struct VideoConfig {
     SourceSpec source;
     CaptureFormat format;
     int quality = 75; // JPEG quality 1..100
+    // The codecs we offer (host.hello "codecs"), preferred first.
+    std::vector<Codec> codecs{Codec::Vp8, Codec::Jpeg};
     bool operator==(const VideoConfig&) const = default;
 };
 
@@ -42,6 +45,11 @@ public:
     void setPeerReceives(bool receives);
     void setPeerSends(bool sends);
     bool peerSends() const;
+    // The codec frames go out in (negotiated from the peer's "codecs"); nullopt: none shared.
+    void setSendCodec(std::optional<Codec> codec);
+    std::optional<Codec> sendCodec() const;
+    // The VP8 target in kbit/s; 0 = the default for the picture size (vp8_codec.h).
+    void setTargetKbps(int kbps);
     void setStream(std::shared_ptr<sdk::PeerStream> stream);
     // Whether frames go out right now: a source, camera on, active call, a peer that takes video.
     bool sending() const;
@@ -64,6 +72,9 @@ public:
     struct SendOrder {
         std::shared_ptr<sdk::PeerStream> stream;
         int quality = 75;
+        Codec codec = Codec::Jpeg;
+        int fps = 30;
+        int targetKbps = 0; // 0: the default for the picture size
     };
     // Where and how to send a frame now; nullopt when frames must not go out.
     std::optional<SendOrder> sendOrder() const;
@@ -104,6 +115,8 @@ private:
     bool callActive_ = false;
     bool peerReceives_ = false;
     bool peerSends_ = true;
+    std::optional<Codec> sendCodec_ = Codec::Jpeg; // until the peer's codecs are known
+    int targetKbps_ = 0;
     bool sourceWorking_ = true;
     std::function<void(bool)> sourceHealthListener_;
     std::shared_ptr<sdk::PeerStream> stream_;

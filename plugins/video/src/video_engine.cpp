@@ -99,6 +99,18 @@ void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream) {
     controls_.setStream(std::move(stream));
 }
 
+void VideoEngine::setPeerParams(const std::map<std::string, std::string>* params) {
+    const std::optional<Codec> codec = chooseCodec(config().codecs, params);
+    if (codec != controls_.sendCodec())
+        qCInfo(lcVideo) << "sending video as"
+                        << (codec ? codecName(*codec) : "nothing (no codec in common)");
+    controls_.setSendCodec(codec);
+}
+
+void VideoEngine::setTargetKbps(int kbps) {
+    controls_.setTargetKbps(kbps);
+}
+
 void VideoEngine::runCapture(std::stop_token stop) {
     capture_.run(stop);
 }
@@ -174,6 +186,14 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"late", num(c.late)},
         {"rejected", num(c.rejected)},
         {"rejected_by", xmlrpc_c::value_struct(rejected)},
+        {"codec_out", xmlrpc_c::value_string(c.codecOut)},
+        {"codec_in", xmlrpc_c::value_string(c.codecIn)},
+        {"keyframes_sent", num(c.keyframesSent)},
+        {"keyframe_requests_sent", num(c.keyframeRequestsSent)},
+        {"keyframe_requests_received", num(c.keyframeRequestsReceived)},
+        {"target_kbps", xmlrpc_c::value_int(c.targetKbps)},
+        {"rate_cuts", num(c.rateCuts)},
+        {"no_reference", num(c.noReference)},
         {"jpeg_bytes_sent", xmlrpc_c::value_double(c.jpegBytesSent)},
         {"jpeg_bytes_received", xmlrpc_c::value_double(c.jpegBytesReceived)},
         {"fps_out", xmlrpc_c::value_double(c.out.itemsPerSecond)},

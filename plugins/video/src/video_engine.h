@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -63,6 +64,11 @@ public:
     // Whether the contact offers video at all (camera present and working): the panel says so.
     void setPeerSends(bool sends);
     void setStream(std::shared_ptr<sdk::PeerStream> stream);
+    // The peer's video plugin params from host.hello (nullptr: none known): picks the codec frames
+    // go out in, our first that the peer lists in "codecs" (JPEG for a peer that lists none).
+    void setPeerParams(const std::map<std::string, std::string>* params);
+    // The VP8 target bitrate in kbit/s, applied to the running encoder; 0 = the size's default.
+    void setTargetKbps(int kbps);
     // What is on (camera, call, peer) and whether frames go out right now.
     const VideoControls& controls() const { return controls_; }
 

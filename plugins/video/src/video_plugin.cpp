@@ -16,6 +16,7 @@ void VideoPlugin::initialize(sdk::PluginContext& context) {
     channel_ = &context.channel();
     settings_ = VideoSettings::load(*context.settings());
     sourceOverride_ = context.option("camera");
+    codecsOption_ = context.option("codecs"); // --plugin-option video.codecs=jpeg: offer less
     engine_ = std::make_unique<VideoEngine>();
     // The capture thread learns that the camera is gone (or back); the announcement is made on
     // the GUI thread. postToGui drops what is still queued once the plugin is disabled.
@@ -58,7 +59,14 @@ void VideoPlugin::initialize(sdk::PluginContext& context) {
 }
 
 QString VideoPlugin::reconfigure() {
-    engine_->setConfig(settings_.toConfig(sourceOverride_));
+    VideoConfig config = settings_.toConfig(sourceOverride_);
+    if (codecsOption_) {
+        if (auto codecs = parseCodecList(*codecsOption_); !codecs.empty())
+            config.codecs = codecs;
+        else
+            qCWarning(lcVideo) << "ignoring video.codecs =" << codecsOption_->c_str();
+    }
+    engine_->setConfig(config);
     engine_->setCameraOn(settings_.cameraOn);
     std::string error;
     const bool canSend = engine_->probe(&error);
@@ -74,7 +82,7 @@ void VideoPlugin::announce(bool canSend) {
     if (canSend)
         announcement.sends = {"video"};
     announcement.receives = {"video"};
-    announcement.params = {{"codecs", "jpeg"}};
+    announcement.params = {{kCodecsParam, formatCodecList(engine_->config().codecs)}};
     context_->announce(announcement);
 }
 
@@ -112,6 +120,8 @@ QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {
 void VideoPlugin::start() {
     engine_->setStream(channel_->openStream("video"));
     engine_->setPeerReceives(channel_->peer().receives("video", "video"));
+    const sdk::PeerPlugin* theirs = channel_->peer().plugin("video");
+    engine_->setPeerParams(theirs ? &theirs->params : nullptr);
     qCDebug(lcVideo) << "started";
 }
 
@@ -125,6 +135,8 @@ void VideoPlugin::stop() {
 void VideoPlugin::peerChanged(const sdk::PeerInfo& peer) {
     engine_->setPeerReceives(peer.receives("video", "video"));
     engine_->setPeerSends(peer.sends("video", "video"));
+    const sdk::PeerPlugin* theirs = peer.plugin("video");
+    engine_->setPeerParams(theirs ? &theirs->params : nullptr);
 }
 
 void VideoPlugin::callChanged(const sdk::CallInfo& call) {

@@ -44,6 +44,7 @@ private:
     sdk::Channel* channel_ = nullptr;
     VideoSettings settings_;
     std::optional<std::string> sourceOverride_; // --camera
+    std::optional<std::string> codecsOption_;   // video.codecs, e.g. "jpeg"
     std::unique_ptr<VideoEngine> engine_;
     QPointer<VideoCallPanel> callPanel_;
 };

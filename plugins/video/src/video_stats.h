@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 
 namespace charla::video {
 
@@ -25,7 +26,15 @@ struct VideoCounters {
     std::uint64_t late = 0;     // abandoned by the sender long ago (see LateFrameFilter)
     std::uint64_t rejected = 0; // sum of rejectedBy
     std::map<FrameError, std::uint64_t> rejectedBy;
-    double jpegBytesSent = 0;
+    std::uint64_t keyframesSent = 0;            // VP8 keyframes encoded (the first one included)
+    std::uint64_t keyframeRequestsReceived = 0; // answers that asked us for a keyframe
+    std::uint64_t keyframeRequestsSent = 0;     // times this receiver asked for one
+    std::uint64_t noReference = 0;              // VP8 frames dropped: a frame before them was lost
+    int targetKbps = 0;                         // the VP8 encoder's target, 0 before VP8
+    std::uint64_t rateCuts = 0;                 // times the link made the sender lower it
+    std::string codecOut;                       // codec of the last frame sent, "" before any
+    std::string codecIn;                        // codec of the last frame received
+    double jpegBytesSent = 0; // compressed bytes, whatever the codec (the name is the wire's)
     double jpegBytesReceived = 0;
     sdk::media::Rates out; // latency: capture to the peer's answer
     sdk::media::Rates in;  // latency: capture to hand-off to the GUI

@@ -2,25 +2,77 @@
 
 #include "base64.h"
 #include "jpeg_codec.h"
+#include "vp8_codec.h"
 
 #include <charla/sdk/struct_reader.h>
 
+#include <algorithm>
 #include <map>
+#include <sstream>
 
 namespace charla::video {
 
+const char* codecName(Codec codec) {
+    return codec == Codec::Vp8 ? "vp8" : "jpeg";
+}
+
+std::vector<Codec> parseCodecList(const std::string& list) {
+    std::vector<Codec> out;
+    std::stringstream in(list);
+    std::string name;
+    while (std::getline(in, name, ',')) {
+        name.erase(0, name.find_first_not_of(" \t"));
+        name.erase(name.find_last_not_of(" \t") + 1);
+        std::optional<Codec> c;
+        if (name == "vp8")
+            c = Codec::Vp8;
+        else if (name == "jpeg")
+            c = Codec::Jpeg;
+        if (c && std::find(out.begin(), out.end(), *c) == out.end())
+            out.push_back(*c);
+    }
+    return out;
+}
+
+std::string formatCodecList(const std::vector<Codec>& codecs) {
+    std::string out;
+    for (Codec c : codecs)
+        out += (out.empty() ? "" : ",") + std::string(codecName(c));
+    return out;
+}
+
+std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
+                                 const std::map<std::string, std::string>* peerParams) {
+    std::vector<Codec> theirs{Codec::Jpeg};
+    if (peerParams)
+        if (auto it = peerParams->find(kCodecsParam); it != peerParams->end())
+            theirs = parseCodecList(it->second);
+    for (Codec c : ours)
+        if (std::find(theirs.begin(), theirs.end(), c) != theirs.end())
+            return c;
+    return std::nullopt;
+}
+
 xmlrpc_c::paramList frameParams(std::int32_t seq, double ts, int width, int height,
                                 const std::vector<std::uint8_t>& jpeg, bool asBase64Type) {
+    return frameParams(seq, ts, width, height, Codec::Jpeg, jpeg, -1, asBase64Type);
+}
+
+xmlrpc_c::paramList frameParams(std::int32_t seq, double ts, int width, int height, Codec codec,
+                                const std::vector<std::uint8_t>& data, std::int64_t prev,
+                                bool asBase64Type) {
     std::map<std::string, xmlrpc_c::value> m;
     m.emplace("seq", xmlrpc_c::value_int(seq));
     m.emplace("ts", xmlrpc_c::value_double(ts));
     m.emplace("width", xmlrpc_c::value_int(width));
     m.emplace("height", xmlrpc_c::value_int(height));
-    m.emplace("codec", xmlrpc_c::value_string("jpeg"));
+    m.emplace("codec", xmlrpc_c::value_string(codecName(codec)));
+    if (prev >= 0)
+        m.emplace("prev", xmlrpc_c::value_int(static_cast<int>(prev & 0x7FFFFFFF)));
     if (asBase64Type)
-        m.emplace("data", xmlrpc_c::value_bytestring(jpeg));
+        m.emplace("data", xmlrpc_c::value_bytestring(data));
     else
-        m.emplace("data", xmlrpc_c::value_string(base64Encode(jpeg)));
+        m.emplace("data", xmlrpc_c::value_string(base64Encode(data)));
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_struct(m));
     return params;
@@ -44,6 +96,12 @@ const char* toString(FrameError error) {
         return "JPEG size disagrees with width/height";
     case FrameError::Undecodable:
         return "undecodable JPEG";
+    case FrameError::Vp8Undecodable:
+        return "undecodable VP8 frame";
+    case FrameError::NotVp8:
+        return "data is not a VP8 frame";
+    case FrameError::NoReference:
+        return "VP8 frame without its reference";
     }
     return "?";
 }
@@ -61,8 +119,16 @@ FrameError readFrame(const xmlrpc_c::paramList& params, WireFrame* out) {
     out->ts = frame.number("ts"); // a double; an int is accepted too (a sender with integers only)
     out->width = frame.integer("width", 1, kMaxDimension);
     out->height = frame.integer("height", 1, kMaxDimension);
-    if (frame.string("codec") != "jpeg")
+    const std::string codec = frame.string("codec");
+    if (codec == "jpeg")
+        out->codec = Codec::Jpeg;
+    else if (codec == "vp8")
+        out->codec = Codec::Vp8;
+    else
         return FrameError::BadCodec;
+    out->prev = -1;
+    if (out->codec == Codec::Vp8 && frame.has("prev"))
+        out->prev = frame.integer("prev", 0, 0x7FFFFFFF);
 
     const xmlrpc_c::value& data = frame.value("data");
     if (data.type() == xmlrpc_c::value::TYPE_STRING) {
@@ -70,11 +136,11 @@ FrameError readFrame(const xmlrpc_c::paramList& params, WireFrame* out) {
         auto bytes = base64Decode(text);
         if (!bytes)
             frame.fail("data", "is not valid base64");
-        out->jpeg = std::move(*bytes);
+        out->data = std::move(*bytes);
     } else {
-        out->jpeg = frame.bytes("data", kMaxJpegBytes);
+        out->data = frame.bytes("data", kMaxJpegBytes);
     }
-    if (out->jpeg.size() > kMaxJpegBytes)
+    if (out->data.size() > kMaxJpegBytes)
         return FrameError::TooLarge;
     return FrameError::None;
 }
@@ -92,7 +158,19 @@ FrameError parseFrame(const xmlrpc_c::paramList& params, WireFrame* out) {
             return FrameError::TooLarge;
         return FrameError::Malformed;
     }
-    const auto size = jpegDimensions(out->jpeg);
+    if (out->codec == Codec::Vp8) {
+        const auto info = vp8FrameInfo(out->data.data(), out->data.size());
+        if (!info)
+            return FrameError::NotVp8;
+        out->keyframe = info->keyframe;
+        // Delta frames carry no size; a keyframe's must be what the sender says (a lying header
+        // or a decompression bomb is refused before any decoder allocates for it).
+        if (info->keyframe && (info->width != out->width || info->height != out->height))
+            return FrameError::SizeMismatch;
+        return FrameError::None;
+    }
+    out->keyframe = true;
+    const auto size = jpegDimensions(out->data);
     if (!size)
         return FrameError::NotJpeg;
     if (size->width != out->width || size->height != out->height)

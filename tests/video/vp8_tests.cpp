@@ -1,0 +1,357 @@
+// VP8: the libvpx encoder/decoder unit, the codec negotiation, and bad input on the receiving
+// side (corrupt, truncated, absurd sizes, delta frames without their reference): dropped,
+// counted, a keyframe asked for once, no crash.
+#include "rate_controller.h"
+#include "test_pattern.h"
+#include "video_engine.h"
+#include "video_wire.h"
+#include "vp8_codec.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+
+namespace charla::video {
+namespace {
+
+cv::Mat pattern(int w, int h, std::uint32_t n) {
+    return TestPattern(w, h).render(n, std::chrono::system_clock::now());
+}
+
+// Blurred noise, new every frame: hard to predict, yet within reach of both targets below.
+cv::Mat noise(int w, int h, unsigned seed) {
+    cv::Mat m(h, w, CV_8UC3);
+    cv::RNG rng(seed);
+    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
+    cv::GaussianBlur(m, m, cv::Size(7, 7), 2.0);
+    return m;
+}
+
+struct Encoded {
+    std::vector<std::uint8_t> data;
+    bool key = false;
+};
+
+std::vector<Encoded> encodeSequence(int w, int h, int frames) {
+    Vp8Encoder enc;
+    TestPattern tp(w, h);
+    std::vector<Encoded> out;
+    for (int i = 0; i < frames; ++i) {
+        Encoded e;
+        EXPECT_TRUE(
+            enc.encode(tp.render(static_cast<std::uint32_t>(i), std::chrono::system_clock::now()),
+                       30, e.data, &e.key));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+bool answered(const xmlrpc_c::value& v, const char* flag) {
+    const std::map<std::string, xmlrpc_c::value> m = xmlrpc_c::value_struct(v);
+    const auto it = m.find(flag);
+    return it != m.end() && xmlrpc_c::value_boolean(it->second);
+}
+
+TEST(Vp8Codec, RoundTripKeepsThePictureWithOneKeyframeUntilAsked) {
+    Vp8Encoder enc;
+    Vp8Decoder dec;
+    TestPattern tp(320, 240);
+    std::vector<std::uint8_t> data;
+    cv::Mat decoded;
+    int keys = 0;
+    for (int i = 0; i < 30; ++i) {
+        if (i == 20)
+            enc.requestKeyframe();
+        const cv::Mat src =
+            tp.render(static_cast<std::uint32_t>(i), std::chrono::system_clock::now());
+        bool key = false;
+        ASSERT_TRUE(enc.encode(src, 30, data, &key)) << i;
+        EXPECT_EQ(key, i == 0 || i == 20) << i;
+        keys += key;
+        const auto info = vp8FrameInfo(data.data(), data.size());
+        ASSERT_TRUE(info);
+        EXPECT_EQ(info->keyframe, key);
+        if (key) {
+            EXPECT_EQ(info->width, 320);
+            EXPECT_EQ(info->height, 240);
+        }
+        ASSERT_EQ(dec.decode(data.data(), data.size(), decoded), Vp8Decoder::Status::Ok) << i;
+        ASSERT_EQ(decoded.size(), src.size());
+        EXPECT_GT(cv::PSNR(src, decoded), 28) << i;
+    }
+    EXPECT_EQ(keys, 2);
+    EXPECT_EQ(enc.keyframes(), 2u);
+    EXPECT_EQ(enc.bitrateKbps(), defaultVp8BitrateKbps(320, 240, 30));
+}
+
+TEST(Vp8Codec, TheTargetBitrateChangesWhileEncoding) {
+    // Fresh noise every frame: the encoder spends its whole budget, so bytes follow the target.
+    Vp8Encoder enc;
+    std::vector<std::uint8_t> data;
+    auto bytesOver = [&](int frames) {
+        std::size_t total = 0;
+        for (int i = 0; i < frames; ++i) {
+            EXPECT_TRUE(enc.encode(noise(320, 240, static_cast<unsigned>(i + 1)), 30, data));
+            total += data.size();
+        }
+        return total;
+    };
+    enc.setBitrateKbps(1500);
+    bytesOver(15); // settle after the keyframe
+    const std::size_t high = bytesOver(30);
+    enc.setBitrateKbps(150);
+    EXPECT_EQ(enc.bitrateKbps(), 150);
+    bytesOver(15);
+    const std::size_t low = bytesOver(30);
+    EXPECT_LT(low * 4, high) << "1500 kbit/s: " << high << " bytes, 150 kbit/s: " << low;
+    EXPECT_EQ(enc.keyframes(), 1u) << "a new target must not restart the stream";
+}
+
+TEST(Vp8Codec, OddSizesLoseTheirLastColumnAndRow) {
+    Vp8Encoder enc;
+    Vp8Decoder dec;
+    std::vector<std::uint8_t> data;
+    cv::Mat decoded;
+    ASSERT_TRUE(enc.encode(pattern(161, 121, 1), 30, data));
+    ASSERT_EQ(dec.decode(data.data(), data.size(), decoded), Vp8Decoder::Status::Ok);
+    EXPECT_EQ(decoded.cols, 160);
+    EXPECT_EQ(decoded.rows, 120);
+}
+
+TEST(Vp8Decoder, ADeltaFrameBeforeAnyKeyframeIsDroppedUntilOneComes) {
+    const auto frames = encodeSequence(160, 120, 4);
+    Vp8Decoder dec;
+    cv::Mat out;
+    EXPECT_EQ(dec.decode(frames[2].data.data(), frames[2].data.size(), out),
+              Vp8Decoder::Status::NeedKeyframe);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(dec.decode(frames[0].data.data(), frames[0].data.size(), out),
+              Vp8Decoder::Status::Ok);
+    EXPECT_EQ(dec.decode(frames[1].data.data(), frames[1].data.size(), out),
+              Vp8Decoder::Status::Ok);
+}
+
+TEST(Vp8Decoder, CorruptAndTruncatedFramesAreRefusedAndTheNextKeyframeRecovers) {
+    const auto frames = encodeSequence(160, 120, 3);
+    ASSERT_TRUE(frames[0].key);
+    Vp8Decoder dec;
+    cv::Mat out;
+    // Truncated keyframe: the header promises a first partition the bytes do not hold.
+    const std::vector<std::uint8_t> cut(frames[0].data.begin(), frames[0].data.begin() + 12);
+    EXPECT_EQ(dec.decode(cut.data(), cut.size(), out), Vp8Decoder::Status::Corrupt);
+    // Not VP8 at all: a keyframe tag without the start code, and too few bytes.
+    std::vector<std::uint8_t> junk(64, 0x00);
+    EXPECT_EQ(dec.decode(junk.data(), junk.size(), out), Vp8Decoder::Status::Corrupt);
+    EXPECT_EQ(dec.decode(junk.data(), 2, out), Vp8Decoder::Status::Corrupt);
+    EXPECT_EQ(dec.decode(nullptr, 0, out), Vp8Decoder::Status::Corrupt);
+    // A keyframe whose partition size is garbage (0x7ffff bytes announced).
+    std::vector<std::uint8_t> lying = frames[0].data;
+    lying[0] = static_cast<std::uint8_t>(lying[0] | 0xE0);
+    lying[1] = 0xFF;
+    lying[2] = 0xFF;
+    EXPECT_EQ(dec.decode(lying.data(), lying.size(), out), Vp8Decoder::Status::Corrupt);
+    // After all that, delta frames wait for a keyframe, and a keyframe decodes.
+    EXPECT_EQ(dec.decode(frames[1].data.data(), frames[1].data.size(), out),
+              Vp8Decoder::Status::NeedKeyframe);
+    EXPECT_EQ(dec.decode(frames[0].data.data(), frames[0].data.size(), out),
+              Vp8Decoder::Status::Ok);
+    EXPECT_EQ(out.cols, 160);
+    // Random bytes after a valid keyframe, with a delta frame's tag: never a crash, and a
+    // refusal leaves the decoder waiting for a keyframe.
+    std::mt19937 rng(14);
+    for (int i = 0; i < 200; ++i) {
+        std::vector<std::uint8_t> garbage(1 + rng() % 3000);
+        for (auto& b : garbage)
+            b = static_cast<std::uint8_t>(rng());
+        garbage[0] |= 1; // delta frame
+        dec.decode(frames[0].data.data(), frames[0].data.size(), out);
+        const auto status = dec.decode(garbage.data(), garbage.size(), out);
+        if (status != Vp8Decoder::Status::Ok) {
+            EXPECT_FALSE(dec.haveReference());
+        }
+    }
+}
+
+TEST(Vp8Decoder, AKeyframeWithAbsurdDimensionsIsRefusedBeforeDecoding) {
+    auto frames = encodeSequence(160, 120, 1);
+    std::vector<std::uint8_t> huge = frames[0].data;
+    huge[6] = 0xFF; // 16383 x 16383: ~400 MB of pictures if a decoder believed it
+    huge[7] = 0x3F;
+    huge[8] = 0xFF;
+    huge[9] = 0x3F;
+    const auto info = vp8FrameInfo(huge.data(), huge.size());
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->width, 16383);
+    Vp8Decoder dec;
+    cv::Mat out;
+    EXPECT_EQ(dec.decode(huge.data(), huge.size(), out), Vp8Decoder::Status::BadSize);
+    EXPECT_TRUE(out.empty());
+}
+
+TEST(Vp8Wire, CodecsAreNegotiatedWithJpegForPeersThatOfferNothingElse) {
+    const std::vector<Codec> ours{Codec::Vp8, Codec::Jpeg};
+    const std::map<std::string, std::string> both{{"codecs", "vp8,jpeg"}};
+    const std::map<std::string, std::string> jpegOnly{{"codecs", "jpeg"}};
+    const std::map<std::string, std::string> older{}; // a peer that announces no codecs
+    const std::map<std::string, std::string> foreign{{"codecs", "h264, av1"}};
+    EXPECT_EQ(chooseCodec(ours, &both), Codec::Vp8);
+    EXPECT_EQ(chooseCodec(ours, &jpegOnly), Codec::Jpeg);
+    EXPECT_EQ(chooseCodec(ours, &older), Codec::Jpeg);
+    EXPECT_EQ(chooseCodec(ours, nullptr), Codec::Jpeg);
+    EXPECT_EQ(chooseCodec(ours, &foreign), std::nullopt);
+    EXPECT_EQ(chooseCodec({Codec::Jpeg}, &both), Codec::Jpeg);
+    EXPECT_EQ(formatCodecList(ours), "vp8,jpeg");
+    EXPECT_EQ(parseCodecList(" jpeg ,vp8,jpeg,h264"),
+              (std::vector<Codec>{Codec::Jpeg, Codec::Vp8}));
+}
+
+TEST(Vp8Wire, FramesCarryCodecAndReferenceAndBadOnesAreRefused) {
+    const auto frames = encodeSequence(160, 120, 2);
+    WireFrame f;
+    ASSERT_EQ(parseFrame(frameParams(7, 1.7e12, 160, 120, Codec::Vp8, frames[0].data), &f),
+              FrameError::None);
+    EXPECT_EQ(f.codec, Codec::Vp8);
+    EXPECT_TRUE(f.keyframe);
+    EXPECT_EQ(f.prev, -1);
+    EXPECT_EQ(f.data, frames[0].data);
+    ASSERT_EQ(parseFrame(frameParams(8, 1.7e12, 160, 120, Codec::Vp8, frames[1].data, 7, true), &f),
+              FrameError::None);
+    EXPECT_FALSE(f.keyframe);
+    EXPECT_EQ(f.prev, 7);
+    // A keyframe's own size must be what the sender says; an absurd one never reaches a decoder.
+    EXPECT_EQ(parseFrame(frameParams(9, 1.7e12, 320, 240, Codec::Vp8, frames[0].data), &f),
+              FrameError::SizeMismatch);
+    std::vector<std::uint8_t> huge = frames[0].data;
+    huge[6] = huge[8] = 0xFF;
+    huge[7] = huge[9] = 0x3F;
+    EXPECT_EQ(parseFrame(frameParams(9, 1.7e12, 4096, 4096, Codec::Vp8, huge), &f),
+              FrameError::SizeMismatch);
+    EXPECT_EQ(parseFrame(frameParams(9, 1.7e12, 160, 120, Codec::Vp8, {0x10, 0x02}), &f),
+              FrameError::NotVp8);
+    EXPECT_EQ(parseFrame(frameParams(9, 1.7e12, 160, 120, Codec::Vp8, {}), &f), FrameError::NotVp8);
+}
+
+// The receiving engine: a delta frame whose reference it never got is dropped and answered with
+// {keyframe: true}, every answer asks until a keyframe comes, and that counts as one request.
+TEST(Vp8Wire, TheReceiverAsksForOneKeyframeWhenTheChainBreaks) {
+    const auto frames = encodeSequence(160, 120, 6);
+    VideoEngine engine;
+    engine.setCallActive(true);
+    auto send = [&](int seq, int index, std::int64_t prev) {
+        return engine.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
+                                              frames[static_cast<std::size_t>(index)].data, prev));
+    };
+    // A new receiver (a plugin toggled on mid-call) gets a delta frame first.
+    EXPECT_TRUE(answered(send(10, 2, 9), "keyframe"));
+    EXPECT_TRUE(answered(send(11, 3, 10), "keyframe")) << "asks again until a keyframe comes";
+    EXPECT_FALSE(answered(send(12, 0, -1), "keyframe")); // the keyframe
+    EXPECT_FALSE(answered(send(13, 1, 12), "keyframe"));
+    // Frame 14 is lost on the way (a timeout): 15 refers to it.
+    EXPECT_TRUE(answered(send(15, 3, 14), "keyframe"));
+    auto c = engine.counters();
+    EXPECT_EQ(c.noReference, 3u);
+    EXPECT_EQ(c.rejected, 0u) << "a lost reference is not bad input";
+    EXPECT_EQ(c.keyframeRequestsSent, 2u) << "one request per break, not one per frame";
+    EXPECT_EQ(c.received, 2u);
+    EXPECT_EQ(c.codecIn, "vp8");
+}
+
+// The decoder's reports go through the same request: one for a loss, none when a keyframe newer
+// than the lost frame is already queued (it would repair the loss anyway).
+TEST(Vp8Wire, ADecoderLossOlderThanAQueuedKeyframeAsksForNothing) {
+    const auto frames = encodeSequence(160, 120, 3);
+    VideoControls controls{VideoConfig{}};
+    controls.setCallActive(true);
+    ReceiveQueue queue(8);
+    ReceiveStage receive(controls, queue);
+    auto send = [&](int seq, int index, std::int64_t prev) {
+        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
+                                               frames[static_cast<std::size_t>(index)].data, prev));
+    };
+    EXPECT_FALSE(answered(send(20, 0, -1), "keyframe"));
+    receive.requestKeyframe(19); // the decoder failed on a frame before keyframe 20
+    EXPECT_FALSE(answered(send(21, 1, 20), "keyframe"));
+    receive.requestKeyframe(21); // now it failed on frame 21
+    receive.requestKeyframe(21);
+    EXPECT_TRUE(answered(send(22, 2, 21), "keyframe"));
+    EXPECT_TRUE(answered(send(23, 2, 22), "keyframe"));
+    EXPECT_FALSE(answered(send(24, 0, -1), "keyframe"));
+    VideoCounters c;
+    receive.addTo(c);
+    EXPECT_EQ(c.keyframeRequestsSent, 1u);
+    EXPECT_EQ(c.received, 5u);
+}
+
+TEST(Vp8Wire, TheDecodeStepDropsWhatItCannotDecodeAndNamesWhy) {
+    const auto frames = encodeSequence(160, 120, 3);
+    Vp8Decoder dec;
+    cv::Mat out;
+    auto wire = [&](int seq, int index, std::int64_t prev) {
+        WireFrame f;
+        f.seq = seq;
+        f.codec = Codec::Vp8;
+        f.data = frames[static_cast<std::size_t>(index)].data;
+        f.keyframe = frames[static_cast<std::size_t>(index)].key;
+        f.prev = prev;
+        return f;
+    };
+    EXPECT_EQ(DecodeStage::decodeVp8(dec, wire(1, 0, -1), -1, out), FrameError::None);
+    EXPECT_EQ(DecodeStage::decodeVp8(dec, wire(2, 1, 1), 1, out), FrameError::None);
+    // Frame 3 vanished between the handler and the decoder (the queue dropped it).
+    EXPECT_EQ(DecodeStage::decodeVp8(dec, wire(4, 2, 3), 2, out), FrameError::NoReference);
+    WireFrame broken = wire(5, 0, -1);
+    broken.data.resize(20);
+    EXPECT_EQ(DecodeStage::decodeVp8(dec, broken, -1, out), FrameError::Vp8Undecodable);
+}
+
+} // namespace
+} // namespace charla::video
+
+namespace charla::video {
+namespace {
+
+// Driven with given times (no clock): one answer every 33 ms.
+TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
+    RateController rate;
+    rate.setMax(2000);
+    for (int i = 0; i < 300; ++i) // 10 s at a steady 80 ms round trip
+        rate.onAnswer(80 + (i % 3), i * 33.3);
+    EXPECT_EQ(rate.targetKbps(), 2000);
+    EXPECT_EQ(rate.cuts(), 0u);
+}
+
+TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling) {
+    RateController rate;
+    rate.setMax(2000);
+    double t = 0;
+    for (int i = 0; i < 30; ++i, t += 33.3)
+        rate.onAnswer(5, t);
+    // The link fills: round trips grow 10 ms per frame for a second, then calls time out.
+    for (int i = 0; i < 30; ++i, t += 33.3)
+        rate.onAnswer(5 + 10.0 * i, t);
+    const int afterQueue = rate.targetKbps();
+    EXPECT_LT(afterQueue, 2000);
+    EXPECT_LE(rate.cuts(), 2u) << "at most one cut per half second";
+    rate.onFailure(t += 500);
+    EXPECT_LT(rate.targetKbps(), afterQueue);
+    EXPECT_GE(rate.targetKbps(), RateController::kMinKbps);
+    // Calm again: a raise of 8 % per second, never above the ceiling.
+    const int low = rate.targetKbps();
+    for (int i = 0; i < 35; ++i, t += 33.3) // a little over one second
+        rate.onAnswer(5, t);
+    EXPECT_GT(rate.targetKbps(), low);
+    EXPECT_LE(rate.targetKbps(), low * 1.09);
+    for (int i = 0; i < 30 * 60; ++i, t += 33.3)
+        rate.onAnswer(5, t);
+    EXPECT_EQ(rate.targetKbps(), 2000);
+    // A lower ceiling (the user's setting) applies at once.
+    rate.setMax(800);
+    EXPECT_EQ(rate.targetKbps(), 800);
+}
+
+} // namespace
+} // namespace charla::video
