@@ -291,6 +291,8 @@ private slots:
     void loginToChatLocal();
     void loginErrorsLocal();
     void loginWindowRemote();
+    void remoteLoginUsesThePortGiven();
+    void emptyPortFieldsUseTheShownDefaults();
     void twoInstancesExchangeText();
     void presenceOfflineAfterHelloOnly();
     void unicodeMessages();
@@ -559,8 +561,12 @@ void GuiTest::loginWindowRemote() {
     LoginWindow* login = startAtLogin(app);
     QVERIFY(login);
     QVERIFY(child<QLineEdit>(login, "contactHostEdit"));
-    QVERIFY(!child<QLineEdit>(login, "ownPortEdit"));
     QVERIFY(!child<QLineEdit>(login, "contactPortEdit"));
+    // The port both sides use: empty shows the default it stands for.
+    QVERIFY(child<QLineEdit>(login, "ownPortEdit"));
+    QCOMPARE(child<QLineEdit>(login, "ownPortEdit")->text(), QString());
+    QCOMPARE(child<QLineEdit>(login, "ownPortEdit")->placeholderText(),
+             QString::number(charla::host::kDefaultPort));
     auto* addresses = child<QLabel>(login, "addressesLabel");
     QVERIFY(addresses);
     QVERIFY(addresses->isVisible());
@@ -599,6 +605,94 @@ void GuiTest::loginWindowRemote() {
     QVERIFY(button->isEnabled());
     QVERIFY(login->isVisible());
     QVERIFY(!app.chatWindow());
+}
+
+namespace {
+
+// What the login window asks for when Connect is clicked (nullopt if it refused the form).
+std::optional<charla::gui::LoginRequest> submitLogin(LoginWindow* login) {
+    std::optional<charla::gui::LoginRequest> request;
+    const auto connection =
+        QObject::connect(login, &LoginWindow::loginRequested,
+                         [&](const charla::gui::LoginRequest& r) { request = r; });
+    QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
+    QObject::disconnect(connection);
+    return request;
+}
+
+} // namespace
+
+// `charla --port N` in remote mode (issue 16): the login window shows and uses N, for both sides
+// unless the contact's address names another port; an empty field is the default it shows.
+void GuiTest::remoteLoginUsesThePortGiven() {
+    const QList<quint16> ports = freePorts(2);
+    Options options = loginOptions(false);
+    options.port = ports[0];
+    Application app(options);
+    LoginWindow* login = startAtLogin(app);
+    QVERIFY(login);
+    auto* port = child<QLineEdit>(login, "ownPortEdit");
+    QVERIFY2(port, "remote mode has no port field");
+    QCOMPARE(port->text(), QString::number(ports[0]));
+    auto* addresses = child<QLabel>(login, "addressesLabel");
+    QVERIFY2(addresses->text().contains(QStringLiteral("port %1").arg(ports[0])),
+             qPrintable(addresses->text()));
+    QVERIFY2(!addresses->text().contains(QStringLiteral("port 5000")),
+             qPrintable(addresses->text()));
+
+    // What the form asks for, without connecting: the contact on our port unless it says :PORT.
+    {
+        LoginWindow form(false, {QStringLiteral("Alice"), QString(), QString(), QString()}, {});
+        form.show();
+        QTest::keyClicks(child<QLineEdit>(&form, "contactHostEdit"), QStringLiteral("10.0.0.2"));
+        auto request = submitLogin(&form);
+        QVERIFY(request);
+        QCOMPARE(request->ownPort, charla::host::kDefaultPort);
+        QCOMPARE(request->contactPort, charla::host::kDefaultPort);
+        QTest::keyClicks(child<QLineEdit>(&form, "ownPortEdit"), QStringLiteral("5002"));
+        QVERIFY(child<QLabel>(&form, "addressesLabel")->text().contains("port 5002"));
+        form.setBusy(false);
+        request = submitLogin(&form);
+        QVERIFY(request);
+        QCOMPARE(request->ownPort, quint16(5002));
+        QCOMPARE(request->contactPort, quint16(5002));
+        child<QLineEdit>(&form, "contactHostEdit")->setText(QStringLiteral("10.0.0.2:5003"));
+        form.setBusy(false);
+        request = submitLogin(&form);
+        QVERIFY(request);
+        QCOMPARE(request->contactPort, quint16(5003));
+    }
+
+    // Connecting really listens on the port given.
+    auto* host = child<QLineEdit>(login, "contactHostEdit");
+    host->clear();
+    QTest::keyClicks(host, QStringLiteral("127.0.0.1:%1").arg(ports[1]));
+    QSignalSpy connected(&app, &Application::connected);
+    QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
+    QVERIFY(connected.wait(kConnectTimeoutMs) || connected.count() == 1);
+    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY2(
+        child<QLabel>(app.chatWindow(), "selfLabel")->text().contains(QString::number(ports[0])),
+        qPrintable(child<QLabel>(app.chatWindow(), "selfLabel")->text()));
+    QCOMPARE(QSettings().value("contact/port").toInt(), int(ports[0]));
+}
+
+// The grey 5000 and 5001 of local mode are what an empty field means, not a hint to ignore.
+void GuiTest::emptyPortFieldsUseTheShownDefaults() {
+    LoginWindow login(true, {QStringLiteral("Alice"), QString(), QString(), QString()}, {});
+    login.show();
+    auto* own = child<QLineEdit>(&login, "ownPortEdit");
+    auto* contact = child<QLineEdit>(&login, "contactPortEdit");
+    QVERIFY(own && contact);
+    QCOMPARE(own->text(), QString());
+    QCOMPARE(contact->text(), QString());
+    const auto request = submitLogin(&login);
+    QVERIFY2(request, qPrintable(child<QLabel>(&login, "errorLabel")->text()));
+    QCOMPARE(QString::number(request->ownPort), own->placeholderText());
+    QCOMPARE(QString::number(request->contactPort), contact->placeholderText());
+    QCOMPARE(request->ownPort, quint16(5000));
+    QCOMPARE(request->contactPort, quint16(5001));
+    QVERIFY(!child<QLabel>(&login, "errorLabel")->isVisible());
 }
 
 void GuiTest::twoInstancesExchangeText() {

@@ -130,8 +130,11 @@ void Application::start() {
     gui::LoginWindow::Defaults defaults;
     defaults.user = user;
     defaults.contactHost = settings.value("contact/host").toString();
-    defaults.ownPort = options_.port ? QString::number(*options_.port)
-                                     : settings.value("contact/localOwnPort").toString();
+    // --port wins over what was remembered; remote and local mode remember their own.
+    defaults.ownPort =
+        options_.port ? QString::number(*options_.port)
+                      : settings.value(options_.localMode ? "contact/localOwnPort" : "contact/port")
+                            .toString();
     defaults.contactPort = settings.value("contact/localContactPort").toString();
     login_ = std::make_unique<gui::LoginWindow>(options_.localMode, defaults,
                                                 host::localIPv4Addresses());
@@ -239,6 +242,7 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         settings.setValue("contact/localContactPort", request.contactPort);
     } else {
         settings.setValue("contact/host", request.contactHost);
+        settings.setValue("contact/port", request.ownPort);
     }
     if (login_) {
         login_->hide();
