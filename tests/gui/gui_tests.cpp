@@ -17,7 +17,9 @@
 
 #include "process_setup.h" // tests/support
 
+#include <QAbstractTextDocumentLayout>
 #include <QApplication>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -29,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStyle>
@@ -37,8 +40,13 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTimer>
+#include <QToolButton>
+#include <QUuid>
 
 #include <charla/sdk/settings_page.h>
 #include <charla/sdk/version.h>
@@ -221,6 +229,41 @@ void sayHello(quint16 port, const std::string& user) {
     stream.call("host.hello", params, std::chrono::seconds(3));
 }
 
+// A text message as a contact's Charla sends it (text.send), straight to `port`: e.g. from a
+// contact whose hello has not arrived yet.
+void sendTextCall(quint16 port, const QString& body) {
+    using Struct = std::map<std::string, xmlrpc_c::value>;
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_struct(Struct{
+        {"id",
+         xmlrpc_c::value_string(QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString())},
+        {"sent_at", xmlrpc_c::value_string(
+                        QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString())},
+        {"body", xmlrpc_c::value_string(body.toStdString())}}));
+    charla::host::CurlPeerStream stream("probe",
+                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    stream.call("text.send", params, std::chrono::seconds(3));
+}
+
+// Whether the conversation view shows (some of) the paragraph holding `text` right now.
+bool showsOnScreen(ChatWindow* chat, const QString& text) {
+    auto* view = child<QTextBrowser>(chat, "conversationView");
+    if (!view)
+        return false;
+    const QTextCursor found = view->document()->find(text);
+    if (found.isNull())
+        return false;
+    const QRectF block = view->document()->documentLayout()->blockBoundingRect(found.block());
+    const QRectF shown(0, view->verticalScrollBar()->value(), view->viewport()->width(),
+                       view->viewport()->height());
+    return shown.intersects(block);
+}
+
+bool atBottom(ChatWindow* chat) {
+    QScrollBar* bar = child<QTextBrowser>(chat, "conversationView")->verticalScrollBar();
+    return bar->value() == bar->maximum();
+}
+
 // Types into the composer the way a user does and presses Enter.
 void typeAndSend(ChatWindow* chat, const QString& text) {
     auto* composer = child<QPlainTextEdit>(chat, "composer");
@@ -294,6 +337,11 @@ private slots:
     void remoteLoginUsesThePortGiven();
     void emptyPortFieldsUseTheShownDefaults();
     void twoInstancesExchangeText();
+    void conversationFollowsOwnSends();
+    void conversationOffersJumpToLatest();
+    void conversationOpensAtTheNewest();
+    void messageBeforeHelloKeepsTheContactsName();
+    void undeliveredMessagesSayTheContactIsOffline();
     void presenceOfflineAfterHelloOnly();
     void unicodeMessages();
     void pluginsDialogTogglesText();
@@ -753,7 +801,8 @@ void GuiTest::twoInstancesExchangeText() {
     });
     heartbeat.start();
     typeAndSend(a, QStringLiteral("Are you there?"));
-    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("not delivered yet")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("Queued — Bob is offline")),
+                             15000);
     QVERIFY(conversation(a).contains(QStringLiteral("Are you there?")));
     QTest::qWait(200);
     heartbeat.stop();
@@ -764,6 +813,137 @@ void GuiTest::twoInstancesExchangeText() {
     // The first message keeps its receipt.
     QVERIFY(conversation(a).contains(QStringLiteral("✓ delivered")));
     QVERIFY(a->isVisible());
+}
+
+// Issue 16: the conversation follows your own sends (40 quick ones, receipts coming back
+// meanwhile) and jumps to a message you send while scrolled up.
+void GuiTest::conversationFollowsOwnSends() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    ChatWindow* a = pair.alice->chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    for (int i = 0; i < 40; ++i)
+        typeAndSend(a, QStringLiteral("quick message %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 40, 20000);
+    QCoreApplication::processEvents();
+    QVERIFY2(showsOnScreen(a, QStringLiteral("quick message 39")),
+             "the view stopped following the user's own messages");
+    QVERIFY(atBottom(a));
+
+    // Scrolled up to read, the user sends: the view goes to what they sent.
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
+    QVERIFY(showsOnScreen(a, QStringLiteral("quick message 0")));
+    typeAndSend(a, QStringLiteral("sent while scrolled up"));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("sent while scrolled up")),
+                 "the view did not go to the message the user sent");
+    QVERIFY(atBottom(a));
+}
+
+// Issue 16: a message arriving while the user reads further up does not move the view; a
+// "jump to latest" button appears and takes them down.
+void GuiTest::conversationOffersJumpToLatest() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    for (int i = 0; i < 40; ++i)
+        sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
+    QVERIFY(showsOnScreen(a, QStringLiteral("incoming message 0")));
+    sendTextCall(ports[0], QStringLiteral("a reply while you read"));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("a reply while you read")));
+    QVERIFY2(showsOnScreen(a, QStringLiteral("incoming message 0")), "the view moved");
+    auto* jump = child<QToolButton>(a, "jumpToLatestButton");
+    QVERIFY2(jump, "no jump-to-latest button");
+    QTRY_VERIFY(jump->isVisible());
+    QTest::mouseClick(jump, Qt::LeftButton);
+    QTRY_VERIFY(showsOnScreen(a, QStringLiteral("a reply while you read")));
+    QVERIFY(atBottom(a));
+    QVERIFY(!jump->isVisible());
+    // At the bottom, new messages are followed and the button stays away.
+    sendTextCall(ports[0], QStringLiteral("and one more"));
+    QTRY_VERIFY(showsOnScreen(a, QStringLiteral("and one more")));
+    QVERIFY(!jump->isVisible());
+}
+
+// Issue 16: after a restart the conversation opens at the newest message, not the oldest.
+void GuiTest::conversationOpensAtTheNewest() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    {
+        Application alice(options);
+        QVERIFY(startConnected({&alice}));
+        for (int i = 0; i < 40; ++i)
+            sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+        QTRY_VERIFY(conversation(alice.chatWindow()).contains("incoming message 39"));
+    }
+    Application alice(options);
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    QVERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("incoming message 39")),
+                 "the conversation opened at the oldest message");
+    QVERIFY(!showsOnScreen(a, QStringLiteral("incoming message 0")));
+}
+
+// Issue 16: a message that arrives before the contact's hello is stored with the contact's name
+// as soon as it is known, and still shows it after a restart (before any new hello).
+void GuiTest::messageBeforeHelloKeepsTheContactsName() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    {
+        Application alice(options);
+        QVERIFY(startConnected({&alice}));
+        ChatWindow* a = alice.chatWindow();
+        sendTextCall(ports[0], QStringLiteral("sent before my hello"));
+        QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
+        sayHello(ports[0], "Bob");
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+        QTRY_VERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
+        QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
+    }
+    Application alice(options); // nobody says hello this time
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
+    QVERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
+    QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
+}
+
+// Issue 16: a message to an offline contact reads "Queued — Bob is offline", not the transport's
+// words; those stay available as the status's tooltip.
+void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    sayHello(ports[0], "Bob"); // known by name, and nobody answers on Bob's port
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a), 5000);
+    typeAndSend(a, QStringLiteral("Are you there?"));
+    const QString queued = QStringLiteral("Queued — Bob is offline");
+    // Past the 10 s after which the old wording showed the transport's error.
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(queued), 5000);
+    QTest::qWait(11000);
+    QVERIFY2(conversation(a).contains(queued), qPrintable(conversation(a)));
+    QVERIFY2(!conversation(a).contains(QStringLiteral("cannot reach")),
+             qPrintable(conversation(a)));
+    QVERIFY2(!conversation(a).contains(QStringLiteral("text.send")), qPrintable(conversation(a)));
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    QTextCursor status = view->document()->find(queued);
+    QVERIFY(!status.isNull());
+    QVERIFY2(status.charFormat().toolTip().contains(QStringLiteral("cannot reach")),
+             qPrintable(status.charFormat().toolTip()));
 }
 
 // The contact introduces itself with host.hello (so Alice shows it online) and is gone before
