@@ -342,6 +342,8 @@ private slots:
     void conversationOpensAtTheNewest();
     void messageBeforeHelloKeepsTheContactsName();
     void undeliveredMessagesSayTheContactIsOffline();
+    void windowShowsTheContactsName();
+    void ctrlWClosesAndCtrlQQuits();
     void presenceOfflineAfterHelloOnly();
     void unicodeMessages();
     void pluginsDialogTogglesText();
@@ -516,8 +518,8 @@ void GuiTest::loginToChatLocal() {
     QVERIFY(!app.loginWindow()); // the login window is gone
     const QString contact = QStringLiteral("127.0.0.1:%1").arg(ports[1]);
     QVERIFY2(chat->windowTitle().contains(contact), qPrintable(chat->windowTitle()));
-    QVERIFY2(child<QLabel>(chat, "contactLabel")->text().contains(contact),
-             qPrintable(child<QLabel>(chat, "contactLabel")->text()));
+    QVERIFY2(child<QLabel>(chat, "contactLabel")->toolTip().contains(contact),
+             qPrintable(child<QLabel>(chat, "contactLabel")->toolTip()));
     QVERIFY2(child<QLabel>(chat, "selfLabel")->text().contains(QString::number(ports[0])),
              qPrintable(child<QLabel>(chat, "selfLabel")->text()));
     QVERIFY(child<QLabel>(chat, "selfLabel")->text().contains(QStringLiteral("Alice")));
@@ -944,6 +946,63 @@ void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
     QVERIFY(!status.isNull());
     QVERIFY2(status.charFormat().toolTip().contains(QStringLiteral("cannot reach")),
              qPrintable(status.charFormat().toolTip()));
+}
+
+// Issue 16: the window title and the header name the contact; the address is secondary.
+void GuiTest::windowShowsTheContactsName() {
+    const QList<quint16> ports = freePorts(2);
+    const QString address = QString::number(ports[1]); // localhost:PORT as given
+    {
+        Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+        QVERIFY(startConnected({&alice}));
+        ChatWindow* a = alice.chatWindow();
+        sayHello(ports[0], "Bob");
+        QTRY_VERIFY_WITH_TIMEOUT(a->windowTitle().contains(QStringLiteral("Bob")), 5000);
+        QVERIFY2(!a->windowTitle().contains(address), qPrintable(a->windowTitle()));
+        auto* contact = child<QLabel>(a, "contactLabel");
+        QVERIFY(contact->text().contains(QStringLiteral("Bob")));
+        QVERIFY2(!contact->text().contains(address), qPrintable(contact->text()));
+        QVERIFY2(contact->toolTip().contains(address), qPrintable(contact->toolTip()));
+    }
+    // Known from last time: the name before the contact says hello again.
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY2(a->windowTitle().contains(QStringLiteral("Bob")), qPrintable(a->windowTitle()));
+    QVERIFY(child<QLabel>(a, "contactLabel")->text().contains(QStringLiteral("Bob")));
+}
+
+// Issue 16: Ctrl+W closes the chat window, Ctrl+Q closes everything (so the event loop ends);
+// prints how long the session then takes to stop.
+void GuiTest::ctrlWClosesAndCtrlQQuits() {
+    const QList<quint16> ports = freePorts(2);
+    // Every plugin built, and the contact online: their stop is part of closing.
+    Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    options.disabledPlugins.clear();
+    Options bobOptions = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    bobOptions.disabledPlugins.clear();
+    auto alice = std::make_unique<Application>(options);
+    Application bob(bobOptions);
+    QVERIFY(startConnected({alice.get(), &bob}));
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(alice->chatWindow()), kPresenceTimeoutMs);
+    ChatWindow* a = alice->chatWindow();
+    a->activateWindow(); // shortcuts work in the active window
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTest::keyClick(a, Qt::Key_W, Qt::ControlModifier);
+    QTRY_VERIFY2(!a->isVisible(), "Ctrl+W left the chat window open");
+
+    a->show();
+    a->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTest::keyClick(a, Qt::Key_Q, Qt::ControlModifier);
+    QTRY_VERIFY2(!a->isVisible(), "Ctrl+Q left the chat window open");
+    // No window left: charla's event loop ends (quitOnLastWindowClosed, and quit() itself).
+    QVERIFY(!alice->loginWindow() && !alice->callWindow() && !alice->incomingCallDialog());
+
+    QElapsedTimer stopping;
+    stopping.start();
+    alice.reset();
+    qInfo() << "the Application was destroyed in" << stopping.elapsed() << "ms";
 }
 
 // The contact introduces itself with host.hello (so Alice shows it online) and is gone before

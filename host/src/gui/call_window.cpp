@@ -2,11 +2,14 @@
 
 #include "core/call_manager.h"
 #include "gui/panel_layout.h"
+#include "gui/shortcuts.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
+#include <QKeySequence>
 #include <QLabel>
 #include <QPushButton>
 #include <QTimer>
@@ -46,6 +49,15 @@ CallWindow::CallWindow(host::CallManager& calls, const QString& contactName, QWi
                            "border-radius: 4px; font-weight: bold; }");
     layout->addWidget(hangUp_, 0, Qt::AlignCenter);
     connect(hangUp_, &QPushButton::clicked, &calls_, &host::CallManager::hangUp);
+
+    // Ctrl+W closes the window (which hangs up), Ctrl+Q quits Charla.
+    auto* closeAction = new QAction(tr("Close window"), this);
+    closeAction->setShortcuts(shortcuts(QKeySequence::Close, Qt::CTRL | Qt::Key_W));
+    connect(closeAction, &QAction::triggered, this, &QWidget::close);
+    auto* quitAction = new QAction(tr("Quit Charla"), this);
+    quitAction->setShortcuts(shortcuts(QKeySequence::Quit, Qt::CTRL | Qt::Key_Q));
+    connect(quitAction, &QAction::triggered, this, &CallWindow::quitRequested);
+    addActions({closeAction, quitAction});
 
     clock_ = new QTimer(this);
     clock_->setInterval(500);
