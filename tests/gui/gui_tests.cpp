@@ -4,6 +4,7 @@
 // QT_QPA_PLATFORM=offscreen. With CHARLA_SCREENSHOT_DIR set, the screenshot test saves PNGs there.
 #include "app/application.h"
 #include "app/options.h"
+#include "core/call_manager.h"
 #include "core/endpoint.h"
 #include "core/host_channel.h"
 #include "core/peer_stream.h"
@@ -47,6 +48,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QUuid>
+#include <QVBoxLayout>
 
 #include <charla/sdk/settings_page.h>
 #include <charla/sdk/version.h>
@@ -344,6 +346,8 @@ private slots:
     void undeliveredMessagesSayTheContactIsOffline();
     void windowShowsTheContactsName();
     void ctrlWClosesAndCtrlQQuits();
+    void incomingCallDialogFitsItsTitle();
+    void callWindowStaysTogetherWhenVideoLeaves();
     void presenceOfflineAfterHelloOnly();
     void unicodeMessages();
     void pluginsDialogTogglesText();
@@ -1003,6 +1007,59 @@ void GuiTest::ctrlWClosesAndCtrlQQuits() {
     stopping.start();
     alice.reset();
     qInfo() << "the Application was destroyed in" << stopping.elapsed() << "ms";
+}
+
+// Issue 16: the incoming-call dialog was 190 px wide, its title cut to "Inco… g call".
+void GuiTest::incomingCallDialogFitsItsTitle() {
+    charla::gui::IncomingCallDialog dialog(QStringLiteral("Bob"));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    const int title = dialog.fontMetrics().horizontalAdvance(dialog.windowTitle());
+    // A title bar also holds an icon and three buttons (about 150 px in the usual themes).
+    QVERIFY2(
+        dialog.width() >= title + 150 && dialog.width() >= 300,
+        qPrintable(QStringLiteral("%1 px wide for a %2 px title").arg(dialog.width()).arg(title)));
+}
+
+// Issue 16: when the video panel leaves mid-call (video disabled), the compact panels left must
+// not float apart in a grey gap between the status and the Hang up button.
+void GuiTest::callWindowStaysTogetherWhenVideoLeaves() {
+    charla::host::HostChannel channel;
+    charla::host::CallManager calls(channel);
+    charla::gui::CallWindow window(calls, QStringLiteral("Bob"));
+    auto* video = new QWidget(window.panelParent());
+    video->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    video->setMinimumSize(320, 240);
+    window.addPanel(QStringLiteral("video"), QStringLiteral("Video"), video);
+    // Like the audio panel: a row of controls and a line of figures, natural height.
+    auto* audio = new QWidget(window.panelParent());
+    auto* audioLayout = new QVBoxLayout(audio);
+    audioLayout->addWidget(new QPushButton(QStringLiteral("Mute"), audio));
+    audioLayout->addWidget(new QLabel(QStringLiteral("Jitter delay 40 ms"), audio));
+    window.addPanel(QStringLiteral("audio"), QStringLiteral("Audio"), audio);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const int before = window.height();
+
+    window.removePanel(QStringLiteral("video"), video);
+    delete video;
+    QCoreApplication::processEvents();
+    auto* status = child<QLabel>(&window, "callStatus");
+    auto* hangUp = child<QPushButton>(&window, "hangUpButton");
+    const QRect audioRect(audio->mapTo(&window, QPoint(0, 0)), audio->size());
+    const int above = audioRect.top() - status->geometry().bottom();
+    const int below = hangUp->geometry().top() - audioRect.bottom();
+    qInfo() << "window" << before << "->" << window.height() << "px; gap above the audio panel"
+            << above << "px, below" << below << "px; audio panel" << audio->height() << "px of"
+            << audio->sizeHint().height();
+    QVERIFY2(audio->height() < audio->sizeHint().height() + 40,
+             qPrintable(QStringLiteral("the audio panel is stretched to %1 px (it needs %2)")
+                            .arg(audio->height())
+                            .arg(audio->sizeHint().height())));
+    QVERIFY2(
+        above < 40 && below < 40,
+        qPrintable(
+            QStringLiteral("gaps of %1 and %2 px around the audio panel").arg(above).arg(below)));
 }
 
 // The contact introduces itself with host.hello (so Alice shows it online) and is gone before

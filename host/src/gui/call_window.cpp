@@ -15,6 +15,9 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <utility>
+
 namespace charla::gui {
 
 using State = sdk::CallInfo::State;
@@ -87,6 +90,20 @@ void CallWindow::removePanel(const QString& pluginId, QWidget* panel) {
 void CallWindow::updatePlaceholder() {
     panelArea_->setVisible(!panels_.isEmpty());
     placeholder_->setVisible(panels_.isEmpty());
+    // Only panels that want height (video) share out the window's height. When the last of them
+    // goes (video disabled mid-call), the compact ones would float apart in a grey gap: the
+    // window shrinks to what is left instead.
+    bool grows = false;
+    for (const QWidget* panel : std::as_const(panels_))
+        grows = grows || wantsHeight(panel);
+    const bool wasGrowing = growing_;
+    growing_ = grows || panels_.isEmpty();
+    auto* outer = static_cast<QVBoxLayout*>(layout());
+    outer->setStretchFactor(panelArea_, growing_ ? 1 : 0);
+    if (wasGrowing && !growing_) {
+        outer->activate();
+        resize(width(), minimumSizeHint().height());
+    }
 }
 
 void CallWindow::setContactName(const QString& name) {
@@ -138,6 +155,9 @@ IncomingCallDialog::IncomingCallDialog(const QString& contactName, QWidget* pare
     : QDialog(parent) {
     setObjectName("incomingCallDialog");
     setWindowTitle(tr("Incoming call"));
+    // Wide enough for its title in the window's title bar (190 px cut it to "Inco… g call") and
+    // for a long name.
+    setMinimumWidth(std::max(360, fontMetrics().horizontalAdvance(windowTitle()) * 3));
     auto* layout = new QVBoxLayout(this);
     auto* label = new QLabel(tr("<h3>%1 is calling</h3>").arg(contactName.toHtmlEscaped()), this);
     label->setAlignment(Qt::AlignCenter);
