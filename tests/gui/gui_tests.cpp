@@ -31,6 +31,7 @@
 #include <QMutex>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -348,6 +349,7 @@ private slots:
     void ctrlWClosesAndCtrlQQuits();
     void incomingCallDialogFitsItsTitle();
     void callWindowStaysTogetherWhenVideoLeaves();
+    void audioDevicesHaveOneCompactStatus();
     void presenceOfflineAfterHelloOnly();
     void unicodeMessages();
     void pluginsDialogTogglesText();
@@ -1062,6 +1064,71 @@ void GuiTest::callWindowStaysTogetherWhenVideoLeaves() {
             QStringLiteral("gaps of %1 and %2 px around the audio panel").arg(above).arg(below)));
 }
 
+namespace {
+
+// The visible labels of `window` that speak of sound devices.
+QStringList deviceMessages(QWidget* window) {
+    QStringList out;
+    for (QLabel* label : window->findChildren<QLabel*>())
+        if (label->isVisible() && (label->text().contains("microphone", Qt::CaseInsensitive) ||
+                                   label->text().contains("speaker", Qt::CaseInsensitive)))
+            out << label->text();
+    return out;
+}
+
+} // namespace
+
+// Issue 16: the chat window held a disabled Mute button and an empty level meter outside calls,
+// and the devices were described twice, in contradicting words ("No microphone: you listen
+// only." and "no default microphone found. no default speaker found."), in both windows. Now the
+// chat has one dismissible line, the call window the controls and the same line.
+void GuiTest::audioDevicesHaveOneCompactStatus() {
+    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_audio.json"))))
+        QSKIP("the audio plugin is not built (CHARLA_PLUGINS without audio)");
+    const QList<quint16> ports = freePorts(2);
+    Options a = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    Options b = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    a.disabledPlugins = b.disabledPlugins = {QStringLiteral("video")};
+    Application alice(a);
+    Application bob(b);
+    QVERIFY(startConnected({&alice, &bob}));
+    ChatWindow* chat = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(chat));
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(chat, "callButton")->isEnabled(),
+                             kPresenceTimeoutMs);
+
+    for (QProgressBar* meter : chat->findChildren<QProgressBar*>())
+        QVERIFY2(!meter->isVisible(), "a level meter in the chat window outside calls");
+    for (QPushButton* button : chat->findChildren<QPushButton*>())
+        QVERIFY2(!button->isVisible() || !button->text().contains(QStringLiteral("Mute")),
+                 "a Mute button in the chat window outside calls");
+    const QStringList inChat = deviceMessages(chat);
+    qInfo() << "device messages in the chat window:" << inChat;
+    QVERIFY2(inChat.size() <= 1, qPrintable(inChat.join(QStringLiteral(" | "))));
+
+    // The call window: the controls, and the devices in the chat's words, once.
+    QTest::mouseClick(child<QPushButton>(chat, "callButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(bob.incomingCallDialog(), 5000);
+    QTest::mouseClick(child<QPushButton>(bob.incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(alice.callWindow(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(alice.callWindow()));
+    QTRY_VERIFY(!alice.callWindow()->findChildren<QProgressBar*>().isEmpty());
+    const QStringList inCall = deviceMessages(alice.callWindow());
+    qInfo() << "device messages in the call window:" << inCall;
+    QVERIFY2(inCall.size() <= 1, qPrintable(inCall.join(QStringLiteral(" | "))));
+    QCOMPARE(inCall, inChat);
+
+    if (!inChat.isEmpty()) {
+        auto* dismiss = child<QToolButton>(chat, "audioStatusDismiss");
+        QVERIFY2(dismiss && dismiss->isVisible(), "the device message cannot be dismissed");
+        QTest::mouseClick(dismiss, Qt::LeftButton);
+        QVERIFY(deviceMessages(chat).isEmpty());
+    }
+    QTest::mouseClick(child<QPushButton>(alice.callWindow(), "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!alice.callWindow(), 5000);
+}
+
 // The contact introduces itself with host.hello (so Alice shows it online) and is gone before
 // Alice's own link ever reached it: Alice's pings all fail, so she must show it offline.
 void GuiTest::presenceOfflineAfterHelloOnly() {
@@ -1242,10 +1309,20 @@ void GuiTest::screenshots() {
         QTest::keyClicks(user, QStringLiteral("Alice"));
         QTest::keyClicks(child<QLineEdit>(app.loginWindow(), "contactHostEdit"),
                          QStringLiteral("192.168.1.20"));
-        saveScreenshot(app.loginWindow(), QStringLiteral("login-remote.png"));
+        saveScreenshot(app.loginWindow(), QStringLiteral("login.png"));
     }
 
+    // Every plugin, the video plugin's test pattern as the camera: the windows as users see them.
     AliceAndBob pair;
+    for (auto* app : {&pair.alice, &pair.bob}) {
+        Options options =
+            localPeerOptions(app == &pair.alice ? pair.ports[0] : pair.ports[1],
+                             app == &pair.alice ? pair.ports[1] : pair.ports[0],
+                             app == &pair.alice ? QStringLiteral("Alice") : QStringLiteral("Bob"));
+        options.disabledPlugins.clear();
+        options.pluginOptions["video.camera"] = "pattern";
+        *app = std::make_unique<Application>(options);
+    }
     QVERIFY(pair.startOnline());
     const auto [a, b] = pair.chatWindows();
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"),
@@ -1259,8 +1336,8 @@ void GuiTest::screenshots() {
     QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("see you there")), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 2, 10000);
     QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("I'll bring the"));
-    saveScreenshot(a, QStringLiteral("chat-alice->png"));
-    saveScreenshot(b, QStringLiteral("chat-bob->png"));
+    saveScreenshot(a, QStringLiteral("chat.png"));
+    saveScreenshot(b, QStringLiteral("chat-bob.png"));
 
     QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
     auto* dialog = a->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
@@ -1268,6 +1345,20 @@ void GuiTest::screenshots() {
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
     saveScreenshot(dialog, QStringLiteral("plugins-dialog.png"));
     dialog->close();
+
+    // A call: the incoming-call dialog, then both call windows with the test pattern.
+    QTest::mouseClick(child<QPushButton>(a, "callButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.bob->incomingCallDialog(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(pair.bob->incomingCallDialog()));
+    saveScreenshot(pair.bob->incomingCallDialog(), QStringLiteral("incoming-call.png"));
+    QTest::mouseClick(child<QPushButton>(pair.bob->incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.alice->callWindow(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(pair.alice->callWindow()));
+    QTest::qWait(2500); // pictures and figures flowing
+    saveScreenshot(pair.alice->callWindow(), QStringLiteral("call.png"));
+    QTest::mouseClick(child<QPushButton>(pair.alice->callWindow(), "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!pair.alice->callWindow(), 5000);
 }
 
 // The call as users see it: the Call button rings the contact, whose incoming-call dialog
