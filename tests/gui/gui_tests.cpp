@@ -281,7 +281,7 @@ void saveScreenshot(QWidget* widget, const QString& fileName) {
     QCoreApplication::processEvents();
     const QPixmap pixmap = widget->grab();
     QVERIFY(!pixmap.isNull());
-    QVERIFY(pixmap.width() > 100 && pixmap.height() > 100);
+    QVERIFY(pixmap.width() > 100 && pixmap.height() > 50);
     const QString dir = qEnvironmentVariable("CHARLA_SCREENSHOT_DIR");
     if (dir.isEmpty())
         return;

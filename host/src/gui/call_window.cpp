@@ -82,28 +82,30 @@ void CallWindow::addPanel(const QString& pluginId, const QString& title, QWidget
 }
 
 void CallWindow::removePanel(const QString& pluginId, QWidget* panel) {
+    const bool grew = wantsHeight(panel);
     panelLayout_->removeWidget(panel);
     panels_.remove(pluginId);
     updatePlaceholder();
+    // The last panel that wanted height (video) left mid-call: the compact ones would float apart
+    // in a grey gap, so the window shrinks to what is left.
+    bool grows = false;
+    for (const QWidget* other : std::as_const(panels_))
+        grows = grows || wantsHeight(other);
+    if (grew && !grows && !panels_.isEmpty()) {
+        layout()->activate();
+        resize(width(), minimumSizeHint().height());
+    }
 }
 
 void CallWindow::updatePlaceholder() {
     panelArea_->setVisible(!panels_.isEmpty());
     placeholder_->setVisible(panels_.isEmpty());
-    // Only panels that want height (video) share out the window's height. When the last of them
-    // goes (video disabled mid-call), the compact ones would float apart in a grey gap: the
-    // window shrinks to what is left instead.
-    bool grows = false;
+    // Only panels that want height (video) share out the window's height; without one the
+    // compact panels keep their natural height (see removePanel()).
+    bool grows = panels_.isEmpty();
     for (const QWidget* panel : std::as_const(panels_))
         grows = grows || wantsHeight(panel);
-    const bool wasGrowing = growing_;
-    growing_ = grows || panels_.isEmpty();
-    auto* outer = static_cast<QVBoxLayout*>(layout());
-    outer->setStretchFactor(panelArea_, growing_ ? 1 : 0);
-    if (wasGrowing && !growing_) {
-        outer->activate();
-        resize(width(), minimumSizeHint().height());
-    }
+    static_cast<QVBoxLayout*>(layout())->setStretchFactor(panelArea_, grows ? 1 : 0);
 }
 
 void CallWindow::setContactName(const QString& name) {

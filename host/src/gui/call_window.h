@@ -53,7 +53,6 @@ private:
     QPushButton* hangUp_ = nullptr;
     QTimer* clock_ = nullptr;
     QMap<QString, QWidget*> panels_;
-    bool growing_ = true; // some panel wants height (or none is there)
 };
 
 // "Bob is calling": Accept or Decline. Closing it declines.

@@ -61,6 +61,7 @@ void AudioCallPanel::refresh() {
     if (!s.sendCodec.empty())
         text += tr(" · sending %1").arg(QString::fromStdString(s.sendCodec));
     figures_->setText(text.trimmed());
+    figures_->setVisible(!figures_->text().isEmpty()); // no empty line between the controls
     // The same one sentence as the chat window's status (audio_status_panel.h).
     const QString problem = deviceStatus(engine_);
     problem_->setText(problem);
