@@ -4,6 +4,7 @@
 // QT_QPA_PLATFORM=offscreen. With CHARLA_SCREENSHOT_DIR set, the screenshot test saves PNGs there.
 #include "app/application.h"
 #include "app/options.h"
+#include "core/call_manager.h"
 #include "core/endpoint.h"
 #include "core/host_channel.h"
 #include "core/peer_stream.h"
@@ -17,8 +18,10 @@
 
 #include "process_setup.h" // tests/support
 
+#include <QAbstractTextDocumentLayout>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -29,7 +32,9 @@
 #include <QMutex>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -40,8 +45,14 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTimer>
+#include <QToolButton>
+#include <QUuid>
+#include <QVBoxLayout>
 
 #include <charla/sdk/settings_page.h>
 #include <charla/sdk/version.h>
@@ -224,6 +235,41 @@ void sayHello(quint16 port, const std::string& user) {
     stream.call("host.hello", params, std::chrono::seconds(3));
 }
 
+// A text message as a contact's Charla sends it (text.send), straight to `port`: e.g. from a
+// contact whose hello has not arrived yet.
+void sendTextCall(quint16 port, const QString& body) {
+    using Struct = std::map<std::string, xmlrpc_c::value>;
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_struct(Struct{
+        {"id",
+         xmlrpc_c::value_string(QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString())},
+        {"sent_at", xmlrpc_c::value_string(
+                        QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString())},
+        {"body", xmlrpc_c::value_string(body.toStdString())}}));
+    charla::host::CurlPeerStream stream("probe",
+                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+    stream.call("text.send", params, std::chrono::seconds(3));
+}
+
+// Whether the conversation view shows (some of) the paragraph holding `text` right now.
+bool showsOnScreen(ChatWindow* chat, const QString& text) {
+    auto* view = child<QTextBrowser>(chat, "conversationView");
+    if (!view)
+        return false;
+    const QTextCursor found = view->document()->find(text);
+    if (found.isNull())
+        return false;
+    const QRectF block = view->document()->documentLayout()->blockBoundingRect(found.block());
+    const QRectF shown(0, view->verticalScrollBar()->value(), view->viewport()->width(),
+                       view->viewport()->height());
+    return shown.intersects(block);
+}
+
+bool atBottom(ChatWindow* chat) {
+    QScrollBar* bar = child<QTextBrowser>(chat, "conversationView")->verticalScrollBar();
+    return bar->value() == bar->maximum();
+}
+
 // Types into the composer the way a user does and presses Enter.
 void typeAndSend(ChatWindow* chat, const QString& text) {
     auto* composer = child<QPlainTextEdit>(chat, "composer");
@@ -238,7 +284,7 @@ void saveScreenshot(QWidget* widget, const QString& fileName) {
     QCoreApplication::processEvents();
     const QPixmap pixmap = widget->grab();
     QVERIFY(!pixmap.isNull());
-    QVERIFY(pixmap.width() > 100 && pixmap.height() > 100);
+    QVERIFY(pixmap.width() > 100 && pixmap.height() > 50);
     const QString dir = qEnvironmentVariable("CHARLA_SCREENSHOT_DIR");
     if (dir.isEmpty())
         return;
@@ -294,7 +340,19 @@ private slots:
     void loginToChatLocal();
     void loginErrorsLocal();
     void loginWindowRemote();
+    void remoteLoginUsesThePortGiven();
+    void emptyPortFieldsUseTheShownDefaults();
     void twoInstancesExchangeText();
+    void conversationFollowsOwnSends();
+    void conversationOffersJumpToLatest();
+    void conversationOpensAtTheNewest();
+    void messageBeforeHelloKeepsTheContactsName();
+    void undeliveredMessagesSayTheContactIsOffline();
+    void windowShowsTheContactsName();
+    void ctrlWClosesAndCtrlQQuits();
+    void incomingCallDialogFitsItsTitle();
+    void callWindowStaysTogetherWhenVideoLeaves();
+    void audioDevicesHaveOneCompactStatus();
     void presenceOfflineAfterHelloOnly();
     void unicodeMessages();
     void pluginsDialogTogglesText();
@@ -471,8 +529,8 @@ void GuiTest::loginToChatLocal() {
     QVERIFY(!app.loginWindow()); // the login window is gone
     const QString contact = QStringLiteral("127.0.0.1:%1").arg(ports[1]);
     QVERIFY2(chat->windowTitle().contains(contact), qPrintable(chat->windowTitle()));
-    QVERIFY2(child<QLabel>(chat, "contactLabel")->text().contains(contact),
-             qPrintable(child<QLabel>(chat, "contactLabel")->text()));
+    QVERIFY2(child<QLabel>(chat, "contactLabel")->toolTip().contains(contact),
+             qPrintable(child<QLabel>(chat, "contactLabel")->toolTip()));
     QVERIFY2(child<QLabel>(chat, "selfLabel")->text().contains(QString::number(ports[0])),
              qPrintable(child<QLabel>(chat, "selfLabel")->text()));
     QVERIFY(child<QLabel>(chat, "selfLabel")->text().contains(QStringLiteral("Alice")));
@@ -564,8 +622,12 @@ void GuiTest::loginWindowRemote() {
     LoginWindow* login = startAtLogin(app);
     QVERIFY(login);
     QVERIFY(child<QLineEdit>(login, "contactHostEdit"));
-    QVERIFY(!child<QLineEdit>(login, "ownPortEdit"));
     QVERIFY(!child<QLineEdit>(login, "contactPortEdit"));
+    // The port both sides use: empty shows the default it stands for.
+    QVERIFY(child<QLineEdit>(login, "ownPortEdit"));
+    QCOMPARE(child<QLineEdit>(login, "ownPortEdit")->text(), QString());
+    QCOMPARE(child<QLineEdit>(login, "ownPortEdit")->placeholderText(),
+             QString::number(charla::host::kDefaultPort));
     auto* addresses = child<QLabel>(login, "addressesLabel");
     QVERIFY(addresses);
     QVERIFY(addresses->isVisible());
@@ -604,6 +666,94 @@ void GuiTest::loginWindowRemote() {
     QVERIFY(button->isEnabled());
     QVERIFY(login->isVisible());
     QVERIFY(!app.chatWindow());
+}
+
+namespace {
+
+// What the login window asks for when Connect is clicked (nullopt if it refused the form).
+std::optional<charla::gui::LoginRequest> submitLogin(LoginWindow* login) {
+    std::optional<charla::gui::LoginRequest> request;
+    const auto connection =
+        QObject::connect(login, &LoginWindow::loginRequested,
+                         [&](const charla::gui::LoginRequest& r) { request = r; });
+    QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
+    QObject::disconnect(connection);
+    return request;
+}
+
+} // namespace
+
+// `charla --port N` in remote mode (issue 16): the login window shows and uses N, for both sides
+// unless the contact's address names another port; an empty field is the default it shows.
+void GuiTest::remoteLoginUsesThePortGiven() {
+    const QList<quint16> ports = freePorts(2);
+    Options options = loginOptions(false);
+    options.port = ports[0];
+    Application app(options);
+    LoginWindow* login = startAtLogin(app);
+    QVERIFY(login);
+    auto* port = child<QLineEdit>(login, "ownPortEdit");
+    QVERIFY2(port, "remote mode has no port field");
+    QCOMPARE(port->text(), QString::number(ports[0]));
+    auto* addresses = child<QLabel>(login, "addressesLabel");
+    QVERIFY2(addresses->text().contains(QStringLiteral("port %1").arg(ports[0])),
+             qPrintable(addresses->text()));
+    QVERIFY2(!addresses->text().contains(QStringLiteral("port 5000")),
+             qPrintable(addresses->text()));
+
+    // What the form asks for, without connecting: the contact on our port unless it says :PORT.
+    {
+        LoginWindow form(false, {QStringLiteral("Alice"), QString(), QString(), QString()}, {});
+        form.show();
+        QTest::keyClicks(child<QLineEdit>(&form, "contactHostEdit"), QStringLiteral("10.0.0.2"));
+        auto request = submitLogin(&form);
+        QVERIFY(request);
+        QCOMPARE(request->ownPort, charla::host::kDefaultPort);
+        QCOMPARE(request->contactPort, charla::host::kDefaultPort);
+        QTest::keyClicks(child<QLineEdit>(&form, "ownPortEdit"), QStringLiteral("5002"));
+        QVERIFY(child<QLabel>(&form, "addressesLabel")->text().contains("port 5002"));
+        form.setBusy(false);
+        request = submitLogin(&form);
+        QVERIFY(request);
+        QCOMPARE(request->ownPort, quint16(5002));
+        QCOMPARE(request->contactPort, quint16(5002));
+        child<QLineEdit>(&form, "contactHostEdit")->setText(QStringLiteral("10.0.0.2:5003"));
+        form.setBusy(false);
+        request = submitLogin(&form);
+        QVERIFY(request);
+        QCOMPARE(request->contactPort, quint16(5003));
+    }
+
+    // Connecting really listens on the port given.
+    auto* host = child<QLineEdit>(login, "contactHostEdit");
+    host->clear();
+    QTest::keyClicks(host, QStringLiteral("127.0.0.1:%1").arg(ports[1]));
+    QSignalSpy connected(&app, &Application::connected);
+    QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
+    QVERIFY(connected.wait(kConnectTimeoutMs) || connected.count() == 1);
+    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY2(
+        child<QLabel>(app.chatWindow(), "selfLabel")->text().contains(QString::number(ports[0])),
+        qPrintable(child<QLabel>(app.chatWindow(), "selfLabel")->text()));
+    QCOMPARE(QSettings().value("contact/port").toInt(), int(ports[0]));
+}
+
+// The grey 5000 and 5001 of local mode are what an empty field means, not a hint to ignore.
+void GuiTest::emptyPortFieldsUseTheShownDefaults() {
+    LoginWindow login(true, {QStringLiteral("Alice"), QString(), QString(), QString()}, {});
+    login.show();
+    auto* own = child<QLineEdit>(&login, "ownPortEdit");
+    auto* contact = child<QLineEdit>(&login, "contactPortEdit");
+    QVERIFY(own && contact);
+    QCOMPARE(own->text(), QString());
+    QCOMPARE(contact->text(), QString());
+    const auto request = submitLogin(&login);
+    QVERIFY2(request, qPrintable(child<QLabel>(&login, "errorLabel")->text()));
+    QCOMPARE(QString::number(request->ownPort), own->placeholderText());
+    QCOMPARE(QString::number(request->contactPort), contact->placeholderText());
+    QCOMPARE(request->ownPort, quint16(5000));
+    QCOMPARE(request->contactPort, quint16(5001));
+    QVERIFY(!child<QLabel>(&login, "errorLabel")->isVisible());
 }
 
 void GuiTest::twoInstancesExchangeText() {
@@ -664,7 +814,8 @@ void GuiTest::twoInstancesExchangeText() {
     });
     heartbeat.start();
     typeAndSend(a, QStringLiteral("Are you there?"));
-    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("not delivered yet")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("Queued — Bob is offline")),
+                             15000);
     QVERIFY(conversation(a).contains(QStringLiteral("Are you there?")));
     QTest::qWait(200);
     heartbeat.stop();
@@ -675,6 +826,312 @@ void GuiTest::twoInstancesExchangeText() {
     // The first message keeps its receipt.
     QVERIFY(conversation(a).contains(QStringLiteral("✓ delivered")));
     QVERIFY(a->isVisible());
+}
+
+// Issue 16: the conversation follows your own sends (40 quick ones, receipts coming back
+// meanwhile) and jumps to a message you send while scrolled up.
+void GuiTest::conversationFollowsOwnSends() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    ChatWindow* a = pair.alice->chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    for (int i = 0; i < 40; ++i)
+        typeAndSend(a, QStringLiteral("quick message %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 40, 20000);
+    QCoreApplication::processEvents();
+    QVERIFY2(showsOnScreen(a, QStringLiteral("quick message 39")),
+             "the view stopped following the user's own messages");
+    QVERIFY(atBottom(a));
+
+    // Scrolled up to read, the user sends: the view goes to what they sent.
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
+    QVERIFY(showsOnScreen(a, QStringLiteral("quick message 0")));
+    typeAndSend(a, QStringLiteral("sent while scrolled up"));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("sent while scrolled up")),
+                 "the view did not go to the message the user sent");
+    QVERIFY(atBottom(a));
+}
+
+// Issue 16: a message arriving while the user reads further up does not move the view; a
+// "jump to latest" button appears and takes them down.
+void GuiTest::conversationOffersJumpToLatest() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    for (int i = 0; i < 40; ++i)
+        sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
+    QVERIFY(showsOnScreen(a, QStringLiteral("incoming message 0")));
+    sendTextCall(ports[0], QStringLiteral("a reply while you read"));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("a reply while you read")));
+    QVERIFY2(showsOnScreen(a, QStringLiteral("incoming message 0")), "the view moved");
+    auto* jump = child<QToolButton>(a, "jumpToLatestButton");
+    QVERIFY2(jump, "no jump-to-latest button");
+    QTRY_VERIFY(jump->isVisible());
+    QTest::mouseClick(jump, Qt::LeftButton);
+    QTRY_VERIFY(showsOnScreen(a, QStringLiteral("a reply while you read")));
+    QVERIFY(atBottom(a));
+    QVERIFY(!jump->isVisible());
+    // At the bottom, new messages are followed and the button stays away.
+    sendTextCall(ports[0], QStringLiteral("and one more"));
+    QTRY_VERIFY(showsOnScreen(a, QStringLiteral("and one more")));
+    QVERIFY(!jump->isVisible());
+}
+
+// Issue 16: after a restart the conversation opens at the newest message, not the oldest.
+void GuiTest::conversationOpensAtTheNewest() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    {
+        Application alice(options);
+        QVERIFY(startConnected({&alice}));
+        for (int i = 0; i < 40; ++i)
+            sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+        QTRY_VERIFY(conversation(alice.chatWindow()).contains("incoming message 39"));
+    }
+    Application alice(options);
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    QVERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("incoming message 39")),
+                 "the conversation opened at the oldest message");
+    QVERIFY(!showsOnScreen(a, QStringLiteral("incoming message 0")));
+}
+
+// Issue 16: a message that arrives before the contact's hello is stored with the contact's name
+// as soon as it is known, and still shows it after a restart (before any new hello).
+void GuiTest::messageBeforeHelloKeepsTheContactsName() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    {
+        Application alice(options);
+        QVERIFY(startConnected({&alice}));
+        ChatWindow* a = alice.chatWindow();
+        sendTextCall(ports[0], QStringLiteral("sent before my hello"));
+        QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
+        sayHello(ports[0], "Bob");
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+        QTRY_VERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
+        QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
+    }
+    Application alice(options); // nobody says hello this time
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
+    QVERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
+    QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
+}
+
+// Issue 16: a message to an offline contact reads "Queued — Bob is offline", not the transport's
+// words; those stay available as the status's tooltip.
+void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    sayHello(ports[0], "Bob"); // known by name, and nobody answers on Bob's port
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a), 5000);
+    typeAndSend(a, QStringLiteral("Are you there?"));
+    const QString queued = QStringLiteral("Queued — Bob is offline");
+    // Past the 10 s after which the old wording showed the transport's error.
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(queued), 5000);
+    QTest::qWait(11000);
+    QVERIFY2(conversation(a).contains(queued), qPrintable(conversation(a)));
+    QVERIFY2(!conversation(a).contains(QStringLiteral("cannot reach")),
+             qPrintable(conversation(a)));
+    QVERIFY2(!conversation(a).contains(QStringLiteral("text.send")), qPrintable(conversation(a)));
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    QTextCursor status = view->document()->find(queued);
+    QVERIFY(!status.isNull());
+    QVERIFY2(status.charFormat().toolTip().contains(QStringLiteral("cannot reach")),
+             qPrintable(status.charFormat().toolTip()));
+}
+
+// Issue 16: the window title and the header name the contact; the address is secondary.
+void GuiTest::windowShowsTheContactsName() {
+    const QList<quint16> ports = freePorts(2);
+    const QString address = QString::number(ports[1]); // localhost:PORT as given
+    {
+        Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+        QVERIFY(startConnected({&alice}));
+        ChatWindow* a = alice.chatWindow();
+        sayHello(ports[0], "Bob");
+        QTRY_VERIFY_WITH_TIMEOUT(a->windowTitle().contains(QStringLiteral("Bob")), 5000);
+        QVERIFY2(!a->windowTitle().contains(address), qPrintable(a->windowTitle()));
+        auto* contact = child<QLabel>(a, "contactLabel");
+        QVERIFY(contact->text().contains(QStringLiteral("Bob")));
+        QVERIFY2(!contact->text().contains(address), qPrintable(contact->text()));
+        QVERIFY2(contact->toolTip().contains(address), qPrintable(contact->toolTip()));
+    }
+    // Known from last time: the name before the contact says hello again.
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY2(a->windowTitle().contains(QStringLiteral("Bob")), qPrintable(a->windowTitle()));
+    QVERIFY(child<QLabel>(a, "contactLabel")->text().contains(QStringLiteral("Bob")));
+}
+
+// Issue 16: Ctrl+W closes the chat window, Ctrl+Q closes everything (so the event loop ends);
+// prints how long the session then takes to stop.
+void GuiTest::ctrlWClosesAndCtrlQQuits() {
+    const QList<quint16> ports = freePorts(2);
+    // Every plugin built, and the contact online: their stop is part of closing.
+    Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    options.disabledPlugins.clear();
+    Options bobOptions = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    bobOptions.disabledPlugins.clear();
+    auto alice = std::make_unique<Application>(options);
+    Application bob(bobOptions);
+    QVERIFY(startConnected({alice.get(), &bob}));
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(alice->chatWindow()), kPresenceTimeoutMs);
+    ChatWindow* a = alice->chatWindow();
+    a->activateWindow(); // shortcuts work in the active window
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTest::keyClick(a, Qt::Key_W, Qt::ControlModifier);
+    QTRY_VERIFY2(!a->isVisible(), "Ctrl+W left the chat window open");
+
+    a->show();
+    a->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTest::keyClick(a, Qt::Key_Q, Qt::ControlModifier);
+    QTRY_VERIFY2(!a->isVisible(), "Ctrl+Q left the chat window open");
+    // No window left: charla's event loop ends (quitOnLastWindowClosed, and quit() itself).
+    QVERIFY(!alice->loginWindow() && !alice->callWindow() && !alice->incomingCallDialog());
+
+    QElapsedTimer stopping;
+    stopping.start();
+    alice.reset();
+    qInfo() << "the Application was destroyed in" << stopping.elapsed() << "ms";
+}
+
+// Issue 16: the incoming-call dialog was 190 px wide, its title cut to "Inco… g call".
+void GuiTest::incomingCallDialogFitsItsTitle() {
+    charla::gui::IncomingCallDialog dialog(QStringLiteral("Bob"));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    const int title = dialog.fontMetrics().horizontalAdvance(dialog.windowTitle());
+    // A title bar also holds an icon and three buttons (about 150 px in the usual themes).
+    QVERIFY2(
+        dialog.width() >= title + 150 && dialog.width() >= 300,
+        qPrintable(QStringLiteral("%1 px wide for a %2 px title").arg(dialog.width()).arg(title)));
+}
+
+// Issue 16: when the video panel leaves mid-call (video disabled), the compact panels left must
+// not float apart in a grey gap between the status and the Hang up button.
+void GuiTest::callWindowStaysTogetherWhenVideoLeaves() {
+    charla::host::HostChannel channel;
+    charla::host::CallManager calls(channel);
+    charla::gui::CallWindow window(calls, QStringLiteral("Bob"));
+    auto* video = new QWidget(window.panelParent());
+    video->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    video->setMinimumSize(320, 240);
+    window.addPanel(QStringLiteral("video"), QStringLiteral("Video"), video);
+    // Like the audio panel: a row of controls and a line of figures, natural height.
+    auto* audio = new QWidget(window.panelParent());
+    auto* audioLayout = new QVBoxLayout(audio);
+    audioLayout->addWidget(new QPushButton(QStringLiteral("Mute"), audio));
+    audioLayout->addWidget(new QLabel(QStringLiteral("Jitter delay 40 ms"), audio));
+    window.addPanel(QStringLiteral("audio"), QStringLiteral("Audio"), audio);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const int before = window.height();
+
+    window.removePanel(QStringLiteral("video"), video);
+    delete video;
+    QCoreApplication::processEvents();
+    auto* status = child<QLabel>(&window, "callStatus");
+    auto* hangUp = child<QPushButton>(&window, "hangUpButton");
+    const QRect audioRect(audio->mapTo(&window, QPoint(0, 0)), audio->size());
+    const int above = audioRect.top() - status->geometry().bottom();
+    const int below = hangUp->geometry().top() - audioRect.bottom();
+    qInfo() << "window" << before << "->" << window.height() << "px; gap above the audio panel"
+            << above << "px, below" << below << "px; audio panel" << audio->height() << "px of"
+            << audio->sizeHint().height();
+    QVERIFY2(audio->height() < audio->sizeHint().height() + 40,
+             qPrintable(QStringLiteral("the audio panel is stretched to %1 px (it needs %2)")
+                            .arg(audio->height())
+                            .arg(audio->sizeHint().height())));
+    QVERIFY2(
+        above < 40 && below < 40,
+        qPrintable(
+            QStringLiteral("gaps of %1 and %2 px around the audio panel").arg(above).arg(below)));
+}
+
+namespace {
+
+// The visible labels of `window` that speak of sound devices.
+QStringList deviceMessages(QWidget* window) {
+    QStringList out;
+    for (QLabel* label : window->findChildren<QLabel*>())
+        if (label->isVisible() && (label->text().contains("microphone", Qt::CaseInsensitive) ||
+                                   label->text().contains("speaker", Qt::CaseInsensitive)))
+            out << label->text();
+    return out;
+}
+
+} // namespace
+
+// Issue 16: the chat window held a disabled Mute button and an empty level meter outside calls,
+// and the devices were described twice, in contradicting words ("No microphone: you listen
+// only." and "no default microphone found. no default speaker found."), in both windows. Now the
+// chat has one dismissible line, the call window the controls and the same line.
+void GuiTest::audioDevicesHaveOneCompactStatus() {
+    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_audio.json"))))
+        QSKIP("the audio plugin is not built (CHARLA_PLUGINS without audio)");
+    const QList<quint16> ports = freePorts(2);
+    Options a = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    Options b = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    a.disabledPlugins = b.disabledPlugins = {QStringLiteral("video")};
+    Application alice(a);
+    Application bob(b);
+    QVERIFY(startConnected({&alice, &bob}));
+    ChatWindow* chat = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(chat));
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(chat, "callButton")->isEnabled(),
+                             kPresenceTimeoutMs);
+
+    for (QProgressBar* meter : chat->findChildren<QProgressBar*>())
+        QVERIFY2(!meter->isVisible(), "a level meter in the chat window outside calls");
+    for (QPushButton* button : chat->findChildren<QPushButton*>())
+        QVERIFY2(!button->isVisible() || !button->text().contains(QStringLiteral("Mute")),
+                 "a Mute button in the chat window outside calls");
+    const QStringList inChat = deviceMessages(chat);
+    qInfo() << "device messages in the chat window:" << inChat;
+    QVERIFY2(inChat.size() <= 1, qPrintable(inChat.join(QStringLiteral(" | "))));
+
+    // The call window: the controls, and the devices in the chat's words, once.
+    QTest::mouseClick(child<QPushButton>(chat, "callButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(bob.incomingCallDialog(), 5000);
+    QTest::mouseClick(child<QPushButton>(bob.incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(alice.callWindow(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(alice.callWindow()));
+    QTRY_VERIFY(!alice.callWindow()->findChildren<QProgressBar*>().isEmpty());
+    const QStringList inCall = deviceMessages(alice.callWindow());
+    qInfo() << "device messages in the call window:" << inCall;
+    QVERIFY2(inCall.size() <= 1, qPrintable(inCall.join(QStringLiteral(" | "))));
+    QCOMPARE(inCall, inChat);
+
+    if (!inChat.isEmpty()) {
+        auto* dismiss = child<QToolButton>(chat, "audioStatusDismiss");
+        QVERIFY2(dismiss && dismiss->isVisible(), "the device message cannot be dismissed");
+        QTest::mouseClick(dismiss, Qt::LeftButton);
+        QVERIFY(deviceMessages(chat).isEmpty());
+    }
+    QTest::mouseClick(child<QPushButton>(alice.callWindow(), "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!alice.callWindow(), 5000);
 }
 
 // The contact introduces itself with host.hello (so Alice shows it online) and is gone before
@@ -857,10 +1314,20 @@ void GuiTest::screenshots() {
         QTest::keyClicks(user, QStringLiteral("Alice"));
         QTest::keyClicks(child<QLineEdit>(app.loginWindow(), "contactHostEdit"),
                          QStringLiteral("192.168.1.20"));
-        saveScreenshot(app.loginWindow(), QStringLiteral("login-remote.png"));
+        saveScreenshot(app.loginWindow(), QStringLiteral("login.png"));
     }
 
+    // Every plugin, the video plugin's test pattern as the camera: the windows as users see them.
     AliceAndBob pair;
+    for (auto* app : {&pair.alice, &pair.bob}) {
+        Options options =
+            localPeerOptions(app == &pair.alice ? pair.ports[0] : pair.ports[1],
+                             app == &pair.alice ? pair.ports[1] : pair.ports[0],
+                             app == &pair.alice ? QStringLiteral("Alice") : QStringLiteral("Bob"));
+        options.disabledPlugins.clear();
+        options.pluginOptions["video.camera"] = "pattern";
+        *app = std::make_unique<Application>(options);
+    }
     QVERIFY(pair.startOnline());
     const auto [a, b] = pair.chatWindows();
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"),
@@ -874,7 +1341,7 @@ void GuiTest::screenshots() {
     QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("see you there")), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 2, 10000);
     QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("I'll bring the"));
-    saveScreenshot(a, QStringLiteral("chat-alice.png"));
+    saveScreenshot(a, QStringLiteral("chat.png"));
     saveScreenshot(b, QStringLiteral("chat-bob.png"));
 
     QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
@@ -883,6 +1350,20 @@ void GuiTest::screenshots() {
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
     saveScreenshot(dialog, QStringLiteral("plugins-dialog.png"));
     dialog->close();
+
+    // A call: the incoming-call dialog, then both call windows with the test pattern.
+    QTest::mouseClick(child<QPushButton>(a, "callButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.bob->incomingCallDialog(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(pair.bob->incomingCallDialog()));
+    saveScreenshot(pair.bob->incomingCallDialog(), QStringLiteral("incoming-call.png"));
+    QTest::mouseClick(child<QPushButton>(pair.bob->incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.alice->callWindow(), 5000);
+    QVERIFY(QTest::qWaitForWindowExposed(pair.alice->callWindow()));
+    QTest::qWait(2500); // pictures and figures flowing
+    saveScreenshot(pair.alice->callWindow(), QStringLiteral("call.png"));
+    QTest::mouseClick(child<QPushButton>(pair.alice->callWindow(), "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!pair.alice->callWindow(), 5000);
 }
 
 namespace {

@@ -282,4 +282,35 @@ TEST(CallPanel, ShowsTheRemotePictureOffscreen) {
 }
 
 } // namespace
+// Issue 16: the camera button said "Camera on", a state, on the button that turns it off.
+TEST(CallPanel, CameraButtonSaysWhatAClickDoes) {
+    EnginePeer a(patternConfig(320, 240));
+    VideoCallPanel panel(a.engine(), true, {});
+    panel.show();
+    ASSERT_TRUE(panel.cameraButton()->isEnabled());
+    ASSERT_TRUE(panel.cameraButton()->isChecked());
+    EXPECT_EQ(panel.cameraButton()->text().toStdString(), "Turn camera off");
+    panel.cameraButton()->click();
+    EXPECT_FALSE(panel.cameraButton()->isChecked()); // still checkable: checked = camera on
+    EXPECT_FALSE(a.engine().controls().cameraOn());
+    EXPECT_EQ(panel.cameraButton()->text().toStdString(), "Turn camera on");
+    panel.refresh();
+    EXPECT_EQ(panel.cameraButton()->text().toStdString(), "Turn camera on");
+}
+
+// Issue 16: without a camera, a "No camera" box covered part of the contact's picture.
+TEST(CallPanel, NoCameraLeavesTheContactsPictureUncovered) {
+    VideoConfig none = patternConfig(320, 240);
+    none.source = SourceSpec{}; // no source at all
+    EnginePeer a(none);
+    ASSERT_FALSE(a.engine().canSend());
+    VideoCallPanel panel(a.engine(), true, {});
+    panel.resize(700, 520);
+    panel.show();
+    panel.refresh();
+    EXPECT_FALSE(panel.cameraButton()->isEnabled());
+    EXPECT_EQ(panel.cameraButton()->text().toStdString(), "No camera");
+    EXPECT_FALSE(panel.selfView()->isVisible()) << "a 'No camera' box covers the contact's picture";
+}
+
 } // namespace charla::video::test

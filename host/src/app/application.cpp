@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QHostInfo>
@@ -33,6 +34,11 @@ template <class Window> void closeLater(std::unique_ptr<Window>& window) {
 QString defaultUserName() {
     QString name = qEnvironmentVariable("USER");
     return name.isEmpty() ? QStringLiteral("me") : name;
+}
+
+// Where the contact's name is remembered, per address (host:port), for the next start.
+QString contactNameKey(const QString& address) {
+    return QStringLiteral("contactNames/") + QString(address).replace(u':', u'_');
 }
 
 QSet<QString> disabledPlugins(const Options& options) {
@@ -99,6 +105,8 @@ Application::Application(Options options, QObject* parent)
     : QObject(parent), options_(std::move(options)) {}
 
 Application::~Application() {
+    QElapsedTimer closing;
+    closing.start();
     if (lookupId_ >= 0)
         QHostInfo::abortHostLookup(lookupId_);
     // Plugins first (their panels live in the windows), then the windows, then the rest.
@@ -110,6 +118,7 @@ Application::~Application() {
     panels_.reset();
     chat_.reset();
     session_.reset();
+    qCInfo(lcGui) << "closed in" << closing.elapsed() << "ms";
 }
 
 void Application::start() {
@@ -130,13 +139,28 @@ void Application::start() {
     gui::LoginWindow::Defaults defaults;
     defaults.user = user;
     defaults.contactHost = settings.value("contact/host").toString();
-    defaults.ownPort = options_.port ? QString::number(*options_.port)
-                                     : settings.value("contact/localOwnPort").toString();
+    // --port wins over what was remembered; remote and local mode remember their own.
+    defaults.ownPort =
+        options_.port ? QString::number(*options_.port)
+                      : settings.value(options_.localMode ? "contact/localOwnPort" : "contact/port")
+                            .toString();
     defaults.contactPort = settings.value("contact/localContactPort").toString();
     login_ = std::make_unique<gui::LoginWindow>(options_.localMode, defaults,
                                                 host::localIPv4Addresses());
     connect(login_.get(), &gui::LoginWindow::loginRequested, this, &Application::connectTo);
     login_->show();
+}
+
+void Application::quit() {
+    qCInfo(lcGui) << "quit requested";
+    if (session_)
+        session_->calls().hangUp();
+    closeCallWindows();
+    if (chat_)
+        chat_->close();
+    if (login_)
+        login_->close();
+    QCoreApplication::quit();
 }
 
 void Application::fail(const QString& message) {
@@ -190,9 +214,11 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     auto session = std::make_unique<host::Session>(config);
     // The chat window exists before plugins start, so they can contribute their panels.
     const QString contact = request.contactHost + ":" + QString::number(request.contactPort);
+    contactAddress_ = contact;
     auto chat = std::make_unique<gui::ChatWindow>(
         session->plugins(), contact,
-        tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort));
+        tr("%1 on %2:%3").arg(request.user, config.listenAddress).arg(request.ownPort),
+        QSettings().value(contactNameKey(contact)).toString());
     auto panels = std::make_unique<gui::PluginPanels>(session->plugins());
     panels->setHost(gui::PanelSlot::Chat, chat.get());
     try {
@@ -205,9 +231,15 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     panels_ = std::move(panels);
     chat_ = std::move(chat);
     connect(session_.get(), &host::Session::peerChanged, chat_.get(), &gui::ChatWindow::setPeer);
+    connect(session_.get(), &host::Session::peerChanged, this, [this](const sdk::PeerInfo& peer) {
+        if (!peer.user.empty())
+            QSettings().setValue(contactNameKey(contactAddress_),
+                                 QString::fromStdString(peer.user));
+    });
     connect(session_.get(), &host::Session::refusalChanged, chat_.get(),
             &gui::ChatWindow::setRefusal);
     connect(chat_.get(), &gui::ChatWindow::pluginToggled, this, &Application::saveDisabledPlugin);
+    connect(chat_.get(), &gui::ChatWindow::quitRequested, this, &Application::quit);
     host::CallManager& calls = session_->calls();
     calls.setAutoAnswer(options_.autoAnswer);
     connect(chat_.get(), &gui::ChatWindow::callRequested, &calls, &host::CallManager::placeCall);
@@ -239,6 +271,7 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         settings.setValue("contact/localContactPort", request.contactPort);
     } else {
         settings.setValue("contact/host", request.contactHost);
+        settings.setValue("contact/port", request.ownPort);
     }
     if (login_) {
         login_->hide();
@@ -250,7 +283,10 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
 
 QString Application::contactName() const {
     const std::string user = session_ ? session_->channel().peer().user : std::string();
-    return user.empty() ? tr("your contact") : QString::fromStdString(user);
+    if (!user.empty())
+        return QString::fromStdString(user);
+    const QString known = QSettings().value(contactNameKey(contactAddress_)).toString();
+    return known.isEmpty() ? tr("your contact") : known;
 }
 
 void Application::closeCallWindows() {
@@ -285,6 +321,7 @@ void Application::showCall(const sdk::CallInfo& call, const QString& message) {
         closeLater(incoming_);
         if (!callWindow_) {
             callWindow_ = std::make_unique<gui::CallWindow>(session_->calls(), contactName());
+            connect(callWindow_.get(), &gui::CallWindow::quitRequested, this, &Application::quit);
             panels_->setHost(gui::PanelSlot::Call, callWindow_.get());
             callWindow_->show();
         }

@@ -36,6 +36,9 @@ public:
 
     // Shows the login window, or with --peer connects straight away.
     void start();
+    // Ctrl+Q: hangs up, closes every window and leaves the event loop. The session stops when
+    // the Application is destroyed; undelivered messages wait in the text plugin's store.
+    void quit();
 
     host::Session* session() { return session_.get(); }
     gui::ChatWindow* chatWindow() { return chat_.get(); }
@@ -66,6 +69,7 @@ private:
     std::unique_ptr<gui::PluginPanels> panels_;
     std::unique_ptr<gui::CallWindow> callWindow_;
     std::unique_ptr<gui::IncomingCallDialog> incoming_;
+    QString contactAddress_; // host:port, as the user gave it
     bool calledOnStart_ = false;
     int lookupId_ = -1;
 };

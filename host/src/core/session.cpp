@@ -2,6 +2,8 @@
 
 #include "core/logging.h"
 
+#include <QElapsedTimer>
+
 namespace charla::host {
 
 Session::Session(SessionConfig config, QObject* parent)
@@ -47,10 +49,20 @@ void Session::stop() {
     if (!started_)
         return;
     started_ = false;
+    // Each step timed: closing Charla must be quick, and this says which part is not.
+    QElapsedTimer step;
+    step.start();
     link_->stop();
+    const qint64 link = step.restart();
     calls_->hangUp();
+    const qint64 call = step.restart();
     plugins_->disableAll();
+    const qint64 plugins = step.restart();
     channel_.stopListening();
+    const qint64 server = step.elapsed();
+    qCInfo(lcChannel).nospace() << "session stopped in " << link + call + plugins + server
+                                << " ms (link " << link << ", call " << call << ", plugins "
+                                << plugins << ", server " << server << ")";
 }
 
 } // namespace charla::host

@@ -2,15 +2,21 @@
 
 #include "core/call_manager.h"
 #include "gui/panel_layout.h"
+#include "gui/shortcuts.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
+#include <QKeySequence>
 #include <QLabel>
 #include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
 
 namespace charla::gui {
 
@@ -47,6 +53,15 @@ CallWindow::CallWindow(host::CallManager& calls, const QString& contactName, QWi
     layout->addWidget(hangUp_, 0, Qt::AlignCenter);
     connect(hangUp_, &QPushButton::clicked, &calls_, &host::CallManager::hangUp);
 
+    // Ctrl+W closes the window (which hangs up), Ctrl+Q quits Charla.
+    auto* closeAction = new QAction(tr("Close window"), this);
+    closeAction->setShortcuts(shortcuts(QKeySequence::Close, Qt::CTRL | Qt::Key_W));
+    connect(closeAction, &QAction::triggered, this, &QWidget::close);
+    auto* quitAction = new QAction(tr("Quit Charla"), this);
+    quitAction->setShortcuts(shortcuts(QKeySequence::Quit, Qt::CTRL | Qt::Key_Q));
+    connect(quitAction, &QAction::triggered, this, &CallWindow::quitRequested);
+    addActions({closeAction, quitAction});
+
     clock_ = new QTimer(this);
     clock_->setInterval(500);
     connect(clock_, &QTimer::timeout, this, &CallWindow::updateStatus);
@@ -67,14 +82,30 @@ void CallWindow::addPanel(const QString& pluginId, const QString& title, QWidget
 }
 
 void CallWindow::removePanel(const QString& pluginId, QWidget* panel) {
+    const bool grew = wantsHeight(panel);
     panelLayout_->removeWidget(panel);
     panels_.remove(pluginId);
     updatePlaceholder();
+    // The last panel that wanted height (video) left mid-call: the compact ones would float apart
+    // in a grey gap, so the window shrinks to what is left.
+    bool grows = false;
+    for (const QWidget* other : std::as_const(panels_))
+        grows = grows || wantsHeight(other);
+    if (grew && !grows && !panels_.isEmpty()) {
+        layout()->activate();
+        resize(width(), minimumSizeHint().height());
+    }
 }
 
 void CallWindow::updatePlaceholder() {
     panelArea_->setVisible(!panels_.isEmpty());
     placeholder_->setVisible(panels_.isEmpty());
+    // Only panels that want height (video) share out the window's height; without one the
+    // compact panels keep their natural height (see removePanel()).
+    bool grows = panels_.isEmpty();
+    for (const QWidget* panel : std::as_const(panels_))
+        grows = grows || wantsHeight(panel);
+    static_cast<QVBoxLayout*>(layout())->setStretchFactor(panelArea_, grows ? 1 : 0);
 }
 
 void CallWindow::setContactName(const QString& name) {
@@ -126,6 +157,9 @@ IncomingCallDialog::IncomingCallDialog(const QString& contactName, QWidget* pare
     : QDialog(parent) {
     setObjectName("incomingCallDialog");
     setWindowTitle(tr("Incoming call"));
+    // Wide enough for its title in the window's title bar (190 px cut it to "Inco… g call") and
+    // for a long name.
+    setMinimumWidth(std::max(360, fontMetrics().horizontalAdvance(windowTitle()) * 3));
     auto* layout = new QVBoxLayout(this);
     auto* label = new QLabel(tr("<h3>%1 is calling</h3>").arg(contactName.toHtmlEscaped()), this);
     label->setAlignment(Qt::AlignCenter);

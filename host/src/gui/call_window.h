@@ -33,6 +33,10 @@ public:
     void setContactName(const QString& name);
     void updateCall(const sdk::CallInfo& call);
 
+signals:
+    // Ctrl+Q: the whole application.
+    void quitRequested();
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 

@@ -2,9 +2,12 @@
 
 #include "core/plugin_manager.h"
 #include "gui/panel_layout.h"
+#include "gui/shortcuts.h"
 #include "gui/plugins_dialog.h"
 
+#include <QAction>
 #include <QHBoxLayout>
+#include <QKeySequence>
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
@@ -14,10 +17,10 @@
 namespace charla::gui {
 
 ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddress,
-                       const QString& listeningOn, QWidget* parent)
-    : QMainWindow(parent), plugins_(plugins), contactAddress_(contactAddress) {
+                       const QString& listeningOn, const QString& knownName, QWidget* parent)
+    : QMainWindow(parent), plugins_(plugins), contactAddress_(contactAddress),
+      knownName_(knownName) {
     setObjectName("chatWindow");
-    setWindowTitle(tr("Charla — %1").arg(contactAddress));
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
 
@@ -69,6 +72,16 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     self->setObjectName("selfLabel");
     statusBar()->addPermanentWidget(self);
     connect(call_, &QPushButton::clicked, this, &ChatWindow::callRequested);
+    // The desktop's usual keys: Ctrl+W closes this window, Ctrl+Q quits Charla.
+    auto* closeAction = new QAction(tr("Close window"), this);
+    closeAction->setObjectName("closeWindowAction");
+    closeAction->setShortcuts(shortcuts(QKeySequence::Close, Qt::CTRL | Qt::Key_W));
+    connect(closeAction, &QAction::triggered, this, &QWidget::close);
+    auto* quitAction = new QAction(tr("Quit Charla"), this);
+    quitAction->setObjectName("quitAction");
+    quitAction->setShortcuts(shortcuts(QKeySequence::Quit, Qt::CTRL | Qt::Key_Q));
+    connect(quitAction, &QAction::triggered, this, &ChatWindow::quitRequested);
+    addActions({closeAction, quitAction});
     connect(pluginsButton, &QPushButton::clicked, this, &ChatWindow::openPluginsDialog);
     setPeer(sdk::PeerInfo{});
     updateProblems(); // and the placeholder
@@ -125,9 +138,14 @@ void ChatWindow::updateProblems() {
 }
 
 void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
-    const QString name = peer.user.empty() ? tr("Contact") : QString::fromStdString(peer.user);
-    contact_->setText(tr("<b>%1</b> <span style='color:gray'>%2</span>")
-                          .arg(name.toHtmlEscaped(), contactAddress_.toHtmlEscaped()));
+    // People are named, not addressed: the address is for the tooltip, or the title while the
+    // contact has never said who it is.
+    if (!peer.user.empty())
+        knownName_ = QString::fromStdString(peer.user);
+    const QString name = knownName_.isEmpty() ? tr("Contact") : knownName_;
+    setWindowTitle(tr("Charla — %1").arg(knownName_.isEmpty() ? contactAddress_ : knownName_));
+    contact_->setText(tr("<b>%1</b>").arg(name.toHtmlEscaped()));
+    contact_->setToolTip(tr("%1 at %2").arg(name, contactAddress_));
     presence_->setText(peer.online ? tr("<span style='color:#1b8a3a'>● online</span>")
                                    : tr("<span style='color:gray'>○ offline</span>"));
     presence_->setProperty("online", peer.online);

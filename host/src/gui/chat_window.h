@@ -23,8 +23,10 @@ namespace charla::gui {
 class ChatWindow : public QMainWindow, public PanelHost {
     Q_OBJECT
 public:
+    // `knownName`: the contact's name from last time, shown until it introduces itself.
     ChatWindow(host::PluginManager& plugins, const QString& contactAddress,
-               const QString& listeningOn, QWidget* parent = nullptr);
+               const QString& listeningOn, const QString& knownName = {},
+               QWidget* parent = nullptr);
 
     // PanelHost
     QWidget* panelParent() override;
@@ -40,6 +42,8 @@ public slots:
 signals:
     void callRequested();
     void settingsRequested();
+    // Ctrl+Q (File > Quit): the whole application, not just this window.
+    void quitRequested();
     // The user switched a plugin in the Plugins dialog (for the settings).
     void pluginToggled(const QString& id, bool enabled);
 
@@ -49,6 +53,7 @@ private:
 
     host::PluginManager& plugins_;
     QString contactAddress_;
+    QString knownName_;
     QLabel* contact_ = nullptr;
     QLabel* presence_ = nullptr;
     QPushButton* call_ = nullptr;

@@ -10,6 +10,16 @@
 
 namespace charla::gui {
 
+namespace {
+
+// An empty port field stands for the default it shows in grey.
+std::optional<quint16> portField(const QLineEdit* edit, QString* error) {
+    const QString text = edit->text().trimmed();
+    return host::parsePort(text.isEmpty() ? edit->placeholderText() : text, error);
+}
+
+} // namespace
+
 LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QStringList& ownAddresses,
                          QWidget* parent)
     : QWidget(parent), localMode_(localMode) {
@@ -28,10 +38,10 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
     if (localMode) {
         ownPort_ = new QLineEdit(defaults.ownPort, this);
         ownPort_->setObjectName("ownPortEdit");
-        ownPort_->setPlaceholderText("5000");
+        ownPort_->setPlaceholderText(QString::number(host::kDefaultPort));
         contactPort_ = new QLineEdit(defaults.contactPort, this);
         contactPort_->setObjectName("contactPortEdit");
-        contactPort_->setPlaceholderText("5001");
+        contactPort_->setPlaceholderText(QString::number(host::kDefaultPort + 1));
         form->addRow(tr("&Your port:"), ownPort_);
         form->addRow(tr("&Contact's port:"), contactPort_);
     } else {
@@ -39,6 +49,12 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
         contactHost_->setObjectName("contactHostEdit");
         contactHost_->setPlaceholderText(tr("e.g. 192.168.1.20"));
         form->addRow(tr("&Contact's IP address:"), contactHost_);
+        // Both sides use one port (5000 unless --port or this field says otherwise); a contact
+        // on another port is typed as IP:PORT.
+        ownPort_ = new QLineEdit(defaults.ownPort, this);
+        ownPort_->setObjectName("ownPortEdit");
+        ownPort_->setPlaceholderText(QString::number(host::kDefaultPort));
+        form->addRow(tr("&Port:"), ownPort_);
     }
     secret_ = new QLineEdit(this);
     secret_->setObjectName("secretEdit");
@@ -48,21 +64,15 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
     form->addRow(tr("Shared &secret:"), secret_);
     layout->addLayout(form);
 
-    QString hint;
-    if (localMode)
-        hint = tr("Both instances run on this computer (127.0.0.1). Give each its own port, and "
-                  "the other's as the contact's port.");
-    else
-        hint = tr("Your addresses: <b>%1</b><br>Give one of them to your contact. Both sides use "
-                  "port %2.")
-                   .arg(ownAddresses.isEmpty() ? tr("none found (no network?)")
-                                               : ownAddresses.join(", "))
-                   .arg(host::kDefaultPort);
-    auto* info = new QLabel(hint, this);
-    info->setObjectName("addressesLabel");
-    info->setWordWrap(true);
-    info->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(info);
+    info_ = new QLabel(this);
+    info_->setObjectName("addressesLabel");
+    info_->setWordWrap(true);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(info_);
+    ownAddresses_ = ownAddresses;
+    updateHint();
+    if (!localMode)
+        connect(ownPort_, &QLineEdit::textChanged, this, &LoginWindow::updateHint);
 
     error_ = new QLabel(this);
     error_->setObjectName("errorLabel");
@@ -80,6 +90,23 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
         if (edit)
             connect(edit, &QLineEdit::returnPressed, this, &LoginWindow::submit);
     setMinimumWidth(420);
+}
+
+void LoginWindow::updateHint() {
+    if (localMode_) {
+        info_->setText(tr("Both instances run on this computer (127.0.0.1). Give each its own "
+                          "port, and the other's as the contact's port."));
+        return;
+    }
+    // The port the user is about to use (--port, the field, or the default it shows).
+    QString error;
+    const auto typed = portField(ownPort_, &error);
+    const QString port = typed ? QString::number(*typed) : ownPort_->placeholderText();
+    info_->setText(tr("Your addresses: <b>%1</b><br>Give one of them to your contact. Both sides "
+                      "use port %2.")
+                       .arg(ownAddresses_.isEmpty() ? tr("none found (no network?)")
+                                                    : ownAddresses_.join(", "),
+                            port));
 }
 
 void LoginWindow::showError(const QString& message) {
@@ -102,10 +129,10 @@ void LoginWindow::submit() {
     }
     QString error;
     if (localMode_) {
-        auto own = host::parsePort(ownPort_->text(), &error);
+        auto own = portField(ownPort_, &error);
         if (!own)
             return showError(tr("Your port: %1").arg(error));
-        auto contact = host::parsePort(contactPort_->text(), &error);
+        auto contact = portField(contactPort_, &error);
         if (!contact)
             return showError(tr("Contact's port: %1").arg(error));
         if (*own == *contact)
@@ -114,12 +141,15 @@ void LoginWindow::submit() {
         request.ownPort = *own;
         request.contactPort = *contact;
     } else {
+        auto own = portField(ownPort_, &error);
+        if (!own)
+            return showError(tr("Port: %1").arg(error));
         auto parsed = host::parseHostPort(contactHost_->text(), &error);
         if (!parsed)
             return showError(error);
         request.contactHost = parsed->host;
-        request.ownPort = host::kDefaultPort;
-        request.contactPort = parsed->port.value_or(host::kDefaultPort);
+        request.ownPort = *own;
+        request.contactPort = parsed->port.value_or(*own);
     }
     request.secret = secret_->text();
     error_->hide();

@@ -1,9 +1,10 @@
 // The first window, as the assignment has it: between two computers it asks the contact's IP
-// (both sides use port 5000) and shows the user's own addresses; in local mode (-l) it asks the
-// user's port and the contact's port on this computer.
+// and the port both sides use (5000 unless --port says otherwise) and shows the user's own
+// addresses; in local mode (-l) it asks the user's port and the contact's port on this computer.
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 class QLabel;
@@ -41,6 +42,7 @@ signals:
 
 private:
     void submit();
+    void updateHint();
 
     bool localMode_;
     QLineEdit* user_ = nullptr;
@@ -48,6 +50,8 @@ private:
     QLineEdit* ownPort_ = nullptr;
     QLineEdit* contactPort_ = nullptr;
     QLineEdit* secret_ = nullptr;
+    QLabel* info_ = nullptr; // own addresses and port (remote), or how local mode works
+    QStringList ownAddresses_;
     QLabel* error_ = nullptr;
     QPushButton* connect_ = nullptr;
 };

@@ -1,6 +1,7 @@
 #include "audio_call_panel.h"
 
 #include "audio_engine.h"
+#include "audio_status_panel.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -25,7 +26,8 @@ AudioCallPanel::AudioCallPanel(AudioEngine& engine, QWidget* parent)
     level_->setToolTip(tr("Microphone level"));
     level_->setMaximumHeight(12);
     problem_->setWordWrap(true);
-    problem_->setStyleSheet(QStringLiteral("color: #b00020"));
+    problem_->setObjectName(QStringLiteral("audioStatus"));
+    problem_->setStyleSheet(QStringLiteral("color: #5c4400"));
 
     auto* row = new QHBoxLayout;
     row->addWidget(mute_);
@@ -52,8 +54,6 @@ void AudioCallPanel::refresh() {
     mute_->setEnabled(engine_.hasInput());
     level_->setValue(static_cast<int>(std::clamp(s.inputLevelDb, -60.0, 0.0)));
     QString text;
-    if (!engine_.hasInput())
-        text = tr("No microphone: you listen only.");
     if (s.playing)
         text += tr(" Jitter delay %1 ms · loss %2 %")
                     .arg(s.jitterDelayMs)
@@ -61,8 +61,11 @@ void AudioCallPanel::refresh() {
     if (!s.sendCodec.empty())
         text += tr(" · sending %1").arg(QString::fromStdString(s.sendCodec));
     figures_->setText(text.trimmed());
-    const QString problem = QString::fromStdString(engine_.problem());
+    figures_->setVisible(!figures_->text().isEmpty()); // no empty line between the controls
+    // The same one sentence as the chat window's status (audio_status_panel.h).
+    const QString problem = deviceStatus(engine_);
     problem_->setText(problem);
+    problem_->setToolTip(QString::fromStdString(engine_.problem()));
     problem_->setVisible(!problem.isEmpty());
 }
 

@@ -1,5 +1,5 @@
-// The audio controls in the call window (and, compact, in the chat window so that the microphone
-// can be muted before a call): mute, the input level, the jitter-buffer delay and the loss.
+// The audio controls in the call window: mute, the input level, the jitter-buffer delay and the
+// loss, and the devices' status in the same words as the chat window's (audio_status_panel.h).
 // Reads the engine's atomic counters on a timer: the GUI never waits on a media lock.
 #pragma once
 

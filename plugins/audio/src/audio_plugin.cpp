@@ -5,6 +5,7 @@
 #include "audio_packet.h"
 #include "audio_settings.h"
 #include "audio_settings_page.h"
+#include "audio_status_panel.h"
 
 #include <charla/sdk/declare_plugin.h>
 
@@ -101,8 +102,9 @@ void AudioPlugin::announce() {
                               << (datagrams_ ? ", by datagram" : ", by XML-RPC only");
 }
 
+// The chat window gets the devices' status only; mute and level belong to calls.
 QWidget* AudioPlugin::createPanel(QWidget* parent) {
-    return new AudioCallPanel(*engine_, parent);
+    return new AudioStatusPanel(*engine_, parent);
 }
 
 QWidget* AudioPlugin::createCallPanel(QWidget* parent) {

@@ -23,7 +23,8 @@ bool Conversation::setState(const QUuid& id, MessageState state, const QString& 
     if (index < 0)
         return false;
     ChatMessage& message = messages_[std::size_t(index)];
-    const bool hasError = state == MessageState::Retrying || state == MessageState::Failed;
+    // Sending keeps the last attempt's error too (shown as a tooltip while it waits).
+    const bool hasError = state != MessageState::Delivered && state != MessageState::Received;
     const QString newError = hasError ? error : QString();
     if (message.state == state && message.error == newError)
         return true; // nothing to redraw
@@ -31,6 +32,21 @@ bool Conversation::setState(const QUuid& id, MessageState state, const QString& 
     message.error = newError;
     emit messageChanged(index);
     return true;
+}
+
+void Conversation::nameUnnamedIncoming(const QString& sender) {
+    for (std::size_t i = 0; i < messages_.size(); ++i)
+        if (!messages_[i].outgoing && messages_[i].sender.isEmpty()) {
+            messages_[i].sender = sender;
+            emit messageChanged(int(i));
+        }
+}
+
+void Conversation::setContact(const ContactState& contact) {
+    if (contact == contact_)
+        return;
+    contact_ = contact;
+    emit contactChanged();
 }
 
 void Conversation::append(ChatMessage message) {

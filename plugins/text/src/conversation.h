@@ -22,11 +22,19 @@ enum class MessageState {
     Received,  // incoming
 };
 
+// The contact as the conversation shows it right now: its name on messages stored without one,
+// and whether our undelivered messages wait for it to come online.
+struct ContactState {
+    QString name = QStringLiteral("Contact");
+    bool online = true;
+    bool operator==(const ContactState&) const = default;
+};
+
 struct ChatMessage {
     QUuid id;
     QDateTime sentAt; // UTC
     QString body;
-    QString sender; // display name
+    QString sender; // display name; empty: the contact's (ContactState::name)
     bool outgoing = false;
     MessageState state = MessageState::Received;
     QString error;
@@ -51,16 +59,23 @@ public:
     void addIncoming(const TextMessage& message, const QString& sender);
     // Updates an outgoing message; false if there is none with this id.
     bool setState(const QUuid& id, MessageState state, const QString& error = {});
+    // Gives the contact's messages that were received without a name this one.
+    void nameUnnamedIncoming(const QString& sender);
+
+    const ContactState& contact() const { return contact_; }
+    void setContact(const ContactState& contact);
 
 signals:
     void messageAdded(int index);
     void messageChanged(int index);
+    void contactChanged();
 
 private:
     void append(ChatMessage message);
 
     std::vector<ChatMessage> messages_;
     QHash<QUuid, int> outgoingIndex_;
+    ContactState contact_;
 };
 
 } // namespace charla::text

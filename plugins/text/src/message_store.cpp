@@ -248,4 +248,24 @@ std::vector<StoredMessage> MessageStore::messagesAfter(qint64 afterSeq) {
     return select(QStringLiteral("seq > ?"), afterSeq, 0);
 }
 
+QString MessageStore::lastContactName() {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT sender FROM messages WHERE direction = 1 AND sender != '' "
+                                 "ORDER BY seq DESC LIMIT 1"));
+    execPrepared(query, "reading the contact's name");
+    return query.next() ? query.value(0).toString() : QString();
+}
+
+int MessageStore::nameUnnamedIncoming(const QString& sender) {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    query.prepare(
+        QStringLiteral("UPDATE messages SET sender = ? WHERE direction = 1 AND sender = ''"));
+    query.addBindValue(notNull(sender));
+    execPrepared(query, "naming the contact's messages");
+    return query.numRowsAffected();
+}
+
 } // namespace charla::text

@@ -80,6 +80,11 @@ public:
     bool markDelivered(const QUuid& id) { return setStatus(id, OutgoingStatus::Delivered); }
     // Every message with seq > `afterSeq`, in seq order (afterSeq 0: the whole history).
     std::vector<StoredMessage> messagesAfter(qint64 afterSeq);
+    // The name on the newest incoming message that has one (empty if none): who the contact was
+    // last time, before it introduces itself again.
+    QString lastContactName();
+    // Names the incoming messages stored before the contact introduced itself; returns how many.
+    int nameUnnamedIncoming(const QString& sender);
 
 private:
     QSqlDatabase connection();

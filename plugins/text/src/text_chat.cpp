@@ -16,6 +16,13 @@ TextChat::TextChat(QString localUser, const QString& storePath, SenderTiming tim
       store_(std::make_unique<MessageStore>(storePath)) {
     patienceTimer_.setInterval(250);
     connect(&patienceTimer_, &QTimer::timeout, this, &TextChat::checkPatience);
+    try {
+        lastKnownName_ = store_->lastContactName();
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot read the contact's name:" << e.what();
+    }
+    // Offline until the host says otherwise: what waits in the outbox waits for the contact.
+    conversation_.setContact({contactName(), false});
     refresh(); // the history, and the outbox the sender resumes
     qCDebug(lcText) << "store" << storePath << "holds" << conversation_.size() << "messages,"
                     << undelivered_.size() << "undelivered";
@@ -29,7 +36,9 @@ QString TextChat::localUserName() const {
 
 QString TextChat::contactName() const {
     std::lock_guard lock(contactMutex_);
-    return contactName_.isEmpty() ? QStringLiteral("Contact") : contactName_;
+    if (!contactName_.isEmpty())
+        return contactName_;
+    return lastKnownName_.isEmpty() ? tr("Contact") : lastKnownName_;
 }
 
 std::optional<QUuid> TextChat::send(const QString& body) {
@@ -77,10 +86,22 @@ bool TextChat::retry(const QUuid& id) {
 }
 
 void TextChat::setPeer(const sdk::PeerInfo& peer) {
+    const QString name = QString::fromStdString(peer.user);
     {
         std::lock_guard lock(contactMutex_);
-        contactName_ = QString::fromStdString(peer.user);
+        contactName_ = name;
     }
+    if (!name.isEmpty()) {
+        // Messages that came before the hello are the contact's: store them under its name, so
+        // a restart shows it too (not "Contact").
+        try {
+            store_->nameUnnamedIncoming(name);
+            conversation_.nameUnnamedIncoming(name);
+        } catch (const StoreError& e) {
+            qCWarning(lcText) << "cannot name the contact's earlier messages:" << e.what();
+        }
+    }
+    conversation_.setContact({contactName(), peer.online});
     const bool cameOnline = peer.online && !peerOnline_;
     peerOnline_ = peer.online;
     // Back, or able to receive text now: what waits should not wait out its backoff.
@@ -99,8 +120,7 @@ void TextChat::refresh() {
     for (const StoredMessage& row : rows) {
         shownSeq_ = row.seq;
         if (row.direction == Direction::Incoming) {
-            conversation_.addIncoming(row.message,
-                                      row.sender.isEmpty() ? contactName() : row.sender);
+            conversation_.addIncoming(row.message, row.sender); // empty: the contact's name
             continue;
         }
         const QString sender = row.sender.isEmpty() ? localUserName() : row.sender;
@@ -141,8 +161,11 @@ void TextChat::noteFailedAttempt(const QUuid& id, const QString& error) {
         return;
     it->lastError = error;
     const int index = conversation_.indexOfOutgoing(id);
-    if (index >= 0 && conversation_.at(index).state == MessageState::Retrying)
-        conversation_.setState(id, MessageState::Retrying, error);
+    if (index < 0)
+        return;
+    if (const MessageState state = conversation_.at(index).state;
+        state == MessageState::Retrying || state == MessageState::Sending)
+        conversation_.setState(id, state, error);
 }
 
 void TextChat::checkPatience() {
@@ -159,8 +182,10 @@ xmlrpc_c::value TextChat::handleSendCall(const xmlrpc_c::paramList& params) {
     const TextMessage message = parseSendParams(params);
     QString sender;
     {
+        // Before the contact's hello: the name it had last time (empty if none yet; setPeer()
+        // names such messages once the hello comes).
         std::lock_guard lock(contactMutex_);
-        sender = contactName_;
+        sender = contactName_.isEmpty() ? lastKnownName_ : contactName_;
     }
     MessageStore::Insert result;
     QElapsedTimer timer;

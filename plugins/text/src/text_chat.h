@@ -52,7 +52,8 @@ public:
     Conversation& conversation() { return conversation_; }
     const Conversation& conversation() const { return conversation_; }
     MessageStore& store() { return *store_; }
-    // Our name on our own messages, and the contact's ("Contact" until it introduces itself).
+    // Our name on our own messages, and the contact's (the name it had last time until it
+    // introduces itself, "Contact" if it never did).
     QString localUserName() const;
     QString contactName() const; // any thread
 
@@ -104,7 +105,8 @@ private:
     bool peerOnline_ = false; // GUI thread
     SenderWakeup wakeup_;
     mutable std::mutex contactMutex_;
-    QString contactName_;
+    QString contactName_;   // from the contact's hello
+    QString lastKnownName_; // the store's, for messages before the hello
 };
 
 } // namespace charla::text

@@ -4,25 +4,37 @@
 #include "message_format.h"
 #include "text_chat.h"
 
+#include <QAbstractTextDocumentLayout>
+#include <QEvent>
 #include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QTextCursor>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace charla::text {
 
 TextPanel::TextPanel(TextChat& chat, QWidget* parent)
     : QWidget(parent), chat_(&chat), view_(new QTextBrowser(this)),
       composer_(new ComposerEdit(this)), sendButton_(new QPushButton(tr("Send"), this)),
-      hint_(new QLabel(this)) {
+      hint_(new QLabel(this)), jump_(new QToolButton(view_)) {
     setObjectName(QStringLiteral("textPanel"));
     view_->setObjectName(QStringLiteral("conversationView"));
     composer_->setObjectName(QStringLiteral("composer"));
     sendButton_->setObjectName(QStringLiteral("sendButton"));
     hint_->setObjectName(QStringLiteral("composerHint"));
+    jump_->setObjectName(QStringLiteral("jumpToLatestButton"));
+    jump_->setText(tr("↓ New messages"));
+    jump_->setToolTip(tr("Jump to the latest message"));
+    jump_->setAccessibleName(tr("Jump to the latest message"));
+    jump_->setCursor(Qt::PointingHandCursor);
+    jump_->hide();
 
     // Links are ours ("retry:<id>"), never something to open.
     view_->setOpenLinks(false);
@@ -45,9 +57,21 @@ TextPanel::TextPanel(TextChat& chat, QWidget* parent)
     connect(sendButton_, &QPushButton::clicked, this, &TextPanel::submit);
     connect(composer_, &QPlainTextEdit::textChanged, this, &TextPanel::updateSendButton);
     connect(view_, &QTextBrowser::anchorClicked, this, &TextPanel::openLink);
-    connect(&chat.conversation(), &Conversation::messageAdded, this,
-            &TextPanel::renderConversation);
+    connect(view_->verticalScrollBar(), &QScrollBar::actionTriggered, this,
+            &TextPanel::userScrolled);
+    connect(view_->verticalScrollBar(), &QScrollBar::rangeChanged, this, &TextPanel::rangeChanged);
+    connect(jump_, &QToolButton::clicked, this, &TextPanel::followLatest);
+    view_->installEventFilter(this);
+    connect(&chat.conversation(), &Conversation::messageAdded, this, [this] {
+        renderConversation();
+        if (!following_) {
+            jump_->show();
+            placeJumpButton();
+        }
+    });
     connect(&chat.conversation(), &Conversation::messageChanged, this,
+            &TextPanel::renderConversation);
+    connect(&chat.conversation(), &Conversation::contactChanged, this,
             &TextPanel::renderConversation);
 
     renderConversation();
@@ -64,6 +88,8 @@ void TextPanel::submit() {
         hint_->setVisible(!body.trimmed().isEmpty());
         return;
     }
+    // What the user just sent is what they want to see, wherever they were reading.
+    followLatest();
     if (!chat_->send(body)) {
         // Not queued (the store cannot be written): the text stays for another try.
         hint_->setText(chat_->sendError());
@@ -82,12 +108,56 @@ void TextPanel::updateSendButton() {
 void TextPanel::renderConversation() {
     if (!chat_)
         return;
-    // Follow new messages only when the user is not reading further up.
     QScrollBar* bar = view_->verticalScrollBar();
-    const bool atBottom = bar->value() >= bar->maximum();
-    const int position = bar->value();
-    view_->setHtml(conversationHtml(chat_->conversation().messages()));
-    bar->setValue(atBottom ? bar->maximum() : position);
+    if (!following_)
+        readingAt_ = bar->value();
+    view_->setHtml(
+        conversationHtml(chat_->conversation().messages(), chat_->conversation().contact()));
+    // Lay the document out now, so the range is right at once; later layout passes (a resize)
+    // come through rangeChanged().
+    view_->document()->documentLayout()->documentSize();
+    if (following_) {
+        // QTextEdit shows its text cursor on the first show: keep it at the newest message,
+        // or a fresh window opens scrolled to the top.
+        QTextCursor end(view_->document());
+        end.movePosition(QTextCursor::End);
+        view_->setTextCursor(end);
+    }
+    rangeChanged();
+}
+
+void TextPanel::followLatest() {
+    following_ = true;
+    jump_->hide();
+    QScrollBar* bar = view_->verticalScrollBar();
+    bar->setValue(bar->maximum());
+}
+
+void TextPanel::userScrolled() {
+    // Called before the slider's new position becomes its value.
+    QScrollBar* bar = view_->verticalScrollBar();
+    following_ = bar->sliderPosition() >= bar->maximum();
+    readingAt_ = bar->sliderPosition();
+    if (following_)
+        jump_->hide();
+}
+
+void TextPanel::rangeChanged() {
+    QScrollBar* bar = view_->verticalScrollBar();
+    bar->setValue(following_ ? bar->maximum() : std::min(readingAt_, bar->maximum()));
+}
+
+void TextPanel::placeJumpButton() {
+    const QRect area = view_->viewport()->geometry();
+    jump_->adjustSize();
+    jump_->move(area.right() - jump_->width() - 8, area.bottom() - jump_->height() - 8);
+    jump_->raise();
+}
+
+bool TextPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == view_ && event->type() == QEvent::Resize)
+        placeJumpButton();
+    return QWidget::eventFilter(watched, event);
 }
 
 void TextPanel::openLink(const QUrl& url) {

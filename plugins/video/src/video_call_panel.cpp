@@ -50,7 +50,7 @@ VideoCallPanel::VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callba
     selfViewButton_->setCheckable(true);
     selfViewButton_->setChecked(selfViewVisible);
     connect(selfViewButton_, &QToolButton::toggled, this, [this](bool visible) {
-        self_->setVisible(visible);
+        self_->setVisible(visible && engine_.canSend());
         if (callbacks_.selfViewToggled)
             callbacks_.selfViewToggled(visible);
     });
@@ -126,9 +126,17 @@ void VideoCallPanel::refreshStats() {
 void VideoCallPanel::updateCameraButton() {
     const bool can = engine_.canSend();
     cameraButton_->setEnabled(can);
+    // The button says what a click does; its checked state shows that the camera is on.
     cameraButton_->setText(!can                         ? tr("No camera")
-                           : cameraButton_->isChecked() ? tr("Camera on")
-                                                        : tr("Camera off"));
+                           : cameraButton_->isChecked() ? tr("Turn camera off")
+                                                        : tr("Turn camera on"));
+    cameraButton_->setToolTip(!can                         ? tr("No camera could be opened")
+                              : cameraButton_->isChecked() ? tr("Your camera is on")
+                                                           : tr("Your camera is off"));
+    // Without a camera there is no self-view: a "No camera" box would only cover the
+    // contact's picture (the button already says it).
+    selfViewButton_->setEnabled(can);
+    self_->setVisible(can && selfViewButton_->isChecked());
 }
 
 bool VideoCallPanel::eventFilter(QObject* watched, QEvent* event) {
