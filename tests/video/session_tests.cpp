@@ -164,7 +164,7 @@ TEST_F(SessionPair, AReceiverRestartedMidCallGetsAKeyframeAndThePictureBack) {
     ASSERT_TRUE(b->plugins().setEnabled("video", false, &error)) << error.toStdString();
     ASSERT_TRUE(waitUntil([&] { return !a->channel().peer().plugin("video"); }));
     ASSERT_TRUE(b->plugins().setEnabled("video", true, &error)) << error.toStdString();
-    b->plugins().setCall({sdk::CallInfo::State::Active, "call-1"});
+    b->plugins().notifyCallChanged({sdk::CallInfo::State::Active, "call-1"});
     ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "displayed") >= 10; }))
         << "the restarted receiver shows no picture";
     const auto s = stats(portB);
