@@ -30,8 +30,7 @@ packages=(
     # rtpjpegpay, udpsrc/udpsink, v4l2src from -good; gst-launch-1.0 for the video benchmark)
     libopencv-dev libjpeg62-turbo-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
     # video plugin's call codec (VP8, libvpx); the codec benchmark's H.264 comparison (OpenH264)
-    # and its natural source (opencv-doc ships vtest.avi, a street filmed with a real camera)
-    libvpx-dev libopenh264-dev opencv-doc
+    libvpx-dev libopenh264-dev
     # tests: GoogleTest; Python for the tests that drive charla processes from outside; a private
     # sound server with null sinks, a sine source and a loopback (pulseaudio, its modules), pactl
     # and parecord (pulseaudio-utils); ip for the two-host test's network namespaces (iproute2)
@@ -43,8 +42,12 @@ if [ "${1:-}" = "--sanitizers" ]; then
     # sanitizer and fuzz stages: clang, libFuzzer (in clang's runtime), llvm-symbolizer (llvm-14)
     # so that ASan, UBSan and fuzzer reports show function names and lines
     packages+=(clang-14 libclang-rt-14-dev llvm-14)
+elif [ "${1:-}" = "--bench" ]; then
+    # the codec benchmark's natural source: opencv-doc ships vtest.avi, a street filmed with a
+    # real camera (96 MB to download, so not for the README's commands, which never run it)
+    packages+=(opencv-doc)
 elif [ $# -ne 0 ]; then
-    echo "usage: $0 [--sanitizers]" >&2
+    echo "usage: $0 [--sanitizers | --bench]" >&2
     exit 2
 fi
 

@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
     cv::VideoCapture cap(path);
     if (!cap.isOpened()) {
         std::printf("SKIP: cannot open %s (Debian's opencv-doc ships it; "
-                    "scripts/install-deps.sh installs it)\n",
+                    "scripts/install-deps.sh --bench installs it)\n",
                     path.c_str());
         return 0;
     }
