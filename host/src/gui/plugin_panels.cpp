@@ -41,9 +41,10 @@ PluginPanels::~PluginPanels() {
 }
 
 void PluginPanels::pluginStarting(const QString& id, sdk::Plugin* plugin) {
-    for (const auto& [slot, host] : hosts_) {
+    for (const auto& [hostSlot, host] : hosts_) {
         if (!host)
             continue;
+        const PanelSlot slot = hostSlot; // clang 14 cannot capture a structured binding
         const QString error = whyThrows([&] { createPanel(id, *plugin, slot); });
         if (!error.isEmpty()) {
             plugins_.failPlugin(id, QStringLiteral("failed to start: %1").arg(error));
