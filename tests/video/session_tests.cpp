@@ -115,7 +115,8 @@ void expectNoSpareKeyframes(const std::map<std::string, xmlrpc_c::value>& s, int
 
 TEST_F(SessionPair, TwoCharlasCallWithVp8ByDefault) {
     start("test", "test");
-    const sdk::PeerPlugin* theirs = a->channel().peer().plugin("video");
+    const sdk::PeerInfo peer = a->channel().peer(); // a copy: plugin() points into it
+    const sdk::PeerPlugin* theirs = peer.plugin("video");
     ASSERT_TRUE(theirs);
     EXPECT_EQ(theirs->params.at("codecs"), "vp8,jpeg");
     callBoth();

@@ -119,8 +119,9 @@ QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {
 
 void VideoPlugin::start() {
     engine_->setStream(channel_->openStream("video"));
-    engine_->setPeerReceives(channel_->peer().receives("video", "video"));
-    const sdk::PeerPlugin* theirs = channel_->peer().plugin("video");
+    const sdk::PeerInfo peer = channel_->peer(); // a copy: plugin() points into it
+    engine_->setPeerReceives(peer.receives("video", "video"));
+    const sdk::PeerPlugin* theirs = peer.plugin("video");
     engine_->setPeerParams(theirs ? &theirs->params : nullptr);
     qCDebug(lcVideo) << "started";
 }
