@@ -129,7 +129,12 @@ TEST_F(SessionPair, TwoCharlasCallWithVp8ByDefault) {
         EXPECT_EQ(text(s, "codec_in"), "vp8");
         EXPECT_EQ(num(s, "remote_width"), 640);
         EXPECT_EQ(num(s, "remote_height"), 480);
-        EXPECT_EQ(num(s, "target_kbps"), 664); // defaultVp8BitrateKbps(640, 480, 30)
+        // defaultVp8BitrateKbps(640, 480, 30), unless the link was slow for a moment (under TSan
+        // a timeout cut it to 464 once): then lower, and the cut counted.
+        if (num(s, "rate_cuts") == 0)
+            EXPECT_EQ(num(s, "target_kbps"), 664);
+        else
+            EXPECT_LT(num(s, "target_kbps"), 664);
         expectNoSpareKeyframes(s);
         // Far below JPEG's ~11.6 KB per frame of this pattern (docs/performance-video.md).
         EXPECT_LT(num(s, "jpeg_bytes_sent") / num(s, "sent"), 6000);
