@@ -8,12 +8,13 @@
 
 namespace charla::audio {
 
+namespace {
+constexpr sdk::media::CodecNames<Codec, 2> kNames{
+    {{{Codec::Opus, "opus"}, {Codec::Pcm16, "pcm16"}}}};
+} // namespace
+
 std::optional<Codec> codecFromName(std::string_view name) {
-    if (name == "opus")
-        return Codec::Opus;
-    if (name == "pcm16")
-        return Codec::Pcm16;
-    return std::nullopt;
+    return kNames.find(name);
 }
 
 std::optional<Codec> codecFromWire(std::uint8_t value) {
@@ -28,47 +29,20 @@ std::optional<Codec> codecFromWire(std::uint8_t value) {
 }
 
 const char* codecName(Codec codec) {
-    return codec == Codec::Opus ? "opus" : "pcm16";
+    return kNames.name(codec).data(); // the table's literals end in '\0'
 }
 
 std::vector<Codec> parseCodecList(std::string_view csv) {
-    std::vector<Codec> out;
-    while (!csv.empty()) {
-        const std::size_t comma = csv.find(',');
-        std::string_view item = csv.substr(0, comma);
-        csv = comma == std::string_view::npos ? std::string_view() : csv.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-            item.remove_suffix(1);
-        if (auto codec = codecFromName(item);
-            codec && std::find(out.begin(), out.end(), *codec) == out.end())
-            out.push_back(*codec);
-    }
-    return out;
+    return kNames.parse(csv);
 }
 
 std::string formatCodecList(const std::vector<Codec>& codecs) {
-    std::string out;
-    for (Codec c : codecs) {
-        if (!out.empty())
-            out += ',';
-        out += codecName(c);
-    }
-    return out;
+    return kNames.format(codecs);
 }
 
 std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
                                  const std::map<std::string, std::string>* peerParams) {
-    std::vector<Codec> theirs{Codec::Pcm16};
-    if (peerParams) {
-        if (auto it = peerParams->find(kCodecsParam); it != peerParams->end())
-            theirs = parseCodecList(it->second);
-    }
-    for (Codec c : ours)
-        if (std::find(theirs.begin(), theirs.end(), c) != theirs.end())
-            return c;
-    return std::nullopt;
+    return kNames.choose(ours, peerParams, Codec::Pcm16);
 }
 
 AudioEncoder::AudioEncoder(Codec codec, int opusBitrate, int opusComplexity) : codec_(codec) {

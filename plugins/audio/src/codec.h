@@ -8,6 +8,8 @@
 
 #include "audio_format.h"
 
+#include <charla/sdk/media/codec_list.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -23,7 +25,7 @@ namespace charla::audio {
 // Values are the codec byte of the wire format (docs/protocol-audio.md).
 enum class Codec : std::uint8_t { Pcm16 = 0, Opus = 1 };
 
-inline constexpr char kCodecsParam[] = "codecs";
+using sdk::media::kCodecsParam;
 
 std::optional<Codec> codecFromName(std::string_view name);
 std::optional<Codec> codecFromWire(std::uint8_t value);

@@ -8,49 +8,28 @@
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 
 namespace charla::video {
 
+namespace {
+constexpr sdk::media::CodecNames<Codec, 2> kNames{{{{Codec::Vp8, "vp8"}, {Codec::Jpeg, "jpeg"}}}};
+} // namespace
+
 const char* codecName(Codec codec) {
-    return codec == Codec::Vp8 ? "vp8" : "jpeg";
+    return kNames.name(codec).data(); // the table's literals end in '\0'
 }
 
 std::vector<Codec> parseCodecList(const std::string& list) {
-    std::vector<Codec> out;
-    std::stringstream in(list);
-    std::string name;
-    while (std::getline(in, name, ',')) {
-        name.erase(0, name.find_first_not_of(" \t"));
-        name.erase(name.find_last_not_of(" \t") + 1);
-        std::optional<Codec> c;
-        if (name == "vp8")
-            c = Codec::Vp8;
-        else if (name == "jpeg")
-            c = Codec::Jpeg;
-        if (c && std::find(out.begin(), out.end(), *c) == out.end())
-            out.push_back(*c);
-    }
-    return out;
+    return kNames.parse(list);
 }
 
 std::string formatCodecList(const std::vector<Codec>& codecs) {
-    std::string out;
-    for (Codec c : codecs)
-        out += (out.empty() ? "" : ",") + std::string(codecName(c));
-    return out;
+    return kNames.format(codecs);
 }
 
 std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
                                  const std::map<std::string, std::string>* peerParams) {
-    std::vector<Codec> theirs{Codec::Jpeg};
-    if (peerParams)
-        if (auto it = peerParams->find(kCodecsParam); it != peerParams->end())
-            theirs = parseCodecList(it->second);
-    for (Codec c : ours)
-        if (std::find(theirs.begin(), theirs.end(), c) != theirs.end())
-            return c;
-    return std::nullopt;
+    return kNames.choose(ours, peerParams, Codec::Jpeg);
 }
 
 xmlrpc_c::paramList frameParams(std::int32_t seq, double ts, int width, int height,

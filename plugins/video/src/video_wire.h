@@ -6,6 +6,7 @@
 #pragma once
 
 #include <charla/sdk/fault.h>
+#include <charla/sdk/media/codec_list.h>
 
 #include <xmlrpc-c/base.hpp>
 
@@ -27,7 +28,7 @@ inline constexpr std::size_t kMaxFramePayloadBytes = kMaxJpegBytes / 3 * 4 + 409
 
 // The codecs a frame can carry, in the order we prefer them.
 enum class Codec { Vp8, Jpeg };
-inline constexpr const char* kCodecsParam = "codecs"; // host.hello params: "vp8,jpeg"
+using sdk::media::kCodecsParam; // host.hello params: "vp8,jpeg"
 const char* codecName(Codec codec);
 // "vp8,jpeg" -> {Vp8, Jpeg}; unknown names are skipped, duplicates kept once.
 std::vector<Codec> parseCodecList(const std::string& list);
