@@ -50,7 +50,7 @@ struct Vp8Encoder::State {
     ~State() { vpx_codec_destroy(&codec); }
 };
 
-Vp8Encoder::Vp8Encoder() = default;
+Vp8Encoder::Vp8Encoder(int cpuUsed) : cpuUsed_(cpuUsed) {}
 Vp8Encoder::~Vp8Encoder() = default;
 
 bool Vp8Encoder::open(int width, int height, int fps) {
@@ -83,7 +83,7 @@ bool Vp8Encoder::open(int width, int height, int fps) {
         qCWarning(lcVideo) << "vpx_codec_enc_init:" << vpx_codec_error(&s->codec);
         return false;
     }
-    vpx_codec_control(&s->codec, VP8E_SET_CPUUSED, kCpuUsed);
+    vpx_codec_control(&s->codec, VP8E_SET_CPUUSED, cpuUsed_);
     vpx_codec_control(&s->codec, VP8E_SET_STATIC_THRESHOLD, 1);
     vpx_codec_control(&s->codec, VP8E_SET_NOISE_SENSITIVITY, 0);
     vpx_codec_control(&s->codec, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION);

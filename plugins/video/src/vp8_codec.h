@@ -33,7 +33,8 @@ public:
     // VP8E_SET_CPUUSED: the fixed speed chosen from measurements (negative: no adaptive speed).
     static constexpr int kCpuUsed = -8;
 
-    Vp8Encoder();
+    // `cpuUsed` other than kCpuUsed only for the benchmark that chose it.
+    explicit Vp8Encoder(int cpuUsed = kCpuUsed);
     ~Vp8Encoder();
     // Encodes an 8-bit BGR frame into `out`. The first frame, a frame of another size than the
     // previous one (the encoder is recreated) and a frame after requestKeyframe() are keyframes.
@@ -53,6 +54,7 @@ private:
     struct State;
     bool open(int width, int height, int fps);
     std::unique_ptr<State> state_;
+    int cpuUsed_;
     bool keyframeWanted_ = true;
     int requestedKbps_ = 0;
     std::uint64_t keyframes_ = 0;
