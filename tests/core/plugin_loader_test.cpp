@@ -1,6 +1,7 @@
 // The loader's crash guard on its own: what it writes while a plugin loads and what a leftover
 // file means at the next start. (Loading the fixture libraries: plugin_manager_test.cpp.)
 #include "core/plugin_loader.h"
+#include "files.h" // tests/support
 
 #include <gtest/gtest.h>
 
@@ -16,15 +17,8 @@ protected:
     void SetUp() override { QFile::remove(path); }
     void TearDown() override { QFile::remove(path); }
 
-    void write(const char* content) {
-        QFile file(path);
-        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
-        file.write(content);
-    }
-    QString read() {
-        QFile file(path);
-        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-    }
+    void write(const char* content) { ASSERT_TRUE(writeFile(path, content)); }
+    QString read() { return QString::fromUtf8(readFile(path)); }
 
     const QString path =
         QString::fromStdString(::testing::TempDir() + "charla-guard-" +

@@ -1,5 +1,6 @@
 // PluginManager with the real fixture plugins: discovery, refusal with a reason, failures, and
 // good plugins enabling next to broken ones.
+#include "files.h" // tests/support
 #include "plugin_manager_fixture.h"
 
 #include "test_support.h"
@@ -360,9 +361,7 @@ QString leftoverCrashGuard(const char* content) {
     const QString guard =
         QString::fromStdString(::testing::TempDir() + "charla-guard-" +
                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    QFile file(guard);
-    EXPECT_TRUE(file.open(QIODevice::WriteOnly));
-    file.write(content);
+    EXPECT_TRUE(writeFile(guard, content));
     return guard;
 }
 

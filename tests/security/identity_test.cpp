@@ -1,5 +1,6 @@
 // The identity key: made once, kept 0600, the same after a restart, never replaced when the file
 // is damaged; and safety numbers that both sides compute alike and that change with a key.
+#include "files.h" // tests/support
 #include "security/identity.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,9 @@
 
 namespace charla::security {
 namespace {
+
+using charla::test::readFile;
+using charla::test::writeFile;
 
 mode_t modeOf(const QString& path) {
     struct stat st {};
@@ -74,16 +78,12 @@ TEST_F(IdentityTest, ADamagedKeyFileIsAnErrorAndIsKept) {
     for (const QByteArray& junk :
          {QByteArray("not a key"), QByteArray(), QByteArray(100000, 'A'),
           QByteArray("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")}) {
-        QFile file(keyPath());
-        ASSERT_TRUE(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        file.write(junk);
-        file.close();
+        ASSERT_TRUE(writeFile(keyPath(), junk));
         QString error;
         EXPECT_FALSE(Identity::loadOrCreate(dir(), &error));
         EXPECT_TRUE(error.contains(QStringLiteral("not an Ed25519 private key")))
             << error.toStdString();
-        ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-        EXPECT_EQ(file.readAll(), junk) << "the file must not be replaced";
+        EXPECT_EQ(readFile(keyPath()), junk) << "the file must not be replaced";
     }
 }
 
@@ -95,10 +95,7 @@ TEST_F(IdentityTest, AnRsaKeyIsRefused) {
     PEM_write_bio_PrivateKey(bio, rsa, nullptr, nullptr, 0, nullptr, nullptr);
     char* data = nullptr;
     const long size = BIO_get_mem_data(bio, &data);
-    QFile file(keyPath());
-    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
-    file.write(data, size);
-    file.close();
+    ASSERT_TRUE(writeFile(keyPath(), QByteArray(data, static_cast<qsizetype>(size))));
     BIO_free(bio);
     EVP_PKEY_free(rsa);
     QString error;

@@ -1,5 +1,6 @@
 // The known peers: trust on first use, a changed key refused until accepted on purpose, verified
 // marks, and a damaged file reported rather than overwritten.
+#include "files.h" // tests/support
 #include "security/trust_store.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,9 @@
 
 namespace charla::security {
 namespace {
+
+using charla::test::readFile;
+using charla::test::writeFile;
 
 const QString kBob = QStringLiteral("192.168.1.20:5000");
 const QString kKeyA = QString(64, QLatin1Char('a'));
@@ -73,15 +77,11 @@ TEST_F(TrustStoreTest, ADamagedFileIsAnErrorAndIsKept) {
     for (const QByteArray& junk : {QByteArray("192.168.1.20:5000 nothex verified\n"),
                                    QByteArray("192.168.1.20:5000 ") + kKeyA.toLatin1() + " maybe\n",
                                    QByteArray(2 * 1024 * 1024, 'x')}) {
-        QFile file(path());
-        ASSERT_TRUE(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        file.write(junk);
-        file.close();
+        ASSERT_TRUE(writeFile(path(), junk));
         QString error;
         EXPECT_FALSE(TrustStore::load(path(), &error));
         EXPECT_FALSE(error.isEmpty());
-        ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-        EXPECT_EQ(file.readAll(), junk);
+        EXPECT_EQ(readFile(path()), junk);
     }
 }
 

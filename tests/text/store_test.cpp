@@ -1,5 +1,6 @@
 // The text plugin's message store and sender, headless: real SQLite files in a temporary
 // directory, the real TextChat, and a scripted PeerStream in place of the contact.
+#include "files.h" // tests/support
 #include "message_format.h"
 #include "message_store.h"
 #include "text_chat.h"
@@ -26,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+using charla::test::readFile;
+using charla::test::writeFile;
 using namespace charla::text;
 using namespace std::chrono_literals;
 namespace sdk = charla::sdk;
@@ -349,11 +352,7 @@ TEST_F(TextStoreTest, UnusableFileIsAnError) {
 
 TEST_F(TextStoreTest, AFileThatIsNotAStoreIsRefusedWithAdviceAndLeftAlone) {
     const QByteArray garbage(4096, '\x5a');
-    {
-        QFile file(path());
-        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
-        file.write(garbage);
-    }
+    ASSERT_TRUE(writeFile(path(), garbage));
     try {
         MessageStore store(path());
         FAIL() << "a garbage file was taken as a store";
@@ -362,9 +361,7 @@ TEST_F(TextStoreTest, AFileThatIsNotAStoreIsRefusedWithAdviceAndLeftAlone) {
             << e.what();
         EXPECT_NE(std::string(e.what()).find("move it away"), std::string::npos) << e.what();
     }
-    QFile file(path());
-    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-    EXPECT_EQ(file.readAll(), garbage) << "the file must not be touched";
+    EXPECT_EQ(readFile(path()), garbage) << "the file must not be touched";
 }
 
 // --- TextChat: receiving -----------------------------------------------------------------------

@@ -16,12 +16,16 @@ public:
     AudioPlugin();
     ~AudioPlugin() override;
 
+    // Registers audio.frame, audio.stats, the datagram handler and the workers the devices allow.
     void initialize(sdk::PluginContext& context) override;
+    // Chat window: the devices' status only (mute and level belong to calls).
     QWidget* createPanel(QWidget* parent) override;
     QWidget* createCallPanel(QWidget* parent) override;
     QWidget* createSettingsPage(QWidget* parent) override;
+    // Opens the "audio" stream before the sender runs.
     void start() override;
     void stop() override;
+    // Both decide whether we send, with which codec and by which transport (updateCall).
     void peerChanged(const sdk::PeerInfo& peer) override;
     void callChanged(const sdk::CallInfo& call) override;
 

@@ -25,11 +25,15 @@ public:
     VideoPlugin();
     ~VideoPlugin() override;
 
+    // Loads the settings, probes the source (receive-only without one), registers video.frame,
+    // video.stats and the three workers.
     void initialize(sdk::PluginContext& context) override;
     QWidget* createCallPanel(QWidget* parent) override;
     QWidget* createSettingsPage(QWidget* parent) override;
+    // Opens the "video" stream and takes the peer's codecs as they are now.
     void start() override;
     void stop() override;
+    // The peer's codecs and whether it receives; the call switches capture and sending.
     void peerChanged(const sdk::PeerInfo& peer) override;
     void callChanged(const sdk::CallInfo& call) override;
 
