@@ -33,28 +33,28 @@ std::pair<double, double> analyse(const std::vector<PcmFrame>& frames) {
 }
 
 TEST(Codec, NamesAndLists) {
-    EXPECT_EQ(codecFromName("opus"), Codec::Opus);
-    EXPECT_EQ(codecFromName("pcm16"), Codec::Pcm16);
-    EXPECT_FALSE(codecFromName("mp3"));
+    EXPECT_EQ(kCodecs.find("opus"), Codec::Opus);
+    EXPECT_EQ(kCodecs.find("pcm16"), Codec::Pcm16);
+    EXPECT_FALSE(kCodecs.find("mp3"));
     EXPECT_FALSE(codecFromWire(7));
-    EXPECT_EQ(parseCodecList(" opus , mp3,pcm16,opus"),
+    EXPECT_EQ(kCodecs.parse(" opus , mp3,pcm16,opus"),
               (std::vector<Codec>{Codec::Opus, Codec::Pcm16}));
-    EXPECT_EQ(formatCodecList({Codec::Opus, Codec::Pcm16}), "opus,pcm16");
+    EXPECT_EQ(kCodecs.format({Codec::Opus, Codec::Pcm16}), "opus,pcm16");
 }
 
 TEST(Codec, NegotiationPicksOurFirstThatThePeerLists) {
     const std::vector<Codec> ours{Codec::Opus, Codec::Pcm16};
     std::map<std::string, std::string> both{{"codecs", "pcm16,opus"}};
-    EXPECT_EQ(chooseCodec(ours, &both), Codec::Opus);
+    EXPECT_EQ(kCodecs.choose(ours, &both), Codec::Opus);
     std::map<std::string, std::string> pcmOnly{{"codecs", "pcm16"}};
-    EXPECT_EQ(chooseCodec(ours, &pcmOnly), Codec::Pcm16);
+    EXPECT_EQ(kCodecs.choose(ours, &pcmOnly), Codec::Pcm16);
     // A peer without params speaks pcm16.
     std::map<std::string, std::string> none;
-    EXPECT_EQ(chooseCodec(ours, &none), Codec::Pcm16);
-    EXPECT_EQ(chooseCodec(ours, nullptr), Codec::Pcm16);
+    EXPECT_EQ(kCodecs.choose(ours, &none), Codec::Pcm16);
+    EXPECT_EQ(kCodecs.choose(ours, nullptr), Codec::Pcm16);
     std::map<std::string, std::string> unknown{{"codecs", "g711"}};
-    EXPECT_FALSE(chooseCodec(ours, &unknown));
-    EXPECT_FALSE(chooseCodec({Codec::Opus}, nullptr));
+    EXPECT_FALSE(kCodecs.choose(ours, &unknown));
+    EXPECT_FALSE(kCodecs.choose({Codec::Opus}, nullptr));
 }
 
 TEST(Codec, Pcm16RoundTripIsExact) {

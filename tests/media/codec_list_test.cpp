@@ -8,7 +8,7 @@ namespace {
 
 enum class Codec { Fast, Good, Old };
 constexpr CodecNames<Codec, 3> kNames{
-    {{{Codec::Good, "good"}, {Codec::Fast, "fast"}, {Codec::Old, "old"}}}};
+    {{{Codec::Good, "good"}, {Codec::Fast, "fast"}, {Codec::Old, "old"}}}, Codec::Old};
 
 TEST(CodecList, ParsesTrimmedKnownNamesOnceInOrder) {
     EXPECT_EQ(kNames.parse(" fast ,good,\tfast, nope,,old "),
@@ -28,13 +28,13 @@ TEST(CodecList, FormatsWhatItParses) {
 TEST(CodecList, ChoosesOurFirstThatThePeerOffers) {
     const std::vector<Codec> ours{Codec::Good, Codec::Fast, Codec::Old};
     const std::map<std::string, std::string> peer{{kCodecsParam, "old,fast"}};
-    EXPECT_EQ(kNames.choose(ours, &peer, Codec::Old), Codec::Fast) << "our order, not theirs";
+    EXPECT_EQ(kNames.choose(ours, &peer), Codec::Fast) << "our order, not theirs";
     const std::map<std::string, std::string> foreign{{"other", "x"}};
-    EXPECT_EQ(kNames.choose(ours, &foreign, Codec::Old), Codec::Old) << "no param: the assumed one";
-    EXPECT_EQ(kNames.choose(ours, nullptr, Codec::Old), Codec::Old);
+    EXPECT_EQ(kNames.choose(ours, &foreign), Codec::Old) << "no param: the assumed one";
+    EXPECT_EQ(kNames.choose(ours, nullptr), Codec::Old);
     const std::map<std::string, std::string> none{{kCodecsParam, "unknown"}};
-    EXPECT_EQ(kNames.choose(ours, &none, Codec::Old), std::nullopt);
-    EXPECT_EQ(kNames.choose({Codec::Good}, nullptr, Codec::Old), std::nullopt);
+    EXPECT_EQ(kNames.choose(ours, &none), std::nullopt);
+    EXPECT_EQ(kNames.choose({Codec::Good}, nullptr), std::nullopt);
 }
 
 TEST(CodecList, NamesAndLookups) {

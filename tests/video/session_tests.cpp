@@ -72,6 +72,13 @@ protected:
         a->plugins().notifyCallChanged(active);
         b->plugins().notifyCallChanged(active);
     }
+    // Waits until each side has shown at least `frames` of the other's pictures.
+    bool bothShow(double frames) {
+        return waitUntil([&] {
+            return num(stats(portA), "displayed") >= frames &&
+                   num(stats(portB), "displayed") >= frames;
+        });
+    }
     void TearDown() override { pair_.reset(); }
     charla::test::SessionPair pair_;
     std::uint16_t &portA = pair_.portA, &portB = pair_.portB;
@@ -85,9 +92,7 @@ TEST_F(SessionPair, BothSendTheTestPatternDuringTheCallOnly) {
     pumpFor(300ms);
     EXPECT_EQ(num(stats(portA), "sent"), 0);
     callBoth();
-    ASSERT_TRUE(waitUntil([&] {
-        return num(stats(portA), "displayed") >= 20 && num(stats(portB), "displayed") >= 20;
-    }));
+    ASSERT_TRUE(bothShow(20));
     for (auto port : {portA, portB}) {
         const auto s = stats(port);
         EXPECT_TRUE(flag(s, "sending"));
@@ -107,6 +112,14 @@ std::string text(const std::map<std::string, xmlrpc_c::value>& m, const std::str
     return xmlrpc_c::value_string(m.at(key));
 }
 
+// The side sends and receives `codec` and shows the other's default 640x480 test pattern.
+void expectCodecEachWay(const std::map<std::string, xmlrpc_c::value>& s, const std::string& codec) {
+    EXPECT_EQ(text(s, "codec_out"), codec);
+    EXPECT_EQ(text(s, "codec_in"), codec);
+    EXPECT_EQ(num(s, "remote_width"), 640);
+    EXPECT_EQ(num(s, "remote_height"), 480);
+}
+
 // Every VP8 keyframe a sender made is accounted for: the first one, one per pause in sending,
 // one per receiver request. None on a timer.
 void expectNoSpareKeyframes(const std::map<std::string, xmlrpc_c::value>& s, int pauses = 0) {
@@ -120,15 +133,10 @@ TEST_F(SessionPair, TwoCharlasCallWithVp8ByDefault) {
     ASSERT_TRUE(theirs);
     EXPECT_EQ(theirs->params.at("codecs"), "vp8,jpeg");
     callBoth();
-    ASSERT_TRUE(waitUntil([&] {
-        return num(stats(portA), "displayed") >= 30 && num(stats(portB), "displayed") >= 30;
-    }));
+    ASSERT_TRUE(bothShow(30));
     for (auto port : {portA, portB}) {
         const auto s = stats(port);
-        EXPECT_EQ(text(s, "codec_out"), "vp8");
-        EXPECT_EQ(text(s, "codec_in"), "vp8");
-        EXPECT_EQ(num(s, "remote_width"), 640);
-        EXPECT_EQ(num(s, "remote_height"), 480);
+        expectCodecEachWay(s, "vp8");
         // defaultVp8BitrateKbps(640, 480, 30), unless the link was slow for a moment (under TSan
         // a timeout cut it to 464 once): then lower, and the cut counted.
         if (num(s, "rate_cuts") == 0)
@@ -146,16 +154,12 @@ TEST_F(SessionPair, APeerOfferingOnlyJpegGetsJpegBothWays) {
     ASSERT_TRUE(a->channel().peer().plugin("video"));
     EXPECT_EQ(a->channel().peer().plugin("video")->params.at("codecs"), "jpeg");
     callBoth();
-    ASSERT_TRUE(waitUntil([&] {
-        return num(stats(portA), "displayed") >= 20 && num(stats(portB), "displayed") >= 20;
-    }));
+    ASSERT_TRUE(bothShow(20));
     for (auto port : {portA, portB}) {
         const auto s = stats(port);
-        EXPECT_EQ(text(s, "codec_out"), "jpeg");
-        EXPECT_EQ(text(s, "codec_in"), "jpeg");
+        expectCodecEachWay(s, "jpeg");
         EXPECT_EQ(num(s, "keyframes_sent"), 0);
         EXPECT_EQ(num(s, "rejected"), 0);
-        EXPECT_EQ(num(s, "remote_width"), 640);
     }
 }
 
@@ -237,9 +241,7 @@ TEST_F(SessionPair, AGStreamerPipelineAndAVideoFileAsCameras) {
         !b->channel().peer().sends("video", "video"))
         FAIL() << "a source did not open (OpenCV without GStreamer or FFmpeg?)";
     callBoth();
-    ASSERT_TRUE(waitUntil([&] {
-        return num(stats(portA), "displayed") >= 20 && num(stats(portB), "displayed") >= 20;
-    }));
+    ASSERT_TRUE(bothShow(20));
     EXPECT_EQ(num(stats(portB), "remote_width"), 320); // B shows A's pipeline
     EXPECT_EQ(num(stats(portB), "remote_height"), 240);
     EXPECT_EQ(num(stats(portA), "remote_width"), 352); // A shows B's file

@@ -198,15 +198,14 @@ TEST(Vp8Wire, CodecsAreNegotiatedWithJpegForPeersThatOfferNothingElse) {
     const std::map<std::string, std::string> jpegOnly{{"codecs", "jpeg"}};
     const std::map<std::string, std::string> older{}; // a peer that announces no codecs
     const std::map<std::string, std::string> foreign{{"codecs", "h264, av1"}};
-    EXPECT_EQ(chooseCodec(ours, &both), Codec::Vp8);
-    EXPECT_EQ(chooseCodec(ours, &jpegOnly), Codec::Jpeg);
-    EXPECT_EQ(chooseCodec(ours, &older), Codec::Jpeg);
-    EXPECT_EQ(chooseCodec(ours, nullptr), Codec::Jpeg);
-    EXPECT_EQ(chooseCodec(ours, &foreign), std::nullopt);
-    EXPECT_EQ(chooseCodec({Codec::Jpeg}, &both), Codec::Jpeg);
-    EXPECT_EQ(formatCodecList(ours), "vp8,jpeg");
-    EXPECT_EQ(parseCodecList(" jpeg ,vp8,jpeg,h264"),
-              (std::vector<Codec>{Codec::Jpeg, Codec::Vp8}));
+    EXPECT_EQ(kCodecs.choose(ours, &both), Codec::Vp8);
+    EXPECT_EQ(kCodecs.choose(ours, &jpegOnly), Codec::Jpeg);
+    EXPECT_EQ(kCodecs.choose(ours, &older), Codec::Jpeg);
+    EXPECT_EQ(kCodecs.choose(ours, nullptr), Codec::Jpeg);
+    EXPECT_EQ(kCodecs.choose(ours, &foreign), std::nullopt);
+    EXPECT_EQ(kCodecs.choose({Codec::Jpeg}, &both), Codec::Jpeg);
+    EXPECT_EQ(kCodecs.format(ours), "vp8,jpeg");
+    EXPECT_EQ(kCodecs.parse(" jpeg ,vp8,jpeg,h264"), (std::vector<Codec>{Codec::Jpeg, Codec::Vp8}));
 }
 
 TEST(Vp8Wire, FramesCarryCodecAndReferenceAndBadOnesAreRefused) {

@@ -92,7 +92,7 @@ void AudioPlugin::announce() {
         a.sends.push_back(kKind);
     if (engine_->hasOutput() && !outputLost_)
         a.receives.push_back(kKind);
-    a.params[kCodecsParam] = formatCodecList(engine_->config().codecs);
+    a.params[kCodecsParam] = kCodecs.format(engine_->config().codecs);
     if (datagrams_)
         a.params[kDatagramParam] = "1";
     context_->announce(a);
@@ -146,7 +146,7 @@ void AudioPlugin::updateCall() {
     Transport transport = Transport::XmlRpc;
     const sdk::PeerPlugin* theirs = peer_.plugin(kKind);
     if (call_.active() && engine_->hasInput() && theirs && theirs->canReceive(kKind)) {
-        codec = chooseCodec(engine_->config().codecs, &theirs->params);
+        codec = kCodecs.choose(engine_->config().codecs, &theirs->params);
         if (!codec)
             qCWarning(lcAudio) << "no codec in common with the peer: not sending audio";
         const auto offered = theirs->params.find(kDatagramParam);

@@ -63,7 +63,7 @@ makeEngineConfig(const AudioSettings& settings,
     if (auto v = switchOption(option("processing"), "processing", "on", "off"))
         config.processing = *v;
     if (auto v = option("codecs")) {
-        const auto codecs = parseCodecList(*v);
+        const auto codecs = kCodecs.parse(*v);
         if (codecs.empty())
             qCWarning(lcAudio) << "ignoring audio.codecs =" << v->c_str()
                                << ": expected opus and/or pcm16";

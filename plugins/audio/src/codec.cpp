@@ -8,15 +8,6 @@
 
 namespace charla::audio {
 
-namespace {
-constexpr sdk::media::CodecNames<Codec, 2> kNames{
-    {{{Codec::Opus, "opus"}, {Codec::Pcm16, "pcm16"}}}};
-} // namespace
-
-std::optional<Codec> codecFromName(std::string_view name) {
-    return kNames.find(name);
-}
-
 std::optional<Codec> codecFromWire(std::uint8_t value) {
     switch (value) {
     case static_cast<std::uint8_t>(Codec::Pcm16):
@@ -26,23 +17,6 @@ std::optional<Codec> codecFromWire(std::uint8_t value) {
     default:
         return std::nullopt;
     }
-}
-
-const char* codecName(Codec codec) {
-    return kNames.name(codec).data(); // the table's literals end in '\0'
-}
-
-std::vector<Codec> parseCodecList(std::string_view csv) {
-    return kNames.parse(csv);
-}
-
-std::string formatCodecList(const std::vector<Codec>& codecs) {
-    return kNames.format(codecs);
-}
-
-std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
-                                 const std::map<std::string, std::string>* peerParams) {
-    return kNames.choose(ours, peerParams, Codec::Pcm16);
 }
 
 AudioEncoder::AudioEncoder(Codec codec, int opusBitrate, int opusComplexity) : codec_(codec) {

@@ -26,19 +26,12 @@ namespace charla::audio {
 enum class Codec : std::uint8_t { Pcm16 = 0, Opus = 1 };
 
 using sdk::media::kCodecsParam;
+// Names, lists ("opus,pcm16") and the choice of the codec to send with (kCodecs.choose with the
+// peer's "audio" params from host.hello; a peer that announced none speaks pcm16).
+inline constexpr sdk::media::CodecNames<Codec, 2> kCodecs{
+    {{{Codec::Opus, "opus"}, {Codec::Pcm16, "pcm16"}}}, Codec::Pcm16};
 
-std::optional<Codec> codecFromName(std::string_view name);
 std::optional<Codec> codecFromWire(std::uint8_t value);
-const char* codecName(Codec codec);
-
-// "opus,pcm16" -> {Opus, Pcm16}; unknown names and duplicates are skipped, whitespace trimmed.
-std::vector<Codec> parseCodecList(std::string_view csv);
-std::string formatCodecList(const std::vector<Codec>& codecs);
-
-// The codec to send with, or nullopt if the two sides share none. `peerParams` is the peer's
-// "audio" plugin params from host.hello (nullptr: the peer announced none).
-std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
-                                 const std::map<std::string, std::string>* peerParams);
 
 // Bytes a PCM16 frame takes on the wire (little-endian samples).
 inline constexpr std::size_t kPcm16FrameBytes = kFrameSamples * 2;

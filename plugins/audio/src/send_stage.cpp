@@ -102,7 +102,7 @@ void SendStage::addTo(AudioStats& s) const {
     s.callP50Ms = callTime_.percentileMs(50);
     s.callP95Ms = callTime_.percentileMs(95);
     const int codec = codec_;
-    s.sendCodec = codec < 0 ? "" : codecName(static_cast<Codec>(codec));
+    s.sendCodec = codec < 0 ? "" : kCodecs.name(static_cast<Codec>(codec));
     s.transport = codec < 0 ? "" : byDatagram_ ? "datagram" : "xmlrpc";
 }
 

@@ -73,7 +73,7 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
             result.emplace("stale", xmlrpc_c::value_boolean(true));
             return xmlrpc_c::value_struct(result);
         }
-        codecIn_ = codecName(frame.codec);
+        codecIn_ = kCodecs.name(frame.codec);
         if (frame.codec == Codec::Vp8) {
             // A delta frame decodes only on top of the frame it names: one that refers to a
             // frame we never queued (lost to a timeout, refused, from before a plugin restart)

@@ -131,7 +131,7 @@ void SendStage::addTo(VideoCounters& c) const {
     c.targetKbps = targetKbps_;
     c.rateCuts = rateCuts_;
     const int codec = sentCodec_;
-    c.codecOut = codec < 0 ? "" : codecName(static_cast<Codec>(codec));
+    c.codecOut = codec < 0 ? "" : kCodecs.name(static_cast<Codec>(codec));
 }
 
 } // namespace charla::video

@@ -100,10 +100,10 @@ void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream) {
 }
 
 void VideoEngine::setPeerParams(const std::map<std::string, std::string>* params) {
-    const std::optional<Codec> codec = chooseCodec(config().codecs, params);
+    const std::optional<Codec> codec = kCodecs.choose(config().codecs, params);
     if (codec != controls_.sendCodec())
         qCInfo(lcVideo) << "sending video as"
-                        << (codec ? codecName(*codec) : "nothing (no codec in common)");
+                        << (codec ? kCodecs.name(*codec).data() : "nothing (no codec in common)");
     controls_.setSendCodec(codec);
 }
 

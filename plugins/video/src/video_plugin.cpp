@@ -61,7 +61,7 @@ void VideoPlugin::initialize(sdk::PluginContext& context) {
 QString VideoPlugin::reconfigure() {
     VideoConfig config = settings_.toConfig(sourceOverride_);
     if (codecsOption_) {
-        if (auto codecs = parseCodecList(*codecsOption_); !codecs.empty())
+        if (auto codecs = kCodecs.parse(*codecsOption_); !codecs.empty())
             config.codecs = codecs;
         else
             qCWarning(lcVideo) << "ignoring video.codecs =" << codecsOption_->c_str();
@@ -82,7 +82,7 @@ void VideoPlugin::announce(bool canSend) {
     if (canSend)
         announcement.sends = {"video"};
     announcement.receives = {"video"};
-    announcement.params = {{kCodecsParam, formatCodecList(engine_->config().codecs)}};
+    announcement.params = {{kCodecsParam, kCodecs.format(engine_->config().codecs)}};
     context_->announce(announcement);
 }
 

@@ -11,27 +11,6 @@
 
 namespace charla::video {
 
-namespace {
-constexpr sdk::media::CodecNames<Codec, 2> kNames{{{{Codec::Vp8, "vp8"}, {Codec::Jpeg, "jpeg"}}}};
-} // namespace
-
-const char* codecName(Codec codec) {
-    return kNames.name(codec).data(); // the table's literals end in '\0'
-}
-
-std::vector<Codec> parseCodecList(const std::string& list) {
-    return kNames.parse(list);
-}
-
-std::string formatCodecList(const std::vector<Codec>& codecs) {
-    return kNames.format(codecs);
-}
-
-std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
-                                 const std::map<std::string, std::string>* peerParams) {
-    return kNames.choose(ours, peerParams, Codec::Jpeg);
-}
-
 xmlrpc_c::paramList frameParams(std::int32_t seq, double ts, int width, int height,
                                 const std::vector<std::uint8_t>& jpeg, bool asBase64Type) {
     return frameParams(seq, ts, width, height, Codec::Jpeg, jpeg, -1, asBase64Type);
@@ -45,7 +24,7 @@ xmlrpc_c::paramList frameParams(std::int32_t seq, double ts, int width, int heig
     m.emplace("ts", xmlrpc_c::value_double(ts));
     m.emplace("width", xmlrpc_c::value_int(width));
     m.emplace("height", xmlrpc_c::value_int(height));
-    m.emplace("codec", xmlrpc_c::value_string(codecName(codec)));
+    m.emplace("codec", xmlrpc_c::value_string(std::string(kCodecs.name(codec))));
     if (prev >= 0)
         m.emplace("prev", xmlrpc_c::value_int(static_cast<int>(prev & 0x7FFFFFFF)));
     if (asBase64Type)

@@ -29,14 +29,10 @@ inline constexpr std::size_t kMaxFramePayloadBytes = kMaxJpegBytes / 3 * 4 + 409
 // The codecs a frame can carry, in the order we prefer them.
 enum class Codec { Vp8, Jpeg };
 using sdk::media::kCodecsParam; // host.hello params: "vp8,jpeg"
-const char* codecName(Codec codec);
-// "vp8,jpeg" -> {Vp8, Jpeg}; unknown names are skipped, duplicates kept once.
-std::vector<Codec> parseCodecList(const std::string& list);
-std::string formatCodecList(const std::vector<Codec>& codecs);
-// Our first codec the peer announced in its params; a peer without the "codecs" param (an older
-// Charla, a foreign peer) takes JPEG, the only codec of protocol version 1. nullopt: none shared.
-std::optional<Codec> chooseCodec(const std::vector<Codec>& ours,
-                                 const std::map<std::string, std::string>* peerParams);
+// Names, lists and the choice of the codec to send with; a peer without the "codecs" param (an
+// older Charla, a foreign peer) takes JPEG, the only codec of protocol version 1.
+inline constexpr sdk::media::CodecNames<Codec, 2> kCodecs{
+    {{{Codec::Vp8, "vp8"}, {Codec::Jpeg, "jpeg"}}}, Codec::Jpeg};
 
 struct WireFrame {
     std::int32_t seq = 0;

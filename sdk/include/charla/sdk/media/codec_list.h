@@ -1,13 +1,14 @@
 // Codec negotiation for media plugins, the way audio and video do it: each side announces its
 // codecs in host.hello params as {"codecs": "<name>,<name>"} (its own preference order); a sender
 // uses the first of its own codecs that the peer lists; a peer without the param offers only the
-// codec every implementation has (the plugin says which). Header only (no ABI).
+// codec every implementation has (the table says which). Header only (no ABI). One table per
+// plugin is all its codec naming needs:
 //
 //   enum class Codec { Opus, Pcm16 };
-//   constexpr charla::sdk::media::CodecNames<Codec, 2> kNames{{{{Codec::Opus, "opus"},
-//                                                               {Codec::Pcm16, "pcm16"}}}};
-//   announcement.params[kCodecsParam] = kNames.format(ours);
-//   std::optional<Codec> use = kNames.choose(ours, &peer.params, Codec::Pcm16);
+//   inline constexpr charla::sdk::media::CodecNames<Codec, 2> kCodecs{
+//       {{{Codec::Opus, "opus"}, {Codec::Pcm16, "pcm16"}}}, Codec::Pcm16};
+//   announcement.params[kCodecsParam] = kCodecs.format(ours);
+//   std::optional<Codec> use = kCodecs.choose(ours, &peer.params);
 #pragma once
 
 #include <algorithm>
@@ -26,8 +27,10 @@ inline constexpr char kCodecsParam[] = "codecs";
 
 template <typename Codec, std::size_t N> struct CodecNames {
     std::array<std::pair<Codec, std::string_view>, N> entries;
+    Codec assumed; // what a peer that announces no codecs speaks
 
-    // The codec's wire name ("" for one not in the table).
+    // The codec's wire name ("" for one not in the table); a C string when the table was made
+    // from literals.
     constexpr std::string_view name(Codec codec) const {
         for (const auto& [c, n] : entries)
             if (c == codec)
@@ -69,8 +72,7 @@ template <typename Codec, std::size_t N> struct CodecNames {
     // Our first codec that the peer's params list; a peer that announced no "codecs" offers only
     // `assumed`. nullopt: nothing in common.
     std::optional<Codec> choose(const std::vector<Codec>& ours,
-                                const std::map<std::string, std::string>* peerParams,
-                                Codec assumed) const {
+                                const std::map<std::string, std::string>* peerParams) const {
         std::vector<Codec> theirs{assumed};
         if (peerParams)
             if (const auto it = peerParams->find(kCodecsParam); it != peerParams->end())
