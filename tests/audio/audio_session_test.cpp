@@ -108,6 +108,23 @@ protected:
         return xmlrpc_c::value_string(stats(port).at(key)).cvalue();
     }
 
+    // Whether the other side's audio plugin sends and receives audio, as `side` sees it.
+    struct Directions {
+        bool sends = false;
+        bool receives = false;
+        bool operator==(const Directions&) const = default;
+    };
+    static Directions audioSeenBy(host::Session& side) {
+        const sdk::PeerInfo peer = side.channel().peer(); // a copy: plugin() points into it
+        const sdk::PeerPlugin* theirs = peer.plugin("audio");
+        return theirs ? Directions{theirs->canSend("audio"), theirs->canReceive("audio")}
+                      : Directions{};
+    }
+    // Waits until the side at `port` has played `frames` of the other's frames.
+    static bool playsAtLeast(std::uint16_t port, int frames) {
+        return waitUntil([&] { return count(port, "frames_played") >= frames; });
+    }
+
     SessionPair pair_;
     std::uint16_t &portA = pair_.portA, &portB = pair_.portB;
     std::unique_ptr<host::Session>&a = pair_.a, &b = pair_.b;
@@ -124,9 +141,7 @@ TEST_F(AudioSessionTest, TwoWayCallExchangesOpusFramesAndStopsOnHangUp) {
 
     EXPECT_EQ(count(portA, "frames_captured"), 0) << "nothing flows before the call";
     setCall(sdk::CallInfo::State::Active);
-    ASSERT_TRUE(waitUntil([&] {
-        return count(portA, "frames_played") >= 50 && count(portB, "frames_played") >= 50;
-    })) << dumpBoth();
+    ASSERT_TRUE(playsAtLeast(portA, 50) && playsAtLeast(portB, 50)) << dumpBoth();
     for (auto port : {portA, portB}) {
         EXPECT_EQ(text(port, "send_codec"), "opus");
         EXPECT_EQ(text(port, "transport"), "datagram") << "both sides offer datagrams";
@@ -157,9 +172,7 @@ TEST_F(AudioSessionTest, PeerWithoutDatagramsGetsAudioFrameCalls) {
     EXPECT_EQ(b->channel().peer().plugin("audio")->params.count("datagram"), 0u);
     EXPECT_EQ(a->channel().peer().plugin("audio")->params.at("datagram"), "1");
     setCall(sdk::CallInfo::State::Active);
-    ASSERT_TRUE(waitUntil([&] {
-        return count(portA, "frames_played") >= 50 && count(portB, "frames_played") >= 50;
-    })) << dumpBoth();
+    ASSERT_TRUE(playsAtLeast(portA, 50) && playsAtLeast(portB, 50)) << dumpBoth();
     for (auto port : {portA, portB}) {
         EXPECT_EQ(text(port, "transport"), "xmlrpc");
         EXPECT_EQ(count(port, "datagrams_sent"), 0);
@@ -171,13 +184,10 @@ TEST_F(AudioSessionTest, PeerWithoutDatagramsGetsAudioFrameCalls) {
 
 TEST_F(AudioSessionTest, SideWithoutMicrophoneOnlyListens) {
     startPair({{"audio.input", "none"}}, {});
-    const sdk::PeerInfo peer = b->channel().peer();
-    const sdk::PeerPlugin* aSeenByB = peer.plugin("audio");
-    EXPECT_FALSE(aSeenByB->canSend("audio"));
-    EXPECT_TRUE(aSeenByB->canReceive("audio"));
+    EXPECT_EQ(audioSeenBy(*b), (Directions{.sends = false, .receives = true}));
 
     setCall(sdk::CallInfo::State::Active);
-    ASSERT_TRUE(waitUntil([&] { return count(portA, "frames_played") >= 50; })) << dumpBoth();
+    ASSERT_TRUE(playsAtLeast(portA, 50)) << dumpBoth();
     EXPECT_EQ(count(portA, "frames_sent"), 0);
     EXPECT_EQ(count(portB, "frames_received"), 0);
     EXPECT_EQ(count(portA, "refused") + count(portB, "refused"), 0) << "neither side errs";
@@ -186,13 +196,10 @@ TEST_F(AudioSessionTest, SideWithoutMicrophoneOnlyListens) {
 
 TEST_F(AudioSessionTest, SideWithoutSpeakerIsNotSentTo) {
     startPair({}, {{"audio.output", "none"}});
-    const sdk::PeerInfo peer = a->channel().peer();
-    const sdk::PeerPlugin* bSeenByA = peer.plugin("audio");
-    EXPECT_TRUE(bSeenByA->canSend("audio"));
-    EXPECT_FALSE(bSeenByA->canReceive("audio"));
+    EXPECT_EQ(audioSeenBy(*a), (Directions{.sends = true, .receives = false}));
 
     setCall(sdk::CallInfo::State::Active);
-    ASSERT_TRUE(waitUntil([&] { return count(portA, "frames_played") >= 50; })) << dumpBoth();
+    ASSERT_TRUE(playsAtLeast(portA, 50)) << dumpBoth();
     EXPECT_EQ(text(portA, "send_codec"), "");
     EXPECT_EQ(count(portA, "frames_sent"), 0);
     EXPECT_EQ(count(portB, "refused"), 0);
@@ -202,9 +209,7 @@ TEST_F(AudioSessionTest, SideWithoutSpeakerIsNotSentTo) {
 TEST_F(AudioSessionTest, PeerThatSpeaksOnlyPcmGetsPcm) {
     startPair({{"audio.codecs", "pcm16"}}, {});
     setCall(sdk::CallInfo::State::Active);
-    ASSERT_TRUE(waitUntil([&] {
-        return count(portA, "frames_played") >= 50 && count(portB, "frames_played") >= 50;
-    })) << dumpBoth();
+    ASSERT_TRUE(playsAtLeast(portA, 50) && playsAtLeast(portB, 50)) << dumpBoth();
     EXPECT_EQ(text(portA, "send_codec"), "pcm16");
     EXPECT_EQ(text(portB, "send_codec"), "pcm16") << "B prefers Opus but A lists only pcm16";
     EXPECT_EQ(count(portA, "decode_errors") + count(portB, "decode_errors"), 0);
@@ -263,7 +268,7 @@ TEST_F(AudioSessionTest, BadFramesAreRejectedAndTheStreamGoesOn) {
 TEST_F(AudioSessionTest, ToneCapturedByAArrivesAtBsSpeaker) {
     startPair({{"audio.output", "none"}}, {{"audio.input", "none"}});
     setCall(sdk::CallInfo::State::Active);
-    ASSERT_TRUE(waitUntil([&] { return count(portB, "frames_played") >= 50; })) << dumpBoth();
+    ASSERT_TRUE(playsAtLeast(portB, 50)) << dumpBoth();
     EXPECT_EQ(text(portA, "transport"), "datagram");
     EXPECT_GT(count(portB, "datagrams_received"), 50);
     std::string error;

@@ -67,6 +67,12 @@ void fail(const char* target, const std::string& what, const std::uint8_t* data,
     std::abort();
 }
 
+std::optional<ModedInput> splitMode(const std::uint8_t* data, std::size_t size) {
+    if (size == 0)
+        return std::nullopt;
+    return ModedInput{data[0], data + 1, size - 1};
+}
+
 } // namespace charla::fuzz
 
 // Weak: a harness's own LLVMFuzzerInitialize replaces this one.

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,16 @@ const std::string& scratchDir();
 // true for any document mentioning i8, so that fuzzing can go on looking for other bugs until
 // Charla guards against it; regressions/ reproduces it without the variable.
 bool skipKnownXmlrpcCrash(std::string_view xml);
+
+// An input whose first byte chooses what the harness does with the rest (each harness gives the
+// bits their meaning; the corpus files start with that byte).
+struct ModedInput {
+    std::uint8_t mode = 0;
+    const std::uint8_t* payload = nullptr;
+    std::size_t size = 0;
+};
+// nullopt for an empty input.
+std::optional<ModedInput> splitMode(const std::uint8_t* data, std::size_t size);
 
 // Prints `what` and the input in hex (first 256 bytes), then aborts.
 [[noreturn]] void fail(const char* target, const std::string& what, const std::uint8_t* data,

@@ -14,11 +14,12 @@
 using namespace charla;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size == 0)
+    const std::optional<fuzz::ModedInput> in = fuzz::splitMode(data, size);
+    if (!in)
         return 0;
-    const std::string secret = (data[0] & 1) ? "fuzz secret" : "";
-    const std::uint8_t* datagram = data + 1;
-    const std::size_t length = size - 1;
+    const std::string secret = (in->mode & 1) ? "fuzz secret" : "";
+    const std::uint8_t* datagram = in->payload;
+    const std::size_t length = in->size;
     const host::ParsedDatagram parsed = host::parseDatagram(datagram, length, secret);
     if (parsed.verdict != host::DatagramVerdict::Ok)
         return 0;

@@ -75,19 +75,19 @@ bool xmlSafe(const QString& text) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 1)
+    const std::optional<fuzz::ModedInput> in = fuzz::splitMode(data, size);
+    if (!in)
         return 0;
-    const std::uint8_t mode = data[0];
     xmlrpc_c::paramList params;
     try {
-        if (mode & 1) {
-            const std::string xml(reinterpret_cast<const char*>(data + 1), size - 1);
+        if (in->mode & 1) {
+            const std::string xml(reinterpret_cast<const char*>(in->payload), in->size);
             if (fuzz::skipKnownXmlrpcCrash(xml))
                 return 0;
             std::string name;
             xmlrpc_c::xml::parseCall(xml, &name, &params);
         } else {
-            params = structFromBytes(mode, data + 1, size - 1);
+            params = structFromBytes(in->mode, in->payload, in->size);
         }
     } catch (const std::exception&) {
         return 0; // not a call / not a value xmlrpc-c accepts: not what this target is about

@@ -45,11 +45,12 @@ xmlrpc_c::paramList frameStruct(int width, int height, xmlrpc_c::value data) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 1)
+    const std::optional<fuzz::ModedInput> in = fuzz::splitMode(data, size);
+    if (!in)
         return 0;
-    const std::uint8_t mode = data[0];
-    const std::uint8_t* payload = data + 1;
-    const std::size_t n = size - 1;
+    const std::uint8_t mode = in->mode;
+    const std::uint8_t* payload = in->payload;
+    const std::size_t n = in->size;
     const int lie = (mode & 4) ? 1 : 0;
 
     // The header check on its own, exactly as parseFrame uses it.
