@@ -29,8 +29,10 @@ void VideoPlugin::initialize(sdk::PluginContext& context) {
     frame.name = kFrameMethod;
     frame.signature = "S:S";
     frame.help = "Delivers one video frame {seq: int, ts: double (capture time, ms since the Unix "
-                 "epoch), width: int, height: int, codec: \"jpeg\", data: base64 text or "
-                 "<base64>}; returns {seq}. Only during an active call.";
+                 "epoch), width: int, height: int, codec: \"vp8\" or \"jpeg\", prev: int (vp8 "
+                 "delta frames: the seq they are predicted from), data: base64 text or <base64>}; "
+                 "returns {seq}, with keyframe: true when the receiver needs one. Only during an "
+                 "active call (docs/protocol-video.md).";
     frame.maxPayloadBytes = kMaxFramePayloadBytes;
     frame.handler = [engine = engine_.get()](const xmlrpc_c::paramList& params) {
         return engine->handleFrame(params);
