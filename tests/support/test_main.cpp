@@ -18,6 +18,9 @@ using TestApplication = QCoreApplication;
 int main(int argc, char** argv) {
     if (!charla::test::setUpProcess())
         return 1;
+    // Settings and data of this process only: a test that changes a setting (the camera turned
+    // off) must not leak into the next run, nor into a parallel run of the same suite.
+    const charla::test::PrivateHome home;
     ::testing::InitGoogleTest(&argc, argv);
     TestApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CharlaTests"));
