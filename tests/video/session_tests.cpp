@@ -11,12 +11,14 @@
 #include "gui/plugin_panels.h"
 
 #include "test_pattern.h"
+#include "video_view.h"
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <QFile>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QWidget>
 
 #include <gtest/gtest.h>
@@ -316,6 +318,41 @@ TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
             colours.insert(shot.pixel(x, y));
     EXPECT_GT(colours.size(), 50);
     panels.setHost(gui::PanelSlot::Call, nullptr);
+}
+
+// Issue 14: the contact turns the camera off mid-call. Our side learns it (host.hello "camera":
+// "off"), drops the contact's last picture and says why, rather than showing a frozen frame;
+// turned on again, the picture comes back.
+TEST_F(SessionPair, ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame) {
+    start("test", "test");
+    TestCallWindow windowA, windowB;
+    gui::PluginPanels panelsA(a->plugins()), panelsB(b->plugins());
+    panelsA.setHost(gui::PanelSlot::Call, &windowA);
+    panelsB.setHost(gui::PanelSlot::Call, &windowB);
+    ASSERT_TRUE(windowA.panel && windowB.panel);
+    auto* cameraA = windowA.panel->findChild<QToolButton*>("cameraButton");
+    auto* remoteB = windowB.panel->findChild<VideoView*>("remoteVideo");
+    ASSERT_TRUE(cameraA && remoteB);
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] { return remoteB->hasPicture(); }));
+
+    cameraA->click(); // off
+    ASSERT_TRUE(waitUntil([&] { return flag(stats(portB), "peer_camera_off"); }))
+        << "B never learnt that A's camera is off";
+    ASSERT_TRUE(waitUntil([&] { return !remoteB->hasPicture(); }))
+        << "B still shows A's last picture";
+    pumpFor(600ms); // frames that were on their way, and a stats refresh
+    EXPECT_FALSE(remoteB->hasPicture());
+    EXPECT_EQ(remoteB->placeholder(), QStringLiteral("The contact turned the camera off"));
+
+    const double shown = num(stats(portB), "displayed");
+    cameraA->click(); // on again
+    ASSERT_TRUE(waitUntil([&] {
+        return remoteB->hasPicture() && num(stats(portB), "displayed") > shown + 5;
+    })) << "A's picture did not come back";
+    EXPECT_FALSE(flag(stats(portB), "peer_camera_off"));
+    panelsA.setHost(gui::PanelSlot::Call, nullptr);
+    panelsB.setHost(gui::PanelSlot::Call, nullptr);
 }
 
 } // namespace

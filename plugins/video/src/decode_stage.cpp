@@ -59,8 +59,8 @@ void DecodeStage::run(std::stop_token stop) {
             receive_.countRejected(FrameError::SizeMismatch);
             continue;
         }
-        if (!controls_.callActive())
-            continue; // the call ended while this frame was on its way
+        if (!controls_.callActive() || controls_.peerCameraOff())
+            continue; // the call ended, or the camera went off, while this frame was on its way
         const sdk::media::Millis latency(sdk::media::wallClockMs() - f.ts);
         pictures_.publish(PictureSlots::Slot::Remote, bgr, f.ts);
         handoff_.record(latency);

@@ -37,6 +37,7 @@ VideoCallPanel::VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callba
     self_->setVisible(selfViewVisible);
 
     cameraButton_ = new QToolButton(this);
+    cameraButton_->setObjectName(QStringLiteral("cameraButton"));
     cameraButton_->setCheckable(true);
     cameraButton_->setChecked(engine_.controls().cameraOn());
     connect(cameraButton_, &QToolButton::toggled, this, [this](bool on) {
@@ -109,9 +110,14 @@ void VideoCallPanel::refreshPictures() {
 
 void VideoCallPanel::refreshStats() {
     const VideoCounters c = engine_.counters();
-    stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), direction(c.out)));
+    QString out = direction(c.out);
+    if (c.codecOut == "vp8" && c.targetKbps > 0) // the rate the link allows now (rate_controller)
+        out += tr(" (target %1 kbps)").arg(c.targetKbps);
+    stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), out));
     if (!engine_.controls().callActive())
         remote_->setPlaceholder(tr("No call"));
+    else if (engine_.controls().peerCameraOff())
+        remote_->setPlaceholder(tr("The contact turned the camera off"));
     else if (!engine_.controls().peerSends())
         remote_->setPlaceholder(tr("The contact has no working camera"));
     else

@@ -61,6 +61,14 @@ bool VideoControls::peerSends() const {
     return read(peerSends_);
 }
 
+void VideoControls::setPeerCameraOff(bool off) {
+    write(peerCameraOff_, off);
+}
+
+bool VideoControls::peerCameraOff() const {
+    return read(peerCameraOff_);
+}
+
 void VideoControls::setStream(std::shared_ptr<sdk::PeerStream> stream) {
     write(stream_, std::move(stream));
 }

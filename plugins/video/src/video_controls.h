@@ -45,6 +45,9 @@ public:
     void setPeerReceives(bool receives);
     void setPeerSends(bool sends);
     bool peerSends() const;
+    // The peer announced that its user turned the camera off (host.hello "camera": "off").
+    void setPeerCameraOff(bool off);
+    bool peerCameraOff() const;
     // The codec frames go out in (negotiated from the peer's "codecs"); nullopt: none shared.
     void setSendCodec(std::optional<Codec> codec);
     std::optional<Codec> sendCodec() const;
@@ -115,6 +118,7 @@ private:
     bool callActive_ = false;
     bool peerReceives_ = false;
     bool peerSends_ = true;
+    bool peerCameraOff_ = false;
     std::optional<Codec> sendCodec_ = Codec::Jpeg; // until the peer's codecs are known
     int targetKbps_ = 0;
     bool sourceWorking_ = true;

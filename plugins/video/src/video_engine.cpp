@@ -95,6 +95,14 @@ void VideoEngine::setPeerSends(bool sends) {
         pictures_.notify();
 }
 
+void VideoEngine::setPeerCameraOff(bool off) {
+    controls_.setPeerCameraOff(off);
+    if (off)
+        pictures_.clear(PictureSlots::Slot::Remote);
+    else
+        pictures_.notify();
+}
+
 void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream) {
     controls_.setStream(std::move(stream));
 }
@@ -208,6 +216,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"sending", xmlrpc_c::value_boolean(controls_.sending())},
         {"can_send", xmlrpc_c::value_boolean(canSend())},
         {"camera_on", xmlrpc_c::value_boolean(controls_.cameraOn())},
+        {"peer_camera_off", xmlrpc_c::value_boolean(controls_.peerCameraOff())},
         {"call_active", xmlrpc_c::value_boolean(controls_.callActive())},
         {"remote_width", xmlrpc_c::value_int(remote.width)},
         {"remote_height", xmlrpc_c::value_int(remote.height)},

@@ -85,6 +85,8 @@ void VideoPlugin::announce(bool canSend) {
         announcement.sends = {"video"};
     announcement.receives = {"video"};
     announcement.params = {{kCodecsParam, kCodecs.format(engine_->config().codecs)}};
+    if (!engine_->controls().cameraOn())
+        announcement.params[kCameraParam] = "off";
     context_->announce(announcement);
 }
 
@@ -99,6 +101,7 @@ QWidget* VideoPlugin::createCallPanel(QWidget* parent) {
     callbacks.cameraToggled = [this](bool on) {
         settings_.cameraOn = on;
         settings_.save(*context_->settings());
+        announce(engine_->canSend() && engine_->sourceWorking()); // the contact learns it
     };
     callbacks.selfViewToggled = [this](bool visible) {
         settings_.selfView = visible;
@@ -121,10 +124,7 @@ QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {
 
 void VideoPlugin::start() {
     engine_->setStream(channel_->openStream("video"));
-    const sdk::PeerInfo peer = channel_->peer(); // a copy: plugin() points into it
-    engine_->setPeerReceives(peer.receives("video", "video"));
-    const sdk::PeerPlugin* theirs = peer.plugin("video");
-    engine_->setPeerParams(theirs ? &theirs->params : nullptr);
+    peerChanged(channel_->peer()); // the copy lives until peerChanged returns
     qCDebug(lcVideo) << "started";
 }
 
@@ -140,6 +140,9 @@ void VideoPlugin::peerChanged(const sdk::PeerInfo& peer) {
     engine_->setPeerSends(peer.sends("video", "video"));
     const sdk::PeerPlugin* theirs = peer.plugin("video");
     engine_->setPeerParams(theirs ? &theirs->params : nullptr);
+    const bool cameraOff =
+        theirs && theirs->params.count(kCameraParam) && theirs->params.at(kCameraParam) == "off";
+    engine_->setPeerCameraOff(cameraOff);
 }
 
 void VideoPlugin::callChanged(const sdk::CallInfo& call) {

@@ -20,6 +20,7 @@ public:
     bool hasPicture() const { return !image_.isNull(); }
     std::uint64_t pictureSeq() const { return seq_; }
     void setPlaceholder(const QString& text);
+    QString placeholder() const { return placeholder_; }
     // Called after a new picture was painted, with its capture time.
     void setPaintedCallback(std::function<void(double ts)> callback) {
         painted_ = std::move(callback);

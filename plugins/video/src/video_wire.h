@@ -29,6 +29,9 @@ inline constexpr std::size_t kMaxFramePayloadBytes = kMaxJpegBytes / 3 * 4 + 409
 // The codecs a frame can carry, in the order we prefer them.
 enum class Codec { Vp8, Jpeg };
 using sdk::media::kCodecsParam; // host.hello params: "vp8,jpeg"
+// host.hello params: "off" while the user has turned the camera off (absent otherwise): the peer
+// shows "camera off" instead of the last picture.
+inline constexpr char kCameraParam[] = "camera";
 // Names, lists and the choice of the codec to send with; a peer without the "codecs" param (an
 // older Charla, a foreign peer) takes JPEG, the only codec of protocol version 1.
 inline constexpr sdk::media::CodecNames<Codec, 2> kCodecs{
