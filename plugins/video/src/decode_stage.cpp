@@ -59,7 +59,7 @@ void DecodeStage::run(std::stop_token stop) {
             receive_.countRejected(FrameError::SizeMismatch);
             continue;
         }
-        if (!controls_.callActive() || controls_.peerCameraOff())
+        if (!controls_.callActive() || controls_.peerCamera() == PeerCamera::Off)
             continue; // the call ended, or the camera went off, while this frame was on its way
         const sdk::media::Millis latency(sdk::media::wallClockMs() - f.ts);
         pictures_.publish(PictureSlots::Slot::Remote, bgr, f.ts);

@@ -116,9 +116,9 @@ void VideoCallPanel::refreshStats() {
     stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), out));
     if (!engine_.controls().callActive())
         remote_->setPlaceholder(tr("No call"));
-    else if (engine_.controls().peerCameraOff())
+    else if (engine_.controls().peerCamera() == PeerCamera::Off)
         remote_->setPlaceholder(tr("The contact turned the camera off"));
-    else if (!engine_.controls().peerSends())
+    else if (engine_.controls().peerCamera() == PeerCamera::Missing)
         remote_->setPlaceholder(tr("The contact has no working camera"));
     else
         remote_->setPlaceholder(tr("Waiting for the contact's video..."));

@@ -53,20 +53,12 @@ void VideoControls::setPeerReceives(bool receives) {
     write(peerReceives_, receives);
 }
 
-void VideoControls::setPeerSends(bool sends) {
-    write(peerSends_, sends);
+void VideoControls::setPeerCamera(PeerCamera camera) {
+    write(peerCamera_, camera);
 }
 
-bool VideoControls::peerSends() const {
-    return read(peerSends_);
-}
-
-void VideoControls::setPeerCameraOff(bool off) {
-    write(peerCameraOff_, off);
-}
-
-bool VideoControls::peerCameraOff() const {
-    return read(peerCameraOff_);
+PeerCamera VideoControls::peerCamera() const {
+    return read(peerCamera_);
 }
 
 void VideoControls::setStream(std::shared_ptr<sdk::PeerStream> stream) {

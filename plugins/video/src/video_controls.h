@@ -28,6 +28,10 @@ struct VideoConfig {
     bool operator==(const VideoConfig&) const = default;
 };
 
+// The contact's camera as its host.hello says: it sends video, its user turned the camera off
+// (video params "camera": "off"), or it has no working camera (receive-only).
+enum class PeerCamera { On, Off, Missing };
+
 class VideoControls {
 public:
     explicit VideoControls(VideoConfig config) : config_(std::move(config)) {}
@@ -43,11 +47,8 @@ public:
     bool setCallActive(bool active);
     bool callActive() const;
     void setPeerReceives(bool receives);
-    void setPeerSends(bool sends);
-    bool peerSends() const;
-    // The peer announced that its user turned the camera off (host.hello "camera": "off").
-    void setPeerCameraOff(bool off);
-    bool peerCameraOff() const;
+    void setPeerCamera(PeerCamera camera);
+    PeerCamera peerCamera() const;
     // The codec frames go out in (negotiated from the peer's "codecs"); nullopt: none shared.
     void setSendCodec(std::optional<Codec> codec);
     std::optional<Codec> sendCodec() const;
@@ -117,8 +118,7 @@ private:
     bool cameraOn_ = true;
     bool callActive_ = false;
     bool peerReceives_ = false;
-    bool peerSends_ = true;
-    bool peerCameraOff_ = false;
+    PeerCamera peerCamera_ = PeerCamera::On;
     std::optional<Codec> sendCodec_ = Codec::Jpeg; // until the peer's codecs are known
     int targetKbps_ = 0;
     bool sourceWorking_ = true;

@@ -87,17 +87,9 @@ void VideoEngine::setPeerReceives(bool receives) {
     controls_.setPeerReceives(receives);
 }
 
-void VideoEngine::setPeerSends(bool sends) {
-    controls_.setPeerSends(sends);
-    if (!sends) // its last picture would otherwise stay on screen as if the contact had frozen
-        pictures_.clear(PictureSlots::Slot::Remote);
-    else
-        pictures_.notify();
-}
-
-void VideoEngine::setPeerCameraOff(bool off) {
-    controls_.setPeerCameraOff(off);
-    if (off)
+void VideoEngine::setPeerCamera(PeerCamera camera) {
+    controls_.setPeerCamera(camera);
+    if (camera != PeerCamera::On)
         pictures_.clear(PictureSlots::Slot::Remote);
     else
         pictures_.notify();
@@ -216,7 +208,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"sending", xmlrpc_c::value_boolean(controls_.sending())},
         {"can_send", xmlrpc_c::value_boolean(canSend())},
         {"camera_on", xmlrpc_c::value_boolean(controls_.cameraOn())},
-        {"peer_camera_off", xmlrpc_c::value_boolean(controls_.peerCameraOff())},
+        {"peer_camera_off", xmlrpc_c::value_boolean(controls_.peerCamera() == PeerCamera::Off)},
         {"call_active", xmlrpc_c::value_boolean(controls_.callActive())},
         {"remote_width", xmlrpc_c::value_int(remote.width)},
         {"remote_height", xmlrpc_c::value_int(remote.height)},

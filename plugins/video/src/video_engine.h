@@ -62,10 +62,9 @@ public:
     void setCallActive(bool active);
     void setPeerReceives(bool receives);
     // Whether the contact offers video at all (camera present and working): the panel says so.
-    void setPeerSends(bool sends);
-    // The contact's camera is off on purpose: its last picture is cleared and frames still on
-    // their way are not shown (the panel says why the picture is gone).
-    void setPeerCameraOff(bool off);
+    // Anything but On clears the contact's last picture (it would otherwise stay on screen as if
+    // the contact had frozen); Off also keeps frames still on their way from being shown.
+    void setPeerCamera(PeerCamera camera);
     void setStream(std::shared_ptr<sdk::PeerStream> stream);
     // The peer's video plugin params from host.hello (nullptr: none known): picks the codec frames
     // go out in, our first that the peer lists in "codecs" (JPEG for a peer that lists none).

@@ -137,12 +137,13 @@ void VideoPlugin::stop() {
 
 void VideoPlugin::peerChanged(const sdk::PeerInfo& peer) {
     engine_->setPeerReceives(peer.receives("video", "video"));
-    engine_->setPeerSends(peer.sends("video", "video"));
     const sdk::PeerPlugin* theirs = peer.plugin("video");
     engine_->setPeerParams(theirs ? &theirs->params : nullptr);
     const bool cameraOff =
         theirs && theirs->params.count(kCameraParam) && theirs->params.at(kCameraParam) == "off";
-    engine_->setPeerCameraOff(cameraOff);
+    engine_->setPeerCamera(!peer.sends("video", "video") ? PeerCamera::Missing
+                           : cameraOff                   ? PeerCamera::Off
+                                                         : PeerCamera::On);
 }
 
 void VideoPlugin::callChanged(const sdk::CallInfo& call) {
