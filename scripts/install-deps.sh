@@ -35,7 +35,8 @@ packages=(
     # sound server with null sinks, a sine source and a loopback (pulseaudio, its modules), pactl
     # and parecord (pulseaudio-utils); ip for the two-host test's network namespaces (iproute2)
     libgtest-dev python3 pulseaudio pulseaudio-utils iproute2
-    # by hand: real windows without a display (xvfb-run), measuring a recording (sox)
+    # real windows without a display (xvfb-run by hand; Xvfb for the screen-sharing test),
+    # measuring a recording by hand (sox)
     xvfb xauth sox
 )
 if [ "${1:-}" = "--sanitizers" ]; then

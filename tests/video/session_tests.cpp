@@ -17,6 +17,8 @@
 #include <opencv2/videoio.hpp>
 
 #include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QWidget>
@@ -353,6 +355,105 @@ TEST_F(SessionPair, ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame) {
     EXPECT_FALSE(flag(stats(portB), "peer_camera_off"));
     panelsA.setHost(gui::PanelSlot::Call, nullptr);
     panelsB.setHost(gui::PanelSlot::Call, nullptr);
+}
+
+// A private X server (Xvfb, white root window) for the screen-sharing test; stopped with the
+// object.
+class PrivateXServer {
+public:
+    PrivateXServer() {
+        const QString xvfb = QStandardPaths::findExecutable(QStringLiteral("Xvfb"));
+        if (xvfb.isEmpty()) {
+            error = "Xvfb is not installed (scripts/install-deps.sh installs xvfb)";
+            return;
+        }
+        for (int n = 90; n < 200 && display.isEmpty(); ++n) {
+            const QString socket = QStringLiteral("/tmp/.X11-unix/X%1").arg(n);
+            if (QFile::exists(socket) || QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(n)))
+                continue;
+            process.start(xvfb, {QStringLiteral(":%1").arg(n), "-screen", "0", "640x480x24", "-wr",
+                                 "-nolisten", "tcp"});
+            if (process.waitForStarted(5000) &&
+                waitUntil([&] { return QFile::exists(socket); }, 5s))
+                display = QStringLiteral(":%1").arg(n);
+            else
+                process.kill(), process.waitForFinished(2000);
+        }
+        if (display.isEmpty())
+            error = "Xvfb did not start: " + process.readAllStandardError().toStdString();
+    }
+    ~PrivateXServer() {
+        process.terminate();
+        process.waitForFinished(5000);
+    }
+    QProcess process;
+    QString display;
+    std::string error;
+};
+
+// Two points in the upper half (the X pointer sits in the middle of the screen, the self-view in
+// the lower right corner); near-white allows for the codec's error.
+bool mostlyWhite(QWidget* view) {
+    const QImage shot = view->grab().toImage().convertToFormat(QImage::Format_RGB888);
+    for (const QPoint p : {QPoint(shot.width() / 4, shot.height() / 4),
+                           QPoint(shot.width() * 3 / 4, shot.height() / 4)}) {
+        const QColor c = shot.pixelColor(p);
+        if (c.red() < 225 || c.green() < 225 || c.blue() < 225)
+            return false;
+    }
+    return true;
+}
+
+// The X server outlives the sessions (TearDown stops them first): Xlib ends a process whose
+// display goes away under an open connection.
+class ScreenSharing : public SessionPair {
+protected:
+    PrivateXServer x;
+};
+
+// Issue 14: "Share screen" in the call window sends the X11 screen (GStreamer's ximagesrc) instead
+// of the camera, and switching back restores the camera. Without a display the button explains
+// why and the camera keeps going.
+TEST_F(ScreenSharing, SharingTheScreenReplacesTheCameraUntilSwitchedBack) {
+    if (!x.error.empty())
+        GTEST_SKIP() << x.error;
+    const QByteArray oldDisplay = qgetenv("DISPLAY");
+    qunsetenv("DISPLAY");
+    start("test", "test");
+    TestCallWindow windowA, windowB;
+    gui::PluginPanels panelsA(a->plugins()), panelsB(b->plugins());
+    panelsA.setHost(gui::PanelSlot::Call, &windowA);
+    panelsB.setHost(gui::PanelSlot::Call, &windowB);
+    ASSERT_TRUE(windowA.panel && windowB.panel);
+    auto* share = windowA.panel->findChild<QToolButton*>("screenButton");
+    auto* remoteB = windowB.panel->findChild<VideoView*>("remoteVideo");
+    ASSERT_TRUE(share && remoteB);
+    callBoth();
+    ASSERT_TRUE(waitUntil([&] { return remoteB->hasPicture(); }));
+    EXPECT_FALSE(mostlyWhite(remoteB)) << "the test pattern is not white";
+
+    share->click(); // no display: refused, with the reason, and the camera goes on
+    EXPECT_FALSE(share->isChecked());
+    EXPECT_TRUE(share->toolTip().contains("DISPLAY is not set")) << share->toolTip().toStdString();
+    const double shown = num(stats(portB), "displayed");
+    ASSERT_TRUE(waitUntil([&] { return num(stats(portB), "displayed") > shown + 10; }));
+
+    qputenv("DISPLAY", x.display.toLocal8Bit());
+    share->click(); // the white screen of the private X server
+    EXPECT_TRUE(share->isChecked());
+    EXPECT_EQ(share->text(), QStringLiteral("Stop sharing"));
+    EXPECT_TRUE(waitUntil([&] { return mostlyWhite(remoteB); })) << "B does not see A's screen";
+
+    share->click(); // back to the camera (the test pattern)
+    EXPECT_FALSE(share->isChecked());
+    EXPECT_TRUE(waitUntil([&] { return remoteB->hasPicture() && !mostlyWhite(remoteB); }))
+        << "B still sees the screen";
+    panelsA.setHost(gui::PanelSlot::Call, nullptr);
+    panelsB.setHost(gui::PanelSlot::Call, nullptr);
+    if (oldDisplay.isEmpty())
+        qunsetenv("DISPLAY");
+    else
+        qputenv("DISPLAY", oldDisplay);
 }
 
 } // namespace

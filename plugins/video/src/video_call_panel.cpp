@@ -5,8 +5,10 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QTimer>
 #include <QToolButton>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace charla::video {
@@ -55,12 +57,33 @@ VideoCallPanel::VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callba
         if (callbacks_.selfViewToggled)
             callbacks_.selfViewToggled(visible);
     });
+    screenButton_ = new QToolButton(this);
+    screenButton_->setObjectName(QStringLiteral("screenButton"));
+    screenButton_->setText(tr("Share screen"));
+    screenButton_->setCheckable(true);
+    screenButton_->setEnabled(static_cast<bool>(callbacks_.screenShareToggled));
+    connect(screenButton_, &QToolButton::toggled, this, [this](bool on) {
+        const QString error = callbacks_.screenShareToggled(on);
+        if (!error.isEmpty()) {
+            const QSignalBlocker quiet(screenButton_);
+            screenButton_->setChecked(!on);
+            screenButton_->setToolTip(error);
+            QToolTip::showText(screenButton_->mapToGlobal(QPoint(0, 0)), error, screenButton_);
+        } else {
+            screenButton_->setToolTip(on ? tr("The contact sees your screen")
+                                         : tr("Show your screen instead of the camera"));
+        }
+        screenButton_->setText(screenButton_->isChecked() ? tr("Stop sharing")
+                                                          : tr("Share screen"));
+        refresh();
+    });
     stats_ = new QLabel(this);
     stats_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(cameraButton_);
     controls->addWidget(selfViewButton_);
+    controls->addWidget(screenButton_);
     controls->addWidget(stats_, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

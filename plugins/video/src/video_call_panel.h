@@ -23,6 +23,8 @@ public:
     struct Callbacks {
         std::function<void(bool on)> cameraToggled;
         std::function<void(bool visible)> selfViewToggled;
+        // Switches the source to the screen and back; returns why it could not (empty: done).
+        std::function<QString(bool on)> screenShareToggled;
     };
     VideoCallPanel(VideoEngine& engine, bool selfViewVisible, Callbacks callbacks,
                    QWidget* parent = nullptr);
@@ -32,6 +34,7 @@ public:
     VideoView* selfView() const { return self_; }
     QToolButton* cameraButton() const { return cameraButton_; }
     QToolButton* selfViewButton() const { return selfViewButton_; }
+    QToolButton* screenButton() const { return screenButton_; }
     QLabel* statsLabel() const { return stats_; }
     // Pulls the newest pictures and the stats now (normally driven by the engine and a timer).
     void refresh();
@@ -51,6 +54,7 @@ private:
     VideoView* self_ = nullptr;
     QToolButton* cameraButton_ = nullptr;
     QToolButton* selfViewButton_ = nullptr;
+    QToolButton* screenButton_ = nullptr;
     QLabel* stats_ = nullptr;
     int listener_ = 0;
     std::atomic<bool> refreshPending_{false};

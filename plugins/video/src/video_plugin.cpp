@@ -61,7 +61,8 @@ void VideoPlugin::initialize(sdk::PluginContext& context) {
 }
 
 QString VideoPlugin::reconfigure() {
-    VideoConfig config = settings_.toConfig(sourceOverride_);
+    VideoConfig config =
+        settings_.toConfig(sharingScreen_ ? std::optional<std::string>("screen") : sourceOverride_);
     if (codecsOption_) {
         if (auto codecs = kCodecs.parse(*codecsOption_); !codecs.empty())
             config.codecs = codecs;
@@ -107,9 +108,20 @@ QWidget* VideoPlugin::createCallPanel(QWidget* parent) {
         settings_.selfView = visible;
         settings_.save(*context_->settings());
     };
+    callbacks.screenShareToggled = [this](bool on) { return shareScreen(on); };
     auto* panel = new VideoCallPanel(*engine_, settings_.selfView, std::move(callbacks), parent);
     callPanel_ = panel;
     return panel;
+}
+
+QString VideoPlugin::shareScreen(bool on) {
+    sharingScreen_ = on;
+    const QString status = reconfigure();
+    if (!on || engine_->canSend())
+        return {};
+    sharingScreen_ = false; // back to the camera; the panel says why sharing failed
+    reconfigure();
+    return status;
 }
 
 QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {

@@ -41,6 +41,9 @@ private:
     // Configures the engine from settings_, probes the source and announces what we can do.
     QString reconfigure();
     QString applySettings(const VideoSettings& settings);
+    // The call window's "Share screen": the screen replaces the camera until switched back (not
+    // saved). Returns why it could not, empty when done.
+    QString shareScreen(bool on);
     // Tells the peer (host.hello) whether we send video; we always receive it.
     void announce(bool canSend);
 
@@ -49,6 +52,7 @@ private:
     VideoSettings settings_;
     std::optional<std::string> sourceOverride_; // --camera
     std::optional<std::string> codecsOption_;   // video.codecs, e.g. "jpeg"
+    bool sharingScreen_ = false;
     std::unique_ptr<VideoEngine> engine_;
     QPointer<VideoCallPanel> callPanel_;
 };

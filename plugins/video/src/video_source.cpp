@@ -98,6 +98,8 @@ SourceSpec SourceSpec::parse(const std::string& source) {
         spec.kind = Kind::None;
     } else if (l == "test" || l == "pattern") {
         spec.kind = Kind::TestPattern;
+    } else if (l == "screen") {
+        spec.kind = Kind::Screen;
     } else if (s.size() <= 3 &&
                std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
         spec.kind = Kind::CameraIndex;
@@ -129,8 +131,22 @@ std::string SourceSpec::describe() const {
         return "video file " + text;
     case Kind::Pipeline:
         return "GStreamer pipeline " + text;
+    case Kind::Screen:
+        return "the screen";
     }
     return {};
+}
+
+std::string screenPipeline(const std::string& display, const CaptureFormat& format) {
+    // use-damage=false: whole frames (damage events would send only the changed rectangles);
+    // add-borders keeps the screen's aspect inside the configured size; appsink keeps only the
+    // newest frame, so a slow encoder never works through a backlog of old screens.
+    return "ximagesrc display-name=" + display +
+           " use-damage=false show-pointer=true ! video/x-raw,framerate=" +
+           std::to_string(format.fps) + "/1 ! videoconvert ! videoscale add-borders=true ! " +
+           "video/x-raw,format=BGR,width=" + std::to_string(format.width) +
+           ",height=" + std::to_string(format.height) +
+           ",pixel-aspect-ratio=1/1 ! appsink drop=true max-buffers=1 sync=false";
 }
 
 std::unique_ptr<VideoSource> openSource(const SourceSpec& spec, const CaptureFormat& format,
@@ -159,6 +175,19 @@ std::unique_ptr<VideoSource> openSource(const SourceSpec& spec, const CaptureFor
         case SourceSpec::Kind::Pipeline:
             capture.open(spec.text, cv::CAP_GSTREAMER);
             break;
+        case SourceSpec::Kind::Screen: {
+            const QByteArray display = qgetenv("DISPLAY");
+            if (display.isEmpty())
+                return fail("screen sharing needs an X11 display (DISPLAY is not set)");
+            // It becomes part of a pipeline description: nothing but a display name.
+            if (!std::all_of(display.begin(), display.end(), [](char ch) {
+                    return std::isalnum(static_cast<unsigned char>(ch)) || ch == ':' || ch == '.' ||
+                           ch == '-' || ch == '_' || ch == '/';
+                }))
+                return fail("screen sharing: DISPLAY is not a display name");
+            capture.open(screenPipeline(display.toStdString(), format), cv::CAP_GSTREAMER);
+            break;
+        }
         }
     } catch (const cv::Exception& e) {
         return fail("cannot open " + spec.describe() + ": " + e.what());

@@ -6,6 +6,8 @@
 //   a file path          a video file, played in a loop at the configured frame rate
 //   "... ! appsink"      a GStreamer pipeline (anything containing '!')
 //   "test", "pattern"    the built-in moving test pattern
+//   "screen"             the X11 screen of $DISPLAY (screen sharing, GStreamer's ximagesrc),
+//                        scaled into the configured size with its aspect kept
 //   "none", "off", ""    no camera: receive-only
 #pragma once
 
@@ -17,7 +19,7 @@
 namespace charla::video {
 
 struct SourceSpec {
-    enum class Kind { None, TestPattern, CameraIndex, Device, File, Pipeline };
+    enum class Kind { None, TestPattern, CameraIndex, Device, File, Pipeline, Screen };
     Kind kind = Kind::None;
     int index = 0;    // CameraIndex
     std::string text; // Device, File, Pipeline: what OpenCV opens
@@ -44,6 +46,9 @@ public:
     // pattern) are paced by the capture thread at the configured frame rate.
     virtual bool live() const = 0;
 };
+
+// The GStreamer pipeline that captures the X11 display `display` (e.g. ":0") at `format`.
+std::string screenPipeline(const std::string& display, const CaptureFormat& format);
 
 // Opens the source; nullptr and *error set when it cannot (no camera, a bad path or pipeline,
 // or "none").
