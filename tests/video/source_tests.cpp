@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 namespace charla::video {
 namespace {
@@ -80,6 +82,33 @@ TEST(Sources, VideoFilePlaysInALoop) {
     EXPECT_EQ(counters[0], 0u);
     EXPECT_EQ(counters[9], 9u);
     EXPECT_EQ(counters[10], 0u) << "the file starts again at its end";
+}
+
+// The settings list the cameras the kernel lists, by name, and take the chosen line back as the
+// device. A fake sysfs tree: this machine has no camera (no /dev/video*).
+TEST(Sources, CamerasAreListedByNameAndTheirLabelOpensTheDevice) {
+    QTemporaryDir sysfs;
+    ASSERT_TRUE(sysfs.isValid());
+    auto node = [&](const char* name, const char* attribute, const char* value) {
+        const std::filesystem::path dir = sysfs.path().toStdString() + "/" + name;
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / attribute) << value;
+    };
+    node("video2", "name", "USB Camera\n");
+    node("video2", "index", "0\n");
+    node("video0", "name", "Integrated Camera: Integrated C\n");
+    node("video0", "index", "0\n");
+    node("video1", "name", "Integrated Camera: Integrated C\n");
+    node("video1", "index", "1\n"); // the same camera's metadata node
+    node("v4l-subdev0", "name", "sensor\n");
+    const std::vector<CameraDevice> cameras = listCameras(sysfs.path().toStdString());
+    ASSERT_EQ(cameras.size(), 2u);
+    EXPECT_EQ(cameras[0].label(), "/dev/video0 (Integrated Camera: Integrated C)");
+    EXPECT_EQ(cameras[1].label(), "/dev/video2 (USB Camera)");
+    const SourceSpec spec = SourceSpec::parse(cameras[1].label());
+    EXPECT_EQ(spec.kind, SourceSpec::Kind::Device);
+    EXPECT_EQ(spec.text, "/dev/video2");
+    EXPECT_TRUE(listCameras("/nonexistent").empty());
 }
 
 TEST(Sources, MissingCamerasFilesAndPipelinesFailCleanly) {

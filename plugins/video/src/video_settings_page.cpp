@@ -18,9 +18,12 @@ VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
     : QWidget(parent), apply_(std::move(apply)), applied_(settings) {
     source_ = new QComboBox(this);
     source_->setEditable(true);
-    source_->addItems({"0", "1", "/dev/video0", "test", "none"});
-    source_->setToolTip(tr("A camera index or device, a video file, a GStreamer pipeline ending "
-                           "in appsink, \"test\" for the built-in test pattern, or \"none\""));
+    for (const CameraDevice& camera : listCameras())
+        source_->addItem(QString::fromStdString(camera.label()));
+    source_->addItems({"test", "screen", "none"});
+    source_->setToolTip(tr("A camera (this computer's are listed), a video file, a GStreamer "
+                           "pipeline ending in appsink, \"test\" for the built-in test pattern, "
+                           "\"screen\" to share the screen, or \"none\""));
     width_ = new QSpinBox(this);
     width_->setRange(16, kMaxDimension);
     height_ = new QSpinBox(this);

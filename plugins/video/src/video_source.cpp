@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 
 namespace charla::video {
 
@@ -109,7 +111,7 @@ SourceSpec SourceSpec::parse(const std::string& source) {
         spec.text = s;
     } else if (s.rfind("/dev/", 0) == 0) {
         spec.kind = Kind::Device;
-        spec.text = s;
+        spec.text = s.substr(0, s.find(' ')); // "/dev/video0 (name)": the node only
     } else {
         spec.kind = Kind::File;
         spec.text = s;
@@ -135,6 +137,33 @@ std::string SourceSpec::describe() const {
         return "the screen";
     }
     return {};
+}
+
+std::string CameraDevice::label() const {
+    return name.empty() ? path : path + " (" + name + ")";
+}
+
+std::vector<CameraDevice> listCameras(const std::string& sysfs) {
+    std::vector<CameraDevice> cameras;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(sysfs, ec)) {
+        const std::string node = entry.path().filename().string();
+        if (node.rfind("video", 0) != 0)
+            continue;
+        auto firstLine = [&](const char* attribute) {
+            std::ifstream in(entry.path() / attribute);
+            std::string line;
+            std::getline(in, line);
+            return trimmed(line);
+        };
+        const std::string index = firstLine("index");
+        if (!index.empty() && index != "0")
+            continue; // a second node of the same camera (metadata), not a picture
+        cameras.push_back({"/dev/" + node, firstLine("name")});
+    }
+    std::sort(cameras.begin(), cameras.end(),
+              [](const CameraDevice& a, const CameraDevice& b) { return a.path < b.path; });
+    return cameras;
 }
 
 std::string screenPipeline(const std::string& display, const CaptureFormat& format) {

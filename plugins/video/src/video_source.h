@@ -2,7 +2,8 @@
 // BGR frames, and closes. Which source is meant is a string, the same in the settings page and
 // on the command line (--camera SOURCE):
 //   "0", "1", ...        camera by index (V4L2)
-//   "/dev/video0"        camera by device path
+//   "/dev/video0"        camera by device path; what follows a space is its name, ignored
+//                        ("/dev/video0 (Integrated Camera)", as the settings page lists it)
 //   a file path          a video file, played in a loop at the configured frame rate
 //   "... ! appsink"      a GStreamer pipeline (anything containing '!')
 //   "test", "pattern"    the built-in moving test pattern
@@ -15,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace charla::video {
 
@@ -46,6 +48,17 @@ public:
     // pattern) are paced by the capture thread at the configured frame rate.
     virtual bool live() const = 0;
 };
+
+// A camera the kernel lists: its device node and the name its driver gives.
+struct CameraDevice {
+    std::string path; // "/dev/video0"
+    std::string name; // "Integrated Camera: Integrated C"
+    // What the settings page shows and SourceSpec::parse takes back: "/dev/video0 (name)".
+    std::string label() const;
+};
+// The V4L2 capture devices in `sysfs` (Linux lists them in /sys/class/video4linux), sorted by
+// path. A webcam's extra nodes (metadata: sysfs "index" other than 0) are left out.
+std::vector<CameraDevice> listCameras(const std::string& sysfs = "/sys/class/video4linux");
 
 // The GStreamer pipeline that captures the X11 display `display` (e.g. ":0") at `format`.
 std::string screenPipeline(const std::string& display, const CaptureFormat& format);
