@@ -1564,6 +1564,18 @@ void GuiTest::screenshots() {
     QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("And the dictionary"));
     saveScreenshot(a, QStringLiteral("chat.png"));
     saveScreenshot(b, QStringLiteral("chat-bob.png"));
+    // Searching the history (Ctrl+F, a shortcut of the active window).
+    a->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTest::keyClick(child<QPlainTextEdit>(a, "composer"), Qt::Key_F, Qt::ControlModifier);
+    auto* search = child<QLineEdit>(a, "searchEdit");
+    QTRY_VERIFY(search->isVisible());
+    QTest::keyClicks(search, QStringLiteral("lunch"));
+    QTest::keyClick(search, Qt::Key_Return);
+    QCOMPARE(child<QLabel>(a, "searchStatus")->text(), QStringLiteral("1 of 1"));
+    saveScreenshot(a, QStringLiteral("chat-search.png"));
+    QTest::keyClick(search, Qt::Key_Escape);
+    QTRY_VERIFY(!search->isVisible());
 
     QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
     auto* dialog = a->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
