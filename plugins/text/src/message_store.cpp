@@ -158,7 +158,10 @@ bool setUpFullTextIndex(QSqlDatabase& db, const QString& path) {
     QElapsedTimer timer;
     timer.start();
     exec(db, QStringLiteral("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')"));
-    qCInfo(lcText) << "message store" << path << "indexed for search in" << timer.elapsed() << "ms";
+    // Worth a line when there was a history to index (an upgrade), not for every new store.
+    if (timer.elapsed() >= 50)
+        qCInfo(lcText) << "message store" << path << "indexed for search in" << timer.elapsed()
+                       << "ms";
     return true;
 }
 
