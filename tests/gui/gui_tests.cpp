@@ -22,6 +22,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -34,6 +35,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -237,14 +239,15 @@ void sayHello(quint16 port, const std::string& user) {
 
 // A text message as a contact's Charla sends it (text.send), straight to `port`: e.g. from a
 // contact whose hello has not arrived yet.
-void sendTextCall(quint16 port, const QString& body) {
+void sendTextCall(quint16 port, const QString& body,
+                  const QDateTime& sentAt = QDateTime::currentDateTimeUtc()) {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_struct(Struct{
         {"id",
          xmlrpc_c::value_string(QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString())},
-        {"sent_at", xmlrpc_c::value_string(
-                        QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString())},
+        {"sent_at",
+         xmlrpc_c::value_string(sentAt.toUTC().toString(Qt::ISODateWithMs).toStdString())},
         {"body", xmlrpc_c::value_string(body.toStdString())}}));
     charla::host::CurlPeerStream stream("probe",
                                         "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
@@ -324,6 +327,15 @@ void clickCheckBox(QTableWidget* table, QTableWidgetItem* item) {
 
 } // namespace
 
+// Stands in for the browser: QDesktopServices hands it the URLs it would open.
+class UrlCatcher : public QObject {
+    Q_OBJECT
+public:
+    QList<QUrl> opened;
+public slots:
+    void open(const QUrl& url) { opened << url; }
+};
+
 class GuiTest : public QObject {
     Q_OBJECT
 
@@ -346,6 +358,10 @@ private slots:
     void conversationFollowsOwnSends();
     void conversationOffersJumpToLatest();
     void conversationOpensAtTheNewest();
+    void conversationOpensAtTheFirstUnread();
+    void conversationGroupsMessagesAndShowsDates();
+    void linksOpenInTheBrowserAndNothingElse();
+    void ctrlFSearchesTheWholeHistory();
     void messageBeforeHelloKeepsTheContactsName();
     void undeliveredMessagesSayTheContactIsOffline();
     void windowShowsTheContactsName();
@@ -907,6 +923,210 @@ void GuiTest::conversationOpensAtTheNewest() {
     QVERIFY(!showsOnScreen(a, QStringLiteral("incoming message 0")));
 }
 
+// Issue 16: after a restart the conversation opens at the first message the user has not seen
+// (they came while the window was minimised), under a "New messages" line, with the way down
+// one click away.
+void GuiTest::conversationOpensAtTheFirstUnread() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    {
+        Application alice(options);
+        QVERIFY(startConnected({&alice}));
+        ChatWindow* a = alice.chatWindow();
+        QVERIFY(QTest::qWaitForWindowExposed(a));
+        for (int i = 0; i < 40; ++i)
+            sendTextCall(ports[0], QStringLiteral("seen message %1").arg(i));
+        QTRY_VERIFY(showsOnScreen(a, QStringLiteral("seen message 39")));
+        a->showMinimized();
+        QTRY_VERIFY(a->isMinimized());
+        for (int i = 0; i < 40; ++i)
+            sendTextCall(ports[0], QStringLiteral("unread message %1").arg(i));
+        QTRY_VERIFY(conversation(a).contains(QStringLiteral("unread message 39")));
+    }
+    Application alice(options);
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("unread message 0")),
+                 "the conversation did not open at the first unread message");
+    QVERIFY(showsOnScreen(a, QStringLiteral("New messages")));
+    QVERIFY(!showsOnScreen(a, QStringLiteral("unread message 39")));
+    QVERIFY(!showsOnScreen(a, QStringLiteral("seen message 30")));
+    auto* jump = child<QToolButton>(a, "jumpToLatestButton");
+    QTRY_VERIFY(jump->isVisible());
+    QTest::mouseClick(jump, Qt::LeftButton);
+    QTRY_VERIFY(showsOnScreen(a, QStringLiteral("unread message 39")));
+    QVERIFY(atBottom(a));
+    QVERIFY(!jump->isVisible());
+}
+
+// Issue 16: a date line where the day changes ("Today", "Yesterday", else the date in the
+// user's locale); messages of one sender within a few minutes share one name-and-time line.
+void GuiTest::conversationGroupsMessagesAndShowsDates() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    sayHello(ports[0], "Bob");
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+    const QDate today = QDate::currentDate();
+    const auto at = [](QDate day, int hour, int minute) {
+        return QDateTime(day, QTime(hour, minute)).toUTC();
+    };
+    sendTextCall(ports[0], QStringLiteral("old news"), at(today.addDays(-3), 9, 0));
+    sendTextCall(ports[0], QStringLiteral("yesterday one"), at(today.addDays(-1), 10, 0));
+    sendTextCall(ports[0], QStringLiteral("yesterday two"), at(today.addDays(-1), 10, 2));
+    sendTextCall(ports[0], QStringLiteral("yesterday later"), at(today.addDays(-1), 10, 30));
+    sendTextCall(ports[0], QStringLiteral("today one"));
+    sendTextCall(ports[0], QStringLiteral("today two"));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("today two")));
+    typeAndSend(a, QStringLiteral("my answer"));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("my answer")));
+
+    const QStringList lines = conversation(a).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.size() >= 15, qPrintable(lines.join(u'|')));
+    const QStringList expected{QLocale().toString(today.addDays(-3), QLocale::LongFormat),
+                               QStringLiteral("09:00 Bob"),
+                               QStringLiteral("old news"),
+                               QStringLiteral("Yesterday"),
+                               QStringLiteral("10:00 Bob"),
+                               QStringLiteral("yesterday one"),
+                               QStringLiteral("yesterday two"),
+                               QStringLiteral("10:30 Bob"),
+                               QStringLiteral("yesterday later"),
+                               QStringLiteral("Today")};
+    QCOMPARE(lines.mid(0, expected.size()), expected);
+    QVERIFY2(lines[10].endsWith(QStringLiteral(" Bob")), qPrintable(lines[10]));
+    QCOMPARE(lines[11], QStringLiteral("today one"));
+    QCOMPARE(lines[12], QStringLiteral("today two"));
+    QVERIFY2(lines[13].endsWith(QStringLiteral(" Alice")), qPrintable(lines[13]));
+    QCOMPARE(lines[14], QStringLiteral("my answer"));
+    // A grouped message keeps its own time, as a tooltip.
+    const QTextCursor grouped =
+        child<QTextBrowser>(a, "conversationView")->document()->find("yesterday two");
+    QCOMPARE(grouped.charFormat().toolTip(), QStringLiteral("10:02"));
+}
+
+// Issue 16: http(s) links in messages open in the browser; nothing a message says becomes markup
+// or any other kind of link.
+void GuiTest::linksOpenInTheBrowserAndNothingElse() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    UrlCatcher browser;
+    for (const char* scheme : {"http", "https", "file", "javascript", "data"})
+        QDesktopServices::setUrlHandler(QLatin1String(scheme), &browser, "open");
+    const auto unsetHandlers = qScopeGuard([] {
+        for (const char* scheme : {"http", "https", "file", "javascript", "data"})
+            QDesktopServices::unsetUrlHandler(QLatin1String(scheme));
+    });
+    const QString friendly = QStringLiteral(
+        "menu at https://example.org/menu?day=1&lang=es. And (http://example.com/a_(b)) too");
+    const QString hostile = QStringLiteral(
+        "<a href=\"javascript:alert(1)\">click</a> javascript:alert(2) file:///etc/passwd "
+        "<img src=x onerror=alert(3)> data:text/html,<b>x</b> "
+        "https://evil.example/\"onmouseover=\"alert(4) <b>bold</b> &amp;");
+    sendTextCall(ports[0], friendly);
+    sendTextCall(ports[0], hostile);
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("evil.example")));
+    // The text reads exactly as sent: nothing became markup.
+    QVERIFY2(conversation(a).contains(friendly), qPrintable(conversation(a)));
+    QVERIFY2(conversation(a).contains(hostile), qPrintable(conversation(a)));
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    QStringList hrefs;
+    for (QTextBlock block = view->document()->begin(); block.isValid(); block = block.next())
+        for (auto it = block.begin(); !it.atEnd(); ++it)
+            if (const QTextCharFormat format = it.fragment().charFormat();
+                format.isAnchor() && !format.anchorHref().isEmpty())
+                hrefs << format.anchorHref();
+    QCOMPARE(hrefs, QStringList({QStringLiteral("https://example.org/menu?day=1&lang=es"),
+                                 QStringLiteral("http://example.com/a_(b)"),
+                                 QStringLiteral("https://evil.example/")}));
+    // A click on the link opens it in the browser.
+    const QTextCursor link = view->document()->find(QStringLiteral("example.org/menu"));
+    QVERIFY(!link.isNull());
+    const QPoint onLink = view->cursorRect(link).center() - QPoint(4, 0);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onLink);
+    QTRY_COMPARE(browser.opened.size(), 1);
+    QCOMPARE(browser.opened.front(),
+             QUrl(QStringLiteral("https://example.org/menu?day=1&lang=es")));
+    // Clicking the hostile message's text opens nothing.
+    const QTextCursor fake = view->document()->find(QStringLiteral("javascript:alert(2)"));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                      view->cursorRect(fake).center() - QPoint(4, 0));
+    QTest::qWait(100);
+    QCOMPARE(browser.opened.size(), 1);
+}
+
+// Issue 16: Ctrl+F searches the whole history; each result is brought into view and selected;
+// Enter and Shift+Enter step through them; any input gives results or "No results"; Esc closes.
+void GuiTest::ctrlFSearchesTheWholeHistory() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    sendTextCall(ports[0], QStringLiteral("Meet me at the café on Main Street"));
+    for (int i = 0; i < 60; ++i)
+        sendTextCall(ports[0], QStringLiteral("filler message %1").arg(i));
+    sendTextCall(ports[0], QStringLiteral("100% agreed"));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("100% agreed")));
+    QTRY_VERIFY(atBottom(a));
+    QVERIFY(!showsOnScreen(a, QStringLiteral("café on Main")));
+
+    auto* bar = child<QWidget>(a, "searchBar");
+    QVERIFY2(bar, "no search bar");
+    QVERIFY(!bar->isVisible());
+    QTest::keyClick(child<QPlainTextEdit>(a, "composer"), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(bar->isVisible());
+    auto* edit = child<QLineEdit>(a, "searchEdit");
+    auto* status = child<QLabel>(a, "searchStatus");
+    QTRY_VERIFY(edit->hasFocus());
+    QTest::keyClicks(edit, QStringLiteral("cafe main"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(status->text(), QStringLiteral("1 of 1"));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("café on Main")), "the result is not in view");
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    QVERIFY2(view->textCursor().selectedText().contains(QStringLiteral("café on Main")),
+             qPrintable(view->textCursor().selectedText()));
+
+    // Several results, newest first; Enter goes to the next older, Shift+Enter back.
+    edit->clear();
+    QTest::keyClicks(edit, QStringLiteral("filler message 5"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(status->text(), QStringLiteral("1 of 11")); // 5 and 50-59
+    QTRY_VERIFY(view->textCursor().selectedText().contains(QStringLiteral("filler message 59")));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(status->text(), QStringLiteral("2 of 11"));
+    QVERIFY(view->textCursor().selectedText().contains(QStringLiteral("filler message 58")));
+    QTest::keyClick(edit, Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(status->text(), QStringLiteral("1 of 11"));
+
+    // Hostile input: "No results", never an error; punctuation is searched as typed.
+    for (const QString& query :
+         {QStringLiteral("\""), QStringLiteral("NEAR(filler"), QStringLiteral("*"),
+          QStringLiteral("' OR 1=1 --"), QStringLiteral("body:filler AND x"), QString(5000, u'x'),
+          QStringLiteral("\\")}) {
+        edit->setText(query);
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(status->text(), QStringLiteral("No results"));
+    }
+    edit->setText(QStringLiteral("%"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(status->text(), QStringLiteral("1 of 1"));
+    QTRY_VERIFY(showsOnScreen(a, QStringLiteral("100% agreed")));
+
+    QTest::keyClick(edit, Qt::Key_Escape);
+    QTRY_VERIFY(!bar->isVisible());
+    QVERIFY(view->textCursor().selectedText().isEmpty());
+}
+
 // Issue 16: a message that arrives before the contact's hello is stored with the contact's name
 // as soon as it is known, and still shows it after a restart (before any new hello).
 void GuiTest::messageBeforeHelloKeepsTheContactsName() {
@@ -1335,14 +1555,27 @@ void GuiTest::screenshots() {
 
     typeAndSend(a, QStringLiteral("Hi Bob! Are we still on for lunch tomorrow?"));
     QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("lunch")), 10000);
-    typeAndSend(b, QStringLiteral("Yes! 12:30 at the usual place."));
+    typeAndSend(b, QStringLiteral("Yes! 12:30 at the usual place: https://maps.example.org/luna"));
     QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("12:30")), 10000);
     typeAndSend(a, QStringLiteral("Great, see you there!"));
-    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("see you there")), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 2, 10000);
-    QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("I'll bring the"));
+    typeAndSend(a, QStringLiteral("Can you bring the course notes?"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("course notes")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).count(QStringLiteral("✓ delivered")) == 3, 10000);
+    QTest::keyClicks(child<QPlainTextEdit>(a, "composer"), QStringLiteral("And the dictionary"));
     saveScreenshot(a, QStringLiteral("chat.png"));
     saveScreenshot(b, QStringLiteral("chat-bob.png"));
+    // Searching the history (Ctrl+F, a shortcut of the active window).
+    a->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTest::keyClick(child<QPlainTextEdit>(a, "composer"), Qt::Key_F, Qt::ControlModifier);
+    auto* search = child<QLineEdit>(a, "searchEdit");
+    QTRY_VERIFY(search->isVisible());
+    QTest::keyClicks(search, QStringLiteral("lunch"));
+    QTest::keyClick(search, Qt::Key_Return);
+    QCOMPARE(child<QLabel>(a, "searchStatus")->text(), QStringLiteral("1 of 1"));
+    saveScreenshot(a, QStringLiteral("chat-search.png"));
+    QTest::keyClick(search, Qt::Key_Escape);
+    QTRY_VERIFY(!search->isVisible());
 
     QTest::mouseClick(child<QPushButton>(a, "pluginsButton"), Qt::LeftButton);
     auto* dialog = a->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));

@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
@@ -698,4 +699,194 @@ TEST_F(TextStoreTest, LostAcknowledgementAndResendAfterRestartShowOnce) {
     EXPECT_EQ(bodies(bob.store().messagesAfter(0)),
               (std::vector<QString>{"ack lost", "receipt received, not marked"}));
     EXPECT_EQ(toBob->calls().size(), 3u); // "ack lost" twice, the other once after restart
+}
+
+// --- search and the read mark (issue 16) ------------------------------------------------------
+
+namespace {
+
+// A store as Charla wrote it before issue 16 (schema version 1, exactly its statements), with
+// `bodies` as alternating incoming and outgoing messages.
+void writeVersion1Store(const QString& file, const std::vector<QString>& bodies) {
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "v1");
+        db.setDatabaseName(file);
+        ASSERT_TRUE(db.open());
+        QSqlQuery query(db);
+        ASSERT_TRUE(query.exec("PRAGMA journal_mode=WAL"));
+        ASSERT_TRUE(query.exec("CREATE TABLE IF NOT EXISTS messages ("
+                               " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                               " id TEXT NOT NULL,"
+                               " direction INTEGER NOT NULL CHECK (direction IN (0, 1)),"
+                               " sent_at TEXT NOT NULL,"
+                               " body TEXT NOT NULL,"
+                               " sender TEXT NOT NULL DEFAULT '',"
+                               " status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
+                               " error TEXT NOT NULL DEFAULT '',"
+                               " UNIQUE (direction, id))"));
+        ASSERT_TRUE(query.exec("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
+                               " WHERE direction = 0 AND status = 0"));
+        ASSERT_TRUE(query.exec("PRAGMA user_version = 1"));
+        for (std::size_t i = 0; i < bodies.size(); ++i) {
+            QSqlQuery insert(db);
+            insert.prepare("INSERT INTO messages (id, direction, sent_at, body, sender, status)"
+                           " VALUES (?, ?, ?, ?, ?, 1)");
+            insert.addBindValue(QUuid::createUuid().toString(QUuid::WithoutBraces));
+            insert.addBindValue(int(i % 2));
+            insert.addBindValue(QStringLiteral("2026-01-0%1T10:00:00.000Z").arg(i % 9 + 1));
+            insert.addBindValue(bodies[i]);
+            insert.addBindValue(i % 2 ? QStringLiteral("Bob") : QStringLiteral("Alice"));
+            ASSERT_TRUE(insert.exec()) << insert.lastError().text().toStdString();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("v1");
+}
+
+int userVersion(const QString& file) {
+    int version = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "peek");
+        db.setDatabaseName(file);
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec("PRAGMA user_version") && query.next())
+                version = query.value(0).toInt();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("peek");
+    return version;
+}
+
+} // namespace
+
+TEST_F(TextStoreTest, AVersion1StoreIsUpgradedKeepsEveryMessageAndCanBeSearched) {
+    const std::vector<QString> written{
+        QStringLiteral("Hola, ¿cómo estás?"), QStringLiteral("Bien, gracias. ¿Y tú?"),
+        QStringLiteral("Nos vemos en el café"), QStringLiteral("See you at the CAFÉ at 12:30"),
+        QStringLiteral("100% sure, see file_name.txt")};
+    writeVersion1Store(path(), written);
+    {
+        MessageStore store(path());
+        EXPECT_EQ(bodies(store.messagesAfter(0)), written);
+        EXPECT_TRUE(store.hasFullTextIndex()) << "Debian 12's SQLite has FTS5";
+        // Accents and case ignored, newest first; every message of the old file is indexed.
+        EXPECT_EQ(bodies(store.search(QStringLiteral("cafe"))),
+                  (std::vector<QString>{written[3], written[2]}));
+        EXPECT_EQ(bodies(store.search(QStringLiteral("como"))), std::vector<QString>{written[0]});
+        // LIKE: the letters as typed, ASCII case only.
+        EXPECT_TRUE(store.search(QStringLiteral("cafe"), 500, SearchMethod::Like).empty());
+        EXPECT_EQ(bodies(store.search(QStringLiteral("Café"), 500, SearchMethod::Like)),
+                  std::vector<QString>{written[2]});
+        // The old history was read before the upgrade: the next start opens at the newest.
+        EXPECT_EQ(store.readUpTo(), 5);
+        // New messages are indexed as they come.
+        store.addIncoming(message(QStringLiteral("otro café, por favor")), QStringLiteral("Bob"));
+        EXPECT_EQ(store.search(QStringLiteral("cafe")).front().message.body,
+                  QStringLiteral("otro café, por favor"));
+    }
+    EXPECT_EQ(userVersion(path()), 2);
+    MessageStore again(path()); // and opens again as version 2, nothing rebuilt or lost
+    EXPECT_EQ(again.messagesAfter(0).size(), 6u);
+    EXPECT_EQ(again.search(QStringLiteral("cafe")).size(), 3u);
+}
+
+TEST_F(TextStoreTest, HostileSearchesGiveResultsOrNoneNeverAnError) {
+    MessageStore store(path());
+    const std::vector<QString> written{QStringLiteral("plain words here"),
+                                       QStringLiteral("she said \"hello\" AND left"),
+                                       QStringLiteral("100% sure"),
+                                       QStringLiteral("file_name.txt"),
+                                       QStringLiteral(":) ok"),
+                                       QStringLiteral("back\\slash")};
+    for (const QString& body : written)
+        store.addIncoming(message(body), QStringLiteral("Bob"));
+    const std::vector<QString> hostile{
+        QStringLiteral("\""),
+        QStringLiteral("\"\"\""),
+        QStringLiteral("hello\" OR \"x"),
+        QStringLiteral("AND"),
+        QStringLiteral("OR NOT NEAR(a b, 2)"),
+        QStringLiteral("body:plain"),
+        QStringLiteral("{body}: x"),
+        QStringLiteral("^plain"),
+        QStringLiteral("*"),
+        QStringLiteral("-plain"),
+        QStringLiteral("'; DROP TABLE messages; --"),
+        QStringLiteral("%"),
+        QStringLiteral("_"),
+        QStringLiteral("\\"),
+        QStringLiteral("(((((("),
+        QString(100000, u'a'),
+        QString(5000, u'"'),
+        QStringLiteral("a ").repeated(3000),
+        QStringLiteral("\u0000nul"),
+        QStringLiteral("👋🎉 emoji"),
+        QStringLiteral("   "),
+    };
+    for (const QString& query : hostile)
+        for (const auto method : {SearchMethod::FullText, SearchMethod::Like})
+            EXPECT_NO_THROW(store.search(query, 500, method))
+                << query.left(40).toStdString() << " method " << int(method);
+    // What special characters find is themselves.
+    EXPECT_EQ(bodies(store.search(QStringLiteral("%"))), std::vector<QString>{written[2]});
+    EXPECT_EQ(bodies(store.search(QStringLiteral("_"))), std::vector<QString>{written[3]});
+    EXPECT_EQ(bodies(store.search(QStringLiteral("\\"))), std::vector<QString>{written[5]});
+    EXPECT_EQ(bodies(store.search(QStringLiteral(":)"))), std::vector<QString>{written[4]});
+    EXPECT_EQ(bodies(store.search(QStringLiteral("\""))), std::vector<QString>{written[1]});
+    // FTS5's operators are words like any other.
+    EXPECT_EQ(bodies(store.search(QStringLiteral("AND"))), std::vector<QString>{written[1]});
+    EXPECT_EQ(bodies(store.search(QStringLiteral("hello\" AND \"left"))),
+              std::vector<QString>{written[1]});
+    EXPECT_TRUE(store.search(QStringLiteral("OR NOT NEAR(a b, 2)")).empty());
+    EXPECT_TRUE(store.search(QString(100000, u'a')).empty());
+    // The table is still there.
+    EXPECT_EQ(store.messagesAfter(0).size(), written.size());
+}
+
+TEST_F(TextStoreTest, SearchFindsWordsByPrefixNewestFirstUpToTheLimit) {
+    MessageStore store(path());
+    for (int i = 0; i < 30; ++i)
+        store.addIncoming(message(QStringLiteral("message number %1").arg(i)),
+                          QStringLiteral("Bob"));
+    store.addOutgoing(message(QStringLiteral("Programming in Spanish: programación")),
+                      QStringLiteral("Alice"));
+    const auto found = store.search(QStringLiteral("mess numb"), 10);
+    ASSERT_EQ(found.size(), 10u);
+    EXPECT_EQ(found.front().message.body, QStringLiteral("message number 29"));
+    EXPECT_EQ(found.back().message.body, QStringLiteral("message number 20"));
+    EXPECT_GT(found.front().seq, found.back().seq);
+    // Every word must be there, in any order.
+    EXPECT_EQ(store.search(QStringLiteral("number message 7")).size(), 1u);
+    EXPECT_TRUE(store.search(QStringLiteral("message programming")).empty());
+    EXPECT_EQ(store.search(QStringLiteral("programacion")).size(), 1u);
+    EXPECT_EQ(store.search(QStringLiteral("PROGRAM")).front().direction, Direction::Outgoing);
+}
+
+TEST_F(TextStoreTest, TheReadMarkOnlyMovesForwardAndSurvivesReopen) {
+    {
+        MessageStore store(path());
+        EXPECT_EQ(store.readUpTo(), 0);
+        store.setReadUpTo(7);
+        store.setReadUpTo(3);
+        EXPECT_EQ(store.readUpTo(), 7);
+    }
+    MessageStore store(path());
+    EXPECT_EQ(store.readUpTo(), 7);
+}
+
+TEST_F(TextStoreTest, TextChatOpensAtTheFirstUnreadAndSavesWhatWasSeen) {
+    {
+        TextChat chat(QStringLiteral("Alice"), path(), fastTiming());
+        EXPECT_EQ(chat.firstUnreadSeq(), 0);
+        for (int i = 0; i < 4; ++i)
+            chat.handleSendCall(sendParams(message(QStringLiteral("from Bob %1").arg(i))));
+        ASSERT_TRUE(waitFor([&] { return chat.conversation().size() == 4; }));
+        EXPECT_EQ(chat.firstUnreadSeq(), chat.conversation().at(0).seq);
+        chat.markRead(chat.conversation().at(1).seq); // saved when the chat closes
+    }
+    TextChat chat(QStringLiteral("Alice"), path(), fastTiming());
+    EXPECT_EQ(chat.firstUnreadSeq(), chat.conversation().at(2).seq);
+    EXPECT_EQ(chat.conversation().at(2).body, QStringLiteral("from Bob 2"));
 }

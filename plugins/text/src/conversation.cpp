@@ -1,5 +1,7 @@
 #include "conversation.h"
 
+#include <algorithm>
+
 namespace charla::text {
 
 Conversation::Conversation(QObject* parent) : QObject(parent) {}
@@ -9,13 +11,22 @@ int Conversation::indexOfOutgoing(const QUuid& id) const {
 }
 
 void Conversation::addOutgoing(const TextMessage& message, const QString& sender,
-                               MessageState state) {
+                               MessageState state, qint64 seq) {
     outgoingIndex_.insert(message.id, size());
-    append({message.id, message.sentAt, message.body, sender, true, state, {}});
+    append({seq, message.id, message.sentAt, message.body, sender, true, state, {}});
 }
 
-void Conversation::addIncoming(const TextMessage& message, const QString& sender) {
-    append({message.id, message.sentAt, message.body, sender, false, MessageState::Received, {}});
+void Conversation::addIncoming(const TextMessage& message, const QString& sender, qint64 seq) {
+    append(
+        {seq, message.id, message.sentAt, message.body, sender, false, MessageState::Received, {}});
+}
+
+int Conversation::indexOfSeq(qint64 seq) const {
+    // Stored messages are appended in seq order.
+    const auto it = std::lower_bound(
+        messages_.begin(), messages_.end(), seq,
+        [](const ChatMessage& message, qint64 value) { return message.seq < value; });
+    return it != messages_.end() && it->seq == seq ? int(it - messages_.begin()) : -1;
 }
 
 bool Conversation::setState(const QUuid& id, MessageState state, const QString& error) {

@@ -31,6 +31,7 @@ struct ContactState {
 };
 
 struct ChatMessage {
+    qint64 seq = 0; // the store's row (0: not stored); what search results and the read mark name
     QUuid id;
     QDateTime sentAt; // UTC
     QString body;
@@ -55,8 +56,10 @@ public:
     int indexOfOutgoing(const QUuid& id) const;
 
     void addOutgoing(const TextMessage& message, const QString& sender,
-                     MessageState state = MessageState::Sending);
-    void addIncoming(const TextMessage& message, const QString& sender);
+                     MessageState state = MessageState::Sending, qint64 seq = 0);
+    void addIncoming(const TextMessage& message, const QString& sender, qint64 seq = 0);
+    // Index of the message stored as `seq`, or -1.
+    int indexOfSeq(qint64 seq) const;
     // Updates an outgoing message; false if there is none with this id.
     bool setState(const QUuid& id, MessageState state, const QString& error = {});
     // Gives the contact's messages that were received without a name this one.

@@ -1,6 +1,11 @@
 #include "message_format.h"
 
 #include <QCoreApplication>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QUrl>
+
+#include <cstdlib>
 
 namespace charla::text {
 
@@ -46,19 +51,77 @@ QString timeLabel(const ChatMessage& message) {
     return message.sentAt.toLocalTime().toString(QStringLiteral("HH:mm"));
 }
 
-QString messageHtml(const ChatMessage& message, const ContactState& contact) {
+QString messageAnchor(qint64 seq) {
+    return QStringLiteral("m%1").arg(seq);
+}
+
+qint64 anchorSeq(const QString& anchor) {
+    if (!anchor.startsWith(u'm'))
+        return 0;
+    bool ok = false;
+    const qint64 seq = QStringView(anchor).mid(1).toLongLong(&ok);
+    return ok ? seq : 0;
+}
+
+bool isWebLink(const QUrl& url) {
+    const QString scheme = url.scheme().toLower();
+    return url.isValid() && (scheme == u"http" || scheme == u"https") && !url.host().isEmpty();
+}
+
+QString bodyHtml(const QString& body) {
+    // A URL ends at white space or at a character that cannot be in one unescaped; `"`, `<` and
+    // `>` end it too, so the link's text never holds markup.
+    static const QRegularExpression urlPattern(QStringLiteral("(?<![\\w@])https?://[^\\s<>\"]+"),
+                                               QRegularExpression::CaseInsensitiveOption);
+    QString html;
+    qsizetype done = 0;
+    for (auto it = urlPattern.globalMatch(body); it.hasNext();) {
+        const QRegularExpressionMatch match = it.next();
+        QString text = match.captured();
+        // Sentence punctuation after a URL is not part of it; a closing bracket is only when
+        // the URL opened one ("(see https://x.org/a_(b))").
+        while (!text.isEmpty()) {
+            const QChar last = text.back();
+            const bool unbalanced = (last == u')' && text.count(u'(') < text.count(u')')) ||
+                                    (last == u']' && text.count(u'[') < text.count(u']'));
+            if (!unbalanced && !QStringLiteral(".,;:!?'").contains(last))
+                break;
+            text.chop(1);
+        }
+        const QUrl url(text, QUrl::StrictMode);
+        if (!isWebLink(url))
+            continue;
+        html += body.mid(done, match.capturedStart() - done).toHtmlEscaped();
+        html += QStringLiteral("<a href=\"%1\">%2</a>")
+                    .arg(QString::fromUtf8(url.toEncoded()).toHtmlEscaped(), text.toHtmlEscaped());
+        done = match.capturedStart() + text.size();
+    }
+    html += body.mid(done).toHtmlEscaped();
+    return html;
+}
+
+QString messageHtml(const ChatMessage& message, const ContactState& contact, bool withHeader) {
     const QString sender =
         message.sender.isEmpty() && !message.outgoing ? contact.name : message.sender;
-    // Own messages get the accent colour on the sender, so a glance tells who said what.
-    const QString senderColor =
-        message.outgoing ? QStringLiteral("#1565c0") : QStringLiteral("#2e7d32");
-    QString html = QStringLiteral("<p style=\"margin-top:6px; margin-bottom:0px\">"
-                                  "<span style=\"color:gray\">%1</span> "
-                                  "<b style=\"color:%3\">%2</b></p>")
-                       .arg(timeLabel(message), sender.toHtmlEscaped(), senderColor);
+    // Named for search results and the read mark (messageAnchor); Qt attaches an empty anchor
+    // to the text that follows it.
+    const QString anchor =
+        message.seq > 0 ? QStringLiteral("<a name=\"%1\"></a>").arg(messageAnchor(message.seq))
+                        : QString();
+    QString html;
+    if (withHeader) {
+        // Own messages get the accent colour on the sender, so a glance tells who said what.
+        const QString senderColor =
+            message.outgoing ? QStringLiteral("#1565c0") : QStringLiteral("#2e7d32");
+        html += QStringLiteral("<p style=\"margin-top:6px; margin-bottom:0px\">%4"
+                               "<span style=\"color:gray\">%1</span> "
+                               "<b style=\"color:%3\">%2</b></p>")
+                    .arg(timeLabel(message), sender.toHtmlEscaped(), senderColor, anchor);
+    }
     // pre-wrap keeps the sender's line breaks and spacing while still wrapping long lines.
-    html += QStringLiteral("<p style=\"margin:0px; white-space:pre-wrap\">%1</p>")
-                .arg(message.body.toHtmlEscaped());
+    html += QStringLiteral("<p style=\"margin:0px; white-space:pre-wrap\">%1"
+                           "<span title=\"%2\">%3</span></p>")
+                .arg(withHeader ? QString() : anchor, timeLabel(message), bodyHtml(message.body));
     if (message.outgoing) {
         // Waiting for an offline contact is normal, not trouble: it goes when they are back.
         const bool waiting = waitsForTheContact(message, contact);
@@ -82,10 +145,44 @@ QString messageHtml(const ChatMessage& message, const ContactState& contact) {
     return html;
 }
 
-QString conversationHtml(const std::vector<ChatMessage>& messages, const ContactState& contact) {
+QString dateLabel(const QDate& date, const QDate& today) {
+    if (date == today)
+        return tr("Today");
+    if (date == today.addDays(-1))
+        return tr("Yesterday");
+    return QLocale().toString(date, QLocale::LongFormat);
+}
+
+bool groupsWith(const ChatMessage& previous, const ChatMessage& message) {
+    return previous.outgoing == message.outgoing && previous.sender == message.sender &&
+           previous.sentAt.toLocalTime().date() == message.sentAt.toLocalTime().date() &&
+           std::abs(previous.sentAt.secsTo(message.sentAt)) <= ConversationLayout::kGroupSeconds;
+}
+
+QString conversationHtml(const std::vector<ChatMessage>& messages, const ContactState& contact,
+                         const ConversationLayout& layout) {
     QString html;
-    for (const auto& message : messages)
-        html += messageHtml(message, contact);
+    const ChatMessage* previous = nullptr;
+    for (const auto& message : messages) {
+        const QDate day = message.sentAt.toLocalTime().date();
+        bool header = !previous || !groupsWith(*previous, message);
+        // By the local order of the messages: a contact's clock running behind may bring a day
+        // back, and then its line too.
+        if (!previous || previous->sentAt.toLocalTime().date() != day) {
+            html += QStringLiteral("<p align=\"center\" style=\"margin-top:12px; "
+                                   "margin-bottom:2px; color:gray\"><small><b>%1</b></small></p>")
+                        .arg(dateLabel(day, layout.today).toHtmlEscaped());
+            header = true;
+        }
+        if (layout.firstUnreadSeq > 0 && message.seq == layout.firstUnreadSeq) {
+            html += QStringLiteral("<p align=\"center\" style=\"margin-top:8px; margin-bottom:0px; "
+                                   "color:#c62828\"><small>%1</small></p>")
+                        .arg(tr("— New messages —"));
+            header = true;
+        }
+        html += messageHtml(message, contact, header);
+        previous = &message;
+    }
     return html;
 }
 

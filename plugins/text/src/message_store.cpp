@@ -3,8 +3,10 @@
 #include "text_logging.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -12,11 +14,20 @@
 #include <QUrl>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace charla::text {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: messages and the outbox index. 2 (issue 16): the read mark (meta) and the full-text index
+// (messages_fts, when SQLite has FTS5). A version 1 file is upgraded in place on open.
+constexpr int kSchemaVersion = 2;
+
+const QString kReadUpTo = QStringLiteral("read_up_to");
+// Searches longer than this are cut (a message body is at most 16 KiB; nobody types a search
+// that long, and SQLite refuses LIKE patterns beyond 50 000 bytes).
+constexpr int kMaxSearchChars = 1000;
 
 // The connections this thread opened, closed when the thread ends. Handler threads come and go
 // with the contact's connections; this keeps them from leaving open connections behind.
@@ -88,6 +99,74 @@ QString idText(const QUuid& id) {
 
 } // namespace
 
+namespace {
+
+bool tableExists(QSqlDatabase& db, const QString& name) {
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT 1 FROM sqlite_master WHERE name = ?"));
+    query.addBindValue(name);
+    execPrepared(query, "reading the schema");
+    return query.next();
+}
+
+// Whether this SQLite has FTS5: Debian's has, a self-built Qt's bundled one may not.
+bool hasFts5(QSqlDatabase& db) {
+    QSqlQuery probe(db);
+    if (!probe.exec(
+            QStringLiteral("CREATE VIRTUAL TABLE temp.charla_fts5_probe USING fts5(body)"))) {
+        qCInfo(lcText) << "SQLite has no FTS5 (" << probe.lastError().text()
+                       << "): searching the history with LIKE";
+        return false;
+    }
+    exec(db, QStringLiteral("DROP TABLE temp.charla_fts5_probe"));
+    return true;
+}
+
+// The full-text index of the bodies, kept by triggers so that every writer (any thread, any
+// statement) updates it in the same transaction. Without FTS5 the triggers are dropped (they
+// would make every insert fail) and the index is rebuilt the next time FTS5 is there.
+// Returns whether the index can be used. Runs inside the schema transaction.
+bool setUpFullTextIndex(QSqlDatabase& db, const QString& path) {
+    const bool triggersThere = tableExists(db, QStringLiteral("messages_fts_insert"));
+    if (!hasFts5(db)) {
+        if (triggersThere) {
+            for (const char* trigger : {"insert", "delete", "update"})
+                exec(db, QStringLiteral("DROP TRIGGER IF EXISTS messages_fts_%1")
+                             .arg(QLatin1String(trigger)));
+        }
+        return false;
+    }
+    // External content: the index holds no second copy of the bodies. unicode61 with
+    // remove_diacritics 2 finds "café" when "cafe" is typed (and "como" for "cómo").
+    exec(db, QStringLiteral("CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(body,"
+                            " content='messages', content_rowid='seq',"
+                            " tokenize='unicode61 remove_diacritics 2')"));
+    if (triggersThere)
+        return true;
+    exec(db, QStringLiteral("CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+                            " INSERT INTO messages_fts (rowid, body) VALUES (new.seq, new.body);"
+                            " END"));
+    exec(db, QStringLiteral("CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+                            " INSERT INTO messages_fts (messages_fts, rowid, body)"
+                            " VALUES ('delete', old.seq, old.body); END"));
+    exec(db, QStringLiteral("CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages"
+                            " BEGIN INSERT INTO messages_fts (messages_fts, rowid, body)"
+                            " VALUES ('delete', old.seq, old.body);"
+                            " INSERT INTO messages_fts (rowid, body) VALUES (new.seq, new.body);"
+                            " END"));
+    // New index, or triggers dropped while FTS5 was missing: index what is there.
+    QElapsedTimer timer;
+    timer.start();
+    exec(db, QStringLiteral("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')"));
+    // Worth a line when there was a history to index (an upgrade), not for every new store.
+    if (timer.elapsed() >= 50)
+        qCInfo(lcText) << "message store" << path << "indexed for search in" << timer.elapsed()
+                       << "ms";
+    return true;
+}
+
+} // namespace
+
 QString defaultStoreFileName(const QString& localUser) {
     const QString user = QString::fromLatin1(QUrl::toPercentEncoding(localUser.trimmed()));
     return QStringLiteral("text-%1.sqlite").arg(user.isEmpty() ? QStringLiteral("default") : user);
@@ -136,6 +215,16 @@ MessageStore::MessageStore(QString path)
                             " UNIQUE (direction, id))"));
     exec(db, QStringLiteral("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
                             " WHERE direction = 0 AND status = 0"));
+    exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS meta ("
+                            " key TEXT PRIMARY KEY, value INTEGER NOT NULL)"));
+    if (fileVersion == 1) {
+        // A history written before the read mark existed was all seen then: without this the
+        // first start after the upgrade would open at its oldest message.
+        exec(db, QStringLiteral("INSERT OR IGNORE INTO meta (key, value) SELECT '%1',"
+                                " COALESCE(MAX(seq), 0) FROM messages")
+                     .arg(kReadUpTo));
+    }
+    fts_ = setUpFullTextIndex(db, path_);
     pragma(db, QStringLiteral("user_version = %1").arg(kSchemaVersion));
     if (!db.commit())
         fail(QStringLiteral("message store: cannot create the schema"), db.lastError());
@@ -266,6 +355,89 @@ int MessageStore::nameUnnamedIncoming(const QString& sender) {
     query.addBindValue(notNull(sender));
     execPrepared(query, "naming the contact's messages");
     return query.numRowsAffected();
+}
+
+qint64 MessageStore::readUpTo() {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    query.addBindValue(kReadUpTo);
+    execPrepared(query, "reading the read mark");
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+void MessageStore::setReadUpTo(qint64 seq) {
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    // Only forward: what was seen stays seen.
+    query.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                                 " DO UPDATE SET value = MAX(value, excluded.value)"));
+    query.addBindValue(kReadUpTo);
+    query.addBindValue(seq);
+    execPrepared(query, "saving the read mark");
+}
+
+namespace {
+
+// Every word of the search as an FTS5 string ("..." with its quotes doubled), each a prefix:
+// nothing the user types can be FTS5 syntax (AND, NEAR, *, ^, column filters), so no input is
+// a syntax error. Words must all occur, in any order.
+QString ftsQuery(const QString& text) {
+    QStringList words;
+    for (const QString& word :
+         text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts))
+        words << QStringLiteral("\"%1\"*").arg(QString(word).replace(u'"', QStringLiteral("\"\"")));
+    return words.join(u' ');
+}
+
+// FTS5 indexes letters and digits only: a search for ":)" or "?!" must look at the text itself.
+bool hasWordCharacters(const QString& text) {
+    return std::any_of(text.begin(), text.end(), [](QChar c) { return c.isLetterOrNumber(); });
+}
+
+QString likePattern(const QString& text) {
+    QString escaped = text;
+    escaped.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + escaped + u'%';
+}
+
+} // namespace
+
+std::vector<StoredMessage> MessageStore::search(const QString& text, int limit,
+                                                SearchMethod method) {
+    QString query = text.left(kMaxSearchChars);
+    // Control characters are never what someone looks for, and FTS5 ends its query at a NUL
+    // ("unterminated string").
+    for (QChar& c : query)
+        if (c.category() == QChar::Other_Control)
+            c = u' ';
+    query = query.trimmed();
+    if (query.isEmpty() || limit <= 0)
+        return {};
+    const bool fts = method == SearchMethod::FullText && fts_ && hasWordCharacters(query);
+    QSqlDatabase db = connection();
+    QSqlQuery select(db);
+    select.setForwardOnly(true);
+    // Newest first, as the user scrolls back from the bottom. FTS5 walks its rowids (= seq) in
+    // descending order itself, so a word in half the history costs no sort.
+    const QString matches =
+        fts ? QStringLiteral("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?"
+                             " ORDER BY rowid DESC LIMIT ?")
+            : QStringLiteral("SELECT seq FROM messages WHERE body LIKE ? ESCAPE '\\'"
+                             " ORDER BY seq DESC LIMIT ?");
+    select.prepare(QStringLiteral("SELECT seq, direction, id, sent_at, body, sender, status, error"
+                                  " FROM messages WHERE seq IN (%1) ORDER BY seq DESC")
+                       .arg(matches));
+    select.addBindValue(fts ? ftsQuery(query) : likePattern(query));
+    select.addBindValue(limit);
+    execPrepared(select, "searching messages");
+    std::vector<StoredMessage> rows;
+    while (select.next())
+        rows.push_back(readRow(select));
+    return rows;
 }
 
 } // namespace charla::text

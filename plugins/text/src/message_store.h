@@ -6,6 +6,13 @@
 //            sent_at TEXT, body TEXT, sender TEXT,     -- as on the wire; sender's display name
 //            status INTEGER, error TEXT)               -- outgoing: queued, delivered or failed
 //
+//   meta(key TEXT PRIMARY KEY, value INTEGER)       -- "read_up_to": the last seq the user saw
+//   messages_fts                                    -- FTS5 index of body (rowid = seq), kept by
+//                                                      triggers; absent if SQLite lacks FTS5
+//
+// Schema versions (PRAGMA user_version): 1 had messages only; 2 adds meta and messages_fts.
+// Opening a version 1 file upgrades it in place, keeping every row (its history counts as read).
+//
 // The outbox is the outgoing rows with status queued, in seq order. History is every row in seq
 // order: the order things happened on this machine, never the other machine's clock.
 //
@@ -45,6 +52,10 @@ struct StoredMessage {
     OutgoingStatus status = OutgoingStatus::Queued; // outgoing only
     QString error;                                  // why it failed
 };
+
+// How search() looks: FullText uses the FTS5 index (LIKE when there is none, or when the search
+// has no letter or digit, which FTS5 does not index); Like always scans the bodies.
+enum class SearchMethod { FullText, Like };
 
 class StoreError : public std::runtime_error {
 public:
@@ -86,12 +97,26 @@ public:
     // Names the incoming messages stored before the contact introduced itself; returns how many.
     int nameUnnamedIncoming(const QString& sender);
 
+    // The last seq the user has seen (0: none); setReadUpTo() only moves it forward.
+    qint64 readUpTo();
+    void setReadUpTo(qint64 seq);
+
+    // The newest `limit` messages that contain `text` (at most its first 1000 characters), newest
+    // first. FullText: every word of `text` as a word prefix, accents and case ignored ("cafe"
+    // finds "Café"); Like: `text` as a substring, ASCII case ignored. Any input is just text:
+    // quotes, FTS5 operators and LIKE wildcards match themselves or nothing, never an error.
+    std::vector<StoredMessage> search(const QString& text, int limit = 500,
+                                      SearchMethod method = SearchMethod::FullText);
+    // Whether this store has the FTS5 index (decided on open).
+    bool hasFullTextIndex() const { return fts_; }
+
 private:
     QSqlDatabase connection();
     std::vector<StoredMessage> select(const QString& where, qint64 value, int limit);
 
     QString path_;
     QString connectionPrefix_; // unique per store instance, even across copies of this code
+    bool fts_ = false;
 };
 
 // "text-<user>.sqlite", the user name percent-encoded so that any name is one safe file name.

@@ -16,6 +16,14 @@ TextChat::TextChat(QString localUser, const QString& storePath, SenderTiming tim
       store_(std::make_unique<MessageStore>(storePath)) {
     patienceTimer_.setInterval(250);
     connect(&patienceTimer_, &QTimer::timeout, this, &TextChat::checkPatience);
+    saveReadMark_.setSingleShot(true);
+    saveReadMark_.setInterval(500);
+    connect(&saveReadMark_, &QTimer::timeout, this, &TextChat::saveReadMark);
+    try {
+        readUpTo_ = savedReadUpTo_ = store_->readUpTo();
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot read the read mark:" << e.what();
+    }
     try {
         lastKnownName_ = store_->lastContactName();
     } catch (const StoreError& e) {
@@ -28,7 +36,46 @@ TextChat::TextChat(QString localUser, const QString& storePath, SenderTiming tim
                     << undelivered_.size() << "undelivered";
 }
 
-TextChat::~TextChat() = default;
+TextChat::~TextChat() {
+    saveReadMark();
+}
+
+qint64 TextChat::firstUnreadSeq() const {
+    for (const ChatMessage& message : conversation_.messages())
+        if (!message.outgoing && message.seq > readUpTo_)
+            return message.seq;
+    return 0;
+}
+
+void TextChat::markRead(qint64 seq) {
+    if (seq <= readUpTo_)
+        return;
+    readUpTo_ = seq;
+    if (!saveReadMark_.isActive())
+        saveReadMark_.start();
+}
+
+void TextChat::saveReadMark() {
+    saveReadMark_.stop();
+    if (readUpTo_ <= savedReadUpTo_)
+        return;
+    try {
+        store_->setReadUpTo(readUpTo_);
+        savedReadUpTo_ = readUpTo_;
+    } catch (const StoreError& e) {
+        // Only where the next start opens: worth a line in the log, not the user's attention.
+        qCWarning(lcText) << "cannot save the read mark:" << e.what();
+    }
+}
+
+std::vector<StoredMessage> TextChat::search(const QString& text) {
+    try {
+        return store_->search(text);
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "search failed:" << e.what();
+        return {};
+    }
+}
 
 QString TextChat::localUserName() const {
     return localUser_.isEmpty() ? QStringLiteral("You") : localUser_;
@@ -120,22 +167,23 @@ void TextChat::refresh() {
     for (const StoredMessage& row : rows) {
         shownSeq_ = row.seq;
         if (row.direction == Direction::Incoming) {
-            conversation_.addIncoming(row.message, row.sender); // empty: the contact's name
+            conversation_.addIncoming(row.message, row.sender,
+                                      row.seq); // empty sender: the contact's name
             continue;
         }
         const QString sender = row.sender.isEmpty() ? localUserName() : row.sender;
         if (row.status == OutgoingStatus::Delivered) {
-            conversation_.addOutgoing(row.message, sender, MessageState::Delivered);
+            conversation_.addOutgoing(row.message, sender, MessageState::Delivered, row.seq);
             continue;
         }
         if (row.status == OutgoingStatus::Failed) {
-            conversation_.addOutgoing(row.message, sender, MessageState::Failed);
+            conversation_.addOutgoing(row.message, sender, MessageState::Failed, row.seq);
             conversation_.setState(row.message.id, MessageState::Failed, row.error);
             continue;
         }
         Waiting& waiting = undelivered_[row.message.id];
         waiting.since.start();
-        conversation_.addOutgoing(row.message, sender, MessageState::Sending);
+        conversation_.addOutgoing(row.message, sender, MessageState::Sending, row.seq);
     }
     if (!undelivered_.isEmpty() && !patienceTimer_.isActive())
         patienceTimer_.start();

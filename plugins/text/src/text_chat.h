@@ -70,6 +70,13 @@ public:
     void setPeer(const sdk::PeerInfo& peer);
     // Shows what the store has and the Conversation does not yet.
     void refresh();
+    // The first message from the contact the user has not seen yet (its seq; 0 if none).
+    qint64 firstUnreadSeq() const;
+    // The user has seen every message up to `seq`. Saved in the store a moment later (a burst
+    // of arrivals is one write) and when the chat closes.
+    void markRead(qint64 seq);
+    // Searches the whole history (MessageStore::search); empty if the store cannot be read.
+    std::vector<StoredMessage> search(const QString& text);
 
     // --- any thread ---
     // The text.send handler: validates (throws xmlrpc_c::fault), stores with dedupe (fault 503
@@ -101,6 +108,10 @@ private:
     qint64 shownSeq_ = 0;               // GUI thread: the store's last row in the conversation
     QHash<QUuid, Waiting> undelivered_; // GUI thread
     QTimer patienceTimer_;
+    qint64 readUpTo_ = 0;      // GUI thread: the user has seen every message up to this seq
+    qint64 savedReadUpTo_ = 0; // what the store holds
+    QTimer saveReadMark_;
+    void saveReadMark();
     QString sendError_;
     bool peerOnline_ = false; // GUI thread
     SenderWakeup wakeup_;
