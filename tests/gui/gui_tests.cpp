@@ -17,6 +17,7 @@
 #include "gui/settings_dialog.h"
 
 #include "process_setup.h" // tests/support
+#include "session_pair.h"  // tests/support: streamAs
 
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
@@ -202,11 +203,16 @@ QString conversation(ChatWindow* chat) {
     return view ? view->toPlainText() : QString();
 }
 
-QStringList listMethods(quint16 port) {
-    charla::host::CurlPeerStream stream("probe",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+// A stream to the instance on `port` as its contact on `contactPort` opens it (TLS, the contact's
+// key).
+std::unique_ptr<charla::host::CurlPeerStream> asContact(quint16 port, quint16 contactPort) {
+    return charla::test::streamAs(port, Application::securityDir(true, contactPort), "probe");
+}
+
+QStringList listMethods(quint16 port, quint16 contactPort) {
     const xmlrpc_c::value result =
-        stream.call("system.listMethods", xmlrpc_c::paramList(), std::chrono::seconds(3));
+        asContact(port, contactPort)
+            ->call("system.listMethods", xmlrpc_c::paramList(), std::chrono::seconds(3));
     QStringList names;
     for (const xmlrpc_c::value& v : xmlrpc_c::value_array(result).vectorValueValue())
         names << QString::fromStdString(xmlrpc_c::value_string(v));
@@ -214,7 +220,7 @@ QStringList listMethods(quint16 port) {
 }
 
 // What a contact says when it introduces itself (PeerLink::localHello()), sent to `port`.
-void sayHello(quint16 port, const std::string& user) {
+void sayHello(quint16 port, quint16 contactPort, const std::string& user) {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     const std::vector<xmlrpc_c::value> text{xmlrpc_c::value_string("text")};
     const std::vector<xmlrpc_c::value> plugins{
@@ -230,14 +236,12 @@ void sayHello(quint16 port, const std::string& user) {
                                       {"user", xmlrpc_c::value_string(user)},
                                       {"plugins_serial", xmlrpc_c::value_int(1)},
                                       {"plugins", xmlrpc_c::value_array(plugins)}}));
-    charla::host::CurlPeerStream stream("probe",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    stream.call("host.hello", params, std::chrono::seconds(3));
+    asContact(port, contactPort)->call("host.hello", params, std::chrono::seconds(3));
 }
 
 // A text message as a contact's Charla sends it (text.send), straight to `port`: e.g. from a
 // contact whose hello has not arrived yet.
-void sendTextCall(quint16 port, const QString& body) {
+void sendTextCall(quint16 port, quint16 contactPort, const QString& body) {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_struct(Struct{
@@ -246,9 +250,7 @@ void sendTextCall(quint16 port, const QString& body) {
         {"sent_at", xmlrpc_c::value_string(
                         QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString())},
         {"body", xmlrpc_c::value_string(body.toStdString())}}));
-    charla::host::CurlPeerStream stream("probe",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    stream.call("text.send", params, std::chrono::seconds(3));
+    asContact(port, contactPort)->call("text.send", params, std::chrono::seconds(3));
 }
 
 // Whether the conversation view shows (some of) the paragraph holding `text` right now.
@@ -731,7 +733,7 @@ void GuiTest::remoteLoginUsesThePortGiven() {
     QSignalSpy connected(&app, &Application::connected);
     QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
     QVERIFY(connected.wait(kConnectTimeoutMs) || connected.count() == 1);
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("host.ping")));
     QVERIFY2(
         child<QLabel>(app.chatWindow(), "selfLabel")->text().contains(QString::number(ports[0])),
         qPrintable(child<QLabel>(app.chatWindow(), "selfLabel")->text()));
@@ -864,12 +866,12 @@ void GuiTest::conversationOffersJumpToLatest() {
     ChatWindow* a = alice.chatWindow();
     QVERIFY(QTest::qWaitForWindowExposed(a));
     for (int i = 0; i < 40; ++i)
-        sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+        sendTextCall(ports[0], ports[1], QStringLiteral("incoming message %1").arg(i));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
     auto* view = child<QTextBrowser>(a, "conversationView");
     view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
     QVERIFY(showsOnScreen(a, QStringLiteral("incoming message 0")));
-    sendTextCall(ports[0], QStringLiteral("a reply while you read"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("a reply while you read"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("a reply while you read")));
     QVERIFY2(showsOnScreen(a, QStringLiteral("incoming message 0")), "the view moved");
     auto* jump = child<QToolButton>(a, "jumpToLatestButton");
@@ -880,7 +882,7 @@ void GuiTest::conversationOffersJumpToLatest() {
     QVERIFY(atBottom(a));
     QVERIFY(!jump->isVisible());
     // At the bottom, new messages are followed and the button stays away.
-    sendTextCall(ports[0], QStringLiteral("and one more"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("and one more"));
     QTRY_VERIFY(showsOnScreen(a, QStringLiteral("and one more")));
     QVERIFY(!jump->isVisible());
 }
@@ -894,7 +896,7 @@ void GuiTest::conversationOpensAtTheNewest() {
         Application alice(options);
         QVERIFY(startConnected({&alice}));
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+            sendTextCall(ports[0], ports[1], QStringLiteral("incoming message %1").arg(i));
         QTRY_VERIFY(conversation(alice.chatWindow()).contains("incoming message 39"));
     }
     Application alice(options);
@@ -917,9 +919,9 @@ void GuiTest::messageBeforeHelloKeepsTheContactsName() {
         Application alice(options);
         QVERIFY(startConnected({&alice}));
         ChatWindow* a = alice.chatWindow();
-        sendTextCall(ports[0], QStringLiteral("sent before my hello"));
+        sendTextCall(ports[0], ports[1], QStringLiteral("sent before my hello"));
         QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
-        sayHello(ports[0], "Bob");
+        sayHello(ports[0], ports[1], "Bob");
         QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
         QTRY_VERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
         QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
@@ -940,7 +942,7 @@ void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
     Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
     QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
-    sayHello(ports[0], "Bob"); // known by name, and nobody answers on Bob's port
+    sayHello(ports[0], ports[1], "Bob"); // known by name, and nobody answers on Bob's port
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a), 5000);
     typeAndSend(a, QStringLiteral("Are you there?"));
@@ -967,7 +969,7 @@ void GuiTest::windowShowsTheContactsName() {
         Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
         QVERIFY(startConnected({&alice}));
         ChatWindow* a = alice.chatWindow();
-        sayHello(ports[0], "Bob");
+        sayHello(ports[0], ports[1], "Bob");
         QTRY_VERIFY_WITH_TIMEOUT(a->windowTitle().contains(QStringLiteral("Bob")), 5000);
         QVERIFY2(!a->windowTitle().contains(address), qPrintable(a->windowTitle()));
         auto* contact = child<QLabel>(a, "contactLabel");
@@ -1142,7 +1144,8 @@ void GuiTest::presenceOfflineAfterHelloOnly() {
     QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
     QVERIFY(!isOnline(a));
-    sayHello(ports[0], "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
+    sayHello(ports[0], ports[1],
+             "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
     QTRY_VERIFY_WITH_TIMEOUT(isOnline(a), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     // Its pings are refused: it must not stay online on the strength of its hello alone.
@@ -1184,7 +1187,7 @@ void GuiTest::pluginsDialogTogglesText() {
     ChatWindow* chat = app.chatWindow();
     QVERIFY(chat);
     QVERIFY(child<QWidget>(chat, "textPanel"));
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
 
     QTest::mouseClick(child<QPushButton>(chat, "pluginsButton"), Qt::LeftButton);
     auto* dialog = chat->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
@@ -1214,8 +1217,8 @@ void GuiTest::pluginsDialogTogglesText() {
     QCOMPARE(table->item(row, kState)->text(), QStringLiteral("disabled"));
     QTRY_VERIFY(!child<QWidget>(chat, "textPanel"));
     QVERIFY(child<QLabel>(chat, "noPanelsLabel")->isVisible());
-    QVERIFY(!listMethods(ports[0]).contains(QStringLiteral("text.send")));
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY(!listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("host.ping")));
     QVERIFY(QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
     QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("pluginError"))->isVisible());
 
@@ -1229,7 +1232,7 @@ void GuiTest::pluginsDialogTogglesText() {
     QVERIFY(chat->isAncestorOf(panel));
     QTRY_VERIFY(panel->isVisible());
     QVERIFY(!child<QLabel>(chat, "noPanelsLabel")->isVisible());
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
     QVERIFY(!QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
 
     // The re-enabled panel works: a message to the absent contact fails, not crashes.
