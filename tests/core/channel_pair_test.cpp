@@ -235,7 +235,9 @@ TEST_F(ChannelPairTest, PeerChangedSignalReachesTheSessionThread) {
 // then vanishes before this host's own ping ever reached it.
 TEST(PeerPresence, AContactThatSaysHelloAndVanishesIsSeenOffline) {
     RawServer nobody(/*listen=*/false, false); // the contact's port: connections are refused
-    Session a(loopbackConfig(0, nobody.port(), "alice"));
+    SessionConfig config = loopbackConfig(0, nobody.port(), "alice");
+    config.plaintext = true; // the stand-in contact and rpc() below speak plain XML-RPC
+    Session a(config);
     a.start();
     std::map<std::string, xmlrpc_c::value> hello{
         {"app", xmlrpc_c::value_string("Charla")},
@@ -287,7 +289,9 @@ private:
 
 // Watches a host whose contact fails every host.hello for `watch`; returns the hellos it sent.
 int hellosSentTo(FailingHelloContact& contact, std::chrono::milliseconds watch) {
-    Session a(loopbackConfig(0, contact.port(), "alice"));
+    SessionConfig config = loopbackConfig(0, contact.port(), "alice");
+    config.plaintext = true; // the stand-in contact is a plain RpcServer (a foreign peer)
+    Session a(config);
     a.start();
     EXPECT_TRUE(waitUntil([&] { return a.channel().peer().online; }))
         << "the contact answers host.ping but is not shown online";

@@ -32,8 +32,7 @@ std::string urlFor(std::uint16_t port, const std::string& path) {
 
 xmlrpc_c::value rpc(std::uint16_t port, const std::string& method,
                     const xmlrpc_c::paramList& params, std::chrono::milliseconds timeout) {
-    host::CurlPeerStream stream("test", urlFor(port));
-    return stream.call(method, params, timeout);
+    return contactStream(port)->call(method, params, timeout);
 }
 
 int rpcFaultCode(std::uint16_t port, const std::string& method, const xmlrpc_c::paramList& params) {

@@ -22,7 +22,7 @@ def main():
     env = isolated_env(work)
     port, peer = free_ports(2)
     cmd = [charla, "-l", "--port", str(port), "--peer", f"localhost:{peer}", "--user", "Crashy",
-           "--plugins-dir", plugin_dir]
+           "--plugins-dir", plugin_dir, "--allow-plaintext"]  # plain XML-RPC: about plugins
 
     first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=30)
     check(first.returncode != 0, f"the first start dies in the plugin (exit {first.returncode})")

@@ -11,6 +11,7 @@ Prints one PASS/FAIL line per check and a final 'N passed, N failed'; exits 1 on
 """
 
 import datetime
+import http.client
 import os
 import re
 import socket
@@ -20,9 +21,9 @@ import uuid
 import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from charla_harness import (Charla, Skipped, dump_logs, expect, expect_fault,  # noqa: E402
-                            free_ports, post_raw, rpc, run_checks, run_cli, stop_all,
-                            wait_for)
+from charla_harness import (Charla, Failure, Skipped, dump_logs, expect,  # noqa: E402
+                            expect_fault, free_ports, post_raw, rpc, run_checks, run_cli,
+                            stop_all, tls_rpc, wait_for)
 
 FAULT_PARSE = -32700
 FAULT_UNKNOWN_METHOD = -32601
@@ -140,6 +141,29 @@ def check_malformed_xml(alice, bob):
         else:
             raise Failure("malformed body %r answered %r" % (body[:30], answer[:200]))
         rpc(alice.port).host.ping()
+
+
+def check_tls_only(alice, bob):
+    body = xmlrpc.client.dumps((), "host.ping").encode()
+    request = (b"POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+               b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    with socket.create_connection(("127.0.0.1", alice.port), timeout=5) as s:
+        s.sendall(request)
+        try:
+            answer = s.recv(4096)
+        except ConnectionResetError:
+            answer = b""
+    expect(answer == b"", "plain HTTP to a TLS Charla got %r" % answer[:80])
+    # Another key than the contact's (Bob's, remembered at first contact) is refused.
+    stranger_key = os.path.join(os.path.dirname(alice.root), "stranger", "identity.pem")
+    try:
+        tls_rpc("127.0.0.1", alice.port, stranger_key, timeout=5).host.ping()
+    except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError):
+        pass
+    else:
+        raise Failure("a client with a stranger's key was answered")
+    # And we pin Alice's key: a call that reaches her proves the pin matched.
+    rpc(alice.port).host.ping()
 
 
 def check_unknown_method(alice, bob):
@@ -285,12 +309,14 @@ def main():
         port_a, port_b = free_ports(2)
         alice = bob = None
         try:
-            alice = Charla(binary, workdir, "Alice", port_a, port_b)
-            bob = Charla(binary, workdir, "Bob", port_b, port_a)
+            # Over TLS, as two Charlas talk; this script calls each as its contact (its key).
+            alice = Charla(binary, workdir, "Alice", port_a, port_b, tls=True)
+            bob = Charla(binary, workdir, "Bob", port_b, port_a, tls=True)
             pair = (alice, bob)
             checks = [
                 ("system.listMethods", check_list_methods),
                 ("host.ping", check_ping),
+                ("TLS: plain HTTP gets nothing, another key is refused", check_tls_only),
                 ("both processes see each other online", check_processes_see_each_other),
                 ("text.send: delivered, then duplicate", check_text_send_delivered_and_duplicate),
                 ("text.send with an emoji", check_text_send_emoji),

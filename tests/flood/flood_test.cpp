@@ -10,6 +10,7 @@
 #include "ports.h"         // tests/support
 #include "process_setup.h" // tests/support
 #include "process_stats.h" // tests/support
+#include "session_pair.h"  // tests/support: streamAs
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -29,10 +30,18 @@ using charla::test::freePort;
 using charla::test::residentKiB;
 
 // One flooding connection: cycles through a good call and three kinds of bad input.
-void flood(std::uint16_t port, std::atomic<bool>& stop, std::atomic<long>& calls,
-           std::atomic<long>& unexpected) {
-    charla::host::CurlPeerStream stream("flood",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+// A stream as the contact opens it: TLS with the contact's key (the flood comes from the contact's
+// address and key, the worst case: nothing refuses it before the HTTP layer).
+std::unique_ptr<charla::host::CurlPeerStream> asContact(std::uint16_t port,
+                                                        std::uint16_t contactPort) {
+    return charla::test::streamAs(port, charla::app::Application::securityDir(true, contactPort),
+                                  "flood");
+}
+
+void flood(std::uint16_t port, std::uint16_t contactPort, std::atomic<bool>& stop,
+           std::atomic<long>& calls, std::atomic<long>& unexpected) {
+    const auto connection = asContact(port, contactPort);
+    charla::host::CurlPeerStream& stream = *connection;
     std::map<std::string, xmlrpc_c::value> badMessage{
         {"id", xmlrpc_c::value_string("not-a-uuid")},
         {"sent_at", xmlrpc_c::value_string("yesterday")},
@@ -78,7 +87,8 @@ int main(int argc, char** argv) {
     charla::app::Options options;
     options.localMode = true;
     options.port = port;
-    options.peer = charla::host::HostPort{"127.0.0.1", freePort()};
+    const std::uint16_t contactPort = freePort();
+    options.peer = charla::host::HostPort{"127.0.0.1", contactPort};
     options.user = "Flooded";
     options.pluginDirs = {QStringLiteral(CHARLA_PLUGIN_DIR)};
     options.disabledPlugins = {"audio", "video"};
@@ -110,7 +120,8 @@ int main(int argc, char** argv) {
     std::atomic<long> calls{0}, unexpected{0};
     std::vector<std::thread> flooders;
     for (int i = 0; i < 4; ++i)
-        flooders.emplace_back(flood, port, std::ref(stop), std::ref(calls), std::ref(unexpected));
+        flooders.emplace_back(flood, port, contactPort, std::ref(stop), std::ref(calls),
+                              std::ref(unexpected));
 
     std::vector<long> rss; // one sample a second
     QElapsedTimer clock;
@@ -132,10 +143,9 @@ int main(int argc, char** argv) {
     // Still answering a well-behaved caller afterwards?
     bool answers = false;
     try {
-        charla::host::CurlPeerStream probe("probe",
-                                           "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-        answers = probe.call("host.ping", xmlrpc_c::paramList(), 2s).type() ==
-                  xmlrpc_c::value::TYPE_STRUCT;
+        answers =
+            asContact(port, contactPort)->call("host.ping", xmlrpc_c::paramList(), 2s).type() ==
+            xmlrpc_c::value::TYPE_STRUCT;
     } catch (const std::exception&) {
     }
 

@@ -17,6 +17,7 @@
 #include "gui/settings_dialog.h"
 
 #include "process_setup.h" // tests/support
+#include "session_pair.h"  // tests/support: streamAs
 
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
@@ -204,11 +205,16 @@ QString conversation(ChatWindow* chat) {
     return view ? view->toPlainText() : QString();
 }
 
-QStringList listMethods(quint16 port) {
-    charla::host::CurlPeerStream stream("probe",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
+// A stream to the instance on `port` as its contact on `contactPort` opens it (TLS, the contact's
+// key).
+std::unique_ptr<charla::host::CurlPeerStream> asContact(quint16 port, quint16 contactPort) {
+    return charla::test::streamAs(port, Application::securityDir(true, contactPort), "probe");
+}
+
+QStringList listMethods(quint16 port, quint16 contactPort) {
     const xmlrpc_c::value result =
-        stream.call("system.listMethods", xmlrpc_c::paramList(), std::chrono::seconds(3));
+        asContact(port, contactPort)
+            ->call("system.listMethods", xmlrpc_c::paramList(), std::chrono::seconds(3));
     QStringList names;
     for (const xmlrpc_c::value& v : xmlrpc_c::value_array(result).vectorValueValue())
         names << QString::fromStdString(xmlrpc_c::value_string(v));
@@ -216,7 +222,7 @@ QStringList listMethods(quint16 port) {
 }
 
 // What a contact says when it introduces itself (PeerLink::localHello()), sent to `port`.
-void sayHello(quint16 port, const std::string& user) {
+void sayHello(quint16 port, quint16 contactPort, const std::string& user) {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     const std::vector<xmlrpc_c::value> text{xmlrpc_c::value_string("text")};
     const std::vector<xmlrpc_c::value> plugins{
@@ -232,14 +238,12 @@ void sayHello(quint16 port, const std::string& user) {
                                       {"user", xmlrpc_c::value_string(user)},
                                       {"plugins_serial", xmlrpc_c::value_int(1)},
                                       {"plugins", xmlrpc_c::value_array(plugins)}}));
-    charla::host::CurlPeerStream stream("probe",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    stream.call("host.hello", params, std::chrono::seconds(3));
+    asContact(port, contactPort)->call("host.hello", params, std::chrono::seconds(3));
 }
 
 // A text message as a contact's Charla sends it (text.send), straight to `port`: e.g. from a
 // contact whose hello has not arrived yet.
-void sendTextCall(quint16 port, const QString& body,
+void sendTextCall(quint16 port, quint16 contactPort, const QString& body,
                   const QDateTime& sentAt = QDateTime::currentDateTimeUtc()) {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     xmlrpc_c::paramList params;
@@ -249,9 +253,7 @@ void sendTextCall(quint16 port, const QString& body,
         {"sent_at",
          xmlrpc_c::value_string(sentAt.toUTC().toString(Qt::ISODateWithMs).toStdString())},
         {"body", xmlrpc_c::value_string(body.toStdString())}}));
-    charla::host::CurlPeerStream stream("probe",
-                                        "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    stream.call("text.send", params, std::chrono::seconds(3));
+    asContact(port, contactPort)->call("text.send", params, std::chrono::seconds(3));
 }
 
 // Whether the conversation view shows (some of) the paragraph holding `text` right now.
@@ -747,7 +749,7 @@ void GuiTest::remoteLoginUsesThePortGiven() {
     QSignalSpy connected(&app, &Application::connected);
     QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
     QVERIFY(connected.wait(kConnectTimeoutMs) || connected.count() == 1);
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("host.ping")));
     QVERIFY2(
         child<QLabel>(app.chatWindow(), "selfLabel")->text().contains(QString::number(ports[0])),
         qPrintable(child<QLabel>(app.chatWindow(), "selfLabel")->text()));
@@ -880,12 +882,12 @@ void GuiTest::conversationOffersJumpToLatest() {
     ChatWindow* a = alice.chatWindow();
     QVERIFY(QTest::qWaitForWindowExposed(a));
     for (int i = 0; i < 40; ++i)
-        sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+        sendTextCall(ports[0], ports[1], QStringLiteral("incoming message %1").arg(i));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
     auto* view = child<QTextBrowser>(a, "conversationView");
     view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
     QVERIFY(showsOnScreen(a, QStringLiteral("incoming message 0")));
-    sendTextCall(ports[0], QStringLiteral("a reply while you read"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("a reply while you read"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("a reply while you read")));
     QVERIFY2(showsOnScreen(a, QStringLiteral("incoming message 0")), "the view moved");
     auto* jump = child<QToolButton>(a, "jumpToLatestButton");
@@ -896,7 +898,7 @@ void GuiTest::conversationOffersJumpToLatest() {
     QVERIFY(atBottom(a));
     QVERIFY(!jump->isVisible());
     // At the bottom, new messages are followed and the button stays away.
-    sendTextCall(ports[0], QStringLiteral("and one more"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("and one more"));
     QTRY_VERIFY(showsOnScreen(a, QStringLiteral("and one more")));
     QVERIFY(!jump->isVisible());
 }
@@ -910,7 +912,7 @@ void GuiTest::conversationOpensAtTheNewest() {
         Application alice(options);
         QVERIFY(startConnected({&alice}));
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], QStringLiteral("incoming message %1").arg(i));
+            sendTextCall(ports[0], ports[1], QStringLiteral("incoming message %1").arg(i));
         QTRY_VERIFY(conversation(alice.chatWindow()).contains("incoming message 39"));
     }
     Application alice(options);
@@ -936,12 +938,12 @@ void GuiTest::conversationOpensAtTheFirstUnread() {
         ChatWindow* a = alice.chatWindow();
         QVERIFY(QTest::qWaitForWindowExposed(a));
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], QStringLiteral("seen message %1").arg(i));
+            sendTextCall(ports[0], ports[1], QStringLiteral("seen message %1").arg(i));
         QTRY_VERIFY(showsOnScreen(a, QStringLiteral("seen message 39")));
         a->showMinimized();
         QTRY_VERIFY(a->isMinimized());
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], QStringLiteral("unread message %1").arg(i));
+            sendTextCall(ports[0], ports[1], QStringLiteral("unread message %1").arg(i));
         QTRY_VERIFY(conversation(a).contains(QStringLiteral("unread message 39")));
     }
     Application alice(options);
@@ -969,18 +971,19 @@ void GuiTest::conversationGroupsMessagesAndShowsDates() {
     Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
     QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
-    sayHello(ports[0], "Bob");
+    sayHello(ports[0], ports[1], "Bob");
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     const QDate today = QDate::currentDate();
     const auto at = [](QDate day, int hour, int minute) {
         return QDateTime(day, QTime(hour, minute)).toUTC();
     };
-    sendTextCall(ports[0], QStringLiteral("old news"), at(today.addDays(-3), 9, 0));
-    sendTextCall(ports[0], QStringLiteral("yesterday one"), at(today.addDays(-1), 10, 0));
-    sendTextCall(ports[0], QStringLiteral("yesterday two"), at(today.addDays(-1), 10, 2));
-    sendTextCall(ports[0], QStringLiteral("yesterday later"), at(today.addDays(-1), 10, 30));
-    sendTextCall(ports[0], QStringLiteral("today one"));
-    sendTextCall(ports[0], QStringLiteral("today two"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("old news"), at(today.addDays(-3), 9, 0));
+    sendTextCall(ports[0], ports[1], QStringLiteral("yesterday one"), at(today.addDays(-1), 10, 0));
+    sendTextCall(ports[0], ports[1], QStringLiteral("yesterday two"), at(today.addDays(-1), 10, 2));
+    sendTextCall(ports[0], ports[1], QStringLiteral("yesterday later"),
+                 at(today.addDays(-1), 10, 30));
+    sendTextCall(ports[0], ports[1], QStringLiteral("today one"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("today two"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("today two")));
     typeAndSend(a, QStringLiteral("my answer"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("my answer")));
@@ -1031,8 +1034,8 @@ void GuiTest::linksOpenInTheBrowserAndNothingElse() {
         "<a href=\"javascript:alert(1)\">click</a> javascript:alert(2) file:///etc/passwd "
         "<img src=x onerror=alert(3)> data:text/html,<b>x</b> "
         "https://evil.example/\"onmouseover=\"alert(4) <b>bold</b> &amp;");
-    sendTextCall(ports[0], friendly);
-    sendTextCall(ports[0], hostile);
+    sendTextCall(ports[0], ports[1], friendly);
+    sendTextCall(ports[0], ports[1], hostile);
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("evil.example")));
     // The text reads exactly as sent: nothing became markup.
     QVERIFY2(conversation(a).contains(friendly), qPrintable(conversation(a)));
@@ -1072,10 +1075,10 @@ void GuiTest::ctrlFSearchesTheWholeHistory() {
     QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
     QVERIFY(QTest::qWaitForWindowExposed(a));
-    sendTextCall(ports[0], QStringLiteral("Meet me at the café on Main Street"));
+    sendTextCall(ports[0], ports[1], QStringLiteral("Meet me at the café on Main Street"));
     for (int i = 0; i < 60; ++i)
-        sendTextCall(ports[0], QStringLiteral("filler message %1").arg(i));
-    sendTextCall(ports[0], QStringLiteral("100% agreed"));
+        sendTextCall(ports[0], ports[1], QStringLiteral("filler message %1").arg(i));
+    sendTextCall(ports[0], ports[1], QStringLiteral("100% agreed"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("100% agreed")));
     QTRY_VERIFY(atBottom(a));
     QVERIFY(!showsOnScreen(a, QStringLiteral("café on Main")));
@@ -1137,9 +1140,9 @@ void GuiTest::messageBeforeHelloKeepsTheContactsName() {
         Application alice(options);
         QVERIFY(startConnected({&alice}));
         ChatWindow* a = alice.chatWindow();
-        sendTextCall(ports[0], QStringLiteral("sent before my hello"));
+        sendTextCall(ports[0], ports[1], QStringLiteral("sent before my hello"));
         QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
-        sayHello(ports[0], "Bob");
+        sayHello(ports[0], ports[1], "Bob");
         QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
         QTRY_VERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
         QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
@@ -1160,7 +1163,7 @@ void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
     Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
     QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
-    sayHello(ports[0], "Bob"); // known by name, and nobody answers on Bob's port
+    sayHello(ports[0], ports[1], "Bob"); // known by name, and nobody answers on Bob's port
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a), 5000);
     typeAndSend(a, QStringLiteral("Are you there?"));
@@ -1187,7 +1190,7 @@ void GuiTest::windowShowsTheContactsName() {
         Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
         QVERIFY(startConnected({&alice}));
         ChatWindow* a = alice.chatWindow();
-        sayHello(ports[0], "Bob");
+        sayHello(ports[0], ports[1], "Bob");
         QTRY_VERIFY_WITH_TIMEOUT(a->windowTitle().contains(QStringLiteral("Bob")), 5000);
         QVERIFY2(!a->windowTitle().contains(address), qPrintable(a->windowTitle()));
         auto* contact = child<QLabel>(a, "contactLabel");
@@ -1362,7 +1365,8 @@ void GuiTest::presenceOfflineAfterHelloOnly() {
     QVERIFY(startConnected({&alice}));
     ChatWindow* a = alice.chatWindow();
     QVERIFY(!isOnline(a));
-    sayHello(ports[0], "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
+    sayHello(ports[0], ports[1],
+             "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
     QTRY_VERIFY_WITH_TIMEOUT(isOnline(a), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     // Its pings are refused: it must not stay online on the strength of its hello alone.
@@ -1404,7 +1408,7 @@ void GuiTest::pluginsDialogTogglesText() {
     ChatWindow* chat = app.chatWindow();
     QVERIFY(chat);
     QVERIFY(child<QWidget>(chat, "textPanel"));
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
 
     QTest::mouseClick(child<QPushButton>(chat, "pluginsButton"), Qt::LeftButton);
     auto* dialog = chat->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
@@ -1434,8 +1438,8 @@ void GuiTest::pluginsDialogTogglesText() {
     QCOMPARE(table->item(row, kState)->text(), QStringLiteral("disabled"));
     QTRY_VERIFY(!child<QWidget>(chat, "textPanel"));
     QVERIFY(child<QLabel>(chat, "noPanelsLabel")->isVisible());
-    QVERIFY(!listMethods(ports[0]).contains(QStringLiteral("text.send")));
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("host.ping")));
+    QVERIFY(!listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("host.ping")));
     QVERIFY(QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
     QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("pluginError"))->isVisible());
 
@@ -1449,7 +1453,7 @@ void GuiTest::pluginsDialogTogglesText() {
     QVERIFY(chat->isAncestorOf(panel));
     QTRY_VERIFY(panel->isVisible());
     QVERIFY(!child<QLabel>(chat, "noPanelsLabel")->isVisible());
-    QVERIFY(listMethods(ports[0]).contains(QStringLiteral("text.send")));
+    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
     QVERIFY(!QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
 
     // The re-enabled panel works: a message to the absent contact fails, not crashes.

@@ -42,8 +42,7 @@ std::size_t threadCount() {
 
 xmlrpc_c::value rpc(std::uint16_t port, const std::string& method,
                     const xmlrpc_c::paramList& params = {}) {
-    host::CurlPeerStream stream("test", "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    return stream.call(method, params, 5s);
+    return test::contactStream(port)->call(method, params, 5s);
 }
 
 int statInt(std::uint16_t port, const std::string& method, const std::string& key) {

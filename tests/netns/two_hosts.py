@@ -1,12 +1,28 @@
 #!/usr/bin/env python3
 """Two Charla hosts in two network namespaces (10.77.x.1 and 10.77.x.2, port 5000 both), exactly
-as users run remote mode: text goes both ways (`--send`, checked in each side's message store),
-the contact may call, and a connection from a third address (10.77.x.3) is closed at accept:
-no byte of it is read and it gets no HTTP answer, not even a fault.
+as users run remote mode: text goes both ways (`--send`, checked in each side's message store)
+over TLS, and a capture of every frame on Bob's side (a raw packet socket, as tcpdump's) never
+shows a message in clear; the contact may call over HTTPS with its key (Python's ssl module, Bob's
+key pinned) but gets nothing over plain HTTP; a connection from a third address (10.77.x.3) is
+closed at accept: no byte of it is read and it gets no HTTP answer, not even a fault.
 Only these namespace addresses are ever contacted. Exit 77 (skip) where namespaces are refused."""
 import argparse, http.client, os, shutil, sqlite3, subprocess, sys, time, xmlrpc.client
 
 passed = failed = 0
+SUPPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support")
+
+# Every frame on one interface, appended to a file until terminated (tcpdump's raw socket).
+CAPTURE = """
+import signal, socket, sys
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))  # ETH_P_ALL
+s.bind((sys.argv[1], 0))
+with open(sys.argv[2], "wb") as out:
+    print("capturing", flush=True)
+    while True:
+        out.write(s.recv(65535))
+        out.flush()
+"""
 
 
 def check(ok, what):
@@ -95,12 +111,18 @@ def main():
 
         shutil.rmtree(a.work_dir, ignore_errors=True)
         os.makedirs(a.work_dir)
+        capture_file = os.path.join(a.work_dir, "capture.bin")
+        capture = subprocess.Popen(["ip", "netns", "exec", ns_b, sys.executable, "-c", CAPTURE,
+                                    veth_b, capture_file], stdout=subprocess.PIPE, text=True)
+        check(capture.stdout.readline().strip() == "capturing", "capturing on Bob's side")
         stores = {}
+        keys = {}
         for ns, user, peer in ((ns_b, "Bob", ip_a), (ns_a, "Alice", ip_b)):
             home = os.path.join(a.work_dir, user)
             runtime = os.path.join(home, "runtime")
             os.makedirs(runtime, mode=0o700)
             stores[user] = os.path.join(home, "text.sqlite")
+            keys[user] = os.path.join(home, "data", "charla", "identity.pem")
             env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime,
                        XDG_CONFIG_HOME=os.path.join(home, "config"),
                        XDG_DATA_HOME=os.path.join(home, "data"))
@@ -117,6 +139,19 @@ def main():
               "Alice received Bob's message across the namespaces, once")
         check(wait_until(lambda: delivered(stores["Alice"], "hello from Alice") == 1, 10),
               "Alice's message is marked delivered")
+        check(wait_until(lambda: delivered(stores["Bob"], "hello from Bob") == 1, 10),
+              "Bob's message is marked delivered")
+        capture.terminate()
+        capture.wait(timeout=10)
+        with open(capture_file, "rb") as f:
+            frames = f.read()
+        print(f"captured {len(frames)} bytes on {veth_b}")
+        check(len(frames) > 5000 and b"\x16\x03" in frames,
+              "the capture holds the conversation (TLS records)")
+        check(all(secret not in frames for secret in
+                  (b"hello from Alice", b"hello from Bob", b"methodCall", b"POST /RPC2",
+                   b"text.send")),
+              "no message, call or HTTP header appears in clear on the wire")
 
         # A third machine on the same network: its connections are closed at accept, before a
         # byte is read, whether it sends nothing or a whole call; nothing changes.
@@ -151,9 +186,21 @@ print(*seen)
 
         contact = subprocess.run(
             ["ip", "netns", "exec", ns_a, sys.executable, "-c",
-             f"import xmlrpc.client; print(xmlrpc.client.ServerProxy('http://{ip_b}:5000/RPC2')"
-             ".host.ping()['app'])"], capture_output=True, text=True, timeout=30)
-        check(contact.stdout.strip() == "Charla", "the contact's own address may call")
+             f"import sys; sys.path.insert(0, {SUPPORT!r}); import charla_harness as h; "
+             f"print(h.tls_rpc({ip_b!r}, 5000, {keys['Alice']!r}, "
+             f"h.ed25519_key_of_pem({keys['Bob']!r}), source_ip={ip_a!r}).host.ping()['app'])"],
+            capture_output=True, text=True, timeout=30)
+        print(contact.stdout, contact.stderr)
+        check(contact.stdout.strip() == "Charla",
+              "the contact may call over HTTPS with its key, Bob's key pinned")
+        plain = subprocess.run(["ip", "netns", "exec", ns_a, sys.executable, "-c",
+                                stranger_script.replace(ip_stranger, ip_a)],
+                               capture_output=True, text=True, timeout=30)
+        print(plain.stdout, plain.stderr)
+        # (Its silent connection waits for a handshake, as any of the contact's may, and is
+        # closed at the handshake deadline: the first word is HELD.)
+        check(plain.stdout.split()[1:] == ["CLOSED"],
+              "a plain HTTP call from the contact's own address gets nothing (TLS only)")
         for user, _, p in procs:
             check(p.poll() is None, f"{user}'s Charla is still running")
     finally:

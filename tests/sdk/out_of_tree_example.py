@@ -99,7 +99,7 @@ def main():
 
     port, peer_port = free_ports(2)
     proc = subprocess.Popen([charla, "-l", "--port", str(port), "--peer", f"localhost:{peer_port}",
-                             "--user", "Example"], env=env, stdout=subprocess.PIPE,
+                             "--user", "Example", "--allow-plaintext"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
         server = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/RPC2")

@@ -2,8 +2,11 @@
 charla processes driven from outside, their logs and stores, their CPU and memory, XML-RPC as a
 foreign peer, a script's arguments, and PASS/FAIL/SKIP reporting.
 
-Standard library only. Every process runs in local mode (-l --port P --peer localhost:Q) with its
-own XDG directories and QT_QPA_PLATFORM=offscreen. A script finds this module with
+Standard library only (and the openssl command, to make a certificate for a Charla key). Every
+process runs in local mode (-l --port P --peer localhost:Q) with its own XDG directories and
+QT_QPA_PLATFORM=offscreen, and with --allow-plaintext unless made with tls=True: these tests are
+about something else than the transport, which tests/security and tests/netns cover (over TLS,
+tls_rpc() below speaks it as the contact). A script finds this module with
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 """
 
@@ -13,6 +16,7 @@ import re
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -50,8 +54,93 @@ class _TimeoutTransport(xmlrpc.client.Transport):
 
 
 def rpc(port, timeout=5.0):
+    """XML-RPC to the Charla on `port`: as its contact over TLS if it was made with tls=True."""
+    charla = _charlas.get(port)
+    if charla is not None and charla.tls:
+        return charla.rpc_as_contact(timeout)
     return xmlrpc.client.ServerProxy("http://127.0.0.1:%d/RPC2" % port,
                                      transport=_TimeoutTransport(timeout))
+
+
+# An Ed25519 SubjectPublicKeyInfo is this 12-byte header and the raw 32-byte key (RFC 8410).
+_ED25519_SPKI = bytes.fromhex("302a300506032b6570032100")
+
+
+def ed25519_key_of_der(der):
+    """The raw Ed25519 key of a DER certificate (the first Ed25519 SPKI in it), or None."""
+    at = der.find(_ED25519_SPKI)
+    return der[at + 12:at + 44] if at >= 0 else None
+
+
+def ed25519_key_of_pem(path):
+    """The raw public key of a Charla key file (identity.pem)."""
+    der = subprocess.run(["openssl", "pkey", "-in", path, "-pubout", "-outform", "DER"],
+                         capture_output=True, check=True).stdout
+    return der[-32:]
+
+
+def charla_key_file(root, local_port=None):
+    """Where the Charla whose XDG root is `root` keeps its key (local mode: one per port)."""
+    sub = "local-%d" % local_port if local_port else ""
+    return os.path.join(root, "data", "charla", sub, "identity.pem")
+
+
+def tls_context(key_file):
+    """A TLS 1.3 client context presenting the Charla key in key_file (made with openssl if it
+    does not exist yet), with a self-signed certificate beside it. The server is checked by pin
+    (tls_rpc), not by a CA."""
+    if not os.path.exists(key_file):
+        os.makedirs(os.path.dirname(key_file), mode=0o700, exist_ok=True)
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", key_file],
+                       capture_output=True, check=True)
+    cert = key_file + ".probe-cert.pem"
+    if not os.path.exists(cert):
+        subprocess.run(["openssl", "req", "-new", "-x509", "-key", key_file, "-subj",
+                        "/CN=charla-probe", "-days", "2", "-out", cert],
+                       capture_output=True, check=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the pin below is the check
+    context.load_cert_chain(cert, key_file)
+    return context
+
+
+class _PinnedTransport(xmlrpc.client.SafeTransport):
+    """HTTPS to a Charla: our key presented, the server's Ed25519 key compared with `pin`."""
+
+    def __init__(self, context, pin, timeout, source_ip=None):
+        super().__init__(context=context)
+        self._pin = pin
+        self._timeout = timeout
+        self._source_ip = source_ip
+
+    def make_connection(self, host):
+        if self._connection and host == self._connection[0]:
+            return self._connection[1]
+        chost, self._extra_headers, x509 = self.get_host_info(host)
+        connection = http.client.HTTPSConnection(
+            chost, timeout=self._timeout, context=self.context,
+            source_address=(self._source_ip, 0) if self._source_ip else None)
+        connect, pin = connection.connect, self._pin
+
+        def connect_and_check():
+            connect()
+            if pin is not None and ed25519_key_of_der(connection.sock.getpeercert(True)) != pin:
+                connection.close()
+                raise ssl.SSLError("the server's key is not the pinned one")
+
+        connection.connect = connect_and_check
+        self._connection = host, connection
+        return connection
+
+
+def tls_rpc(host, port, key_file, pin=None, timeout=5.0, source_ip=None):
+    """A ServerProxy to the Charla at host:port over HTTPS, presenting the key in key_file (the
+    contact's, as the contact would) and accepting only the server key `pin` (raw 32 bytes)."""
+    return xmlrpc.client.ServerProxy(
+        "https://%s:%d/RPC2" % (host, port),
+        transport=_PinnedTransport(tls_context(key_file), pin, timeout, source_ip))
 
 
 def free_ports(count):
@@ -124,11 +213,15 @@ def isolated_env(root, logging_rules=None):
     return env
 
 
+_charlas = {}  # port -> the Charla made on it, so a TLS call can present its contact's key
+
+
 class Charla:
     """One charla process (stderr in a log file that survives restarts of the same name)."""
 
-    def __init__(self, binary, workdir, name, port, peer_port, extra=()):
+    def __init__(self, binary, workdir, name, port, peer_port, extra=(), tls=False):
         self.binary = binary
+        self.tls = tls
         self.name = name
         self.port = port
         self.peer_port = peer_port
@@ -138,6 +231,7 @@ class Charla:
         self.log_path = os.path.join(self.root, "stderr.log")
         self.process = None
         self._log = None
+        _charlas[port] = self
         self.start(extra)
 
     def start(self, extra=()):
@@ -148,6 +242,8 @@ class Charla:
                 "localhost:%d" % self.peer_port, "--user", self.name,
                 "--plugin-option", "text.store=" + self.store,
                 "--plugin-option", "audio.input=none", "--plugin-option", "audio.output=none"]
+        if not self.tls:
+            args.append("--allow-plaintext")
         args += list(extra)
         self.process = subprocess.Popen(args, env=isolated_env(self.root),
                                         stdin=subprocess.DEVNULL, stdout=self._log,
@@ -169,11 +265,31 @@ class Charla:
                 raise Failure("%s exited with %s before serving:\n%s"
                               % (self.name, self.process.returncode, self.log()[-3000:]))
             try:
-                return rpc(self.port, 2.0).host.ping()
+                return self.rpc_as_contact(2.0).host.ping()
             except (OSError, xmlrpc.client.ProtocolError) as e:
                 last = e
                 time.sleep(0.1)
         raise Failure("%s did not answer host.ping within %.0f s (%s)" % (self.name, timeout, last))
+
+    def key_file(self):
+        return charla_key_file(self.root, self.port)
+
+    def rpc_as_contact(self, timeout=5.0):
+        """Calls this Charla as its contact does: plain XML-RPC, or over TLS with the contact's
+        key (made beside this one's if the contact never ran) and this Charla's key pinned."""
+        if not self.tls:
+            return rpc(self.port, timeout)
+        pin = ed25519_key_of_pem(self.key_file()) if os.path.exists(self.key_file()) else None
+        return tls_rpc("127.0.0.1", self.port, self.contact_key_file(), pin, timeout)
+
+    def contact_key_file(self):
+        """The key this Charla's contact presents: the contact's own if it is one of ours, else
+        one made for it beside this one."""
+        contact = _charlas.get(self.peer_port)
+        if contact is not None:
+            return contact.key_file()
+        return charla_key_file(os.path.join(os.path.dirname(self.root),
+                                            "contact-of-%d" % self.port), self.peer_port)
 
     def freeze(self):
         os.kill(self.process.pid, signal.SIGSTOP)
@@ -285,8 +401,14 @@ def expect_fault(code, call, what):
 
 
 def post_raw(port, body):
-    """POSTs a raw body to /RPC2 and returns (HTTP status, response body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    """POSTs a raw body to /RPC2 and returns (HTTP status, response body); over TLS as the contact
+    to a Charla made with tls=True."""
+    charla = _charlas.get(port)
+    if charla is not None and charla.tls:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=5, context=tls_context(charla.contact_key_file()))
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
         connection.request("POST", "/RPC2", body=body, headers={"Content-Type": "text/xml"})
         response = connection.getresponse()

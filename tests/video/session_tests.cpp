@@ -32,8 +32,8 @@ using host::Session;
 using host::SessionConfig;
 
 std::map<std::string, xmlrpc_c::value> stats(std::uint16_t port) {
-    host::CurlPeerStream s("test", "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    return xmlrpc_c::value_struct(s.call("video.stats", xmlrpc_c::paramList(), 5s));
+    return xmlrpc_c::value_struct(
+        charla::test::contactStream(port)->call("video.stats", xmlrpc_c::paramList(), 5s));
 }
 double num(const std::map<std::string, xmlrpc_c::value>& m, const std::string& key) {
     const xmlrpc_c::value& v = m.at(key);

@@ -196,6 +196,13 @@ void Application::connectTo(const gui::LoginRequest& request) {
         });
 }
 
+QString Application::securityDir(bool localMode, quint16 port) {
+    const QDir data(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation));
+    // Two local-mode instances are two installations: each its own key and known peers.
+    return localMode ? data.filePath(QStringLiteral("charla/local-%1").arg(port))
+                     : data.filePath(QStringLiteral("charla"));
+}
+
 void Application::startSession(const gui::LoginRequest& request, const QString& contactIp) {
     host::SessionConfig config;
     config.listenAddress =
@@ -211,6 +218,8 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     config.crashGuardPath =
         QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
             .filePath(QStringLiteral("charla/loading-plugin-%1").arg(request.ownPort));
+    config.plaintext = options_.allowPlaintext;
+    config.securityDir = securityDir(options_.localMode, request.ownPort);
     auto session = std::make_unique<host::Session>(config);
     // The chat window exists before plugins start, so they can contribute their panels.
     const QString contact = request.contactHost + ":" + QString::number(request.contactPort);

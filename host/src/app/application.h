@@ -34,6 +34,10 @@ public:
     explicit Application(Options options, QObject* parent = nullptr);
     ~Application() override;
 
+    // Where the instance on `port` keeps its key and its contacts' keys (docs/security.md): the
+    // user's data directory, or one per port in local mode (two instances, two installations).
+    static QString securityDir(bool localMode, quint16 port);
+
     // Shows the login window, or with --peer connects straight away.
     void start();
     // Ctrl+Q: hangs up, closes every window and leaves the event loop. The session stops when

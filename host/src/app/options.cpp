@@ -82,10 +82,13 @@ ParseResult parseCommandLine(const QStringList& arguments,
         "secret-file", "Read the shared secret from FILE (or set CHARLA_SECRET).", "FILE");
     const QCommandLineOption call("call", "Call the contact as soon as it is online.");
     const QCommandLineOption autoAnswer("auto-answer", "Accept incoming calls at once.");
+    const QCommandLineOption allowPlaintext(
+        "allow-plaintext", "Talk plain HTTP, NOT ENCRYPTED, both ways: only for a contact that "
+                           "cannot do TLS (e.g. a Python client).");
     const QCommandLineOption pluginOption(
         "plugin-option", "Pass KEY=VALUE to plugin ID (repeatable).", "ID.KEY=VALUE");
     parser.addOptions({help, version, local, port, peer, pluginsDir, disable, list, user, call,
-                       autoAnswer, secretFile, pluginOption});
+                       autoAnswer, allowPlaintext, secretFile, pluginOption});
     // Options the plugins' manifests declare; a name the host already uses is skipped.
     QList<QPair<QCommandLineOption, DeclaredPluginOption>> declared;
     for (const DeclaredPluginOption& d : pluginOptions) {
@@ -131,6 +134,7 @@ ParseResult parseCommandLine(const QStringList& arguments,
                 QStringLiteral("the secret file '%1' is empty").arg(parser.value(secretFile)));
     }
     o.autoAnswer = parser.isSet(autoAnswer);
+    o.allowPlaintext = parser.isSet(allowPlaintext);
     QString error;
     static const QRegularExpression pluginOptionSyntax(
         "^([a-z][a-z0-9_]*)\\.([A-Za-z0-9_-]+)=(.*)$");

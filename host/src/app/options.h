@@ -24,7 +24,8 @@ struct Options {
     QString user;                       // --user: display name
     bool callOnStart = false;           // --call: call the contact as soon as it is online
     bool autoAnswer = false;            // --auto-answer: accept incoming calls
-    QString secret;                     // from --secret-file or $CHARLA_SECRET, never argv
+    bool allowPlaintext = false; // --allow-plaintext: plain HTTP, by choice (docs/security.md)
+    QString secret;              // from --secret-file or $CHARLA_SECRET, never argv
     // --plugin-option ID.KEY=VALUE and plugin-declared options, as "id.key" -> value.
     std::map<std::string, std::string> pluginOptions;
 };

@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/plugin_scope.h"
+#include "security/tls.h"
 
 namespace charla::host {
 
@@ -56,6 +57,7 @@ void HostChannel::updateAccessPolicy() {
     policy.loopbackOnly = listenAddress_.rfind("127.", 0) == 0;
     policy.allowedPeerIp = peerAddress_.host;
     policy.secret = secret_;
+    policy.contact = peerAddress_.display();
     DatagramPolicy datagramPolicy;
     datagramPolicy.loopbackOnly = policy.loopbackOnly;
     datagramPolicy.peerHost = peerAddress_.host;
@@ -76,6 +78,22 @@ void HostChannel::setPeerAddress(PeerAddress address) {
     updateAccessPolicy();
 }
 
+void HostChannel::setTls(std::shared_ptr<security::TlsContext> tls) {
+    std::lock_guard lock(mutex_);
+    tls_ = tls;
+    server_.setTls(std::move(tls));
+}
+
+bool HostChannel::encrypted() const {
+    std::lock_guard lock(mutex_);
+    return tls_ != nullptr;
+}
+
+std::string HostChannel::keyRefusal() const {
+    std::lock_guard lock(mutex_);
+    return tls_ ? tls_->lastRefusal().toStdString() : std::string();
+}
+
 PeerAddress HostChannel::peerAddress() const {
     std::lock_guard lock(mutex_);
     return peerAddress_;
@@ -83,7 +101,8 @@ PeerAddress HostChannel::peerAddress() const {
 
 std::shared_ptr<CurlPeerStream> HostChannel::makeStream(const std::string& name) const {
     std::lock_guard lock(mutex_);
-    return std::make_shared<CurlPeerStream>(name, peerAddress_.url(), secret_);
+    return std::make_shared<CurlPeerStream>(name, peerAddress_.url(tls_ != nullptr), secret_, tls_,
+                                            peerAddress_.display());
 }
 
 sdk::PeerInfo HostChannel::peer() const {

@@ -24,7 +24,9 @@ namespace charla::host {
 struct PeerAddress {
     std::string host;
     std::uint16_t port = 0;
-    std::string url() const { return "http://" + host + ":" + std::to_string(port) + "/RPC2"; }
+    std::string url(bool tls = false) const {
+        return (tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/RPC2";
+    }
     std::string display() const { return host + ":" + std::to_string(port); }
 };
 
@@ -48,6 +50,12 @@ public:
     void setPeerAddress(PeerAddress address);
     // Empty: no shared secret. Otherwise calls both ways are signed and checked with it.
     void setSecret(std::string secret);
+    // Before listen(): TLS 1.3 both ways with this context (docs/security.md); without one the
+    // channel speaks plain HTTP, which only an explicit choice may ask for.
+    void setTls(std::shared_ptr<security::TlsContext> tls);
+    bool encrypted() const;
+    // Why the contact's key was last refused (a changed key), empty if it was not.
+    std::string keyRefusal() const;
     PeerAddress peerAddress() const;
 
     MethodTable& methods() { return methods_; }
@@ -72,6 +80,7 @@ private:
     PeerAddress peerAddress_;
     std::string listenAddress_;
     std::string secret_;
+    std::shared_ptr<security::TlsContext> tls_;
     sdk::PeerInfo peer_;
 };
 

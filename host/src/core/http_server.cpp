@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/thread_name.h"
+#include "security/tls.h"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -9,11 +10,14 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <optional>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -37,6 +41,8 @@ constexpr std::chrono::milliseconds kDrainTime{2000};
 // Accepting fails with EMFILE while the process is out of descriptors: retry after a pause
 // instead of spinning on the ever-readable listening socket.
 constexpr std::chrono::milliseconds kAcceptPause{100};
+// The first byte of every TLS connection: a handshake record.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -95,8 +101,10 @@ class HttpServer::Loop {
 public:
     explicit Loop(HttpServer& server) : s_(server) {}
     ~Loop() {
-        for (auto& [id, c] : connections_)
+        for (auto& [id, c] : connections_) {
+            SSL_free(c.ssl);
             ::close(c.fd);
+        }
         if (epoll_ >= 0)
             ::close(epoll_);
     }
@@ -104,10 +112,11 @@ public:
 
 private:
     enum class State {
-        Reading,  // waiting for (the rest of) a request; idle when `in` is empty
-        Working,  // a worker has the request
-        Writing,  // the response is going out
-        Draining, // answered and half-closed: drop what still comes, close on EOF
+        Handshaking, // TLS: before the handshake is done and the client's key accepted
+        Reading,     // waiting for (the rest of) a request; idle when `in` is empty
+        Working,     // a worker has the request
+        Writing,     // the response is going out
+        Draining,    // answered and half-closed: drop what still comes, close on EOF
     };
     struct Connection {
         int fd = -1;
@@ -127,6 +136,9 @@ private:
         Clock::time_point since;    // idle since / first byte of the request / answer started
         Clock::time_point deadline; // unused while Working
         std::uint32_t events = 0;   // registered with epoll
+        SSL* ssl = nullptr;         // over TLS
+        bool sawTlsRecord = false;  // the first byte was a TLS handshake record
+        std::string peerKey;        // the client's raw Ed25519 key, once accepted
     };
 
     void acceptAll(Clock::time_point now);
@@ -134,6 +146,11 @@ private:
     std::optional<std::uint64_t> evictionCandidate(std::optional<std::uint32_t> source) const;
     void onEvent(std::uint64_t id, std::uint32_t events, Clock::time_point now);
     void readRequest(std::uint64_t id, Connection& c, Clock::time_point now);
+    void handshake(std::uint64_t id, Connection& c, Clock::time_point now);
+    // recv()/send() through TLS when the connection has it: >0 bytes, 0 the peer closed, -1 with
+    // errno (EAGAIN when TLS needs the socket again).
+    static ssize_t receive(Connection& c, char* data, std::size_t size);
+    static ssize_t transmit(Connection& c, const char* data, std::size_t size);
     void startRequestClock(Connection& c, Clock::time_point now);
     // Parses the complete headers; false if the connection was answered with an error.
     bool parseHeaders(std::uint64_t id, Connection& c, Clock::time_point now);
@@ -177,6 +194,7 @@ void HttpServer::Loop::closeConnection(std::uint64_t id) {
     auto it = connections_.find(id);
     if (it == connections_.end())
         return;
+    SSL_free(it->second.ssl);
     ::close(it->second.fd); // also removes it from epoll
     auto src = perSource_.find(it->second.source);
     if (src != perSource_.end() && --src->second == 0)
@@ -285,6 +303,15 @@ void HttpServer::Loop::acceptAll(Clock::time_point now) {
         c.source = addr.sin_addr.s_addr;
         c.peerIp = ip;
         becomeIdle(c, now);
+        if (s_.tls_) {
+            c.ssl = SSL_new(s_.tls_);
+            if (c.ssl) {
+                SSL_set_fd(c.ssl, fd);
+                SSL_set_accept_state(c.ssl);
+            }
+            c.state = State::Handshaking;
+            startRequestClock(c, now); // the handshake has the request's deadline
+        }
         c.events = EPOLLIN | EPOLLRDHUP;
         epoll_event ev{};
         ev.events = c.events;
@@ -309,6 +336,8 @@ HttpServer::Loop::evictionCandidate(std::optional<std::uint32_t> source) const {
         int rank = 0;
         if (c.state == State::Draining)
             rank = 0;
+        else if (c.state == State::Handshaking)
+            rank = 1;
         else if (c.state == State::Reading)
             rank = c.served ? 2 : 1;
         else
@@ -365,6 +394,9 @@ void HttpServer::Loop::onEvent(std::uint64_t id, std::uint32_t events, Clock::ti
         return;
     Connection& c = it->second;
     switch (c.state) {
+    case State::Handshaking:
+        handshake(id, c, now);
+        break;
     case State::Reading:
         readRequest(id, c, now);
         break;
@@ -419,12 +451,13 @@ void HttpServer::Loop::readRequest(std::uint64_t id, Connection& c, Clock::time_
             dispatch(id, c);
             return;
         }
-        if (budget == 0)
+        // TLS may hold the rest of a record that the kernel no longer reports: take it now.
+        if (budget == 0 && !(c.ssl && SSL_pending(c.ssl) > 0))
             return;
         const std::size_t want =
             c.headerEnd != 0 ? std::min(buffer.size(), c.headerEnd + c.contentLength - c.in.size())
                              : std::min(buffer.size(), s_.limits_.maxHeaderBytes + 4 - c.in.size());
-        const ssize_t n = ::recv(c.fd, buffer.data(), want, 0);
+        const ssize_t n = receive(c, buffer.data(), want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -437,6 +470,111 @@ void HttpServer::Loop::readRequest(std::uint64_t id, Connection& c, Clock::time_
             startRequestClock(c, now);
         c.in.append(buffer.data(), static_cast<std::size_t>(n));
         budget -= std::min(budget, static_cast<std::size_t>(n));
+    }
+}
+
+void HttpServer::Loop::handshake(std::uint64_t id, Connection& c, Clock::time_point now) {
+    if (!c.ssl) {
+        closeConnection(id); // SSL_new failed (out of memory)
+        return;
+    }
+    if (!c.sawTlsRecord) {
+        // Plain HTTP (or anything not TLS) gets nothing, not even an alert: closed unanswered.
+        unsigned char first = 0;
+        const ssize_t n = ::recv(c.fd, &first, 1, MSG_PEEK);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return;
+        if (n <= 0) {
+            closeConnection(id);
+            return;
+        }
+        if (first != kTlsHandshakeRecord) {
+            if (log_.shouldLog("not tls " + c.peerIp, now))
+                qCWarning(lcSecurity).noquote()
+                    << "closed a connection from" << QString::fromStdString(c.peerIp)
+                    << "unanswered: it does not speak TLS (plain HTTP?) and this Charla allows "
+                       "only encrypted connections (logged once a minute)";
+            closeConnection(id);
+            return;
+        }
+        c.sawTlsRecord = true;
+    }
+    ERR_clear_error();
+    const int r = SSL_do_handshake(c.ssl);
+    if (r == 1) {
+        c.peerKey = security::rawEd25519Key(SSL_get0_peer_certificate(c.ssl)).toStdString();
+        bool accepted = false;
+        try {
+            accepted =
+                !s_.callbacks_.acceptPeerKey || s_.callbacks_.acceptPeerKey(c.peerIp, c.peerKey);
+        } catch (...) {
+        }
+        if (!accepted) {
+            closeConnection(id); // the callback said why
+            return;
+        }
+        becomeIdle(c, now);
+        watch(id, c, EPOLLIN | EPOLLRDHUP);
+        readRequest(id, c, now); // the first request may have come with the handshake's end
+        return;
+    }
+    const int error = SSL_get_error(c.ssl, r);
+    if (error == SSL_ERROR_WANT_READ) {
+        watch(id, c, EPOLLIN | EPOLLRDHUP);
+        return;
+    }
+    if (error == SSL_ERROR_WANT_WRITE) {
+        watch(id, c, EPOLLOUT);
+        return;
+    }
+    if (log_.shouldLog("tls failed " + c.peerIp, now)) {
+        char text[256] = "the peer closed the connection";
+        if (const unsigned long code = ERR_peek_error())
+            ERR_error_string_n(code, text, sizeof text);
+        qCWarning(lcSecurity).noquote() << "TLS handshake with" << QString::fromStdString(c.peerIp)
+                                        << "failed:" << text << "(logged once a minute)";
+    }
+    ERR_clear_error();
+    closeConnection(id);
+}
+
+ssize_t HttpServer::Loop::receive(Connection& c, char* data, std::size_t size) {
+    if (!c.ssl)
+        return ::recv(c.fd, data, size, 0);
+    ERR_clear_error();
+    const int n = SSL_read(c.ssl, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+    if (n > 0)
+        return n;
+    switch (SSL_get_error(c.ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    default:
+        ERR_clear_error();
+        errno = ECONNRESET;
+        return -1;
+    }
+}
+
+ssize_t HttpServer::Loop::transmit(Connection& c, const char* data, std::size_t size) {
+    if (!c.ssl)
+        return ::send(c.fd, data, size, MSG_NOSIGNAL);
+    ERR_clear_error();
+    const int n = SSL_write(c.ssl, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+    if (n > 0)
+        return n;
+    switch (SSL_get_error(c.ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        errno = EAGAIN;
+        return -1;
+    default:
+        ERR_clear_error();
+        errno = EPIPE;
+        return -1;
     }
 }
 
@@ -468,6 +606,7 @@ bool HttpServer::Loop::parseHeaders(std::uint64_t id, Connection& c, Clock::time
     HttpRequest& r = c.request;
     r = HttpRequest{};
     r.peerIp = c.peerIp;
+    r.peerKey = c.peerKey;
     std::optional<std::size_t> contentLength;
     bool chunked = false;
     std::string connection;
@@ -534,7 +673,7 @@ bool HttpServer::Loop::parseHeaders(std::uint64_t id, Connection& c, Clock::time
     if (expect == "100-continue" && c.in.size() < c.headerEnd + c.contentLength) {
         // Best effort: a client that misses it sends the body after its own short wait anyway.
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        [[maybe_unused]] auto sent = ::send(c.fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
+        [[maybe_unused]] auto sent = transmit(c, kContinue.data(), kContinue.size());
     }
     return true;
 }
@@ -580,8 +719,7 @@ void HttpServer::Loop::startWriting(std::uint64_t id, Connection& c, std::string
 
 void HttpServer::Loop::writeSome(std::uint64_t id, Connection& c, Clock::time_point now) {
     while (c.outPos < c.out.size()) {
-        const ssize_t n =
-            ::send(c.fd, c.out.data() + c.outPos, c.out.size() - c.outPos, MSG_NOSIGNAL);
+        const ssize_t n = transmit(c, c.out.data() + c.outPos, c.out.size() - c.outPos);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -601,6 +739,8 @@ void HttpServer::Loop::finishResponse(std::uint64_t id, Connection& c, Clock::ti
     c.out = std::string();
     c.outPos = 0;
     if (c.closeAfter) {
+        if (c.ssl)
+            SSL_shutdown(c.ssl); // close_notify: the answer was whole, not cut
         ::shutdown(c.fd, SHUT_WR);
         c.state = State::Draining;
         c.in = std::string();
@@ -612,7 +752,8 @@ void HttpServer::Loop::finishResponse(std::uint64_t id, Connection& c, Clock::ti
     c.served = true;
     becomeIdle(c, now);
     watch(id, c, EPOLLIN | EPOLLRDHUP);
-    if (!c.in.empty()) { // the next request came with the last one's bytes
+    // The next request came with the last one's bytes (or TLS holds them already decrypted).
+    if (!c.in.empty() || (c.ssl && SSL_pending(c.ssl) > 0)) {
         startRequestClock(c, now);
         readRequest(id, c, now);
     }
@@ -671,6 +812,10 @@ void HttpServer::Loop::expire(Clock::time_point now) {
             qCWarning(lcChannel).noquote()
                 << "closed a connection from" << QString::fromStdString(c.peerIp)
                 << "whose request did not arrive whole in time (logged once a minute)";
+        if (c.state == State::Handshaking && log_.shouldLog("slow tls " + c.peerIp, now))
+            qCWarning(lcSecurity).noquote()
+                << "closed a connection from" << QString::fromStdString(c.peerIp)
+                << "whose TLS handshake did not finish in time (logged once a minute)";
         if (c.state == State::Writing && log_.shouldLog("unread " + c.peerIp, now))
             qCWarning(lcChannel).noquote()
                 << "closed a connection from" << QString::fromStdString(c.peerIp)
@@ -689,8 +834,9 @@ int HttpServer::Loop::nextTimeoutMs(Clock::time_point now) const {
     return static_cast<int>(std::clamp<long long>(msUntil(*next, now), 0, 60'000));
 }
 
-HttpServer::HttpServer(int listenFd, std::string path, HttpLimits limits, HttpCallbacks callbacks)
-    : listenFd_(listenFd), path_(std::move(path)), limits_(limits),
+HttpServer::HttpServer(int listenFd, std::string path, HttpLimits limits, HttpCallbacks callbacks,
+                       SSL_CTX* tls)
+    : listenFd_(listenFd), path_(std::move(path)), tls_(tls), limits_(limits),
       callbacks_(std::move(callbacks)) {
     // The loop accepts until EAGAIN: a blocking listener would stop it on the last accept.
     ::fcntl(listenFd_, F_SETFL, ::fcntl(listenFd_, F_GETFL) | O_NONBLOCK);

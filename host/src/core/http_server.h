@@ -10,6 +10,11 @@
 // stop() wakes the loop at once. It speaks just what Charla's clients (libcurl, Python's
 // xmlrpc.client) need: POST to one path with Content-Length, persistent connections, no
 // pipelining, no chunked bodies.
+//
+// With an SSL_CTX it speaks only TLS (docs/security.md "Encrypted transport"): after accept a
+// non-blocking handshake in the same loop, under the request deadline; a connection whose first
+// byte is not a TLS handshake record (plain HTTP) is closed without a byte sent; the key the
+// client's certificate carries must pass acceptPeerKey before anything is read.
 #pragma once
 
 #include <atomic>
@@ -25,6 +30,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace charla::host {
 
@@ -44,7 +51,8 @@ struct HttpLimits {
 };
 
 struct HttpRequest {
-    std::string peerIp; // dotted IPv4
+    std::string peerIp;  // dotted IPv4
+    std::string peerKey; // over TLS: the client's raw Ed25519 public key; empty over plain HTTP
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case
     // The value of a header (name in lower case), or empty.
@@ -56,14 +64,19 @@ struct HttpRequest {
 struct HttpCallbacks {
     // At accept, before anything is read: false closes the connection.
     std::function<bool(const std::string& peerIp)> acceptFrom;
+    // Over TLS, once the handshake is done, before anything is read: the raw Ed25519 key of the
+    // client's certificate (empty if it is no Ed25519 key). False closes the connection.
+    std::function<bool(const std::string& peerIp, const std::string& peerKey)> acceptPeerKey;
     // A complete POST to the path: returns the text/xml response body. Runs on a worker.
     std::function<std::string(const HttpRequest&)> handle;
 };
 
 class HttpServer {
 public:
-    // Takes a listening, bound socket (closed by the destructor); `path` is the one served.
-    HttpServer(int listenFd, std::string path, HttpLimits limits, HttpCallbacks callbacks);
+    // Takes a listening, bound socket (closed by the destructor); `path` is the one served. With
+    // `tls` (kept alive by the caller while the server runs) every connection is TLS.
+    HttpServer(int listenFd, std::string path, HttpLimits limits, HttpCallbacks callbacks,
+               SSL_CTX* tls = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -96,6 +109,7 @@ private:
     int listenFd_;
     int wakeFd_ = -1; // eventfd: stop, and finished jobs to write back
     std::string path_;
+    SSL_CTX* tls_ = nullptr;
     HttpLimits limits_;
     HttpCallbacks callbacks_;
 

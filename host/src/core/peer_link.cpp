@@ -246,6 +246,9 @@ void PeerLink::run(std::stop_token stop) {
                 qCWarning(lcPeer) << "the contact refuses us:" << e.what();
                 setRefusal(tr("The contact refuses our address: it expects its contact at "
                               "another IP address."));
+            } else if (const std::string why = channel_.keyRefusal(); !why.empty()) {
+                qCWarning(lcPeer) << "the contact's key is refused:" << e.what();
+                setRefusal(QString::fromStdString(why));
             } else {
                 qCDebug(lcPeer) << "peer not answering:" << e.what();
                 setRefusal({}); // gone or silent: "offline" says it

@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "core/rpc_server.h"
 #include "core/xmlrpc_reader.h"
+#include "security/tls.h"
 
 #include <xmlrpc-c/xml.hpp>
 
@@ -41,8 +42,10 @@ CURL* easyOf(void* p) {
 
 } // namespace
 
-CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string secret)
-    : name_(std::move(name)), url_(std::move(url)), secret_(std::move(secret)) {
+CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string secret,
+                               std::shared_ptr<security::TlsContext> tls, std::string contact)
+    : name_(std::move(name)), url_(std::move(url)), secret_(std::move(secret)),
+      tls_(std::move(tls)), contact_(std::move(contact)) {
     multi_ = curl_multi_init();
     easy_ = curl_easy_init();
     // Older Charlas (Abyss) insist on the content type. Every other header but Host is trimmed:
@@ -58,6 +61,21 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &appendBounded);
+    if (tls_) {
+        // Trust is the contact's pinned key (checked in the SSL_CTX's verify callback at every
+        // handshake, so a key accepted later applies at once), never a CA or a host name.
+        curl_easy_setopt(easy, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_3);
+        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L); // every handshake shows the key
+        auto setUp = [](CURL*, void* sslCtx, void* stream) -> CURLcode {
+            const auto* self = static_cast<const CurlPeerStream*>(stream);
+            self->tls_->configureClient(static_cast<SSL_CTX*>(sslCtx), &self->contact_);
+            return CURLE_OK;
+        };
+        curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, static_cast<curl_ssl_ctx_callback>(setUp));
+        curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, this);
+    }
 }
 
 CurlPeerStream::~CurlPeerStream() {
@@ -136,6 +154,13 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
                             method + ": the peer's response is larger than " +
                                 std::to_string(limits.maxDocumentBytes / (1024 * 1024)) +
                                 " MB: not read");
+    if (result != CURLE_OK && tls_ && result != CURLE_COULDNT_CONNECT) {
+        // A refused key fails the handshake: say why, not only "SSL connect error".
+        const QString refusal = tls_->lastRefusal();
+        if (!refusal.isEmpty())
+            throw PeerCallError(PeerCallError::Kind::Unreachable,
+                                method + ": refused the contact: " + refusal.toStdString());
+    }
     if (result != CURLE_OK)
         throw PeerCallError(PeerCallError::Kind::Unreachable,
                             method + ": cannot reach " + url_ + ": " + curl_easy_strerror(result));

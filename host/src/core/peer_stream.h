@@ -11,15 +11,23 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
+
+namespace charla::security {
+class TlsContext;
+}
 
 namespace charla::host {
 
 class CurlPeerStream : public sdk::PeerStream {
 public:
-    // With a non-empty `secret`, every call carries X-Charla-Signature (docs/security.md).
-    CurlPeerStream(std::string name, std::string url, std::string secret = {});
+    // With a non-empty `secret`, every call carries X-Charla-Signature (docs/security.md). With
+    // `tls` (and an https:// url) the connection is TLS 1.3 with our certificate, and the server's
+    // key must be the one known for `contact` ("host:port"; trust on first use).
+    CurlPeerStream(std::string name, std::string url, std::string secret = {},
+                   std::shared_ptr<security::TlsContext> tls = nullptr, std::string contact = {});
     ~CurlPeerStream() override;
     CurlPeerStream(const CurlPeerStream&) = delete;
     CurlPeerStream& operator=(const CurlPeerStream&) = delete;
@@ -39,6 +47,8 @@ private:
     std::string name_;
     std::string url_;
     std::string secret_;
+    std::shared_ptr<security::TlsContext> tls_;
+    std::string contact_;   // read by the TLS verify callback: outlives the connection
     std::mutex callMutex_;  // one call at a time on the connection
     void* multi_ = nullptr; // CURLM*
     void* easy_ = nullptr;  // CURL*, reused so the connection stays open

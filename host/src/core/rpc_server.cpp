@@ -3,6 +3,7 @@
 #include "core/http_server.h"
 #include "core/logging.h"
 #include "core/xmlrpc_reader.h"
+#include "security/tls.h"
 
 #include <xmlrpc-c/girerr.hpp>
 
@@ -187,7 +188,12 @@ void RpcServer::bind(const std::string& address, std::uint16_t port) {
         return addressAllowed(*policy(), peerIp);
     };
     callbacks.handle = [this](const HttpRequest& request) { return answer(request); };
-    http_ = std::make_unique<HttpServer>(fd, "/RPC2", limits, std::move(callbacks));
+    if (tls_)
+        callbacks.acceptPeerKey = [this](const std::string&, const std::string& peerKey) {
+            return tls_->checkPeerKey(policy()->contact, QByteArray::fromStdString(peerKey));
+        };
+    http_ = std::make_unique<HttpServer>(fd, "/RPC2", limits, std::move(callbacks),
+                                         tls_ ? tls_->serverContext() : nullptr);
     port_ = ntohs(bound.sin_port);
     address_ = address;
 }
@@ -197,7 +203,8 @@ void RpcServer::serve() {
         return;
     http_->start("charla-xmlrpc");
     serving_ = true;
-    qCInfo(lcChannel) << "serving XML-RPC on" << address_.c_str() << "port" << port_;
+    qCInfo(lcChannel) << "serving XML-RPC on" << address_.c_str() << "port" << port_
+                      << (tls_ ? "(TLS 1.3 only)" : "(plain HTTP: NOT ENCRYPTED, by choice)");
 }
 
 void RpcServer::stop() {

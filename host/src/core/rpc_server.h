@@ -19,6 +19,10 @@
 #include <string>
 #include <string_view>
 
+namespace charla::security {
+class TlsContext;
+}
+
 namespace charla::host {
 
 class StartError : public std::runtime_error {
@@ -36,6 +40,7 @@ struct AccessPolicy {
     bool loopbackOnly = false; // local mode: 127.0.0.0/8 only
     std::string allowedPeerIp; // otherwise: only this IPv4 address (empty: anyone, tests only)
     std::string secret;        // non-empty: every call carries X-Charla-Signature (HMAC-SHA256)
+    std::string contact;       // "host:port": whose key a TLS client must present (known peers)
 };
 
 // hex(HMAC-SHA256(secret, body)): the signature both directions put in X-Charla-Signature.
@@ -67,6 +72,10 @@ public:
 
     // Thread-safe; applies to the next connection and the next call.
     void setAccessPolicy(AccessPolicy policy);
+    // Before bind(): with a context, every connection is TLS 1.3 and the client's key must be the
+    // contact's (security/tls.h); without, plain HTTP (only by explicit choice: --allow-plaintext).
+    void setTls(std::shared_ptr<security::TlsContext> tls) { tls_ = std::move(tls); }
+    bool encrypted() const { return tls_ != nullptr; }
 
     // Turns one call document into a response document (a fault for anything malformed).
     // Public for the tests and the fuzzers.
@@ -89,6 +98,7 @@ private:
     MethodTable& table_;
     mutable std::mutex policyMutex_;
     std::shared_ptr<const AccessPolicy> policy_ = std::make_shared<AccessPolicy>();
+    std::shared_ptr<security::TlsContext> tls_; // before http_: outlives it
     std::unique_ptr<HttpServer> http_;
     bool serving_ = false;
     std::uint16_t port_ = 0;

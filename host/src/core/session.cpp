@@ -1,8 +1,11 @@
 #include "core/session.h"
 
 #include "core/logging.h"
+#include "security/tls.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QStandardPaths>
 
 namespace charla::host {
 
@@ -11,6 +14,8 @@ Session::Session(SessionConfig config, QObject* parent)
     qRegisterMetaType<charla::sdk::PeerInfo>("charla::sdk::PeerInfo");
     channel_.setPeerAddress(config_.peer);
     channel_.setSecret(config_.secret);
+    if (!config_.plaintext)
+        setUpTls();
     link_ = std::make_unique<PeerLink>(channel_, config_.user.toStdString());
     plugins_ = std::make_unique<PluginManager>(channel_, config_.user.toStdString());
     plugins_->setPluginOptions(config_.pluginOptions);
@@ -29,11 +34,42 @@ Session::Session(SessionConfig config, QObject* parent)
             [this] { link_->setLocalPlugins(plugins_->enabledCapabilities()); });
 }
 
+void Session::setUpTls() {
+    // Before anything makes a stream (the call signalling makes its own at construction).
+    // No key, no connection: an unusable key or known_peers file stops start() with its reason
+    // instead of falling back to plain HTTP.
+    const QString dir =
+        !config_.securityDir.isEmpty()
+            ? config_.securityDir
+            : QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+                  .filePath(QStringLiteral("charla"));
+    QString error;
+    auto identity = security::Identity::loadOrCreate(dir, &error);
+    if (!identity) {
+        tlsError_ = "cannot use this installation's key: " + error.toStdString();
+        return;
+    }
+    auto trust =
+        security::TrustStore::load(QDir(dir).filePath(QStringLiteral("known_peers")), &error);
+    if (!trust) {
+        tlsError_ = "cannot read the contacts' keys: " + error.toStdString();
+        return;
+    }
+    try {
+        channel_.setTls(
+            std::make_shared<security::TlsContext>(std::move(*identity), std::move(*trust)));
+    } catch (const std::runtime_error& e) {
+        tlsError_ = e.what();
+    }
+}
+
 Session::~Session() {
     stop();
 }
 
 void Session::start() {
+    if (!tlsError_.empty())
+        throw StartError(tlsError_);
     channel_.listen(config_.listenAddress.toStdString(), config_.port, [this] {
         plugins_->discover(config_.pluginDirs, config_.disabledPlugins);
         plugins_->enableDiscovered();
@@ -42,7 +78,10 @@ void Session::start() {
     link_->start(config_.pingInterval);
     started_ = true;
     qCInfo(lcChannel).noquote() << "listening on" << config_.listenAddress << "port"
-                                << channel_.port() << "; contact" << config_.peer.display().c_str();
+                                << channel_.port() << "; contact" << config_.peer.display().c_str()
+                                << (config_.plaintext ? "(plain HTTP, NOT ENCRYPTED: "
+                                                        "--allow-plaintext)"
+                                                      : "(TLS 1.3)");
 }
 
 void Session::stop() {

@@ -30,6 +30,12 @@ struct SessionConfig {
     std::string secret; // shared secret, empty for none; never logged // see
                         // PluginManager::setCrashGuardPath; empty: no guard
     std::chrono::milliseconds pingInterval{1000};
+    // Where this installation's key (identity.pem) and its contacts' keys (known_peers) live;
+    // empty: the user's data directory (…/charla). Unused with `plaintext`.
+    QString securityDir;
+    // Plain HTTP both ways, for a foreign peer that cannot do TLS: only by explicit choice
+    // (--allow-plaintext), never a fallback. Otherwise TLS 1.3 with pinned keys (docs/security.md).
+    bool plaintext = false;
 };
 
 class Session : public QObject {
@@ -53,7 +59,10 @@ signals:
     void refusalChanged(const QString& why);             // PeerLink::refusalChanged, queued
 
 private:
+    void setUpTls();
+
     SessionConfig config_;
+    std::string tlsError_; // why TLS could not be set up: start() refuses with it
     HostChannel channel_;
     std::unique_ptr<PeerLink> link_;
     std::unique_ptr<CallManager> calls_;
