@@ -113,7 +113,9 @@ if [ $want_asan -eq 1 ]; then
         # Leak detection is on for all but the tests that open PortAudio: ALSA's pcm plugins (pulse,
         # and jack where no sound server runs, as in the GUI tests that enable the audio plugin)
         # leak and are unloaded in the same way. ASan and UBSan stay on for them.
-        no_leak_check='^audio\.AudioSessionTest\.|^gui\.(audioDevicesHaveOneCompactStatus|mediaSettingsPagesApplyOnOkAndRevertOnCancel)$'
+        # So does the screen-sharing test: GStreamer's ximagesrc leaves 8 bytes from g_malloc with
+        # no caller LeakSanitizer can name (GLib and libX11 have no frame pointers).
+        no_leak_check='^audio\.AudioSessionTest\.|^gui\.(audioDevicesHaveOneCompactStatus|mediaSettingsPagesApplyOnOkAndRevertOnCancel)$|^video\.ScreenSharing\.'
         # Left out: it asserts that B plays 50 frames of a real-time stream within its wait; ASan's
         # slowdown on a loaded 2-core machine breaks that now and then. The same audio path runs
         # under ASan in the other AudioSessionTest tests and the live tests.

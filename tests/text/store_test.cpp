@@ -365,6 +365,51 @@ TEST_F(TextStoreTest, AFileThatIsNotAStoreIsRefusedWithAdviceAndLeftAlone) {
     EXPECT_EQ(readFile(path()), garbage) << "the file must not be touched";
 }
 
+// --- What the conversation view holds -----------------------------------------------------------
+
+std::vector<ChatMessage> history(std::size_t count) {
+    std::vector<ChatMessage> messages(count);
+    for (std::size_t i = 0; i < count; ++i)
+        messages[i].seq = qint64(i) + 1;
+    return messages;
+}
+
+// A long history is not rendered whole (a re-render of 20,000 messages took 48 s): the newest
+// kShownMessages, back to the first unread or a search result if it is near, else a part that
+// starts at it.
+TEST(ShownRange, TheNewestPartReachingBackToWhatMustShow) {
+    const auto few = history(50);
+    EXPECT_EQ(shownRange(few, 0).from, 0u);
+    EXPECT_EQ(shownRange(few, 0).to, 50u);
+
+    const auto many = history(20'000);
+    ShownRange r = shownRange(many, 0);
+    EXPECT_EQ(r.to, 20'000u);
+    EXPECT_EQ(r.to - r.from, kShownMessages);
+    r = shownRange(many, 19'000); // the first unread, within reach: from there to the newest
+    EXPECT_EQ(many[r.from].seq, 19'000);
+    EXPECT_EQ(r.to, 20'000u);
+    r = shownRange(many, 19'900); // already among the newest: nothing changes
+    EXPECT_EQ(r.to - r.from, kShownMessages);
+    r = shownRange(many, 120); // a search result far back: it and what follows it
+    EXPECT_EQ(many[r.from].seq, 120);
+    EXPECT_EQ(r.to - r.from, kShownMessages);
+    r = shownRange(many, 99'999); // not in the conversation: the newest part
+    EXPECT_EQ(r.to, 20'000u);
+    EXPECT_EQ(r.to - r.from, kShownMessages);
+}
+
+TEST(ShownRange, TheViewSaysWhatItLeavesOut) {
+    ConversationLayout layout;
+    layout.olderHidden = 19'600;
+    layout.newerHidden = 3;
+    const auto messages = history(2);
+    const QString html = conversationHtml(messages, {}, layout);
+    EXPECT_TRUE(html.contains("19600 older messages not shown")) << html.toStdString();
+    EXPECT_TRUE(html.contains("3 newer messages below")) << html.toStdString();
+    EXPECT_FALSE(conversationHtml(messages).contains("not shown"));
+}
+
 // --- TextChat: receiving -----------------------------------------------------------------------
 
 TEST_F(TextStoreTest, HandlerStoresBeforeAcknowledgingAndDedupesAcrossRestart) {

@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace charla::text {
@@ -159,9 +160,37 @@ bool groupsWith(const ChatMessage& previous, const ChatMessage& message) {
            std::abs(previous.sentAt.secsTo(message.sentAt)) <= ConversationLayout::kGroupSeconds;
 }
 
-QString conversationHtml(const std::vector<ChatMessage>& messages, const ContactState& contact,
+ShownRange shownRange(const std::vector<ChatMessage>& messages, qint64 mustShowSeq) {
+    const std::size_t size = messages.size();
+    ShownRange range{size > kShownMessages ? size - kShownMessages : 0, size};
+    if (mustShowSeq <= 0)
+        return range;
+    // Stored messages are in seq order; unstored ones (seq 0) are never what must show.
+    const auto it = std::find_if(messages.begin(), messages.end(),
+                                 [&](const ChatMessage& m) { return m.seq == mustShowSeq; });
+    if (it == messages.end())
+        return range;
+    const auto index = static_cast<std::size_t>(it - messages.begin());
+    if (index >= range.from)
+        return range;
+    if (size - index <= kMaxShownMessages)
+        return {index, size};
+    return {index, std::min(size, index + kShownMessages)};
+}
+
+QString conversationHtml(std::span<const ChatMessage> messages, const ContactState& contact,
                          const ConversationLayout& layout) {
     QString html;
+    auto note = [](const QString& text) {
+        return QStringLiteral("<p align=\"center\" style=\"margin-top:8px; margin-bottom:8px; "
+                              "color:gray\"><small><i>%1</i></small></p>")
+            .arg(text.toHtmlEscaped());
+    };
+    if (layout.olderHidden > 0)
+        html += note(layout.olderHidden == 1
+                         ? tr("1 older message not shown: Ctrl+F searches the whole history")
+                         : tr("%1 older messages not shown: Ctrl+F searches the whole history")
+                               .arg(layout.olderHidden));
     const ChatMessage* previous = nullptr;
     for (const auto& message : messages) {
         const QDate day = message.sentAt.toLocalTime().date();
@@ -183,6 +212,11 @@ QString conversationHtml(const std::vector<ChatMessage>& messages, const Contact
         html += messageHtml(message, contact, header);
         previous = &message;
     }
+    if (layout.newerHidden > 0)
+        html += note(layout.newerHidden == 1
+                         ? tr("1 newer message below: “Jump to latest” shows it")
+                         : tr("%1 newer messages below: “Jump to latest” shows them")
+                               .arg(layout.newerHidden));
     return html;
 }
 

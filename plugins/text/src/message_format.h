@@ -6,6 +6,10 @@
 #include <QDate>
 #include <QString>
 
+#include <cstddef>
+#include <span>
+#include <vector>
+
 class QUrl;
 
 namespace charla::text {
@@ -37,11 +41,27 @@ struct ConversationLayout {
     static constexpr qint64 kGroupSeconds = 5 * 60;
     qint64 firstUnreadSeq = 0;          // a "New messages" line goes before this message (0: none)
     QDate today = QDate::currentDate(); // for "Today" and "Yesterday"
+    std::size_t olderHidden = 0;        // stored messages before the shown ones: a line says so
+    std::size_t newerHidden = 0;        // and after them (the view is back in the history)
 };
 // The whole conversation: a date line where the (local) day changes, consecutive messages of
 // one sender grouped, the "New messages" line.
-QString conversationHtml(const std::vector<ChatMessage>& messages, const ContactState& contact = {},
+QString conversationHtml(std::span<const ChatMessage> messages, const ContactState& contact = {},
                          const ConversationLayout& layout = {});
+
+// The part of a long history the view holds. Qt's HTML import grows faster than linearly with the
+// document (docs/performance.md: one re-render of 5,000 messages took 2 s, of 20,000 48 s, on
+// every message or receipt), so the view holds the newest kShownMessages, reaching back to
+// `mustShowSeq` (the first unread, a search result) when it is at most kMaxShownMessages from the
+// end; a message further back is shown with the kShownMessages that follow it. Ctrl+F reaches
+// everything.
+struct ShownRange {
+    std::size_t from = 0; // index of the first shown message
+    std::size_t to = 0;   // one past the last
+};
+inline constexpr std::size_t kShownMessages = 400;
+inline constexpr std::size_t kMaxShownMessages = 2000;
+ShownRange shownRange(const std::vector<ChatMessage>& messages, qint64 mustShowSeq);
 // "Today", "Yesterday", or the date in the user's locale ("Saturday, December 5, 2026").
 QString dateLabel(const QDate& date, const QDate& today = QDate::currentDate());
 // Whether `message` shows under `previous`'s header.

@@ -189,10 +189,14 @@ void TextPanel::renderConversation() {
     QScrollBar* bar = view_->verticalScrollBar();
     if (!following_)
         readingAt_ = bar->value();
+    const std::vector<ChatMessage>& all = chat_->conversation().messages();
+    shown_ = shownRange(all, pinnedSeq_ != 0 ? pinnedSeq_ : firstUnreadSeq_);
     ConversationLayout layout;
     layout.firstUnreadSeq = firstUnreadSeq_;
+    layout.olderHidden = shown_.from;
+    layout.newerHidden = all.size() - shown_.to;
     anchors_.clear(); // they name the old document's blocks (markSeen() runs during setHtml)
-    view_->setHtml(conversationHtml(chat_->conversation().messages(),
+    view_->setHtml(conversationHtml(std::span(all).subspan(shown_.from, shown_.to - shown_.from),
                                     chat_->conversation().contact(), layout));
     // Lay the document out now, so the range is right at once; later layout passes (a resize)
     // come through rangeChanged().
@@ -257,6 +261,13 @@ void TextPanel::selectMessage(qint64 seq) {
 }
 
 bool TextPanel::scrollToMessage(qint64 seq) {
+    if (!std::binary_search(anchors_.begin(), anchors_.end(), std::pair<int, qint64>(0, seq),
+                            [](const auto& a, const auto& b) { return a.second < b.second; })) {
+        // Not in the part of the history the view holds: hold this one and render again.
+        pinnedSeq_ = seq;
+        following_ = false;
+        renderConversation();
+    }
     const auto it =
         std::lower_bound(anchors_.begin(), anchors_.end(), seq,
                          [](const auto& anchor, qint64 s) { return anchor.second < s; });
@@ -273,6 +284,8 @@ void TextPanel::followLatest() {
     following_ = true;
     pinnedSeq_ = 0;
     jump_->hide();
+    if (chat_ && shown_.to < chat_->conversation().messages().size())
+        renderConversation(); // the view was back in the history: the newest part now
     QScrollBar* bar = view_->verticalScrollBar();
     bar->setValue(bar->maximum());
 }

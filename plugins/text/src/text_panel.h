@@ -18,6 +18,8 @@
 // actions change that; the view's range changing under a re-render or a lazy layout does not.
 #pragma once
 
+#include "message_format.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -82,6 +84,7 @@ private:
     int readingAt_ = 0;     // where the user reads while not following
     qint64 pinnedSeq_ = 0;  // a message held at the top (first unread, search result)
     qint64 firstUnreadSeq_ = 0;
+    ShownRange shown_; // the part of the conversation the view holds
     // Each stored message's first block, in order: (block number, seq).
     std::vector<std::pair<int, qint64>> anchors_;
     QTimer* searchTimer_;         // searches a moment after the user stops typing
