@@ -364,6 +364,7 @@ private slots:
     void conversationGroupsMessagesAndShowsDates();
     void linksOpenInTheBrowserAndNothingElse();
     void ctrlFSearchesTheWholeHistory();
+    void aLongHistoryIsShownInPartAndSearchReachesAllOfIt();
     void messageBeforeHelloKeepsTheContactsName();
     void undeliveredMessagesSayTheContactIsOffline();
     void windowShowsTheContactsName();
@@ -1128,6 +1129,42 @@ void GuiTest::ctrlFSearchesTheWholeHistory() {
     QTest::keyClick(edit, Qt::Key_Escape);
     QTRY_VERIFY(!bar->isVisible());
     QVERIFY(view->textCursor().selectedText().isEmpty());
+}
+
+// A long history: the view holds the newest part only (a re-render of all of it grows faster
+// than linearly: 48 s at 20,000 messages), says so, and a search still reaches the oldest message;
+// "Jump to latest" brings the newest part back.
+void GuiTest::aLongHistoryIsShownInPartAndSearchReachesAllOfIt() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    QVERIFY(startConnected({&alice}));
+    ChatWindow* a = alice.chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    sendTextCall(ports[0], ports[1], QStringLiteral("the needle, sent first"));
+    const int count = 430; // more than the view holds (kShownMessages in the text plugin: 400)
+    for (int i = 0; i < count; ++i)
+        sendTextCall(ports[0], ports[1], QStringLiteral("hay %1").arg(i));
+    const QString newest = QStringLiteral("hay %1").arg(count - 1);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(newest), 20000);
+    QVERIFY2(!conversation(a).contains(QStringLiteral("the needle")), "the whole history is shown");
+    QVERIFY(conversation(a).contains(QStringLiteral("older messages not shown")));
+
+    QTest::keyClick(child<QPlainTextEdit>(a, "composer"), Qt::Key_F, Qt::ControlModifier);
+    auto* edit = child<QLineEdit>(a, "searchEdit");
+    QTRY_VERIFY(edit->isVisible());
+    QTest::keyClicks(edit, QStringLiteral("needle"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(child<QLabel>(a, "searchStatus")->text(), QStringLiteral("1 of 1"));
+    QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("the needle")), "the search did not reach it");
+    // Within reach of the newest (kMaxShownMessages), the view now holds everything from it.
+    QVERIFY(!conversation(a).contains(QStringLiteral("older messages not shown")));
+
+    auto* jump = child<QToolButton>(a, "jumpToLatestButton");
+    QTRY_VERIFY(jump->isVisible());
+    jump->click();
+    QTRY_VERIFY(showsOnScreen(a, newest));
+    QVERIFY(!conversation(a).contains(QStringLiteral("the needle")));
 }
 
 // Issue 16: a message that arrives before the contact's hello is stored with the contact's name

@@ -284,8 +284,12 @@ void TextPanel::followLatest() {
     following_ = true;
     pinnedSeq_ = 0;
     jump_->hide();
-    if (chat_ && shown_.to < chat_->conversation().messages().size())
-        renderConversation(); // the view was back in the history: the newest part now
+    if (chat_) {
+        // The view was held further back (a search result): the newest part again.
+        const ShownRange newest = shownRange(chat_->conversation().messages(), firstUnreadSeq_);
+        if (newest.from != shown_.from || newest.to != shown_.to)
+            renderConversation();
+    }
     QScrollBar* bar = view_->verticalScrollBar();
     bar->setValue(bar->maximum());
 }
