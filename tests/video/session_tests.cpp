@@ -301,6 +301,24 @@ public:
     QWidget* panel = nullptr;
 };
 
+// Both sides' call panels, as their call windows would hold them; gone before the sessions stop.
+struct CallPanels {
+    CallPanels(Session& a, Session& b) : panelsA(a.plugins()), panelsB(b.plugins()) {
+        panelsA.setHost(gui::PanelSlot::Call, &windowA);
+        panelsB.setHost(gui::PanelSlot::Call, &windowB);
+    }
+    ~CallPanels() {
+        panelsA.setHost(gui::PanelSlot::Call, nullptr);
+        panelsB.setHost(gui::PanelSlot::Call, nullptr);
+    }
+    // A widget of A's or B's video call panel by object name (nullptr: no panel or no such child).
+    template <typename W> static W* find(const TestCallWindow& window, const char* name) {
+        return window.panel ? window.panel->findChild<W*>(name) : nullptr;
+    }
+    TestCallWindow windowA, windowB;
+    gui::PluginPanels panelsA, panelsB;
+};
+
 TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
     start("test", "test");
     TestCallWindow window;
@@ -327,13 +345,9 @@ TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
 // turned on again, the picture comes back.
 TEST_F(SessionPair, ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame) {
     start("test", "test");
-    TestCallWindow windowA, windowB;
-    gui::PluginPanels panelsA(a->plugins()), panelsB(b->plugins());
-    panelsA.setHost(gui::PanelSlot::Call, &windowA);
-    panelsB.setHost(gui::PanelSlot::Call, &windowB);
-    ASSERT_TRUE(windowA.panel && windowB.panel);
-    auto* cameraA = windowA.panel->findChild<QToolButton*>("cameraButton");
-    auto* remoteB = windowB.panel->findChild<VideoView*>("remoteVideo");
+    CallPanels panels(*a, *b);
+    auto* cameraA = CallPanels::find<QToolButton>(panels.windowA, "cameraButton");
+    auto* remoteB = CallPanels::find<VideoView>(panels.windowB, "remoteVideo");
     ASSERT_TRUE(cameraA && remoteB);
     callBoth();
     ASSERT_TRUE(waitUntil([&] { return remoteB->hasPicture(); }));
@@ -353,8 +367,6 @@ TEST_F(SessionPair, ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame) {
         return remoteB->hasPicture() && num(stats(portB), "displayed") > shown + 5;
     })) << "A's picture did not come back";
     EXPECT_FALSE(flag(stats(portB), "peer_camera_off"));
-    panelsA.setHost(gui::PanelSlot::Call, nullptr);
-    panelsB.setHost(gui::PanelSlot::Call, nullptr);
 }
 
 // A private X server (Xvfb, white root window) for the screen-sharing test; stopped with the
@@ -420,13 +432,9 @@ TEST_F(ScreenSharing, SharingTheScreenReplacesTheCameraUntilSwitchedBack) {
     const QByteArray oldDisplay = qgetenv("DISPLAY");
     qunsetenv("DISPLAY");
     start("test", "test");
-    TestCallWindow windowA, windowB;
-    gui::PluginPanels panelsA(a->plugins()), panelsB(b->plugins());
-    panelsA.setHost(gui::PanelSlot::Call, &windowA);
-    panelsB.setHost(gui::PanelSlot::Call, &windowB);
-    ASSERT_TRUE(windowA.panel && windowB.panel);
-    auto* share = windowA.panel->findChild<QToolButton*>("screenButton");
-    auto* remoteB = windowB.panel->findChild<VideoView*>("remoteVideo");
+    CallPanels panels(*a, *b);
+    auto* share = CallPanels::find<QToolButton>(panels.windowA, "screenButton");
+    auto* remoteB = CallPanels::find<VideoView>(panels.windowB, "remoteVideo");
     ASSERT_TRUE(share && remoteB);
     callBoth();
     ASSERT_TRUE(waitUntil([&] { return remoteB->hasPicture(); }));
@@ -448,8 +456,6 @@ TEST_F(ScreenSharing, SharingTheScreenReplacesTheCameraUntilSwitchedBack) {
     EXPECT_FALSE(share->isChecked());
     EXPECT_TRUE(waitUntil([&] { return remoteB->hasPicture() && !mostlyWhite(remoteB); }))
         << "B still sees the screen";
-    panelsA.setHost(gui::PanelSlot::Call, nullptr);
-    panelsB.setHost(gui::PanelSlot::Call, nullptr);
     if (oldDisplay.isEmpty())
         qunsetenv("DISPLAY");
     else
