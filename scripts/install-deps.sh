@@ -33,8 +33,10 @@ packages=(
     libvpx-dev libopenh264-dev
     # tests: GoogleTest; Python for the tests that drive charla processes from outside; a private
     # sound server with null sinks, a sine source and a loopback (pulseaudio, its modules), pactl
-    # and parecord (pulseaudio-utils); ip for the two-host test's network namespaces (iproute2)
-    libgtest-dev python3 pulseaudio pulseaudio-utils iproute2
+    # and parecord (pulseaudio-utils); ip for the two-host test's network namespaces (iproute2);
+    # the openssl command, with which the Python harness makes a TLS client's key and certificate
+    # and reads a Charla's public key (the e2e and netns tests speak TLS to Charla)
+    libgtest-dev python3 pulseaudio pulseaudio-utils iproute2 openssl
     # real windows without a display (xvfb-run by hand; Xvfb for the screen-sharing test),
     # measuring a recording by hand (sox)
     xvfb xauth sox
