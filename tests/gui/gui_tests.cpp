@@ -193,6 +193,21 @@ bool startConnected(std::initializer_list<Application*> apps) {
     return true;
 }
 
+// Starts an Application made with localPeerOptions and returns its chat window once it is on
+// screen (nullptr if it never connected or showed).
+ChatWindow* openChat(Application& app) {
+    if (!startConnected({&app}))
+        return nullptr;
+    ChatWindow* chat = app.chatWindow();
+    return chat && QTest::qWaitForWindowExposed(chat) ? chat : nullptr;
+}
+
+ChatWindow* ScriptedContact::startAlice() {
+    alice.reset();
+    alice = std::make_unique<Application>(aliceOptions);
+    return openChat(*alice);
+}
+
 bool AliceAndBob::startOnline() {
     return startConnected({alice.get(), bob.get()}) &&
            QTest::qWaitFor(
@@ -221,8 +236,26 @@ QStringList listMethods(quint16 port, quint16 contactPort) {
     return names;
 }
 
-// What a contact says when it introduces itself (PeerLink::localHello()), sent to `port`.
-void sayHello(quint16 port, quint16 contactPort, const std::string& user) {
+// Alice on loopback, her contact played by the test: its calls (host.hello, text.send) come from
+// the contact's side with the contact's key; nobody listens on the contact's port.
+struct ScriptedContact {
+    QList<quint16> ports = freePorts(2); // Alice's, the contact's
+    Options aliceOptions = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+
+    // What a contact says when it introduces itself (PeerLink::localHello()).
+    void sayHello(const std::string& user) const;
+    // A text message as a contact's Charla sends it (text.send): e.g. before its hello arrived.
+    void sendText(const QString& body,
+                  const QDateTime& sentAt = QDateTime::currentDateTimeUtc()) const;
+    QStringList aliceMethods() const { return listMethods(ports[0], ports[1]); }
+    // (Re)starts Alice, the one before closed first, and returns her chat window once it is on
+    // screen: nullptr if she never connected or showed.
+    ChatWindow* startAlice();
+
+    std::unique_ptr<Application> alice;
+};
+
+void ScriptedContact::sayHello(const std::string& user) const {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     const std::vector<xmlrpc_c::value> text{xmlrpc_c::value_string("text")};
     const std::vector<xmlrpc_c::value> plugins{
@@ -238,13 +271,10 @@ void sayHello(quint16 port, quint16 contactPort, const std::string& user) {
                                       {"user", xmlrpc_c::value_string(user)},
                                       {"plugins_serial", xmlrpc_c::value_int(1)},
                                       {"plugins", xmlrpc_c::value_array(plugins)}}));
-    asContact(port, contactPort)->call("host.hello", params, std::chrono::seconds(3));
+    asContact(ports[0], ports[1])->call("host.hello", params, std::chrono::seconds(3));
 }
 
-// A text message as a contact's Charla sends it (text.send), straight to `port`: e.g. from a
-// contact whose hello has not arrived yet.
-void sendTextCall(quint16 port, quint16 contactPort, const QString& body,
-                  const QDateTime& sentAt = QDateTime::currentDateTimeUtc()) {
+void ScriptedContact::sendText(const QString& body, const QDateTime& sentAt) const {
     using Struct = std::map<std::string, xmlrpc_c::value>;
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_struct(Struct{
@@ -253,7 +283,7 @@ void sendTextCall(quint16 port, quint16 contactPort, const QString& body,
         {"sent_at",
          xmlrpc_c::value_string(sentAt.toUTC().toString(Qt::ISODateWithMs).toStdString())},
         {"body", xmlrpc_c::value_string(body.toStdString())}}));
-    asContact(port, contactPort)->call("text.send", params, std::chrono::seconds(3));
+    asContact(ports[0], ports[1])->call("text.send", params, std::chrono::seconds(3));
 }
 
 // Whether the conversation view shows (some of) the paragraph holding `text` right now.
@@ -877,18 +907,16 @@ void GuiTest::conversationFollowsOwnSends() {
 // "jump to latest" button appears and takes them down.
 void GuiTest::conversationOffersJumpToLatest() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    QVERIFY(QTest::qWaitForWindowExposed(a));
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
     for (int i = 0; i < 40; ++i)
-        sendTextCall(ports[0], ports[1], QStringLiteral("incoming message %1").arg(i));
+        contact.sendText(QStringLiteral("incoming message %1").arg(i));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
     auto* view = child<QTextBrowser>(a, "conversationView");
     view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
     QVERIFY(showsOnScreen(a, QStringLiteral("incoming message 0")));
-    sendTextCall(ports[0], ports[1], QStringLiteral("a reply while you read"));
+    contact.sendText(QStringLiteral("a reply while you read"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("a reply while you read")));
     QVERIFY2(showsOnScreen(a, QStringLiteral("incoming message 0")), "the view moved");
     auto* jump = child<QToolButton>(a, "jumpToLatestButton");
@@ -899,7 +927,7 @@ void GuiTest::conversationOffersJumpToLatest() {
     QVERIFY(atBottom(a));
     QVERIFY(!jump->isVisible());
     // At the bottom, new messages are followed and the button stays away.
-    sendTextCall(ports[0], ports[1], QStringLiteral("and one more"));
+    contact.sendText(QStringLiteral("and one more"));
     QTRY_VERIFY(showsOnScreen(a, QStringLiteral("and one more")));
     QVERIFY(!jump->isVisible());
 }
@@ -907,19 +935,15 @@ void GuiTest::conversationOffersJumpToLatest() {
 // Issue 16: after a restart the conversation opens at the newest message, not the oldest.
 void GuiTest::conversationOpensAtTheNewest() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    ScriptedContact contact;
     {
-        Application alice(options);
-        QVERIFY(startConnected({&alice}));
+        QVERIFY(contact.startAlice());
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], ports[1], QStringLiteral("incoming message %1").arg(i));
-        QTRY_VERIFY(conversation(alice.chatWindow()).contains("incoming message 39"));
+            contact.sendText(QStringLiteral("incoming message %1").arg(i));
+        QTRY_VERIFY(conversation(contact.alice->chatWindow()).contains("incoming message 39"));
     }
-    Application alice(options);
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    QVERIFY(QTest::qWaitForWindowExposed(a));
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
     QVERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
     QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("incoming message 39")),
                  "the conversation opened at the oldest message");
@@ -931,26 +955,21 @@ void GuiTest::conversationOpensAtTheNewest() {
 // one click away.
 void GuiTest::conversationOpensAtTheFirstUnread() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    ScriptedContact contact;
     {
-        Application alice(options);
-        QVERIFY(startConnected({&alice}));
-        ChatWindow* a = alice.chatWindow();
-        QVERIFY(QTest::qWaitForWindowExposed(a));
+        ChatWindow* a = contact.startAlice();
+        QVERIFY(a);
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], ports[1], QStringLiteral("seen message %1").arg(i));
+            contact.sendText(QStringLiteral("seen message %1").arg(i));
         QTRY_VERIFY(showsOnScreen(a, QStringLiteral("seen message 39")));
         a->showMinimized();
         QTRY_VERIFY(a->isMinimized());
         for (int i = 0; i < 40; ++i)
-            sendTextCall(ports[0], ports[1], QStringLiteral("unread message %1").arg(i));
+            contact.sendText(QStringLiteral("unread message %1").arg(i));
         QTRY_VERIFY(conversation(a).contains(QStringLiteral("unread message 39")));
     }
-    Application alice(options);
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    QVERIFY(QTest::qWaitForWindowExposed(a));
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
     QTRY_VERIFY2(showsOnScreen(a, QStringLiteral("unread message 0")),
                  "the conversation did not open at the first unread message");
     QVERIFY(showsOnScreen(a, QStringLiteral("New messages")));
@@ -968,23 +987,21 @@ void GuiTest::conversationOpensAtTheFirstUnread() {
 // user's locale); messages of one sender within a few minutes share one name-and-time line.
 void GuiTest::conversationGroupsMessagesAndShowsDates() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    sayHello(ports[0], ports[1], "Bob");
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    contact.sayHello("Bob");
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     const QDate today = QDate::currentDate();
     const auto at = [](QDate day, int hour, int minute) {
         return QDateTime(day, QTime(hour, minute)).toUTC();
     };
-    sendTextCall(ports[0], ports[1], QStringLiteral("old news"), at(today.addDays(-3), 9, 0));
-    sendTextCall(ports[0], ports[1], QStringLiteral("yesterday one"), at(today.addDays(-1), 10, 0));
-    sendTextCall(ports[0], ports[1], QStringLiteral("yesterday two"), at(today.addDays(-1), 10, 2));
-    sendTextCall(ports[0], ports[1], QStringLiteral("yesterday later"),
-                 at(today.addDays(-1), 10, 30));
-    sendTextCall(ports[0], ports[1], QStringLiteral("today one"));
-    sendTextCall(ports[0], ports[1], QStringLiteral("today two"));
+    contact.sendText(QStringLiteral("old news"), at(today.addDays(-3), 9, 0));
+    contact.sendText(QStringLiteral("yesterday one"), at(today.addDays(-1), 10, 0));
+    contact.sendText(QStringLiteral("yesterday two"), at(today.addDays(-1), 10, 2));
+    contact.sendText(QStringLiteral("yesterday later"), at(today.addDays(-1), 10, 30));
+    contact.sendText(QStringLiteral("today one"));
+    contact.sendText(QStringLiteral("today two"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("today two")));
     typeAndSend(a, QStringLiteral("my answer"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("my answer")));
@@ -1017,11 +1034,9 @@ void GuiTest::conversationGroupsMessagesAndShowsDates() {
 // or any other kind of link.
 void GuiTest::linksOpenInTheBrowserAndNothingElse() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    QVERIFY(QTest::qWaitForWindowExposed(a));
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
     UrlCatcher browser;
     for (const char* scheme : {"http", "https", "file", "javascript", "data"})
         QDesktopServices::setUrlHandler(QLatin1String(scheme), &browser, "open");
@@ -1035,8 +1050,8 @@ void GuiTest::linksOpenInTheBrowserAndNothingElse() {
         "<a href=\"javascript:alert(1)\">click</a> javascript:alert(2) file:///etc/passwd "
         "<img src=x onerror=alert(3)> data:text/html,<b>x</b> "
         "https://evil.example/\"onmouseover=\"alert(4) <b>bold</b> &amp;");
-    sendTextCall(ports[0], ports[1], friendly);
-    sendTextCall(ports[0], ports[1], hostile);
+    contact.sendText(friendly);
+    contact.sendText(hostile);
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("evil.example")));
     // The text reads exactly as sent: nothing became markup.
     QVERIFY2(conversation(a).contains(friendly), qPrintable(conversation(a)));
@@ -1071,15 +1086,13 @@ void GuiTest::linksOpenInTheBrowserAndNothingElse() {
 // Enter and Shift+Enter step through them; any input gives results or "No results"; Esc closes.
 void GuiTest::ctrlFSearchesTheWholeHistory() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    QVERIFY(QTest::qWaitForWindowExposed(a));
-    sendTextCall(ports[0], ports[1], QStringLiteral("Meet me at the café on Main Street"));
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    contact.sendText(QStringLiteral("Meet me at the café on Main Street"));
     for (int i = 0; i < 60; ++i)
-        sendTextCall(ports[0], ports[1], QStringLiteral("filler message %1").arg(i));
-    sendTextCall(ports[0], ports[1], QStringLiteral("100% agreed"));
+        contact.sendText(QStringLiteral("filler message %1").arg(i));
+    contact.sendText(QStringLiteral("100% agreed"));
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("100% agreed")));
     QTRY_VERIFY(atBottom(a));
     QVERIFY(!showsOnScreen(a, QStringLiteral("café on Main")));
@@ -1136,15 +1149,13 @@ void GuiTest::ctrlFSearchesTheWholeHistory() {
 // "Jump to latest" brings the newest part back.
 void GuiTest::aLongHistoryIsShownInPartAndSearchReachesAllOfIt() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    QVERIFY(QTest::qWaitForWindowExposed(a));
-    sendTextCall(ports[0], ports[1], QStringLiteral("the needle, sent first"));
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    contact.sendText(QStringLiteral("the needle, sent first"));
     const int count = 430; // more than the view holds (kShownMessages in the text plugin: 400)
     for (int i = 0; i < count; ++i)
-        sendTextCall(ports[0], ports[1], QStringLiteral("hay %1").arg(i));
+        contact.sendText(QStringLiteral("hay %1").arg(i));
     const QString newest = QStringLiteral("hay %1").arg(count - 1);
     QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(newest), 20000);
     QVERIFY2(!conversation(a).contains(QStringLiteral("the needle")), "the whole history is shown");
@@ -1171,22 +1182,19 @@ void GuiTest::aLongHistoryIsShownInPartAndSearchReachesAllOfIt() {
 // as soon as it is known, and still shows it after a restart (before any new hello).
 void GuiTest::messageBeforeHelloKeepsTheContactsName() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    const Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    ScriptedContact contact;
     {
-        Application alice(options);
-        QVERIFY(startConnected({&alice}));
-        ChatWindow* a = alice.chatWindow();
-        sendTextCall(ports[0], ports[1], QStringLiteral("sent before my hello"));
+        ChatWindow* a = contact.startAlice();
+        QVERIFY(a);
+        contact.sendText(QStringLiteral("sent before my hello"));
         QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
-        sayHello(ports[0], ports[1], "Bob");
+        contact.sayHello("Bob");
         QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
         QTRY_VERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
         QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
     }
-    Application alice(options); // nobody says hello this time
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
+    ChatWindow* a = contact.startAlice(); // nobody says hello this time
+    QVERIFY(a);
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("sent before my hello")));
     QVERIFY2(conversation(a).contains(QStringLiteral("Bob")), qPrintable(conversation(a)));
     QVERIFY2(!conversation(a).contains(QStringLiteral("Contact")), qPrintable(conversation(a)));
@@ -1196,11 +1204,10 @@ void GuiTest::messageBeforeHelloKeepsTheContactsName() {
 // words; those stay available as the status's tooltip.
 void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
-    sayHello(ports[0], ports[1], "Bob"); // known by name, and nobody answers on Bob's port
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    contact.sayHello("Bob"); // known by name, and nobody answers on Bob's port
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a), 5000);
     typeAndSend(a, QStringLiteral("Are you there?"));
@@ -1221,13 +1228,12 @@ void GuiTest::undeliveredMessagesSayTheContactIsOffline() {
 
 // Issue 16: the window title and the header name the contact; the address is secondary.
 void GuiTest::windowShowsTheContactsName() {
-    const QList<quint16> ports = freePorts(2);
-    const QString address = QString::number(ports[1]); // localhost:PORT as given
+    ScriptedContact contact;
+    const QString address = QString::number(contact.ports[1]); // localhost:PORT as given
     {
-        Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-        QVERIFY(startConnected({&alice}));
-        ChatWindow* a = alice.chatWindow();
-        sayHello(ports[0], ports[1], "Bob");
+        ChatWindow* a = contact.startAlice();
+        QVERIFY(a);
+        contact.sayHello("Bob");
         QTRY_VERIFY_WITH_TIMEOUT(a->windowTitle().contains(QStringLiteral("Bob")), 5000);
         QVERIFY2(!a->windowTitle().contains(address), qPrintable(a->windowTitle()));
         auto* contact = child<QLabel>(a, "contactLabel");
@@ -1236,9 +1242,8 @@ void GuiTest::windowShowsTheContactsName() {
         QVERIFY2(contact->toolTip().contains(address), qPrintable(contact->toolTip()));
     }
     // Known from last time: the name before the contact says hello again.
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
     QVERIFY2(a->windowTitle().contains(QStringLiteral("Bob")), qPrintable(a->windowTitle()));
     QVERIFY(child<QLabel>(a, "contactLabel")->text().contains(QStringLiteral("Bob")));
 }
@@ -1397,13 +1402,11 @@ void GuiTest::audioDevicesHaveOneCompactStatus() {
 // The contact introduces itself with host.hello (so Alice shows it online) and is gone before
 // Alice's own link ever reached it: Alice's pings all fail, so she must show it offline.
 void GuiTest::presenceOfflineAfterHelloOnly() {
-    const QList<quint16> ports = freePorts(2);
-    Application alice(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&alice}));
-    ChatWindow* a = alice.chatWindow();
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
     QVERIFY(!isOnline(a));
-    sayHello(ports[0], ports[1],
-             "Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
+    contact.sayHello("Bob"); // nobody listens on Bob's port: this "Bob" cannot be pinged
     QTRY_VERIFY_WITH_TIMEOUT(isOnline(a), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
     // Its pings are refused: it must not stay online on the strength of its hello alone.
@@ -1439,13 +1442,11 @@ void GuiTest::unicodeMessages() {
 
 void GuiTest::pluginsDialogTogglesText() {
     SKIP_WITHOUT_TEXT_PLUGIN();
-    const QList<quint16> ports = freePorts(2);
-    Application app(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
-    QVERIFY(startConnected({&app}));
-    ChatWindow* chat = app.chatWindow();
+    ScriptedContact contact;
+    ChatWindow* chat = contact.startAlice();
     QVERIFY(chat);
     QVERIFY(child<QWidget>(chat, "textPanel"));
-    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
+    QVERIFY(contact.aliceMethods().contains(QStringLiteral("text.send")));
 
     QTest::mouseClick(child<QPushButton>(chat, "pluginsButton"), Qt::LeftButton);
     auto* dialog = chat->findChild<PluginsDialog*>(QStringLiteral("pluginsDialog"));
@@ -1475,8 +1476,8 @@ void GuiTest::pluginsDialogTogglesText() {
     QCOMPARE(table->item(row, kState)->text(), QStringLiteral("disabled"));
     QTRY_VERIFY(!child<QWidget>(chat, "textPanel"));
     QVERIFY(child<QLabel>(chat, "noPanelsLabel")->isVisible());
-    QVERIFY(!listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
-    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("host.ping")));
+    QVERIFY(!contact.aliceMethods().contains(QStringLiteral("text.send")));
+    QVERIFY(contact.aliceMethods().contains(QStringLiteral("host.ping")));
     QVERIFY(QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
     QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("pluginError"))->isVisible());
 
@@ -1490,7 +1491,7 @@ void GuiTest::pluginsDialogTogglesText() {
     QVERIFY(chat->isAncestorOf(panel));
     QTRY_VERIFY(panel->isVisible());
     QVERIFY(!child<QLabel>(chat, "noPanelsLabel")->isVisible());
-    QVERIFY(listMethods(ports[0], ports[1]).contains(QStringLiteral("text.send")));
+    QVERIFY(contact.aliceMethods().contains(QStringLiteral("text.send")));
     QVERIFY(!QSettings().value("plugins/disabled").toStringList().contains(QStringLiteral("text")));
 
     // The re-enabled panel works: a message to the absent contact fails, not crashes.
@@ -1511,14 +1512,10 @@ void GuiTest::failedPluginIsExplainedInTheChatWindow() {
         QVERIFY(garbage.open(QIODevice::WriteOnly));
         garbage.write(QByteArray(4096, '\x5a'));
     }
-    const QList<quint16> ports = freePorts(2);
-    Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
-    options.pluginOptions["text.store"] = store.toStdString();
-    Application app(options);
-    QVERIFY(startConnected({&app}));
-    ChatWindow* chat = app.chatWindow();
+    ScriptedContact contact;
+    contact.aliceOptions.pluginOptions["text.store"] = store.toStdString();
+    ChatWindow* chat = contact.startAlice();
     QVERIFY(chat);
-    QVERIFY(QTest::qWaitForWindowExposed(chat));
     auto* problems = child<QLabel>(chat, "problemsLabel");
     QVERIFY(problems);
     QVERIFY(problems->isVisible());
@@ -1529,7 +1526,7 @@ void GuiTest::failedPluginIsExplainedInTheChatWindow() {
 
     QVERIFY(QFile::rename(store, store + QStringLiteral(".broken")));
     QString error;
-    QVERIFY2(app.session()->plugins().setEnabled(QStringLiteral("text"), true, &error),
+    QVERIFY2(contact.alice->session()->plugins().setEnabled(QStringLiteral("text"), true, &error),
              qPrintable(error));
     QTRY_VERIFY(child<QWidget>(chat, "textPanel"));
     QVERIFY(!problems->isVisible());

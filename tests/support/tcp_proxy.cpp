@@ -1,10 +1,7 @@
 #include "tcp_proxy.h"
 
-#include "ports.h"
 #include "process_stats.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,40 +17,13 @@ std::uint64_t threadCpuMicros() {
 } // namespace
 
 TcpProxy::TcpProxy(std::uint16_t target, Observer observer)
-    : target_(target), observer_(std::move(observer)) {
-    thread_ = std::thread([this] { run(); });
-}
+    : observer_(std::move(observer)),
+      relay_(target, [this](int client, int upstream) { pump(client, upstream); }) {}
 
-TcpProxy::~TcpProxy() {
-    listener_.wake(); // the accepting thread and every forwarding thread
-    thread_.join();
-    for (auto& t : pumps_)
-        t.join();
-}
-
-void TcpProxy::run() {
-    for (;;) {
-        const int client = listener_.accept();
-        if (client < 0)
-            return;
-        ++accepted_;
-        const int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        const sockaddr_in addr = loopbackAddress(target_);
-        if (::connect(upstream, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-            ::close(upstream);
-            ::close(client);
-            continue;
-        }
-        // Without this the proxy itself would add Nagle + delayed-ACK stalls (~40 ms a call).
-        const int one = 1;
-        ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        ::setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        pumps_.emplace_back([this, client, upstream] { pump(client, upstream); });
-    }
-}
+TcpProxy::~TcpProxy() = default;
 
 void TcpProxy::pump(int client, int upstream) {
-    pollfd p[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {listener_.wakeFd(), POLLIN, 0}};
+    pollfd p[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {relay_.wakeFd(), POLLIN, 0}};
     char buf[65536];
     std::uint64_t accounted = threadCpuMicros();
     for (bool open = true; open;) {

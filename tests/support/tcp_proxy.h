@@ -8,8 +8,6 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
-#include <thread>
-#include <vector>
 
 namespace charla::test {
 
@@ -24,9 +22,9 @@ public:
     TcpProxy(const TcpProxy&) = delete;
     TcpProxy& operator=(const TcpProxy&) = delete;
 
-    std::uint16_t port() const { return listener_.port(); }
+    std::uint16_t port() const { return relay_.port(); }
     // Connections accepted so far.
-    int accepted() const { return accepted_; }
+    int accepted() const { return relay_.accepted(); }
     // Bytes forwarded so far in one direction (ToTarget: what the clients sent).
     std::uint64_t bytes(Direction direction) const { return bytes_[index(direction)]; }
     // While stalled nothing is read: the bytes wait in the kernel's buffers, as on a stalled link.
@@ -36,18 +34,13 @@ public:
 
 private:
     static int index(Direction d) { return d == Direction::ToTarget ? 0 : 1; }
-    void run();
     void pump(int client, int upstream);
 
-    std::uint16_t target_;
     Observer observer_;
-    LoopbackListener listener_;
-    std::atomic<int> accepted_{0};
     std::atomic<std::uint64_t> bytes_[2] = {0, 0};
     std::atomic<std::uint64_t> cpuMicros_{0};
     std::atomic<bool> stalled_{false};
-    std::thread thread_;
-    std::vector<std::thread> pumps_;
+    LoopbackRelay relay_; // last: its threads stop before the rest goes
 };
 
 } // namespace charla::test

@@ -1,11 +1,8 @@
 #include "tls_relay.h"
 
-#include "ports.h"
-
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,35 +35,14 @@ void limitWaits(int fd) {
 } // namespace
 
 TlsRelay::TlsRelay(std::uint16_t target, const security::Identity& key)
-    : target_(target), server_(makeContext(TLS_server_method(), key)),
-      client_(makeContext(TLS_client_method(), key)) {
-    thread_ = std::thread([this] { run(); });
-}
+    : server_(makeContext(TLS_server_method(), key)),
+      client_(makeContext(TLS_client_method(), key)),
+      relay_(target, [this](int client, int upstream) { relay(client, upstream); }) {}
 
 TlsRelay::~TlsRelay() {
-    listener_.wake();
-    thread_.join();
-    for (auto& t : relays_)
-        t.join();
+    relay_.stop(); // its threads use the contexts
     SSL_CTX_free(server_);
     SSL_CTX_free(client_);
-}
-
-void TlsRelay::run() {
-    for (;;) {
-        const int client = listener_.accept();
-        if (client < 0)
-            return;
-        ++accepted_;
-        const int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        const sockaddr_in addr = loopbackAddress(target_);
-        if (::connect(upstream, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-            ::close(upstream);
-            ::close(client);
-            continue;
-        }
-        relays_.emplace_back([this, client, upstream] { relay(client, upstream); });
-    }
 }
 
 void TlsRelay::relay(int client, int upstream) {
@@ -87,7 +63,7 @@ void TlsRelay::relay(int client, int upstream) {
     if (upOk && downOk) {
         char buffer[16384];
         SSL* ends[2] = {down, up};
-        pollfd p[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {listener_.wakeFd(), POLLIN, 0}};
+        pollfd p[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {relay_.wakeFd(), POLLIN, 0}};
         for (bool open = true; open;) {
             const bool pending = SSL_pending(down) > 0 || SSL_pending(up) > 0;
             if (!pending && ::poll(p, 3, 1000) <= 0)

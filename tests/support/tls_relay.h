@@ -11,8 +11,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <thread>
-#include <vector>
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -26,9 +24,9 @@ public:
     TlsRelay(const TlsRelay&) = delete;
     TlsRelay& operator=(const TlsRelay&) = delete;
 
-    std::uint16_t port() const { return listener_.port(); }
+    std::uint16_t port() const { return relay_.port(); }
     // Connections accepted so far.
-    int accepted() const { return accepted_; }
+    int accepted() const { return relay_.accepted(); }
     // Handshakes the relay completed: with the target (as its client) and with its clients (as
     // their server). A refusing peer may still complete one and close at once.
     int upstreamHandshakes() const { return upstreamHandshakes_; }
@@ -37,19 +35,14 @@ public:
     std::uint64_t bytesRelayed() const { return bytesRelayed_; }
 
 private:
-    void run();
     void relay(int client, int upstream);
 
-    std::uint16_t target_;
     SSL_CTX* server_ = nullptr;
     SSL_CTX* client_ = nullptr;
-    LoopbackListener listener_;
-    std::atomic<int> accepted_{0};
     std::atomic<int> upstreamHandshakes_{0};
     std::atomic<int> downstreamHandshakes_{0};
     std::atomic<std::uint64_t> bytesRelayed_{0};
-    std::thread thread_;
-    std::vector<std::thread> relays_;
+    LoopbackRelay relay_; // last: its threads stop before the rest goes
 };
 
 } // namespace charla::test

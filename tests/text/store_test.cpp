@@ -750,28 +750,31 @@ TEST_F(TextStoreTest, LostAcknowledgementAndResendAfterRestartShowOnce) {
 
 namespace {
 
-// A store as Charla wrote it before issue 16 (schema version 1, exactly its statements), with
-// `bodies` as alternating incoming and outgoing messages.
+// The statements that made a version 1 store (tests/fixtures/text-store-v1.sql).
+QStringList version1Statements() {
+    QFile file(QStringLiteral(CHARLA_TEXT_STORE_V1_SQL));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QStringList statements;
+    for (const QString& line : QString::fromUtf8(file.readAll()).split(u'\n'))
+        if (!line.isEmpty() && !line.startsWith(u"--"))
+            statements << line;
+    return statements;
+}
+
+// A store as Charla wrote it before issue 16 (schema version 1), with `bodies` as alternating
+// incoming and outgoing messages.
 void writeVersion1Store(const QString& file, const std::vector<QString>& bodies) {
     {
         QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "v1");
         db.setDatabaseName(file);
         ASSERT_TRUE(db.open());
-        QSqlQuery query(db);
-        ASSERT_TRUE(query.exec("PRAGMA journal_mode=WAL"));
-        ASSERT_TRUE(query.exec("CREATE TABLE IF NOT EXISTS messages ("
-                               " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                               " id TEXT NOT NULL,"
-                               " direction INTEGER NOT NULL CHECK (direction IN (0, 1)),"
-                               " sent_at TEXT NOT NULL,"
-                               " body TEXT NOT NULL,"
-                               " sender TEXT NOT NULL DEFAULT '',"
-                               " status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
-                               " error TEXT NOT NULL DEFAULT '',"
-                               " UNIQUE (direction, id))"));
-        ASSERT_TRUE(query.exec("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
-                               " WHERE direction = 0 AND status = 0"));
-        ASSERT_TRUE(query.exec("PRAGMA user_version = 1"));
+        const QStringList statements = version1Statements();
+        ASSERT_EQ(statements.size(), 4) << "cannot read " CHARLA_TEXT_STORE_V1_SQL;
+        for (const QString& statement : statements) {
+            QSqlQuery query(db);
+            ASSERT_TRUE(query.exec(statement)) << query.lastError().text().toStdString();
+        }
         for (std::size_t i = 0; i < bodies.size(); ++i) {
             QSqlQuery insert(db);
             insert.prepare("INSERT INTO messages (id, direction, sent_at, body, sender, status)"

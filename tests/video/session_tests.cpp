@@ -76,6 +76,11 @@ protected:
         a->plugins().notifyCallChanged(active);
         b->plugins().notifyCallChanged(active);
     }
+    // Starts the call and waits until `view` paints the contact's picture.
+    bool callUntilPainted(const VideoView* view) {
+        callBoth();
+        return waitUntil([&] { return view->hasPicture(); });
+    }
     // Waits until each side has shown at least `frames` of the other's pictures.
     bool bothShow(double frames) {
         return waitUntil([&] {
@@ -317,6 +322,8 @@ struct CallPanels {
     }
     TestCallWindow windowA, windowB;
     gui::PluginPanels panelsA, panelsB;
+    // B's view of A's picture (nullptr: B's video plugin contributed no call panel).
+    VideoView* remoteB() const { return find<VideoView>(windowB, "remoteVideo"); }
 };
 
 TEST_F(SessionPair, TheCallPanelPaintsThePeersPicture) {
@@ -347,24 +354,22 @@ TEST_F(SessionPair, ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame) {
     start("test", "test");
     CallPanels panels(*a, *b);
     auto* cameraA = CallPanels::find<QToolButton>(panels.windowA, "cameraButton");
-    auto* remoteB = CallPanels::find<VideoView>(panels.windowB, "remoteVideo");
-    ASSERT_TRUE(cameraA && remoteB);
-    callBoth();
-    ASSERT_TRUE(waitUntil([&] { return remoteB->hasPicture(); }));
+    ASSERT_TRUE(cameraA && panels.remoteB());
+    ASSERT_TRUE(callUntilPainted(panels.remoteB()));
 
     cameraA->click(); // off
     ASSERT_TRUE(waitUntil([&] { return flag(stats(portB), "peer_camera_off"); }))
         << "B never learnt that A's camera is off";
-    ASSERT_TRUE(waitUntil([&] { return !remoteB->hasPicture(); }))
+    ASSERT_TRUE(waitUntil([&] { return !panels.remoteB()->hasPicture(); }))
         << "B still shows A's last picture";
     pumpFor(600ms); // frames that were on their way, and a stats refresh
-    EXPECT_FALSE(remoteB->hasPicture());
-    EXPECT_EQ(remoteB->placeholder(), QStringLiteral("The contact turned the camera off"));
+    EXPECT_FALSE(panels.remoteB()->hasPicture());
+    EXPECT_EQ(panels.remoteB()->placeholder(), QStringLiteral("The contact turned the camera off"));
 
     const double shown = num(stats(portB), "displayed");
     cameraA->click(); // on again
     ASSERT_TRUE(waitUntil([&] {
-        return remoteB->hasPicture() && num(stats(portB), "displayed") > shown + 5;
+        return panels.remoteB()->hasPicture() && num(stats(portB), "displayed") > shown + 5;
     })) << "A's picture did not come back";
     EXPECT_FALSE(flag(stats(portB), "peer_camera_off"));
 }
@@ -434,11 +439,9 @@ TEST_F(ScreenSharing, SharingTheScreenReplacesTheCameraUntilSwitchedBack) {
     start("test", "test");
     CallPanels panels(*a, *b);
     auto* share = CallPanels::find<QToolButton>(panels.windowA, "screenButton");
-    auto* remoteB = CallPanels::find<VideoView>(panels.windowB, "remoteVideo");
-    ASSERT_TRUE(share && remoteB);
-    callBoth();
-    ASSERT_TRUE(waitUntil([&] { return remoteB->hasPicture(); }));
-    EXPECT_FALSE(mostlyWhite(remoteB)) << "the test pattern is not white";
+    ASSERT_TRUE(share && panels.remoteB());
+    ASSERT_TRUE(callUntilPainted(panels.remoteB()));
+    EXPECT_FALSE(mostlyWhite(panels.remoteB())) << "the test pattern is not white";
 
     share->click(); // no display: refused, with the reason, and the camera goes on
     EXPECT_FALSE(share->isChecked());
@@ -450,12 +453,14 @@ TEST_F(ScreenSharing, SharingTheScreenReplacesTheCameraUntilSwitchedBack) {
     share->click(); // the white screen of the private X server
     EXPECT_TRUE(share->isChecked());
     EXPECT_EQ(share->text(), QStringLiteral("Stop sharing"));
-    EXPECT_TRUE(waitUntil([&] { return mostlyWhite(remoteB); })) << "B does not see A's screen";
+    EXPECT_TRUE(waitUntil([&] { return mostlyWhite(panels.remoteB()); }))
+        << "B does not see A's screen";
 
     share->click(); // back to the camera (the test pattern)
     EXPECT_FALSE(share->isChecked());
-    EXPECT_TRUE(waitUntil([&] { return remoteB->hasPicture() && !mostlyWhite(remoteB); }))
-        << "B still sees the screen";
+    EXPECT_TRUE(waitUntil([&] {
+        return panels.remoteB()->hasPicture() && !mostlyWhite(panels.remoteB());
+    })) << "B still sees the screen";
     if (oldDisplay.isEmpty())
         qunsetenv("DISPLAY");
     else

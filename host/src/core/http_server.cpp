@@ -87,6 +87,34 @@ private:
     std::unordered_map<std::string, Clock::time_point> last_;
 };
 
+enum class Direction { Read, Write };
+
+// What SSL_read/SSL_write returned, as recv/send would say it: the bytes, 0 for the peer's
+// close_notify on a read, else -1 with errno EAGAIN (wait until the socket is ready) or the
+// error a broken socket gives in that direction.
+ssize_t asSocketResult(SSL* ssl, int n, Direction direction) {
+    if (n > 0)
+        return n;
+    switch (SSL_get_error(ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        if (direction == Direction::Read)
+            return 0;
+        [[fallthrough]];
+    default:
+        ERR_clear_error();
+        errno = direction == Direction::Read ? ECONNRESET : EPIPE;
+        return -1;
+    }
+}
+
+int clampedSize(std::size_t size) {
+    return static_cast<int>(std::min<std::size_t>(size, INT_MAX));
+}
+
 } // namespace
 
 std::string HttpRequest::header(std::string_view lowerName) const {
@@ -542,40 +570,14 @@ ssize_t HttpServer::Loop::receive(Connection& c, char* data, std::size_t size) {
     if (!c.ssl)
         return ::recv(c.fd, data, size, 0);
     ERR_clear_error();
-    const int n = SSL_read(c.ssl, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-    if (n > 0)
-        return n;
-    switch (SSL_get_error(c.ssl, n)) {
-    case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-        errno = EAGAIN;
-        return -1;
-    case SSL_ERROR_ZERO_RETURN:
-        return 0;
-    default:
-        ERR_clear_error();
-        errno = ECONNRESET;
-        return -1;
-    }
+    return asSocketResult(c.ssl, SSL_read(c.ssl, data, clampedSize(size)), Direction::Read);
 }
 
 ssize_t HttpServer::Loop::transmit(Connection& c, const char* data, std::size_t size) {
     if (!c.ssl)
         return ::send(c.fd, data, size, MSG_NOSIGNAL);
     ERR_clear_error();
-    const int n = SSL_write(c.ssl, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-    if (n > 0)
-        return n;
-    switch (SSL_get_error(c.ssl, n)) {
-    case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-        errno = EAGAIN;
-        return -1;
-    default:
-        ERR_clear_error();
-        errno = EPIPE;
-        return -1;
-    }
+    return asSocketResult(c.ssl, SSL_write(c.ssl, data, clampedSize(size)), Direction::Write);
 }
 
 void HttpServer::Loop::startRequestClock(Connection& c, Clock::time_point now) {
