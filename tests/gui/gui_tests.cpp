@@ -202,12 +202,6 @@ ChatWindow* openChat(Application& app) {
     return chat && QTest::qWaitForWindowExposed(chat) ? chat : nullptr;
 }
 
-ChatWindow* ScriptedContact::startAlice() {
-    alice.reset();
-    alice = std::make_unique<Application>(aliceOptions);
-    return openChat(*alice);
-}
-
 bool AliceAndBob::startOnline() {
     return startConnected({alice.get(), bob.get()}) &&
            QTest::qWaitFor(
@@ -254,6 +248,12 @@ struct ScriptedContact {
 
     std::unique_ptr<Application> alice;
 };
+
+ChatWindow* ScriptedContact::startAlice() {
+    alice.reset();
+    alice = std::make_unique<Application>(aliceOptions);
+    return openChat(*alice);
+}
 
 void ScriptedContact::sayHello(const std::string& user) const {
     using Struct = std::map<std::string, xmlrpc_c::value>;
