@@ -38,8 +38,9 @@ packages=(
     # and reads a Charla's public key (the e2e and netns tests speak TLS to Charla)
     libgtest-dev python3 pulseaudio pulseaudio-utils iproute2 openssl
     # real windows without a display (xvfb-run by hand; Xvfb for the screen-sharing test),
-    # measuring a recording by hand (sox)
-    xvfb xauth sox
+    # measuring a recording by hand (sox); a private session bus for the notification tests
+    # (dbus-daemon: the desktop's bus, where org.freedesktop.Notifications lives)
+    xvfb xauth sox dbus-daemon
 )
 if [ "${1:-}" = "--sanitizers" ]; then
     # sanitizer and fuzz stages: clang, libFuzzer (in clang's runtime), llvm-symbolizer (llvm-14)

@@ -22,6 +22,7 @@
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDBusConnection>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDialogButtonBox>
@@ -34,6 +35,7 @@
 #include <QMutex>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -41,6 +43,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStyle>
 #include <QStyleOptionViewItem>
 #include <QTabWidget>
@@ -368,6 +371,51 @@ public slots:
     void open(const QUrl& url) { opened << url; }
 };
 
+// This process's own session bus (dbus-daemon), started by main() before any window: Charla's
+// notifications go there, and a test can serve org.freedesktop.Notifications on it.
+QString sessionBusAddress;
+QString sessionBusProblem; // why there is none
+
+// A desktop's notification service as the specification defines it, on its own connection to
+// the private bus: what Charla asked it to show.
+class FakeNotifications : public QObject {
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
+public:
+    struct Notice {
+        QString summary, body;
+        QVariantMap hints;
+    };
+    // Serves the interface; false (and `error()` says why) if the bus refuses.
+    bool serve() {
+        bus_ = std::make_unique<QDBusConnection>(
+            QDBusConnection::connectToBus(sessionBusAddress, QStringLiteral("fake-notifications")));
+        return bus_->isConnected() &&
+               bus_->registerObject(QStringLiteral("/org/freedesktop/Notifications"), this,
+                                    QDBusConnection::ExportAllSlots) &&
+               bus_->registerService(QStringLiteral("org.freedesktop.Notifications"));
+    }
+    ~FakeNotifications() override {
+        if (bus_) {
+            bus_->unregisterService(QStringLiteral("org.freedesktop.Notifications"));
+            QDBusConnection::disconnectFromBus(QStringLiteral("fake-notifications"));
+        }
+    }
+    QList<Notice> shown;
+    QList<uint> closed;
+
+public slots:
+    uint Notify(const QString&, uint replacesId, const QString&, const QString& summary,
+                const QString& body, const QStringList&, const QVariantMap& hints, int) {
+        shown.append({summary, body, hints});
+        return replacesId ? replacesId : static_cast<uint>(shown.size());
+    }
+    void CloseNotification(uint id) { closed.append(id); }
+
+private:
+    std::unique_ptr<QDBusConnection> bus_;
+};
+
 class GuiTest : public QObject {
     Q_OBJECT
 
@@ -411,6 +459,7 @@ private slots:
     void callWindowsFollowTheCall();
     void failedPluginIsExplainedInTheChatWindow();
     void mismatchedSecretsAreExplained();
+    void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
     void settingsPagesApplyOnOkAndRevertOnCancel();
     void pluginPanelsFollowTheWindowsAndThePlugin();
     void aThrowingPanelFactoryFailsThePlugin();
@@ -1534,6 +1583,48 @@ void GuiTest::failedPluginIsExplainedInTheChatWindow() {
 
 // Two sides with different shared secrets refuse each other (401): each must tell its user why
 // the contact stays offline, not just show "offline".
+// Issue 16: a message while the user looks elsewhere shows a desktop notification (through the
+// session bus, as a desktop's notification service receives it) and counts in the title; coming
+// back to the chat clears the count and takes the notification back; a message read as it
+// arrives notifies nothing.
+void GuiTest::messagesNotifyTheDesktopWhenTheChatIsNotLookedAt() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    if (sessionBusAddress.isEmpty())
+        QSKIP(qPrintable(sessionBusProblem));
+    FakeNotifications desktop;
+    QVERIFY(desktop.serve());
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    contact.sayHello("Bob");
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+    QWidget elsewhere; // another window has the focus
+    elsewhere.show();
+    elsewhere.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&elsewhere));
+    QVERIFY(!a->isActiveWindow());
+
+    contact.sendText(QStringLiteral("¿Vienes a <b>cenar</b>?"));
+    QTRY_COMPARE_WITH_TIMEOUT(desktop.shown.size(), 1, 5000);
+    QCOMPARE(desktop.shown[0].summary, QStringLiteral("Bob"));
+    QCOMPARE(desktop.shown[0].body, QStringLiteral("¿Vienes a &lt;b&gt;cenar&lt;/b&gt;?"));
+    QCOMPARE(desktop.shown[0].hints.value("category").toString(), QStringLiteral("im.received"));
+    QVERIFY2(a->windowTitle().startsWith(QStringLiteral("(1) ")), qPrintable(a->windowTitle()));
+    contact.sendText(QStringLiteral("¿Sí o no?"));
+    QTRY_COMPARE_WITH_TIMEOUT(desktop.shown.size(), 2, 5000);
+    QVERIFY2(a->windowTitle().startsWith(QStringLiteral("(2) ")), qPrintable(a->windowTitle()));
+
+    a->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTRY_VERIFY2(!a->windowTitle().startsWith(QStringLiteral("(")), qPrintable(a->windowTitle()));
+    QTRY_COMPARE_WITH_TIMEOUT(desktop.closed.size(), 1, 5000);
+
+    contact.sendText(QStringLiteral("read as it arrives"));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("read as it arrives")));
+    QTest::qWait(300); // the bus is asynchronous: a stray notice would arrive by now
+    QCOMPARE(desktop.shown.size(), 2);
+}
+
 void GuiTest::mismatchedSecretsAreExplained() {
     const QList<quint16> ports = freePorts(2);
     Options a = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
@@ -1775,10 +1866,28 @@ int main(int argc, char** argv) {
     // test functions in parallel processes; each gets its own).
     const charla::test::PrivateHome home;
     QApplication app(argc, argv);
+    QProcess bus;
+    const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
+    if (daemon.isEmpty()) {
+        sessionBusProblem =
+            QStringLiteral("dbus-daemon is not installed (scripts/install-deps.sh)");
+    } else {
+        bus.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"),
+                           QStringLiteral("--print-address")});
+        if (bus.waitForReadyRead(5000)) {
+            sessionBusAddress = QString::fromUtf8(bus.readLine()).trimmed();
+            qputenv("DBUS_SESSION_BUS_ADDRESS", sessionBusAddress.toUtf8());
+        } else {
+            sessionBusProblem = QStringLiteral("dbus-daemon did not start: ") + bus.errorString();
+        }
+    }
     QCoreApplication::setOrganizationName(QStringLiteral("charla-gui-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("charla-gui-tests"));
     GuiTest test;
-    return QTest::qExec(&test, argc, argv);
+    const int failed = QTest::qExec(&test, argc, argv);
+    bus.kill();
+    bus.waitForFinished();
+    return failed;
 }
 
 #include "gui_tests.moc"

@@ -102,7 +102,7 @@ int printPluginList(const Options& options) {
 }
 
 Application::Application(Options options, QObject* parent)
-    : QObject(parent), options_(std::move(options)) {}
+    : QObject(parent), options_(std::move(options)), notifier_(QDBusConnection::sessionBus()) {}
 
 Application::~Application() {
     QElapsedTimer closing;
@@ -249,6 +249,15 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
             &gui::ChatWindow::setRefusal);
     connect(chat_.get(), &gui::ChatWindow::pluginToggled, this, &Application::saveDisabledPlugin);
     connect(chat_.get(), &gui::ChatWindow::quitRequested, this, &Application::quit);
+    connect(&session_->plugins(), &host::PluginManager::userNotice, this,
+            [this](const QString&, const QString& title, const QString& body) {
+                noticeFromPlugin(title, body);
+            });
+    connect(chat_.get(), &gui::ChatWindow::activated, this, [this] {
+        unread_ = 0;
+        chat_->setUnread(0);
+        notifier_.withdraw(QStringLiteral("message"));
+    });
     host::CallManager& calls = session_->calls();
     calls.setAutoAnswer(options_.autoAnswer);
     connect(chat_.get(), &gui::ChatWindow::callRequested, &calls, &host::CallManager::placeCall);
@@ -303,6 +312,14 @@ void Application::closeCallWindows() {
         panels_->setHost(gui::PanelSlot::Call, nullptr);
     closeLater(callWindow_);
     closeLater(incoming_);
+    notifier_.withdraw(QStringLiteral("call"));
+}
+
+void Application::noticeFromPlugin(const QString& title, const QString& body) {
+    if (!chat_ || chat_->isActiveWindow())
+        return;
+    chat_->setUnread(++unread_);
+    notifier_.show(desktop::DesktopNotifier::Kind::Message, QStringLiteral("message"), title, body);
 }
 
 void Application::showCall(const sdk::CallInfo& call, const QString& message) {
@@ -321,13 +338,16 @@ void Application::showCall(const sdk::CallInfo& call, const QString& message) {
             connect(incoming_.get(), &gui::IncomingCallDialog::declined, &session_->calls(),
                     &host::CallManager::decline);
             incoming_->show();
-            QApplication::alert(chat_.get()); // flashes the taskbar entry: the notification
+            QApplication::alert(chat_.get()); // flashes the taskbar entry
             QApplication::beep();
+            notifier_.show(desktop::DesktopNotifier::Kind::IncomingCall, QStringLiteral("call"),
+                           tr("Incoming call"), tr("%1 is calling you").arg(contactName()));
         }
         return;
     case State::Outgoing:
     case State::Active:
         closeLater(incoming_);
+        notifier_.withdraw(QStringLiteral("call"));
         if (!callWindow_) {
             callWindow_ = std::make_unique<gui::CallWindow>(session_->calls(), contactName());
             connect(callWindow_.get(), &gui::CallWindow::quitRequested, this, &Application::quit);

@@ -4,6 +4,7 @@
 
 #include "app/options.h"
 #include "core/session.h"
+#include "desktop/desktop_notifier.h"
 #include "gui/login_window.h"
 
 #include <QObject>
@@ -63,6 +64,9 @@ private:
     void saveDisabledPlugin(const QString& id, bool enabled);
     void showCall(const sdk::CallInfo& call, const QString& message);
     void closeCallWindows();
+    // A plugin's notice (a message): a desktop notification and one more unread, unless the
+    // user is looking at the chat window.
+    void noticeFromPlugin(const QString& title, const QString& body);
     QString contactName() const;
 
     Options options_;
@@ -73,6 +77,8 @@ private:
     std::unique_ptr<gui::PluginPanels> panels_;
     std::unique_ptr<gui::CallWindow> callWindow_;
     std::unique_ptr<gui::IncomingCallDialog> incoming_;
+    desktop::DesktopNotifier notifier_;
+    int unread_ = 0;         // plugins' notices while the chat window was not active
     QString contactAddress_; // host:port, as the user gave it
     bool calledOnStart_ = false;
     int lookupId_ = -1;

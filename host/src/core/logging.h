@@ -10,3 +10,4 @@ Q_DECLARE_LOGGING_CATEGORY(lcPeer)     // charla.peer: presence (host.ping) and 
 Q_DECLARE_LOGGING_CATEGORY(lcPlugins)  // charla.plugins: discovery, refusal, enable/disable
 Q_DECLARE_LOGGING_CATEGORY(lcSecurity) // charla.security: identity keys, known peers
 Q_DECLARE_LOGGING_CATEGORY(lcGui)      // charla.gui: windows
+Q_DECLARE_LOGGING_CATEGORY(lcDesktop)  // charla.desktop: notifications

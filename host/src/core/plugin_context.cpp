@@ -41,6 +41,11 @@ QString PluginContext::dataDir() const {
     return services_.dataDir();
 }
 
+void PluginContext::notifyUser(const std::string& title, const std::string& body) {
+    emit manager_.userNotice(QString::fromStdString(id_), QString::fromStdString(title),
+                             QString::fromStdString(body));
+}
+
 void PluginContext::postToGui(std::function<void()> task) {
     services_.postToGui(std::move(task));
 }

@@ -28,6 +28,7 @@ public:
     std::unique_ptr<QSettings> settings() const override;
     QString dataDir() const override;
     void postToGui(std::function<void()> task) override;
+    void notifyUser(const std::string& title, const std::string& body) override;
     // Drops the plugin's pending GUI tasks; called before the instance is destroyed.
     void close();
 

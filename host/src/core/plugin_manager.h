@@ -86,6 +86,8 @@ signals:
     // instance is destroyed right after.
     void pluginStarting(const QString& id, charla::sdk::Plugin* plugin);
     void pluginStopping(const QString& id);
+    // A plugin asked to tell the user something (sdk::PluginContext::notifyUser).
+    void userNotice(const QString& pluginId, const QString& title, const QString& body);
 
 private:
     struct Running;

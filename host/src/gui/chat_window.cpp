@@ -2,10 +2,11 @@
 
 #include "core/plugin_manager.h"
 #include "gui/panel_layout.h"
-#include "gui/shortcuts.h"
 #include "gui/plugins_dialog.h"
+#include "gui/shortcuts.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
@@ -143,7 +144,7 @@ void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
     if (!peer.user.empty())
         knownName_ = QString::fromStdString(peer.user);
     const QString name = knownName_.isEmpty() ? tr("Contact") : knownName_;
-    setWindowTitle(tr("Charla — %1").arg(knownName_.isEmpty() ? contactAddress_ : knownName_));
+    updateTitle();
     contact_->setText(tr("<b>%1</b>").arg(name.toHtmlEscaped()));
     contact_->setToolTip(tr("%1 at %2").arg(name, contactAddress_));
     presence_->setText(peer.online ? tr("<span style='color:#1b8a3a'>● online</span>")
@@ -151,6 +152,23 @@ void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
     presence_->setProperty("online", peer.online);
     call_->setEnabled(peer.online);
     call_->setToolTip(peer.online ? tr("Call %1").arg(name) : tr("%1 is offline").arg(name));
+}
+
+void ChatWindow::setUnread(int count) {
+    unread_ = count;
+    updateTitle();
+}
+
+void ChatWindow::updateTitle() {
+    const QString title =
+        tr("Charla — %1").arg(knownName_.isEmpty() ? contactAddress_ : knownName_);
+    setWindowTitle(unread_ > 0 ? tr("(%1) %2").arg(unread_).arg(title) : title);
+}
+
+void ChatWindow::changeEvent(QEvent* event) {
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::ActivationChange && isActiveWindow())
+        emit activated();
 }
 
 void ChatWindow::openPluginsDialog() {

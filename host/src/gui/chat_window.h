@@ -38,8 +38,13 @@ public slots:
     // Why the contact refuses our calls (wrong secret, unexpected address); empty when it does not.
     void setRefusal(const QString& why);
     void openPluginsDialog();
+    // Messages the user has not seen, counted while the window is not active: "(3) " in the
+    // title (the taskbar shows it). 0 clears it.
+    void setUnread(int count);
 
 signals:
+    // The window became the active window: the user is looking at the conversation.
+    void activated();
     void callRequested();
     void settingsRequested();
     // Ctrl+Q (File > Quit): the whole application, not just this window.
@@ -47,13 +52,18 @@ signals:
     // The user switched a plugin in the Plugins dialog (for the settings).
     void pluginToggled(const QString& id, bool enabled);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void updateTitle();
     void updatePlaceholder();
     void updateProblems();
 
     host::PluginManager& plugins_;
     QString contactAddress_;
     QString knownName_;
+    int unread_ = 0;
     QLabel* contact_ = nullptr;
     QLabel* presence_ = nullptr;
     QPushButton* call_ = nullptr;

@@ -32,6 +32,7 @@ TextChat::TextChat(QString localUser, const QString& storePath, SenderTiming tim
     // Offline until the host says otherwise: what waits in the outbox waits for the contact.
     conversation_.setContact({contactName(), false});
     refresh(); // the history, and the outbox the sender resumes
+    historyShown_ = true;
     qCDebug(lcText) << "store" << storePath << "holds" << conversation_.size() << "messages,"
                     << undelivered_.size() << "undelivered";
 }
@@ -169,6 +170,9 @@ void TextChat::refresh() {
         if (row.direction == Direction::Incoming) {
             conversation_.addIncoming(row.message, row.sender,
                                       row.seq); // empty sender: the contact's name
+            if (historyShown_)
+                emit messageArrived(row.sender.isEmpty() ? contactName() : row.sender,
+                                    row.message.body);
             continue;
         }
         const QString sender = row.sender.isEmpty() ? localUserName() : row.sender;

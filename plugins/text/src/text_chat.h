@@ -78,6 +78,12 @@ public:
     // Searches the whole history (MessageStore::search); empty if the store cannot be read.
     std::vector<StoredMessage> search(const QString& text);
 
+signals:
+    // A message from the contact arrived while the chat was open (not the history it opened
+    // with): the plugin tells the user (sdk::PluginContext::notifyUser).
+    void messageArrived(const QString& sender, const QString& body);
+
+public:
     // --- any thread ---
     // The text.send handler: validates (throws xmlrpc_c::fault), stores with dedupe (fault 503
     // if the store cannot be written: the sender will retry), queues a refresh of the
@@ -116,8 +122,9 @@ private:
     bool peerOnline_ = false; // GUI thread
     SenderWakeup wakeup_;
     mutable std::mutex contactMutex_;
-    QString contactName_;   // from the contact's hello
-    QString lastKnownName_; // the store's, for messages before the hello
+    QString contactName_;       // from the contact's hello
+    bool historyShown_ = false; // after the first refresh: later incoming rows are news
+    QString lastKnownName_;     // the store's, for messages before the hello
 };
 
 } // namespace charla::text

@@ -44,6 +44,10 @@ void TextPlugin::initialize(sdk::PluginContext& context) {
         return chat->handleSendCall(params);
     };
     channel_->registerMethod(std::move(send));
+    QObject::connect(chat_.get(), &TextChat::messageArrived,
+                     [this](const QString& sender, const QString& body) {
+                         context_->notifyUser(sender.toStdString(), body.toStdString());
+                     });
 
     channel_->registerWorker(
         {"text-sender", [this](std::stop_token stop) {

@@ -79,6 +79,11 @@ public:
     // and posting afterwards does nothing: a task may use the plugin and its widgets freely. An
     // exception escaping a task fails the plugin, like one escaping a hook.
     virtual void postToGui(std::function<void()> task) = 0;
+    // GUI thread. Something the user may not be looking at happened (a message arrived): unless
+    // the chat window is the active window, the host shows it through the desktop's
+    // notifications and counts it as unread (tray, window title) until the window is activated.
+    // `title` is short (who), `body` plain text (the host cuts it to 200 characters).
+    virtual void notifyUser(const std::string& title, const std::string& body) = 0;
 #endif
 };
 
