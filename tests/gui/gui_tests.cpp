@@ -23,6 +23,8 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusVariant>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDialogButtonBox>
@@ -416,6 +418,52 @@ private:
     std::unique_ptr<QDBusConnection> bus_;
 };
 
+// The XDG desktop portal's settings as GNOME and KDE serve them, with the colour scheme a test
+// sets (org.freedesktop.appearance color-scheme: 1 prefers dark, 0 no preference).
+class FakePortal : public QObject {
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.portal.Settings")
+public:
+    explicit FakePortal(uint scheme) : scheme_(scheme) {}
+    bool serve() {
+        bus_ = std::make_unique<QDBusConnection>(
+            QDBusConnection::connectToBus(sessionBusAddress, QStringLiteral("fake-portal")));
+        return bus_->isConnected() &&
+               bus_->registerObject(QStringLiteral("/org/freedesktop/portal/desktop"), this,
+                                    QDBusConnection::ExportAllSlots) &&
+               bus_->registerService(QStringLiteral("org.freedesktop.portal.Desktop"));
+    }
+    ~FakePortal() override {
+        if (bus_) {
+            bus_->unregisterService(QStringLiteral("org.freedesktop.portal.Desktop"));
+            QDBusConnection::disconnectFromBus(QStringLiteral("fake-portal"));
+        }
+    }
+    // The user switches the desktop's scheme: the portal says so to everyone listening.
+    void change(uint scheme) {
+        scheme_ = scheme;
+        QDBusMessage changed = QDBusMessage::createSignal(
+            QStringLiteral("/org/freedesktop/portal/desktop"),
+            QStringLiteral("org.freedesktop.portal.Settings"), QStringLiteral("SettingChanged"));
+        changed << QStringLiteral("org.freedesktop.appearance") << QStringLiteral("color-scheme")
+                << QVariant::fromValue(QDBusVariant(scheme));
+        bus_->send(changed);
+    }
+
+public slots:
+    // As the real portal: a variant holding a variant holding the value.
+    QDBusVariant Read(const QString& nameSpace, const QString& key) {
+        if (nameSpace != QLatin1String("org.freedesktop.appearance") ||
+            key != QLatin1String("color-scheme"))
+            return QDBusVariant(QString());
+        return QDBusVariant(QVariant::fromValue(QDBusVariant(scheme_)));
+    }
+
+private:
+    uint scheme_;
+    std::unique_ptr<QDBusConnection> bus_;
+};
+
 class GuiTest : public QObject {
     Q_OBJECT
 
@@ -460,6 +508,7 @@ private slots:
     void failedPluginIsExplainedInTheChatWindow();
     void mismatchedSecretsAreExplained();
     void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
+    void aDarkDesktopGetsADarkPalette();
     void settingsPagesApplyOnOkAndRevertOnCancel();
     void pluginPanelsFollowTheWindowsAndThePlugin();
     void aThrowingPanelFactoryFailsThePlugin();
@@ -1623,6 +1672,36 @@ void GuiTest::messagesNotifyTheDesktopWhenTheChatIsNotLookedAt() {
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("read as it arrives")));
     QTest::qWait(300); // the bus is asynchronous: a stray notice would arrive by now
     QCOMPARE(desktop.shown.size(), 2);
+}
+
+// Issue 16: a desktop that prefers dark (the XDG portal's color-scheme) gets a dark palette from
+// the start, and Charla follows when the user switches back to light.
+void GuiTest::aDarkDesktopGetsADarkPalette() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    if (sessionBusAddress.isEmpty())
+        QSKIP(qPrintable(sessionBusProblem));
+    const auto windowLightness = [] {
+        return QApplication::palette().color(QPalette::Window).lightness();
+    };
+    QVERIFY(windowLightness() > 128); // Qt's own palette is light
+    FakePortal portal(1);
+    QVERIFY(portal.serve());
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    QTRY_VERIFY_WITH_TIMEOUT(windowLightness() < 80, 5000);
+    auto* view = child<QTextBrowser>(a, "conversationView");
+    QVERIFY(view);
+    QTRY_VERIFY(view->palette().color(QPalette::Base).lightness() < 80);
+    QVERIFY(view->palette().color(QPalette::Text).lightness() > 180);
+    contact.sayHello("Bob");
+    contact.sendText(QStringLiteral("¿Ya viste qué oscuro está todo?"));
+    typeAndSend(a, QStringLiteral("Claro, el escritorio lo pide: tema oscuro."));
+    QTRY_VERIFY(conversation(a).contains(QStringLiteral("tema oscuro")));
+    saveScreenshot(a, QStringLiteral("chat-dark.png"));
+
+    portal.change(0);
+    QTRY_VERIFY_WITH_TIMEOUT(windowLightness() > 128, 5000);
 }
 
 void GuiTest::mismatchedSecretsAreExplained() {

@@ -16,6 +16,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTextStream>
 
 namespace charla::app {
@@ -102,7 +103,11 @@ int printPluginList(const Options& options) {
 }
 
 Application::Application(Options options, QObject* parent)
-    : QObject(parent), options_(std::move(options)), notifier_(QDBusConnection::sessionBus()) {}
+    : QObject(parent), options_(std::move(options)), notifier_(QDBusConnection::sessionBus()),
+      colorScheme_(QDBusConnection::sessionBus()) {
+    connect(&colorScheme_, &desktop::ColorScheme::preferenceChanged, this,
+            &Application::applyColorScheme);
+}
 
 Application::~Application() {
     QElapsedTimer closing;
@@ -122,6 +127,7 @@ Application::~Application() {
 }
 
 void Application::start() {
+    colorScheme_.follow();
     QSettings settings;
     const QString user = options_.user.isEmpty()
                              ? settings.value("user/name", defaultUserName()).toString()
@@ -313,6 +319,22 @@ void Application::closeCallWindows() {
     closeLater(callWindow_);
     closeLater(incoming_);
     notifier_.withdraw(QStringLiteral("call"));
+}
+
+void Application::applyColorScheme(bool dark) {
+    if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
+        return;
+    // Fusion draws every control from the palette; the native styles may not.
+    if (dark) {
+        if (lightStyle_.isEmpty())
+            lightStyle_ = QApplication::style()->name();
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QApplication::setPalette(desktop::darkPalette());
+    } else if (!lightStyle_.isEmpty()) {
+        QApplication::setStyle(lightStyle_);
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        lightStyle_.clear();
+    }
 }
 
 void Application::noticeFromPlugin(const QString& title, const QString& body) {

@@ -4,6 +4,7 @@
 
 #include "app/options.h"
 #include "core/session.h"
+#include "desktop/color_scheme.h"
 #include "desktop/desktop_notifier.h"
 #include "gui/login_window.h"
 
@@ -64,6 +65,7 @@ private:
     void saveDisabledPlugin(const QString& id, bool enabled);
     void showCall(const sdk::CallInfo& call, const QString& message);
     void closeCallWindows();
+    void applyColorScheme(bool dark);
     // A plugin's notice (a message): a desktop notification and one more unread, unless the
     // user is looking at the chat window.
     void noticeFromPlugin(const QString& title, const QString& body);
@@ -78,6 +80,8 @@ private:
     std::unique_ptr<gui::CallWindow> callWindow_;
     std::unique_ptr<gui::IncomingCallDialog> incoming_;
     desktop::DesktopNotifier notifier_;
+    desktop::ColorScheme colorScheme_;
+    QString lightStyle_;     // the style Qt chose, kept while the dark palette uses Fusion
     int unread_ = 0;         // plugins' notices while the chat window was not active
     QString contactAddress_; // host:port, as the user gave it
     bool calledOnStart_ = false;
