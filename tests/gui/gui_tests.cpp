@@ -378,9 +378,38 @@ public slots:
 QString sessionBusAddress;
 QString sessionBusProblem; // why there is none
 
-// A desktop's notification service as the specification defines it, on its own connection to
-// the private bus: what Charla asked it to show.
-class FakeNotifications : public QObject {
+// A desktop service a test serves on the private session bus, on a connection of its own: the
+// subclass's slots exported at `path`, the well-known name `service` owned.
+class FakeBusService : public QObject {
+public:
+    FakeBusService(QString service, QString path)
+        : service_(std::move(service)), path_(std::move(path)) {}
+    ~FakeBusService() override {
+        if (bus_) {
+            bus_->unregisterService(service_);
+            QDBusConnection::disconnectFromBus(service_);
+        }
+    }
+    // False if the bus refuses.
+    bool serve() {
+        bus_ = std::make_unique<QDBusConnection>(
+            QDBusConnection::connectToBus(sessionBusAddress, service_));
+        return bus_->isConnected() &&
+               bus_->registerObject(path_, this, QDBusConnection::ExportAllSlots) &&
+               bus_->registerService(service_);
+    }
+
+protected:
+    QDBusConnection& bus() { return *bus_; }
+
+private:
+    const QString service_, path_;
+    std::unique_ptr<QDBusConnection> bus_;
+};
+
+// A desktop's notification service as the specification defines it: what Charla asked it to
+// show.
+class FakeNotifications : public FakeBusService {
     Q_OBJECT
     Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
 public:
@@ -388,21 +417,9 @@ public:
         QString summary, body;
         QVariantMap hints;
     };
-    // Serves the interface; false (and `error()` says why) if the bus refuses.
-    bool serve() {
-        bus_ = std::make_unique<QDBusConnection>(
-            QDBusConnection::connectToBus(sessionBusAddress, QStringLiteral("fake-notifications")));
-        return bus_->isConnected() &&
-               bus_->registerObject(QStringLiteral("/org/freedesktop/Notifications"), this,
-                                    QDBusConnection::ExportAllSlots) &&
-               bus_->registerService(QStringLiteral("org.freedesktop.Notifications"));
-    }
-    ~FakeNotifications() override {
-        if (bus_) {
-            bus_->unregisterService(QStringLiteral("org.freedesktop.Notifications"));
-            QDBusConnection::disconnectFromBus(QStringLiteral("fake-notifications"));
-        }
-    }
+    FakeNotifications()
+        : FakeBusService(QStringLiteral("org.freedesktop.Notifications"),
+                         QStringLiteral("/org/freedesktop/Notifications")) {}
     QList<Notice> shown;
     QList<uint> closed;
 
@@ -413,32 +430,18 @@ public slots:
         return replacesId ? replacesId : static_cast<uint>(shown.size());
     }
     void CloseNotification(uint id) { closed.append(id); }
-
-private:
-    std::unique_ptr<QDBusConnection> bus_;
 };
 
 // The XDG desktop portal's settings as GNOME and KDE serve them, with the colour scheme a test
 // sets (org.freedesktop.appearance color-scheme: 1 prefers dark, 0 no preference).
-class FakePortal : public QObject {
+class FakePortal : public FakeBusService {
     Q_OBJECT
     Q_CLASSINFO("D-Bus Interface", "org.freedesktop.portal.Settings")
 public:
-    explicit FakePortal(uint scheme) : scheme_(scheme) {}
-    bool serve() {
-        bus_ = std::make_unique<QDBusConnection>(
-            QDBusConnection::connectToBus(sessionBusAddress, QStringLiteral("fake-portal")));
-        return bus_->isConnected() &&
-               bus_->registerObject(QStringLiteral("/org/freedesktop/portal/desktop"), this,
-                                    QDBusConnection::ExportAllSlots) &&
-               bus_->registerService(QStringLiteral("org.freedesktop.portal.Desktop"));
-    }
-    ~FakePortal() override {
-        if (bus_) {
-            bus_->unregisterService(QStringLiteral("org.freedesktop.portal.Desktop"));
-            QDBusConnection::disconnectFromBus(QStringLiteral("fake-portal"));
-        }
-    }
+    explicit FakePortal(uint scheme)
+        : FakeBusService(QStringLiteral("org.freedesktop.portal.Desktop"),
+                         QStringLiteral("/org/freedesktop/portal/desktop")),
+          scheme_(scheme) {}
     // The user switches the desktop's scheme: the portal says so to everyone listening.
     void change(uint scheme) {
         scheme_ = scheme;
@@ -447,7 +450,7 @@ public:
             QStringLiteral("org.freedesktop.portal.Settings"), QStringLiteral("SettingChanged"));
         changed << QStringLiteral("org.freedesktop.appearance") << QStringLiteral("color-scheme")
                 << QVariant::fromValue(QDBusVariant(scheme));
-        bus_->send(changed);
+        bus().send(changed);
     }
 
 public slots:
@@ -461,7 +464,6 @@ public slots:
 
 private:
     uint scheme_;
-    std::unique_ptr<QDBusConnection> bus_;
 };
 
 class GuiTest : public QObject {
