@@ -61,6 +61,10 @@ public:
     MethodTable& methods() { return methods_; }
     DatagramSocket& datagrams() { return datagrams_; }
     std::shared_ptr<CurlPeerStream> makeStream(const std::string& name) const;
+    // A stream whose TLS connection also keys the datagrams we send (security/datagram_keys.h):
+    // after each answered call on a new connection, its exported key becomes the send key.
+    // PeerLink's presence stream is the one (open the whole session, a call every second).
+    std::shared_ptr<CurlPeerStream> makeKeyingStream(const std::string& name);
 
     sdk::PeerInfo peer() const;
     void setPeer(sdk::PeerInfo info);
