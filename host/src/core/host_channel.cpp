@@ -106,6 +106,11 @@ bool HostChannel::encrypted() const {
     return tls_ != nullptr;
 }
 
+std::shared_ptr<security::TlsContext> HostChannel::tls() const {
+    std::lock_guard lock(mutex_);
+    return tls_;
+}
+
 std::string HostChannel::keyRefusal() const {
     std::lock_guard lock(mutex_);
     return tls_ ? tls_->lastRefusal().toStdString() : std::string();

@@ -54,6 +54,8 @@ public:
     // channel speaks plain HTTP, which only an explicit choice may ask for.
     void setTls(std::shared_ptr<security::TlsContext> tls);
     bool encrypted() const;
+    // The TLS context (null with --allow-plaintext): the contact's key for the GUI.
+    std::shared_ptr<security::TlsContext> tls() const;
     // Why the contact's key was last refused (a changed key), empty if it was not.
     std::string keyRefusal() const;
     PeerAddress peerAddress() const;

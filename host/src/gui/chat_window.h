@@ -10,12 +10,19 @@
 #include <QMainWindow>
 #include <QMap>
 
+#include <memory>
+#include <string>
+
+class QFrame;
 class QLabel;
 class QPushButton;
 class QSplitter;
 
 namespace charla::host {
 class PluginManager;
+}
+namespace charla::security {
+class TlsContext;
 }
 
 namespace charla::gui {
@@ -38,6 +45,11 @@ public slots:
     // Why the contact refuses our calls (wrong secret, unexpected address); empty when it does not.
     void setRefusal(const QString& why);
     void openPluginsDialog();
+    // Where the contact's key is checked (null: --allow-plaintext, the header then says "not
+    // encrypted" for the whole session) and under which name (`host:port`, known_peers').
+    void setSecurity(std::shared_ptr<security::TlsContext> tls, const std::string& contact);
+    // The safety-number dialog (parent: this window, or the call window that asked).
+    void openSafetyNumber(QWidget* parent = nullptr);
 
 signals:
     void callRequested();
@@ -50,6 +62,9 @@ signals:
 private:
     void updatePlaceholder();
     void updateProblems();
+    // The header's encrypted / verified / not encrypted mark and the changed-key banner.
+    void updateTrust();
+    void confirmNewKey();
 
     host::PluginManager& plugins_;
     QString contactAddress_;
@@ -61,6 +76,13 @@ private:
     QLabel* placeholder_ = nullptr;
     QLabel* problems_ = nullptr; // a refusing contact, failed plugins, and why
     QString refusal_;
+    QLabel* trust_ = nullptr;
+    QPushButton* safetyNumber_ = nullptr;
+    QFrame* keyChanged_ = nullptr; // the scary banner of a changed key
+    QLabel* keyChangedText_ = nullptr;
+    std::shared_ptr<security::TlsContext> tls_;
+    std::string contactKeyName_;
+    bool keyIsChanged_ = false;
     QMap<QString, QWidget*> panelByPlugin_;
 };
 
