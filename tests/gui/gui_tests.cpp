@@ -1892,6 +1892,17 @@ void GuiTest::callWindowsFollowTheCall() {
              QStringLiteral("Hang up"));
     // Host and text only here: the call window says no media plugin is on.
     QVERIFY(child<QLabel>(alice->callWindow(), "noMediaLabel")->isVisible());
+    // The safety number is at hand while talking: over the call window, the same as the chat's.
+    QTest::mouseClick(child<QPushButton>(bob->callWindow(), "callSafetyNumberButton"),
+                      Qt::LeftButton);
+    auto* overCall =
+        child<charla::gui::SafetyNumberDialog>(bob->callWindow(), "safetyNumberDialog");
+    QVERIFY(overCall && QTest::qWaitForWindowExposed(overCall));
+    auto* overChat = openSafetyNumber(a);
+    QVERIFY(overChat);
+    QCOMPARE(child<QLabel>(overCall, "safetyNumberLabel")->text(),
+             child<QLabel>(overChat, "safetyNumberLabel")->text());
+    overCall->close();
 
     QTest::mouseClick(child<QPushButton>(bob->callWindow(), "hangUpButton"), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!bob->callWindow(), 5000);
