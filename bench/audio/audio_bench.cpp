@@ -8,6 +8,9 @@
 //
 //   phase 1  idle, no call (baseline: CPU, the host's pings on the wire)
 //   phase 2  one-way call, A -> B (A has no speaker, B no microphone)
+// Both phases run twice in one run, on the same sound server: with --allow-plaintext's plain
+// datagrams (and plain HTTP), then as two Charlas talk by default (TLS 1.3, sealed datagrams:
+// docs/security.md "Media datagrams"); the last lines compare the two (docs/performance-audio.md).
 // Printed: mouth-to-ear latency p50/p95/p99 as B measured it (capture timestamp -> frame handed
 // to the output device; also plus PortAudio's output latency), CPU seconds per minute of call for
 // the direction (process CPU minus the idle baseline and the counting proxy's threads, both
@@ -21,10 +24,13 @@
 #include "pulse_server.h"
 #include "tcp_proxy.h"
 
+#include "core/datagram.h"
 #include "core/peer_stream.h"
 #include "core/session.h"
+#include "security/datagram_keys.h"
 
 #include <QCoreApplication>
+#include <QTemporaryDir>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,6 +44,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <thread>
@@ -192,9 +199,12 @@ void pump(std::chrono::milliseconds d) {
     }
 }
 
-std::map<std::string, xmlrpc_c::value> stats(std::uint16_t port) {
-    charla::host::CurlPeerStream s("bench", "http://127.0.0.1:" + std::to_string(port) + "/RPC2");
-    return xmlrpc_c::value_struct(s.call(charla::audio::kStatsMethod, {}, 5s)).cvalue();
+// The audio plugin's figures, asked in process (the same method the contact could call; over
+// the network it would need the contact's TLS key).
+std::map<std::string, xmlrpc_c::value> stats(charla::host::Session& session) {
+    return xmlrpc_c::value_struct(
+               session.channel().methods().dispatch(charla::audio::kStatsMethod, {}))
+        .cvalue();
 }
 double num(const std::map<std::string, xmlrpc_c::value>& s, const std::string& k) {
     const auto& v = s.at(k);
@@ -205,34 +215,42 @@ double num(const std::map<std::string, xmlrpc_c::value>& s, const std::string& k
 
 } // namespace
 
-int main(int argc, char** argv) {
-    if (!charla::test::setUpProcess())
-        return 1;
-    QCoreApplication app(argc, argv);
-    const int seconds = argc > 1 ? std::max(5, std::atoi(argv[1])) : 30;
-    std::map<std::string, std::string> extra; // plugin options
-    Impairment impairment;
-    for (int i = 2; i < argc; ++i) {
-        const std::string kv = argv[i];
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos) {
-            std::fprintf(stderr, "ignoring %s: expected KEY=VALUE\n", kv.c_str());
-            continue;
-        }
-        const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
-        if (key == "bench.loss_percent")
-            impairment.lossPercent = std::clamp(std::atof(value.c_str()), 0.0, 100.0);
-        else if (key == "bench.jitter_ms")
-            impairment.jitterMs = std::clamp(std::atoi(value.c_str()), 0, 1000);
-        else
-            extra[key] = value;
+// What the host's crypto costs per datagram, in isolation: build a sealed datagram, parse it and
+// open it with a key ring, as the sender and receiver threads do; microseconds per datagram.
+double sealCostMicros(std::size_t payloadBytes) {
+    charla::security::DatagramKey key;
+    key.key.fill(7);
+    key.iv.fill(9);
+    key.epoch = 1;
+    charla::security::DatagramKeyRing ring;
+    ring.add(1, key);
+    const std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
+    std::vector<std::uint8_t> out;
+    constexpr int kRounds = 20000;
+    const auto start = Clock::now();
+    for (int i = 0; i < kRounds; ++i) {
+        const auto d =
+            charla::host::buildSealedDatagram("audio", key, i, payload.data(), payload.size());
+        const auto p = charla::host::parseDatagram(d.data(), d.size(), "");
+        if (ring.open(p.epoch, p.seq, d.data(), p.headerSize, p.payload, p.payloadSize, out,
+                      Clock::now()) != charla::security::DatagramKeyRing::Result::Ok)
+            return -1;
     }
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kRounds;
+}
 
-    charla::test::PulseServer pulse;
-    if (!pulse.ok()) {
-        std::fprintf(stderr, "no sound server: %s\n", pulse.error().c_str());
-        return 1;
-    }
+struct Figures {
+    double cpu = 0; // Charla's CPU seconds per second of call, both sessions
+    double p50 = 0, p95 = 0;
+    double datagramBytes = 0;
+};
+
+// One idle phase and one call between two fresh sessions, encrypted or not; prints its figures.
+std::optional<Figures> measure(bool encrypted, int seconds,
+                               const std::map<std::string, std::string>& extra,
+                               Impairment impairment, const charla::test::PulseServer& pulse) {
+    Figures figures;
+    QTemporaryDir keys; // the two installations' keys and known peers
     const std::uint16_t portA = freePort(), portB = freePort();
     FrameSample sampleAB;
     TcpProxy proxyAB(portB, sampleAB.observer()); // A's calls to B, B's answers
@@ -240,7 +258,7 @@ int main(int argc, char** argv) {
     UdpRelay relay(proxyAB.port(), portA, proxyBA.port(), portB, impairment);
     if (!relay.ok()) {
         std::fprintf(stderr, "cannot bind the UDP relay's ports\n");
-        return 1;
+        return std::nullopt;
     }
     auto make = [&](std::uint16_t port, std::uint16_t peer, const char* user,
                     std::map<std::string, std::string> options) {
@@ -255,6 +273,8 @@ int main(int argc, char** argv) {
             options[k] = v;
         c.pluginOptions = options;
         c.pingInterval = 1000ms;
+        c.plaintext = !encrypted;
+        c.securityDir = keys.filePath(QString::fromUtf8(user)); // each its own key
         return std::make_unique<charla::host::Session>(c);
     };
     auto a = make(portA, proxyAB.port(), "alice", {{"audio.output", "none"}});
@@ -297,7 +317,7 @@ int main(int argc, char** argv) {
     const std::uint64_t u0 = relay.bytesAtoB();
     const std::uint64_t uBack0 = relay.bytesBtoA();
     const std::uint64_t n0 = relay.packetsAtoB();
-    const auto sA0 = stats(portA);
+    const auto sA0 = stats(*a);
     pump(std::chrono::seconds(seconds));
     const double callCpu = (processCpuSeconds() - cpu0) / seconds;
     const double proxyCpu = (benchCpu() - bench0) / seconds;
@@ -308,10 +328,12 @@ int main(int argc, char** argv) {
     const double udpBack = (relay.bytesBtoA() - uBack0) / double(seconds);
     const double udpPackets = (relay.packetsAtoB() - n0) / double(seconds);
     constexpr double kIpUdpHeaderBytes = 28; // IPv4 20 + UDP 8, per datagram
-    const auto sA = stats(portA);
-    const auto sB = stats(portB);
+    const auto sA = stats(*a);
+    const auto sB = stats(*b);
     const double packetBytes = (num(sA, "bytes_sent") - num(sA0, "bytes_sent")) / seconds;
 
+    std::printf("\n== %s ==\n", encrypted ? "ENCRYPTED (TLS 1.3, sealed datagrams: the default)"
+                                          : "PLAIN (--allow-plaintext: plain HTTP and datagrams)");
     std::printf("charla_audio_bench: %d s one-way call, codec %s, transport %s, options:", seconds,
                 xmlrpc_c::value_string(sA.at("send_codec")).cvalue().c_str(),
                 xmlrpc_c::value_string(sA.at("transport")).cvalue().c_str());
@@ -341,6 +363,10 @@ int main(int argc, char** argv) {
         static_cast<int>(num(sB, "frames_skipped")), static_cast<int>(num(sA, "queue_dropped")),
         static_cast<int>(num(sA, "send_failures")), num(sA, "call_p50_ms"), num(sA, "call_p95_ms"));
     const double charlaCpu = callCpu - idleCpu - proxyCpu;
+    figures.cpu = charlaCpu;
+    figures.p50 = num(sB, "latency_p50_ms");
+    figures.p95 = num(sB, "latency_p95_ms");
+    figures.datagramBytes = udpPackets > 0 ? udp / udpPackets : 0.0;
     std::printf("CPU: %.2f s per minute of call for the direction (%.2f %% of one core; idle "
                 "baseline %.2f %% and the counting relays' %.2f %% subtracted); PulseAudio "
                 "server %.2f %%\n",
@@ -369,5 +395,54 @@ int main(int argc, char** argv) {
     b->plugins().notifyCallChanged({});
     b.reset();
     a.reset();
+    return figures;
+}
+
+int main(int argc, char** argv) {
+    if (!charla::test::setUpProcess())
+        return 1;
+    QCoreApplication app(argc, argv);
+    const int seconds = argc > 1 ? std::max(5, std::atoi(argv[1])) : 30;
+    std::map<std::string, std::string> extra; // plugin options
+    Impairment impairment;
+    for (int i = 2; i < argc; ++i) {
+        const std::string kv = argv[i];
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos) {
+            std::fprintf(stderr, "ignoring %s: expected KEY=VALUE\n", kv.c_str());
+            continue;
+        }
+        const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+        if (key == "bench.loss_percent")
+            impairment.lossPercent = std::clamp(std::atof(value.c_str()), 0.0, 100.0);
+        else if (key == "bench.jitter_ms")
+            impairment.jitterMs = std::clamp(std::atoi(value.c_str()), 0, 1000);
+        else
+            extra[key] = value;
+    }
+
+    charla::test::PulseServer pulse;
+    if (!pulse.ok()) {
+        std::fprintf(stderr, "no sound server: %s\n", pulse.error().c_str());
+        return 1;
+    }
+    const double opus = sealCostMicros(70), pcm = sealCostMicros(1942);
+    std::printf("sealing + opening one datagram (ChaCha20-Poly1305, replay window), this thread: "
+                "%.2f us for an Opus frame (70 B), %.2f us for a PCM16 frame (1942 B)\n",
+                opus, pcm);
+    const auto plain = measure(false, seconds, extra, impairment, pulse);
+    const auto sealed = measure(true, seconds, extra, impairment, pulse);
+    if (!plain || !sealed)
+        return 1;
+    std::printf("\n== encryption's cost, same run ==\n");
+    std::printf("CPU per minute of call (both instances): plain %.2f s, encrypted %.2f s (%+.1f "
+                "%%); per instance %.2f %% -> %.2f %% of one core\n",
+                plain->cpu * 60, sealed->cpu * 60,
+                plain->cpu > 0 ? (sealed->cpu / plain->cpu - 1) * 100 : 0.0, plain->cpu * 50,
+                sealed->cpu * 50);
+    std::printf("mouth-to-ear p50 %.1f -> %.1f ms (%+.1f), p95 %.1f -> %.1f ms (%+.1f); datagram "
+                "%.0f -> %.0f B\n",
+                plain->p50, sealed->p50, sealed->p50 - plain->p50, plain->p95, sealed->p95,
+                sealed->p95 - plain->p95, plain->datagramBytes, sealed->datagramBytes);
     return 0;
 }

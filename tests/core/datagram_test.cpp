@@ -3,7 +3,11 @@
 // on another port and one on another address.
 #include "core/datagram.h"
 #include "core/host_channel.h"
+#include "core/session.h"
+#include "security/datagram_keys.h"
 
+#include "ports.h"
+#include "session_pair.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -269,6 +273,132 @@ TEST(DatagramChannel, RegistrationOnlyInsideInitialize) {
     // Not listening: nothing can be sent, and nothing blocks.
     const auto p = bytes("x");
     EXPECT_FALSE(scope->sendDatagram(p.data(), p.size()));
+}
+
+// Sealed datagrams (issue 13) over real sockets: Bob is a whole TLS session with the echo plugin;
+// the test plays Alice with a TLS stream presenting Alice's key (the exporter's key is taken
+// from it as a Charla's presence stream does) and a UDP socket on Alice's port, so it can seal,
+// replay and tamper with datagrams exactly as someone holding or recording them would.
+class DatagramSealed : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::tie(portA, portB) = reserveTwoPorts();
+        bob = std::make_unique<host::Session>(
+            loopbackConfig(portB, portA, "bob", QStringLiteral(CHARLA_TEST_PLUGINS_DIR "/good")));
+        bob->start();
+        alice = std::make_unique<RawUdp>("127.0.0.1", portA);
+        if (!alice->ok())
+            GTEST_SKIP() << "UDP port " << portA << " is taken here";
+        key = connect(*(stream = contactStream(portB, "host")));
+    }
+    // One call on `s`; the key of its connection, as the keying stream hands it on.
+    security::DatagramKey connect(host::CurlPeerStream& s) {
+        std::optional<security::DatagramKey> got;
+        s.setDatagramKeySink([&](const security::DatagramKey& k) { got = k; });
+        s.call("host.ping", xmlrpc_c::paramList(), std::chrono::seconds(5));
+        EXPECT_TRUE(got.has_value()) << "no key exported from the TLS connection";
+        return got.value_or(security::DatagramKey{});
+    }
+    std::vector<std::uint8_t> seal(const security::DatagramKey& k, std::uint64_t seq,
+                                   const std::string& text) {
+        const auto p = bytes(text);
+        return host::buildSealedDatagram("echo", k, seq, p.data(), p.size());
+    }
+    host::DatagramStats stats() { return bob->channel().datagrams().stats(); }
+    // What Bob's echo plugin was handed: how many, the last.
+    std::pair<int, std::string> echoed() {
+        auto s = contactStream(portB, "probe");
+        const xmlrpc_c::value v =
+            s->call("echo.stats", xmlrpc_c::paramList(), std::chrono::seconds(5));
+        auto m = xmlrpc_c::value_struct(v).cvalue();
+        return {xmlrpc_c::value_int(m.at("datagrams")),
+                xmlrpc_c::value_string(m.at("last_datagram"))};
+    }
+    void sendAndWait(const std::vector<std::uint8_t>& d) {
+        const auto before = stats().received;
+        alice->sendTo(portB, d);
+        ASSERT_TRUE(waitUntil([&] { return stats().received == before + 1; }));
+    }
+
+    std::uint16_t portA = 0, portB = 0;
+    std::unique_ptr<host::Session> bob;
+    std::unique_ptr<RawUdp> alice;
+    std::unique_ptr<host::CurlPeerStream> stream;
+    security::DatagramKey key;
+};
+
+TEST_F(DatagramSealed, BothEndsOfTheConnectionDeriveTheSameKey) {
+    sendAndWait(seal(key, 0, "sealed hello"));
+    EXPECT_EQ(echoed(), std::make_pair(1, std::string("sealed hello")));
+    EXPECT_EQ(stats().delivered, 1u);
+    EXPECT_EQ(stats().unauthorized, 0u);
+}
+
+TEST_F(DatagramSealed, AReplayedDatagramIsDroppedLossAndReorderAreNot) {
+    const auto first = seal(key, 0, "one");
+    sendAndWait(first);
+    sendAndWait(seal(key, 3, "four"));  // 1 and 2 lost...
+    sendAndWait(seal(key, 2, "three")); // ...one of them late
+    sendAndWait(first);                 // recorded and sent again
+    sendAndWait(seal(key, 3, "four"));  // the same sequence number again
+    EXPECT_EQ(echoed(), std::make_pair(3, std::string("three")));
+    EXPECT_EQ(stats().replayed, 2u);
+    EXPECT_EQ(stats().delivered, 3u);
+}
+
+TEST_F(DatagramSealed, TamperedUnsealedAndUnknownEpochAreDropped) {
+    auto tampered = seal(key, 0, "payload");
+    tampered.back() ^= 1;
+    sendAndWait(tampered);
+    sendAndWait(datagram("echo", "in clear")); // today's format: refused by a TLS Charla
+    auto other = key;
+    other.epoch ^= 1;
+    sendAndWait(seal(other, 1, "no such epoch"));
+    EXPECT_EQ(stats().unauthorized, 3u);
+    EXPECT_EQ(echoed().first, 0);
+    sendAndWait(seal(key, 0, "the real one")); // the forgery did not spend sequence number 0
+    EXPECT_EQ(echoed(), std::make_pair(1, std::string("the real one")));
+}
+
+TEST_F(DatagramSealed, ANewConnectionIsANewEpochAndTheOldOneStillOpensForAWhile) {
+    auto second = contactStream(portB, "host");
+    const auto newKey = connect(*second);
+    EXPECT_NE(newKey.epoch, key.epoch);
+    EXPECT_NE(newKey.key, key.key);
+    // The old connection closes; a datagram sealed before the switch arrives after it.
+    stream.reset();
+    ASSERT_TRUE(waitUntil([&] { return bob->channel().datagrams().receiveKeys().retired() == 1; }));
+    sendAndWait(seal(newKey, 0, "new epoch"));
+    sendAndWait(seal(key, 7, "old epoch, in flight"));
+    EXPECT_EQ(stats().delivered, 2u);
+    EXPECT_EQ(echoed().second, "old epoch, in flight");
+}
+
+// Two whole sessions: Alice's presence stream keys her datagrams, and what Bob's echo gets is
+// what Alice's echo sent; nothing is sent before a key exists.
+TEST_F(DatagramSealed, TwoSessionsSealTheirDatagramsBothWays) {
+    stream.reset();
+    alice.reset(); // frees UDP portA for the real Alice
+    auto a = std::make_unique<host::Session>(
+        loopbackConfig(portA, portB, "alice", QStringLiteral(CHARLA_TEST_PLUGINS_DIR "/good")));
+    a->start();
+    ASSERT_TRUE(waitUntil([&] {
+        return a->channel().datagrams().sendEpoch() && bob->channel().datagrams().sendEpoch();
+    }));
+    auto send = [](std::uint16_t port, const std::string& text) {
+        xmlrpc_c::paramList p;
+        p.add(xmlrpc_c::value_string(text));
+        return xmlrpc_c::value_boolean(
+            contactStream(port, "probe")->call("echo.sendDatagram", p, std::chrono::seconds(5)));
+    };
+    ASSERT_TRUE(static_cast<bool>(send(portA, "from alice")));
+    ASSERT_TRUE(static_cast<bool>(send(portB, "from bob")));
+    ASSERT_TRUE(waitUntil(
+        [&] { return stats().delivered == 1 && a->channel().datagrams().stats().delivered == 1; }));
+    EXPECT_EQ(echoed().second, "from alice");
+    EXPECT_NE(*a->channel().datagrams().sendEpoch(), *bob->channel().datagrams().sendEpoch());
+    EXPECT_EQ(stats().unauthorized + a->channel().datagrams().stats().unauthorized, 0u);
+    a->stop();
 }
 
 } // namespace

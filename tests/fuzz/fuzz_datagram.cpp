@@ -3,7 +3,9 @@
 // configuration (bit 0: a shared secret is set); the rest is the datagram.
 // Properties: Ok only for a well-formed header; the payload lies inside the input and ends with
 // it; an accepted datagram is rebuilt byte for byte by buildDatagram from its id and payload
-// (untagged without a secret; with the secret, the tag must be the one we would compute).
+// (untagged without a secret; with the secret, the tag must be the one we would compute); a
+// sealed one has its epoch, sequence number and AEAD tag inside the input (opening it needs a
+// TLS session's key: tests/security/datagram_keys_test.cpp).
 #include "fuzz_common.h"
 
 #include "core/datagram.h"
@@ -30,6 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHARLA_FUZZ_CHECK(parsed.payload >= datagram &&
                           parsed.payload + parsed.payloadSize == datagram + length,
                       "payload outside the datagram");
+    if (parsed.sealed) {
+        CHARLA_FUZZ_CHECK(datagram[1] == host::kDatagramFlagSealed &&
+                              parsed.headerSize ==
+                                  3 + parsed.pluginId.size() + host::kSealedHeaderExtraBytes &&
+                              parsed.payloadSize >= host::kSealedTagBytes,
+                          "sealed layout");
+        return 0;
+    }
     const bool tagged = datagram[1] & host::kDatagramFlagTag;
     if (secret.empty() && tagged)
         return 0; // a tag we cannot check is carried along; nothing to rebuild

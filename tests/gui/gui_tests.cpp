@@ -14,6 +14,7 @@
 #include "gui/login_window.h"
 #include "gui/plugin_panels.h"
 #include "gui/plugins_dialog.h"
+#include "gui/safety_number_dialog.h"
 #include "gui/settings_dialog.h"
 
 #include "process_setup.h" // tests/support
@@ -34,12 +35,14 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QMutex>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QScrollBar>
 #include <QSettings>
@@ -511,6 +514,9 @@ private slots:
     void mismatchedSecretsAreExplained();
     void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
     void aDarkDesktopGetsADarkPalette();
+    void safetyNumbersMatchAndVerifiedShowsInTheHeader();
+    void aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose();
+    void plaintextSaysNotEncryptedInTheHeader();
     void settingsPagesApplyOnOkAndRevertOnCancel();
     void pluginPanelsFollowTheWindowsAndThePlugin();
     void aThrowingPanelFactoryFailsThePlugin();
@@ -1727,6 +1733,127 @@ void GuiTest::mismatchedSecretsAreExplained() {
     }
 }
 
+// Where a local-mode instance on `port` keeps its key and known peers (Application::securityDir).
+QString localSecurityDir(quint16 port) {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+        .filePath(QStringLiteral("charla/local-%1").arg(port));
+}
+
+// Opens the chat window's safety-number dialog and returns it (nullptr if none opened).
+charla::gui::SafetyNumberDialog* openSafetyNumber(ChatWindow* chat) {
+    auto* button = child<QPushButton>(chat, "safetyNumberButton");
+    if (!button || !QTest::qWaitFor([&] { return button->isEnabled(); }, kPresenceTimeoutMs))
+        return nullptr;
+    QTest::mouseClick(button, Qt::LeftButton);
+    auto* dialog = child<charla::gui::SafetyNumberDialog>(chat, "safetyNumberDialog");
+    return dialog && QTest::qWaitForWindowExposed(dialog) ? dialog : nullptr;
+}
+
+// Both sides show the same 60 digits in 12 groups of 5; marking them verified on one side shows
+// "verified" in that side's chat header (and is remembered in known_peers), not on the other.
+void GuiTest::safetyNumbersMatchAndVerifiedShowsInTheHeader() {
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    auto [alice, bob] = pair.chatWindows();
+    QStringList numbers;
+    for (ChatWindow* chat : {alice, bob}) {
+        auto* trust = child<QLabel>(chat, "trustLabel");
+        QVERIFY(trust);
+        QVERIFY2(trust->text().contains("encrypted") && !trust->text().contains("verified") &&
+                     !trust->text().contains("not encrypted"),
+                 qPrintable(trust->text()));
+        auto* dialog = openSafetyNumber(chat);
+        QVERIFY(dialog);
+        auto* digits = child<QLabel>(dialog, "safetyNumberLabel");
+        QVERIFY(digits);
+        const QString text = digits->text().simplified();
+        QVERIFY2(QRegularExpression("^(\\d{5} ){11}\\d{5}$").match(text).hasMatch(),
+                 qPrintable(text));
+        QVERIFY(digits->font().fixedPitch());
+        QVERIFY(digits->font().pointSizeF() >= 1.5 * dialog->font().pointSizeF()); // large
+        numbers << text;
+    }
+    QCOMPARE(numbers[0], numbers[1]);
+    auto* dialog = child<charla::gui::SafetyNumberDialog>(alice, "safetyNumberDialog");
+    saveScreenshot(dialog, QStringLiteral("safety-number.png"));
+    auto* mark = child<QPushButton>(dialog, "markVerifiedButton");
+    QVERIFY(mark && mark->isVisible());
+    QTest::mouseClick(mark, Qt::LeftButton);
+    QVERIFY(!mark->isVisible());
+    QVERIFY(child<QLabel>(alice, "trustLabel")->text().contains("verified"));
+    QVERIFY(!child<QLabel>(bob, "trustLabel")->text().contains("verified"));
+    QFile known(QDir(localSecurityDir(pair.ports[0])).filePath("known_peers"));
+    QVERIFY(known.open(QIODevice::ReadOnly));
+    QVERIFY2(known.readAll().contains(" verified\n"), "the mark is not stored");
+}
+
+// Bob reinstalls (a new key on the same port): Alice's chat shows a red banner instead of just
+// "offline", and talks to the new key only after "Accept the new key…" and its confirmation.
+void GuiTest::aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose() {
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    ChatWindow* alice = pair.alice->chatWindow();
+    auto* banner = child<QWidget>(alice, "keyChangedBanner");
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+    const Options bobOptions = localPeerOptions(pair.ports[1], pair.ports[0], "Bob");
+    pair.bob.reset();
+    QVERIFY(QFile::remove(QDir(localSecurityDir(pair.ports[1])).filePath("identity.pem")));
+    pair.bob = std::make_unique<Application>(bobOptions);
+    QVERIFY(startConnected({pair.bob.get()}));
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kPresenceTimeoutMs);
+    QVERIFY(child<QLabel>(alice, "keyChangedLabel")->text().contains("CHANGED"));
+    QVERIFY(!isOnline(alice));
+    QVERIFY(!child<QPushButton>(alice, "safetyNumberButton")->isEnabled());
+    saveScreenshot(alice, QStringLiteral("key-changed.png"));
+
+    // Cancel first: nothing changes.
+    QTest::mouseClick(child<QPushButton>(alice, "acceptKeyButton"), Qt::LeftButton);
+    auto* confirm = child<QMessageBox>(alice, "acceptKeyConfirm");
+    QVERIFY(confirm && QTest::qWaitForWindowExposed(confirm));
+    QVERIFY(confirm->text().contains("Safety number with the new key"));
+    QPointer<QMessageBox> cancelled(confirm);
+    confirm->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY(!cancelled); // closed and deleted
+    QVERIFY(banner->isVisible());
+    QVERIFY(!isOnline(alice));
+
+    QTest::mouseClick(child<QPushButton>(alice, "acceptKeyButton"), Qt::LeftButton);
+    confirm = child<QMessageBox>(alice, "acceptKeyConfirm");
+    QVERIFY(confirm);
+    QVERIFY(QTest::qWaitForWindowExposed(confirm));
+    auto* accept = child<QPushButton>(confirm, "confirmAcceptKeyButton");
+    QVERIFY(accept);
+    accept->click();
+    QTRY_VERIFY(!banner->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(alice), kPresenceTimeoutMs);
+    QFile key(QDir(localSecurityDir(pair.ports[1])).filePath("identity.pem"));
+    QVERIFY(key.exists()); // Bob's new key, now Alice's pin: the safety numbers agree again
+    QStringList numbers;
+    for (ChatWindow* chat : {alice, pair.bob->chatWindow()}) {
+        auto* dialog = openSafetyNumber(chat);
+        QVERIFY(dialog);
+        numbers << child<QLabel>(dialog, "safetyNumberLabel")->text();
+    }
+    QCOMPARE(numbers[0], numbers[1]);
+}
+
+// --allow-plaintext: the header says "not encrypted" as long as the session lasts, and there is
+// no safety number to compare.
+void GuiTest::plaintextSaysNotEncryptedInTheHeader() {
+    QList<quint16> ports = freePorts(2);
+    Options a = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    Options b = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    a.allowPlaintext = b.allowPlaintext = true;
+    Application alice(a), bob(b);
+    QVERIFY(startConnected({&alice, &bob}));
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(alice.chatWindow()), kPresenceTimeoutMs);
+    auto* trust = child<QLabel>(alice.chatWindow(), "trustLabel");
+    QVERIFY(trust);
+    QVERIFY2(trust->text().contains("not encrypted"), qPrintable(trust->text()));
+    QVERIFY(!child<QPushButton>(alice.chatWindow(), "safetyNumberButton")->isVisible());
+}
+
 void GuiTest::screenshots() {
     SKIP_WITHOUT_TEXT_PLUGIN();
     {
@@ -1933,6 +2060,17 @@ void GuiTest::callWindowsFollowTheCall() {
              QStringLiteral("Hang up"));
     // Host and text only here: the call window says no media plugin is on.
     QVERIFY(child<QLabel>(alice->callWindow(), "noMediaLabel")->isVisible());
+    // The safety number is at hand while talking: over the call window, the same as the chat's.
+    QTest::mouseClick(child<QPushButton>(bob->callWindow(), "callSafetyNumberButton"),
+                      Qt::LeftButton);
+    auto* overCall =
+        child<charla::gui::SafetyNumberDialog>(bob->callWindow(), "safetyNumberDialog");
+    QVERIFY(overCall && QTest::qWaitForWindowExposed(overCall));
+    auto* overChat = openSafetyNumber(a);
+    QVERIFY(overChat);
+    QCOMPARE(child<QLabel>(overCall, "safetyNumberLabel")->text(),
+             child<QLabel>(overChat, "safetyNumberLabel")->text());
+    overCall->close();
 
     QTest::mouseClick(child<QPushButton>(bob->callWindow(), "hangUpButton"), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!bob->callWindow(), 5000);

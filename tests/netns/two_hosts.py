@@ -5,6 +5,10 @@ over TLS, and a capture of every frame on Bob's side (a raw packet socket, as tc
 shows a message in clear; the contact may call over HTTPS with its key (Python's ssl module, Bob's
 key pinned) but gets nothing over plain HTTP; a connection from a third address (10.77.x.3) is
 closed at accept: no byte of it is read and it gets no HTTP answer, not even a fault.
+Then a call: Alice's microphone (a private PulseAudio server, its default source a pipe fed with a
+known 16-sample pattern) reaches Bob as PCM16 audio datagrams; the pattern never appears in the
+capture between two Charlas (sealed datagrams), and the same call with --allow-plaintext on both
+sides does show it (so the check can fail).
 Only these namespace addresses are ever contacted. Exit 77 (skip) where namespaces are refused."""
 import argparse, http.client, os, shutil, sqlite3, subprocess, sys, time, xmlrpc.client
 
@@ -77,6 +81,66 @@ def wait_until(pred, seconds):
             return True
         time.sleep(0.2)
     return pred()
+
+
+# A known audio pattern: 16 samples that no codec or silence produces, repeated. Any 16-sample
+# stretch of it, in either byte order, found in the capture means audio crossed in clear.
+PATTERN = [0x1357, -0x2468, 0x0A0B, -0x3C3D, 0x2E1F, -0x0102, 0x3344, -0x1122,
+           0x0F0E, -0x2D2C, 0x1B1A, -0x0908, 0x2726, -0x3534, 0x0605, -0x1F1E]
+
+
+def pattern_bytes(order):
+    one = b"".join(v.to_bytes(2, order, signed=True) for v in PATTERN)
+    return [(one * 2)[2 * i:2 * i + len(one)] for i in range(len(PATTERN))]
+
+
+def pattern_in(frames):
+    return any(p in frames for order in ("little", "big") for p in pattern_bytes(order))
+
+
+FEEDER = """
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+chunk = bytes.fromhex(sys.argv[2]) * 60  # 960 samples: 20 ms at 48 kHz
+fd = os.open(sys.argv[1], os.O_WRONLY)
+print("feeding", flush=True)
+next_at = time.monotonic()
+while True:
+    os.write(fd, chunk)
+    next_at += 0.02
+    time.sleep(max(0.0, next_at - time.monotonic()))
+"""
+
+
+def start_pulse(ns, home):
+    """A PulseAudio server (started in `ns`; its unix socket serves both namespaces) whose default
+    source is a pipe fed with PATTERN and default sink a null sink; returns (runtime dir,
+    processes) or None with the reason printed."""
+    runtime = os.path.join(home, "pulse")
+    os.makedirs(runtime, mode=0o700, exist_ok=True)
+    fifo = os.path.join(runtime, "mic.fifo")  # made by module-pipe-source (it refuses one made)
+    env = dict(os.environ, PULSE_RUNTIME_PATH=runtime, XDG_RUNTIME_DIR=runtime, HOME=home)
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", ns, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n",
+         "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=nullsink",
+         f"--load=module-pipe-source source_name=mic file={fifo} format=s16le rate=48000 "
+         "channels=1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ready = wait_until(lambda: os.path.exists(fifo) and subprocess.run(
+        ["ip", "netns", "exec", ns, "pactl", "info"], env=env,
+        capture_output=True).returncode == 0, 10)
+    if not ready:
+        server.terminate()
+        print("SKIP audio: pulseaudio does not start here")
+        return None
+    for args in (["set-default-source", "mic"], ["set-default-sink", "nullsink"]):
+        subprocess.run(["ip", "netns", "exec", ns, "pactl", *args], env=env, capture_output=True)
+    one = b"".join(v.to_bytes(2, "little", signed=True) for v in PATTERN)
+    feeder = subprocess.Popen([sys.executable, "-c", FEEDER, fifo, one.hex()],
+                              stdout=subprocess.PIPE, text=True)
+    if feeder.stdout.readline().strip() != "feeding":
+        print("SKIP audio: cannot feed PulseAudio's pipe source")
+        return None
+    return runtime, [feeder, server]
 
 
 def main():
@@ -203,6 +267,26 @@ print(*seen)
               "a plain HTTP call from the contact's own address gets nothing (TLS only)")
         for user, _, p in procs:
             check(p.poll() is None, f"{user}'s Charla is still running")
+
+        # A call with a known audio pattern, encrypted (the default) and then plain by choice.
+        for user, log, p in procs:
+            p.terminate()
+            p.wait(timeout=10)
+        pulse = start_pulse(ns_a, os.path.join(a.work_dir, "Alice"))
+        if pulse:
+            runtime, helpers = pulse
+            procs_audio = []
+            try:
+                for plaintext in (False, True):
+                    audio_round(a, plaintext, ns_a, ns_b, ip_a, ip_b, veth_b, runtime,
+                                procs_audio)
+            finally:
+                for p in helpers + [p for _, _, p in procs_audio]:
+                    p.terminate()
+                    try:
+                        p.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
     finally:
         for user, log, p in procs:
             p.terminate()
@@ -215,6 +299,66 @@ print(*seen)
             sh("ip", "netns", "del", ns, check_rc=False)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def audio_round(a, plaintext, ns_a, ns_b, ip_a, ip_b, veth_b, pulse_runtime, procs):
+    mode = "plain (--allow-plaintext)" if plaintext else "encrypted"
+    name = "plain" if plaintext else "tls"
+    capture_file = os.path.join(a.work_dir, f"capture-audio-{name}.bin")
+    capture = subprocess.Popen(["ip", "netns", "exec", ns_b, sys.executable, "-c", CAPTURE,
+                                veth_b, capture_file], stdout=subprocess.PIPE, text=True)
+    check(capture.stdout.readline().strip() == "capturing", f"capturing the {mode} call")
+    started = []
+    for ns, user, peer, role in ((ns_b, "Bob", ip_a, ["--auto-answer", "--plugin-option",
+                                                       "audio.input=none"]),
+                                 (ns_a, "Alice", ip_b, ["--call", "--plugin-option",
+                                                        "audio.output=none"])):
+        home = os.path.join(a.work_dir, user)  # the same keys as the text part: known peers
+        runtime = os.path.join(home, "runtime")
+        # One sound server for both (a unix socket crosses network namespaces): Alice's
+        # microphone is the pattern, Bob's speaker its null sink.
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime,
+                   XDG_CONFIG_HOME=os.path.join(home, "config"),
+                   XDG_DATA_HOME=os.path.join(home, "data"), PULSE_RUNTIME_PATH=pulse_runtime)
+        log = open(os.path.join(home, f"charla-audio-{name}.log"), "w")
+        cmd = ["ip", "netns", "exec", ns, a.charla, "--peer", peer, "--user", user,
+               "--disable", "video", "--disable", "text", "--plugin-option", "audio.codecs=pcm16",
+               "--plugin-option", "audio.processing=off", *role]
+        if plaintext:
+            cmd.append("--allow-plaintext")
+        p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        procs.append((user, log.name, p))
+        started.append((user, log.name, p))
+
+    header = bytes([1, 0 if plaintext else 2, 5]) + b"audio"
+
+    def datagrams():
+        with open(capture_file, "rb") as f:
+            return f.read().count(header)
+
+    flowed = wait_until(lambda: datagrams() >= 250, 40)  # 5 s of 20 ms frames
+    capture.terminate()
+    capture.wait(timeout=10)
+    with open(capture_file, "rb") as f:
+        frames = f.read()
+    print(f"{mode}: captured {len(frames)} bytes, {frames.count(header)} audio datagrams")
+    check(flowed, f"{mode}: Alice's audio datagrams crossed to Bob "
+                  f"({'plain' if plaintext else 'sealed'} header)")
+    if plaintext:
+        check(pattern_in(frames), "plain: the known audio pattern is in the capture (the check "
+                                  "sees audio in clear when it is)")
+    else:
+        check(not pattern_in(frames), "encrypted: the known audio pattern never appears in the "
+                                      "capture")
+    for user, log, p in started:
+        check(p.poll() is None, f"{user}'s Charla ({mode}) is still running")
+        p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        if not flowed:
+            print(f"--- {user}'s log ({mode}):\n" + open(log).read())
 
 
 if __name__ == "__main__":

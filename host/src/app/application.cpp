@@ -253,6 +253,7 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
     });
     connect(session_.get(), &host::Session::refusalChanged, chat_.get(),
             &gui::ChatWindow::setRefusal);
+    chat_->setSecurity(session_->channel().tls(), session_->channel().peerAddress().display());
     connect(chat_.get(), &gui::ChatWindow::pluginToggled, this, &Application::saveDisabledPlugin);
     connect(chat_.get(), &gui::ChatWindow::quitRequested, this, &Application::quit);
     connect(&session_->plugins(), &host::PluginManager::userNotice, this,
@@ -373,6 +374,10 @@ void Application::showCall(const sdk::CallInfo& call, const QString& message) {
         if (!callWindow_) {
             callWindow_ = std::make_unique<gui::CallWindow>(session_->calls(), contactName());
             connect(callWindow_.get(), &gui::CallWindow::quitRequested, this, &Application::quit);
+            connect(callWindow_.get(), &gui::CallWindow::safetyNumberRequested, this, [this] {
+                if (chat_)
+                    chat_->openSafetyNumber(callWindow_.get());
+            });
             panels_->setHost(gui::PanelSlot::Call, callWindow_.get());
             callWindow_->show();
         }

@@ -1,6 +1,7 @@
 #include "core/datagram.h"
 
 #include "core/rpc_server.h"
+#include "security/datagram_keys.h"
 
 #include <cstring>
 
@@ -23,6 +24,10 @@ std::size_t datagramHeaderBytes(std::string_view pluginId, bool tagged) {
     return 3 + pluginId.size() + (tagged ? kDatagramTagBytes : 0);
 }
 
+std::size_t sealedDatagramOverhead(std::string_view pluginId) {
+    return 3 + pluginId.size() + kSealedHeaderExtraBytes + kSealedTagBytes;
+}
+
 ParsedDatagram parseDatagram(const std::uint8_t* data, std::size_t size,
                              const std::string& secret) {
     ParsedDatagram out;
@@ -35,7 +40,8 @@ ParsedDatagram parseDatagram(const std::uint8_t* data, std::size_t size,
         return out;
     }
     const std::uint8_t flags = data[1];
-    if (flags & ~kDatagramFlagTag) {
+    if ((flags & ~(kDatagramFlagTag | kDatagramFlagSealed)) ||
+        flags == (kDatagramFlagTag | kDatagramFlagSealed)) {
         out.why = "unknown flags";
         return out;
     }
@@ -44,8 +50,26 @@ ParsedDatagram parseDatagram(const std::uint8_t* data, std::size_t size,
         out.why = "bad plugin id length";
         return out;
     }
-    const bool tagged = flags & kDatagramFlagTag;
     const std::size_t idEnd = 3 + idLength;
+    if (flags & kDatagramFlagSealed) {
+        if (size < idEnd + kSealedHeaderExtraBytes + kSealedTagBytes) {
+            out.why = "cut short inside a sealed header";
+            return out;
+        }
+        const std::uint8_t* p = data + idEnd;
+        for (int i = 0; i < 4; ++i)
+            out.epoch = (out.epoch << 8) | p[i];
+        for (int i = 4; i < 12; ++i)
+            out.seq = (out.seq << 8) | p[i];
+        out.sealed = true;
+        out.headerSize = idEnd + kSealedHeaderExtraBytes;
+        out.pluginId = std::string_view(reinterpret_cast<const char*>(data + 3), idLength);
+        out.payload = data + out.headerSize;
+        out.payloadSize = size - out.headerSize;
+        out.verdict = DatagramVerdict::Ok;
+        return out;
+    }
+    const bool tagged = flags & kDatagramFlagTag;
     const std::size_t headerSize = idEnd + (tagged ? kDatagramTagBytes : 0);
     if (size < headerSize) {
         out.why = "cut short inside the header";
@@ -54,6 +78,7 @@ ParsedDatagram parseDatagram(const std::uint8_t* data, std::size_t size,
     out.pluginId = std::string_view(reinterpret_cast<const char*>(data + 3), idLength);
     out.payload = data + headerSize;
     out.payloadSize = size - headerSize;
+    out.headerSize = headerSize;
     if (!secret.empty()) {
         if (!tagged) {
             out.verdict = DatagramVerdict::Unauthorized;
@@ -88,6 +113,27 @@ std::vector<std::uint8_t> buildDatagram(std::string_view pluginId, const std::ui
         const std::string tag = tagOf(secret, out.data(), idEnd, payload, size);
         std::memcpy(out.data() + idEnd, tag.data(), kDatagramTagBytes);
     }
+    return out;
+}
+
+std::vector<std::uint8_t> buildSealedDatagram(std::string_view pluginId,
+                                              const security::DatagramKey& key, std::uint64_t seq,
+                                              const std::uint8_t* payload, std::size_t size) {
+    const std::size_t idEnd = 3 + pluginId.size();
+    const std::size_t headerSize = idEnd + kSealedHeaderExtraBytes;
+    std::vector<std::uint8_t> out(headerSize + size + kSealedTagBytes);
+    out[0] = kDatagramVersion;
+    out[1] = kDatagramFlagSealed;
+    out[2] = static_cast<std::uint8_t>(pluginId.size());
+    std::memcpy(out.data() + 3, pluginId.data(), pluginId.size());
+    std::uint8_t* p = out.data() + idEnd;
+    for (int i = 0; i < 4; ++i)
+        p[i] = static_cast<std::uint8_t>(key.epoch >> (24 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+        p[4 + i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+    if (!security::sealDatagram(key, seq, out.data(), headerSize, payload, size,
+                                out.data() + headerSize))
+        return {};
     return out;
 }
 

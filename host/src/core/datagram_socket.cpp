@@ -141,19 +141,52 @@ void DatagramSocket::removeHandler(const std::string& pluginId) {
 }
 
 std::size_t DatagramSocket::maxPayload(const std::string& pluginId) const {
-    const std::size_t header = datagramHeaderBytes(pluginId, !target()->policy.secret.empty());
+    const auto& policy = target()->policy;
+    const std::size_t header = policy.sealed
+                                   ? sealedDatagramOverhead(pluginId)
+                                   : datagramHeaderBytes(pluginId, !policy.secret.empty());
     return header < kMaxDatagramBytes ? kMaxDatagramBytes - header : 0;
 }
 
+void DatagramSocket::setSendKey(const security::DatagramKey& key) {
+    auto next = std::make_shared<SendKey>();
+    next->key = key;
+    std::lock_guard lock(policyMutex_);
+    if (sendKey_ && sendKey_->key == key)
+        return;
+    qCInfo(lcDatagram).noquote() << "datagrams now sealed with epoch"
+                                 << QString::number(key.epoch, 16).rightJustified(8, '0');
+    sendKey_ = std::move(next);
+}
+
+std::optional<std::uint32_t> DatagramSocket::sendEpoch() const {
+    std::lock_guard lock(policyMutex_);
+    return sendKey_ ? std::optional(sendKey_->key.epoch) : std::nullopt;
+}
+
 bool DatagramSocket::send(const std::string& pluginId, const std::uint8_t* data, std::size_t size) {
-    const auto target = this->target();
+    std::shared_ptr<const Target> target;
+    std::shared_ptr<SendKey> key;
+    {
+        std::lock_guard lock(policyMutex_);
+        target = target_;
+        key = sendKey_;
+    }
+    const bool sealed = target->policy.sealed;
     if (fd_ < 0 || !target->havePeer || pluginId.empty() || pluginId.size() > kMaxDatagramIdBytes ||
-        size > maxPayload(pluginId)) {
+        size > maxPayload(pluginId) || (sealed && !key)) {
+        // Sealed without a key yet (no TLS connection to the contact answered so far): dropped,
+        // never sent in clear.
         ++counters_.sendFailed;
         return false;
     }
     const std::vector<std::uint8_t> datagram =
-        buildDatagram(pluginId, data, size, target->policy.secret);
+        sealed ? buildSealedDatagram(pluginId, key->key, key->next.fetch_add(1), data, size)
+               : buildDatagram(pluginId, data, size, target->policy.secret);
+    if (datagram.empty()) {
+        ++counters_.sendFailed;
+        return false;
+    }
     const ssize_t n =
         ::sendto(fd_, datagram.data(), datagram.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
                  reinterpret_cast<const sockaddr*>(&target->peer), sizeof target->peer);
@@ -227,13 +260,41 @@ void DatagramSocket::receiveOne(const std::uint8_t* data, std::size_t size, bool
             qCWarning(lcDatagram) << "dropped an oversize datagram of" << size << "bytes";
         return;
     }
-    const ParsedDatagram parsed = parseDatagram(data, size, policy.secret);
+    const ParsedDatagram parsed = parseDatagram(data, size, policy.sealed ? "" : policy.secret);
     if (parsed.verdict != DatagramVerdict::Ok) {
         auto& counter = parsed.verdict == DatagramVerdict::Unauthorized ? counters_.unauthorized
                                                                         : counters_.malformed;
         if (worthWarning(++counter))
             qCWarning(lcDatagram) << "dropped a datagram:" << parsed.why;
         return;
+    }
+    const std::uint8_t* payload = parsed.payload;
+    std::size_t payloadSize = parsed.payloadSize;
+    if (parsed.sealed != policy.sealed) {
+        if (worthWarning(++counters_.unauthorized))
+            qCWarning(lcDatagram) << "dropped a datagram:"
+                                  << (policy.sealed ? "not encrypted, but this Charla talks TLS"
+                                                    : "encrypted, but this Charla runs with "
+                                                      "--allow-plaintext (no keys)");
+        return;
+    }
+    if (parsed.sealed) {
+        using Result = security::DatagramKeyRing::Result;
+        const Result result =
+            receiveKeys_.open(parsed.epoch, parsed.seq, data, parsed.headerSize, parsed.payload,
+                              parsed.payloadSize, opened_, std::chrono::steady_clock::now());
+        if (result != Result::Ok) {
+            const bool replay = result == Result::Replayed || result == Result::TooOld;
+            const char* why = result == Result::UnknownEpoch ? "no key of its epoch"
+                              : result == Result::BadTag     ? "its AEAD tag does not verify"
+                              : result == Result::Replayed   ? "replayed (sequence number seen)"
+                                                             : "too old for the replay window";
+            if (worthWarning(++(replay ? counters_.replayed : counters_.unauthorized)))
+                qCWarning(lcDatagram) << "dropped a sealed datagram:" << why;
+            return;
+        }
+        payload = opened_.data();
+        payloadSize = opened_.size();
     }
     std::lock_guard lock(handlersMutex_);
     const auto it = handlers_.find(parsed.pluginId);
@@ -247,7 +308,7 @@ void DatagramSocket::receiveOne(const std::uint8_t* data, std::size_t size, bool
     }
     ++counters_.delivered;
     try {
-        it->second(parsed.payload, parsed.payloadSize);
+        it->second(payload, payloadSize);
     } catch (const std::exception& e) {
         qCWarning(lcDatagram) << "datagram handler of" << it->first.c_str() << "threw:" << e.what();
     } catch (...) {
@@ -265,6 +326,7 @@ DatagramStats DatagramSocket::stats() const {
     s.delivered = counters_.delivered;
     s.foreign = counters_.foreign;
     s.unauthorized = counters_.unauthorized;
+    s.replayed = counters_.replayed;
     s.malformed = counters_.malformed;
     s.oversize = counters_.oversize;
     s.unclaimed = counters_.unclaimed;

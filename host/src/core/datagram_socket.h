@@ -12,6 +12,7 @@
 #pragma once
 
 #include "core/datagram.h"
+#include "security/datagram_keys.h"
 
 #include <atomic>
 #include <cstdint>
@@ -19,8 +20,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace charla::host {
 
@@ -30,6 +33,9 @@ struct DatagramPolicy {
     std::string peerHost;       // ... otherwise exactly this IPv4 address (resolved once)
     std::uint16_t peerPort = 0; // and the source port must be the contact's port, always
     std::string secret;         // non-empty: datagrams carry a tag, untagged ones are dropped
+    // TLS between the two Charlas: every datagram sealed both ways (security/datagram_keys.h),
+    // an unsealed one dropped; the secret plays no part. False only with --allow-plaintext.
+    bool sealed = false;
 };
 
 // A snapshot of the counters (tests, benchmarks, the log).
@@ -41,7 +47,9 @@ struct DatagramStats {
     std::uint64_t bytesReceived = 0;
     std::uint64_t delivered = 0;    // handed to a plugin's handler
     std::uint64_t foreign = 0;      // not from the contact's address and port
-    std::uint64_t unauthorized = 0; // missing or wrong tag with a secret
+    std::uint64_t unauthorized = 0; // missing or wrong tag, unsealed when sealed, unknown epoch
+    std::uint64_t replayed = 0;     // sealed, authentic, but its sequence number was seen or is
+                                    // too far behind (security/replay_window.h)
     std::uint64_t malformed = 0;    // bad header
     std::uint64_t oversize = 0;     // larger than kMaxDatagramBytes
     std::uint64_t unclaimed = 0;    // no handler for that plugin id (disabled, or unknown)
@@ -76,6 +84,16 @@ public:
     // The largest payload a plugin with this id may send, given the current policy.
     std::size_t maxPayload(const std::string& pluginId) const;
 
+    // Sealed policy: the key our datagrams go out with from now on (a new epoch starts at
+    // sequence number 0). Until the first one, sealed datagrams cannot be sent (counted failed):
+    // never in clear instead.
+    void setSendKey(const security::DatagramKey& key);
+    // The epoch we send with, if any (tests).
+    std::optional<std::uint32_t> sendEpoch() const;
+    // The contact's keys our receive thread opens datagrams with (filled from the server's
+    // TLS connections by HostChannel).
+    security::DatagramKeyRing& receiveKeys() { return receiveKeys_; }
+
     DatagramStats stats() const;
 
 private:
@@ -91,14 +109,21 @@ private:
 
     mutable std::mutex policyMutex_;
     std::shared_ptr<const Target> target_;
+    struct SendKey {
+        security::DatagramKey key;
+        std::atomic<std::uint64_t> next{0};
+    };
+    std::shared_ptr<SendKey> sendKey_; // under policyMutex_
+    security::DatagramKeyRing receiveKeys_;
+    std::vector<std::uint8_t> opened_; // the receive thread's plaintext buffer
 
     std::mutex handlersMutex_; // held while a handler runs: removal waits for it
     std::map<std::string, Handler, std::less<>> handlers_;
 
     struct Counters {
         std::atomic<std::uint64_t> sent{0}, bytesSent{0}, sendFailed{0}, received{0},
-            bytesReceived{0}, delivered{0}, foreign{0}, unauthorized{0}, malformed{0}, oversize{0},
-            unclaimed{0};
+            bytesReceived{0}, delivered{0}, foreign{0}, unauthorized{0}, replayed{0}, malformed{0},
+            oversize{0}, unclaimed{0};
     } counters_;
 };
 

@@ -2,11 +2,25 @@
 
 #include "core/logging.h"
 #include "core/plugin_scope.h"
+#include "security/datagram_keys.h"
 #include "security/tls.h"
 
 namespace charla::host {
 
-HostChannel::HostChannel() : server_(methods_) {}
+HostChannel::HostChannel() : server_(methods_) {
+    // The contact's datagram keys come from the connections it opened to our server, one per
+    // connection (security/datagram_keys.h): from its handshake until a grace after its close.
+    server_.setTlsObserver(
+        {[this](std::uint64_t connection, SSL* ssl) {
+             if (auto key = security::exportDatagramKey(ssl))
+                 datagrams_.receiveKeys().add(connection, *key);
+             else
+                 qCWarning(lcSecurity) << "cannot export datagram keys from a TLS connection";
+         },
+         [this](std::uint64_t connection) {
+             datagrams_.receiveKeys().retire(connection, std::chrono::steady_clock::now());
+         }});
+}
 
 HostChannel::~HostChannel() {
     stopListening();
@@ -63,6 +77,7 @@ void HostChannel::updateAccessPolicy() {
     datagramPolicy.peerHost = peerAddress_.host;
     datagramPolicy.peerPort = peerAddress_.port;
     datagramPolicy.secret = secret_;
+    datagramPolicy.sealed = tls_ != nullptr;
     datagrams_.setPolicy(std::move(datagramPolicy));
     server_.setAccessPolicy(std::move(policy));
 }
@@ -70,6 +85,7 @@ void HostChannel::updateAccessPolicy() {
 void HostChannel::stopListening() {
     server_.stop();
     datagrams_.stop();
+    datagrams_.receiveKeys().clear();
 }
 
 void HostChannel::setPeerAddress(PeerAddress address) {
@@ -82,11 +98,17 @@ void HostChannel::setTls(std::shared_ptr<security::TlsContext> tls) {
     std::lock_guard lock(mutex_);
     tls_ = tls;
     server_.setTls(std::move(tls));
+    updateAccessPolicy();
 }
 
 bool HostChannel::encrypted() const {
     std::lock_guard lock(mutex_);
     return tls_ != nullptr;
+}
+
+std::shared_ptr<security::TlsContext> HostChannel::tls() const {
+    std::lock_guard lock(mutex_);
+    return tls_;
 }
 
 std::string HostChannel::keyRefusal() const {
@@ -103,6 +125,14 @@ std::shared_ptr<CurlPeerStream> HostChannel::makeStream(const std::string& name)
     std::lock_guard lock(mutex_);
     return std::make_shared<CurlPeerStream>(name, peerAddress_.url(tls_ != nullptr), secret_, tls_,
                                             peerAddress_.display());
+}
+
+std::shared_ptr<CurlPeerStream> HostChannel::makeKeyingStream(const std::string& name) {
+    auto stream = makeStream(name);
+    if (encrypted())
+        stream->setDatagramKeySink(
+            [this](const security::DatagramKey& key) { datagrams_.setSendKey(key); });
+    return stream;
 }
 
 sdk::PeerInfo HostChannel::peer() const {

@@ -54,6 +54,8 @@ public:
     // channel speaks plain HTTP, which only an explicit choice may ask for.
     void setTls(std::shared_ptr<security::TlsContext> tls);
     bool encrypted() const;
+    // The TLS context (null with --allow-plaintext): the contact's key for the GUI.
+    std::shared_ptr<security::TlsContext> tls() const;
     // Why the contact's key was last refused (a changed key), empty if it was not.
     std::string keyRefusal() const;
     PeerAddress peerAddress() const;
@@ -61,6 +63,10 @@ public:
     MethodTable& methods() { return methods_; }
     DatagramSocket& datagrams() { return datagrams_; }
     std::shared_ptr<CurlPeerStream> makeStream(const std::string& name) const;
+    // A stream whose TLS connection also keys the datagrams we send (security/datagram_keys.h):
+    // after each answered call on a new connection, its exported key becomes the send key.
+    // PeerLink's presence stream is the one (open the whole session, a call every second).
+    std::shared_ptr<CurlPeerStream> makeKeyingStream(const std::string& name);
 
     sdk::PeerInfo peer() const;
     void setPeer(sdk::PeerInfo info);

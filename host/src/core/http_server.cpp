@@ -167,6 +167,7 @@ private:
         SSL* ssl = nullptr;         // over TLS
         bool sawTlsRecord = false;  // the first byte was a TLS handshake record
         std::string peerKey;        // the client's raw Ed25519 key, once accepted
+        bool announced = false;     // tlsEstablished was called: tlsClosed will be
     };
 
     void acceptAll(Clock::time_point now);
@@ -222,6 +223,8 @@ void HttpServer::Loop::closeConnection(std::uint64_t id) {
     auto it = connections_.find(id);
     if (it == connections_.end())
         return;
+    if (it->second.announced && s_.callbacks_.tlsClosed)
+        s_.callbacks_.tlsClosed(id);
     SSL_free(it->second.ssl);
     ::close(it->second.fd); // also removes it from epoll
     auto src = perSource_.find(it->second.source);
@@ -540,6 +543,10 @@ void HttpServer::Loop::handshake(std::uint64_t id, Connection& c, Clock::time_po
         if (!accepted) {
             closeConnection(id); // the callback said why
             return;
+        }
+        if (s_.callbacks_.tlsEstablished) {
+            c.announced = true;
+            s_.callbacks_.tlsEstablished(id, c.ssl);
         }
         becomeIdle(c, now);
         watch(id, c, EPOLLIN | EPOLLRDHUP);

@@ -32,6 +32,7 @@
 #include <vector>
 
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
 
 namespace charla::host {
 
@@ -67,6 +68,11 @@ struct HttpCallbacks {
     // Over TLS, once the handshake is done, before anything is read: the raw Ed25519 key of the
     // client's certificate (empty if it is no Ed25519 key). False closes the connection.
     std::function<bool(const std::string& peerIp, const std::string& peerKey)> acceptPeerKey;
+    // Over TLS, once acceptPeerKey accepted: the connection's id (unique in this server) and its
+    // TLS state, valid during the call only (the datagram keys are exported here).
+    std::function<void(std::uint64_t connection, SSL* ssl)> tlsEstablished;
+    // A connection tlsEstablished was told of is closed.
+    std::function<void(std::uint64_t connection)> tlsClosed;
     // A complete POST to the path: returns the text/xml response body. Runs on a worker.
     std::function<std::string(const HttpRequest&)> handle;
 };

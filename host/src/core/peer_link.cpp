@@ -195,7 +195,7 @@ void PeerLink::introduce(sdk::PeerStream& stream, int theirSerial, int serialToA
 }
 
 void PeerLink::run(std::stop_token stop) {
-    auto stream = channel_.makeStream("host");
+    auto stream = channel_.makeKeyingStream("host");
     std::stop_callback interruptOnStop(stop, [&] { stream->interrupt(); });
     const auto timeout = std::chrono::milliseconds(1500);
     // One lost ping is a glitch (a reset, a stall of a second or two), not a contact gone: ask

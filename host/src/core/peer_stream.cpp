@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "core/rpc_server.h"
 #include "core/xmlrpc_reader.h"
+#include "security/datagram_keys.h"
 #include "security/tls.h"
 
 #include <xmlrpc-c/xml.hpp>
@@ -82,6 +83,27 @@ CurlPeerStream::~CurlPeerStream() {
     curl_easy_cleanup(easyOf(easy_));
     curl_multi_cleanup(multiOf(multi_));
     curl_slist_free_all(static_cast<curl_slist*>(headers_));
+}
+
+void CurlPeerStream::setDatagramKeySink(std::function<void(const security::DatagramKey&)> sink) {
+    keySink_ = std::move(sink);
+    if (!keySink_ || !tls_)
+        return;
+    // libcurl calls this once the connection for a request is ready (new or reused), on the
+    // calling thread, while the easy handle still holds it: its SSL is at hand only then.
+    auto prereq = [](void* self, char*, char*, int, int) -> int {
+        auto* stream = static_cast<CurlPeerStream*>(self);
+        const curl_tlssessioninfo* info = nullptr;
+        stream->connectionKey_.reset();
+        if (curl_easy_getinfo(easyOf(stream->easy_), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK &&
+            info && info->backend == CURLSSLBACKEND_OPENSSL && info->internals)
+            if (auto key = security::exportDatagramKey(static_cast<SSL*>(info->internals)))
+                stream->connectionKey_ = std::make_unique<security::DatagramKey>(*key);
+        return CURL_PREREQFUNC_OK;
+    };
+    curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQFUNCTION,
+                     static_cast<curl_prereq_callback>(prereq));
+    curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQDATA, this);
 }
 
 void CurlPeerStream::interrupt() {
@@ -164,6 +186,11 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     if (result != CURLE_OK)
         throw PeerCallError(PeerCallError::Kind::Unreachable,
                             method + ": cannot reach " + url_ + ": " + curl_easy_strerror(result));
+    if (httpStatus == 200 && keySink_ && connectionKey_ &&
+        !(givenKey_ && *givenKey_ == *connectionKey_)) {
+        givenKey_ = std::move(connectionKey_);
+        keySink_(*givenKey_);
+    }
     if (httpStatus != 200)
         throw PeerCallError(PeerCallError::Kind::BadResponse,
                             method + ": the peer answered HTTP " + std::to_string(httpStatus) +

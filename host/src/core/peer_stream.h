@@ -11,13 +11,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 namespace charla::security {
 class TlsContext;
-}
+struct DatagramKey;
+} // namespace charla::security
 
 namespace charla::host {
 
@@ -40,6 +42,11 @@ public:
     // fail, with Kind::Interrupted.
     void interrupt();
 
+    // Before the first call, over TLS: after every answered call on a connection whose datagram
+    // key (security/datagram_keys.h) differs from the last one given, `sink` gets it, on the
+    // calling thread. Answered means the server finished the handshake, so it has the key too.
+    void setDatagramKeySink(std::function<void(const security::DatagramKey&)> sink);
+
     // Bytes sent in request bodies (for the benchmarks' wire figures).
     std::uint64_t bytesSent() const { return bytesSent_; }
 
@@ -54,6 +61,9 @@ private:
     void* easy_ = nullptr;  // CURL*, reused so the connection stays open
     void* headers_ = nullptr;
     std::atomic<bool> interrupted_{false};
+    std::function<void(const security::DatagramKey&)> keySink_;
+    std::unique_ptr<security::DatagramKey> connectionKey_; // this call's connection, call() only
+    std::unique_ptr<security::DatagramKey> givenKey_;      // what keySink_ had last
     std::atomic<std::uint64_t> bytesSent_{0};
 };
 

@@ -192,6 +192,10 @@ void RpcServer::bind(const std::string& address, std::uint16_t port) {
         callbacks.acceptPeerKey = [this](const std::string&, const std::string& peerKey) {
             return tls_->checkPeerKey(policy()->contact, QByteArray::fromStdString(peerKey));
         };
+    if (tls_) {
+        callbacks.tlsEstablished = tlsObserver_.established;
+        callbacks.tlsClosed = tlsObserver_.closed;
+    }
     http_ = std::make_unique<HttpServer>(fd, "/RPC2", limits, std::move(callbacks),
                                          tls_ ? tls_->serverContext() : nullptr);
     port_ = ntohs(bound.sin_port);

@@ -11,6 +11,7 @@
 #include "core/method_table.h"
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+typedef struct ssl_st SSL;
 
 namespace charla::security {
 class TlsContext;
@@ -76,6 +79,13 @@ public:
     // contact's (security/tls.h); without, plain HTTP (only by explicit choice: --allow-plaintext).
     void setTls(std::shared_ptr<security::TlsContext> tls) { tls_ = std::move(tls); }
     bool encrypted() const { return tls_ != nullptr; }
+    // Before bind(): told of every TLS connection whose key was accepted (on the server's I/O
+    // thread; the SSL only during the call) and of its close. HostChannel keys datagrams there.
+    struct TlsObserver {
+        std::function<void(std::uint64_t connection, SSL* ssl)> established;
+        std::function<void(std::uint64_t connection)> closed;
+    };
+    void setTlsObserver(TlsObserver observer) { tlsObserver_ = std::move(observer); }
 
     // Turns one call document into a response document (a fault for anything malformed).
     // Public for the tests and the fuzzers.
@@ -99,6 +109,7 @@ private:
     mutable std::mutex policyMutex_;
     std::shared_ptr<const AccessPolicy> policy_ = std::make_shared<AccessPolicy>();
     std::shared_ptr<security::TlsContext> tls_; // before http_: outlives it
+    TlsObserver tlsObserver_;
     std::unique_ptr<HttpServer> http_;
     bool serving_ = false;
     std::uint16_t port_ = 0;

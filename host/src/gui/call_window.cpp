@@ -50,7 +50,16 @@ CallWindow::CallWindow(host::CallManager& calls, const QString& contactName, QWi
     hangUp_->setObjectName("hangUpButton");
     hangUp_->setStyleSheet("QPushButton { background: #c62828; color: white; padding: 8px 24px; "
                            "border-radius: 4px; font-weight: bold; }");
-    layout->addWidget(hangUp_, 0, Qt::AlignCenter);
+    // Comparing safety numbers is natural while talking: the button is here too.
+    auto* safetyNumber = new QPushButton(tr("Safety number…"), this);
+    safetyNumber->setObjectName("callSafetyNumberButton");
+    connect(safetyNumber, &QPushButton::clicked, this, &CallWindow::safetyNumberRequested);
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch();
+    buttons->addWidget(hangUp_);
+    buttons->addWidget(safetyNumber);
+    buttons->addStretch();
+    layout->addLayout(buttons);
     connect(hangUp_, &QPushButton::clicked, &calls_, &host::CallManager::hangUp);
 
     // Ctrl+W closes the window (which hangs up), Ctrl+Q quits Charla.

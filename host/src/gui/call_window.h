@@ -36,6 +36,8 @@ public:
 signals:
     // Ctrl+Q: the whole application.
     void quitRequested();
+    // "Safety number…": the chat window opens the dialog over this one.
+    void safetyNumberRequested();
 
 protected:
     void closeEvent(QCloseEvent* event) override;

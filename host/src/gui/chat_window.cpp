@@ -3,13 +3,19 @@
 #include "core/plugin_manager.h"
 #include "gui/panel_layout.h"
 #include "gui/plugins_dialog.h"
+#include "gui/safety_number_dialog.h"
 #include "gui/shortcuts.h"
+#include "security/identity.h"
+#include "security/tls.h"
 
 #include <QAction>
 #include <QEvent>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
@@ -35,9 +41,16 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     call_->setEnabled(false);
     auto* pluginsButton = new QPushButton(tr("Plugins…"), central);
     pluginsButton->setObjectName("pluginsButton");
+    trust_ = new QLabel(central);
+    trust_->setObjectName("trustLabel");
+    safetyNumber_ = new QPushButton(tr("Safety number…"), central);
+    safetyNumber_->setObjectName("safetyNumberButton");
+    connect(safetyNumber_, &QPushButton::clicked, this, [this] { openSafetyNumber(); });
     header->addWidget(contact_);
     header->addWidget(presence_);
+    header->addWidget(trust_);
     header->addStretch();
+    header->addWidget(safetyNumber_);
     header->addWidget(call_);
     auto* settingsButton = new QPushButton(tr("Settings…"), central);
     settingsButton->setObjectName("settingsButton");
@@ -56,6 +69,25 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
                              "border-radius: 4px; padding: 6px; color: #5c4400; }");
     problems_->hide();
     layout->addWidget(problems_);
+
+    // A changed key is not a problem line among others: it may be an attack. Red, explicit, and
+    // the only way on is to accept the new key on purpose.
+    keyChanged_ = new QFrame(central);
+    keyChanged_->setObjectName("keyChangedBanner");
+    keyChanged_->setStyleSheet("#keyChangedBanner { background: #fde2e1; border: 2px solid "
+                               "#c62828; border-radius: 4px; } QLabel { color: #7f1010; }");
+    auto* bannerLayout = new QHBoxLayout(keyChanged_);
+    keyChangedText_ = new QLabel(keyChanged_);
+    keyChangedText_->setObjectName("keyChangedLabel");
+    keyChangedText_->setWordWrap(true);
+    keyChangedText_->setTextFormat(Qt::RichText);
+    auto* accept = new QPushButton(tr("Accept the new key…"), keyChanged_);
+    accept->setObjectName("acceptKeyButton");
+    connect(accept, &QPushButton::clicked, this, &ChatWindow::confirmNewKey);
+    bannerLayout->addWidget(keyChangedText_, 1);
+    bannerLayout->addWidget(accept, 0, Qt::AlignTop);
+    keyChanged_->hide();
+    layout->addWidget(keyChanged_);
     connect(&plugins_, &host::PluginManager::pluginsChanged, this, &ChatWindow::updateProblems);
 
     panels_ = new QSplitter(Qt::Vertical, central);
@@ -117,12 +149,108 @@ void ChatWindow::updatePlaceholder() {
 
 void ChatWindow::setRefusal(const QString& why) {
     refusal_ = why;
+    updateTrust();
     updateProblems();
+}
+
+void ChatWindow::setSecurity(std::shared_ptr<security::TlsContext> tls,
+                             const std::string& contact) {
+    tls_ = std::move(tls);
+    contactKeyName_ = contact;
+    updateTrust();
+}
+
+void ChatWindow::updateTrust() {
+    // Reads the store under its lock: a local lookup, never the network.
+    const auto view = tls_ ? tls_->peerKey(contactKeyName_) : security::TlsContext::PeerKeyView{};
+    if (!tls_) {
+        trust_->setText(tr("<span style='color:#c62828'><b>⚠ not encrypted</b></span>"));
+        trust_->setToolTip(tr("--allow-plaintext: everything to and from this contact crosses "
+                              "the network readable by anyone on the way."));
+    } else if (view.verified) {
+        trust_->setText(tr("<span style='color:#1b8a3a'><b>✔ verified</b></span>"));
+        trust_->setToolTip(tr("Encrypted; you compared the safety number with the contact."));
+    } else {
+        trust_->setText(tr("<span style='color:gray'>encrypted</span>"));
+        trust_->setToolTip(tr("Encrypted, not verified yet: compare the safety number."));
+    }
+    trust_->setProperty("verified", view.verified);
+    safetyNumber_->setVisible(tls_ != nullptr);
+    safetyNumber_->setEnabled(!view.presented.isEmpty() && !view.changed);
+    keyIsChanged_ = view.changed;
+    const QString name = knownName_.isEmpty() ? tr("The contact") : knownName_;
+    keyChangedText_->setText(
+        tr("<b>⚠ %1's key has CHANGED.</b> Someone may be between you (a man-in-the-middle), or "
+           "%1 reinstalled Charla. Charla refuses to talk to this key. Ask %1 another way (in "
+           "person, by phone) before you accept it.")
+            .arg(name.toHtmlEscaped()));
+    keyChanged_->setVisible(view.changed);
+}
+
+void ChatWindow::confirmNewKey() {
+    if (!tls_)
+        return;
+    const auto view = tls_->peerKey(contactKeyName_);
+    if (!view.changed)
+        return updateTrust();
+    const QString name = knownName_.isEmpty() ? tr("the contact") : knownName_;
+    auto* box = new QMessageBox(
+        QMessageBox::Warning, tr("Accept the new key?"),
+        tr("Only accept %1's new key if you know why it changed (a reinstall) and the safety "
+           "number below is the one %1's Charla shows. If it is an attacker's key, they will "
+           "read everything.\n\nSafety number with the new key:\n%2")
+            .arg(name, security::safetyNumber(tls_->identity().publicKey(), view.presented)),
+        QMessageBox::Cancel, this);
+    box->setObjectName("acceptKeyConfirm");
+    auto* accept = box->addButton(tr("Accept the new key"), QMessageBox::DestructiveRole);
+    accept->setObjectName("confirmAcceptKeyButton");
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    const QByteArray presented = view.presented;
+    connect(box, &QMessageBox::buttonClicked, this, [this, accept, presented](QAbstractButton* b) {
+        if (b != accept)
+            return;
+        QString error;
+        if (!tls_->acceptKey(contactKeyName_, presented, &error)) {
+            QMessageBox::warning(this, tr("Cannot accept the key"), error);
+            return;
+        }
+        refusal_.clear(); // the link says it again at its next ping if it still holds
+        updateTrust();
+        updateProblems();
+    });
+    box->open(); // not exec(): the GUI keeps running, nothing waits
+}
+
+void ChatWindow::openSafetyNumber(QWidget* parent) {
+    if (!tls_)
+        return;
+    const auto view = tls_->peerKey(contactKeyName_);
+    if (view.presented.isEmpty() || view.changed)
+        return;
+    const QString name = knownName_.isEmpty() ? tr("your contact") : knownName_;
+    auto* dialog = new SafetyNumberDialog(
+        name, security::safetyNumber(tls_->identity().publicKey(), view.presented), view.verified,
+        parent ? parent : this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QByteArray presented = view.presented;
+    QPointer<SafetyNumberDialog> guard(dialog);
+    connect(dialog, &SafetyNumberDialog::markVerifiedRequested, this, [this, guard, presented] {
+        QString error;
+        if (!tls_->markVerified(contactKeyName_, presented, &error)) {
+            QMessageBox::warning(guard, tr("Cannot mark as verified"), error);
+            return;
+        }
+        if (guard)
+            guard->setVerified(true);
+        updateTrust();
+    });
+    dialog->open();
 }
 
 void ChatWindow::updateProblems() {
     QStringList lines;
-    if (!refusal_.isEmpty())
+    if (!refusal_.isEmpty() && !keyIsChanged_) // a changed key has its own banner
         lines << refusal_.toHtmlEscaped();
     for (const host::PluginRecord& r : plugins_.plugins()) {
         if (r.state != host::PluginState::Failed)
@@ -131,7 +259,7 @@ void ChatWindow::updateProblems() {
         lines << tr("<b>%1</b> stopped working: %2")
                      .arg(name.toHtmlEscaped(), r.reason.toHtmlEscaped());
     }
-    if (lines.size() > (refusal_.isEmpty() ? 0 : 1))
+    if (lines.size() > (refusal_.isEmpty() || keyIsChanged_ ? 0 : 1))
         lines << tr("Open Plugins… to try again.");
     problems_->setText(lines.join(QStringLiteral("<br>")));
     problems_->setVisible(!lines.isEmpty());
@@ -152,6 +280,7 @@ void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
     presence_->setProperty("online", peer.online);
     call_->setEnabled(peer.online);
     call_->setToolTip(peer.online ? tr("Call %1").arg(name) : tr("%1 is offline").arg(name));
+    updateTrust(); // the first handshake brings the contact's key
 }
 
 void ChatWindow::setUnread(int count) {

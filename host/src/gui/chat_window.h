@@ -10,12 +10,19 @@
 #include <QMainWindow>
 #include <QMap>
 
+#include <memory>
+#include <string>
+
+class QFrame;
 class QLabel;
 class QPushButton;
 class QSplitter;
 
 namespace charla::host {
 class PluginManager;
+}
+namespace charla::security {
+class TlsContext;
 }
 
 namespace charla::gui {
@@ -41,6 +48,11 @@ public slots:
     // Messages the user has not seen, counted while the window is not active: "(3) " in the
     // title (the taskbar shows it). 0 clears it.
     void setUnread(int count);
+    // Where the contact's key is checked (null: --allow-plaintext, the header then says "not
+    // encrypted" for the whole session) and under which name (`host:port`, known_peers').
+    void setSecurity(std::shared_ptr<security::TlsContext> tls, const std::string& contact);
+    // The safety-number dialog (parent: this window, or the call window that asked).
+    void openSafetyNumber(QWidget* parent = nullptr);
 
 signals:
     // The window became the active window: the user is looking at the conversation.
@@ -59,6 +71,9 @@ private:
     void updateTitle();
     void updatePlaceholder();
     void updateProblems();
+    // The header's encrypted / verified / not encrypted mark and the changed-key banner.
+    void updateTrust();
+    void confirmNewKey();
 
     host::PluginManager& plugins_;
     QString contactAddress_;
@@ -71,6 +86,13 @@ private:
     QLabel* placeholder_ = nullptr;
     QLabel* problems_ = nullptr; // a refusing contact, failed plugins, and why
     QString refusal_;
+    QLabel* trust_ = nullptr;
+    QPushButton* safetyNumber_ = nullptr;
+    QFrame* keyChanged_ = nullptr; // the scary banner of a changed key
+    QLabel* keyChangedText_ = nullptr;
+    std::shared_ptr<security::TlsContext> tls_;
+    std::string contactKeyName_;
+    bool keyIsChanged_ = false;
     QMap<QString, QWidget*> panelByPlugin_;
 };
 

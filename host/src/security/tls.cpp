@@ -114,6 +114,7 @@ bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawK
             << "refused" << name << ": no Ed25519 key in its certificate";
         return false;
     }
+    presented_[name] = rawKey;
     const QString fingerprint = fingerprintOf(rawKey);
     switch (trust_.check(name, fingerprint)) {
     case KeyTrust::Known:
@@ -148,6 +149,40 @@ bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawK
             << "REFUSED" << name << ":" << lastRefusal_ << "(logged once a minute while it lasts)";
     }
     return false;
+}
+
+TlsContext::PeerKeyView TlsContext::peerKey(const std::string& contact) const {
+    const QString name = QString::fromStdString(contact);
+    std::lock_guard lock(mutex_);
+    PeerKeyView view;
+    const auto it = presented_.find(name);
+    if (it == presented_.end())
+        return view;
+    view.presented = it->second;
+    const auto known = trust_.known(name);
+    const QString fingerprint = fingerprintOf(view.presented);
+    view.changed = known && known->fingerprint != fingerprint;
+    view.verified = known && known->fingerprint == fingerprint && known->verified;
+    return view;
+}
+
+bool TlsContext::markVerified(const std::string& contact, const QByteArray& presented,
+                              QString* error) {
+    std::lock_guard lock(mutex_);
+    return trust_.setVerified(QString::fromStdString(contact), fingerprintOf(presented), true,
+                              error);
+}
+
+bool TlsContext::acceptKey(const std::string& contact, const QByteArray& presented,
+                           QString* error) {
+    std::lock_guard lock(mutex_);
+    if (!trust_.trust(QString::fromStdString(contact), fingerprintOf(presented), error))
+        return false;
+    qCWarning(lcSecurity).noquote()
+        << "the user accepted a NEW key for" << QString::fromStdString(contact)
+        << fingerprintOf(presented).left(16);
+    lastRefusal_.clear();
+    return true;
 }
 
 QString TlsContext::lastRefusal() const {

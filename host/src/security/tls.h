@@ -14,6 +14,7 @@
 #include <QString>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,11 +51,29 @@ public:
     // Why the last key check failed, empty after a good one.
     QString lastRefusal() const;
 
+    // What the user is shown about the contact's key (the chat header, the safety-number
+    // dialog): the key it presented last (empty before any handshake), whether that key is the
+    // remembered one and marked verified, or a changed one being refused.
+    struct PeerKeyView {
+        QByteArray presented;
+        bool changed = false;  // presented differs from the remembered key: refused
+        bool verified = false; // presented is the remembered key, and the users compared it
+    };
+    PeerKeyView peerKey(const std::string& contact) const;
+    // The user compared safety numbers for `presented` (PeerKeyView::presented): remember it as
+    // verified. False and *error if that is not the remembered key or the store cannot be saved.
+    bool markVerified(const std::string& contact, const QByteArray& presented, QString* error);
+    // The user accepts a changed key on purpose (after a warning): `presented` becomes the
+    // remembered key, not verified; the next handshake passes. Local file only: never waits on
+    // the network.
+    bool acceptKey(const std::string& contact, const QByteArray& presented, QString* error);
+
 private:
     Identity identity_;
     mutable std::mutex mutex_; // guards trust_ and lastRefusal_
     mutable TrustStore trust_;
     mutable QString lastRefusal_;
+    mutable std::map<QString, QByteArray> presented_; // each contact's last key, checked or not
     mutable std::chrono::steady_clock::time_point lastRefusalLogged_{};
     SSL_CTX* server_ = nullptr;
 };
