@@ -67,7 +67,8 @@ def main():
         time.sleep(6)
         os.makedirs(out, exist_ok=True)
         shot = os.path.join(out, "files.png")
-        subprocess.run(["import", "-display", display, "-window", "root", shot], check=True)
+        subprocess.run(["import", "-display", display, "-window", "root", "-crop",
+                        "560x640+0+0", shot], check=True)
         print("saved", shot, [(r[2], STATES[r[4]]) for r in transfers(b)])
         bproc.terminate()
         bproc.wait(10)

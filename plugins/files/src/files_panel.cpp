@@ -210,7 +210,7 @@ FilesPanel::FilesPanel(TransferEngine& engine, QWidget* parent) : QWidget(parent
     rows_->setContentsMargins(0, 0, 0, 0);
     rows_->addStretch(1);
     scroll->setWidget(inner);
-    scroll->setMinimumHeight(90);
+    scroll_ = scroll;
     layout->addWidget(scroll, 1);
     timer_ = new QTimer(this);
     timer_->setInterval(250); // progress lines: 4 updates a second, whatever the chunk rate
@@ -227,6 +227,7 @@ FilesPanel::FilesPanel(TransferEngine& engine, QWidget* parent) : QWidget(parent
 FilesPanel::~FilesPanel() = default;
 
 void FilesPanel::refresh() {
+    TransferRow* added = nullptr;
     for (const Transfer& t : engine_.transfers()) {
         const QString k = rowKey(t);
         auto it = rowByKey_.find(k);
@@ -234,10 +235,17 @@ void FilesPanel::refresh() {
             auto* row = new TransferRow(this, engine_, t);
             rows_->insertWidget(rows_->count() - 1, row); // newest at the bottom, above the stretch
             rowByKey_.insert(k, row);
+            added = row;
         } else {
             it.value()->update(t);
         }
     }
+    // Room for about three rows once there are transfers; none before the first.
+    scroll_->setMinimumHeight(std::min<int>(int(rowByKey_.size()), 3) * 76);
+    if (added)
+        QTimer::singleShot(0, scroll_, [scroll = scroll_, added] {
+            scroll->ensureWidgetVisible(added); // the newest, at the bottom
+        });
 }
 
 void FilesPanel::tick() {

@@ -11,6 +11,7 @@
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 class QTimer;
 class QVBoxLayout;
 
@@ -37,6 +38,7 @@ private:
 
     TransferEngine& engine_;
     QVBoxLayout* rows_;
+    QScrollArea* scroll_;
     QLabel* status_;
     QTimer* timer_;
     QHash<QString, TransferRow*> rowByKey_;
