@@ -1440,7 +1440,9 @@ void GuiTest::unicodeMessages() {
 void GuiTest::pluginsDialogTogglesText() {
     SKIP_WITHOUT_TEXT_PLUGIN();
     const QList<quint16> ports = freePorts(2);
-    Application app(localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
+    Options options = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    options.disabledPlugins << QStringLiteral("files"); // text's panel is then the only one
+    Application app(options);
     QVERIFY(startConnected({&app}));
     ChatWindow* chat = app.chatWindow();
     QVERIFY(chat);
@@ -1721,7 +1723,7 @@ void GuiTest::settingsScreenshot() {
     options.port = freePorts(1)[0];
     options.peer = charla::host::HostPort{QStringLiteral("localhost"), freePorts(1)[0]};
     options.user = QStringLiteral("Alice");
-    options.disabledPlugins = {"audio"};
+    options.disabledPlugins = {"audio", "files"}; // the video page alone, as the guide shows it
     options.pluginOptions["video.camera"] = "test";
     Application app(options);
     QVERIFY(startConnected({&app}));
