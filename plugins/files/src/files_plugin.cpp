@@ -8,9 +8,11 @@
 #include <charla/sdk/declare_plugin.h>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QPointer>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <memory>
 
 namespace charla::files {
@@ -41,6 +43,9 @@ public:
                               .arg(QString::fromStdString(context.localUser()).toUtf8().toHex()));
         config.downloadDir = downloadDir(context);
         config.autoAcceptBytes = autoAcceptBytes();
+        // `--plugin-option files.chunk_kib=N`: what the receiver asks per files.read (benchmarks).
+        if (const auto chunk = context.option("chunk_kib"); chunk && !chunk->empty())
+            config.chunkBytes = std::clamp(QString::fromStdString(*chunk).toInt(), 4, 1024) * 1024;
         // Throws StoreError if the store cannot be opened: the plugin is shown failed with the
         // reason rather than losing transfers.
         engine_ = std::make_unique<TransferEngine>(config);

@@ -46,7 +46,9 @@ struct EngineConfig {
     QString downloadDir;         // received files land here (created when needed)
     qint64 autoAcceptBytes = -1; // offers up to this size are accepted at once; -1: never
     qint64 maxFileBytes = kMaxFileBytes;
-    int chunkBytes = kMaxChunkBytes; // what the receiver asks for per files.read
+    // What the receiver asks for per files.read: 128 KiB measured best (bench/files: 1 MiB
+    // chunks moved 12 MB/s on loopback and 38 % of a 100 Mbit/s link, 128 KiB 28 MB/s and 73 %).
+    int chunkBytes = 128 * 1024;
     qint64 syncEveryBytes = 8 << 20; // the .part is fsynced and its offset stored this often
 };
 
