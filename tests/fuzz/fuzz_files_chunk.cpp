@@ -17,6 +17,8 @@
 #include "core/xmlrpc_reader.h"
 #include "transfer_engine.h"
 
+#include <xmlrpc-c/girerr.hpp>
+
 #include <QDir>
 #include <QFile>
 
@@ -37,7 +39,10 @@ using Struct = std::map<std::string, xmlrpc_c::value>;
 
 constexpr const char* kKnownId = "known-transfer";
 std::string fileBytes;
-std::unique_ptr<TransferEngine> sender, receiver;
+// Never destroyed: at exit Qt SQL's own globals go first, and a store closed after them crashes.
+// Still reachable through these pointers, so not a leak.
+TransferEngine* sender = nullptr;
+TransferEngine* receiver = nullptr;
 
 template <typename T> T take(const std::uint8_t*& p, std::size_t& n) {
     T v{};
@@ -57,11 +62,16 @@ void answerMode(std::uint8_t mode, const std::uint8_t* p, std::size_t n, const s
     Struct members;
     if (!(mode & 4))
         members["offset"] = xmlrpc_c::value_i8(answerOffset);
-    if (!(mode & 8))
-        members["data"] =
-            mode & 16
-                ? xmlrpc_c::value(xmlrpc_c::value_string(std::string(p, p + n)))
-                : xmlrpc_c::value(xmlrpc_c::value_bytestring(std::vector<unsigned char>(p, p + n)));
+    if (!(mode & 8)) {
+        try {
+            members["data"] =
+                mode & 16 ? xmlrpc_c::value(xmlrpc_c::value_string(std::string(p, p + n)))
+                          : xmlrpc_c::value(
+                                xmlrpc_c::value_bytestring(std::vector<unsigned char>(p, p + n)));
+        } catch (const girerr::error&) {
+            return; // not UTF-8: xmlrpc-c refuses to make the value
+        }
+    }
     try {
         const auto got = files::parseReadAnswer(xmlrpc_c::value_struct(members), asked, length);
         CHARLA_FUZZ_CHECK(!got.empty() && got.size() <= static_cast<std::size_t>(length),
@@ -75,8 +85,14 @@ void readMode(const std::uint8_t* p, std::size_t n, const std::uint8_t* data, st
     const double offset = take<double>(p, n);
     const int length = static_cast<int>(take<std::int32_t>(p, n));
     const std::string id = n ? std::string(p, p + n) : std::string(kKnownId);
+    xmlrpc_c::value idValue;
+    try {
+        idValue = xmlrpc_c::value_string(id);
+    } catch (const girerr::error&) {
+        return; // not UTF-8: xmlrpc-c refuses to make the value, no reader would deliver it
+    }
     xmlrpc_c::paramList params;
-    params.add(xmlrpc_c::value_struct(Struct{{"id", xmlrpc_c::value_string(id)},
+    params.add(xmlrpc_c::value_struct(Struct{{"id", idValue},
                                              {"offset", xmlrpc_c::value_double(offset)},
                                              {"length", xmlrpc_c::value_int(length)}}));
     try {
@@ -117,7 +133,7 @@ void callMode(const std::uint8_t* p, std::size_t n) {
     if (it == handlers.end())
         return;
     try {
-        (receiver.get()->*(it->second))(call.params);
+        (receiver->*(it->second))(call.params);
     } catch (const xmlrpc_c::fault&) {
     }
 }
@@ -151,10 +167,10 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     files::EngineConfig config;
     config.storePath = dir.filePath("sender.sqlite");
     config.downloadDir = dir.filePath("downloads-sender");
-    sender = std::make_unique<TransferEngine>(config);
+    sender = new TransferEngine(config);
     config.storePath = dir.filePath("receiver.sqlite");
     config.downloadDir = dir.filePath("downloads");
-    receiver = std::make_unique<TransferEngine>(config);
+    receiver = new TransferEngine(config);
     return 0;
 }
 
