@@ -279,6 +279,26 @@ def main():
                          "read after decline")
         expect("declined" in f.faultString, "fault says %r" % f.faultString)
 
+    def pause_by_receiver_then_read():
+        # The receiver paused (A hears files.pause), then resumes: its next read may overtake
+        # its resume notice, and must be served, not refused as paused.
+        d = fresh("pause")
+        pa, pb = free_ports(2)
+        peer = PyPeer(pb)
+        peers.append(peer)
+        src = os.path.join(d, "notes.bin")
+        make_file(src, 1 * MiB, 6)
+        a = new(d, "Alice", pa, pb, extra=["--send-file", src])
+        expect(wait_for(lambda: peer.called("files.offer"), 10), "no offer reached the peer")
+        tid = peer.called("files.offer")[0][0]["id"]
+        rpc = a.rpc_as_contact()
+        rpc.files.answer({"id": tid, "accept": True})
+        rpc.files.pause({"id": tid, "paused": True})
+        expect(state_of(a, OUT)[0] == "paused", "A: %s" % (state_of(a, OUT),))
+        r = rpc.files.read({"id": tid, "offset": 0, "length": 1000})
+        expect(r["data"].data == open(src, "rb").read(1000), "wrong bytes after the resume")
+        expect(state_of(a, OUT)[0] == "transferring", "A: %s" % (state_of(a, OUT),))
+
     def hostile_offers():
         d = fresh("offers")
         pa, pb = free_ports(2)
@@ -462,6 +482,7 @@ def main():
 
     checks = [("both_ways", both_ways), ("collision_and_sanitizing", collision_and_sanitizing),
               ("decline_and_hostile_reads", decline_and_hostile_reads),
+              ("pause_by_receiver_then_read", pause_by_receiver_then_read),
               ("hostile_offers", hostile_offers), ("damaged_and_malformed", damaged_and_malformed),
               ("cancel_by_sender", cancel_by_sender),
               ("resume_after_cut_and_kill", resume_after_cut_and_kill), ("disk_full", disk_full)]

@@ -29,6 +29,7 @@ using Struct = std::map<std::string, xmlrpc_c::value>;
 using sdk::StructReader;
 
 constexpr auto kCallTimeout = std::chrono::seconds(30);
+const QString kPausedByContact = QStringLiteral("paused by the contact");
 
 xmlrpc_c::value str(const QString& s) {
     return xmlrpc_c::value_string(s.toStdString());
@@ -250,6 +251,10 @@ xmlrpc_c::value TransferEngine::handleRead(const xmlrpc_c::paramList& params) {
                                                         .arg(id, stateName(found->state))
                                                         .toStdString());
         case State::Paused:
+            // Paused by the receiver, who now reads again: its resume notice may still be on
+            // the way (it travels on the other stream). Paused here, by our user: refused.
+            if (found->reason == kPausedByContact)
+                break;
             throw sdk::fault(
                 sdk::kFaultUnavailable,
                 QStringLiteral("files.read: transfer %1 is paused").arg(id).toStdString());
@@ -262,10 +267,12 @@ xmlrpc_c::value TransferEngine::handleRead(const xmlrpc_c::paramList& params) {
                                  .arg(offset)
                                  .arg(found->size)
                                  .toStdString());
-        // Reading is accepting: the answer may still be on its way (or lost).
-        if (found->state == State::Offered) {
+        // Reading is accepting (the answer may still be on its way, or lost), and resuming what
+        // the receiver paused.
+        if (found->state == State::Offered || found->state == State::Paused) {
             Transfer u = *found;
             u.state = State::Transferring;
+            u.reason.clear();
             save(u);
             accepted = true;
         }
@@ -331,7 +338,7 @@ xmlrpc_c::value TransferEngine::handlePause(const xmlrpc_c::paramList& params) {
             Transfer u = *t;
             if (paused && u.state == State::Transferring) {
                 u.state = State::Paused;
-                u.reason = QStringLiteral("paused by the contact");
+                u.reason = kPausedByContact;
                 save(u);
             } else if (!paused && u.state == State::Paused) {
                 u.state = State::Transferring;
@@ -862,7 +869,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
                     cur && cur->state == State::Transferring) {
                     Transfer u = *cur;
                     u.state = State::Paused;
-                    u.reason = QStringLiteral("paused by the contact");
+                    u.reason = kPausedByContact;
                     u.offset = offset;
                     save(u);
                 }
