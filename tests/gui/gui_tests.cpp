@@ -142,8 +142,8 @@ Options loginOptions(bool localMode) {
     Options options;
     options.localMode = localMode;
     options.pluginDirs = {pluginDir()};
-    // Host and text only: the media plugins have their own suites (and their own panels).
-    options.disabledPlugins = {"audio", "video"};
+    // Host and text only: the media and files plugins have their own suites (and panels).
+    options.disabledPlugins = {"audio", "video", "files"};
     return options;
 }
 
@@ -2017,7 +2017,7 @@ void GuiTest::settingsScreenshot() {
     options.port = freePorts(1)[0];
     options.peer = charla::host::HostPort{QStringLiteral("localhost"), freePorts(1)[0]};
     options.user = QStringLiteral("Alice");
-    options.disabledPlugins = {"audio"};
+    options.disabledPlugins = {"audio", "files"}; // the video page alone, as the guide shows it
     options.pluginOptions["video.camera"] = "test";
     Application app(options);
     QVERIFY(startConnected({&app}));

@@ -102,6 +102,8 @@ protected:
         config.pluginOptions = {
             {"video.camera", "test"},
             {"text.store", QDir(dir_.path()).filePath(user + ".sqlite").toStdString()}};
+        // The three plugins these tests toggle under a call, and no others (files has its own).
+        config.disabledPlugins = {QStringLiteral("files")};
         return std::make_unique<host::Session>(config);
     }
 

@@ -1,0 +1,301 @@
+#include "files_panel.h"
+
+#include "files_logging.h"
+
+#include <QApplication>
+#include <QDesktopServices>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QImageReader>
+#include <QLabel>
+#include <QLocale>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace charla::files {
+namespace {
+
+QString bytesText(qint64 bytes) {
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
+}
+
+QString durationText(double seconds) {
+    const qint64 s = static_cast<qint64>(seconds + 0.5);
+    if (s < 60)
+        return QStringLiteral("%1 s").arg(s);
+    if (s < 3600)
+        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+    return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+}
+
+QString rowKey(const Transfer& t) {
+    return QString::number(static_cast<int>(t.direction)) + t.id;
+}
+
+// Pictures Qt can read show as thumbnails; big ones are not decoded on the GUI thread.
+constexpr qint64 kMaxThumbnailSourceBytes = 40 * 1000 * 1000;
+
+} // namespace
+
+class TransferRow : public QFrame {
+public:
+    TransferRow(FilesPanel* panel, TransferEngine& engine, const Transfer& t)
+        : QFrame(panel), engine_(engine), id_(t.id), direction_(t.direction) {
+        setObjectName(QStringLiteral("transfer-") + t.id);
+        setFrameShape(QFrame::StyledPanel);
+        auto* layout = new QHBoxLayout(this);
+        layout->setContentsMargins(6, 4, 6, 4);
+        thumbnail_ = new QToolButton(this);
+        thumbnail_->setObjectName(QStringLiteral("thumbnail"));
+        thumbnail_->setAutoRaise(true);
+        thumbnail_->setIconSize(QSize(96, 72));
+        thumbnail_->setToolTip(tr("Open"));
+        thumbnail_->hide();
+        QObject::connect(thumbnail_, &QToolButton::clicked, this, [this] { open(); });
+        layout->addWidget(thumbnail_);
+        auto* text = new QVBoxLayout;
+        title_ = new QLabel(this);
+        title_->setObjectName(QStringLiteral("title"));
+        title_->setTextFormat(Qt::PlainText);
+        detail_ = new QLabel(this);
+        detail_->setObjectName(QStringLiteral("detail"));
+        detail_->setTextFormat(Qt::PlainText);
+        progress_ = new QProgressBar(this);
+        progress_->setRange(0, 1000);
+        progress_->setTextVisible(false);
+        progress_->setMaximumHeight(10);
+        text->addWidget(title_);
+        text->addWidget(detail_);
+        text->addWidget(progress_);
+        layout->addLayout(text, 1);
+        auto button = [&](const QString& name, const QString& label, auto action) {
+            auto* b = new QPushButton(label, this);
+            b->setObjectName(name);
+            QObject::connect(b, &QPushButton::clicked, this, action);
+            layout->addWidget(b);
+            return b;
+        };
+        accept_ = button(QStringLiteral("accept"), tr("Accept"), [this] { engine_.accept(id_); });
+        decline_ =
+            button(QStringLiteral("decline"), tr("Decline"), [this] { engine_.decline(id_); });
+        pause_ = button(QStringLiteral("pause"), tr("Pause"), [this] {
+            if (!engine_.pause(id_, direction_))
+                engine_.resume(id_, direction_);
+        });
+        cancel_ = button(QStringLiteral("cancel"), tr("Cancel"),
+                         [this] { engine_.cancel(id_, direction_); });
+        open_ = button(QStringLiteral("open"), tr("Open"), [this] { open(); });
+        update(t);
+    }
+
+    void update(const Transfer& t) {
+        path_ = t.path;
+        const bool incoming = t.direction == Direction::Incoming;
+        title_->setText((incoming ? tr("From contact: %1") : tr("To contact: %1")).arg(t.name));
+        const Progress p = engine_.progress(t.id, t.direction);
+        QString state;
+        switch (t.state) {
+        case State::Hashing:
+            state = tr("checking the file…");
+            break;
+        case State::Offering:
+            state = tr("waiting for the contact");
+            break;
+        case State::Offered:
+            state = incoming ? tr("offered: accept?") : tr("offered, waiting for an answer");
+            break;
+        case State::Transferring: {
+            const double percent = t.size > 0 ? 100.0 * double(p.bytes) / double(t.size) : 100.0;
+            state = tr("%1 %").arg(percent, 0, 'f', 1);
+            if (p.bytesPerSecond > 0) {
+                state += tr(" · %1/s · %2 left")
+                             .arg(bytesText(qint64(p.bytesPerSecond)),
+                                  durationText(double(t.size - p.bytes) / p.bytesPerSecond));
+            }
+            break;
+        }
+        case State::Paused:
+            state = tr("paused (%1)").arg(t.reason);
+            break;
+        case State::Done:
+            state = incoming ? tr("received") : tr("delivered");
+            break;
+        case State::Declined:
+            state = tr("declined");
+            break;
+        case State::Cancelled:
+            state = t.reason.isEmpty() ? tr("cancelled") : t.reason;
+            break;
+        case State::Failed:
+            state = tr("failed: %1").arg(t.reason);
+            break;
+        }
+        detail_->setText(QStringLiteral("%1 · %2 · %3").arg(bytesText(t.size), t.mime, state));
+        const bool moving = t.state == State::Transferring || t.state == State::Paused;
+        progress_->setVisible(moving);
+        if (moving)
+            progress_->setValue(t.size > 0 ? int(1000 * double(p.bytes) / double(t.size)) : 1000);
+        accept_->setVisible(incoming && t.state == State::Offered);
+        decline_->setVisible(incoming && t.state == State::Offered);
+        pause_->setVisible(moving);
+        pause_->setText(t.state == State::Paused ? tr("Resume") : tr("Pause"));
+        cancel_->setVisible(!isFinal(t.state) && !(incoming && t.state == State::Offered));
+        const bool openable = t.state == State::Done || (!incoming && !isFinal(t.state)) ||
+                              (!incoming && t.state == State::Done);
+        open_->setVisible(openable && QFileInfo::exists(t.path) && !t.path.endsWith(".part"));
+        if (!thumbnailTried_ && open_->isVisible() && t.mime.startsWith(QLatin1String("image/")))
+            makeThumbnail();
+    }
+
+private:
+    void makeThumbnail() {
+        thumbnailTried_ = true;
+        if (QFileInfo(path_).size() > kMaxThumbnailSourceBytes)
+            return;
+        QImageReader reader(path_);
+        const QSize size = reader.size();
+        if (size.isValid())
+            reader.setScaledSize(size.scaled(QSize(96, 72), Qt::KeepAspectRatio));
+        const QImage image = reader.read();
+        if (image.isNull())
+            return;
+        thumbnail_->setIcon(QPixmap::fromImage(image));
+        thumbnail_->setIconSize(image.size());
+        thumbnail_->show();
+    }
+    void open() {
+        if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path_)))
+            qCWarning(lcFiles).noquote() << "no program opens" << path_;
+    }
+
+    TransferEngine& engine_;
+    QString id_;
+    Direction direction_;
+    QString path_;
+    bool thumbnailTried_ = false;
+    QToolButton* thumbnail_;
+    QLabel *title_, *detail_;
+    QProgressBar* progress_;
+    QPushButton *accept_, *decline_, *pause_, *cancel_, *open_;
+};
+
+FilesPanel::FilesPanel(TransferEngine& engine, QWidget* parent) : QWidget(parent), engine_(engine) {
+    setObjectName(QStringLiteral("filesPanel"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    auto* send = new QPushButton(tr("Send file…"), this);
+    send->setObjectName(QStringLiteral("sendFile"));
+    connect(send, &QPushButton::clicked, this, &FilesPanel::chooseFiles);
+    status_ = new QLabel(tr("Drop files on this window to send them"), this);
+    status_->setObjectName(QStringLiteral("filesStatus"));
+    bar->addWidget(send);
+    bar->addWidget(status_, 1);
+    layout->addLayout(bar);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* inner = new QWidget(scroll);
+    rows_ = new QVBoxLayout(inner);
+    rows_->setContentsMargins(0, 0, 0, 0);
+    rows_->addStretch(1);
+    scroll->setWidget(inner);
+    scroll_ = scroll;
+    layout->addWidget(scroll, 1);
+    timer_ = new QTimer(this);
+    timer_->setInterval(250); // progress lines: 4 updates a second, whatever the chunk rate
+    connect(timer_, &QTimer::timeout, this, &FilesPanel::tick);
+    timer_->start();
+    // Drops anywhere on the chat window (the conversation and the composer too). The filter goes
+    // with this panel: QObject removes it when the panel is deleted.
+    qApp->installEventFilter(this);
+    if (window() != this)
+        window()->setAcceptDrops(true); // drag events reach only windows that accept drops
+    refresh();
+}
+
+FilesPanel::~FilesPanel() = default;
+
+void FilesPanel::refresh() {
+    TransferRow* added = nullptr;
+    for (const Transfer& t : engine_.transfers()) {
+        const QString k = rowKey(t);
+        auto it = rowByKey_.find(k);
+        if (it == rowByKey_.end()) {
+            auto* row = new TransferRow(this, engine_, t);
+            rows_->insertWidget(rows_->count() - 1, row); // newest at the bottom, above the stretch
+            rowByKey_.insert(k, row);
+            added = row;
+        } else {
+            it.value()->update(t);
+        }
+    }
+    // Room for about three rows once there are transfers; none before the first.
+    scroll_->setMinimumHeight(std::min<int>(int(rowByKey_.size()), 3) * 76);
+    if (added)
+        QTimer::singleShot(0, scroll_, [scroll = scroll_, added] {
+            scroll->ensureWidgetVisible(added); // the newest, at the bottom
+        });
+}
+
+void FilesPanel::tick() {
+    if (isVisible())
+        refresh();
+}
+
+int FilesPanel::sendFiles(const QStringList& paths) {
+    int sent = 0;
+    QStringList problems;
+    for (const QString& path : paths) {
+        QString error;
+        if (engine_.send(path, &error).isEmpty())
+            problems << error;
+        else
+            ++sent;
+    }
+    status_->setText(problems.isEmpty() ? tr("%n file(s) offered", nullptr, sent)
+                                        : problems.join(QStringLiteral("; ")));
+    refresh();
+    return sent;
+}
+
+void FilesPanel::chooseFiles() {
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Send files"));
+    if (!paths.isEmpty())
+        sendFiles(paths);
+}
+
+bool FilesPanel::eventFilter(QObject* watched, QEvent* event) {
+    const auto type = event->type();
+    if (type != QEvent::DragEnter && type != QEvent::DragMove && type != QEvent::Drop)
+        return false;
+    auto* widget = qobject_cast<QWidget*>(watched);
+    if (!widget || widget->window() != window())
+        return false;
+    auto* drop = static_cast<QDropEvent*>(event);
+    QStringList paths;
+    for (const QUrl& url : drop->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    if (paths.isEmpty())
+        return false;
+    if (type == QEvent::Drop) {
+        drop->acceptProposedAction();
+        sendFiles(paths);
+    } else {
+        drop->acceptProposedAction();
+    }
+    return true;
+}
+
+} // namespace charla::files

@@ -1,0 +1,136 @@
+// The files panel as a user meets it (offscreen, real widgets, a real engine and store): files
+// dropped on the chat window are offered, an offer shows name, size and type with Accept and
+// Decline, and the buttons change the transfer.
+#include "files_panel.h"
+#include "transfer_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QLabel>
+#include <QMimeData>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTextEdit>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace charla::files;
+
+namespace {
+
+struct PanelFixture : ::testing::Test {
+    void SetUp() override {
+        ASSERT_TRUE(dir.isValid());
+        EngineConfig config;
+        config.storePath = dir.filePath("store.sqlite");
+        config.downloadDir = dir.filePath("downloads");
+        engine = std::make_unique<TransferEngine>(config);
+        window = std::make_unique<QWidget>();
+        auto* layout = new QVBoxLayout(window.get());
+        composer = new QTextEdit(window.get()); // another plugin's widget in the same window
+        layout->addWidget(composer);
+        panel = new FilesPanel(*engine, window.get());
+        layout->addWidget(panel);
+        window->resize(700, 400);
+        window->show();
+    }
+    QString makeFile(const QString& name, const QByteArray& bytes) {
+        QFile f(dir.filePath(name));
+        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        return f.fileName();
+    }
+    xmlrpc_c::paramList offer(const std::string& id, const std::string& name, double size) {
+        xmlrpc_c::paramList params;
+        params.add(xmlrpc_c::value_struct(std::map<std::string, xmlrpc_c::value>{
+            {"id", xmlrpc_c::value_string(id)},
+            {"name", xmlrpc_c::value_string(name)},
+            {"size", xmlrpc_c::value_double(size)},
+            {"sha256", xmlrpc_c::value_string(std::string(64, 'a'))},
+            {"mime", xmlrpc_c::value_string("application/pdf")}}));
+        return params;
+    }
+    void offerOrFail(const std::string& id, const std::string& name, double size) {
+        try {
+            engine->handleOffer(offer(id, name, size));
+        } catch (const xmlrpc_c::fault& f) {
+            FAIL() << "files.offer refused: " << f.getDescription();
+        }
+    }
+    QWidget* row(const QString& id) { return panel->findChild<QWidget*>("transfer-" + id); }
+
+    QTemporaryDir dir;
+    std::unique_ptr<TransferEngine> engine;
+    std::unique_ptr<QWidget> window;
+    QTextEdit* composer = nullptr;
+    FilesPanel* panel = nullptr;
+};
+
+} // namespace
+
+TEST_F(PanelFixture, FilesDroppedOnTheWindowAreOffered) {
+    const QString a = makeFile("a.txt", "alpha"), b = makeFile("b.png", "not really a png");
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(a), QUrl::fromLocalFile(b)});
+    // Dropped on the composer, another plugin's widget: the files plugin takes it.
+    QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(composer->viewport(), &enter);
+    EXPECT_TRUE(enter.isAccepted());
+    QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(composer->viewport(), &drop);
+    const auto all = engine->transfers();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "a.txt");
+    EXPECT_EQ(all[1].name, "b.png");
+    EXPECT_EQ(all[0].direction, Direction::Outgoing);
+    EXPECT_TRUE(composer->toPlainText().isEmpty()) << "the drop also became text";
+    EXPECT_TRUE(row(all[0].id) && row(all[1].id));
+}
+
+TEST_F(PanelFixture, AnOfferShowsNameSizeTypeAndIsAcceptedOrDeclined) {
+    offerOrFail("offer-1", "report.pdf", 2'500'000);
+    offerOrFail("offer-2", "other.pdf", 10);
+    panel->refresh();
+    QApplication::processEvents(); // new rows are shown on the next turn of the event loop
+    QWidget* first = row("offer-1");
+    ASSERT_TRUE(first);
+    const QString title = first->findChild<QLabel*>("title")->text();
+    const QString detail = first->findChild<QLabel*>("detail")->text();
+    EXPECT_TRUE(title.contains("report.pdf")) << title.toStdString();
+    EXPECT_TRUE(detail.contains("2.5 MB")) << detail.toStdString();
+    EXPECT_TRUE(detail.contains("application/pdf")) << detail.toStdString();
+    auto* accept = first->findChild<QPushButton*>("accept");
+    ASSERT_TRUE(accept && accept->isVisible());
+    accept->click();
+    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Transferring);
+    panel->refresh();
+    EXPECT_FALSE(accept->isVisible());
+    EXPECT_TRUE(first->findChild<QPushButton*>("pause")->isVisible());
+    first->findChild<QPushButton*>("pause")->click();
+    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Paused);
+    panel->refresh();
+    EXPECT_EQ(first->findChild<QPushButton*>("pause")->text(), "Resume");
+    first->findChild<QPushButton*>("pause")->click();
+    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Transferring);
+    first->findChild<QPushButton*>("cancel")->click();
+    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Cancelled);
+
+    row("offer-2")->findChild<QPushButton*>("decline")->click();
+    EXPECT_EQ(engine->transfer("offer-2", Direction::Incoming)->state, State::Declined);
+}
+
+TEST_F(PanelFixture, TransfersAreHistoryAcrossARestart) {
+    offerOrFail("kept", "kept.pdf", 10);
+    window.reset();
+    engine.reset();
+    EngineConfig config;
+    config.storePath = dir.filePath("store.sqlite");
+    config.downloadDir = dir.filePath("downloads");
+    TransferEngine again(config);
+    FilesPanel reopened(again);
+    EXPECT_TRUE(reopened.findChild<QWidget*>("transfer-kept"));
+}
