@@ -514,6 +514,7 @@ private slots:
     void mismatchedSecretsAreExplained();
     void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
     void aDarkDesktopGetsADarkPalette();
+    void ctrlEnterCallsTheContact();
     void safetyNumbersMatchAndVerifiedShowsInTheHeader();
     void aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose();
     void plaintextSaysNotEncryptedInTheHeader();
@@ -1710,6 +1711,25 @@ void GuiTest::aDarkDesktopGetsADarkPalette() {
 
     portal.change(0);
     QTRY_VERIFY_WITH_TIMEOUT(windowLightness() > 128, 5000);
+}
+
+// Issue 16: Ctrl+Enter calls, typed in the composer too (where Enter alone sends).
+void GuiTest::ctrlEnterCallsTheContact() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    AliceAndBob pair;
+    QVERIFY(startConnected({pair.alice.get(), pair.bob.get()}));
+    ChatWindow* a = pair.alice->chatWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    auto* composer = child<QPlainTextEdit>(a, "composer");
+    QVERIFY(composer);
+    a->activateWindow();
+    composer->setFocus();
+    QVERIFY(QTest::qWaitForWindowActive(a));
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(a), kPresenceTimeoutMs);
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.bob->incomingCallDialog(), 5000);
+    QVERIFY(pair.alice->callWindow());
+    QVERIFY2(composer->toPlainText().isEmpty(), "Ctrl+Enter was typed into the composer");
 }
 
 void GuiTest::mismatchedSecretsAreExplained() {

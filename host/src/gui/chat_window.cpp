@@ -114,7 +114,14 @@ ChatWindow::ChatWindow(host::PluginManager& plugins, const QString& contactAddre
     quitAction->setObjectName("quitAction");
     quitAction->setShortcuts(shortcuts(QKeySequence::Quit, Qt::CTRL | Qt::Key_Q));
     connect(quitAction, &QAction::triggered, this, &ChatWindow::quitRequested);
-    addActions({closeAction, quitAction});
+    // Ctrl+Enter calls from anywhere in the window, the composer included (Enter alone sends);
+    // like the button, it does nothing while the contact is offline.
+    auto* callAction = new QAction(tr("Call"), this);
+    callAction->setObjectName("callAction");
+    callAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    connect(callAction, &QAction::triggered, call_, &QPushButton::click);
+    addActions({closeAction, quitAction, callAction});
     connect(pluginsButton, &QPushButton::clicked, this, &ChatWindow::openPluginsDialog);
     setPeer(sdk::PeerInfo{});
     updateProblems(); // and the placeholder
