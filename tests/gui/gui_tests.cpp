@@ -21,6 +21,7 @@
 #include "session_pair.h"  // tests/support: streamAs
 
 #include <QAbstractTextDocumentLayout>
+#include <QAccessible>
 #include <QApplication>
 #include <QCheckBox>
 #include <QDBusConnection>
@@ -469,6 +470,37 @@ private:
     uint scheme_;
 };
 
+// The controls of `window` the keyboard reaches (focusable, shown) that a screen reader would
+// announce without a name: "class objectName" each.
+QStringList unnamedControls(QWidget* window) {
+    QStringList unnamed;
+    for (QWidget* w : window->findChildren<QWidget*>()) {
+        if (!w->isVisibleTo(window) || !(w->focusPolicy() & Qt::TabFocus))
+            continue;
+        QAccessibleInterface* control = QAccessible::queryAccessibleInterface(w);
+        if (!control || control->text(QAccessible::Name).trimmed().isEmpty())
+            unnamed << QStringLiteral("%1 %2").arg(QLatin1String(w->metaObject()->className()),
+                                                   w->objectName());
+    }
+    return unnamed;
+}
+
+// Types `text` as keys into whatever has the focus in `window`.
+void typeIntoFocus(QWidget* window, const QString& text) {
+    QTest::keyClicks(window->focusWidget(), text);
+}
+
+// Presses Tab in `window` until a control named `objectName` has the focus; false after
+// `limit` presses (the keyboard does not reach it).
+bool tabTo(QWidget* window, const char* objectName, int limit = 30) {
+    for (int i = 0; i < limit; ++i) {
+        if (QWidget* focus = window->focusWidget(); focus && focus->objectName() == objectName)
+            return true;
+        QTest::keyClick(window->focusWidget() ? window->focusWidget() : window, Qt::Key_Tab);
+    }
+    return false;
+}
+
 class GuiTest : public QObject {
     Q_OBJECT
 
@@ -515,6 +547,7 @@ private slots:
     void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
     void aDarkDesktopGetsADarkPalette();
     void ctrlEnterCallsTheContact();
+    void theKeyboardAloneGoesFromLoginToACallAndEveryControlHasAName();
     void safetyNumbersMatchAndVerifiedShowsInTheHeader();
     void aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose();
     void plaintextSaysNotEncryptedInTheHeader();
@@ -1730,6 +1763,60 @@ void GuiTest::ctrlEnterCallsTheContact() {
     QTRY_VERIFY_WITH_TIMEOUT(pair.bob->incomingCallDialog(), 5000);
     QVERIFY(pair.alice->callWindow());
     QVERIFY2(composer->toPlainText().isEmpty(), "Ctrl+Enter was typed into the composer");
+}
+
+// Issue 16: Alice logs in, writes and calls with the keyboard alone (Tab, typing, Enter, Space),
+// and every control the keyboard reaches in the login, chat and call windows has a name a screen
+// reader can say.
+void GuiTest::theKeyboardAloneGoesFromLoginToACallAndEveryControlHasAName() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    const QList<quint16> ports = freePorts(2);
+    Application bob(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    QVERIFY(startConnected({&bob}));
+    Options options = loginOptions(true);
+    options.disabledPlugins.clear(); // every plugin's controls too
+    options.pluginOptions["video.camera"] = "test";
+    Application alice(options);
+    LoginWindow* login = startAtLogin(alice);
+    QVERIFY(login);
+    login->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(login));
+    QVERIFY2(unnamedControls(login).isEmpty(), qPrintable(unnamedControls(login).join(", ")));
+
+    QVERIFY(tabTo(login, "userEdit"));
+    QTest::keyClick(login->focusWidget(), Qt::Key_A, Qt::ControlModifier);
+    typeIntoFocus(login, QStringLiteral("Alice"));
+    QVERIFY(tabTo(login, "ownPortEdit"));
+    typeIntoFocus(login, QString::number(ports[0]));
+    QVERIFY(tabTo(login, "contactPortEdit"));
+    typeIntoFocus(login, QString::number(ports[1]));
+    QSignalSpy connected(&alice, &Application::connected);
+    QTest::keyClick(login->focusWidget(), Qt::Key_Return);
+    QVERIFY(connected.wait(kConnectTimeoutMs));
+
+    ChatWindow* chat = alice.chatWindow();
+    QVERIFY(chat && QTest::qWaitForWindowActive(chat));
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(chat), kPresenceTimeoutMs);
+    QVERIFY2(unnamedControls(chat).isEmpty(), qPrintable(unnamedControls(chat).join(", ")));
+    QVERIFY(tabTo(chat, "composer"));
+    typeIntoFocus(chat, QStringLiteral("Hola Bob, te llamo"));
+    QTest::keyClick(chat->focusWidget(), Qt::Key_Return);
+    QTRY_VERIFY(conversation(bob.chatWindow()).contains(QStringLiteral("te llamo")));
+    QVERIFY(tabTo(chat, "callButton"));
+    QTest::keyClick(chat->focusWidget(), Qt::Key_Space);
+    QTRY_VERIFY_WITH_TIMEOUT(bob.incomingCallDialog(), 5000);
+    QTest::mouseClick(child<QPushButton>(bob.incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+
+    QTRY_VERIFY_WITH_TIMEOUT(alice.callWindow(), 5000);
+    QWidget* call = alice.callWindow();
+    call->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(call));
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(call, "callStatus")->text().contains("In call"), 5000);
+    QVERIFY2(unnamedControls(call).isEmpty(), qPrintable(unnamedControls(call).join(", ")));
+    QVERIFY(tabTo(call, "hangUpButton"));
+    QTest::keyClick(call->focusWidget(), Qt::Key_Space);
+    QTRY_VERIFY_WITH_TIMEOUT(!alice.callWindow(), 5000);
 }
 
 void GuiTest::mismatchedSecretsAreExplained() {

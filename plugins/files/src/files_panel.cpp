@@ -203,6 +203,7 @@ FilesPanel::FilesPanel(TransferEngine& engine, QWidget* parent) : QWidget(parent
     bar->addWidget(status_, 1);
     layout->addLayout(bar);
     auto* scroll = new QScrollArea(this);
+    scroll->setAccessibleName(tr("File transfers")); // the list a screen reader enters
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto* inner = new QWidget(scroll);

@@ -54,6 +54,9 @@ TextPanel::TextPanel(TextChat& chat, QWidget* parent)
     setObjectName(QStringLiteral("textPanel"));
     view_->setObjectName(QStringLiteral("conversationView"));
     composer_->setObjectName(QStringLiteral("composer"));
+    // What a screen reader says on reaching them (the placeholder text is not a name).
+    view_->setAccessibleName(tr("Conversation"));
+    composer_->setAccessibleName(tr("Message to send"));
     sendButton_->setObjectName(QStringLiteral("sendButton"));
     hint_->setObjectName(QStringLiteral("composerHint"));
     jump_->setObjectName(QStringLiteral("jumpToLatestButton"));
