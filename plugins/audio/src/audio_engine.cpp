@@ -7,6 +7,7 @@
 #include <charla/sdk/channel.h>
 #include <charla/sdk/fault.h>
 #include <charla/sdk/media/pipeline_stats.h>
+#include <charla/sdk/media/stats_fields.h>
 
 namespace charla::audio {
 
@@ -130,7 +131,7 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
     auto i = [](std::uint64_t v) {
         return xmlrpc_c::value_int(static_cast<int>(std::min<std::uint64_t>(v, INT32_MAX)));
     };
-    std::map<std::string, xmlrpc_c::value> m{
+    sdk::media::StatsStruct m{
         {"frames_captured", i(s.framesCaptured)},
         {"frames_sent", i(s.framesSent)},
         {"packets_sent", i(s.packetsSent)},
@@ -152,9 +153,6 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"jitter_delay_ms", xmlrpc_c::value_int(s.jitterDelayMs)},
         {"playout_margin_ms", xmlrpc_c::value_int(s.playoutMarginMs)},
         {"loss_percent", xmlrpc_c::value_double(s.lossPercent)},
-        {"latency_p50_ms", xmlrpc_c::value_double(s.latencyP50Ms)},
-        {"latency_p95_ms", xmlrpc_c::value_double(s.latencyP95Ms)},
-        {"latency_p99_ms", xmlrpc_c::value_double(s.latencyP99Ms)},
         {"latency_samples", i(s.latencySamples)},
         {"speaker_p50_ms", xmlrpc_c::value_double(s.speakerP50Ms)},
         {"speaker_p95_ms", xmlrpc_c::value_double(s.speakerP95Ms)},
@@ -168,6 +166,7 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"muted", xmlrpc_c::value_boolean(s.muted)},
         {"send_codec", xmlrpc_c::value_string(s.sendCodec)},
     };
+    sdk::media::putPercentiles(m, "latency", s.latency);
     return xmlrpc_c::value_struct(m);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <charla/sdk/media/clocks.h>
+#include <charla/sdk/media/latency_histogram.h>
 
 #include <chrono>
 #include <cstdint>
@@ -38,8 +39,8 @@ struct AudioStats {
     int jitterDelayMs = 0;
     int playoutMarginMs = 0; // room left for the arrivals' jitter (AudioReceiver::setStart)
     double lossPercent = 0;  // concealed / (played + concealed)
-    // Mouth-to-ear of played frames since the call started (-1: none yet)
-    double latencyP50Ms = -1, latencyP95Ms = -1, latencyP99Ms = -1;
+    // Mouth-to-ear of played frames since the call started
+    sdk::media::LatencyBins latency;
     std::uint64_t latencySamples = 0;
     // The same plus PortAudio's estimate of the output path's delay after the hand-off (the
     // device's and sound server's buffers): capture to audible.

@@ -97,9 +97,7 @@ void PlayoutStage::run(std::stop_token stop) {
 
 void PlayoutStage::addTo(AudioStats& s) const {
     s.latencySamples = latency_.count();
-    s.latencyP50Ms = latency_.percentileMs(50);
-    s.latencyP95Ms = latency_.percentileMs(95);
-    s.latencyP99Ms = latency_.percentileMs(99);
+    s.latency = latency_.snapshot();
     s.speakerP50Ms = latencyToSpeaker_.percentileMs(50);
     s.speakerP95Ms = latencyToSpeaker_.percentileMs(95);
     s.playing = playing_;

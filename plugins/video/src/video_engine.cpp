@@ -4,6 +4,7 @@
 
 #include <charla/sdk/fault.h>
 #include <charla/sdk/media/pipeline_stats.h>
+#include <charla/sdk/media/stats_fields.h>
 
 namespace charla::video {
 
@@ -172,7 +173,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         rejected.emplace(toString(error), num(count));
     const sdk::media::LatencyBins handoff = handoffLatencyBins();
     const cv::Size remote = pictures_.remoteSize();
-    std::map<std::string, xmlrpc_c::value> m{
+    sdk::media::StatsStruct m{
         {"captured", num(c.captured)},
         {"sent", num(c.sent)},
         {"send_failures", num(c.sendFailures)},
@@ -202,9 +203,6 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"kbps_in", xmlrpc_c::value_double(c.in.kbps())},
         {"latency_out_ms", xmlrpc_c::value_double(c.out.meanLatencyMs)},
         {"latency_in_ms", xmlrpc_c::value_double(c.in.meanLatencyMs)},
-        {"latency_p50_ms", xmlrpc_c::value_double(handoff.percentileMs(50))},
-        {"latency_p95_ms", xmlrpc_c::value_double(handoff.percentileMs(95))},
-        {"latency_p99_ms", xmlrpc_c::value_double(handoff.percentileMs(99))},
         {"sending", xmlrpc_c::value_boolean(controls_.sending())},
         {"can_send", xmlrpc_c::value_boolean(canSend())},
         {"camera_on", xmlrpc_c::value_boolean(controls_.cameraOn())},
@@ -213,6 +211,7 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"remote_width", xmlrpc_c::value_int(remote.width)},
         {"remote_height", xmlrpc_c::value_int(remote.height)},
     };
+    sdk::media::putPercentiles(m, "latency", handoff);
     if (withHistogram) {
         auto array = [](const sdk::media::LatencyBins& bins) {
             std::vector<xmlrpc_c::value> out;
