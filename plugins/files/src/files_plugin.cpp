@@ -119,9 +119,11 @@ public:
                     t.size == info.size() && t.state != State::Cancelled &&
                     t.state != State::Failed)
                     return;
-            QString error;
-            if (engine_->send(info.filePath(), &error).isEmpty())
-                qCWarning(lcFiles).noquote() << "--send-file:" << error;
+            engine_->post([engine = engine_.get(), path = info.filePath()] {
+                QString error;
+                if (engine->send(path, &error).isEmpty())
+                    qCWarning(lcFiles).noquote() << "--send-file:" << error;
+            });
         }
     }
 

@@ -102,6 +102,58 @@ TransferEngine::TransferEngine(EngineConfig config)
         progress_[k] = t.offset;
         transfers_.emplace(k, std::move(t));
     }
+    std::lock_guard lock(mutex_);
+    publishLocked();
+    for (const auto& [k, t] : transfers_)
+        publishProgressLocked(k);
+    actionThread_ = std::jthread([this](std::stop_token stop) {
+        for (;;) {
+            std::function<void()> action;
+            {
+                std::unique_lock lock(actionsMutex_);
+                // Stop only once the queue is empty: a user's cancel is never dropped.
+                actionsWake_.wait(lock, stop, [this] { return !actions_.empty(); });
+                if (actions_.empty())
+                    return;
+                action = std::move(actions_.front());
+                actions_.pop_front();
+            }
+            try {
+                action();
+            } catch (const std::exception& e) {
+                qCWarning(lcFiles) << "user action failed:" << e.what();
+            }
+        }
+    });
+}
+
+void TransferEngine::post(std::function<void()> action) {
+    {
+        std::lock_guard lock(actionsMutex_);
+        actions_.push_back(std::move(action));
+    }
+    actionsWake_.notify_all();
+}
+
+void TransferEngine::publishLocked() {
+    std::vector<Transfer> out;
+    out.reserve(transfers_.size());
+    for (const auto& [k, t] : transfers_)
+        out.push_back(t);
+    std::sort(out.begin(), out.end(),
+              [](const Transfer& a, const Transfer& b) { return a.seq < b.seq; });
+    std::lock_guard lock(snapshotMutex_);
+    shownTransfers_.swap(out);
+}
+
+void TransferEngine::publishProgressLocked(const Key& k) {
+    Progress p;
+    if (auto it = progress_.find(k); it != progress_.end())
+        p.bytes = it->second;
+    if (auto m = meters_.find(k); m != meters_.end())
+        p.bytesPerSecond = m->second->rates().bytesPerSecond;
+    std::lock_guard lock(snapshotMutex_);
+    shownProgress_[k] = {p, std::chrono::steady_clock::now()};
 }
 
 TransferEngine::~TransferEngine() = default;
@@ -139,6 +191,7 @@ Transfer* TransferEngine::find(Direction d, const QString& id) {
 void TransferEngine::save(const Transfer& t) {
     store_.update(t);
     transfers_[key(t.direction, t.id)] = t;
+    publishLocked();
 }
 
 sdk::media::RateMeter& TransferEngine::meter(const Key& k) {
@@ -199,6 +252,8 @@ xmlrpc_c::value TransferEngine::handleOffer(const xmlrpc_c::paramList& params) {
             throw sdk::fault(sdk::kFaultDuplicate, "files.offer: transfer exists");
         transfers_[key(t.direction, t.id)] = t;
         progress_[key(t.direction, t.id)] = 0;
+        publishLocked();
+        publishProgressLocked(key(t.direction, t.id));
         qCInfo(lcFiles).noquote() << "offer" << t.id << t.name << t.size << "bytes"
                                   << (automatic ? "(accepted automatically)" : "");
     }
@@ -315,6 +370,7 @@ xmlrpc_c::value TransferEngine::handleRead(const xmlrpc_c::paramList& params) {
         const Key k = key(Direction::Outgoing, id);
         progress_[k] = std::max(progress_[k], offset + want);
         meter(k).record(static_cast<std::size_t>(want));
+        publishProgressLocked(k);
     }
     return xmlrpc_c::value_struct(
         Struct{{"offset", xmlrpc_c::value_i8(offset)},
@@ -408,6 +464,7 @@ xmlrpc_c::value TransferEngine::handleDone(const xmlrpc_c::paramList& params) {
                 u.state = State::Done;
                 u.offset = u.size;
                 progress_[key(u.direction, id)] = u.size;
+                publishProgressLocked(key(u.direction, id));
             } else {
                 u.state = State::Failed;
                 u.reason = QStringLiteral("the contact could not keep it: ") +
@@ -424,7 +481,7 @@ xmlrpc_c::value TransferEngine::handleDone(const xmlrpc_c::paramList& params) {
 
 // --- the user ----------------------------------------------------------------------------------
 
-QString TransferEngine::send(const QString& path, QString* error) {
+QString TransferEngine::checkSendable(const QString& path) const {
     const QFileInfo info(path);
     QString problem;
     if (!info.exists())
@@ -435,6 +492,12 @@ QString TransferEngine::send(const QString& path, QString* error) {
         problem = QStringLiteral("%1 cannot be read").arg(path);
     else if (info.size() > config_.maxFileBytes)
         problem = QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(config_.maxFileBytes);
+    return problem;
+}
+
+QString TransferEngine::send(const QString& path, QString* error) {
+    const QFileInfo info(path);
+    const QString problem = checkSendable(path);
     if (!problem.isEmpty()) {
         if (error)
             *error = problem;
@@ -452,6 +515,7 @@ QString TransferEngine::send(const QString& path, QString* error) {
         std::lock_guard lock(mutex_);
         store_.insert(t);
         transfers_[key(t.direction, t.id)] = t;
+        publishLocked();
     }
     qCInfo(lcFiles).noquote() << "sending" << t.path << "as" << t.id;
     changed();
@@ -544,34 +608,33 @@ bool TransferEngine::cancel(const QString& id, Direction direction) {
 }
 
 std::vector<Transfer> TransferEngine::transfers() const {
-    std::lock_guard lock(mutex_);
-    std::vector<Transfer> out;
-    for (const auto& [k, t] : transfers_)
-        out.push_back(t);
-    std::sort(out.begin(), out.end(),
-              [](const Transfer& a, const Transfer& b) { return a.seq < b.seq; });
-    return out;
+    std::lock_guard lock(snapshotMutex_);
+    return shownTransfers_;
 }
 
 std::optional<Transfer> TransferEngine::transfer(const QString& id, Direction direction) const {
-    std::lock_guard lock(mutex_);
-    auto it = transfers_.find(key(direction, id));
-    if (it == transfers_.end())
-        return std::nullopt;
-    return it->second;
+    std::lock_guard lock(snapshotMutex_);
+    for (const Transfer& t : shownTransfers_)
+        if (t.id == id && t.direction == direction)
+            return t;
+    return std::nullopt;
 }
 
 Progress TransferEngine::progress(const QString& id, Direction direction) const {
-    std::lock_guard lock(mutex_);
+    const std::optional<Transfer> t = transfer(id, direction);
     Progress p;
-    const Key k = key(direction, id);
-    auto it = transfers_.find(k);
-    if (it == transfers_.end())
+    if (!t)
         return p;
-    p.size = it->second.size;
-    p.bytes = it->second.state == State::Done ? p.size : progress_.count(k) ? progress_.at(k) : 0;
-    if (auto m = meters_.find(k); m != meters_.end())
-        p.bytesPerSecond = m->second->rates().bytesPerSecond;
+    p.size = t->size;
+    std::lock_guard lock(snapshotMutex_);
+    if (auto it = shownProgress_.find(key(direction, id)); it != shownProgress_.end()) {
+        p.bytes = it->second.first.bytes;
+        // The rate of the last chunk moved; nothing moved for 3 s (the meter's window): none.
+        if (std::chrono::steady_clock::now() - it->second.second < std::chrono::seconds(3))
+            p.bytesPerSecond = it->second.first.bytesPerSecond;
+    }
+    if (t->state == State::Done)
+        p.bytes = p.size;
     return p;
 }
 
@@ -831,6 +894,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
     {
         std::lock_guard lock(mutex_);
         progress_[k] = offset;
+        publishProgressLocked(k);
     }
     while (offset < t.size) {
         bool stopped = false;
@@ -910,6 +974,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
             std::lock_guard lock(mutex_);
             progress_[k] = offset;
             meter(k).record(data.size());
+            publishProgressLocked(k);
         }
         if (offset - synced >= config_.syncEveryBytes)
             persist(offset);
