@@ -19,7 +19,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <fcntl.h>
+#include <future>
 #include <unistd.h>
 
 namespace charla::files {
@@ -826,7 +828,8 @@ void TransferEngine::failIncoming(const QString& id, const QString& reason, Stat
     changed();
 }
 
-bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, const QString& id) {
+bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
+                                sdk::PeerStream* second, const QString& id) {
     Transfer t;
     {
         std::lock_guard lock(mutex_);
@@ -896,6 +899,15 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
         progress_[k] = offset;
         publishProgressLocked(k);
     }
+    struct Pending {
+        qint64 offset;
+        int length;
+        sdk::PeerStream* stream;
+        std::future<xmlrpc_c::value> answer;
+    };
+    const int inFlight = second ? std::clamp(config_.readsInFlight, 1, 2) : 1;
+    std::deque<Pending> pending;
+    qint64 asked = offset;
     while (offset < t.size) {
         bool stopped = false;
         if (stop.stop_requested()) {
@@ -914,14 +926,35 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
                 persist(offset);
             return true;
         }
-        const int length = static_cast<int>(std::min<qint64>(config_.chunkBytes, t.size - offset));
-        xmlrpc_c::paramList params;
-        params.add(xmlrpc_c::value_struct(Struct{{"id", str(id)},
-                                                 {"offset", xmlrpc_c::value_i8(offset)},
-                                                 {"length", xmlrpc_c::value_int(length)}}));
+        // Reads in flight, in offset order, each on a stream of its own; the bytes are written
+        // strictly in order (the front one), so `offset` and the synced offset only ever cover
+        // bytes written without a gap. What is still in flight when this returns is waited for
+        // (a future's destructor) and dropped: asking again later is harmless.
+        while (static_cast<int>(pending.size()) < inFlight && asked < t.size) {
+            sdk::PeerStream* s = &stream;
+            if (!pending.empty() && pending.back().stream == &stream)
+                s = second;
+            const int len = static_cast<int>(std::min<qint64>(config_.chunkBytes, t.size - asked));
+            pending.push_back({asked, len, s,
+                               // One in flight: asked right here, on this thread, in get().
+                               std::async(inFlight > 1 ? std::launch::async : std::launch::deferred,
+                                          [s, id, at = asked, len] {
+                                              xmlrpc_c::paramList params;
+                                              params.add(xmlrpc_c::value_struct(
+                                                  Struct{{"id", str(id)},
+                                                         {"offset", xmlrpc_c::value_i8(at)},
+                                                         {"length", xmlrpc_c::value_int(len)}}));
+                                              return s->call(kReadMethod, params, kCallTimeout);
+                                          })});
+            asked += len;
+        }
+        const int length = pending.front().length;
+        const qint64 frontOffset = pending.front().offset; // == offset (see below)
         xmlrpc_c::value result;
         try {
-            result = stream.call(kReadMethod, params, kCallTimeout);
+            auto front = std::move(pending.front());
+            pending.pop_front();
+            result = front.answer.get();
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() != sdk::PeerCallError::Kind::Fault) {
                 persist(offset);
@@ -947,7 +980,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
         // The answer must be exactly what was asked for: bytes at `offset`, not more, not none.
         std::vector<unsigned char> data;
         try {
-            data = parseReadAnswer(result, offset, length);
+            data = parseReadAnswer(result, frontOffset, length);
         } catch (const xmlrpc_c::fault& f) {
             failIncoming(id, QStringLiteral("the contact sent a malformed chunk: ") +
                                  QString::fromStdString(f.getDescription()));
@@ -975,6 +1008,12 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
             progress_[k] = offset;
             meter(k).record(data.size());
             publishProgressLocked(k);
+        }
+        // Fewer bytes than asked before the end (a sender may): what was asked after them is at
+        // the wrong offset; drop it (waiting for it) and ask again from here.
+        if (static_cast<int>(data.size()) != length) {
+            pending.clear();
+            asked = offset;
         }
         if (offset - synced >= config_.syncEveryBytes)
             persist(offset);
@@ -1019,7 +1058,8 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
     return true;
 }
 
-void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream) {
+void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream,
+                                 sdk::PeerStream* second) {
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
     while (!stop.stop_requested()) {
         QString id;
@@ -1040,7 +1080,7 @@ void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream) 
         }
         bool ok = true;
         try {
-            ok = receiveOne(stop, stream, id);
+            ok = receiveOne(stop, stream, second, id);
         } catch (const StoreError& e) {
             qCWarning(lcFiles) << e.what();
             ok = false;

@@ -55,6 +55,9 @@ struct EngineConfig {
     // What the receiver asks for per files.read: 128 KiB measured best (bench/files: 1 MiB
     // chunks moved 12 MB/s on loopback and 38 % of a 100 Mbit/s link, 128 KiB 28 MB/s and 73 %).
     int chunkBytes = 128 * 1024;
+    // files.read requests outstanding at once (1 or 2, each on its own stream): one call's time
+    // (building, sending, parsing the XML; the link's round trip) overlaps the other's.
+    int readsInFlight = 2;
     qint64 syncEveryBytes = 8 << 20; // the .part is fsynced and its offset stored this often
 };
 
@@ -115,8 +118,10 @@ public:
     // --- the workers, each with its own stream to the peer.
     // Hashes what the user sends and tells the peer offers, answers, pauses, cancels, results.
     void runControl(std::stop_token stop, sdk::PeerStream& stream);
-    // Pulls accepted incoming transfers, one at a time, chunk after chunk.
-    void runReceiver(std::stop_token stop, sdk::PeerStream& stream);
+    // Pulls accepted incoming transfers, one at a time, chunk after chunk; with `second` (and
+    // readsInFlight 2) the next chunk is asked on it while the current one is on its way.
+    void runReceiver(std::stop_token stop, sdk::PeerStream& stream,
+                     sdk::PeerStream* second = nullptr);
     // Wakes both workers (e.g. the contact came online).
     void wake();
 
@@ -136,7 +141,8 @@ private:
     enum class Sent { Done, Retry };
     Sent notifyOne(sdk::PeerStream& stream, const Transfer& t);
     // Returns false when the network failed (retry after a pause).
-    bool receiveOne(std::stop_token stop, sdk::PeerStream& stream, const QString& id);
+    bool receiveOne(std::stop_token stop, sdk::PeerStream& stream, sdk::PeerStream* second,
+                    const QString& id);
     void failIncoming(const QString& id, const QString& reason, State state = State::Failed);
 
     EngineConfig config_;
