@@ -4,7 +4,8 @@
 Usage: files_bench.py PATH_TO_CHARLA [--size-mb N] [--capped-mb N] [--rss-gb N] [--skip-rss]
                       [--rss-chunk-kib N]
 
-Charla's default chunk (128 KiB) is measured beside 1 MiB chunks (files.chunk_kib).
+Charla's default chunk (128 KiB) is measured beside 1 MiB chunks (files.chunk_kib), and its
+default two reads in flight beside one (files.reads_in_flight), all in the same run.
 
 1. Loopback: A sends an N MB file to B (two real Charlas, TLS between them as users run them);
    the same file uploaded by `curl -T` to a small Python HTTP sink in the same run is the baseline.
@@ -81,7 +82,8 @@ def hwm_mb(pid):
         return None
 
 
-def transfer(binary, workdir, tag, path, proxy_rate=None, tls=True, timeout=600, chunk_kib=1024):
+def transfer(binary, workdir, tag, path, proxy_rate=None, tls=True, timeout=600, chunk_kib=1024,
+             in_flight=2):
     """Sends `path` from A to B; returns (hash s, transfer s, (A hwm MB, B hwm MB), proxy)."""
     root = os.path.join(workdir, tag)
     pa, pb = free_ports(2)
@@ -93,7 +95,8 @@ def transfer(binary, workdir, tag, path, proxy_rate=None, tls=True, timeout=600,
         b_peer = proxy.port  # B's reads go through the proxy; the file bytes come back through it
     opts = lambda who: ["--plugin-option", "files.download_dir=" + os.path.join(root, who, "dl"),  # noqa: E731
                         "--plugin-option", "files.auto_accept_mb=100000",
-                        "--plugin-option", "files.chunk_kib=%d" % chunk_kib]
+                        "--plugin-option", "files.chunk_kib=%d" % chunk_kib,
+                        "--plugin-option", "files.reads_in_flight=%d" % in_flight]
     a = Charla(binary, root, "Alice", pa, pb, opts("Alice") + ["--send-file", path], tls=tls)
     if proxy:
         _charlas[proxy.port] = a  # B's contact, as the harness presents it over TLS
@@ -140,12 +143,14 @@ def main():
         size = os.path.getsize(src)
         print("loopback, %.0f MB file" % (size / MB))
         curl = min(curl_seconds(src) for _ in range(3))
-        for tls, chunk in ((True, 128), (False, 128), (True, 1024)):
-            hashed, took, rss, _ = transfer(binary, workdir, "loop-%s-%d" % (tls, chunk), src,
-                                            tls=tls, chunk_kib=chunk)
-            print("  charla %-9s %4d KiB chunks %7.1f MB/s (%.2f s; offer after %.2f s of "
-                  "hashing) = %.3fx curl" % ("TLS" if tls else "plaintext", chunk,
-                                            size / MB / took, took, hashed, curl / took))
+        for tls, chunk, n in ((True, 128, 1), (True, 128, 2), (False, 128, 1), (False, 128, 2),
+                              (True, 1024, 1), (True, 1024, 2)):
+            hashed, took, rss, _ = transfer(binary, workdir, "loop-%s-%d-%d" % (tls, chunk, n),
+                                            src, tls=tls, chunk_kib=chunk, in_flight=n)
+            print("  charla %-9s %4d KiB chunks, %d in flight %7.1f MB/s (%.2f s; offer after "
+                  "%.2f s of hashing) = %.3fx curl" % ("TLS" if tls else "plaintext", chunk, n,
+                                                      size / MB / took, took, hashed,
+                                                      curl / took))
         print("  curl -T (HTTP sink) %7.1f MB/s (%.2f s, best of 3)" % (size / MB / curl, curl))
 
         capped = os.path.join(workdir, "capped.bin")
@@ -154,12 +159,12 @@ def main():
                 f.write(os.urandom(1 << 20))
         cap = 12_500_000
         csize = os.path.getsize(capped)
-        for chunk in (128, 1024):
-            _, took, _, _ = transfer(binary, workdir, "capped-%d" % chunk, capped,
-                                     proxy_rate=cap, chunk_kib=chunk)
-            print("100 Mbit/s cap (faultproxy, TLS, %.0f MB file, %d KiB chunks): %.2f MB/s of "
-                  "file bytes = %.1f %% of the cap (%.2f s)"
-                  % (csize / MB, chunk, csize / MB / took, 100 * csize / took / cap, took))
+        for chunk, n in ((128, 1), (128, 2), (1024, 1), (1024, 2)):
+            _, took, _, _ = transfer(binary, workdir, "capped-%d-%d" % (chunk, n), capped,
+                                     proxy_rate=cap, chunk_kib=chunk, in_flight=n)
+            print("100 Mbit/s cap (faultproxy, TLS, %.0f MB file, %d KiB chunks, %d in flight): "
+                  "%.2f MB/s of file bytes = %.1f %% of the cap (%.2f s)"
+                  % (csize / MB, chunk, n, csize / MB / took, 100 * csize / took / cap, took))
 
         if not args.skip_rss:
             sparse = os.path.join(workdir, "sparse.bin")

@@ -114,6 +114,11 @@ class PyPeer:
         self.calls = []
         self.file = None  # (id, bytes) served by files.read
         self.corrupt_offset = False
+        self.read_delay = 0.0  # seconds each files.read takes (reads overlap if asked so)
+        self.short_at = None  # offset whose read answers half the bytes asked
+        self.reading = 0
+        self.most_reading = 0  # the most files.read calls served at once
+        self.lock = threading.Lock()
         outer = self
 
         class Server(socketserver.ThreadingMixIn, xmlrpc.server.SimpleXMLRPCServer):
@@ -144,7 +149,14 @@ class PyPeer:
         if args["id"] != tid:
             raise xmlrpc.client.Fault(481, "no such transfer")
         offset = int(args["offset"])
-        chunk = data[offset:offset + args["length"]]
+        with self.lock:
+            self.reading += 1
+            self.most_reading = max(self.most_reading, self.reading)
+        time.sleep(self.read_delay)
+        with self.lock:
+            self.reading -= 1
+        length = args["length"] // 2 if offset == self.short_at else args["length"]
+        chunk = data[offset:offset + length]
         if self.corrupt_offset:
             offset += 1
         return {"offset": float(offset), "data": xmlrpc.client.Binary(chunk)}
@@ -360,6 +372,32 @@ def main():
         expect(files_in(downloads(a)) == [], "left %s" % files_in(downloads(a)))
         expect(a.running(), "Charla died")
 
+    def two_reads_in_flight():
+        # The receiver keeps two files.read outstanding (each on a connection of its own) and
+        # writes in offset order; a short answer mid-file (allowed) is followed by a read from
+        # where it ended. The file arrives whole, its hash checked.
+        d = fresh("inflight")
+        pa, pb = free_ports(2)
+        peer = PyPeer(pb)
+        peers.append(peer)
+        a = new(d, "Alice", pa, pb)
+        rpc = a.rpc_as_contact()
+        data = os.urandom(2 * MiB + 12345)
+        peer.file = ("two1", data)
+        peer.read_delay = 0.05  # long enough for the second read to arrive during the first
+        peer.short_at = 4 * 128 * 1024
+        rpc.files.offer({"id": "two1", "name": "two.bin", "size": float(len(data)),
+                         "sha256": hashlib.sha256(data).hexdigest()})
+        target = os.path.join(downloads(a), "two.bin")
+        expect(wait_for(lambda: os.path.exists(target), 30),
+               "not received: %s" % (transfers(a),))
+        expect(sha256_of(target) == hashlib.sha256(data).hexdigest(), "received damaged")
+        expect(peer.most_reading == 2,
+               "reads in flight at most %d, expected 2" % peer.most_reading)
+        offsets = [int(c[0]["offset"]) for c in peer.called("files.read")]
+        expect(peer.short_at + 64 * 1024 in offsets,
+               "no read from where the short answer ended: %s" % offsets)
+
     def cancel_by_sender():
         d = fresh("cancel")
         pa, pb = free_ports(2)
@@ -484,7 +522,7 @@ def main():
               ("decline_and_hostile_reads", decline_and_hostile_reads),
               ("pause_by_receiver_then_read", pause_by_receiver_then_read),
               ("hostile_offers", hostile_offers), ("damaged_and_malformed", damaged_and_malformed),
-              ("cancel_by_sender", cancel_by_sender),
+              ("two_reads_in_flight", two_reads_in_flight), ("cancel_by_sender", cancel_by_sender),
               ("resume_after_cut_and_kill", resume_after_cut_and_kill), ("disk_full", disk_full)]
     if ONLY:
         checks = [c for c in checks if c[0] == ONLY]

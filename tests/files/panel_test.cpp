@@ -9,14 +9,18 @@
 #include <QApplication>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTextEdit>
+#include <QThread>
 #include <QUrl>
 #include <QVBoxLayout>
+
+#include <optional>
 
 using namespace charla::files;
 
@@ -54,6 +58,21 @@ struct PanelFixture : ::testing::Test {
             {"mime", xmlrpc_c::value_string("application/pdf")}}));
         return params;
     }
+    // User actions run on the engine's action thread (the GUI never waits on its lock): wait
+    // for the snapshot to show what a click did, or give up after 10 s (a failure, not a timing).
+    std::optional<State> stateOf(const QString& id) {
+        const auto t = engine->transfer(id, Direction::Incoming);
+        return t ? std::optional<State>(t->state) : std::nullopt;
+    }
+    std::optional<State> waitState(const QString& id, State want) {
+        QElapsedTimer clock;
+        clock.start();
+        while (stateOf(id) != want && clock.elapsed() < 10'000) {
+            QApplication::processEvents();
+            QThread::msleep(5);
+        }
+        return stateOf(id);
+    }
     void offerOrFail(const std::string& id, const std::string& name, double size) {
         try {
             engine->handleOffer(offer(id, name, size));
@@ -82,6 +101,11 @@ TEST_F(PanelFixture, FilesDroppedOnTheWindowAreOffered) {
     EXPECT_TRUE(enter.isAccepted());
     QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(composer->viewport(), &drop);
+    QElapsedTimer clock;
+    clock.start();
+    while (engine->transfers().size() < 2 && clock.elapsed() < 10'000)
+        QThread::msleep(5);
+    panel->refresh();
     const auto all = engine->transfers();
     ASSERT_EQ(all.size(), 2u);
     EXPECT_EQ(all[0].name, "a.txt");
@@ -106,21 +130,21 @@ TEST_F(PanelFixture, AnOfferShowsNameSizeTypeAndIsAcceptedOrDeclined) {
     auto* accept = first->findChild<QPushButton*>("accept");
     ASSERT_TRUE(accept && accept->isVisible());
     accept->click();
-    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Transferring);
+    EXPECT_EQ(waitState("offer-1", State::Transferring), State::Transferring);
     panel->refresh();
     EXPECT_FALSE(accept->isVisible());
     EXPECT_TRUE(first->findChild<QPushButton*>("pause")->isVisible());
     first->findChild<QPushButton*>("pause")->click();
-    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Paused);
+    EXPECT_EQ(waitState("offer-1", State::Paused), State::Paused);
     panel->refresh();
     EXPECT_EQ(first->findChild<QPushButton*>("pause")->text(), "Resume");
     first->findChild<QPushButton*>("pause")->click();
-    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Transferring);
+    EXPECT_EQ(waitState("offer-1", State::Transferring), State::Transferring);
     first->findChild<QPushButton*>("cancel")->click();
-    EXPECT_EQ(engine->transfer("offer-1", Direction::Incoming)->state, State::Cancelled);
+    EXPECT_EQ(waitState("offer-1", State::Cancelled), State::Cancelled);
 
     row("offer-2")->findChild<QPushButton*>("decline")->click();
-    EXPECT_EQ(engine->transfer("offer-2", Direction::Incoming)->state, State::Declined);
+    EXPECT_EQ(waitState("offer-2", State::Declined), State::Declined);
 }
 
 TEST_F(PanelFixture, TransfersAreHistoryAcrossARestart) {

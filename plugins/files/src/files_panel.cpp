@@ -85,15 +85,21 @@ public:
             layout->addWidget(b);
             return b;
         };
-        accept_ = button(QStringLiteral("accept"), tr("Accept"), [this] { engine_.accept(id_); });
-        decline_ =
-            button(QStringLiteral("decline"), tr("Decline"), [this] { engine_.decline(id_); });
+        // Actions run on the engine's action thread: they take its lock, held across SQLite
+        // commits (fsync), which the GUI thread must never wait for.
+        accept_ = button(QStringLiteral("accept"), tr("Accept"),
+                         [this] { engine_.post([&e = engine_, id = id_] { e.accept(id); }); });
+        decline_ = button(QStringLiteral("decline"), tr("Decline"),
+                          [this] { engine_.post([&e = engine_, id = id_] { e.decline(id); }); });
         pause_ = button(QStringLiteral("pause"), tr("Pause"), [this] {
-            if (!engine_.pause(id_, direction_))
-                engine_.resume(id_, direction_);
+            engine_.post([&e = engine_, id = id_, d = direction_] {
+                if (!e.pause(id, d))
+                    e.resume(id, d);
+            });
         });
-        cancel_ = button(QStringLiteral("cancel"), tr("Cancel"),
-                         [this] { engine_.cancel(id_, direction_); });
+        cancel_ = button(QStringLiteral("cancel"), tr("Cancel"), [this] {
+            engine_.post([&e = engine_, id = id_, d = direction_] { e.cancel(id, d); });
+        });
         open_ = button(QStringLiteral("open"), tr("Open"), [this] { open(); });
         update(t);
     }
@@ -258,11 +264,18 @@ int FilesPanel::sendFiles(const QStringList& paths) {
     int sent = 0;
     QStringList problems;
     for (const QString& path : paths) {
-        QString error;
-        if (engine_.send(path, &error).isEmpty())
+        // Checked here (a stat), stored on the engine's action thread (see TransferRow).
+        const QString error = engine_.checkSendable(path);
+        if (!error.isEmpty()) {
             problems << error;
-        else
-            ++sent;
+            continue;
+        }
+        engine_.post([&e = engine_, path] {
+            QString late;
+            if (e.send(path, &late).isEmpty())
+                qCWarning(lcFiles).noquote() << "cannot send:" << late;
+        });
+        ++sent;
     }
     status_->setText(problems.isEmpty() ? tr("%n file(s) offered", nullptr, sent)
                                         : problems.join(QStringLiteral("; ")));

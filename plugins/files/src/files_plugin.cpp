@@ -46,6 +46,9 @@ public:
         // `--plugin-option files.chunk_kib=N`: what the receiver asks per files.read (benchmarks).
         if (const auto chunk = context.option("chunk_kib"); chunk && !chunk->empty())
             config.chunkBytes = std::clamp(QString::fromStdString(*chunk).toInt(), 4, 1024) * 1024;
+        // `--plugin-option files.reads_in_flight=1|2` (benchmarks: one against two in one run).
+        if (const auto n = context.option("reads_in_flight"); n && !n->empty())
+            config.readsInFlight = std::clamp(QString::fromStdString(*n).toInt(), 1, 2);
         // Throws StoreError if the store cannot be opened: the plugin is shown failed with the
         // reason rather than losing transfers.
         engine_ = std::make_unique<TransferEngine>(config);
@@ -88,7 +91,7 @@ public:
                                               engine_->runControl(stop, *control_);
                                           }});
         context.channel().registerWorker({"files-receiver", [this](std::stop_token stop) {
-                                              engine_->runReceiver(stop, *data_);
+                                              engine_->runReceiver(stop, *data_, data2_.get());
                                           }});
     }
 
@@ -106,6 +109,7 @@ public:
         // Streams of their own: a file never waits in front of a text message or a frame.
         control_ = context_->channel().openStream("files-control");
         data_ = context_->channel().openStream("files-data");
+        data2_ = context_->channel().openStream("files-data-2"); // the second read in flight
         // `charla --send-file PATH`, for scripts: once per process, and not again for a file
         // already sent unchanged (a restarted script must not send it twice).
         static bool sentOnStart = false;
@@ -119,9 +123,11 @@ public:
                     t.size == info.size() && t.state != State::Cancelled &&
                     t.state != State::Failed)
                     return;
-            QString error;
-            if (engine_->send(info.filePath(), &error).isEmpty())
-                qCWarning(lcFiles).noquote() << "--send-file:" << error;
+            engine_->post([engine = engine_.get(), path = info.filePath()] {
+                QString error;
+                if (engine->send(path, &error).isEmpty())
+                    qCWarning(lcFiles).noquote() << "--send-file:" << error;
+            });
         }
     }
 
@@ -139,7 +145,7 @@ private:
 
     sdk::PluginContext* context_ = nullptr;
     std::unique_ptr<TransferEngine> engine_;
-    std::shared_ptr<sdk::PeerStream> control_, data_;
+    std::shared_ptr<sdk::PeerStream> control_, data_, data2_;
     QPointer<FilesPanel> panel_;
 };
 

@@ -19,7 +19,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <fcntl.h>
+#include <future>
 #include <unistd.h>
 
 namespace charla::files {
@@ -102,6 +104,58 @@ TransferEngine::TransferEngine(EngineConfig config)
         progress_[k] = t.offset;
         transfers_.emplace(k, std::move(t));
     }
+    std::lock_guard lock(mutex_);
+    publishLocked();
+    for (const auto& [k, t] : transfers_)
+        publishProgressLocked(k);
+    actionThread_ = std::jthread([this](std::stop_token stop) {
+        for (;;) {
+            std::function<void()> action;
+            {
+                std::unique_lock lock(actionsMutex_);
+                // Stop only once the queue is empty: a user's cancel is never dropped.
+                actionsWake_.wait(lock, stop, [this] { return !actions_.empty(); });
+                if (actions_.empty())
+                    return;
+                action = std::move(actions_.front());
+                actions_.pop_front();
+            }
+            try {
+                action();
+            } catch (const std::exception& e) {
+                qCWarning(lcFiles) << "user action failed:" << e.what();
+            }
+        }
+    });
+}
+
+void TransferEngine::post(std::function<void()> action) {
+    {
+        std::lock_guard lock(actionsMutex_);
+        actions_.push_back(std::move(action));
+    }
+    actionsWake_.notify_all();
+}
+
+void TransferEngine::publishLocked() {
+    std::vector<Transfer> out;
+    out.reserve(transfers_.size());
+    for (const auto& [k, t] : transfers_)
+        out.push_back(t);
+    std::sort(out.begin(), out.end(),
+              [](const Transfer& a, const Transfer& b) { return a.seq < b.seq; });
+    std::lock_guard lock(snapshotMutex_);
+    shownTransfers_.swap(out);
+}
+
+void TransferEngine::publishProgressLocked(const Key& k) {
+    Progress p;
+    if (auto it = progress_.find(k); it != progress_.end())
+        p.bytes = it->second;
+    if (auto m = meters_.find(k); m != meters_.end())
+        p.bytesPerSecond = m->second->rates().bytesPerSecond;
+    std::lock_guard lock(snapshotMutex_);
+    shownProgress_[k] = {p, std::chrono::steady_clock::now()};
 }
 
 TransferEngine::~TransferEngine() = default;
@@ -139,6 +193,7 @@ Transfer* TransferEngine::find(Direction d, const QString& id) {
 void TransferEngine::save(const Transfer& t) {
     store_.update(t);
     transfers_[key(t.direction, t.id)] = t;
+    publishLocked();
 }
 
 sdk::media::RateMeter& TransferEngine::meter(const Key& k) {
@@ -199,6 +254,8 @@ xmlrpc_c::value TransferEngine::handleOffer(const xmlrpc_c::paramList& params) {
             throw sdk::fault(sdk::kFaultDuplicate, "files.offer: transfer exists");
         transfers_[key(t.direction, t.id)] = t;
         progress_[key(t.direction, t.id)] = 0;
+        publishLocked();
+        publishProgressLocked(key(t.direction, t.id));
         qCInfo(lcFiles).noquote() << "offer" << t.id << t.name << t.size << "bytes"
                                   << (automatic ? "(accepted automatically)" : "");
     }
@@ -315,6 +372,7 @@ xmlrpc_c::value TransferEngine::handleRead(const xmlrpc_c::paramList& params) {
         const Key k = key(Direction::Outgoing, id);
         progress_[k] = std::max(progress_[k], offset + want);
         meter(k).record(static_cast<std::size_t>(want));
+        publishProgressLocked(k);
     }
     return xmlrpc_c::value_struct(
         Struct{{"offset", xmlrpc_c::value_i8(offset)},
@@ -408,6 +466,7 @@ xmlrpc_c::value TransferEngine::handleDone(const xmlrpc_c::paramList& params) {
                 u.state = State::Done;
                 u.offset = u.size;
                 progress_[key(u.direction, id)] = u.size;
+                publishProgressLocked(key(u.direction, id));
             } else {
                 u.state = State::Failed;
                 u.reason = QStringLiteral("the contact could not keep it: ") +
@@ -424,7 +483,7 @@ xmlrpc_c::value TransferEngine::handleDone(const xmlrpc_c::paramList& params) {
 
 // --- the user ----------------------------------------------------------------------------------
 
-QString TransferEngine::send(const QString& path, QString* error) {
+QString TransferEngine::checkSendable(const QString& path) const {
     const QFileInfo info(path);
     QString problem;
     if (!info.exists())
@@ -435,6 +494,12 @@ QString TransferEngine::send(const QString& path, QString* error) {
         problem = QStringLiteral("%1 cannot be read").arg(path);
     else if (info.size() > config_.maxFileBytes)
         problem = QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(config_.maxFileBytes);
+    return problem;
+}
+
+QString TransferEngine::send(const QString& path, QString* error) {
+    const QFileInfo info(path);
+    const QString problem = checkSendable(path);
     if (!problem.isEmpty()) {
         if (error)
             *error = problem;
@@ -452,6 +517,7 @@ QString TransferEngine::send(const QString& path, QString* error) {
         std::lock_guard lock(mutex_);
         store_.insert(t);
         transfers_[key(t.direction, t.id)] = t;
+        publishLocked();
     }
     qCInfo(lcFiles).noquote() << "sending" << t.path << "as" << t.id;
     changed();
@@ -544,34 +610,33 @@ bool TransferEngine::cancel(const QString& id, Direction direction) {
 }
 
 std::vector<Transfer> TransferEngine::transfers() const {
-    std::lock_guard lock(mutex_);
-    std::vector<Transfer> out;
-    for (const auto& [k, t] : transfers_)
-        out.push_back(t);
-    std::sort(out.begin(), out.end(),
-              [](const Transfer& a, const Transfer& b) { return a.seq < b.seq; });
-    return out;
+    std::lock_guard lock(snapshotMutex_);
+    return shownTransfers_;
 }
 
 std::optional<Transfer> TransferEngine::transfer(const QString& id, Direction direction) const {
-    std::lock_guard lock(mutex_);
-    auto it = transfers_.find(key(direction, id));
-    if (it == transfers_.end())
-        return std::nullopt;
-    return it->second;
+    std::lock_guard lock(snapshotMutex_);
+    for (const Transfer& t : shownTransfers_)
+        if (t.id == id && t.direction == direction)
+            return t;
+    return std::nullopt;
 }
 
 Progress TransferEngine::progress(const QString& id, Direction direction) const {
-    std::lock_guard lock(mutex_);
+    const std::optional<Transfer> t = transfer(id, direction);
     Progress p;
-    const Key k = key(direction, id);
-    auto it = transfers_.find(k);
-    if (it == transfers_.end())
+    if (!t)
         return p;
-    p.size = it->second.size;
-    p.bytes = it->second.state == State::Done ? p.size : progress_.count(k) ? progress_.at(k) : 0;
-    if (auto m = meters_.find(k); m != meters_.end())
-        p.bytesPerSecond = m->second->rates().bytesPerSecond;
+    p.size = t->size;
+    std::lock_guard lock(snapshotMutex_);
+    if (auto it = shownProgress_.find(key(direction, id)); it != shownProgress_.end()) {
+        p.bytes = it->second.first.bytes;
+        // The rate of the last chunk moved; nothing moved for 3 s (the meter's window): none.
+        if (std::chrono::steady_clock::now() - it->second.second < std::chrono::seconds(3))
+            p.bytesPerSecond = it->second.first.bytesPerSecond;
+    }
+    if (t->state == State::Done)
+        p.bytes = p.size;
     return p;
 }
 
@@ -763,7 +828,8 @@ void TransferEngine::failIncoming(const QString& id, const QString& reason, Stat
     changed();
 }
 
-bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, const QString& id) {
+bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
+                                sdk::PeerStream* second, const QString& id) {
     Transfer t;
     {
         std::lock_guard lock(mutex_);
@@ -831,7 +897,17 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
     {
         std::lock_guard lock(mutex_);
         progress_[k] = offset;
+        publishProgressLocked(k);
     }
+    struct Pending {
+        qint64 offset;
+        int length;
+        sdk::PeerStream* stream;
+        std::future<xmlrpc_c::value> answer;
+    };
+    const int inFlight = second ? std::clamp(config_.readsInFlight, 1, 2) : 1;
+    std::deque<Pending> pending;
+    qint64 asked = offset;
     while (offset < t.size) {
         bool stopped = false;
         if (stop.stop_requested()) {
@@ -850,14 +926,35 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
                 persist(offset);
             return true;
         }
-        const int length = static_cast<int>(std::min<qint64>(config_.chunkBytes, t.size - offset));
-        xmlrpc_c::paramList params;
-        params.add(xmlrpc_c::value_struct(Struct{{"id", str(id)},
-                                                 {"offset", xmlrpc_c::value_i8(offset)},
-                                                 {"length", xmlrpc_c::value_int(length)}}));
+        // Reads in flight, in offset order, each on a stream of its own; the bytes are written
+        // strictly in order (the front one), so `offset` and the synced offset only ever cover
+        // bytes written without a gap. What is still in flight when this returns is waited for
+        // (a future's destructor) and dropped: asking again later is harmless.
+        while (static_cast<int>(pending.size()) < inFlight && asked < t.size) {
+            sdk::PeerStream* s = &stream;
+            if (!pending.empty() && pending.back().stream == &stream)
+                s = second;
+            const int len = static_cast<int>(std::min<qint64>(config_.chunkBytes, t.size - asked));
+            pending.push_back({asked, len, s,
+                               // One in flight: asked right here, on this thread, in get().
+                               std::async(inFlight > 1 ? std::launch::async : std::launch::deferred,
+                                          [s, id, at = asked, len] {
+                                              xmlrpc_c::paramList params;
+                                              params.add(xmlrpc_c::value_struct(
+                                                  Struct{{"id", str(id)},
+                                                         {"offset", xmlrpc_c::value_i8(at)},
+                                                         {"length", xmlrpc_c::value_int(len)}}));
+                                              return s->call(kReadMethod, params, kCallTimeout);
+                                          })});
+            asked += len;
+        }
+        const int length = pending.front().length;
+        const qint64 frontOffset = pending.front().offset; // == offset (see below)
         xmlrpc_c::value result;
         try {
-            result = stream.call(kReadMethod, params, kCallTimeout);
+            auto front = std::move(pending.front());
+            pending.pop_front();
+            result = front.answer.get();
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() != sdk::PeerCallError::Kind::Fault) {
                 persist(offset);
@@ -883,7 +980,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
         // The answer must be exactly what was asked for: bytes at `offset`, not more, not none.
         std::vector<unsigned char> data;
         try {
-            data = parseReadAnswer(result, offset, length);
+            data = parseReadAnswer(result, frontOffset, length);
         } catch (const xmlrpc_c::fault& f) {
             failIncoming(id, QStringLiteral("the contact sent a malformed chunk: ") +
                                  QString::fromStdString(f.getDescription()));
@@ -910,6 +1007,13 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
             std::lock_guard lock(mutex_);
             progress_[k] = offset;
             meter(k).record(data.size());
+            publishProgressLocked(k);
+        }
+        // Fewer bytes than asked before the end (a sender may): what was asked after them is at
+        // the wrong offset; drop it (waiting for it) and ask again from here.
+        if (static_cast<int>(data.size()) != length) {
+            pending.clear();
+            asked = offset;
         }
         if (offset - synced >= config_.syncEveryBytes)
             persist(offset);
@@ -954,7 +1058,8 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream, c
     return true;
 }
 
-void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream) {
+void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream,
+                                 sdk::PeerStream* second) {
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
     while (!stop.stop_requested()) {
         QString id;
@@ -975,7 +1080,7 @@ void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream) 
         }
         bool ok = true;
         try {
-            ok = receiveOne(stop, stream, id);
+            ok = receiveOne(stop, stream, second, id);
         } catch (const StoreError& e) {
             qCWarning(lcFiles) << e.what();
             ok = false;

@@ -4,9 +4,12 @@
 // of its choosing, so resuming (after a cut, a SIGKILL, a reboot) is asking from the size of its
 // own synced .part, and a contact can never push data the receiver did not ask for.
 //
-// Threads: handlers run on the host's server threads, user actions on the GUI thread, the two
-// workers on their own; one mutex guards the transfers and is never held over file or network
-// I/O. File I/O is bounded (one chunk, at most kMaxChunkBytes) wherever it happens.
+// Threads: handlers run on the host's server threads, the two workers on their own, user actions
+// on the engine's action thread (post()). One mutex guards the transfers; it is never held over
+// file or network I/O, but it is held over SQLite commits (synchronous=FULL: an fsync), so the
+// GUI thread never takes it: it reads a snapshot (transfers(), progress()) that is copied under
+// a second mutex held only for the copy. File I/O is bounded (one chunk, at most kMaxChunkBytes)
+// wherever it happens.
 #pragma once
 
 #include "transfer_store.h"
@@ -16,13 +19,16 @@
 
 #include <QString>
 
+#include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <thread>
 #include <vector>
 
 namespace charla::files {
@@ -49,6 +55,9 @@ struct EngineConfig {
     // What the receiver asks for per files.read: 128 KiB measured best (bench/files: 1 MiB
     // chunks moved 12 MB/s on loopback and 38 % of a 100 Mbit/s link, 128 KiB 28 MB/s and 73 %).
     int chunkBytes = 128 * 1024;
+    // files.read requests outstanding at once (1 or 2, each on its own stream): one call's time
+    // (building, sending, parsing the XML; the link's round trip) overlaps the other's.
+    int readsInFlight = 2;
     qint64 syncEveryBytes = 8 << 20; // the .part is fsynced and its offset stored this often
 };
 
@@ -86,7 +95,14 @@ public:
     xmlrpc_c::value handleCancel(const xmlrpc_c::paramList& params);
     xmlrpc_c::value handleDone(const xmlrpc_c::paramList& params);
 
-    // --- the user (any thread). send() returns the new transfer's id, or "" with `error` set.
+    // Runs `action` on the engine's action thread, in order. The GUI posts the user's actions
+    // here: they take the engine's mutex, which may be held across a SQLite commit (an fsync).
+    void post(std::function<void()> action);
+    // What send() would refuse `path` for ("" if nothing); no lock, one stat.
+    QString checkSendable(const QString& path) const;
+
+    // --- the user (any thread but the GUI's: see post()). send() returns the new transfer's id, or
+    // "" with `error` set.
     QString send(const QString& path, QString* error = nullptr);
     bool accept(const QString& id);
     bool decline(const QString& id);
@@ -94,6 +110,7 @@ public:
     bool resume(const QString& id, Direction direction);
     bool cancel(const QString& id, Direction direction);
 
+    // The snapshot (any thread, the GUI's included): never waits on a lock held during I/O.
     std::vector<Transfer> transfers() const;
     std::optional<Transfer> transfer(const QString& id, Direction direction) const;
     Progress progress(const QString& id, Direction direction) const;
@@ -101,8 +118,10 @@ public:
     // --- the workers, each with its own stream to the peer.
     // Hashes what the user sends and tells the peer offers, answers, pauses, cancels, results.
     void runControl(std::stop_token stop, sdk::PeerStream& stream);
-    // Pulls accepted incoming transfers, one at a time, chunk after chunk.
-    void runReceiver(std::stop_token stop, sdk::PeerStream& stream);
+    // Pulls accepted incoming transfers, one at a time, chunk after chunk; with `second` (and
+    // readsInFlight 2) the next chunk is asked on it while the current one is on its way.
+    void runReceiver(std::stop_token stop, sdk::PeerStream& stream,
+                     sdk::PeerStream* second = nullptr);
     // Wakes both workers (e.g. the contact came online).
     void wake();
 
@@ -112,6 +131,9 @@ private:
     Transfer* find(Direction d, const QString& id);
     // Stores `t` (lock held), records it in memory, and marks that listeners must hear of it.
     void save(const Transfer& t);
+    // Copy the transfers / one transfer's progress into the snapshot (mutex_ held).
+    void publishLocked();
+    void publishProgressLocked(const Key& k);
     void changed();
     sdk::media::RateMeter& meter(const Key& k);
 
@@ -119,7 +141,8 @@ private:
     enum class Sent { Done, Retry };
     Sent notifyOne(sdk::PeerStream& stream, const Transfer& t);
     // Returns false when the network failed (retry after a pause).
-    bool receiveOne(std::stop_token stop, sdk::PeerStream& stream, const QString& id);
+    bool receiveOne(std::stop_token stop, sdk::PeerStream& stream, sdk::PeerStream* second,
+                    const QString& id);
     void failIncoming(const QString& id, const QString& reason, State state = State::Failed);
 
     EngineConfig config_;
@@ -131,6 +154,16 @@ private:
     std::map<Key, std::unique_ptr<sdk::media::RateMeter>> meters_;
     std::function<void()> listener_;
     std::mutex listenerMutex_;
+
+    // The snapshot the GUI reads; snapshotMutex_ is only ever held to copy (order: mutex_ first).
+    mutable std::mutex snapshotMutex_;
+    std::vector<Transfer> shownTransfers_; // by seq
+    std::map<Key, std::pair<Progress, std::chrono::steady_clock::time_point>> shownProgress_;
+
+    std::mutex actionsMutex_;
+    std::condition_variable_any actionsWake_;
+    std::deque<std::function<void()>> actions_;
+    std::jthread actionThread_; // last: joined (after running what is queued) before the rest goes
 };
 
 } // namespace charla::files
