@@ -524,67 +524,42 @@ QString TransferEngine::send(const QString& path, QString* error) {
     return t.id;
 }
 
-bool TransferEngine::accept(const QString& id) {
+bool TransferEngine::step(Direction d, const QString& id, State from, State to,
+                          const std::optional<QString>& reason, const QString& notice) {
     {
         std::lock_guard lock(mutex_);
-        Transfer* t = find(Direction::Incoming, id);
-        if (!t || t->state != State::Offered)
+        Transfer* t = find(d, id);
+        if (!t || t->state != from)
             return false;
         Transfer u = *t;
-        u.state = State::Transferring;
-        u.notify = QStringLiteral("answer");
+        u.state = to;
+        if (reason)
+            u.reason = *reason;
+        u.notify = notice;
         save(u);
     }
     changed();
     return true;
+}
+
+bool TransferEngine::accept(const QString& id) {
+    return step(Direction::Incoming, id, State::Offered, State::Transferring, std::nullopt,
+                QStringLiteral("answer"));
 }
 
 bool TransferEngine::decline(const QString& id) {
-    {
-        std::lock_guard lock(mutex_);
-        Transfer* t = find(Direction::Incoming, id);
-        if (!t || t->state != State::Offered)
-            return false;
-        Transfer u = *t;
-        u.state = State::Declined;
-        u.reason = QStringLiteral("declined");
-        u.notify = QStringLiteral("answer");
-        save(u);
-    }
-    changed();
-    return true;
+    return step(Direction::Incoming, id, State::Offered, State::Declined,
+                QStringLiteral("declined"), QStringLiteral("answer"));
 }
 
 bool TransferEngine::pause(const QString& id, Direction direction) {
-    {
-        std::lock_guard lock(mutex_);
-        Transfer* t = find(direction, id);
-        if (!t || t->state != State::Transferring)
-            return false;
-        Transfer u = *t;
-        u.state = State::Paused;
-        u.reason = QStringLiteral("paused");
-        u.notify = QStringLiteral("pause");
-        save(u);
-    }
-    changed();
-    return true;
+    return step(direction, id, State::Transferring, State::Paused, QStringLiteral("paused"),
+                QStringLiteral("pause"));
 }
 
 bool TransferEngine::resume(const QString& id, Direction direction) {
-    {
-        std::lock_guard lock(mutex_);
-        Transfer* t = find(direction, id);
-        if (!t || t->state != State::Paused)
-            return false;
-        Transfer u = *t;
-        u.state = State::Transferring;
-        u.reason.clear();
-        u.notify = QStringLiteral("resume");
-        save(u);
-    }
-    changed();
-    return true;
+    return step(direction, id, State::Paused, State::Transferring, QString(),
+                QStringLiteral("resume"));
 }
 
 bool TransferEngine::cancel(const QString& id, Direction direction) {

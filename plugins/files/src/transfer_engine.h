@@ -129,6 +129,11 @@ private:
     using Key = std::pair<int, QString>;
     static Key key(Direction d, const QString& id) { return {static_cast<int>(d), id}; }
     Transfer* find(Direction d, const QString& id);
+    // The user moves one transfer from `from` to `to`: saved with the reason shown (nullopt:
+    // kept) and the notice the peer must still hear. False, and nothing changes, when the
+    // transfer is not in `from`.
+    bool step(Direction d, const QString& id, State from, State to,
+              const std::optional<QString>& reason, const QString& notice);
     // Stores `t` (lock held), records it in memory, and marks that listeners must hear of it.
     void save(const Transfer& t);
     // Copy the transfers / one transfer's progress into the snapshot (mutex_ held).
