@@ -114,7 +114,10 @@ bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawK
             << "refused" << name << ": no Ed25519 key in its certificate";
         return false;
     }
-    presented_[name] = rawKey;
+    // Bytes of its own, not a QByteArray sharing the caller's buffer: Qt frees a shared buffer
+    // inside libQt6Core, whose atomics TSan cannot see, so a later replace here would look like
+    // a race with the caller's copy going away on its thread.
+    presented_[name] = rawKey.toStdString();
     const QString fingerprint = fingerprintOf(rawKey);
     switch (trust_.check(name, fingerprint)) {
     case KeyTrust::Known:
@@ -158,7 +161,7 @@ TlsContext::PeerKeyView TlsContext::peerKey(const std::string& contact) const {
     const auto it = presented_.find(name);
     if (it == presented_.end())
         return view;
-    view.presented = it->second;
+    view.presented = QByteArray::fromStdString(it->second);
     const auto known = trust_.known(name);
     const QString fingerprint = fingerprintOf(view.presented);
     view.changed = known && known->fingerprint != fingerprint;

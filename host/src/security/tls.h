@@ -73,7 +73,7 @@ private:
     mutable std::mutex mutex_; // guards trust_ and lastRefusal_
     mutable TrustStore trust_;
     mutable QString lastRefusal_;
-    mutable std::map<QString, QByteArray> presented_; // each contact's last key, checked or not
+    mutable std::map<QString, std::string> presented_; // each contact's last key, checked or not
     mutable std::chrono::steady_clock::time_point lastRefusalLogged_{};
     SSL_CTX* server_ = nullptr;
 };
