@@ -261,7 +261,6 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
                 noticeFromPlugin(title, body);
             });
     connect(chat_.get(), &gui::ChatWindow::activated, this, [this] {
-        unread_ = 0;
         chat_->setUnread(0);
         notifier_.withdraw(QStringLiteral("message"));
     });
@@ -341,7 +340,7 @@ void Application::applyColorScheme(bool dark) {
 void Application::noticeFromPlugin(const QString& title, const QString& body) {
     if (!chat_ || chat_->isActiveWindow())
         return;
-    chat_->setUnread(++unread_);
+    chat_->setUnread(chat_->unread() + 1);
     notifier_.show(desktop::DesktopNotifier::Kind::Message, QStringLiteral("message"), title, body);
 }
 

@@ -82,7 +82,6 @@ private:
     desktop::DesktopNotifier notifier_;
     desktop::ColorScheme colorScheme_;
     QString lightStyle_;     // the style Qt chose, kept while the dark palette uses Fusion
-    int unread_ = 0;         // plugins' notices while the chat window was not active
     QString contactAddress_; // host:port, as the user gave it
     bool calledOnStart_ = false;
     int lookupId_ = -1;

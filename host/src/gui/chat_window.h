@@ -48,6 +48,7 @@ public slots:
     // Messages the user has not seen, counted while the window is not active: "(3) " in the
     // title (the taskbar shows it). 0 clears it.
     void setUnread(int count);
+    int unread() const { return unread_; }
     // Where the contact's key is checked (null: --allow-plaintext, the header then says "not
     // encrypted" for the whole session) and under which name (`host:port`, known_peers').
     void setSecurity(std::shared_ptr<security::TlsContext> tls, const std::string& contact);
