@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <vector>
+
 namespace charla::test {
 namespace {
 
@@ -314,6 +317,108 @@ TEST_F(CallStateMachineTest, AContactThatVanishesEndsTheCallAndIsToldWhenBack) {
     expectSend(back, Method::Hangup, kId, "connection lost");
     EXPECT_TRUE(back.reports.empty());
     expectNothing(machine.peerChanged(true)); // told once
+}
+
+// --- The history: every way a call ends is one record, with its direction and outcome ---------
+
+TEST(CallRecords, EveryWayACallEndsGivesOneRecordAndNothingElseDoes) {
+    using Outcome = sdk::CallRecord::Outcome;
+    using Direction = sdk::CallRecord::Direction;
+    struct Path {
+        const char* name;
+        std::function<std::vector<CallStateMachine::Actions>(CallStateMachine&)> events;
+        Direction direction;
+        Outcome outcome;
+    };
+    auto out = [](CallStateMachine& m) { return m.placeCall(true, kId); };
+    auto in = [](CallStateMachine& m) { return m.invited(kId); };
+    const CallStateMachine::Send invite{Method::Invite, kId, false, {}, true};
+    const CallStateMachine::Send accept{Method::Answer, kId, true, {}, true};
+    const std::vector<Path> paths = {
+        {"we hang up an answered call",
+         [&](auto& m) {
+             return std::vector{out(m), m.answered(kId, true), m.hangUp()};
+         },
+         Direction::Outgoing, Outcome::Completed},
+        {"the contact hangs up",
+         [&](auto& m) {
+             return std::vector{in(m), m.accept(), m.hungUp(kId)};
+         },
+         Direction::Incoming, Outcome::Completed},
+        {"the contact vanishes mid-call",
+         [&](auto& m) {
+             return std::vector{in(m), m.accept(), m.peerChanged(false)};
+         },
+         Direction::Incoming, Outcome::Completed},
+        {"we decline",
+         [&](auto& m) {
+             return std::vector{in(m), m.decline()};
+         },
+         Direction::Incoming, Outcome::Declined},
+        {"hanging up while rung",
+         [&](auto& m) {
+             return std::vector{in(m), m.hangUp()};
+         },
+         Direction::Incoming, Outcome::Declined},
+        {"it rings out here",
+         [&](auto& m) {
+             return std::vector{in(m), m.ringTimedOut(kId)};
+         },
+         Direction::Incoming, Outcome::Missed},
+        {"the caller gives up",
+         [&](auto& m) {
+             return std::vector{in(m), m.hungUp(kId)};
+         },
+         Direction::Incoming, Outcome::Missed},
+        {"a new invite replaces a lost call",
+         [&](auto& m) {
+             return std::vector{in(m), m.accept(), m.invited(kOther)};
+         },
+         Direction::Incoming, Outcome::Completed},
+        {"the contact declines",
+         [&](auto& m) {
+             return std::vector{out(m), m.answered(kId, false)};
+         },
+         Direction::Outgoing, Outcome::DeclinedByContact},
+        {"we cancel",
+         [&](auto& m) {
+             return std::vector{out(m), m.hangUp()};
+         },
+         Direction::Outgoing, Outcome::Cancelled},
+        {"nobody answers",
+         [&](auto& m) {
+             return std::vector{out(m), m.ringTimedOut(kId)};
+         },
+         Direction::Outgoing, Outcome::NoAnswer},
+        {"the invite cannot be delivered",
+         [&](auto& m) {
+             return std::vector{out(m), m.signalFailed(invite, "down")};
+         },
+         Direction::Outgoing, Outcome::Failed},
+        {"the accept cannot be delivered",
+         [&](auto& m) {
+             return std::vector{in(m), m.accept(), m.signalFailed(accept, "down")};
+         },
+         Direction::Incoming, Outcome::Failed},
+    };
+    for (const Path& path : paths) {
+        SCOPED_TRACE(path.name);
+        CallStateMachine machine;
+        std::vector<sdk::CallRecord> records;
+        for (const auto& actions : path.events(machine))
+            for (const auto& report : actions.reports)
+                if (report.ended) {
+                    EXPECT_EQ(report.call.state, State::Idle) << "only an end is recorded";
+                    records.push_back(*report.ended);
+                }
+        ASSERT_EQ(records.size(), 1u);
+        EXPECT_EQ(records[0].id, kId);
+        EXPECT_EQ(records[0].direction, path.direction);
+        EXPECT_EQ(records[0].outcome, path.outcome);
+    }
+    CallStateMachine machine;
+    for (const auto& report : machine.placeCall(false, kId).reports)
+        EXPECT_FALSE(report.ended) << "a call never placed (contact offline) is not a call";
 }
 
 } // namespace

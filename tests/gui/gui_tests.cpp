@@ -547,6 +547,7 @@ private slots:
     void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
     void aDarkDesktopGetsADarkPalette();
     void ctrlEnterCallsTheContact();
+    void callsAreInTheHistoryOnBothSides();
     void theKeyboardAloneGoesFromLoginToACallAndEveryControlHasAName();
     void safetyNumbersMatchAndVerifiedShowsInTheHeader();
     void aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose();
@@ -1763,6 +1764,51 @@ void GuiTest::ctrlEnterCallsTheContact() {
     QTRY_VERIFY_WITH_TIMEOUT(pair.bob->incomingCallDialog(), 5000);
     QVERIFY(pair.alice->callWindow());
     QVERIFY2(composer->toPlainText().isEmpty(), "Ctrl+Enter was typed into the composer");
+}
+
+// Issue 16: a declined call and an answered one are lines in both conversations, which say who
+// declined and how long the call lasted, and are still there after a restart.
+void GuiTest::callsAreInTheHistoryOnBothSides() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    AliceAndBob pair;
+    QVERIFY(pair.startOnline());
+    auto [a, b] = pair.chatWindows();
+    auto call = [&] {
+        QTest::mouseClick(child<QPushButton>(a, "callButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(pair.bob->incomingCallDialog(), 5000);
+    };
+    call();
+    QTest::mouseClick(child<QPushButton>(pair.bob->incomingCallDialog(), "declineCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("Bob declined the call")),
+                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(QStringLiteral("Call declined")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!pair.alice->callWindow(), 5000);
+
+    call();
+    QTest::mouseClick(child<QPushButton>(pair.bob->incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(pair.alice->callWindow(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        child<QLabel>(pair.alice->callWindow(), "callStatus")->text().contains("In call"), 5000);
+    QTest::qWait(1200); // a call of a second or more: its length shows
+    QTest::mouseClick(child<QPushButton>(pair.alice->callWindow(), "hangUpButton"), Qt::LeftButton);
+    const QRegularExpression answered(QStringLiteral("Call · [1-9] s"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(answered), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(answered), 5000);
+    const QString before = conversation(a);
+    QVERIFY2(before.indexOf(QStringLiteral("declined")) < before.indexOf(answered),
+             "in the order the calls happened");
+
+    // The history, not only the window: Alice restarted shows both calls again.
+    pair.alice.reset();
+    pair.alice = std::make_unique<Application>(
+        localPeerOptions(pair.ports[0], pair.ports[1], QStringLiteral("Alice")));
+    ChatWindow* again = openChat(*pair.alice);
+    QVERIFY(again);
+    QTRY_VERIFY(conversation(again).contains(QStringLiteral("Bob declined the call")));
+    QVERIFY(conversation(again).contains(answered));
+    saveScreenshot(again, QStringLiteral("chat-calls.png"));
 }
 
 // Issue 16: Alice logs in, writes and calls with the keyboard alone (Tab, typing, Enter, Space),

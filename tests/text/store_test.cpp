@@ -750,9 +750,9 @@ TEST_F(TextStoreTest, LostAcknowledgementAndResendAfterRestartShowOnce) {
 
 namespace {
 
-// The statements that made a version 1 store (tests/fixtures/text-store-v1.sql).
-QStringList version1Statements() {
-    QFile file(QStringLiteral(CHARLA_TEXT_STORE_V1_SQL));
+// The statements that made an older store (tests/fixtures/text-store-v<N>.sql).
+QStringList fixtureStatements(const char* fixture) {
+    QFile file(QString::fromUtf8(fixture));
     if (!file.open(QIODevice::ReadOnly))
         return {};
     QStringList statements;
@@ -762,15 +762,15 @@ QStringList version1Statements() {
     return statements;
 }
 
-// A store as Charla wrote it before issue 16 (schema version 1), with `bodies` as alternating
-// incoming and outgoing messages.
-void writeVersion1Store(const QString& file, const std::vector<QString>& bodies) {
+// A store as an older Charla wrote it (the schema `fixture` holds), with `bodies` as alternating
+// outgoing and incoming messages.
+void writeOldStore(const QString& file, const char* fixture, const std::vector<QString>& bodies) {
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "v1");
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "old");
         db.setDatabaseName(file);
         ASSERT_TRUE(db.open());
-        const QStringList statements = version1Statements();
-        ASSERT_EQ(statements.size(), 4) << "cannot read " CHARLA_TEXT_STORE_V1_SQL;
+        const QStringList statements = fixtureStatements(fixture);
+        ASSERT_FALSE(statements.isEmpty()) << "cannot read " << fixture;
         for (const QString& statement : statements) {
             QSqlQuery query(db);
             ASSERT_TRUE(query.exec(statement)) << query.lastError().text().toStdString();
@@ -788,7 +788,7 @@ void writeVersion1Store(const QString& file, const std::vector<QString>& bodies)
         }
         db.close();
     }
-    QSqlDatabase::removeDatabase("v1");
+    QSqlDatabase::removeDatabase("old");
 }
 
 int userVersion(const QString& file) {
@@ -814,7 +814,7 @@ TEST_F(TextStoreTest, AVersion1StoreIsUpgradedKeepsEveryMessageAndCanBeSearched)
         QStringLiteral("Hola, ¿cómo estás?"), QStringLiteral("Bien, gracias. ¿Y tú?"),
         QStringLiteral("Nos vemos en el café"), QStringLiteral("See you at the CAFÉ at 12:30"),
         QStringLiteral("100% sure, see file_name.txt")};
-    writeVersion1Store(path(), written);
+    writeOldStore(path(), CHARLA_TEXT_STORE_V1_SQL, written);
     {
         MessageStore store(path());
         EXPECT_EQ(bodies(store.messagesAfter(0)), written);
@@ -834,10 +834,101 @@ TEST_F(TextStoreTest, AVersion1StoreIsUpgradedKeepsEveryMessageAndCanBeSearched)
         EXPECT_EQ(store.search(QStringLiteral("cafe")).front().message.body,
                   QStringLiteral("otro café, por favor"));
     }
-    EXPECT_EQ(userVersion(path()), 2);
-    MessageStore again(path()); // and opens again as version 2, nothing rebuilt or lost
+    EXPECT_EQ(userVersion(path()), 3);
+    MessageStore again(path()); // and opens again as version 3, nothing rebuilt or lost
     EXPECT_EQ(again.messagesAfter(0).size(), 6u);
     EXPECT_EQ(again.search(QStringLiteral("cafe")).size(), 3u);
+}
+
+TEST_F(TextStoreTest, AVersion2StoreIsUpgradedKeepsItsMessagesAndTakesCalls) {
+    const std::vector<QString> written{QStringLiteral("Nos vemos en el café"),
+                                       QStringLiteral("¿Te llamo luego?")};
+    writeOldStore(path(), CHARLA_TEXT_STORE_V2_SQL, written);
+    ASSERT_EQ(userVersion(path()), 2);
+    const QUuid callId = QUuid::createUuid();
+    {
+        MessageStore store(path());
+        EXPECT_EQ(bodies(store.messagesAfter(0)), written);
+        for (const StoredMessage& row : store.messagesAfter(0))
+            EXPECT_FALSE(row.call) << "a message of the old file read as a call";
+        store.addCall(callId, Direction::Incoming, QDateTime::currentDateTimeUtc(),
+                      {CallOutcome::Missed, 0});
+        EXPECT_EQ(store.search(QStringLiteral("cafe")).size(), 1u);
+    }
+    EXPECT_EQ(userVersion(path()), 3);
+    MessageStore again(path());
+    const auto rows = again.messagesAfter(0);
+    ASSERT_EQ(rows.size(), 3u);
+    ASSERT_TRUE(rows[2].call);
+    EXPECT_EQ(rows[2].call->outcome, CallOutcome::Missed);
+    EXPECT_EQ(rows[2].message.id, callId);
+}
+
+TEST_F(TextStoreTest, CallsAreKeptInOrderNeverSentNeverFoundBySearch) {
+    const QDateTime started = QDateTime::fromString("2026-12-06T10:00:00.000Z", Qt::ISODateWithMs);
+    const QUuid first = QUuid::createUuid(), second = QUuid::createUuid();
+    {
+        MessageStore store(path());
+        store.addOutgoing(message(QStringLiteral("call me")), QStringLiteral("Alice"));
+        store.addCall(first, Direction::Outgoing, started, {CallOutcome::Completed, 754'000});
+        store.addCall(second, Direction::Incoming, started.addSecs(3600),
+                      {CallOutcome::DeclinedByContact, 0});
+        store.addCall(second, Direction::Incoming, started, {CallOutcome::Missed, 0});
+        ASSERT_EQ(store.outbox().size(), 1u) << "a call is never something to send";
+        // Words a call line shows or stores find only messages: calls have no body.
+        for (const char* word : {"call", "completed", "missed", "declined"}) {
+            const std::vector<QString> expected =
+                word == std::string("call") ? std::vector<QString>{QStringLiteral("call me")}
+                                            : std::vector<QString>{};
+            EXPECT_EQ(bodies(store.search(QString::fromLatin1(word))), expected) << word;
+            EXPECT_EQ(bodies(store.search(QString::fromLatin1(word), 500, SearchMethod::Like)),
+                      expected)
+                << word;
+        }
+    }
+    MessageStore again(path());
+    const auto rows = again.messagesAfter(0);
+    ASSERT_EQ(rows.size(), 3u) << "a call ends once: a repeated record is not a second call";
+    ASSERT_TRUE(rows[1].call);
+    EXPECT_EQ(rows[1].direction, Direction::Outgoing);
+    EXPECT_EQ(rows[1].message.id, first);
+    EXPECT_EQ(rows[1].message.sentAt, started);
+    EXPECT_EQ(*rows[1].call, (CallEntry{CallOutcome::Completed, 754'000}));
+    ASSERT_TRUE(rows[2].call);
+    EXPECT_EQ(rows[2].direction, Direction::Incoming);
+    EXPECT_EQ(rows[2].call->outcome, CallOutcome::DeclinedByContact);
+}
+
+TEST(CallLines, SayWhatHappenedAndHowLong) {
+    ChatMessage call;
+    call.sentAt = QDateTime::currentDateTimeUtc();
+    const ContactState bob{QStringLiteral("Bob"), true};
+    const std::vector<std::pair<CallEntry, QString>> expected{
+        {{CallOutcome::Completed, 45'400}, QStringLiteral("Call · 45 s")},
+        {{CallOutcome::Completed, 754'000}, QStringLiteral("Call · 12 min")},
+        {{CallOutcome::Completed, 3'900'000}, QStringLiteral("Call · 1 h 05 min")},
+        {{CallOutcome::Missed, 0}, QStringLiteral("Missed call")},
+        {{CallOutcome::Declined, 0}, QStringLiteral("Call declined")},
+        {{CallOutcome::DeclinedByContact, 0}, QStringLiteral("Bob declined the call")},
+        {{CallOutcome::Cancelled, 0}, QStringLiteral("Call cancelled")},
+        {{CallOutcome::NoAnswer, 0}, QStringLiteral("No answer")},
+        {{CallOutcome::Failed, 0}, QStringLiteral("Call failed")},
+    };
+    for (const auto& [entry, label] : expected) {
+        call.call = entry;
+        EXPECT_EQ(callLabel(call, bob), label);
+        EXPECT_TRUE(conversationHtml(std::vector{call}, bob).contains(label.toHtmlEscaped()));
+    }
+    // A call breaks a group: the message after it shows its sender again.
+    ChatMessage before;
+    before.sentAt = call.sentAt;
+    before.body = QStringLiteral("hi");
+    before.sender = QStringLiteral("Bob");
+    ChatMessage after = before;
+    EXPECT_TRUE(groupsWith(before, after));
+    EXPECT_FALSE(groupsWith(call, after));
+    EXPECT_EQ(conversationHtml(std::vector{before, call, after}, bob).count(QStringLiteral("<b ")),
+              2);
 }
 
 TEST_F(TextStoreTest, HostileSearchesGiveResultsOrNoneNeverAnError) {

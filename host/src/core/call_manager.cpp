@@ -3,6 +3,7 @@
 #include "core/call_wire.h"
 #include "core/logging.h"
 
+#include <QDateTime>
 #include <QThread>
 #include <QUuid>
 
@@ -111,11 +112,23 @@ void CallManager::report(std::uint64_t sequence,
         return; // a later batch already reported a later call
     reported_ = sequence;
     for (const CallStateMachine::Report& r : reports) {
-        if (r.call.state == State::Active)
+        if (r.call.state == State::Active && activeCallId_ != r.call.id) {
             activeSince_.start();
+            activeCallId_ = r.call.id;
+        }
+        if ((r.call.state == State::Outgoing || r.call.state == State::Incoming) &&
+            ringingCallId_ != r.call.id)
+            ringingSinceMs_ = QDateTime::currentMSecsSinceEpoch();
         qCInfo(lcCall).noquote() << "call" << QString::fromStdString(r.call.id)
                                  << toString(r.call.state) << r.message;
         emit callChanged(r.call, r.message);
+        if (r.ended) {
+            sdk::CallRecord record = *r.ended;
+            record.startedMs = ringingSinceMs_;
+            if (activeCallId_ == record.id && activeSince_.isValid())
+                record.activeMs = activeSince_.elapsed();
+            emit callEnded(record);
+        }
     }
     const sdk::CallInfo& last = reports.back().call;
     if (last.state == State::Outgoing || last.state == State::Incoming) {

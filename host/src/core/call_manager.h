@@ -51,6 +51,8 @@ public slots:
 signals:
     // The call changed state; `message` says why when it ended ("Bob declined", "No answer").
     void callChanged(const charla::sdk::CallInfo& call, const QString& message);
+    // A call is over (after its last callChanged), with its outcome and times, for the history.
+    void callEnded(const charla::sdk::CallRecord& record);
 
 private:
     // Runs one event through the machine (any thread) and carries out what it asks.
@@ -67,6 +69,8 @@ private:
     QTimer ringTimer_;
     std::string ringingCallId_;
     QElapsedTimer activeSince_;
+    std::string activeCallId_;        // the call activeSince_ times
+    std::int64_t ringingSinceMs_ = 0; // when the current call began to ring (Unix ms)
     std::unique_ptr<CallSignalling> signalling_;
 };
 

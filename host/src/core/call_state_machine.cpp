@@ -8,6 +8,8 @@ namespace {
 
 using State = sdk::CallInfo::State;
 using Send = CallStateMachine::Send;
+using Outcome = sdk::CallRecord::Outcome;
+using Direction = sdk::CallRecord::Direction;
 
 // The messages keep CallManager's translation context, where they were first written.
 QString text(const char* source) {
@@ -18,15 +20,32 @@ QString text(const char* source) {
 
 void CallStateMachine::enter(Actions& out, sdk::CallInfo call, const QString& message) {
     call_ = std::move(call);
-    out.reports.push_back({call_, message});
+    out.reports.push_back({call_, message, std::nullopt});
 }
 
-void CallStateMachine::end(Actions& out, const QString& message, const char* reasonForPeer) {
+void CallStateMachine::finish(Actions& out, Outcome outcome, const QString& message,
+                              const char* reasonForPeer) {
     if (call_.state == State::Idle)
         return;
     if (reasonForPeer)
         out.send.push_back({Send::Method::Hangup, call_.id, false, reasonForPeer, false});
+    sdk::CallRecord record;
+    record.id = call_.id;
+    record.direction = direction_;
+    record.outcome = outcome;
     enter(out, {}, message);
+    out.reports.back().ended = std::move(record);
+}
+
+Outcome CallStateMachine::outcomeWhenLost() const {
+    switch (call_.state) {
+    case State::Incoming:
+        return Outcome::Missed;
+    case State::Outgoing:
+        return Outcome::NoAnswer;
+    default:
+        return Outcome::Completed;
+    }
 }
 
 CallStateMachine::Actions CallStateMachine::placeCall(bool contactOnline,
@@ -35,9 +54,10 @@ CallStateMachine::Actions CallStateMachine::placeCall(bool contactOnline,
     if (call_.state != State::Idle)
         return out;
     if (!contactOnline) {
-        out.reports.push_back({call_, text("The contact is offline")});
+        out.reports.push_back({call_, text("The contact is offline"), std::nullopt});
         return out;
     }
+    direction_ = Direction::Outgoing;
     enter(out, {State::Outgoing, newCallId}, text("Calling…"));
     out.send.push_back({Send::Method::Invite, newCallId, false, {}, true});
     return out;
@@ -61,7 +81,7 @@ CallStateMachine::Actions CallStateMachine::decline() {
     if (call_.state != State::Incoming)
         return out;
     out.send.push_back({Send::Method::Answer, call_.id, false, {}, false});
-    enter(out, {}, text("Call declined"));
+    finish(out, Outcome::Declined, text("Call declined"));
     return out;
 }
 
@@ -69,8 +89,10 @@ CallStateMachine::Actions CallStateMachine::hangUp() {
     if (call_.state == State::Incoming)
         return decline();
     Actions out;
-    end(out, call_.state == State::Outgoing ? text("Call cancelled") : text("Call ended"),
-        "hangup");
+    if (call_.state == State::Outgoing)
+        finish(out, Outcome::Cancelled, text("Call cancelled"), "hangup");
+    else
+        finish(out, Outcome::Completed, text("Call ended"), "hangup");
     return out;
 }
 
@@ -80,7 +102,7 @@ CallStateMachine::Actions CallStateMachine::peerChanged(bool online) {
         // The contact may only look offline to us (frozen, one direction broken): tell it the
         // call is over as soon as it answers again, or it would stay in the call alone.
         lostCallId_ = call_.id;
-        end(out, text("The contact went offline"), nullptr);
+        finish(out, outcomeWhenLost(), text("The contact went offline"));
     } else if (online && !lostCallId_.empty()) {
         out.send.push_back({Send::Method::Hangup, lostCallId_, false, "connection lost", false});
         lostCallId_.clear();
@@ -93,9 +115,9 @@ CallStateMachine::Actions CallStateMachine::ringTimedOut(const std::string& call
     if (call_.id != callId)
         return out; // a timer of a call that is over
     if (call_.state == State::Outgoing)
-        end(out, text("No answer"), "no answer");
+        finish(out, Outcome::NoAnswer, text("No answer"), "no answer");
     else if (call_.state == State::Incoming)
-        end(out, text("Missed call"), "no answer");
+        finish(out, Outcome::Missed, text("Missed call"), "no answer");
     return out;
 }
 
@@ -105,9 +127,9 @@ CallStateMachine::Actions CallStateMachine::signalFailed(const Send& request,
     if (call_.id != request.callId)
         return out;
     if (request.method == Send::Method::Invite && call_.state == State::Outgoing)
-        enter(out, {}, text("Could not call: %1").arg(error));
+        finish(out, Outcome::Failed, text("Could not call: %1").arg(error));
     else if (request.method == Send::Method::Answer && request.accept)
-        enter(out, {}, text("The call could not be connected: %1").arg(error));
+        finish(out, Outcome::Failed, text("The call could not be connected: %1").arg(error));
     return out;
 }
 
@@ -125,8 +147,8 @@ CallStateMachine::Actions CallStateMachine::invited(const std::string& callId) {
         out.reply.status = call_.state == State::Active ? "active" : "ringing";
         return out;
     }
-    if (call_.state != State::Idle)
-        enter(out, {}, text("The previous call was lost"));
+    finish(out, outcomeWhenLost(), text("The previous call was lost"));
+    direction_ = Direction::Incoming;
     enter(out, {State::Incoming, callId}, text("Incoming call"));
     if (autoAnswer_)
         acceptInto(out);
@@ -143,7 +165,7 @@ CallStateMachine::Actions CallStateMachine::answered(const std::string& callId, 
     if (accepted)
         enter(out, {State::Active, callId}, text("Call accepted"));
     else
-        enter(out, {}, text("The contact declined the call"));
+        finish(out, Outcome::DeclinedByContact, text("The contact declined the call"));
     out.reply.status = accepted ? "active" : "declined";
     return out;
 }
@@ -153,10 +175,10 @@ CallStateMachine::Actions CallStateMachine::hungUp(const std::string& callId) {
     out.reply.status = "ended";
     if (call_.id != callId || call_.state == State::Idle)
         return out; // already over: hanging up twice is harmless
-    enter(out, {},
-          call_.state == State::Incoming   ? text("Missed call")
-          : call_.state == State::Outgoing ? text("No answer")
-                                           : text("The contact hung up"));
+    finish(out, outcomeWhenLost(),
+           call_.state == State::Incoming   ? text("Missed call")
+           : call_.state == State::Outgoing ? text("No answer")
+                                            : text("The contact hung up"));
     return out;
 }
 

@@ -27,10 +27,12 @@ public:
         // A failure must come back as signalFailed(): the call depends on this request.
         bool reportFailure = false;
     };
-    // The call after an event, and why it changed ("Bob declined", "No answer").
+    // The call after an event, and why it changed ("Bob declined", "No answer"). A call that
+    // ended also comes as a record for the history (its times are the caller's to fill in).
     struct Report {
         sdk::CallInfo call;
         QString message;
+        std::optional<sdk::CallRecord> ended;
     };
     // The reply to a call.* request from the contact: a status, or a fault.
     struct Reply {
@@ -66,10 +68,15 @@ public:
 
 private:
     void enter(Actions& out, sdk::CallInfo call, const QString& message);
-    void end(Actions& out, const QString& message, const char* reasonForPeer);
+    // Ends the call (if any) as `outcome`; tells the contact `reasonForPeer` unless null.
+    void finish(Actions& out, sdk::CallRecord::Outcome outcome, const QString& message,
+                const char* reasonForPeer = nullptr);
+    // How the call ends when the contact or the connection ends it.
+    sdk::CallRecord::Outcome outcomeWhenLost() const;
     void acceptInto(Actions& out);
 
     sdk::CallInfo call_;
+    sdk::CallRecord::Direction direction_ = sdk::CallRecord::Direction::Outgoing;
     bool autoAnswer_ = false;
     std::string lostCallId_; // a call we ended because the contact vanished; hung up on return
 };

@@ -46,6 +46,15 @@ void PluginContext::notifyUser(const std::string& title, const std::string& body
                              QString::fromStdString(body));
 }
 
+void PluginContext::onCallEnded(std::function<void(const sdk::CallRecord&)> listener) {
+    callListener_ = std::move(listener);
+}
+
+void PluginContext::callEnded(const sdk::CallRecord& record) const {
+    if (callListener_)
+        callListener_(record);
+}
+
 void PluginContext::postToGui(std::function<void()> task) {
     services_.postToGui(std::move(task));
 }

@@ -29,6 +29,9 @@ public:
     QString dataDir() const override;
     void postToGui(std::function<void()> task) override;
     void notifyUser(const std::string& title, const std::string& body) override;
+    void onCallEnded(std::function<void(const sdk::CallRecord&)> listener) override;
+    // Runs the plugin's call listener, if it set one (GUI thread). Exceptions pass through.
+    void callEnded(const sdk::CallRecord& record) const;
     // Drops the plugin's pending GUI tasks; called before the instance is destroyed.
     void close();
 
@@ -37,6 +40,7 @@ private:
     PluginScope& scope_;
     std::string id_;
     PluginServices services_;
+    std::function<void(const sdk::CallRecord&)> callListener_; // GUI thread only
 };
 
 } // namespace charla::host

@@ -376,6 +376,15 @@ void PluginManager::notifyCallChanged(const sdk::CallInfo& call) {
     notifyRunning("callChanged", [&](sdk::Plugin& plugin) { plugin.callChanged(call); });
 }
 
+void PluginManager::notifyCallEnded(const sdk::CallRecord& record) {
+    for (auto& [id, running] : running_) {
+        const QString error = callHook(*running->plugin, "onCallEnded",
+                                       [&](sdk::Plugin&) { running->context->callEnded(record); });
+        if (!error.isEmpty())
+            failLater(id, error);
+    }
+}
+
 void PluginManager::notifyRunning(const char* hook,
                                   const std::function<void(sdk::Plugin&)>& notify) {
     for (auto& [id, running] : running_) {

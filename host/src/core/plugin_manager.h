@@ -77,6 +77,8 @@ public slots:
     void notifyPeerChanged(const charla::sdk::PeerInfo& peer);
     // Passes a reported change of the call to every enabled plugin's callChanged.
     void notifyCallChanged(const charla::sdk::CallInfo& call);
+    // Passes a call that is over to every enabled plugin's onCallEnded listener.
+    void notifyCallEnded(const charla::sdk::CallRecord& record);
 
 signals:
     // The set of enabled plugins or a plugin's state changed.

@@ -30,6 +30,8 @@ Session::Session(SessionConfig config, QObject* parent)
     plugins_->setCallSource([calls = calls_.get()] { return calls->call(); });
     connect(calls_.get(), &CallManager::callChanged, plugins_.get(),
             [this](const sdk::CallInfo& call) { plugins_->notifyCallChanged(call); });
+    connect(calls_.get(), &CallManager::callEnded, plugins_.get(),
+            [this](const sdk::CallRecord& record) { plugins_->notifyCallEnded(record); });
     connect(plugins_.get(), &PluginManager::pluginsChanged, this,
             [this] { link_->setLocalPlugins(plugins_->enabledCapabilities()); });
 }

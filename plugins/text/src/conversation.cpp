@@ -13,12 +13,24 @@ int Conversation::indexOfOutgoing(const QUuid& id) const {
 void Conversation::addOutgoing(const TextMessage& message, const QString& sender,
                                MessageState state, qint64 seq) {
     outgoingIndex_.insert(message.id, size());
-    append({seq, message.id, message.sentAt, message.body, sender, true, state, {}});
+    append({seq, message.id, message.sentAt, message.body, sender, true, state, {}, {}});
 }
 
 void Conversation::addIncoming(const TextMessage& message, const QString& sender, qint64 seq) {
-    append(
-        {seq, message.id, message.sentAt, message.body, sender, false, MessageState::Received, {}});
+    append({seq,
+            message.id,
+            message.sentAt,
+            message.body,
+            sender,
+            false,
+            MessageState::Received,
+            {},
+            {}});
+}
+
+void Conversation::addCall(const QUuid& callId, bool outgoing, const QDateTime& startedAt,
+                           const CallEntry& call, qint64 seq) {
+    append({seq, callId, startedAt, {}, {}, outgoing, MessageState::Delivered, {}, call});
 }
 
 int Conversation::indexOfSeq(qint64 seq) const {

@@ -3,6 +3,7 @@
 // outgoing ones. Lives on the GUI thread; other threads reach it through queued calls (TextChat).
 #pragma once
 
+#include "call_entry.h"
 #include "text_message.h"
 
 #include <QHash>
@@ -39,6 +40,7 @@ struct ChatMessage {
     bool outgoing = false;
     MessageState state = MessageState::Received;
     QString error;
+    std::optional<CallEntry> call; // set: a call that ended (sentAt: when it began), no body
 
     TextMessage toTextMessage() const { return {id, sentAt, body}; }
 };
@@ -58,6 +60,9 @@ public:
     void addOutgoing(const TextMessage& message, const QString& sender,
                      MessageState state = MessageState::Sending, qint64 seq = 0);
     void addIncoming(const TextMessage& message, const QString& sender, qint64 seq = 0);
+    // A call that ended (`outgoing`: we placed it), begun at `startedAt`.
+    void addCall(const QUuid& callId, bool outgoing, const QDateTime& startedAt,
+                 const CallEntry& call, qint64 seq = 0);
     // Index of the message stored as `seq`, or -1.
     int indexOfSeq(qint64 seq) const;
     // Updates an outgoing message; false if there is none with this id.

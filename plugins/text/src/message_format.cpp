@@ -146,6 +146,55 @@ QString messageHtml(const ChatMessage& message, const ContactState& contact, boo
     return html;
 }
 
+QString callDuration(qint64 activeMs) {
+    const qint64 seconds = std::max<qint64>(0, (activeMs + 500) / 1000);
+    if (seconds < 60)
+        return tr("%1 s").arg(seconds);
+    const qint64 minutes = seconds / 60;
+    if (minutes < 60)
+        return tr("%1 min").arg(minutes);
+    return tr("%1 h %2 min").arg(minutes / 60).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString callLabel(const ChatMessage& call, const ContactState& contact) {
+    if (!call.call)
+        return {};
+    switch (call.call->outcome) {
+    case CallOutcome::Completed:
+        return tr("Call · %1").arg(callDuration(call.call->activeMs));
+    case CallOutcome::Missed:
+        return tr("Missed call");
+    case CallOutcome::Declined:
+        return tr("Call declined");
+    case CallOutcome::DeclinedByContact:
+        return tr("%1 declined the call").arg(contact.name);
+    case CallOutcome::Cancelled:
+        return tr("Call cancelled");
+    case CallOutcome::NoAnswer:
+        return tr("No answer");
+    case CallOutcome::Failed:
+        return tr("Call failed");
+    }
+    return tr("Call");
+}
+
+namespace {
+
+// A call as one centred line with its time: red when it was missed.
+QString callHtml(const ChatMessage& call, const ContactState& contact) {
+    const QString anchor = call.seq > 0
+                               ? QStringLiteral("<a name=\"%1\"></a>").arg(messageAnchor(call.seq))
+                               : QString();
+    const bool missed = call.call->outcome == CallOutcome::Missed;
+    const QString arrow = call.outgoing ? QStringLiteral("↗") : QStringLiteral("↙");
+    return QStringLiteral("<p align=\"center\" style=\"margin-top:6px; margin-bottom:6px; "
+                          "color:%1\">%2<small>☎ %3 %4 · %5</small></p>")
+        .arg(missed ? QStringLiteral("#c62828") : QStringLiteral("gray"), anchor, arrow,
+             callLabel(call, contact).toHtmlEscaped(), timeLabel(call));
+}
+
+} // namespace
+
 QString dateLabel(const QDate& date, const QDate& today) {
     if (date == today)
         return tr("Today");
@@ -155,7 +204,8 @@ QString dateLabel(const QDate& date, const QDate& today) {
 }
 
 bool groupsWith(const ChatMessage& previous, const ChatMessage& message) {
-    return previous.outgoing == message.outgoing && previous.sender == message.sender &&
+    return !previous.call && !message.call && previous.outgoing == message.outgoing &&
+           previous.sender == message.sender &&
            previous.sentAt.toLocalTime().date() == message.sentAt.toLocalTime().date() &&
            std::abs(previous.sentAt.secsTo(message.sentAt)) <= ConversationLayout::kGroupSeconds;
 }
@@ -209,7 +259,7 @@ QString conversationHtml(std::span<const ChatMessage> messages, const ContactSta
                         .arg(tr("— New messages —"));
             header = true;
         }
-        html += messageHtml(message, contact, header);
+        html += message.call ? callHtml(message, contact) : messageHtml(message, contact, header);
         previous = &message;
     }
     if (layout.newerHidden > 0)

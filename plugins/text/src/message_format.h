@@ -30,6 +30,12 @@ QString timeLabel(const ChatMessage& message);
 QString messageHtml(const ChatMessage& message, const ContactState& contact = {},
                     bool withHeader = true);
 
+// What a call line says: "Missed call", "Call declined", "Bob declined the call", "Call · 12
+// min"...
+QString callLabel(const ChatMessage& call, const ContactState& contact = {});
+// How long an answered call lasted: "45 s", "12 min", "1 h 05 min".
+QString callDuration(qint64 activeMs);
+
 // A message's body as rich text: escaped, line breaks kept, and every http:// or https:// URL a
 // link to itself. Nothing else becomes a link or markup, whatever the text says.
 QString bodyHtml(const QString& body);
@@ -64,7 +70,7 @@ inline constexpr std::size_t kMaxShownMessages = 2000;
 ShownRange shownRange(const std::vector<ChatMessage>& messages, qint64 mustShowSeq);
 // "Today", "Yesterday", or the date in the user's locale ("Saturday, December 5, 2026").
 QString dateLabel(const QDate& date, const QDate& today = QDate::currentDate());
-// Whether `message` shows under `previous`'s header.
+// Whether `message` shows under `previous`'s header (never a call, nor a message after one).
 bool groupsWith(const ChatMessage& previous, const ChatMessage& message);
 // The anchor a stored message begins with ("m<seq>"), and its inverse (0 if none).
 QString messageAnchor(qint64 seq);

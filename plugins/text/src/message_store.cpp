@@ -22,7 +22,7 @@ namespace {
 
 // 1: messages and the outbox index. 2 (issue 16): the read mark (meta) and the full-text index
 // (messages_fts, when SQLite has FTS5). A version 1 file is upgraded in place on open.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 const QString kReadUpTo = QStringLiteral("read_up_to");
 // Searches longer than this are cut (a message body is at most 16 KiB; nobody types a search
@@ -75,6 +75,10 @@ void execPrepared(QSqlQuery& query, const char* what) {
              query.lastError());
 }
 
+// What readRow() reads, in its order.
+const QString kColumns = QStringLiteral(
+    "seq, direction, id, sent_at, body, sender, status, error, call, call_active_ms");
+
 StoredMessage readRow(const QSqlQuery& query) {
     StoredMessage m;
     m.seq = query.value(0).toLongLong();
@@ -85,6 +89,9 @@ StoredMessage readRow(const QSqlQuery& query) {
     m.sender = query.value(5).toString();
     m.status = OutgoingStatus(query.value(6).toInt());
     m.error = query.value(7).toString();
+    if (const QString call = query.value(8).toString(); !call.isEmpty())
+        m.call = CallEntry{outcomeFromName(call).value_or(CallOutcome::Completed),
+                           query.value(9).toLongLong()};
     return m;
 }
 
@@ -212,7 +219,15 @@ MessageStore::MessageStore(QString path)
                             " sender TEXT NOT NULL DEFAULT '',"
                             " status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
                             " error TEXT NOT NULL DEFAULT '',"
+                            " call TEXT NOT NULL DEFAULT '',"
+                            " call_active_ms INTEGER NOT NULL DEFAULT 0,"
                             " UNIQUE (direction, id))"));
+    if (fileVersion == 1 || fileVersion == 2) {
+        // Every row so far is a message: the defaults say so.
+        exec(db, QStringLiteral("ALTER TABLE messages ADD COLUMN call TEXT NOT NULL DEFAULT ''"));
+        exec(db, QStringLiteral(
+                     "ALTER TABLE messages ADD COLUMN call_active_ms INTEGER NOT NULL DEFAULT 0"));
+    }
     exec(db, QStringLiteral("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
                             " WHERE direction = 0 AND status = 0"));
     exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS meta ("
@@ -281,6 +296,21 @@ void MessageStore::addOutgoing(const TextMessage& message, const QString& sender
                   "saving an outgoing message");
 }
 
+void MessageStore::addCall(const QUuid& callId, Direction direction, const QDateTime& startedAt,
+                           const CallEntry& call) {
+    QSqlQuery query(connection());
+    // Delivered (1): never in the outbox. A call ends once; a repeated record changes nothing.
+    query.prepare(QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, status, call,"
+                                 " call_active_ms) VALUES (?, ?, ?, '', 1, ?, ?)"
+                                 " ON CONFLICT (direction, id) DO NOTHING"));
+    query.addBindValue(idText(callId));
+    query.addBindValue(direction == Direction::Incoming ? 1 : 0);
+    query.addBindValue(QString::fromStdString(wireTime(startedAt)));
+    query.addBindValue(outcomeName(call.outcome));
+    query.addBindValue(call.activeMs);
+    execPrepared(query, "saving a call");
+}
+
 MessageStore::Insert MessageStore::addIncoming(const TextMessage& message, const QString& sender) {
     // One statement: the dedupe check and the insert are atomic, even against a retry of the
     // same message on another server thread.
@@ -295,9 +325,8 @@ std::vector<StoredMessage> MessageStore::select(const QString& where, qint64 val
     QSqlDatabase db = connection();
     QSqlQuery query(db);
     query.setForwardOnly(true);
-    QString sql = QStringLiteral("SELECT seq, direction, id, sent_at, body, sender, status, error "
-                                 "FROM messages WHERE %1 ORDER BY seq")
-                      .arg(where);
+    QString sql =
+        QStringLiteral("SELECT %1 FROM messages WHERE %2 ORDER BY seq").arg(kColumns, where);
     if (limit > 0)
         sql += QStringLiteral(" LIMIT %1").arg(limit);
     query.prepare(sql);
@@ -428,9 +457,9 @@ std::vector<StoredMessage> MessageStore::search(const QString& text, int limit,
                              " ORDER BY rowid DESC LIMIT ?")
             : QStringLiteral("SELECT seq FROM messages WHERE body LIKE ? ESCAPE '\\'"
                              " ORDER BY seq DESC LIMIT ?");
-    select.prepare(QStringLiteral("SELECT seq, direction, id, sent_at, body, sender, status, error"
-                                  " FROM messages WHERE seq IN (%1) ORDER BY seq DESC")
-                       .arg(matches));
+    select.prepare(
+        QStringLiteral("SELECT ") + kColumns +
+        QStringLiteral(" FROM messages WHERE seq IN (%1) ORDER BY seq DESC").arg(matches));
     select.addBindValue(fts ? ftsQuery(query) : likePattern(query));
     select.addBindValue(limit);
     execPrepared(select, "searching messages");

@@ -4,14 +4,19 @@
 //   messages(seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- local order: when it was sent/received here
 //            id TEXT, direction INTEGER,               -- UNIQUE(direction, id): the dedupe key
 //            sent_at TEXT, body TEXT, sender TEXT,     -- as on the wire; sender's display name
-//            status INTEGER, error TEXT)               -- outgoing: queued, delivered or failed
+//            status INTEGER, error TEXT,               -- outgoing: queued, delivered or failed
+//            call TEXT, call_active_ms INTEGER)        -- a call's outcome ('' for a message)
 //
 //   meta(key TEXT PRIMARY KEY, value INTEGER)       -- "read_up_to": the last seq the user saw
 //   messages_fts                                    -- FTS5 index of body (rowid = seq), kept by
 //                                                      triggers; absent if SQLite lacks FTS5
 //
-// Schema versions (PRAGMA user_version): 1 had messages only; 2 adds meta and messages_fts.
-// Opening a version 1 file upgrades it in place, keeping every row (its history counts as read).
+// Schema versions (PRAGMA user_version): 1 had messages only; 2 adds meta and messages_fts; 3
+// adds call and call_active_ms. Opening an older file upgrades it in place, keeping every row (a
+// version 1 history counts as read).
+//
+// A call that ended is a row of its own: its call id, direction and start time (sent_at), an
+// empty body (so no search finds it), delivered (so it never enters the outbox), and `call` set.
 //
 // The outbox is the outgoing rows with status queued, in seq order. History is every row in seq
 // order: the order things happened on this machine, never the other machine's clock.
@@ -27,6 +32,7 @@
 // may be called from any thread; SQLite serialises the writers (busy timeout kBusyTimeoutMs).
 #pragma once
 
+#include "call_entry.h"
 #include "text_message.h"
 
 #include <QString>
@@ -51,6 +57,7 @@ struct StoredMessage {
     QString sender; // display name when stored; empty if the contact had not introduced itself
     OutgoingStatus status = OutgoingStatus::Queued; // outgoing only
     QString error;                                  // why it failed
+    std::optional<CallEntry> call;                  // set: a call, not a message
 };
 
 // How search() looks: FullText uses the FTS5 index (LIKE when there is none, or when the search
@@ -82,6 +89,9 @@ public:
     enum class Insert { Added, Duplicate };
     // A message from the contact; Duplicate (and nothing written) if this id came before.
     Insert addIncoming(const TextMessage& message, const QString& sender);
+    // A call that ended, started (began to ring) at `startedAt`.
+    void addCall(const QUuid& callId, Direction direction, const QDateTime& startedAt,
+                 const CallEntry& call);
     // The oldest undelivered outgoing message: the one the sender must deliver next.
     std::optional<StoredMessage> outboxHead();
     std::vector<StoredMessage> outbox();

@@ -167,6 +167,11 @@ void TextChat::refresh() {
     }
     for (const StoredMessage& row : rows) {
         shownSeq_ = row.seq;
+        if (row.call) {
+            conversation_.addCall(row.message.id, row.direction == Direction::Outgoing,
+                                  row.message.sentAt, *row.call, row.seq);
+            continue;
+        }
         if (row.direction == Direction::Incoming) {
             conversation_.addIncoming(row.message, row.sender,
                                       row.seq); // empty sender: the contact's name
@@ -191,6 +196,24 @@ void TextChat::refresh() {
     }
     if (!undelivered_.isEmpty() && !patienceTimer_.isActive())
         patienceTimer_.start();
+}
+
+void TextChat::recordCall(const sdk::CallRecord& record) {
+    const QUuid id = QUuid::fromString(QString::fromStdString(record.id));
+    const QDateTime startedAt = record.startedMs > 0
+                                    ? QDateTime::fromMSecsSinceEpoch(record.startedMs, Qt::UTC)
+                                    : QDateTime::currentDateTimeUtc();
+    try {
+        store_->addCall(id,
+                        record.direction == sdk::CallRecord::Direction::Outgoing
+                            ? Direction::Outgoing
+                            : Direction::Incoming,
+                        startedAt, {record.outcome, record.activeMs});
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot keep the call in the history:" << e.what();
+        return;
+    }
+    refresh();
 }
 
 void TextChat::showDelivered(const QUuid& id) {

@@ -70,6 +70,9 @@ public:
     void setPeer(const sdk::PeerInfo& peer);
     // Shows what the store has and the Conversation does not yet.
     void refresh();
+    // GUI thread. Keeps a call that ended in the history and shows it (a store that cannot be
+    // written is logged: the call is over either way).
+    void recordCall(const sdk::CallRecord& record);
     // The first message from the contact the user has not seen yet (its seq; 0 if none).
     qint64 firstUnreadSeq() const;
     // The user has seen every message up to `seq`. Saved in the store a moment later (a burst

@@ -48,6 +48,9 @@ void TextPlugin::initialize(sdk::PluginContext& context) {
                      [this](const QString& sender, const QString& body) {
                          context_->notifyUser(sender.toStdString(), body.toStdString());
                      });
+    // Calls belong in the history too (missed, declined, "Call · 12 min").
+    context.onCallEnded(
+        [chat = chat_.get()](const sdk::CallRecord& record) { chat->recordCall(record); });
 
     channel_->registerWorker(
         {"text-sender", [this](std::stop_token stop) {

@@ -85,6 +85,16 @@ public:
     // `title` is short (who), `body` plain text (the host cuts it to 200 characters).
     virtual void notifyUser(const std::string& title, const std::string& body) = 0;
 #endif
+
+#if CHARLA_SDK_TARGET_ABI_MINOR >= 3
+    // --- ABI 1.3 ---
+
+    // GUI thread. `listener` runs on the GUI thread once for every call that ends, whatever its
+    // outcome (missed, declined, an answered call with its length...), until the plugin is
+    // disabled. One listener per plugin: a second call replaces the first, an empty one removes
+    // it. An exception escaping the listener fails the plugin, like one escaping a hook.
+    virtual void onCallEnded(std::function<void(const CallRecord&)> listener) = 0;
+#endif
 };
 
 // Implemented by plugins, so its vtable is frozen for major 1: a host calling a virtual appended

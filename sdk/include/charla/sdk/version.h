@@ -9,7 +9,8 @@
 // 1.2: PluginContext::settings, dataDir, postToGui; StructReader (struct_reader.h) and the
 //      SettingsPage interface (settings_page.h). Header-only helpers (fault.h, logging.h,
 //      backoff.h) need no particular minor.
-#define CHARLA_SDK_ABI_MINOR 2
+// 1.3: PluginContext::onCallEnded and CallRecord (call.h).
+#define CHARLA_SDK_ABI_MINOR 3
 
 // The minor a plugin is built for (charla_add_plugin(... ABI_MINOR n)): the library and manifest
 // are stamped with it, so a host of that minor loads it, and declarations newer than it are hidden
