@@ -292,5 +292,44 @@ TEST_F(AudioSessionTest, ToneCapturedByAArrivesAtBsSpeaker) {
     EXPECT_GT(tone.rms, 1000);
 }
 
+// A call that rings sounds the ringtone (incoming) or the ringback tone (outgoing) on the real
+// sink, and nothing once it is over.
+TEST_F(AudioSessionTest, ARingingCallSoundsItsToneUntilItIsOver) {
+    startPair({{"audio.output", "none"}}, {{"audio.input", "none"}});
+    std::string error;
+    // Recordings of 3 s until half a second of tone is in (parecord's start-up eats into each).
+    auto hear = [&] {
+        std::vector<short> recorded;
+        ToneFigures tone;
+        for (int attempt = 0; attempt < 3 && tone.soundingSeconds < 0.5; ++attempt) {
+            const std::vector<short> more = pulse_->recordSink(3.0, &error);
+            recorded.insert(recorded.end(), more.begin(), more.end());
+            tone = analyseTone(recorded);
+        }
+        return tone;
+    };
+    b->plugins().notifyCallChanged({sdk::CallInfo::State::Incoming, "call-1"});
+    ASSERT_TRUE(waitUntil([&] { return count(portB, "frames_rung") > 5; })) << dumpBoth();
+    const ToneFigures ringtone = hear();
+    ASSERT_GE(ringtone.soundingSeconds, 0.5) << error << dumpBoth();
+    EXPECT_NEAR(ringtone.hz, 660, 20);
+
+    b->plugins().notifyCallChanged({sdk::CallInfo::State::Idle, ""});
+    b->plugins().notifyCallChanged({sdk::CallInfo::State::Outgoing, "call-2"});
+    const ToneFigures ringback = hear();
+    ASSERT_GE(ringback.soundingSeconds, 0.5) << error << dumpBoth();
+    EXPECT_NEAR(ringback.hz, 425, 20);
+
+    b->plugins().notifyCallChanged({sdk::CallInfo::State::Idle, ""});
+    const int rung = count(portB, "frames_rung");
+    std::this_thread::sleep_for(300ms); // what the sink still held
+    const ToneFigures after = analyseTone(pulse_->recordSink(2.0, &error));
+    std::printf("ringtone %.0f Hz over %.2f s, ringback %.0f Hz over %.2f s, after: %.2f s\n",
+                ringtone.hz, ringtone.soundingSeconds, ringback.hz, ringback.soundingSeconds,
+                after.soundingSeconds);
+    EXPECT_LT(after.soundingSeconds, 0.05) << "still ringing after the call was over";
+    EXPECT_LE(count(portB, "frames_rung"), rung + 5);
+}
+
 } // namespace
 } // namespace charla::test

@@ -51,7 +51,8 @@ AudioEngine::AudioEngine(EngineConfig config)
           {config_.framesPerCall, config_.opusBitrate, config_.opusComplexity, config_.callTimeout},
           queue_),
       receive_(receiver_),
-      playout_({devices_.output, config_.outputBufferMs, call_, problem_}, receiver_, processor_) {
+      playout_({devices_.output, config_.outputBufferMs, call_, problem_}, receiver_, processor_),
+      ring_({devices_.output, config_.outputBufferMs, call_, problem_}) {
     receiver_.setStart(kStartMargin, kStartFrames,
                        std::chrono::milliseconds(config_.outputBufferMs));
     if (!devices_.problems.empty())
@@ -83,6 +84,11 @@ void AudioEngine::setCall(bool active, std::optional<Codec> sendCodec, Transport
     queue_.wake();
 }
 
+void AudioEngine::setRing(Ring ring) {
+    call_.change([&](CallState& state) { state.ring = ring; });
+    call_.notify();
+}
+
 void AudioEngine::setMuted(bool muted) {
     capture_.setMuted(muted);
 }
@@ -112,6 +118,10 @@ void AudioEngine::runPlayout(std::stop_token stop) {
     playout_.run(stop);
 }
 
+void AudioEngine::runRing(std::stop_token stop) {
+    ring_.run(stop);
+}
+
 xmlrpc_c::value AudioEngine::handleFrameCall(const xmlrpc_c::paramList& params) {
     return receive_.handleFrameCall(params);
 }
@@ -121,7 +131,7 @@ void AudioEngine::handleDatagram(const std::uint8_t* data, std::size_t size) {
 }
 
 AudioStats AudioEngine::stats() const {
-    return sdk::media::gatherStats<AudioStats>(capture_, sender_, receive_, playout_);
+    return sdk::media::gatherStats<AudioStats>(capture_, sender_, receive_, playout_, ring_);
 }
 
 xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) const {
@@ -144,6 +154,7 @@ xmlrpc_c::value AudioEngine::handleStatsCall(const xmlrpc_c::paramList& params) 
         {"transport", xmlrpc_c::value_string(s.transport)},
         {"frames_received", i(s.framesReceived)},
         {"frames_played", i(s.framesPlayed)},
+        {"frames_rung", i(s.framesRung)},
         {"frames_concealed", i(s.framesConcealed)},
         {"frames_late", i(s.framesLate)},
         {"frames_absurd", i(s.framesAbsurd)},

@@ -9,6 +9,8 @@
 //   server threads:  buffer); audio.frame -> the same, returning at once
 //   playout:         PlayoutStage: PortAudio's output callback -> AudioReceiver -> decode/conceal
 //                    -> speaker (the playout thread only opens the device and watches it)
+//   ring:            RingStage: the ringtone / ringback tone while a call rings (its own thread
+//                    opens the speaker for as long as the call rings)
 //
 // Media flows only during an active call: setCall() wakes the threads, which open the devices at
 // call start and close them when it ends. A device that fails stops only its own direction.
@@ -23,6 +25,7 @@
 #include "codec.h"
 #include "playout_stage.h"
 #include "receive_stage.h"
+#include "ring_stage.h"
 #include "send_stage.h"
 
 #include <charla/sdk/channel.h>
@@ -74,6 +77,8 @@ public:
                  Transport transport = Transport::XmlRpc);
     // Before the workers start: how to send a datagram, and the largest payload it takes.
     void setDatagramSender(DatagramSender sender, std::size_t maxPayload);
+    // The tone for a call not answered yet (Ring::None: silence).
+    void setRing(Ring ring);
     void setMuted(bool muted);
     bool muted() const { return capture_.muted(); }
     void setProcessing(bool on) { processor_.setEnabled(on); }
@@ -93,6 +98,7 @@ public:
     void runCapture(std::stop_token stop);
     void runSender(std::stop_token stop, std::shared_ptr<sdk::PeerStream> stream);
     void runPlayout(std::stop_token stop);
+    void runRing(std::stop_token stop);
 
     // Wakes every worker (the plugin's stop()).
     void wakeAll();
@@ -119,6 +125,7 @@ private:
     SendStage sender_;
     ReceiveStage receive_;
     PlayoutStage playout_;
+    RingStage ring_;
 };
 
 } // namespace charla::audio

@@ -76,6 +76,9 @@ void AudioPlugin::initialize(sdk::PluginContext& context) {
         channel.registerWorker({"audio-playout", [engine = engine_.get()](std::stop_token stop) {
                                     engine->runPlayout(stop);
                                 }});
+        channel.registerWorker({"audio-ring", [engine = engine_.get()](std::stop_token stop) {
+                                    engine->runRing(stop);
+                                }});
     }
     engine_->setOutputFailedHandler([this] {
         context_->postToGui([this] {
@@ -132,6 +135,9 @@ void AudioPlugin::peerChanged(const sdk::PeerInfo& peer) {
 void AudioPlugin::callChanged(const sdk::CallInfo& call) {
     const bool wasActive = call_.active();
     call_ = call;
+    engine_->setRing(call.state == sdk::CallInfo::State::Incoming   ? Ring::Incoming
+                     : call.state == sdk::CallInfo::State::Outgoing ? Ring::Outgoing
+                                                                    : Ring::None);
     if (call_.active() && !wasActive && outputLost_) {
         outputLost_ = false; // a new call tries the speaker again
         announce();

@@ -30,6 +30,7 @@ struct AudioStats {
     // Receiving
     std::uint64_t framesReceived = 0;
     std::uint64_t framesPlayed = 0;
+    std::uint64_t framesRung = 0; // 20 ms frames of ringtone or ringback tone played
     std::uint64_t framesConcealed = 0;
     std::uint64_t framesLate = 0;
     std::uint64_t framesAbsurd = 0;

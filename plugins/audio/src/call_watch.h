@@ -18,8 +18,12 @@ namespace charla::audio {
 // How often the device threads look at the call state and the device's health.
 inline constexpr std::chrono::milliseconds kDeviceWait{100};
 
+// Which tone a call that is not answered yet sounds (ring_stage.h).
+enum class Ring { None, Incoming, Outgoing };
+
 struct CallState {
     bool active = false;
+    Ring ring = Ring::None; // set while the call rings (the host's Incoming or Outgoing)
     std::optional<Codec> sendCodec;
     std::uint64_t callNumber = 0; // bumped when a call becomes active
 };
