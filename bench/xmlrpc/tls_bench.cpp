@@ -5,6 +5,8 @@
 //   - connect: a new stream's first call (TCP connect, for TLS the handshake with both
 //     certificates and key checks, then the call) — what "time to connect" adds;
 //   - call: one more call on the open connection, a 100-byte and a 60 KiB string.
+// Each case also with a shared secret (every call signed and checked; over TLS the signature
+// covers the connection's exporter value, so the client exports it for every call).
 // Usage: charla_tls_bench [iterations, default 200]
 #include "core/host_channel.h"
 #include "core/method_table.h"
@@ -73,49 +75,61 @@ int main(int argc, char** argv) {
     };
     table.add("bench", echo);
 
-    host::RpcServer plain(table), tls(table);
+    // Cases: plain, TLS, plain with a secret, TLS with a secret.
+    const std::string secret = "a long random shared secret for the bench 5e0b";
+    host::RpcServer plain(table), tls(table), plainSigned(table), tlsSigned(table);
+    host::RpcServer* servers[4] = {&plain, &tls, &plainSigned, &tlsSigned};
     tls.setTls(serverTls);
-    plain.start("127.0.0.1", 0);
-    tls.start("127.0.0.1", 0);
-    host::AccessPolicy policy;
-    policy.contact = "bench-client";
-    tls.setAccessPolicy(policy);
+    tlsSigned.setTls(serverTls);
+    for (int c = 0; c < 4; ++c) {
+        servers[c]->start("127.0.0.1", 0);
+        host::AccessPolicy policy;
+        policy.contact = "bench-client";
+        policy.secret = c >= 2 ? secret : std::string();
+        servers[c]->setAccessPolicy(policy);
+    }
 
-    auto stream = [&](bool encrypted) {
-        const host::PeerAddress at{"127.0.0.1", encrypted ? tls.port() : plain.port()};
-        return encrypted ? std::make_unique<host::CurlPeerStream>(
-                               "bench", at.url(true), std::string(), clientTls, at.display())
-                         : std::make_unique<host::CurlPeerStream>("bench", at.url(false));
+    auto stream = [&](int c) {
+        const bool encrypted = c % 2 == 1;
+        const host::PeerAddress at{"127.0.0.1", servers[c]->port()};
+        return std::make_unique<host::CurlPeerStream>(
+            "bench", at.url(encrypted), c >= 2 ? secret : std::string(),
+            encrypted ? clientTls : nullptr, encrypted ? at.display() : std::string());
     };
     const std::string small(100, 'x'), big(60 * 1024, 'y');
     auto call = [](host::CurlPeerStream& s, const std::string& text) {
         s.call("bench.echo", xmlrpc_c::paramList().add(xmlrpc_c::value_string(text)),
                std::chrono::seconds(5));
     };
-    Samples connect[2], smallCall[2], bigCall[2];
+    Samples connect[4], smallCall[4], bigCall[4];
     for (int i = 0; i < iterations; ++i)
-        for (int encrypted = 0; encrypted < 2; ++encrypted) {
-            auto s = stream(encrypted);
+        for (int c = 0; c < 4; ++c) {
+            auto s = stream(c);
             auto t0 = Clock::now();
             call(*s, small);
-            connect[encrypted].add(Clock::now() - t0);
+            connect[c].add(Clock::now() - t0);
             t0 = Clock::now();
             call(*s, small);
-            smallCall[encrypted].add(Clock::now() - t0);
+            smallCall[c].add(Clock::now() - t0);
             t0 = Clock::now();
             call(*s, big);
-            bigCall[encrypted].add(Clock::now() - t0);
+            bigCall[c].add(Clock::now() - t0);
         }
     std::printf("%d iterations, plain HTTP and TLS 1.3 interleaved, loopback\n", iterations);
-    std::printf("%-34s %10s %10s %10s %10s\n", "", "plain p50", "p95", "TLS p50", "p95");
-    auto row = [](const char* what, Samples* s) {
-        std::printf("%-34s %8.0f us %7.0f us %7.0f us %7.0f us\n", what, s[0].at(0.5),
-                    s[0].at(0.95), s[1].at(0.5), s[1].at(0.95));
-    };
-    row("first call on a new connection", connect);
-    row("next call, 100 B, same connection", smallCall);
-    row("next call, 60 KiB, same connection", bigCall);
-    plain.stop();
-    tls.stop();
+    for (int withSecret = 0; withSecret < 2; ++withSecret) {
+        std::printf("%s\n", withSecret ? "with a shared secret (signed calls)" : "no secret");
+        std::printf("%-34s %10s %10s %10s %10s\n", "", "plain p50", "p95", "TLS p50", "p95");
+        auto row = [withSecret](const char* what, Samples* s) {
+            Samples& p = s[2 * withSecret];
+            Samples& t = s[2 * withSecret + 1];
+            std::printf("%-34s %8.0f us %7.0f us %7.0f us %7.0f us\n", what, p.at(0.5), p.at(0.95),
+                        t.at(0.5), t.at(0.95));
+        };
+        row("first call on a new connection", connect);
+        row("next call, 100 B, same connection", smallCall);
+        row("next call, 60 KiB, same connection", bigCall);
+    }
+    for (host::RpcServer* server : servers)
+        server->stop();
     return 0;
 }

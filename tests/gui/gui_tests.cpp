@@ -544,6 +544,7 @@ private slots:
     void callWindowsFollowTheCall();
     void failedPluginIsExplainedInTheChatWindow();
     void mismatchedSecretsAreExplained();
+    void aSharedSecretVerifiesTheKeyInTheHeader();
     void messagesNotifyTheDesktopWhenTheChatIsNotLookedAt();
     void aDarkDesktopGetsADarkPalette();
     void ctrlEnterCallsTheContact();
@@ -1886,6 +1887,27 @@ void GuiTest::mismatchedSecretsAreExplained() {
     }
 }
 
+// The same secret on both sides, over TLS: each side's calls prove it over their own connection,
+// so each header says the contact's key is verified, with no safety number compared.
+void GuiTest::aSharedSecretVerifiesTheKeyInTheHeader() {
+    const QList<quint16> ports = freePorts(2);
+    Options a = localPeerOptions(ports[0], ports[1], QStringLiteral("Alice"));
+    Options b = localPeerOptions(ports[1], ports[0], QStringLiteral("Bob"));
+    a.secret = b.secret = QStringLiteral("correct horse battery staple");
+    Application alice(a);
+    Application bob(b);
+    QVERIFY(startConnected({&alice, &bob}));
+    for (ChatWindow* chat : {alice.chatWindow(), bob.chatWindow()}) {
+        QTRY_VERIFY_WITH_TIMEOUT(isOnline(chat), kPresenceTimeoutMs);
+        auto* trust = child<QLabel>(chat, "trustLabel");
+        QVERIFY(trust);
+        QTRY_VERIFY2_WITH_TIMEOUT(trust->text().contains("verified by the shared secret"),
+                                  qPrintable(trust->text()), kPresenceTimeoutMs);
+        QVERIFY(trust->property("verified").toBool());
+    }
+    saveScreenshot(alice.chatWindow(), QStringLiteral("verified-by-secret.png"));
+}
+
 // Where a local-mode instance on `port` keeps its key and known peers (Application::securityDir).
 QString localSecurityDir(quint16 port) {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
@@ -1956,8 +1978,15 @@ void GuiTest::aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose() {
     QVERIFY(startConnected({pair.bob.get()}));
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kPresenceTimeoutMs);
     QVERIFY(child<QLabel>(alice, "keyChangedLabel")->text().contains("CHANGED"));
-    QVERIFY(!isOnline(alice));
+    // The banner comes with the refused handshake; "offline" after the second missed ping.
+    QTRY_VERIFY_WITH_TIMEOUT(!isOnline(alice), kPresenceTimeoutMs);
     QVERIFY(!child<QPushButton>(alice, "safetyNumberButton")->isEnabled());
+    // The header does not claim an encrypted link that is being refused.
+    auto* trust = child<QLabel>(alice, "trustLabel");
+    QVERIFY(trust);
+    QVERIFY2(trust->text().contains("key changed") && trust->text().contains("not connected") &&
+                 !trust->text().contains(">encrypted<"),
+             qPrintable(trust->text()));
     saveScreenshot(alice, QStringLiteral("key-changed.png"));
 
     // Cancel first: nothing changes.
@@ -1980,6 +2009,7 @@ void GuiTest::aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose() {
     accept->click();
     QTRY_VERIFY(!banner->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(isOnline(alice), kPresenceTimeoutMs);
+    QVERIFY2(trust->text().contains(">encrypted<"), qPrintable(trust->text()));
     QFile key(QDir(localSecurityDir(pair.ports[1])).filePath("identity.pem"));
     QVERIFY(key.exists()); // Bob's new key, now Alice's pin: the safety numbers agree again
     QStringList numbers;

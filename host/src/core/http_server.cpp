@@ -167,6 +167,7 @@ private:
         SSL* ssl = nullptr;         // over TLS
         bool sawTlsRecord = false;  // the first byte was a TLS handshake record
         std::string peerKey;        // the client's raw Ed25519 key, once accepted
+        std::string binding;        // exportSecretBinding() of the connection, once accepted
         bool announced = false;     // tlsEstablished was called: tlsClosed will be
     };
 
@@ -544,6 +545,16 @@ void HttpServer::Loop::handshake(std::uint64_t id, Connection& c, Clock::time_po
             closeConnection(id); // the callback said why
             return;
         }
+        // Every request on a TLS connection carries its binding: a signature is never checked
+        // over the body alone here (that would let a relay pass a signed call on).
+        c.binding = security::exportSecretBinding(c.ssl);
+        if (c.binding.empty()) {
+            qCWarning(lcSecurity).noquote()
+                << "closed a TLS connection from" << QString::fromStdString(c.peerIp)
+                << ": cannot export its channel binding";
+            closeConnection(id);
+            return;
+        }
         if (s_.callbacks_.tlsEstablished) {
             c.announced = true;
             s_.callbacks_.tlsEstablished(id, c.ssl);
@@ -616,6 +627,7 @@ bool HttpServer::Loop::parseHeaders(std::uint64_t id, Connection& c, Clock::time
     r = HttpRequest{};
     r.peerIp = c.peerIp;
     r.peerKey = c.peerKey;
+    r.channelBinding = c.binding;
     std::optional<std::size_t> contentLength;
     bool chunked = false;
     std::string connection;

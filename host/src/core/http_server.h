@@ -54,6 +54,9 @@ struct HttpLimits {
 struct HttpRequest {
     std::string peerIp;  // dotted IPv4
     std::string peerKey; // over TLS: the client's raw Ed25519 public key; empty over plain HTTP
+    // Over TLS: the connection's exporter value for the shared secret's signature
+    // (security/tls.h exportSecretBinding); empty over plain HTTP.
+    std::string channelBinding;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case
     // The value of a header (name in lower case), or empty.

@@ -240,8 +240,14 @@ void PeerLink::run(std::stop_token stop) {
                 break;
             if (e.faultCode() == sdk::kFaultUnauthorized) {
                 qCWarning(lcPeer) << "the contact refuses us:" << e.what();
-                setRefusal(tr("The contact refuses our calls: the shared secrets differ (or only "
-                              "one of you set one)."));
+                // Over TLS the signature is bound to the connection: a relay in between (a
+                // man-in-the-middle at first contact) is refused the same way.
+                setRefusal(channel_.encrypted()
+                               ? tr("The contact refuses our calls: the shared secrets differ "
+                                    "(or only one of you set one), or someone between you "
+                                    "relays the connection.")
+                               : tr("The contact refuses our calls: the shared secrets differ "
+                                    "(or only one of you set one)."));
             } else if (e.faultCode() == sdk::kFaultForbidden) {
                 qCWarning(lcPeer) << "the contact refuses us:" << e.what();
                 setRefusal(tr("The contact refuses our address: it expects its contact at "

@@ -10,6 +10,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 namespace charla::host {
 
 using sdk::PeerCallError;
@@ -54,6 +56,16 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/xml");
     headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip on big calls
     headers = curl_slist_append(headers, "Accept:"); // curl's default "Accept: */*"
+    if (!secret_.empty()) {
+        // A placeholder as long as the digits, overwritten in place for every call: the list
+        // libcurl holds stays the same (no setopt from inside its callback).
+        constexpr char kName[] = "X-Charla-Signature: ";
+        headers = curl_slist_append(headers, (kName + std::string(64, '0')).c_str());
+        curl_slist* last = headers;
+        while (last->next)
+            last = last->next;
+        signatureDigits_ = last->data + sizeof kName - 1;
+    }
     headers_ = headers;
     CURL* easy = easyOf(easy_);
     curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
@@ -77,6 +89,8 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
         curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, static_cast<curl_ssl_ctx_callback>(setUp));
         curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, this);
     }
+    if (!secret_.empty())
+        installPrereq();
 }
 
 CurlPeerStream::~CurlPeerStream() {
@@ -87,23 +101,48 @@ CurlPeerStream::~CurlPeerStream() {
 
 void CurlPeerStream::setDatagramKeySink(std::function<void(const security::DatagramKey&)> sink) {
     keySink_ = std::move(sink);
-    if (!keySink_ || !tls_)
-        return;
-    // libcurl calls this once the connection for a request is ready (new or reused), on the
-    // calling thread, while the easy handle still holds it: its SSL is at hand only then.
-    auto prereq = [](void* self, char*, char*, int, int) -> int {
-        auto* stream = static_cast<CurlPeerStream*>(self);
+    if (keySink_ && tls_)
+        installPrereq();
+}
+
+void CurlPeerStream::installPrereq() {
+    curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQFUNCTION,
+                     static_cast<curl_prereq_callback>(&CurlPeerStream::onConnectionReady));
+    curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQDATA, this);
+}
+
+int CurlPeerStream::onConnectionReady(void* self, char*, char*, int, int) {
+    // Called on the calling thread while the easy handle holds the connection: its SSL is at
+    // hand only now, and the request is not built yet.
+    auto* stream = static_cast<CurlPeerStream*>(self);
+    SSL* ssl = nullptr;
+    if (stream->tls_) {
         const curl_tlssessioninfo* info = nullptr;
-        stream->connectionKey_.reset();
         if (curl_easy_getinfo(easyOf(stream->easy_), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK &&
             info && info->backend == CURLSSLBACKEND_OPENSSL && info->internals)
-            if (auto key = security::exportDatagramKey(static_cast<SSL*>(info->internals)))
+            ssl = static_cast<SSL*>(info->internals);
+    }
+    if (stream->keySink_) {
+        stream->connectionKey_.reset();
+        if (ssl)
+            if (auto key = security::exportDatagramKey(ssl))
                 stream->connectionKey_ = std::make_unique<security::DatagramKey>(*key);
-        return CURL_PREREQFUNC_OK;
-    };
-    curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQFUNCTION,
-                     static_cast<curl_prereq_callback>(prereq));
-    curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQDATA, this);
+    }
+    if (stream->signatureDigits_ && stream->body_) {
+        std::string binding;
+        if (stream->tls_) {
+            binding = security::exportSecretBinding(ssl);
+            if (binding.empty()) {
+                // Never fall back to a body-only signature over TLS: the server would refuse it.
+                qCWarning(lcPeer) << "cannot bind the shared secret's signature to the TLS "
+                                     "connection: call not sent";
+                return CURL_PREREQFUNC_ABORT;
+            }
+        }
+        const std::string digits = signCall(stream->secret_, binding, *stream->body_);
+        std::copy(digits.begin(), digits.end(), stream->signatureDigits_);
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 void CurlPeerStream::interrupt() {
@@ -126,20 +165,12 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     const std::string& response = buffer.body;
     CURL* easy = easyOf(easy_);
     CURLM* multi = multiOf(multi_);
-    // The signature covers this body only, so the header list is rebuilt for every call.
-    curl_slist* headers = static_cast<curl_slist*>(headers_);
-    curl_slist* signedHeaders = nullptr;
-    if (!secret_.empty()) {
-        for (curl_slist* h = headers; h; h = h->next)
-            signedHeaders = curl_slist_append(signedHeaders, h->data);
-        signedHeaders = curl_slist_append(
-            signedHeaders, ("X-Charla-Signature: " + signBody(secret_, body)).c_str());
-        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, signedHeaders);
-    }
-    struct FreeHeaders {
-        curl_slist* list;
-        ~FreeHeaders() { curl_slist_free_all(list); }
-    } freeHeaders{signedHeaders};
+    // The signature is written once the connection is known (onConnectionReady).
+    body_ = &body;
+    struct ForgetBody {
+        const std::string*& body;
+        ~ForgetBody() { body = nullptr; }
+    } forgetBody{body_};
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &buffer);

@@ -25,7 +25,8 @@ namespace charla::host {
 
 class CurlPeerStream : public sdk::PeerStream {
 public:
-    // With a non-empty `secret`, every call carries X-Charla-Signature (docs/security.md). With
+    // With a non-empty `secret`, every call carries X-Charla-Signature (docs/security.md), over
+    // TLS bound to the connection the call goes out on (docs/protocol.md "Shared secret"). With
     // `tls` (and an https:// url) the connection is TLS 1.3 with our certificate, and the server's
     // key must be the one known for `contact` ("host:port"; trust on first use).
     CurlPeerStream(std::string name, std::string url, std::string secret = {},
@@ -51,6 +52,11 @@ public:
     std::uint64_t bytesSent() const { return bytesSent_; }
 
 private:
+    // libcurl's CURLOPT_PREREQFUNCTION: the connection for this call is ready (new or reused),
+    // the request not written yet.
+    static int onConnectionReady(void* self, char*, char*, int, int);
+    void installPrereq();
+
     std::string name_;
     std::string url_;
     std::string secret_;
@@ -60,6 +66,11 @@ private:
     void* multi_ = nullptr; // CURLM*
     void* easy_ = nullptr;  // CURL*, reused so the connection stays open
     void* headers_ = nullptr;
+    // With a secret: the signature's hex digits inside headers_' last entry, written for each
+    // call by onConnectionReady(), before libcurl reads the headers (it reads them after that
+    // callback, when it builds the request: lib/multi.c MSTATE_DO, then Curl_http).
+    char* signatureDigits_ = nullptr;
+    const std::string* body_ = nullptr; // the call being made, while call() runs
     std::atomic<bool> interrupted_{false};
     std::function<void(const security::DatagramKey&)> keySink_;
     std::unique_ptr<security::DatagramKey> connectionKey_; // this call's connection, call() only

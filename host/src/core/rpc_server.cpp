@@ -69,7 +69,11 @@ std::string hmacSha256(const std::string& secret, std::initializer_list<std::str
 }
 
 std::string signBody(const std::string& secret, const std::string& body) {
-    return QByteArray::fromStdString(hmacSha256(secret, {body})).toHex().toStdString();
+    return signCall(secret, {}, body);
+}
+
+std::string signCall(const std::string& secret, std::string_view binding, const std::string& body) {
+    return QByteArray::fromStdString(hmacSha256(secret, {binding, body})).toHex().toStdString();
 }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {
@@ -89,15 +93,20 @@ bool RpcServer::addressAllowed(const AccessPolicy& policy, const std::string& pe
 std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
                                                   const std::string& peerIp,
                                                   const std::string& signature,
-                                                  const std::string& callXml) {
+                                                  const std::string& callXml,
+                                                  std::string_view binding) {
     // Checked at accept already; again here because the policy may have changed since.
     if (!addressAllowed(policy, peerIp))
         return sdk::fault(sdk::kFaultForbidden,
                           "forbidden: this Charla accepts calls only from its contact");
     if (!policy.secret.empty()) {
-        if (!constantTimeEquals(signature, signBody(policy.secret, callXml)))
+        if (!constantTimeEquals(signature, signCall(policy.secret, binding, callXml)))
             return sdk::fault(sdk::kFaultUnauthorized,
-                              "unauthorized: missing or wrong X-Charla-Signature (shared secret)");
+                              binding.empty()
+                                  ? "unauthorized: missing or wrong X-Charla-Signature (shared "
+                                    "secret)"
+                                  : "unauthorized: missing or wrong X-Charla-Signature (shared "
+                                    "secret, bound to this TLS connection)");
     }
     return std::nullopt;
 }
@@ -109,8 +118,8 @@ std::shared_ptr<const AccessPolicy> RpcServer::policy() const {
 
 std::string RpcServer::answer(const HttpRequest& request) const {
     const std::shared_ptr<const AccessPolicy> policy = this->policy();
-    if (auto refused =
-            refusal(*policy, request.peerIp, request.header("x-charla-signature"), request.body)) {
+    if (auto refused = refusal(*policy, request.peerIp, request.header("x-charla-signature"),
+                               request.body, request.channelBinding)) {
         qCWarning(lcChannel).noquote()
             << "refused a call from" << QString::fromStdString(request.peerIp) << ":"
             << QString::fromStdString(refused->getDescription());
@@ -118,6 +127,10 @@ std::string RpcServer::answer(const HttpRequest& request) const {
         xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(*refused), &response);
         return response;
     }
+    // The signature covered this TLS connection's binding: the key its client presented belongs
+    // to someone with the secret (security/tls.h verifyBySecret).
+    if (tls_ && !policy->secret.empty() && !request.channelBinding.empty())
+        tls_->verifyBySecret(policy->contact, request.peerKey);
     return processCall(table_, request.body);
 }
 

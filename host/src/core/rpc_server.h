@@ -46,8 +46,13 @@ struct AccessPolicy {
     std::string contact;       // "host:port": whose key a TLS client must present (known peers)
 };
 
-// hex(HMAC-SHA256(secret, body)): the signature both directions put in X-Charla-Signature.
+// hex(HMAC-SHA256(secret, body)): the signature both directions put in X-Charla-Signature over
+// plain HTTP (--allow-plaintext).
 std::string signBody(const std::string& secret, const std::string& body);
+// hex(HMAC-SHA256(secret, binding | body)): the signature over TLS, where `binding` is the
+// connection's 32-byte exporter value (security/tls.h exportSecretBinding; docs/protocol.md
+// "Shared secret"). With an empty binding it is signBody().
+std::string signCall(const std::string& secret, std::string_view binding, const std::string& body);
 // The raw 32-byte HMAC-SHA256 of the concatenated parts (the datagrams' tag is cut from it).
 std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts);
 // Compares two digests in constant time: the time taken must not reveal how much of a guess was
@@ -91,11 +96,11 @@ public:
     // Public for the tests and the fuzzers.
     static std::string processCall(const MethodTable& table, const std::string& callXml);
 
-    // The access check for one call: empty if allowed, else the fault to answer with.
-    static std::optional<xmlrpc_c::fault> refusal(const AccessPolicy& policy,
-                                                  const std::string& peerIp,
-                                                  const std::string& signature,
-                                                  const std::string& callXml);
+    // The access check for one call: empty if allowed, else the fault to answer with. Over TLS
+    // `binding` is the connection's (HttpRequest::channelBinding): the signature must cover it.
+    static std::optional<xmlrpc_c::fault>
+    refusal(const AccessPolicy& policy, const std::string& peerIp, const std::string& signature,
+            const std::string& callXml, std::string_view binding = {});
 
     // The address half of the access check (docs/security.md).
     static bool addressAllowed(const AccessPolicy& policy, const std::string& peerIp);

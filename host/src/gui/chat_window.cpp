@@ -162,8 +162,14 @@ void ChatWindow::setRefusal(const QString& why) {
 
 void ChatWindow::setSecurity(std::shared_ptr<security::TlsContext> tls,
                              const std::string& contact) {
+    if (tls_)
+        disconnect(tls_->notifier(), nullptr, this, nullptr);
     tls_ = std::move(tls);
     contactKeyName_ = contact;
+    // A key presented, changed or verified by the shared secret on a network thread.
+    if (tls_)
+        connect(tls_->notifier(), &security::TrustNotifier::changed, this, &ChatWindow::updateTrust,
+                Qt::QueuedConnection);
     updateTrust();
 }
 
@@ -174,6 +180,17 @@ void ChatWindow::updateTrust() {
         trust_->setText(tr("<span style='color:#c62828'><b>⚠ not encrypted</b></span>"));
         trust_->setToolTip(tr("--allow-plaintext: everything to and from this contact crosses "
                               "the network readable by anyone on the way."));
+    } else if (view.changed) {
+        // Refused: no encrypted link exists, whatever the last one was.
+        trust_->setText(tr("<span style='color:#c62828'><b>⚠ key changed — not "
+                           "connected</b></span>"));
+        trust_->setToolTip(tr("The contact presents another key than the one remembered: "
+                              "Charla refuses it until you accept it (below)."));
+    } else if (view.verified && view.bySecret) {
+        trust_->setText(tr("<span style='color:#1b8a3a'><b>✔ verified by the shared "
+                           "secret</b></span>"));
+        trust_->setToolTip(tr("Encrypted; the contact proved it knows your shared secret over "
+                              "this encrypted link."));
     } else if (view.verified) {
         trust_->setText(tr("<span style='color:#1b8a3a'><b>✔ verified</b></span>"));
         trust_->setToolTip(tr("Encrypted; you compared the safety number with the contact."));

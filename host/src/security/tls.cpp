@@ -61,6 +61,17 @@ QString openSslError() {
 
 } // namespace
 
+std::string exportSecretBinding(SSL* ssl) {
+    std::string binding(kSecretBindingBytes, '\0');
+    if (!ssl || SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(binding.data()),
+                                           binding.size(), kSecretExporterLabel,
+                                           sizeof kSecretExporterLabel - 1, nullptr, 0, 0) != 1) {
+        ERR_clear_error();
+        return {};
+    }
+    return binding;
+}
+
 QByteArray rawEd25519Key(X509* cert) {
     EVP_PKEY* key = cert ? X509_get0_pubkey(cert) : nullptr;
     if (!key || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
@@ -107,6 +118,15 @@ void TlsContext::configureClient(SSL_CTX* ctx, const std::string* contact) const
 
 bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawKey) const {
     const QString name = QString::fromStdString(contact);
+    // Told after the lock is released, so a listener may call peerKey() at once.
+    struct NotifyAfter {
+        TrustNotifier& notifier;
+        bool due = false;
+        ~NotifyAfter() {
+            if (due)
+                emit notifier.changed();
+        }
+    } notify{notifier_};
     std::lock_guard lock(mutex_);
     if (rawKey.isEmpty()) {
         lastRefusal_ = QStringLiteral("%1 presented no Ed25519 key: not a Charla").arg(name);
@@ -117,7 +137,11 @@ bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawK
     // Bytes of its own, not a QByteArray sharing the caller's buffer: Qt frees a shared buffer
     // inside libQt6Core, whose atomics TSan cannot see, so a later replace here would look like
     // a race with the caller's copy going away on its thread.
-    presented_[name] = rawKey.toStdString();
+    std::string& presented = presented_[name];
+    if (presented != rawKey.toStdString()) {
+        presented = rawKey.toStdString();
+        notify.due = true; // a first key, or a changed one: the header shows it
+    }
     const QString fingerprint = fingerprintOf(rawKey);
     switch (trust_.check(name, fingerprint)) {
     case KeyTrust::Known:
@@ -166,6 +190,9 @@ TlsContext::PeerKeyView TlsContext::peerKey(const std::string& contact) const {
     const QString fingerprint = fingerprintOf(view.presented);
     view.changed = known && known->fingerprint != fingerprint;
     view.verified = known && known->fingerprint == fingerprint && known->verified;
+    const auto proved = provedBySecret_.find(name);
+    view.bySecret =
+        view.verified && proved != provedBySecret_.end() && proved->second == it->second;
     return view;
 }
 
@@ -185,6 +212,31 @@ bool TlsContext::acceptKey(const std::string& contact, const QByteArray& present
         << "the user accepted a NEW key for" << QString::fromStdString(contact)
         << fingerprintOf(presented).left(16);
     lastRefusal_.clear();
+    return true;
+}
+
+bool TlsContext::verifyBySecret(const std::string& contact, const std::string& rawKey) {
+    const QString name = QString::fromStdString(contact);
+    {
+        std::lock_guard lock(mutex_);
+        const auto proved = provedBySecret_.find(name);
+        if (proved != provedBySecret_.end() && proved->second == rawKey)
+            return false; // the usual case: every call after the first
+        const QString fingerprint = fingerprintOf(QByteArray::fromStdString(rawKey));
+        const auto known = trust_.known(name);
+        if (rawKey.empty() || !known || known->fingerprint != fingerprint)
+            return false;
+        QString error;
+        if (!known->verified && !trust_.setVerified(name, fingerprint, true, &error)) {
+            qCWarning(lcSecurity).noquote()
+                << "cannot mark" << name << "verified by the shared secret:" << error;
+            return false;
+        }
+        provedBySecret_[name] = rawKey;
+        qCInfo(lcSecurity).noquote() << name << "proved the shared secret over TLS: its key"
+                                     << fingerprint.left(16) << "is verified";
+    }
+    emit notifier_.changed();
     return true;
 }
 

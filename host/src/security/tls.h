@@ -11,18 +11,41 @@
 #include "security/trust_store.h"
 
 #include <QByteArray>
+#include <QObject>
 #include <QString>
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
 typedef struct x509_st X509;
 
 namespace charla::security {
+
+// The exporter label of the shared secret's channel binding (docs/protocol.md "Shared secret"):
+// over TLS, X-Charla-Signature covers these 32 bytes of the connection as well as the body, so a
+// signature made for one TLS connection is worthless on any other (a relay's two sessions have
+// two different exporters).
+inline constexpr char kSecretExporterLabel[] = "EXPORTER-charla-secret-v1";
+inline constexpr std::size_t kSecretBindingBytes = 32;
+
+// The binding of the TLS 1.3 connection `ssl` (its handshake done): both ends get the same 32
+// bytes. Empty if OpenSSL refuses.
+std::string exportSecretBinding(SSL* ssl);
+
+// Tells the windows that what TlsContext::peerKey() shows may have changed (a key presented,
+// refused, or verified by the shared secret on a server worker). Emitted from any thread:
+// connect with a queued connection.
+class TrustNotifier : public QObject {
+    Q_OBJECT
+signals:
+    void changed();
+};
 
 class TlsContext {
 public:
@@ -58,6 +81,7 @@ public:
         QByteArray presented;
         bool changed = false;  // presented differs from the remembered key: refused
         bool verified = false; // presented is the remembered key, and the users compared it
+        bool bySecret = false; // ... or, this session, it proved the shared secret (below)
     };
     PeerKeyView peerKey(const std::string& contact) const;
     // The user compared safety numbers for `presented` (PeerKeyView::presented): remember it as
@@ -68,6 +92,18 @@ public:
     // the network.
     bool acceptKey(const std::string& contact, const QByteArray& presented, QString* error);
 
+    // A call from `contact`, on a TLS connection whose client presented `rawKey`, carried a
+    // signature made with the shared secret over that connection's binding: only the holder of
+    // that key's private half (the TLS client) and we know the binding, so the key belongs to
+    // someone who has the secret. The remembered key is marked verified (known_peers), as if the
+    // users had compared safety numbers. Never for a key that is not the remembered one (a
+    // changed key is refused before any call is read). Cheap when nothing changes: it runs on
+    // every call. True if the key became verified by this call.
+    bool verifyBySecret(const std::string& contact, const std::string& rawKey);
+
+    // Signals changes of what peerKey() shows; lives as long as this context.
+    const TrustNotifier* notifier() const { return &notifier_; }
+
 private:
     Identity identity_;
     mutable std::mutex mutex_; // guards trust_ and lastRefusal_
@@ -75,6 +111,8 @@ private:
     mutable QString lastRefusal_;
     mutable std::map<QString, std::string> presented_; // each contact's last key, checked or not
     mutable std::chrono::steady_clock::time_point lastRefusalLogged_{};
+    std::map<QString, std::string> provedBySecret_; // each contact's key that proved the secret
+    mutable TrustNotifier notifier_;
     SSL_CTX* server_ = nullptr;
 };
 
