@@ -9,9 +9,10 @@ namespace {
 using State = sdk::CallInfo::State;
 using Send = CallStateMachine::Send;
 
-// The messages keep CallManager's translation context, where they were first written.
+// Translated in this class's context: lupdate reads text("...") as tr() (-tr-function-alias in
+// host/CMakeLists.txt) inside CallStateMachine's members.
 QString text(const char* source) {
-    return QCoreApplication::translate("charla::host::CallManager", source);
+    return QCoreApplication::translate("charla::host::CallStateMachine", source);
 }
 
 } // namespace
