@@ -15,6 +15,10 @@ packages=(
     cmake g++ make pkg-config clang-format
     # host and SDK
     qt6-base-dev libxmlrpc-c++8-dev libcurl4-openssl-dev libboost-dev libboost-filesystem-dev
+    # translations (issue 16): lupdate/lrelease (qt6-l10n-tools) and CMake's Qt6LinguistTools
+    # (qt6-tools-dev) build the .qm files from translations/*.ts; Qt's own Spanish (OK, Cancel)
+    # is loaded by name from qt6-translations-l10n
+    qt6-l10n-tools qt6-tools-dev qt6-translations-l10n
     # the identity key and TLS (issue 13); only Suggested by libcurl4-openssl-dev
     libssl-dev
     # loaded by Qt at run time by name: the platform plugins (xcb for a desktop, offscreen for the

@@ -11,21 +11,27 @@
 #include "core/plugin_manager.h"
 #include "gui/call_window.h"
 #include "gui/chat_window.h"
+#include "gui/general_settings_page.h"
 #include "gui/login_window.h"
 #include "gui/plugin_panels.h"
 #include "gui/plugins_dialog.h"
 #include "gui/safety_number_dialog.h"
 #include "gui/settings_dialog.h"
+#include "gui/tray_icon.h"
 
 #include "process_setup.h" // tests/support
 #include "session_pair.h"  // tests/support: streamAs
 
+#include <QAbstractButton>
 #include <QAbstractTextDocumentLayout>
 #include <QAccessible>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDBusArgument>
 #include <QDBusConnection>
 #include <QDBusMessage>
+#include <QDBusPendingCall>
+#include <QDBusPendingReply>
 #include <QDBusVariant>
 #include <QDateTime>
 #include <QDesktopServices>
@@ -34,6 +40,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -52,6 +59,7 @@
 #include <QStandardPaths>
 #include <QStyle>
 #include <QStyleOptionViewItem>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTcpServer>
@@ -61,6 +69,8 @@
 #include <QTextBrowser>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTextDocumentFragment>
+#include <QThread>
 #include <QTimer>
 #include <QToolButton>
 #include <QUuid>
@@ -394,12 +404,12 @@ public:
             QDBusConnection::disconnectFromBus(service_);
         }
     }
-    // False if the bus refuses.
-    bool serve() {
+    // False if the bus refuses. `exports`: the slots, and the properties for a service that has
+    // some.
+    bool serve(QDBusConnection::RegisterOptions exports = QDBusConnection::ExportAllSlots) {
         bus_ = std::make_unique<QDBusConnection>(
             QDBusConnection::connectToBus(sessionBusAddress, service_));
-        return bus_->isConnected() &&
-               bus_->registerObject(path_, this, QDBusConnection::ExportAllSlots) &&
+        return bus_->isConnected() && bus_->registerObject(path_, this, exports) &&
                bus_->registerService(service_);
     }
 
@@ -468,6 +478,52 @@ public slots:
 
 private:
     uint scheme_;
+};
+
+// A desktop's tray as KDE (and GNOME's AppIndicator extension) serve it: the StatusNotifierWatcher
+// that tray icons register with. Qt asks it, blocking, whether a tray host is there: it runs in a
+// thread of its own, so that the GUI thread waiting on it does not wait on itself.
+class FakeStatusNotifierWatcher : public FakeBusService {
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.kde.StatusNotifierWatcher")
+    Q_PROPERTY(bool IsStatusNotifierHostRegistered READ hostRegistered)
+    Q_PROPERTY(int ProtocolVersion READ protocolVersion)
+    Q_PROPERTY(QStringList RegisteredStatusNotifierItems READ items)
+public:
+    FakeStatusNotifierWatcher()
+        : FakeBusService(QStringLiteral("org.kde.StatusNotifierWatcher"),
+                         QStringLiteral("/StatusNotifierWatcher")) {
+        thread_.setObjectName(QStringLiteral("fake-tray"));
+        moveToThread(&thread_);
+        thread_.start();
+    }
+    ~FakeStatusNotifierWatcher() override {
+        thread_.quit();
+        thread_.wait();
+    }
+    bool serve() {
+        return FakeBusService::serve(QDBusConnection::ExportAllSlots |
+                                     QDBusConnection::ExportAllProperties);
+    }
+    bool hostRegistered() const { return true; }
+    int protocolVersion() const { return 0; }
+    // The bus names of the icons that registered (Qt's: org.kde.StatusNotifierItem-<pid>-<n>).
+    QStringList items() const {
+        QMutexLocker lock(&mutex_);
+        return items_;
+    }
+
+public slots:
+    void RegisterStatusNotifierItem(const QString& service) {
+        QMutexLocker lock(&mutex_);
+        items_ << service;
+    }
+    void RegisterStatusNotifierHost(const QString&) {}
+
+private:
+    QThread thread_;
+    mutable QMutex mutex_;
+    QStringList items_;
 };
 
 // The controls of `window` the keyboard reaches (focusable, shown) that a screen reader would
@@ -556,6 +612,10 @@ private slots:
     void settingsPagesApplyOnOkAndRevertOnCancel();
     void pluginPanelsFollowTheWindowsAndThePlugin();
     void aThrowingPanelFactoryFailsThePlugin();
+    void spanishFromTheSystemLocale();
+    void spanishDateLines();
+    void everyVisibleTextIsTranslatedInSpanish();
+    void trayIconCountsUnreadAndRestoresTheWindow();
 };
 
 namespace {
@@ -2208,8 +2268,11 @@ void GuiTest::settingsScreenshot() {
     QVERIFY(settings);
     auto* tabs = child<QTabWidget>(settings, "settingsTabs");
     QVERIFY(tabs);
-    QCOMPARE(tabs->count(), 1);
-    QCOMPARE(tabs->tabText(0), QStringLiteral("Video"));
+    // The host's own page (language, tray) first, then the plugin's.
+    QCOMPARE(tabs->count(), 2);
+    QCOMPARE(tabs->tabText(0), QStringLiteral("General"));
+    QCOMPARE(tabs->tabText(1), QStringLiteral("Video"));
+    tabs->setCurrentIndex(1);
     saveScreenshot(settings, QStringLiteral("settings-dialog.png"));
     settings->close();
 }
@@ -2259,6 +2322,389 @@ void GuiTest::callWindowsFollowTheCall() {
     QTRY_VERIFY_WITH_TIMEOUT(!bob->callWindow(), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!alice->callWindow(), 5000);
     QVERIFY(a->isVisible()); // the chat stays
+}
+
+namespace {
+
+// The texts a user reads in `window` (shown labels, buttons, placeholders, tooltips and the
+// title), each under the control's place in the window ("callWindow/…/QPushButton[2]"), so that
+// two runs of the same scenario line up control by control.
+QMap<QString, QString> visibleTexts(QWidget* window) {
+    QMap<QString, QString> texts;
+    const auto place = [window](QWidget* w) {
+        QStringList path;
+        for (QObject* o = w; o && o != window; o = o->parent()) {
+            QString step = o->objectName();
+            if (step.isEmpty() || step.startsWith(u"qt_")) {
+                int index = 0;
+                if (o->parent())
+                    for (QObject* sibling : o->parent()->children()) {
+                        if (sibling == o)
+                            break;
+                        index += sibling->metaObject() == o->metaObject() ? 1 : 0;
+                    }
+                step = QStringLiteral("%1[%2]")
+                           .arg(QLatin1String(o->metaObject()->className()))
+                           .arg(index);
+            }
+            path.prepend(step);
+        }
+        return path.join(u'/');
+    };
+    const auto plain = [](const QString& text) {
+        return Qt::mightBeRichText(text) ? QTextDocumentFragment::fromHtml(text).toPlainText()
+                                         : text;
+    };
+    texts[QStringLiteral("(title)")] = window->windowTitle();
+    for (QWidget* w : window->findChildren<QWidget*>()) {
+        if (!w->isVisibleTo(window))
+            continue;
+        // A named control by its name (unique in Charla's windows), the others by their place.
+        const bool named = !w->objectName().isEmpty() && !w->objectName().startsWith(u"qt_");
+        const QString at = named ? w->objectName() : place(w);
+        QString text;
+        if (auto* label = qobject_cast<QLabel*>(w))
+            text = plain(label->text());
+        else if (auto* button = qobject_cast<QAbstractButton*>(w))
+            text = button->text();
+        else if (auto* edit = qobject_cast<QLineEdit*>(w))
+            text = edit->placeholderText();
+        else if (auto* edit = qobject_cast<QPlainTextEdit*>(w))
+            text = edit->placeholderText();
+        if (!text.trimmed().isEmpty())
+            texts[at] = text;
+        if (!w->toolTip().isEmpty())
+            texts[at + QStringLiteral(" (tooltip)")] = plain(w->toolTip());
+    }
+    return texts;
+}
+
+// Whether a text has words of a language in it at all: not only names, addresses, numbers,
+// units and codec names, which read the same in Spanish.
+bool hasWords(QString text) {
+    static const QRegularExpression same(QStringLiteral(
+        "\\b(Alice|Bob|Charla|localhost|kbps|fps|ms|MB|vp8|VP8|opus|jpeg|JPEG|Esc|Ctrl|x|[a-z]+"
+        "\\.[a-z]+)\\b|[\\d.:]+"));
+    text.remove(same);
+    static const QRegularExpression letters(QStringLiteral("\\p{L}{2,}"));
+    return letters.match(text).hasMatch();
+}
+
+// Alice and Bob with every plugin (the test pattern as camera, no sound devices), a few messages,
+// and a call: the texts of the windows a user sees on the way ("login", "chat", "incoming",
+// "call"). With CHARLA_SCREENSHOT_DIR set, saves `<window>-<suffix>.png` for the README.
+// Sends `text` from the composer (QTest types ASCII only: ¡, ¿ and ñ are put in, Enter typed).
+void sendSpanish(ChatWindow* chat, const QString& text) {
+    auto* composer = child<QPlainTextEdit>(chat, "composer");
+    QVERIFY(composer);
+    composer->setPlainText(text);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QString()); // sent, so cleared
+}
+
+QMap<QString, QMap<QString, QString>> runTheWindows(const QString& screenshotSuffix = {}) {
+    QMap<QString, QMap<QString, QString>> seen;
+    const auto shot = [&](QWidget* w, const char* name) {
+        if (!screenshotSuffix.isEmpty())
+            saveScreenshot(w,
+                           QStringLiteral("%1-%2.png").arg(QLatin1String(name), screenshotSuffix));
+    };
+    {
+        Application app(loginOptions(true));
+        LoginWindow* login = startAtLogin(app);
+        if (!login)
+            return {};
+        fillLocalLogin(login, QStringLiteral("Alice"), QStringLiteral("5000"),
+                       QStringLiteral("5001"));
+        shot(login, "login");
+        seen["login"] = visibleTexts(login);
+        // An error, as the user meets it: no name.
+        child<QLineEdit>(login, "userEdit")->clear();
+        QTest::mouseClick(child<QPushButton>(login, "connectButton"), Qt::LeftButton);
+        seen["login-error"] = visibleTexts(login);
+    }
+    AliceAndBob pair;
+    for (auto* app : {&pair.alice, &pair.bob}) {
+        const bool alice = app == &pair.alice;
+        Options options = localPeerOptions(alice ? pair.ports[0] : pair.ports[1],
+                                           alice ? pair.ports[1] : pair.ports[0],
+                                           alice ? QStringLiteral("Alice") : QStringLiteral("Bob"));
+        options.disabledPlugins.clear();
+        options.pluginOptions = {
+            {"video.camera", "pattern"}, {"audio.input", "none"}, {"audio.output", "none"}};
+        *app = std::make_unique<Application>(options);
+    }
+    if (!pair.startOnline())
+        return {};
+    const auto [a, b] = pair.chatWindows();
+    if (!QTest::qWaitFor([&] { return child<QLabel>(a, "contactLabel")->text().contains("Bob"); },
+                         kPresenceTimeoutMs))
+        return {};
+    sendSpanish(a, QStringLiteral("¡Hola, Bob! ¿Seguimos con la comida de mañana?"));
+    if (!QTest::qWaitFor([&] { return conversation(b).contains(QStringLiteral("comida")); }, 10000))
+        return {};
+    sendSpanish(b, QStringLiteral("¡Sí! A las 12:30 en el lugar de siempre."));
+    if (!QTest::qWaitFor([&] { return conversation(a).contains(QStringLiteral("12:30")); }, 10000))
+        return {};
+    sendSpanish(a, QStringLiteral("¿Traes los apuntes del curso?"));
+    QTest::qWait(500); // delivered: the receipt is back
+    child<QPlainTextEdit>(a, "composer")->setPlainText(QStringLiteral("Y el diccionario"));
+    shot(a, "chat");
+    seen["chat"] = visibleTexts(a);
+    seen["chat"][QStringLiteral("(conversation)")] = conversation(a);
+
+    QTest::mouseClick(child<QPushButton>(a, "callButton"), Qt::LeftButton);
+    if (!QTest::qWaitFor([&] { return pair.bob->incomingCallDialog() != nullptr; }, 5000) ||
+        !QTest::qWaitForWindowExposed(pair.bob->incomingCallDialog()))
+        return {};
+    seen["incoming"] = visibleTexts(pair.bob->incomingCallDialog());
+    seen["calling"] = visibleTexts(pair.alice->callWindow());
+    QTest::mouseClick(child<QPushButton>(pair.bob->incomingCallDialog(), "acceptCallButton"),
+                      Qt::LeftButton);
+    if (!QTest::qWaitFor(
+            [&] {
+                return pair.alice->callWindow() &&
+                       child<QPushButton>(pair.alice->callWindow(), "hangUpButton")->text() !=
+                           QCoreApplication::translate("charla::gui::CallWindow", "Cancel");
+            },
+            5000) ||
+        !QTest::qWaitForWindowExposed(pair.alice->callWindow()))
+        return {};
+    QTest::qWait(2500); // pictures and figures flowing
+    shot(pair.alice->callWindow(), "call");
+    seen["call"] = visibleTexts(pair.alice->callWindow());
+    QTest::mouseClick(child<QPushButton>(pair.alice->callWindow(), "hangUpButton"), Qt::LeftButton);
+    (void)QTest::qWaitFor([&] { return !pair.alice->callWindow(); }, 5000);
+    return seen;
+}
+
+} // namespace
+
+// Issue 16: with LANG=es_ES.UTF-8 (ctest sets it for this test) and no choice in Settings, the
+// windows speak Spanish: the host's strings, each plugin's own, Qt's, and dates through QLocale.
+void GuiTest::spanishFromTheSystemLocale() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    QVERIFY2(QLocale::system().language() == QLocale::Spanish,
+             qPrintable(QStringLiteral("run with LANG=es_ES.UTF-8 (the system locale is %1)")
+                            .arg(QLocale::system().name())));
+    const auto seen = runTheWindows(QStringLiteral("es"));
+    QVERIFY(!seen.value("call").isEmpty());
+    const auto& login = seen["login"];
+    QCOMPARE(login["(title)"], QStringLiteral("Charla — modo local"));
+    QCOMPARE(login["connectButton"], QStringLiteral("C&onectar"));
+    QVERIFY(login.values().contains(QStringLiteral("Tu &nombre:")));
+    QVERIFY(login.values().contains(QStringLiteral("Puerto del &contacto:")));
+    QCOMPARE(seen["login-error"]["errorLabel"], QStringLiteral("Escribe tu nombre."));
+
+    const auto& chat = seen["chat"];
+    QVERIFY2(chat["(title)"].endsWith(QStringLiteral("Charla — Bob")), qPrintable(chat["(title)"]));
+    QCOMPARE(chat["callButton"], QStringLiteral("Llamar"));
+    QCOMPARE(chat["callButton (tooltip)"], QStringLiteral("Llamar a Bob"));
+    QCOMPARE(chat["settingsButton"], QStringLiteral("Configuración…"));
+    QCOMPARE(chat["pluginsButton"], QStringLiteral("Complementos…"));
+    QCOMPARE(chat["presenceLabel"], QStringLiteral("● conectado"));
+    QVERIFY(chat.values().contains(QStringLiteral("Enviar")));
+    QVERIFY(chat.values().contains(QStringLiteral("Enviar archivo…")));
+    QVERIFY(chat.values().contains(
+        QStringLiteral("No se encontró micrófono ni bocina: en esta computadora las llamadas no "
+                       "tienen sonido.")));
+    QVERIFY2(chat["(conversation)"].contains(QStringLiteral("✓ entregado")),
+             qPrintable(chat["(conversation)"]));
+    QVERIFY(chat["(conversation)"].contains(QStringLiteral("Hoy")));
+
+    QCOMPARE(seen["incoming"]["(title)"], QStringLiteral("Llamada entrante"));
+    QCOMPARE(seen["incoming"]["acceptCallButton"], QStringLiteral("Contestar"));
+    QCOMPARE(seen["incoming"]["declineCallButton"], QStringLiteral("Rechazar"));
+    QCOMPARE(seen["calling"]["callStatus"], QStringLiteral("Llamando a Bob…"));
+    QCOMPARE(seen["calling"]["hangUpButton"], QStringLiteral("Cancelar"));
+    const auto& call = seen["call"];
+    QCOMPARE(call["(title)"], QStringLiteral("Charla — llamada con Bob"));
+    QVERIFY2(call["callStatus"].startsWith(QStringLiteral("En llamada con Bob · ")),
+             qPrintable(call["callStatus"]));
+    QCOMPARE(call["hangUpButton"], QStringLiteral("Colgar"));
+    QVERIFY(call.values().contains(QStringLiteral("Apagar cámara")) ||
+            call.values().contains(QStringLiteral("Cámara apagada")));
+    QVERIFY(call.values().contains(QStringLiteral("Compartir pantalla")));
+}
+
+// Issue 16: dates through QLocale: a message of another day is under that day's date line, in
+// Spanish under a Spanish locale (LANG=es_ES.UTF-8, set by ctest).
+void GuiTest::spanishDateLines() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    QVERIFY2(QLocale::system().language() == QLocale::Spanish,
+             qPrintable(QStringLiteral("run with LANG=es_ES.UTF-8 (the system locale is %1)")
+                            .arg(QLocale::system().name())));
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    try {
+        contact.sayHello("Bob");
+        contact.sendText(QStringLiteral("¿Te acuerdas?"),
+                         QDateTime(QDate(2025, 3, 5), QTime(10, 0), Qt::UTC));
+    } catch (const std::exception& e) {
+        QFAIL(e.what());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(QStringLiteral("¿Te acuerdas?")), 5000);
+    QVERIFY2(conversation(a).contains(QStringLiteral("5 de marzo de 2025")),
+             qPrintable(conversation(a)));
+}
+
+// Issue 16: the same windows in English (Settings: English) and in Spanish (the system's): every
+// text a user reads that has words in it must differ, so a string left out of tr(), translated
+// in the wrong context or missing from a .ts shows up here.
+void GuiTest::everyVisibleTextIsTranslatedInSpanish() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    QVERIFY2(QLocale::system().language() == QLocale::Spanish,
+             qPrintable(QStringLiteral("run with LANG=es_ES.UTF-8 (the system locale is %1)")
+                            .arg(QLocale::system().name())));
+    QSettings().setValue(charla::gui::GeneralSettingsPage::kLanguageKey, QStringLiteral("en"));
+    const auto english = runTheWindows();
+    QVERIFY(!english.value("call").isEmpty());
+    QCOMPARE(english["chat"]["callButton"], QStringLiteral("Call")); // the choice wins
+    QSettings().setValue(charla::gui::GeneralSettingsPage::kLanguageKey, QStringLiteral("system"));
+    const auto spanish = runTheWindows();
+    QVERIFY(!spanish.value("call").isEmpty());
+
+    QStringList untranslated;
+    int compared = 0;
+    for (auto window = english.begin(); window != english.end(); ++window)
+        for (auto text = window->begin(); text != window->end(); ++text) {
+            const auto other = spanish.value(window.key()).constFind(text.key());
+            if (other == spanish.value(window.key()).constEnd() || !hasWords(*text) ||
+                text.key() == QLatin1String("(conversation)"))
+                continue;
+            ++compared;
+            if (*other == *text)
+                untranslated
+                    << QStringLiteral("%1 %2: \"%3\"").arg(window.key(), text.key(), *text);
+        }
+    qInfo().noquote() << "compared" << compared << "texts";
+    QVERIFY2(compared > 40, qPrintable(QString::number(compared)));
+    QVERIFY2(untranslated.isEmpty(), qPrintable(untranslated.join(u'\n')));
+}
+
+namespace {
+
+// A property of the tray icon Charla registered, read over the bus as the desktop's panel
+// reads it. Asynchronous: the icon answers from this (the GUI) thread.
+QVariant trayProperty(const QString& service, const char* name) {
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        service, QStringLiteral("/StatusNotifierItem"),
+        QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
+    get << QStringLiteral("org.kde.StatusNotifierItem") << QString::fromLatin1(name);
+    QDBusPendingCall call = QDBusConnection::sessionBus().asyncCall(get);
+    if (!QTest::qWaitFor([&] { return call.isFinished(); }, 5000) || call.isError())
+        return {};
+    return QDBusPendingReply<QDBusVariant>(call).value().variant();
+}
+
+// The tooltip: ToolTip is (icon name, icon pixmaps, title, text); Qt puts it in the title.
+QString trayToolTip(const QString& service) {
+    const QVariant v = trayProperty(service, "ToolTip");
+    if (!v.canConvert<QDBusArgument>())
+        return {};
+    const QDBusArgument arg = v.value<QDBusArgument>();
+    QString iconName, title, text;
+    arg.beginStructure();
+    arg >> iconName;
+    arg.beginArray();
+    while (!arg.atEnd()) {
+        int w = 0, h = 0;
+        QByteArray data;
+        arg.beginStructure();
+        arg >> w >> h >> data;
+        arg.endStructure();
+    }
+    arg.endArray();
+    arg >> title >> text;
+    arg.endStructure();
+    return text.isEmpty() ? title : title + QStringLiteral(" | ") + text;
+}
+
+// A click on the icon in the desktop's panel.
+bool clickTray(const QString& service) {
+    QDBusMessage activate = QDBusMessage::createMethodCall(
+        service, QStringLiteral("/StatusNotifierItem"),
+        QStringLiteral("org.kde.StatusNotifierItem"), QStringLiteral("Activate"));
+    activate << 10 << 10;
+    QDBusPendingCall call = QDBusConnection::sessionBus().asyncCall(activate);
+    return QTest::qWaitFor([&] { return call.isFinished(); }, 5000) && !call.isError();
+}
+
+} // namespace
+
+// Issue 16: Charla in the tray (a StatusNotifierItem, registered with the desktop's watcher): the
+// unread count on the icon and in its tooltip, a click brings the window back; closing quits as
+// before unless "Minimise to tray on close" is on, and then Ctrl+Q still quits.
+void GuiTest::trayIconCountsUnreadAndRestoresTheWindow() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    if (sessionBusAddress.isEmpty())
+        QSKIP(qPrintable(sessionBusProblem));
+    if (QGuiApplication::platformName() == QLatin1String("offscreen"))
+        QSKIP("Qt's offscreen platform has no tray at all (its theme makes none): ctest runs this "
+              "test under xvfb-run with QT_QPA_PLATFORM=xcb (packages xvfb, xauth)");
+    FakeStatusNotifierWatcher watcher;
+    QVERIFY(watcher.serve());
+    QVERIFY2(QSystemTrayIcon::isSystemTrayAvailable(), "a StatusNotifierWatcher is on the bus");
+    ScriptedContact contact;
+    ChatWindow* a = contact.startAlice();
+    QVERIFY(a);
+    contact.sayHello("Bob");
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(a, "contactLabel")->text().contains("Bob"), 5000);
+    charla::gui::TrayIcon* tray = contact.alice->trayIcon();
+    QVERIFY(tray);
+    QTRY_COMPARE_WITH_TIMEOUT(watcher.items().size(), 1, 5000);
+    const QString item = watcher.items().first();
+    QTRY_COMPARE_WITH_TIMEOUT(trayToolTip(item), QStringLiteral("Charla — Bob"), 5000);
+
+    // Off by default: closing the window closes it, as before (Qt quits with the last window;
+    // lastWindowClosed is only emitted inside exec(), which QTest does not run).
+    // (The window's Close and Quit actions, Ctrl+W and Ctrl+Q: keys need the focus a window
+    // manager gives, and Xvfb has none. gui.ctrlWClosesAndCtrlQQuits presses the keys.)
+    QAction* closeAction = a->findChild<QAction*>(QStringLiteral("closeWindowAction"));
+    QAction* quitAction = a->findChild<QAction*>(QStringLiteral("quitAction"));
+    QVERIFY(closeAction && quitAction);
+    const QString hidden = QStringLiteral("charla.gui: chat window closed to the tray");
+    closeAction->trigger();
+    QTRY_VERIFY(!a->isVisible());
+    QVERIFY(!logged(hidden));
+    QVERIFY(QGuiApplication::quitOnLastWindowClosed());
+    QVERIFY(clickTray(item));
+    QTRY_VERIFY(a->isVisible());
+
+    // On: closing hides to the tray, Charla keeps running and counts what arrives.
+    QSettings().setValue(charla::gui::GeneralSettingsPage::kMinimiseToTrayKey, true);
+    closeAction->trigger();
+    QTRY_VERIFY(!a->isVisible());
+    QVERIFY(logged(hidden));
+    QVERIFY(!QGuiApplication::quitOnLastWindowClosed());
+    QCOMPARE(contact.alice->chatWindow(), a);
+    contact.sendText(QStringLiteral("¿Estás?"));
+    contact.sendText(QStringLiteral("¿Hola?"));
+    QTRY_COMPARE_WITH_TIMEOUT(tray->unread(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(trayToolTip(item), QStringLiteral("Charla — Bob: 2 unread messages"),
+                              5000);
+    QVERIFY(trayProperty(item, "IconPixmap").isValid());
+    QVERIFY(a->windowTitle().startsWith(QStringLiteral("(2) ")));
+
+    // A click on the icon: the window is back (Charla asks for the focus too, which only a
+    // window manager gives: Xvfb has none, so the test gives it, as one would), and once the user
+    // looks at it nothing is unread any more, in the tray either.
+    QVERIFY(clickTray(item));
+    QTRY_VERIFY(a->isVisible());
+    QVERIFY(QGuiApplication::quitOnLastWindowClosed());
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    if (!QTest::qWaitFor([&] { return a->isActiveWindow(); }, 1000))
+        QApplication::setActiveWindow(a);
+    QTRY_VERIFY(a->isActiveWindow());
+    QTRY_COMPARE(tray->unread(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(trayToolTip(item), QStringLiteral("Charla — Bob"), 5000);
+
+    // Ctrl+Q quits even with the setting on: the window closes for good.
+    QSettings().setValue(charla::gui::GeneralSettingsPage::kMinimiseToTrayKey, true);
+    quitAction->trigger();
+    QTRY_VERIFY(!a->isVisible());
+    QVERIFY(QGuiApplication::quitOnLastWindowClosed());
 }
 
 int main(int argc, char** argv) {

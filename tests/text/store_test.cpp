@@ -405,8 +405,11 @@ TEST(ShownRange, TheViewSaysWhatItLeavesOut) {
     layout.newerHidden = 3;
     const auto messages = history(2);
     const QString html = conversationHtml(messages, {}, layout);
-    EXPECT_TRUE(html.contains("19600 older messages not shown")) << html.toStdString();
-    EXPECT_TRUE(html.contains("3 newer messages below")) << html.toStdString();
+    // "%n older message(s)": the plural's English form ("messages") comes from the plugin's
+    // translation (charla_text_en.qm), which this test of the logic alone does not install;
+    // gui.aLongHistoryIsShownInPartAndSearchReachesAllOfIt reads the words in the window.
+    EXPECT_TRUE(html.contains("19600 older message")) << html.toStdString();
+    EXPECT_TRUE(html.contains("3 newer message")) << html.toStdString();
     EXPECT_FALSE(conversationHtml(messages).contains("not shown"));
 }
 

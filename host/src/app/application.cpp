@@ -3,8 +3,10 @@
 #include "core/logging.h"
 #include "gui/call_window.h"
 #include "gui/chat_window.h"
+#include "gui/general_settings_page.h"
 #include "gui/plugin_panels.h"
 #include "gui/settings_dialog.h"
+#include "gui/tray_icon.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -17,6 +19,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
+#include <QSystemTrayIcon>
 #include <QTextStream>
 
 namespace charla::app {
@@ -116,6 +119,7 @@ Application::~Application() {
         QHostInfo::abortHostLookup(lookupId_);
     // Plugins first (their panels live in the windows), then the windows, then the rest.
     closeCallWindows();
+    tray_.reset();
     if (session_) {
         panels_->setHost(gui::PanelSlot::Settings, nullptr);
         session_->stop();
@@ -159,6 +163,7 @@ void Application::start() {
 
 void Application::quit() {
     qCInfo(lcGui) << "quit requested";
+    quitting_ = true;
     if (session_)
         session_->calls().hangUp();
     closeCallWindows();
@@ -271,6 +276,13 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         // Plugins fill the dialog while it is open; closing it deletes their pages.
         auto* dialog = new gui::SettingsDialog(chat_.get());
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        QList<QPair<QString, QString>> languages;
+        for (const LanguageChoice& l : shippedLanguages())
+            languages.append({l.code, l.nativeName});
+        // The host's own page first; its key cannot clash with a plugin id ([a-z][a-z0-9_]*).
+        dialog->addPanel(
+            QStringLiteral("host:general"), tr("General"),
+            new gui::GeneralSettingsPage(languages, tray_ != nullptr, dialog->panelParent()));
         panels_->setHost(gui::PanelSlot::Settings, dialog);
         connect(dialog, &QDialog::finished, this, [this] {
             if (panels_)
@@ -301,8 +313,49 @@ void Application::startSession(const gui::LoginRequest& request, const QString& 
         login_->hide();
         login_.reset();
     }
+    chat_->installEventFilter(this);
     chat_->show();
+    showTray();
     emit connected();
+}
+
+void Application::showTray() {
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        qCInfo(lcGui) << "no system tray: closing the chat window quits";
+        return;
+    }
+    tray_ = std::make_unique<gui::TrayIcon>();
+    tray_->setContactName(contactName());
+    tray_->setUnread(chat_->unread());
+    connect(chat_.get(), &gui::ChatWindow::unreadChanged, tray_.get(), &gui::TrayIcon::setUnread);
+    connect(session_.get(), &host::Session::peerChanged, tray_.get(),
+            [this] { tray_->setContactName(contactName()); });
+    connect(tray_.get(), &gui::TrayIcon::restoreRequested, this, &Application::restoreChat);
+    connect(tray_.get(), &gui::TrayIcon::quitRequested, this, &Application::quit);
+}
+
+void Application::restoreChat() {
+    if (!chat_)
+        return;
+    QApplication::setQuitOnLastWindowClosed(true);
+    chat_->showNormal();
+    chat_->raise();
+    chat_->activateWindow();
+}
+
+bool Application::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == chat_.get() && event->type() == QEvent::Close && !quitting_ && tray_ &&
+        tray_->isVisible() &&
+        QSettings().value(gui::GeneralSettingsPage::kMinimiseToTrayKey, false).toBool()) {
+        // An ignored close event leaves the window open: hide it instead, and keep running
+        // with no window shown (a call window closing meanwhile must not quit either).
+        event->ignore();
+        QApplication::setQuitOnLastWindowClosed(false);
+        chat_->hide();
+        qCInfo(lcGui) << "chat window closed to the tray";
+        return true;
+    }
+    return QObject::eventFilter(watched, event);
 }
 
 QString Application::contactName() const {

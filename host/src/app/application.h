@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/options.h"
+#include "app/translations.h"
 #include "core/session.h"
 #include "desktop/color_scheme.h"
 #include "desktop/desktop_notifier.h"
@@ -18,6 +19,7 @@ class CallWindow;
 class ChatWindow;
 class IncomingCallDialog;
 class PluginPanels;
+class TrayIcon;
 } // namespace charla::gui
 
 namespace charla::app {
@@ -51,6 +53,16 @@ public:
     gui::CallWindow* callWindow() { return callWindow_.get(); }
     gui::IncomingCallDialog* incomingCallDialog() { return incoming_.get(); }
     gui::LoginWindow* loginWindow() { return login_.get(); }
+    // Null where the desktop has no tray (QSystemTrayIcon::isSystemTrayAvailable()).
+    gui::TrayIcon* trayIcon() { return tray_.get(); }
+    // Shows the chat window again (from the tray), in front.
+    void restoreChat();
+    // "es" or "en": the language the windows speak (translations.h).
+    QString language() const { return translations_.language(); }
+
+protected:
+    // Closing the chat window hides it to the tray when the user asked for that (Settings).
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 signals:
     // The session is running and the chat window is shown.
@@ -59,6 +71,7 @@ signals:
     void fatalError(const QString& message);
 
 private:
+    void showTray();
     void connectTo(const gui::LoginRequest& request);
     void startSession(const gui::LoginRequest& request, const QString& contactIp);
     void fail(const QString& message);
@@ -71,6 +84,8 @@ private:
     void noticeFromPlugin(const QString& title, const QString& body);
     QString contactName() const;
 
+    // First: the language is set before any window exists and put back after the last is gone.
+    Translations translations_;
     Options options_;
     std::unique_ptr<gui::LoginWindow> login_;
     std::unique_ptr<host::Session> session_;
@@ -79,6 +94,8 @@ private:
     std::unique_ptr<gui::PluginPanels> panels_;
     std::unique_ptr<gui::CallWindow> callWindow_;
     std::unique_ptr<gui::IncomingCallDialog> incoming_;
+    std::unique_ptr<gui::TrayIcon> tray_;
+    bool quitting_ = false; // quit(): closing the chat window really closes it
     desktop::DesktopNotifier notifier_;
     desktop::ColorScheme colorScheme_;
     QString lightStyle_;     // the style Qt chose, kept while the dark palette uses Fusion

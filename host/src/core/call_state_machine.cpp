@@ -11,9 +11,10 @@ using Send = CallStateMachine::Send;
 using Outcome = sdk::CallRecord::Outcome;
 using Direction = sdk::CallRecord::Direction;
 
-// The messages keep CallManager's translation context, where they were first written.
+// Translated in this class's context: lupdate reads text("...") as tr() (-tr-function-alias in
+// host/CMakeLists.txt) inside CallStateMachine's members.
 QString text(const char* source) {
-    return QCoreApplication::translate("charla::host::CallManager", source);
+    return QCoreApplication::translate("charla::host::CallStateMachine", source);
 }
 
 } // namespace

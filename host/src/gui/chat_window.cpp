@@ -310,6 +310,7 @@ void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
 void ChatWindow::setUnread(int count) {
     unread_ = count;
     updateTitle();
+    emit unreadChanged(count);
 }
 
 void ChatWindow::updateTitle() {

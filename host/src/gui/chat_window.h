@@ -64,6 +64,8 @@ signals:
     void quitRequested();
     // The user switched a plugin in the Plugins dialog (for the settings).
     void pluginToggled(const QString& id, bool enabled);
+    // setUnread() changed the count (the tray icon shows it too).
+    void unreadChanged(int count);
 
 protected:
     void changeEvent(QEvent* event) override;

@@ -86,7 +86,7 @@ void PluginsDialog::rebuild() {
         table_->setItem(row, kMedia, new QTableWidgetItem(media));
         QString details = r.reason.isEmpty() ? r.manifest.description : r.reason;
         if (!r.manifest.vendor.isEmpty() && r.reason.isEmpty())
-            details += tr(" (%1)").arg(r.manifest.vendor);
+            details = tr("%1 (%2)").arg(details, r.manifest.vendor);
         auto* detailsItem = new QTableWidgetItem(details);
         detailsItem->setToolTip(r.path);
         table_->setItem(row, kDetails, detailsItem);

@@ -5,6 +5,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
@@ -53,14 +54,18 @@ void AudioCallPanel::refresh() {
         mute_->setChecked(s.muted); // muted from the other panel
     mute_->setEnabled(engine_.hasInput());
     level_->setValue(static_cast<int>(std::clamp(s.inputLevelDb, -60.0, 0.0)));
+    // Whole sentences, not pieces joined: a translation may order them differently.
+    const QString codec = QString::fromStdString(s.sendCodec);
+    const QString loss = QLocale().toString(s.lossPercent, 'f', 1);
     QString text;
-    if (s.playing)
-        text += tr(" Jitter delay %1 ms · loss %2 %")
-                    .arg(s.jitterDelayMs)
-                    .arg(s.lossPercent, 0, 'f', 1);
-    if (!s.sendCodec.empty())
-        text += tr(" · sending %1").arg(QString::fromStdString(s.sendCodec));
-    figures_->setText(text.trimmed());
+    if (s.playing && !codec.isEmpty())
+        text =
+            tr("Jitter delay %1 ms · loss %2 % · sending %3").arg(s.jitterDelayMs).arg(loss, codec);
+    else if (s.playing)
+        text = tr("Jitter delay %1 ms · loss %2 %").arg(s.jitterDelayMs).arg(loss);
+    else if (!codec.isEmpty())
+        text = tr("Sending %1").arg(codec);
+    figures_->setText(text);
     figures_->setVisible(!figures_->text().isEmpty()); // no empty line between the controls
     // The same one sentence as the chat window's status (audio_status_panel.h).
     const QString problem = deviceStatus(engine_);

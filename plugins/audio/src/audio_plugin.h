@@ -6,6 +6,7 @@
 #include "audio_engine.h"
 
 #include <charla/sdk/plugin.h>
+#include <charla/sdk/translator.h>
 
 #include <memory>
 
@@ -30,6 +31,9 @@ public:
     void callChanged(const sdk::CallInfo& call) override;
 
 private:
+    // First member: installed before anything else of the plugin exists, removed last.
+    sdk::PluginTranslator translator_{QStringLiteral("charla_audio")};
+
     void announce();
     void updateCall();
 

@@ -48,6 +48,9 @@ constexpr qint64 kMaxThumbnailSourceBytes = 40 * 1000 * 1000;
 } // namespace
 
 class TransferRow : public QFrame {
+    // No Q_OBJECT: without this, tr() would translate in QFrame's context, not this class's.
+    Q_DECLARE_TR_FUNCTIONS(charla::files::TransferRow)
+
 public:
     TransferRow(FilesPanel* panel, TransferEngine& engine, const Transfer& t)
         : QFrame(panel), engine_(engine), id_(t.id), direction_(t.direction) {
@@ -122,12 +125,14 @@ public:
             break;
         case State::Transferring: {
             const double percent = t.size > 0 ? 100.0 * double(p.bytes) / double(t.size) : 100.0;
-            state = tr("%1 %").arg(percent, 0, 'f', 1);
-            if (p.bytesPerSecond > 0) {
-                state += tr(" · %1/s · %2 left")
-                             .arg(bytesText(qint64(p.bytesPerSecond)),
-                                  durationText(double(t.size - p.bytes) / p.bytesPerSecond));
-            }
+            // Whole sentences, not pieces joined: a translation may order them differently.
+            if (p.bytesPerSecond > 0)
+                state = tr("%1 % · %2/s · %3 left")
+                            .arg(QLocale().toString(percent, 'f', 1),
+                                 bytesText(qint64(p.bytesPerSecond)),
+                                 durationText(double(t.size - p.bytes) / p.bytesPerSecond));
+            else
+                state = tr("%1 %").arg(QLocale().toString(percent, 'f', 1));
             break;
         }
         case State::Paused:

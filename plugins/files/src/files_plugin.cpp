@@ -6,6 +6,7 @@
 #include "transfer_engine.h"
 
 #include <charla/sdk/declare_plugin.h>
+#include <charla/sdk/translator.h>
 
 #include <QDir>
 #include <QFileInfo>
@@ -134,6 +135,9 @@ public:
     void peerChanged(const sdk::PeerInfo&) override { engine_->wake(); }
 
 private:
+    // First member: installed before anything else of the plugin exists, removed last.
+    sdk::PluginTranslator translator_{QStringLiteral("charla_files")};
+
     qint64 autoAcceptBytes() const {
         qint64 mb = 0;
         if (const auto option = context_->option("auto_accept_mb"); option && !option->empty())

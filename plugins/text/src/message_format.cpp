@@ -13,9 +13,11 @@ namespace charla::text {
 namespace {
 const QString kRetryScheme = QStringLiteral("retry:");
 
-QString tr(const char* text) {
-    return QCoreApplication::translate("charla::text::MessageFormat", text);
-}
+// The context these free functions translate in: lupdate files the strings under it too (a
+// plain tr() helper here was filed under "charla::text" and never matched at run time).
+struct MessageFormat {
+    Q_DECLARE_TR_FUNCTIONS(charla::text::MessageFormat)
+};
 
 bool waitsForTheContact(const ChatMessage& message, const ContactState& contact) {
     return !contact.online &&
@@ -26,16 +28,16 @@ bool waitsForTheContact(const ChatMessage& message, const ContactState& contact)
 
 QString deliveryLabel(const ChatMessage& message, const ContactState& contact) {
     if (waitsForTheContact(message, contact))
-        return tr("Queued — %1 is offline").arg(contact.name);
+        return MessageFormat::tr("Queued — %1 is offline").arg(contact.name);
     switch (message.state) {
     case MessageState::Sending:
-        return tr("sending…");
+        return MessageFormat::tr("sending…");
     case MessageState::Delivered:
-        return tr("✓ delivered");
+        return MessageFormat::tr("✓ delivered");
     case MessageState::Retrying:
-        return tr("not delivered yet — will retry");
+        return MessageFormat::tr("not delivered yet — will retry");
     case MessageState::Failed:
-        return tr("✗ failed: %1").arg(message.error);
+        return MessageFormat::tr("✗ failed: %1").arg(message.error);
     case MessageState::Received:
         break;
     }
@@ -45,7 +47,7 @@ QString deliveryLabel(const ChatMessage& message, const ContactState& contact) {
 QString deliveryDetail(const ChatMessage& message) {
     if (message.error.isEmpty() || message.state == MessageState::Failed)
         return {};
-    return tr("Last attempt failed: %1").arg(message.error);
+    return MessageFormat::tr("Last attempt failed: %1").arg(message.error);
 }
 
 QString timeLabel(const ChatMessage& message) {
@@ -131,10 +133,10 @@ QString messageHtml(const ChatMessage& message, const ContactState& contact, boo
         const QString color = troubled ? QStringLiteral("#b00020") : QStringLiteral("gray");
         QString status = deliveryLabel(message, contact).toHtmlEscaped();
         if (troubled)
-            status +=
-                QStringLiteral(" &mdash; <a href=\"%1\">%2</a>")
-                    .arg(retryUrl(message.id),
-                         message.state == MessageState::Failed ? tr("Retry") : tr("Retry now"));
+            status += QStringLiteral(" &mdash; <a href=\"%1\">%2</a>")
+                          .arg(retryUrl(message.id), message.state == MessageState::Failed
+                                                         ? MessageFormat::tr("Retry")
+                                                         : MessageFormat::tr("Retry now"));
         // The transport's words (e.g. "text.send: cannot reach ...") as the status's tooltip.
         const QString detail = deliveryDetail(message);
         const QString title = detail.isEmpty()
@@ -197,9 +199,9 @@ QString callHtml(const ChatMessage& call, const ContactState& contact) {
 
 QString dateLabel(const QDate& date, const QDate& today) {
     if (date == today)
-        return tr("Today");
+        return MessageFormat::tr("Today");
     if (date == today.addDays(-1))
-        return tr("Yesterday");
+        return MessageFormat::tr("Yesterday");
     return QLocale().toString(date, QLocale::LongFormat);
 }
 
@@ -237,10 +239,9 @@ QString conversationHtml(std::span<const ChatMessage> messages, const ContactSta
             .arg(text.toHtmlEscaped());
     };
     if (layout.olderHidden > 0)
-        html += note(layout.olderHidden == 1
-                         ? tr("1 older message not shown: Ctrl+F searches the whole history")
-                         : tr("%1 older messages not shown: Ctrl+F searches the whole history")
-                               .arg(layout.olderHidden));
+        html += note(
+            MessageFormat::tr("%n older message(s) not shown: Ctrl+F searches the whole history",
+                              nullptr, layout.olderHidden));
     const ChatMessage* previous = nullptr;
     for (const auto& message : messages) {
         const QDate day = message.sentAt.toLocalTime().date();
@@ -256,17 +257,15 @@ QString conversationHtml(std::span<const ChatMessage> messages, const ContactSta
         if (layout.firstUnreadSeq > 0 && message.seq == layout.firstUnreadSeq) {
             html += QStringLiteral("<p align=\"center\" style=\"margin-top:8px; margin-bottom:0px; "
                                    "color:#c62828\"><small>%1</small></p>")
-                        .arg(tr("— New messages —"));
+                        .arg(MessageFormat::tr("— New messages —"));
             header = true;
         }
         html += message.call ? callHtml(message, contact) : messageHtml(message, contact, header);
         previous = &message;
     }
     if (layout.newerHidden > 0)
-        html += note(layout.newerHidden == 1
-                         ? tr("1 newer message below: “Jump to latest” shows it")
-                         : tr("%1 newer messages below: “Jump to latest” shows them")
-                               .arg(layout.newerHidden));
+        html += note(MessageFormat::tr("%n newer message(s) below: “Jump to latest” shows them",
+                                       nullptr, layout.newerHidden));
     return html;
 }
 

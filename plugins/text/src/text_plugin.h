@@ -5,6 +5,7 @@
 #include "text_chat.h"
 
 #include <charla/sdk/plugin.h>
+#include <charla/sdk/translator.h>
 
 #include <memory>
 
@@ -25,6 +26,9 @@ public:
     void peerChanged(const sdk::PeerInfo& peer) override;
 
 private:
+    // First member: installed before anything else of the plugin exists, removed last.
+    sdk::PluginTranslator translator_{QStringLiteral("charla_text")};
+
     sdk::PluginContext* context_ = nullptr;
     sdk::Channel* channel_ = nullptr;
     std::unique_ptr<TextChat> chat_;

@@ -135,7 +135,7 @@ void VideoCallPanel::refreshStats() {
     const VideoCounters c = engine_.counters();
     QString out = direction(c.out);
     if (c.codecOut == "vp8" && c.targetKbps > 0) // the rate the link allows now (rate_controller)
-        out += tr(" (target %1 kbps)").arg(c.targetKbps);
+        out = tr("%1 (target %2 kbps)").arg(out).arg(c.targetKbps);
     stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), out));
     if (!engine_.controls().callActive())
         remote_->setPlaceholder(tr("No call"));

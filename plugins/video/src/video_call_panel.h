@@ -6,6 +6,7 @@
 
 #include "video_engine.h"
 
+#include <QCoreApplication>
 #include <QWidget>
 
 #include <atomic>
@@ -19,6 +20,9 @@ namespace charla::video {
 class VideoView;
 
 class VideoCallPanel : public QWidget {
+    // No Q_OBJECT: without this, tr() would translate in QWidget's context, not this class's.
+    Q_DECLARE_TR_FUNCTIONS(charla::video::VideoCallPanel)
+
 public:
     struct Callbacks {
         std::function<void(bool on)> cameraToggled;

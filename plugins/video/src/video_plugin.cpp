@@ -76,8 +76,10 @@ QString VideoPlugin::reconfigure() {
     announce(canSend);
     const std::string source = engine_->config().source.describe();
     if (canSend)
-        return QStringLiteral("Sending from %1.").arg(QString::fromStdString(source));
-    return QStringLiteral("Receive-only: %1.").arg(QString::fromStdString(error));
+        return QCoreApplication::translate("charla::video::VideoPlugin", "Sending from %1.")
+            .arg(QString::fromStdString(source));
+    return QCoreApplication::translate("charla::video::VideoPlugin", "Receive-only: %1.")
+        .arg(QString::fromStdString(error));
 }
 
 void VideoPlugin::announce(bool canSend) {
@@ -126,9 +128,10 @@ QString VideoPlugin::shareScreen(bool on) {
 
 QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {
     const QString status =
-        engine_->canSend() ? QStringLiteral("Sending from %1.")
-                                 .arg(QString::fromStdString(engine_->config().source.describe()))
-                           : QStringLiteral("Receive-only.");
+        engine_->canSend()
+            ? QCoreApplication::translate("charla::video::VideoPlugin", "Sending from %1.")
+                  .arg(QString::fromStdString(engine_->config().source.describe()))
+            : QCoreApplication::translate("charla::video::VideoPlugin", "Receive-only.");
     return new VideoSettingsPage(
         settings_, sourceOverride_, status,
         [this](const VideoSettings& s) { return applySettings(s); }, parent);

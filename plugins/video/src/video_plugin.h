@@ -7,6 +7,7 @@
 #include "video_settings.h"
 
 #include <charla/sdk/plugin.h>
+#include <charla/sdk/translator.h>
 
 #include <QObject>
 #include <QPointer>
@@ -38,6 +39,9 @@ public:
     void callChanged(const sdk::CallInfo& call) override;
 
 private:
+    // First member: installed before anything else of the plugin exists, removed last.
+    sdk::PluginTranslator translator_{QStringLiteral("charla_video")};
+
     // Configures the engine from settings_, probes the source and announces what we can do.
     QString reconfigure();
     QString applySettings(const VideoSettings& settings);

@@ -8,6 +8,7 @@
 
 #include <charla/sdk/settings_page.h>
 
+#include <QCoreApplication>
 #include <QWidget>
 
 #include <functional>
@@ -22,6 +23,9 @@ class QSpinBox;
 namespace charla::video {
 
 class VideoSettingsPage : public QWidget, public sdk::SettingsPage {
+    // No Q_OBJECT: without this, tr() would translate in QWidget's context, not this class's.
+    Q_DECLARE_TR_FUNCTIONS(charla::video::VideoSettingsPage)
+
 public:
     // `apply` returns a line describing the outcome ("Sending from ...", "Receive-only: ...").
     using ApplyFn = std::function<QString(const VideoSettings&)>;
