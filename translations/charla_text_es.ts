@@ -61,6 +61,50 @@
             <numerusform>%n mensajes más recientes abajo: «↓ Mensajes nuevos» los muestra</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Call · %1</source>
+        <translation>Llamada · %1</translation>
+    </message>
+    <message>
+        <source>Missed call</source>
+        <translation>Llamada perdida</translation>
+    </message>
+    <message>
+        <source>Call declined</source>
+        <translation>Llamada rechazada</translation>
+    </message>
+    <message>
+        <source>%1 declined the call</source>
+        <translation>%1 rechazó la llamada</translation>
+    </message>
+    <message>
+        <source>Call cancelled</source>
+        <translation>Llamada cancelada</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>Sin respuesta</translation>
+    </message>
+    <message>
+        <source>Call failed</source>
+        <translation>La llamada falló</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Llamada</translation>
+    </message>
 </context>
 <context>
     <name>charla::text::TextChat</name>

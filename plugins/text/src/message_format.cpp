@@ -151,11 +151,13 @@ QString messageHtml(const ChatMessage& message, const ContactState& contact, boo
 QString callDuration(qint64 activeMs) {
     const qint64 seconds = std::max<qint64>(0, (activeMs + 500) / 1000);
     if (seconds < 60)
-        return tr("%1 s").arg(seconds);
+        return MessageFormat::tr("%1 s").arg(seconds);
     const qint64 minutes = seconds / 60;
     if (minutes < 60)
-        return tr("%1 min").arg(minutes);
-    return tr("%1 h %2 min").arg(minutes / 60).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+        return MessageFormat::tr("%1 min").arg(minutes);
+    return MessageFormat::tr("%1 h %2 min")
+        .arg(minutes / 60)
+        .arg(minutes % 60, 2, 10, QLatin1Char('0'));
 }
 
 QString callLabel(const ChatMessage& call, const ContactState& contact) {
@@ -163,21 +165,21 @@ QString callLabel(const ChatMessage& call, const ContactState& contact) {
         return {};
     switch (call.call->outcome) {
     case CallOutcome::Completed:
-        return tr("Call · %1").arg(callDuration(call.call->activeMs));
+        return MessageFormat::tr("Call · %1").arg(callDuration(call.call->activeMs));
     case CallOutcome::Missed:
-        return tr("Missed call");
+        return MessageFormat::tr("Missed call");
     case CallOutcome::Declined:
-        return tr("Call declined");
+        return MessageFormat::tr("Call declined");
     case CallOutcome::DeclinedByContact:
-        return tr("%1 declined the call").arg(contact.name);
+        return MessageFormat::tr("%1 declined the call").arg(contact.name);
     case CallOutcome::Cancelled:
-        return tr("Call cancelled");
+        return MessageFormat::tr("Call cancelled");
     case CallOutcome::NoAnswer:
-        return tr("No answer");
+        return MessageFormat::tr("No answer");
     case CallOutcome::Failed:
-        return tr("Call failed");
+        return MessageFormat::tr("Call failed");
     }
-    return tr("Call");
+    return MessageFormat::tr("Call");
 }
 
 namespace {
