@@ -89,15 +89,14 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
             }
             lastVp8Seq_ = seq;
         }
+        // Queued under the lock: two calls in flight (two connections, two server threads)
+        // must reach the decoder in the order the checks above took them.
+        ++received_;
+        jpegBytes_ += static_cast<double>(frame.data.size());
+        if (frame.codec == Codec::Vp8 && keyframeWanted_)
+            result.emplace("keyframe", xmlrpc_c::value_boolean(true));
+        queue_.push(std::move(frame));
     }
-    const auto bytes = static_cast<double>(frame.data.size());
-    const bool vp8 = frame.codec == Codec::Vp8;
-    queue_.push(std::move(frame));
-    std::lock_guard lock(mutex_);
-    ++received_;
-    jpegBytes_ += bytes;
-    if (vp8 && keyframeWanted_)
-        result.emplace("keyframe", xmlrpc_c::value_boolean(true));
     return xmlrpc_c::value_struct(result);
 }
 
