@@ -356,7 +356,7 @@ TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
     EXPECT_EQ(rate.cuts(), 0u);
 }
 
-// Issue 14: a delay added on the way (40 ms more round trip, for good) was read as a queue for
+// Issue 14: a delay added on the way (50 ms more round trip, for good) was read as a queue for
 // the 10 s the old base lasted: 20 cuts, down to the floor, at a link that carried everything.
 TEST(RateControl, AStepInTheRoundTripThatCutsDoNotShortenIsANewBaseNotAQueue) {
     RateController rate;
@@ -364,15 +364,15 @@ TEST(RateControl, AStepInTheRoundTripThatCutsDoNotShortenIsANewBaseNotAQueue) {
     double t = 0;
     for (int i = 0; i < 150; ++i, t += 33.3) // 5 s at 5 ms
         rate.onAnswer(5 + (i % 2), t, frameBytes(rate));
-    for (int i = 0; i < 300; ++i, t += 33.3) // then 10 s at 45 ms, whatever the rate
-        rate.onAnswer(45 + (i % 2), t, frameBytes(rate));
+    for (int i = 0; i < 300; ++i, t += 33.3) // then 10 s at 55 ms, whatever the rate
+        rate.onAnswer(55 + (i % 2), t, frameBytes(rate));
     EXPECT_LE(rate.cuts(), 4u) << "cuts for a longer path";
     EXPECT_EQ(rate.rebases(), 1u);
     EXPECT_EQ(rate.targetKbps(), 2000) << "the rate from before the step comes back";
     // A queue on top of the new base is still a queue.
     const auto cuts = rate.cuts();
     for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(45 + 10.0 * i, t, frameBytes(rate));
+        rate.onAnswer(55 + 10.0 * i, t, frameBytes(rate));
     EXPECT_GT(rate.cuts(), cuts);
     EXPECT_LT(rate.targetKbps(), 2000);
 }

@@ -25,7 +25,11 @@ void RateController::onAnswer(double rttMs, double nowMs, double bytes) {
         rtts_.pop_back();
     rtts_.emplace_back(nowMs, rttMs);
     const double base = baseRtt(nowMs);
-    const bool high = rttMs > base + kQueueingMs;
+    lastRtts_.push_back(rttMs);
+    if (lastRtts_.size() > kHighInARow)
+        lastRtts_.pop_front();
+    const bool high = lastRtts_.size() == kHighInARow &&
+                      *std::min_element(lastRtts_.begin(), lastRtts_.end()) > base + kQueueingMs;
     auto meanBytes = [&] {
         double sum = 0;
         for (const Sample& s : recent_)

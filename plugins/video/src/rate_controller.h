@@ -18,6 +18,8 @@ namespace charla::video {
 class RateController {
 public:
     static constexpr double kQueueingMs = 40;    // round trip above the base that counts as a queue
+    static constexpr int kHighInARow = 3;        // ... in this many answers in a row (a queue
+                                                 // delays every frame; a busy CPU one or two)
     static constexpr double kCutFactor = 0.7;    // one cut
     static constexpr double kCutSpacingMs = 500; // at most one cut per half second
     static constexpr double kRaiseEveryMs = 1000;  // a raise after a second without trouble ...
@@ -56,7 +58,8 @@ private:
     struct Sample {
         double ms, rtt, bytes;
     };
-    std::deque<Sample> recent_; // the answers of the last half second
+    std::deque<Sample> recent_;   // the answers of the last half second
+    std::deque<double> lastRtts_; // the last kHighInARow round trips
     // The current run of high round trips: since when, the target and the frame bytes before it,
     // the least excess over the base in its first half second, whether a call timed out.
     double highSinceMs_ = -1;
