@@ -277,14 +277,50 @@ TEST(Vp8Wire, TheReceiverAsksForOneKeyframeWhenTheChainBreaks) {
     EXPECT_TRUE(answered(send(11, 3, 10), "keyframe")) << "asks again until a keyframe comes";
     EXPECT_FALSE(answered(send(12, 0, -1), "keyframe")); // the keyframe
     EXPECT_FALSE(answered(send(13, 1, 12), "keyframe"));
-    // Frame 14 is lost on the way (a timeout): 15 refers to it.
-    EXPECT_TRUE(answered(send(15, 3, 14), "keyframe"));
+    // Frame 14 is lost on the way (a timeout): 15 refers to it. 15 waits one frame for 14 (it
+    // may have overtaken it on the other connection); 16 comes instead: 14 is lost.
+    EXPECT_FALSE(answered(send(15, 3, 14), "keyframe"));
+    EXPECT_TRUE(answered(send(16, 4, 15), "keyframe"));
     auto c = engine.counters();
-    EXPECT_EQ(c.noReference, 3u);
+    EXPECT_EQ(c.noReference, 4u);
     EXPECT_EQ(c.rejected, 0u) << "a lost reference is not bad input";
     EXPECT_EQ(c.keyframeRequestsSent, 2u) << "one request per break, not one per frame";
     EXPECT_EQ(c.received, 2u);
     EXPECT_EQ(c.codecIn, "vp8");
+}
+
+// Two calls in flight on two connections: frame 4 overtook frame 3. It waits for it and both
+// reach the decoder in order; no keyframe is asked for.
+TEST(Vp8Wire, AFrameThatOvertookItsReferenceWaitsForIt) {
+    const auto frames = encodeSequence(160, 120, 5);
+    VideoControls controls{VideoConfig{}};
+    controls.setCallActive(true);
+    ReceiveQueue queue(8);
+    ReceiveStage receive(controls, queue);
+    auto send = [&](int seq, std::int64_t prev) {
+        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
+                                               frames[static_cast<std::size_t>(seq - 1)].data,
+                                               prev));
+    };
+    EXPECT_FALSE(answered(send(1, -1), "keyframe"));
+    EXPECT_FALSE(answered(send(2, 1), "keyframe"));
+    EXPECT_FALSE(answered(send(4, 3), "keyframe"));
+    EXPECT_FALSE(answered(send(3, 2), "keyframe"));
+    EXPECT_FALSE(answered(send(5, 4), "keyframe"));
+    std::vector<int> order;
+    for (const WireFrame& f : queue.popAvailable(8))
+        order.push_back(f.seq);
+    EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 5}));
+    VideoCounters c;
+    receive.addTo(c);
+    EXPECT_EQ(c.noReference, 0u);
+    EXPECT_EQ(c.keyframeRequestsSent, 0u);
+    EXPECT_EQ(c.outOfOrder, 0u);
+    Vp8Decoder dec;
+    cv::Mat out;
+    for (std::size_t i = 0; i < 5; ++i)
+        EXPECT_EQ(dec.decode(frames[i].data.data(), frames[i].data.size(), out),
+                  Vp8Decoder::Status::Ok);
 }
 
 // The decoder's reports go through the same request: one for a loss, none when a keyframe newer
