@@ -1,8 +1,12 @@
 // charla_video_bench: glass-to-glass latency, received fps, wire bytes and CPU of two Charla
-// sessions sending the test pattern to each other, and the CPU of the same load through a
-// GStreamer RTP/JPEG pipeline on loopback, measured in the same run (docs/performance-video.md).
+// sessions sending video to each other, and the CPU of the same load through GStreamer on
+// loopback, measured in the same run (docs/performance-video.md).
 //
-//   charla_video_bench [--seconds N]          runs everything and prints the figures
+//   charla_video_bench [--seconds N]          the test pattern, JPEG (RTP/JPEG baselines)
+//   charla_video_bench --natural [--seconds N] [--video FILE]
+//                                             a recorded video (vtest.avi from opencv-doc), VP8
+//                                             and JPEG side by side, each against GStreamer's
+//                                             encoder and decoder of the same codec
 //   charla_video_bench --instance ...         one Charla session (started by the above)
 //
 // Each Charla instance is its own process: a Session with only the video plugin, the test pattern
@@ -19,8 +23,12 @@
 #include "test_pattern.h"
 #include "video_stats.h"
 #include "video_wire.h"
+#include "vp8_codec.h"
 
 #include <charla/sdk/media/latency_histogram.h>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <xmlrpc-c/xml.hpp>
 
@@ -37,6 +45,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -80,7 +89,7 @@ LatencyBins bins(const Struct& s, const std::string& key) {
 // --- one Charla instance -------------------------------------------------------------------
 
 int runInstance(int argc, char** argv) {
-    if (argc < 8)
+    if (argc < 10)
         return 2;
     const auto port = static_cast<std::uint16_t>(std::atoi(argv[2]));
     const auto peerPort = static_cast<std::uint16_t>(std::atoi(argv[3]));
@@ -94,7 +103,7 @@ int runInstance(int argc, char** argv) {
     {
         QSettings settings;
         settings.beginGroup("plugins/video");
-        settings.setValue("source", "test");
+        settings.setValue("source", QString::fromLocal8Bit(argv[8]));
         settings.setValue("width", width);
         settings.setValue("height", height);
         settings.setValue("fps", 30);
@@ -108,6 +117,7 @@ int runInstance(int argc, char** argv) {
     config.user = QString("bench-%1").arg(port);
     config.pluginDirs = {CHARLA_VIDEO_BENCH_PLUGIN_DIR};
     config.pingInterval = 1000ms;
+    config.pluginOptions["video.codecs"] = argv[9];
     charla::host::Session session(config);
     session.start();
     for (int i = 0; i < 1000 && !session.channel().peer().sends("video", "video"); ++i)
@@ -133,7 +143,7 @@ int runInstance(int argc, char** argv) {
     const LatencyBins h = bins(s1, "latency_hist").since(bins(s0, "latency_hist"));
     std::printf("RESULT window=%.3f displayed=%.0f sent=%.0f p50=%.2f p95=%.2f p99=%.2f cpu=%.3f "
                 "jpeg_sent=%.0f sent_total=%.0f jpeg_sent_total=%.0f failures=%.0f stale=%.0f "
-                "queue_drops=%.0f\n",
+                "queue_drops=%.0f target_kbps=%.0f out_width=%.0f keyframes=%.0f\n",
                 window, number(s1, "displayed") - number(s0, "displayed"),
                 number(s1, "sent") - number(s0, "sent"), h.percentileMs(50), h.percentileMs(95),
                 h.percentileMs(99), cpu1 - cpu0,
@@ -141,7 +151,9 @@ int runInstance(int argc, char** argv) {
                 number(s1, "jpeg_bytes_sent"),
                 number(s1, "send_failures") - number(s0, "send_failures"),
                 number(s1, "send_stale") - number(s0, "send_stale"),
-                number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"));
+                number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"),
+                number(s1, "target_kbps"), number(s1, "out_width"),
+                number(s1, "keyframes_sent") - number(s0, "keyframes_sent"));
     std::fflush(stdout);
     session.plugins().notifyCallChanged({});
     session.stop();
@@ -215,7 +227,8 @@ struct CharlaFigures {
     std::uint64_t wireAtoB = 0, wireBtoA = 0;
 };
 
-CharlaFigures runCharla(const std::string& self, int w, int h, int seconds) {
+CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
+                        const std::string& source = "test", const std::string& codecs = "jpeg") {
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
     TcpProxy toB(portB), toA(portA);
@@ -231,7 +244,9 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds) {
                                         std::to_string(w),
                                         std::to_string(h),
                                         std::to_string(seconds),
-                                        dir};
+                                        dir,
+                                        source,
+                                        codecs};
     };
     Child a = spawn(args(portA, toB.port(), dirA), true);
     Child b = spawn(args(portB, toA.port(), dirB), true);
@@ -246,45 +261,19 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds) {
     return f;
 }
 
-// Both directions through gst-launch-1.0: per direction a sender (test source, jpegenc,
-// rtpjpegpay, udpsink) and a receiver (udpsrc, rtpjpegdepay, jpegdec). CPU per "instance" is one
-// sender plus one receiver, from wait4()'s rusage of the children.
-double runGstreamer(int w, int h, int seconds, bool bgr, double* perInstanceCpu) {
-    const std::string caps = std::string(bgr ? "video/x-raw,format=BGR" : "video/x-raw") +
-                             ",width=" + std::to_string(w) + ",height=" + std::to_string(h) +
-                             ",framerate=30/1";
+// Both directions through gst-launch-1.0: per direction a receiver, then a sender, each built by
+// the caller for a UDP port. CPU per "instance" is one sender plus one receiver, from wait4()'s
+// rusage of the children; the senders end by themselves (num-buffers, or the end of a file).
+using Pipeline = std::function<std::vector<std::string>(const std::string& port)>;
+
+double runGstreamerPipelines(const Pipeline& sender, const Pipeline& receiver,
+                             double* perInstanceCpu) {
     std::vector<Child> receivers, senders;
     for (int dir = 0; dir < 2; ++dir) {
         const std::string port = std::to_string(freePort() + 0);
-        receivers.push_back(
-            spawn({"gst-launch-1.0", "-q", "udpsrc", "port=" + port,
-                   "caps=application/x-rtp,media=video,clock-rate=90000,"
-                   "encoding-name=JPEG,payload=26",
-                   "!", "rtpjpegdepay", "!", "jpegdec", "!", "videoconvert", "!",
-                   bgr ? "video/x-raw,format=BGR" : "video/x-raw", "!", "fakesink", "sync=false"},
-                  false));
+        receivers.push_back(spawn(receiver(port), false));
         std::this_thread::sleep_for(300ms);
-        senders.push_back(spawn({"gst-launch-1.0",
-                                 "-q",
-                                 "videotestsrc",
-                                 "is-live=true",
-                                 "pattern=smpte",
-                                 "horizontal-speed=4",
-                                 "num-buffers=" + std::to_string(30 * seconds),
-                                 "!",
-                                 caps,
-                                 "!",
-                                 "videoconvert",
-                                 "!",
-                                 "jpegenc",
-                                 "quality=75",
-                                 "!",
-                                 "rtpjpegpay",
-                                 "!",
-                                 "udpsink",
-                                 "host=127.0.0.1",
-                                 "port=" + port},
-                                false));
+        senders.push_back(spawn(sender(port), false));
     }
     const auto t0 = std::chrono::steady_clock::now();
     double cpu = 0;
@@ -299,6 +288,129 @@ double runGstreamer(int w, int h, int seconds, bool bgr, double* perInstanceCpu)
     }
     *perInstanceCpu = cpu / 2;
     return elapsed;
+}
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// The test pattern through RTP/JPEG: videotestsrc, jpegenc, rtpjpegpay, udpsink; udpsrc,
+// rtpjpegdepay, jpegdec.
+double runGstreamer(int w, int h, int seconds, bool bgr, double* perInstanceCpu) {
+    const std::string caps = std::string(bgr ? "video/x-raw,format=BGR" : "video/x-raw") +
+                             ",width=" + std::to_string(w) + ",height=" + std::to_string(h) +
+                             ",framerate=30/1";
+    return runGstreamerPipelines(
+        [&](const std::string& port) {
+            return std::vector<std::string>{"gst-launch-1.0",
+                                            "-q",
+                                            "videotestsrc",
+                                            "is-live=true",
+                                            "pattern=smpte",
+                                            "horizontal-speed=4",
+                                            "num-buffers=" + std::to_string(30 * seconds),
+                                            "!",
+                                            caps,
+                                            "!",
+                                            "videoconvert",
+                                            "!",
+                                            "jpegenc",
+                                            "quality=75",
+                                            "!",
+                                            "rtpjpegpay",
+                                            "!",
+                                            "udpsink",
+                                            "host=127.0.0.1",
+                                            "port=" + port};
+        },
+        [&](const std::string& port) {
+            return std::vector<std::string>{"gst-launch-1.0",
+                                            "-q",
+                                            "udpsrc",
+                                            "port=" + port,
+                                            "caps=application/x-rtp,media=video,clock-rate=90000,"
+                                            "encoding-name=JPEG,payload=26",
+                                            "!",
+                                            "rtpjpegdepay",
+                                            "!",
+                                            "jpegdec",
+                                            "!",
+                                            "videoconvert",
+                                            "!",
+                                            bgr ? "video/x-raw,format=BGR" : "video/x-raw",
+                                            "!",
+                                            "fakesink",
+                                            "sync=false"};
+        },
+        perInstanceCpu);
+}
+
+// A recorded video (the file naturalSource() wrote) through GStreamer's encoder and decoder of
+// `codec`, with what Charla does around them: BGR out of the file's decoder, into the encoder
+// (converted), out of the decoder. VP8: vp8enc with Charla's settings (realtime deadline, CBR at
+// `kbps`, the same cpu-used, one thread, error resilient, no lag, no periodic keyframes); JPEG:
+// jpegenc q75. Paced at 30 fps by the sender's clock.
+double runGstreamerFile(const std::string& file, bool vp8, int kbps, double* perInstanceCpu) {
+    const std::vector<std::string> encoder =
+        vp8 ? std::vector<std::string>{"vp8enc",
+                                       "deadline=1",
+                                       "cpu-used=" +
+                                           std::to_string(charla::video::Vp8Encoder::kCpuUsed),
+                                       "threads=1",
+                                       "end-usage=cbr",
+                                       "target-bitrate=" + std::to_string(kbps * 1000),
+                                       "error-resilient=default",
+                                       "lag-in-frames=0",
+                                       "keyframe-mode=disabled",
+                                       "!",
+                                       "rtpvp8pay"}
+            : std::vector<std::string>{"jpegenc", "quality=75", "!", "rtpjpegpay"};
+    return runGstreamerPipelines(
+        [&](const std::string& port) {
+            return concat({"gst-launch-1.0", "-q", "filesrc", "location=" + file, "!", "avidemux",
+                           "!", "jpegdec", "!", "videoconvert", "!", "video/x-raw,format=BGR", "!",
+                           "videoconvert", "!"},
+                          concat(encoder, {"!", "udpsink", "host=127.0.0.1", "port=" + port}));
+        },
+        [&](const std::string& port) {
+            const std::vector<std::string> decoder =
+                vp8 ? std::vector<std::string>{"rtpvp8depay", "!", "vp8dec", "threads=1"}
+                    : std::vector<std::string>{"rtpjpegdepay", "!", "jpegdec"};
+            return concat(
+                concat(
+                    {"gst-launch-1.0", "-q", "udpsrc", "port=" + port,
+                     std::string("caps=application/x-rtp,media=video,clock-rate=90000,") +
+                         (vp8 ? "encoding-name=VP8,payload=96" : "encoding-name=JPEG,payload=26"),
+                     "!"},
+                    decoder),
+                {"!", "videoconvert", "!", "video/x-raw,format=BGR", "!", "fakesink",
+                 "sync=false"});
+        },
+        perInstanceCpu);
+}
+
+// The recorded video scaled to w x h, 30 fps, as an MJPG AVI (q95) that both sides read: Charla
+// through OpenCV (its file source), GStreamer through avidemux + jpegdec (this Debian's GStreamer
+// has no decoder for vtest.avi's DivX 3). "" when the video cannot be read.
+std::string naturalSource(const std::string& video, int w, int h, int* frames) {
+    cv::VideoCapture in(video);
+    if (!in.isOpened())
+        return {};
+    const std::string path = "/tmp/charla-bench-natural-" + std::to_string(w) + "x" +
+                             std::to_string(h) + "-" + std::to_string(::getpid()) + ".avi";
+    cv::VideoWriter out(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30, cv::Size(w, h));
+    if (!out.isOpened())
+        return {};
+    out.set(cv::VIDEOWRITER_PROP_QUALITY, 95);
+    cv::Mat frame, scaled;
+    *frames = 0;
+    while (in.read(frame)) {
+        cv::resize(frame, scaled, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+        out.write(scaled);
+        ++*frames;
+    }
+    return *frames > 0 ? path : std::string();
 }
 
 // The size of one video.frame request body, the data as a base64 <string> (what Charla sends)
@@ -415,6 +527,59 @@ int runAll(const std::string& self, int seconds) {
     return 0;
 }
 
+// The recorded video, VP8 and JPEG side by side, each against GStreamer's encoder and decoder of
+// the same codec at the same settings, both directions at once.
+int runNatural(const std::string& self, int seconds, const std::string& video) {
+    std::printf("charla_video_bench --natural: %s, %d s per measurement, %u CPUs\n", video.c_str(),
+                seconds, std::thread::hardware_concurrency());
+    for (auto [w, h] : {std::pair{640, 480}, std::pair{1280, 720}}) {
+        int frames = 0;
+        const std::string file = naturalSource(video, w, h, &frames);
+        if (file.empty()) {
+            std::printf("cannot read %s (scripts/install-deps.sh --bench installs opencv-doc)\n",
+                        video.c_str());
+            return 1;
+        }
+        std::printf("\n== %dx%d @ 30 fps, recorded video (%d frames, looped), both directions ==\n",
+                    w, h, frames);
+        for (const bool vp8 : {true, false}) {
+            const char* codec = vp8 ? "VP8" : "JPEG";
+            const CharlaFigures c = runCharla(self, w, h, seconds, file, vp8 ? "vp8" : "jpeg");
+            if (c.a.empty() || c.b.empty()) {
+                std::printf("Charla instances gave no figures\n");
+                return 1;
+            }
+            const int kbps = charla::video::defaultVp8BitrateKbps(w, h, 30);
+            double gstCpu = 0;
+            const double gstElapsed = runGstreamerFile(file, vp8, kbps, &gstCpu);
+            const double gstPerMin = gstCpu / gstElapsed * 60;
+            for (const auto* side : {&c.a, &c.b}) {
+                const auto& s = *side;
+                const double cpuPerMin = s.at("cpu") / s.at("window") * 60;
+                std::printf("%s instance %s: received %.2f fps; glass-to-glass p50 %.2f / p95 "
+                            "%.2f ms; sent %.2f fps, %.0f kbit/s (target %.0f, width %.0f), "
+                            "%.0f B/frame, %.0f keyframes; CPU %.2f s/min (x%.2f GStreamer %s); "
+                            "send failures %.0f, stale %.0f, receive queue drops %.0f\n",
+                            codec, side == &c.a ? "A" : "B", s.at("displayed") / s.at("window"),
+                            s.at("p50"), s.at("p95"), s.at("sent") / s.at("window"),
+                            s.at("jpeg_sent") * 8 / s.at("window") / 1000, s.at("target_kbps"),
+                            s.at("out_width"), s.at("jpeg_sent") / std::max(1.0, s.at("sent")),
+                            s.at("keyframes"), cpuPerMin, cpuPerMin / gstPerMin, codec,
+                            s.at("failures"), s.at("stale"), s.at("queue_drops"));
+            }
+            std::printf("GStreamer %s baseline (%s): %.2f CPU s/min per instance (one sender + one "
+                        "receiver)\n",
+                        codec,
+                        vp8 ? "vp8enc deadline=1 cpu-used=-8 threads=1 cbr at the same target, "
+                              "vp8dec threads=1"
+                            : "jpegenc q75, jpegdec",
+                        gstPerMin);
+        }
+        std::remove(file.c_str());
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -426,11 +591,19 @@ int main(int argc, char** argv) {
         return runStages(argc > 3 ? std::atoi(argv[2]) : 1280, argc > 3 ? std::atoi(argv[3]) : 720,
                          300);
     int seconds = 20;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--seconds")
-            seconds = std::max(3, std::atoi(argv[i + 1]));
+    bool natural = false;
+    std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--seconds" && i + 1 < argc)
+            seconds = std::max(3, std::atoi(argv[++i]));
+        else if (a == "--video" && i + 1 < argc)
+            video = argv[++i];
+        else if (a == "--natural")
+            natural = true;
+    }
     char self[4096];
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
-    return runAll(self, seconds);
+    return natural ? runNatural(self, seconds, video) : runAll(self, seconds);
 }

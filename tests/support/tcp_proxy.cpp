@@ -2,6 +2,10 @@
 
 #include "process_stats.h"
 
+#include <algorithm>
+#include <deque>
+#include <string>
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,8 +26,47 @@ TcpProxy::TcpProxy(std::uint16_t target, Observer observer)
 
 TcpProxy::~TcpProxy() = default;
 
+std::chrono::steady_clock::time_point TcpProxy::due(int direction, std::size_t bytes) {
+    using namespace std::chrono;
+    const auto now = steady_clock::now();
+    auto departs = now;
+    if (const double cap = capKbps_; cap > 0) {
+        // One link per direction: a chunk leaves once the link has carried what came before it.
+        std::lock_guard lock(linkMutex_);
+        const auto start = std::max(now, linkFree_[direction]);
+        linkFree_[direction] = start + duration_cast<steady_clock::duration>(
+                                           duration<double>(bytes * 8 / (cap * 1000)));
+        departs = linkFree_[direction];
+    }
+    return departs + microseconds(delayMicros_);
+}
+
+namespace {
+
+bool writeAll(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t w = ::write(fd, data, size);
+        if (w <= 0)
+            return false;
+        data += w;
+        size -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+} // namespace
+
 void TcpProxy::pump(int client, int upstream) {
-    pollfd p[3] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {relay_.wakeFd(), POLLIN, 0}};
+    using Clock = std::chrono::steady_clock;
+    struct Chunk {
+        Clock::time_point due;
+        std::string bytes;
+    };
+    // Per direction: chunks read and not yet due (only with a delay or a cap).
+    std::deque<Chunk> pending[2];
+    std::size_t pendingBytes[2] = {0, 0};
+    constexpr std::size_t kMaxPending = 16 << 20; // beyond it, the kernel's buffers hold the rest
+    const int fds[2] = {client, upstream};
     char buf[65536];
     std::uint64_t accounted = threadCpuMicros();
     for (bool open = true; open;) {
@@ -31,11 +74,40 @@ void TcpProxy::pump(int client, int upstream) {
         cpuMicros_ += now - accounted;
         accounted = now;
         if (stalled_) { // only the wake pipe: the peers' bytes stay unread
-            if (::poll(&p[2], 1, 5) > 0)
+            pollfd wake{relay_.wakeFd(), POLLIN, 0};
+            if (::poll(&wake, 1, 5) > 0)
                 break;
             continue;
         }
-        if (::poll(p, 3, -1) <= 0)
+        // Pass on what is due; wait no longer than until the next chunk is.
+        timespec timeout{};
+        const timespec* wait = nullptr;
+        for (int i = 0; i < 2 && open; ++i) {
+            while (!pending[i].empty() && pending[i].front().due <= Clock::now()) {
+                const Chunk& c = pending[i].front();
+                open = writeAll(fds[1 - i], c.bytes.data(), c.bytes.size());
+                pendingBytes[i] -= c.bytes.size();
+                pending[i].pop_front();
+            }
+        }
+        if (!open)
+            break;
+        Clock::time_point next = Clock::time_point::max();
+        for (const auto& p : pending)
+            if (!p.empty())
+                next = std::min(next, p.front().due);
+        if (next != Clock::time_point::max()) {
+            const auto ns = std::max<std::int64_t>(
+                0,
+                std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now()).count());
+            timeout = {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+            wait = &timeout;
+        }
+        pollfd p[3] = {
+            {client, static_cast<short>(pendingBytes[0] < kMaxPending ? POLLIN : 0), 0},
+            {upstream, static_cast<short>(pendingBytes[1] < kMaxPending ? POLLIN : 0), 0},
+            {relay_.wakeFd(), POLLIN, 0}};
+        if (::ppoll(p, 3, wait, nullptr) <= 0)
             continue;
         if (p[2].revents)
             break;
@@ -46,21 +118,24 @@ void TcpProxy::pump(int client, int upstream) {
                 continue;
             const ssize_t n = ::read(p[i].fd, buf, sizeof buf);
             if (n <= 0) {
+                // The end: what is still on its way arrives first (early, not lost).
+                for (const Chunk& c : pending[i])
+                    if (!writeAll(fds[1 - i], c.bytes.data(), c.bytes.size()))
+                        break;
                 open = false;
                 break;
             }
             const auto direction = i == 0 ? Direction::ToTarget : Direction::FromTarget;
-            bytes_[i] += static_cast<std::uint64_t>(n);
+            const auto size = static_cast<std::size_t>(n);
+            bytes_[i] += size;
             if (observer_)
-                observer_(direction, std::string_view(buf, static_cast<std::size_t>(n)));
-            for (ssize_t off = 0; off < n;) {
-                const ssize_t w = ::write(p[1 - i].fd, buf + off, static_cast<size_t>(n - off));
-                if (w <= 0) {
-                    open = false;
-                    break;
-                }
-                off += w;
+                observer_(direction, std::string_view(buf, size));
+            if (delayMicros_ == 0 && capKbps_ == 0 && pending[i].empty()) {
+                open = writeAll(fds[1 - i], buf, size); // an open link: at once
+                continue;
             }
+            pending[i].push_back({due(i, size), std::string(buf, size)});
+            pendingBytes[i] += size;
         }
     }
     cpuMicros_ += threadCpuMicros() - accounted;

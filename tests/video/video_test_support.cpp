@@ -44,7 +44,7 @@ void EnginePeer::connectTo(std::uint16_t port) {
     scope_->registerWorker({"decoder", [this](std::stop_token s) { engine_.runDecoder(s); }});
     scope_->closeRegistration();
     scope_->publishMethods();
-    engine_.setStream(scope_->openStream("video"));
+    engine_.setStream(scope_->openStream("video"), scope_->openStream("video-2"));
     engine_.setPeerReceives(true);
     scope_->startWorkers();
 }

@@ -2,6 +2,7 @@
 // side (corrupt, truncated, absurd sizes, delta frames without their reference): dropped,
 // counted, a keyframe asked for once, no crash.
 #include "rate_controller.h"
+#include "size_ladder.h"
 #include "test_pattern.h"
 #include "video_engine.h"
 #include "video_wire.h"
@@ -17,10 +18,6 @@
 
 namespace charla::video {
 namespace {
-
-cv::Mat pattern(int w, int h, std::uint32_t n) {
-    return TestPattern(w, h).render(n, std::chrono::system_clock::now());
-}
 
 // Blurred noise, new every frame: hard to predict, yet within reach of both targets below.
 cv::Mat noise(int w, int h, unsigned seed) {
@@ -111,15 +108,46 @@ TEST(Vp8Codec, TheTargetBitrateChangesWhileEncoding) {
     EXPECT_EQ(enc.keyframes(), 1u) << "a new target must not restart the stream";
 }
 
-TEST(Vp8Codec, OddSizesLoseTheirLastColumnAndRow) {
-    Vp8Encoder enc;
-    Vp8Decoder dec;
-    std::vector<std::uint8_t> data;
-    cv::Mat decoded;
-    ASSERT_TRUE(enc.encode(pattern(161, 121, 1), 30, data));
-    ASSERT_EQ(dec.decode(data.data(), data.size(), decoded), Vp8Decoder::Status::Ok);
-    EXPECT_EQ(decoded.cols, 160);
-    EXPECT_EQ(decoded.rows, 120);
+// Issue 14: the encoder used to leave an odd last column and row out (I420 chroma is half size).
+// Now 641x481 arrives as 641x481, and its last column and row are the picture's.
+TEST(Vp8Codec, OddSizesArriveWholeWithTheirLastColumnAndRow) {
+    for (const cv::Size size :
+         {cv::Size(640, 480), cv::Size(641, 481), cv::Size(161, 120), cv::Size(160, 121)}) {
+        Vp8Encoder enc;
+        Vp8Decoder dec;
+        std::vector<std::uint8_t> data;
+        cv::Mat decoded;
+        // Grey, with a green band along the right edge and a red one along the bottom (16 px:
+        // a line of one pixel is flattened by the codec at any size, even or odd).
+        cv::Mat src(size, CV_8UC3, cv::Scalar(128, 128, 128));
+        src(cv::Rect(size.width - 16, 0, 16, size.height)).setTo(cv::Scalar(0, 200, 0));
+        src(cv::Rect(0, size.height - 16, size.width, 16)).setTo(cv::Scalar(0, 0, 200));
+        for (int i = 0; i < 3; ++i) { // a keyframe, then delta frames
+            bool key = false;
+            ASSERT_TRUE(enc.encode(src, 30, data, &key)) << size;
+            if (i == 0) {
+                const auto info = vp8FrameInfo(data.data(), data.size());
+                ASSERT_TRUE(info && info->keyframe);
+                EXPECT_EQ(info->width, size.width);
+                EXPECT_EQ(info->height, size.height);
+            }
+            ASSERT_EQ(dec.decode(data.data(), data.size(), decoded), Vp8Decoder::Status::Ok);
+            ASSERT_EQ(decoded.size(), size) << "frame " << i;
+        }
+        // The very last column (above the red band) is green, the last row (left of the green
+        // band) red: the picture's own edge, not a neighbour's copy or garbage.
+        const cv::Scalar column =
+            cv::mean(decoded(cv::Rect(size.width - 1, 8, 1, size.height - 32)));
+        EXPECT_GT(column[1], 120) << size << " last column " << column;
+        EXPECT_LT(column[2], 90) << size << " last column " << column;
+        const cv::Scalar row = cv::mean(decoded(cv::Rect(8, size.height - 1, size.width - 32, 1)));
+        EXPECT_GT(row[2], 120) << size << " last row " << row;
+        EXPECT_LT(row[1], 90) << size << " last row " << row;
+        // The middle is still grey: nothing smeared over.
+        const cv::Scalar inner =
+            cv::mean(decoded(cv::Rect(size.width / 2, 8, 1, size.height - 32)));
+        EXPECT_NEAR(inner[1], 128, 12) << size;
+    }
 }
 
 TEST(Vp8Decoder, ADeltaFrameBeforeAnyKeyframeIsDroppedUntilOneComes) {
@@ -249,14 +277,50 @@ TEST(Vp8Wire, TheReceiverAsksForOneKeyframeWhenTheChainBreaks) {
     EXPECT_TRUE(answered(send(11, 3, 10), "keyframe")) << "asks again until a keyframe comes";
     EXPECT_FALSE(answered(send(12, 0, -1), "keyframe")); // the keyframe
     EXPECT_FALSE(answered(send(13, 1, 12), "keyframe"));
-    // Frame 14 is lost on the way (a timeout): 15 refers to it.
-    EXPECT_TRUE(answered(send(15, 3, 14), "keyframe"));
+    // Frame 14 is lost on the way (a timeout): 15 refers to it. 15 waits one frame for 14 (it
+    // may have overtaken it on the other connection); 16 comes instead: 14 is lost.
+    EXPECT_FALSE(answered(send(15, 3, 14), "keyframe"));
+    EXPECT_TRUE(answered(send(16, 4, 15), "keyframe"));
     auto c = engine.counters();
-    EXPECT_EQ(c.noReference, 3u);
+    EXPECT_EQ(c.noReference, 4u);
     EXPECT_EQ(c.rejected, 0u) << "a lost reference is not bad input";
     EXPECT_EQ(c.keyframeRequestsSent, 2u) << "one request per break, not one per frame";
     EXPECT_EQ(c.received, 2u);
     EXPECT_EQ(c.codecIn, "vp8");
+}
+
+// Two calls in flight on two connections: frame 4 overtook frame 3. It waits for it and both
+// reach the decoder in order; no keyframe is asked for.
+TEST(Vp8Wire, AFrameThatOvertookItsReferenceWaitsForIt) {
+    const auto frames = encodeSequence(160, 120, 5);
+    VideoControls controls{VideoConfig{}};
+    controls.setCallActive(true);
+    ReceiveQueue queue(8);
+    ReceiveStage receive(controls, queue);
+    auto send = [&](int seq, std::int64_t prev) {
+        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
+                                               frames[static_cast<std::size_t>(seq - 1)].data,
+                                               prev));
+    };
+    EXPECT_FALSE(answered(send(1, -1), "keyframe"));
+    EXPECT_FALSE(answered(send(2, 1), "keyframe"));
+    EXPECT_FALSE(answered(send(4, 3), "keyframe"));
+    EXPECT_FALSE(answered(send(3, 2), "keyframe"));
+    EXPECT_FALSE(answered(send(5, 4), "keyframe"));
+    std::vector<int> order;
+    for (const WireFrame& f : queue.popAvailable(8))
+        order.push_back(f.seq);
+    EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 5}));
+    VideoCounters c;
+    receive.addTo(c);
+    EXPECT_EQ(c.noReference, 0u);
+    EXPECT_EQ(c.keyframeRequestsSent, 0u);
+    EXPECT_EQ(c.outOfOrder, 0u);
+    Vp8Decoder dec;
+    cv::Mat out;
+    for (std::size_t i = 0; i < 5; ++i)
+        EXPECT_EQ(dec.decode(frames[i].data.data(), frames[i].data.size(), out),
+                  Vp8Decoder::Status::Ok);
 }
 
 // The decoder's reports go through the same request: one for a loss, none when a keyframe newer
@@ -313,14 +377,55 @@ TEST(Vp8Wire, TheDecodeStepDropsWhatItCannotDecodeAndNamesWhy) {
 namespace charla::video {
 namespace {
 
-// Driven with given times (no clock): one answer every 33 ms.
+// Driven with given times (no clock): one answer every 33 ms, for a frame the size the target
+// gives at 30 fps.
+double frameBytes(const RateController& rate) {
+    return rate.targetKbps() * 1000.0 / 8 / 30;
+}
+
 TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
     RateController rate;
     rate.setMax(2000);
     for (int i = 0; i < 300; ++i) // 10 s at a steady 80 ms round trip
-        rate.onAnswer(80 + (i % 3), i * 33.3);
+        rate.onAnswer(80 + (i % 3), i * 33.3, frameBytes(rate));
     EXPECT_EQ(rate.targetKbps(), 2000);
     EXPECT_EQ(rate.cuts(), 0u);
+}
+
+// Issue 14: a delay added on the way (50 ms more round trip, for good) was read as a queue for
+// the 10 s the old base lasted: 20 cuts, down to the floor, at a link that carried everything.
+TEST(RateControl, AStepInTheRoundTripThatCutsDoNotShortenIsANewBaseNotAQueue) {
+    RateController rate;
+    rate.setMax(2000);
+    double t = 0;
+    for (int i = 0; i < 150; ++i, t += 33.3) // 5 s at 5 ms
+        rate.onAnswer(5 + (i % 2), t, frameBytes(rate));
+    for (int i = 0; i < 300; ++i, t += 33.3) // then 10 s at 55 ms, whatever the rate
+        rate.onAnswer(55 + (i % 2), t, frameBytes(rate));
+    EXPECT_LE(rate.cuts(), 4u) << "cuts for a longer path";
+    EXPECT_EQ(rate.rebases(), 1u);
+    EXPECT_EQ(rate.targetKbps(), 2000) << "the rate from before the step comes back";
+    // A queue on top of the new base is still a queue.
+    const auto cuts = rate.cuts();
+    for (int i = 0; i < 30; ++i, t += 33.3)
+        rate.onAnswer(55 + 10.0 * i, t, frameBytes(rate));
+    EXPECT_GT(rate.cuts(), cuts);
+    EXPECT_LT(rate.targetKbps(), 2000);
+}
+
+// A capped link: the round trip's excess is the frame's time on the link, which shrinks with the
+// rate; cutting goes on until it fits, and is not mistaken for a longer path.
+TEST(RateControl, AnExcessThatShrinksWithTheRateKeepsBeingCut) {
+    RateController rate;
+    rate.setMax(2000);
+    double t = 0;
+    for (int i = 0; i < 60; ++i, t += 33.3)
+        rate.onAnswer(5, t, frameBytes(rate));
+    for (int i = 0; i < 300; ++i, t += 33.3) // a 500 kbit/s link: a frame of target/30 bits
+        rate.onAnswer(5 + rate.targetKbps() / 30.0 / 500 * 1000, t, frameBytes(rate));
+    EXPECT_EQ(rate.rebases(), 0u);
+    EXPECT_LT(rate.targetKbps(), 500 * 1.3);
+    EXPECT_GT(rate.targetKbps(), 500 * 0.4);
 }
 
 TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling) {
@@ -328,10 +433,10 @@ TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling
     rate.setMax(2000);
     double t = 0;
     for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(5, t);
+        rate.onAnswer(5, t, frameBytes(rate));
     // The link fills: round trips grow 10 ms per frame for a second, then calls time out.
     for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(5 + 10.0 * i, t);
+        rate.onAnswer(5 + 10.0 * i, t, frameBytes(rate));
     const int afterQueue = rate.targetKbps();
     EXPECT_LT(afterQueue, 2000);
     EXPECT_LE(rate.cuts(), 2u) << "at most one cut per half second";
@@ -341,15 +446,43 @@ TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling
     // Calm again: a raise of 8 % per second, never above the ceiling.
     const int low = rate.targetKbps();
     for (int i = 0; i < 35; ++i, t += 33.3) // a little over one second
-        rate.onAnswer(5, t);
+        rate.onAnswer(5, t, frameBytes(rate));
     EXPECT_GT(rate.targetKbps(), low);
     EXPECT_LE(rate.targetKbps(), low * 1.09);
     for (int i = 0; i < 30 * 60; ++i, t += 33.3)
-        rate.onAnswer(5, t);
+        rate.onAnswer(5, t, frameBytes(rate));
     EXPECT_EQ(rate.targetKbps(), 2000);
     // A lower ceiling (the user's setting) applies at once.
     rate.setMax(800);
     EXPECT_EQ(rate.targetKbps(), 800);
+}
+
+// The size follows the target: one step down when the target falls below what the size needs,
+// back up only well above what the bigger size needs and some seconds after the last change.
+TEST(SizeLadder, StepsDownWhenTheRateCannotFitAndBackUpWithHysteresis) {
+    const cv::Size hd(1280, 720);
+    EXPECT_EQ(SizeLadder::sizeOf(0, hd), hd);
+    EXPECT_EQ(SizeLadder::sizeOf(1, hd), cv::Size(854, 480));
+    EXPECT_EQ(SizeLadder::sizeOf(2, hd), cv::Size(640, 360));
+    EXPECT_NEAR(SizeLadder::neededKbps(hd, 30), 498, 1);
+    SizeLadder ladder;
+    double t = 0;
+    EXPECT_EQ(ladder.update(2000, hd, 30, t), 0);
+    EXPECT_EQ(ladder.update(600, hd, 30, t += 100), 0) << "600 kbit/s still carries 720p";
+    EXPECT_EQ(ladder.update(400, hd, 30, t += 100), 1) << "400 kbit/s does not";
+    EXPECT_EQ(ladder.update(150, hd, 30, t += 100), 1) << "one step a second at most";
+    EXPECT_EQ(ladder.update(150, hd, 30, t += 1000), 2);
+    EXPECT_EQ(ladder.update(100, hd, 30, t += 1000), 2) << "no step below half size";
+    // Recovering: 480p needs 221 kbit/s, so 250 is not enough to go back to it (x1.3: 288) ...
+    EXPECT_EQ(ladder.update(250, hd, 30, t += 5000), 2);
+    // ... 300 is, but only 4 s after the last change; flapping around a threshold never starts.
+    EXPECT_EQ(ladder.update(300, hd, 30, t += 100), 1);
+    EXPECT_EQ(ladder.update(700, hd, 30, t += 1000), 1) << "4 s between steps up";
+    EXPECT_EQ(ladder.update(600, hd, 30, t += 4000), 1) << "720p needs 1.3 x 498 kbit/s to return";
+    EXPECT_EQ(ladder.update(700, hd, 30, t += 100), 0);
+    // A small source never steps down: 320x240 needs 41 kbit/s, below any target.
+    SizeLadder small;
+    EXPECT_EQ(small.update(100, cv::Size(320, 240), 30, 0), 0);
 }
 
 } // namespace

@@ -44,6 +44,7 @@ void ReceiveStage::reset() {
     lastVp8Seq_ = -1;
     lastKeySeq_ = -1;
     keyframeWanted_ = false;
+    parked_.reset();
 }
 
 xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
@@ -64,6 +65,20 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
         if (haveLastSeq_ && seq <= lastSeq_ && lastSeq_ - seq < 1000) {
             ++outOfOrder_;
             result.emplace("stale", xmlrpc_c::value_boolean(true));
+            return xmlrpc_c::value_struct(result);
+        }
+        if (parked_ && seq != parked_->prev) {
+            // The frame the parked one waited for did not come first: it is lost.
+            parked_.reset();
+            ++noReference_;
+            wantKeyframe();
+        }
+        // Two calls in flight travel on two connections: a VP8 delta frame whose reference is
+        // newer than the last frame queued may have overtaken it. It waits (one frame at most)
+        // for that frame instead of costing a keyframe.
+        if (frame.codec == Codec::Vp8 && !frame.keyframe && !keyframeWanted_ && lastVp8Seq_ >= 0 &&
+            frame.prev > lastVp8Seq_ && frame.prev - lastVp8Seq_ < 1000 && !parked_) {
+            parked_ = std::move(frame);
             return xmlrpc_c::value_struct(result);
         }
         haveLastSeq_ = true;
@@ -89,15 +104,23 @@ xmlrpc_c::value ReceiveStage::handleFrame(const xmlrpc_c::paramList& params) {
             }
             lastVp8Seq_ = seq;
         }
+        // Queued under the lock: two calls in flight (two connections, two server threads)
+        // must reach the decoder in the order the checks above took them.
+        ++received_;
+        jpegBytes_ += static_cast<double>(frame.data.size());
+        if (frame.codec == Codec::Vp8 && keyframeWanted_)
+            result.emplace("keyframe", xmlrpc_c::value_boolean(true));
+        queue_.push(std::move(frame));
+        if (parked_) { // it waited for the frame just queued
+            haveLastSeq_ = true;
+            lastSeq_ = parked_->seq;
+            lastVp8Seq_ = parked_->seq;
+            ++received_;
+            jpegBytes_ += static_cast<double>(parked_->data.size());
+            queue_.push(std::move(*parked_));
+            parked_.reset();
+        }
     }
-    const auto bytes = static_cast<double>(frame.data.size());
-    const bool vp8 = frame.codec == Codec::Vp8;
-    queue_.push(std::move(frame));
-    std::lock_guard lock(mutex_);
-    ++received_;
-    jpegBytes_ += bytes;
-    if (vp8 && keyframeWanted_)
-        result.emplace("keyframe", xmlrpc_c::value_boolean(true));
     return xmlrpc_c::value_struct(result);
 }
 

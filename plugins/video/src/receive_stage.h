@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace charla::video {
@@ -56,6 +57,8 @@ private:
     std::int64_t lastVp8Seq_ = -1; // the last VP8 frame queued; -1: none yet
     std::int64_t lastKeySeq_ = -1; // the last VP8 keyframe queued
     bool keyframeWanted_ = false;  // answers carry {keyframe: true} until one is queued
+    // A delta frame that overtook its reference (two connections): queued right after it.
+    std::optional<WireFrame> parked_;
     std::uint64_t keyframeRequests_ = 0;
     std::uint64_t noReference_ = 0;
     std::string codecIn_;

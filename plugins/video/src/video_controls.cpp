@@ -61,8 +61,11 @@ PeerCamera VideoControls::peerCamera() const {
     return read(peerCamera_);
 }
 
-void VideoControls::setStream(std::shared_ptr<sdk::PeerStream> stream) {
-    write(stream_, std::move(stream));
+void VideoControls::setStream(std::shared_ptr<sdk::PeerStream> stream,
+                              std::shared_ptr<sdk::PeerStream> second) {
+    std::lock_guard lock(mutex_);
+    stream_ = std::move(stream);
+    second_ = std::move(second);
 }
 
 bool VideoControls::sending() const {
@@ -117,7 +120,8 @@ std::optional<VideoControls::SendOrder> VideoControls::sendOrder() const {
     std::lock_guard lock(mutex_);
     if (!(captureWanted() && peerReceives_ && stream_ && sendCodec_))
         return std::nullopt;
-    return SendOrder{stream_, config_.quality, *sendCodec_, config_.format.fps, targetKbps_};
+    return SendOrder{stream_,    second_, config_.quality, *sendCodec_, config_.format.fps,
+                     targetKbps_};
 }
 
 bool VideoControls::sleepUntil(std::stop_token& stop, std::chrono::steady_clock::time_point until) {

@@ -54,7 +54,9 @@ public:
     std::optional<Codec> sendCodec() const;
     // The VP8 target in kbit/s; 0 = the default for the picture size (vp8_codec.h).
     void setTargetKbps(int kbps);
-    void setStream(std::shared_ptr<sdk::PeerStream> stream);
+    // `second` (may be null): a second connection, so that two frames can be on their way.
+    void setStream(std::shared_ptr<sdk::PeerStream> stream,
+                   std::shared_ptr<sdk::PeerStream> second = {});
     // Whether frames go out right now: a source, camera on, active call, a peer that takes video.
     bool sending() const;
 
@@ -75,6 +77,7 @@ public:
     void waitForCapture(std::stop_token& stop, std::chrono::milliseconds timeout);
     struct SendOrder {
         std::shared_ptr<sdk::PeerStream> stream;
+        std::shared_ptr<sdk::PeerStream> second; // null: one call at a time
         int quality = 75;
         Codec codec = Codec::Jpeg;
         int fps = 30;
@@ -124,6 +127,7 @@ private:
     bool sourceWorking_ = true;
     std::function<void(bool)> sourceHealthListener_;
     std::shared_ptr<sdk::PeerStream> stream_;
+    std::shared_ptr<sdk::PeerStream> second_;
 };
 
 } // namespace charla::video

@@ -96,8 +96,9 @@ void VideoEngine::setPeerCamera(PeerCamera camera) {
         pictures_.notify();
 }
 
-void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream) {
-    controls_.setStream(std::move(stream));
+void VideoEngine::setStream(std::shared_ptr<sdk::PeerStream> stream,
+                            std::shared_ptr<sdk::PeerStream> second) {
+    controls_.setStream(std::move(stream), std::move(second));
 }
 
 void VideoEngine::setPeerParams(const std::map<std::string, std::string>* params) {
@@ -194,6 +195,9 @@ xmlrpc_c::value VideoEngine::handleStats(const xmlrpc_c::paramList& params) cons
         {"keyframe_requests_received", num(c.keyframeRequestsReceived)},
         {"target_kbps", xmlrpc_c::value_int(c.targetKbps)},
         {"rate_cuts", num(c.rateCuts)},
+        {"size_step", xmlrpc_c::value_int(c.sizeStep)},
+        {"out_width", xmlrpc_c::value_int(c.sentWidth)},
+        {"out_height", xmlrpc_c::value_int(c.sentHeight)},
         {"no_reference", num(c.noReference)},
         {"jpeg_bytes_sent", xmlrpc_c::value_double(c.jpegBytesSent)},
         {"jpeg_bytes_received", xmlrpc_c::value_double(c.jpegBytesReceived)},

@@ -2,7 +2,8 @@
 //
 //   capture thread: CaptureStage: grabs continuously, keeps the newest -> send queue (2, drop
 //                   oldest)
-//   sender thread:  SendStage: newest frame -> JPEG -> video.frame on the plugin's own PeerStream
+//   sender thread:  SendStage: newest frame -> VP8/JPEG -> video.frame on the plugin's own
+//                   PeerStreams (two calls in flight on two connections)
 //   server thread:  ReceiveStage: video.frame validated -> receive queue (2, drop oldest), returns
 //   decode thread:  DecodeStage: newest JPEG -> BGR -> the "remote" picture slot -> listeners (GUI)
 //
@@ -65,7 +66,9 @@ public:
     // Anything but On clears the contact's last picture (it would otherwise stay on screen as if
     // the contact had frozen); Off also keeps frames still on their way from being shown.
     void setPeerCamera(PeerCamera camera);
-    void setStream(std::shared_ptr<sdk::PeerStream> stream);
+    // `second`: another connection to the peer, for a second frame in flight (may be null).
+    void setStream(std::shared_ptr<sdk::PeerStream> stream,
+                   std::shared_ptr<sdk::PeerStream> second = {});
     // The peer's video plugin params from host.hello (nullptr: none known): picks the codec frames
     // go out in, our first that the peer lists in "codecs" (JPEG for a peer that lists none).
     void setPeerParams(const std::map<std::string, std::string>* params);

@@ -138,7 +138,8 @@ QWidget* VideoPlugin::createSettingsPage(QWidget* parent) {
 }
 
 void VideoPlugin::start() {
-    engine_->setStream(channel_->openStream("video"));
+    // Two connections: a frame goes out while the one before is still on its way.
+    engine_->setStream(channel_->openStream("video"), channel_->openStream("video-2"));
     peerChanged(channel_->peer()); // the copy lives until peerChanged returns
     qCDebug(lcVideo) << "started";
 }

@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,6 +22,17 @@ VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
     for (const CameraDevice& camera : listCameras())
         source_->addItem(QString::fromStdString(camera.label()));
     source_->addItems({"test", "screen", "none"});
+    // Picking "Video file..." opens a file dialog; its path replaces the entry (typing one works
+    // too). The dialog is not modal to the caller: nothing waits on it.
+    source_->addItem(tr("Video file…"), QString::fromLatin1(kPickFile));
+    connect(source_, &QComboBox::currentTextChanged, this, [this](const QString& text) {
+        if (source_->findData(QString::fromLatin1(kPickFile)) != source_->findText(text))
+            shownSource_ = text; // what a cancelled dialog goes back to
+    });
+    connect(source_, &QComboBox::activated, this, [this](int index) {
+        if (source_->itemData(index).toString() == QLatin1String(kPickFile))
+            pickFile();
+    });
     source_->setToolTip(tr("A camera (this computer's are listed), a video file, a GStreamer "
                            "pipeline ending in appsink, \"test\" for the built-in test pattern, "
                            "\"screen\" to share the screen, or \"none\""));
@@ -66,8 +78,24 @@ VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
     display(settings);
 }
 
+void VideoSettingsPage::pickFile() {
+    source_->setCurrentText(shownSource_); // the entry is an action, never a source
+    if (!fileDialog_) {
+        fileDialog_ = new QFileDialog(this, tr("Video file"), QString(),
+                                      tr("Videos (*.avi *.mp4 *.mkv *.webm *.mov *.ogv *.mpg);;"
+                                         "All files (*)"));
+        fileDialog_->setFileMode(QFileDialog::ExistingFile);
+        connect(fileDialog_, &QFileDialog::fileSelected, this, [this](const QString& path) {
+            shownSource_ = path;
+            source_->setCurrentText(path);
+        });
+    }
+    fileDialog_->open();
+}
+
 void VideoSettingsPage::display(const VideoSettings& settings) {
     source_->setCurrentText(settings.source);
+    shownSource_ = settings.source; // no change signal when the box showed it already
     width_->setValue(settings.width);
     height_->setValue(settings.height);
     fps_->setValue(settings.fps);

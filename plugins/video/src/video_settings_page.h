@@ -17,6 +17,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFileDialog;
 class QLabel;
 class QSpinBox;
 
@@ -37,10 +38,14 @@ public:
     void revert() override;
 
     QComboBox* sourceBox() const { return source_; }
+    // The dialog of "Video file…", once it was opened (tests).
+    QFileDialog* fileDialog() const { return fileDialog_; }
     QLabel* statusLabel() const { return status_; }
 
 private:
+    static constexpr const char* kPickFile = "charla-pick-file"; // the item's data
     void display(const VideoSettings& settings);
+    void pickFile();
 
     ApplyFn apply_;
     VideoSettings applied_;
@@ -52,6 +57,8 @@ private:
     QCheckBox* cameraOn_ = nullptr;
     QCheckBox* selfView_ = nullptr;
     QLabel* status_ = nullptr;
+    QFileDialog* fileDialog_ = nullptr;
+    QString shownSource_; // the source in the box before "Video file…" was picked
 };
 
 } // namespace charla::video

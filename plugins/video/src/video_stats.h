@@ -32,8 +32,11 @@ struct VideoCounters {
     std::uint64_t noReference = 0;              // VP8 frames dropped: a frame before them was lost
     int targetKbps = 0;                         // the VP8 encoder's target, 0 before VP8
     std::uint64_t rateCuts = 0;                 // times the link made the sender lower it
-    std::string codecOut;                       // codec of the last frame sent, "" before any
-    std::string codecIn;                        // codec of the last frame received
+    int sizeStep = 0;  // VP8: steps below the source's size the rate made the sender take
+    int sentWidth = 0; // size of the last frame sent (after any step down), 0 before any
+    int sentHeight = 0;
+    std::string codecOut;     // codec of the last frame sent, "" before any
+    std::string codecIn;      // codec of the last frame received
     double jpegBytesSent = 0; // compressed bytes, whatever the codec (the name is the wire's)
     double jpegBytesReceived = 0;
     sdk::media::Rates out; // latency: capture to the peer's answer

@@ -46,7 +46,8 @@ struct Vp8Encoder::State {
     int height = 0;
     int fps = 0;
     vpx_codec_pts_t pts = 0;
-    cv::Mat i420; // reused: (height * 3 / 2) x width
+    cv::Mat i420;   // reused: (even height * 3 / 2) x even width
+    cv::Mat padded; // reused: an odd-sized picture made even
     ~State() { vpx_codec_destroy(&codec); }
 };
 
@@ -102,22 +103,28 @@ bool Vp8Encoder::encode(const cv::Mat& bgrIn, int fps, std::vector<std::uint8_t>
         *keyframe = false;
     if (bgrIn.empty() || bgrIn.type() != CV_8UC3)
         return false;
-    // I420 needs even sizes: an odd last column or row is left out.
-    const int width = bgrIn.cols & ~1;
-    const int height = bgrIn.rows & ~1;
-    if (width < 2 || height < 2)
-        return false;
+    const int width = bgrIn.cols;
+    const int height = bgrIn.rows;
     fps = std::clamp(fps, 1, 120);
     if (!state_ || state_->width != width || state_->height != height || state_->fps != fps) {
         if (!open(width, height, fps))
             return false;
     }
     State& s = *state_;
-    const cv::Mat bgr = bgrIn(cv::Rect(0, 0, width, height));
-    cv::cvtColor(bgr, s.i420, cv::COLOR_BGR2YUV_I420);
+    // I420 planes have even sizes: an odd picture is converted with its last column or row
+    // repeated, and the encoder is told the real size (d_w, d_h), which the keyframe carries.
+    if ((width | height) & 1) {
+        cv::copyMakeBorder(bgrIn, s.padded, 0, height & 1, 0, width & 1, cv::BORDER_REPLICATE);
+        cv::cvtColor(s.padded, s.i420, cv::COLOR_BGR2YUV_I420);
+    } else {
+        cv::cvtColor(bgrIn, s.i420, cv::COLOR_BGR2YUV_I420);
+    }
+    // Wrapped at the even size (the buffer's strides), then narrowed to the picture's own size:
+    // vpx_img_wrap() of an odd size would take the odd width as the stride.
     vpx_image_t img;
-    vpx_img_wrap(&img, VPX_IMG_FMT_I420, static_cast<unsigned>(width),
-                 static_cast<unsigned>(height), 1, s.i420.data);
+    vpx_img_wrap(&img, VPX_IMG_FMT_I420, static_cast<unsigned>(s.i420.cols),
+                 static_cast<unsigned>(s.i420.rows * 2 / 3), 1, s.i420.data);
+    vpx_img_set_rect(&img, 0, 0, static_cast<unsigned>(width), static_cast<unsigned>(height));
     const vpx_enc_frame_flags_t flags = keyframeWanted_ ? VPX_EFLAG_FORCE_KF : 0;
     const auto duration = static_cast<unsigned long>(1000 / fps);
     if (vpx_codec_encode(&s.codec, &img, s.pts, duration, flags, VPX_DL_REALTIME) != VPX_CODEC_OK) {
