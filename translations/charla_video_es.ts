@@ -133,5 +133,17 @@
         <source>JPEG quality:</source>
         <translation>Calidad JPEG:</translation>
     </message>
+    <message>
+        <source>Video file…</source>
+        <translation>Archivo de video…</translation>
+    </message>
+    <message>
+        <source>Video file</source>
+        <translation>Archivo de video</translation>
+    </message>
+    <message>
+        <source>Videos (*.avi *.mp4 *.mkv *.webm *.mov *.ogv *.mpg);;All files (*)</source>
+        <translation>Videos (*.avi *.mp4 *.mkv *.webm *.mov *.ogv *.mpg);;Todos los archivos (*)</translation>
+    </message>
 </context>
 </TS>
