@@ -123,8 +123,12 @@ if [ $want_asan -eq 1 ]; then
         #   both tries with a build running beside it; the rate controller's logic is covered by
         #   video.RateControl.* under ASan);
         # - aLongHistory...: 430 messages each re-rendered, over its 60 s under ASan (the part the
-        #   view holds is covered by text.store.ShownRange.* under ASan).
-        asan_skip='^(audio\.AudioSessionTest\.ToneCapturedByAArrivesAtBsSpeaker|video\.EnginePair\.TheVp8RateFollowsACappedLinkDownAndComesBackUp|gui\.aLongHistoryIsShownInPartAndSearchReachesAllOfIt)$'
+        #   view holds is covered by text.store.ShownRange.* under ASan);
+        # - video.Link.*: a 720p VP8 call in real time through a capped or delayed link, whose
+        #   frame rate and size steps follow the CPU as much as the link when every frame costs
+        #   5-15x (the rate controller and the size ladder are covered by video.RateControl.* and
+        #   video.SizeLadder.* under ASan).
+        asan_skip='^(audio\.AudioSessionTest\.ToneCapturedByAArrivesAtBsSpeaker|video\.EnginePair\.TheVp8RateFollowsACappedLinkDownAndComesBackUp|gui\.aLongHistoryIsShownInPartAndSearchReachesAllOfIt|video\.Link\..*)$'
         echo "  not run under ASan: $asan_skip (time bounds ASan's slowdown breaks)"
         echo "  leak detection off (ASan and UBSan on) for: $no_leak_check"
         (cd "$asan_dir" && ctest --output-on-failure --timeout 300 -j"$jobs" $retry -LE fuzz \
@@ -150,13 +154,14 @@ tsan_tests='^(core|media|audio|video|live|text\.store)\.'
 # hand-off happens in third-party code whose frames TSan cannot unwind or name (Debian's Qt and
 # GStreamer have no frame pointers), so no narrow suppression matches it. Their threads are not
 # ours; the video engine's own threads stay covered by the other video tests.
-tsan_skip='^video\.(EnginePair\.LatencyRecoversWithinASecondAfterATwoSecondStall|Sources\.GStreamerPipelineDeliversLiveFrames|CallPanel\.ShowsTheRemotePictureOffscreen|SessionPair\.(TheCallPanelPaintsThePeersPicture|ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame)|ScreenSharing\..*)$'
+tsan_skip='^video\.(Link\..*|EnginePair\.LatencyRecoversWithinASecondAfterATwoSecondStall|Sources\.GStreamerPipelineDeliversLiveFrames|CallPanel\.ShowsTheRemotePictureOffscreen|SessionPair\.(TheCallPanelPaintsThePeersPicture|ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame)|ScreenSharing\..*)$'
 tsan_targets=(charla_core_tests charla_test_fixtures charla_audio_unit_tests
               charla_audio_session_tests charla_video_tests charla_live_toggle_tests
               charla_text_tests charla_media_tests)
 tsan_excluded=(
     "video.Sources.GStreamerPipelineDeliversLiveFrames, video.CallPanel.ShowsTheRemotePictureOffscreen, video.SessionPair.TheCallPanelPaintsThePeersPicture, video.SessionPair.ACameraTurnedOffShowsThePeerAPlaceholderNotAFrozenFrame, video.ScreenSharing.*: GStreamer's and Qt's image-scaling pool threads hand data over in unsymbolized third-party code (see tests/sanitizers/tsan.supp); the screen-sharing test also forks Xvfb from the threaded TSan process (QProcess), after which TSan reported a race on PeerLink::localSerial_ between two accesses that both take its mutex (not explained; suspected: the fork)"
     "video.EnginePair.LatencyRecoversWithinASecondAfterATwoSecondStall: asserts latency under 100 ms after a stall, a timing bound a 5-15x slower TSan build misses now and then (its threads are those of the other EnginePair tests)"
+    "video.Link.*: a 720p VP8 call in real time through a capped or delayed link, whose frame rate and size steps a 5-15x slower TSan build decides rather than the link (the same threads run in the EnginePair tests)"
     "gui.*: Qt widget tests on the GUI thread; the threads they start are the Channel's, covered by core/live"
     "e2e.*, faults.*, netns.*, sdk.*, text.kill_*: separate charla processes driven from Python, timing-bound; the code they run is covered in-process by core/text/video/live"
     "flood.*: 30 s at thousands of calls/s asserts throughput and RSS, which a 5-15x slower TSan build cannot meet"
