@@ -378,8 +378,10 @@ void PluginManager::notifyCallChanged(const sdk::CallInfo& call) {
 
 void PluginManager::notifyCallEnded(const sdk::CallRecord& record) {
     for (auto& [id, running] : running_) {
+        // A plain reference: clang 14 (the sanitizer builds) cannot capture a structured binding.
+        const PluginContext& context = *running->context;
         const QString error = callHook(*running->plugin, "onCallEnded",
-                                       [&](sdk::Plugin&) { running->context->callEnded(record); });
+                                       [&](sdk::Plugin&) { context.callEnded(record); });
         if (!error.isEmpty())
             failLater(id, error);
     }

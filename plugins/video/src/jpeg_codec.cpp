@@ -39,6 +39,11 @@ bool soleOwner(const cv::Mat& m) {
     return m.u && std::atomic_ref<int>(m.u->refcount).load(std::memory_order_acquire) == 1;
 }
 
+void doneReading(const cv::Mat& m) {
+    if (m.u) // adds nothing: only the release ordering matters
+        std::atomic_ref<int>(m.u->refcount).fetch_add(0, std::memory_order_release);
+}
+
 // --- encoder ---------------------------------------------------------------------------------
 
 struct JpegEncoder::State {

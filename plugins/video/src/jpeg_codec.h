@@ -67,5 +67,10 @@ inline std::optional<JpegSize> jpegDimensions(const std::vector<std::uint8_t>& j
 
 // Whether `m` owns its pixels alone (nobody else holds a reference): it may be written again.
 bool soleOwner(const cv::Mat& m);
+// Says that this thread is done reading `m`'s pixels, before it lets go of them: a release on
+// the reference count that soleOwner() acquires. OpenCV's own decrement does the same, but in a
+// library built without TSan's instrumentation, so TSan would take the pool's next write for a
+// race with our last read (it did, once the VP8 encoder copied odd-sized frames with memcpy).
+void doneReading(const cv::Mat& m);
 
 } // namespace charla::video

@@ -145,7 +145,9 @@ void SendStage::run(std::stop_token stop) {
                 picture = &scaled;
             }
             bool key = false;
-            if (!vp8.encode(*picture, order->fps, data, &key))
+            const bool encoded = vp8.encode(*picture, order->fps, data, &key);
+            doneReading(frame->bgr);
+            if (!encoded)
                 continue;
             width = picture->cols;
             height = picture->rows;
@@ -154,8 +156,11 @@ void SendStage::run(std::stop_token stop) {
             keyframes_ = vp8.keyframes();
             targetKbps_ = vp8.bitrateKbps();
             sizeSteps_ = ladder.step();
-        } else if (!jpegEncoder.encode(frame->bgr, order->quality, data)) {
-            continue;
+        } else {
+            const bool encoded = jpegEncoder.encode(frame->bgr, order->quality, data);
+            doneReading(frame->bgr);
+            if (!encoded)
+                continue;
         }
         frame->bgr.release(); // back to the capture side's pool before the call's round trip
         // The free stream: the first, or the second while the first carries the call before.
