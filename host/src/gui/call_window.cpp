@@ -23,7 +23,7 @@ namespace charla::gui {
 using State = sdk::CallInfo::State;
 
 CallWindow::CallWindow(host::CallManager& calls, const QString& contactName, QWidget* parent)
-    : QWidget(parent, Qt::Window), calls_(calls), contactName_(contactName) {
+    : QWidget(parent, Qt::Window), calls_(&calls), contactName_(contactName) {
     setObjectName("callWindow");
     auto* layout = new QVBoxLayout(this);
     status_ = new QLabel(this);
@@ -60,7 +60,7 @@ CallWindow::CallWindow(host::CallManager& calls, const QString& contactName, QWi
     buttons->addWidget(safetyNumber);
     buttons->addStretch();
     layout->addLayout(buttons);
-    connect(hangUp_, &QPushButton::clicked, &calls_, &host::CallManager::hangUp);
+    connect(hangUp_, &QPushButton::clicked, &calls, &host::CallManager::hangUp);
 
     // Ctrl+W closes the window (which hangs up), Ctrl+Q quits Charla.
     auto* closeAction = new QAction(tr("Close window"), this);
@@ -74,7 +74,7 @@ CallWindow::CallWindow(host::CallManager& calls, const QString& contactName, QWi
     clock_ = new QTimer(this);
     clock_->setInterval(500);
     connect(clock_, &QTimer::timeout, this, &CallWindow::updateStatus);
-    updateCall(calls_.call());
+    updateCall(calls.call());
     updatePlaceholder();
     resize(720, 560);
 }
@@ -132,7 +132,11 @@ void CallWindow::updateCall(const sdk::CallInfo& call) {
 }
 
 void CallWindow::updateStatus() {
-    const sdk::CallInfo& call = calls_.call();
+    if (!calls_) { // the session is gone; this window is about to be
+        clock_->stop();
+        return;
+    }
+    const sdk::CallInfo call = calls_->call();
     QString text;
     switch (call.state) {
     case State::Outgoing:
@@ -142,7 +146,7 @@ void CallWindow::updateStatus() {
         text = tr("%1 is calling").arg(contactName_);
         break;
     case State::Active: {
-        const qint64 s = calls_.duration().count() / 1000;
+        const qint64 s = calls_->duration().count() / 1000;
         text = tr("In call with %1 · %2:%3")
                    .arg(contactName_)
                    .arg(s / 60, 2, 10, QChar('0'))
@@ -158,7 +162,8 @@ void CallWindow::updateStatus() {
 }
 
 void CallWindow::closeEvent(QCloseEvent* event) {
-    calls_.hangUp();
+    if (calls_)
+        calls_->hangUp();
     event->accept();
 }
 

@@ -8,6 +8,7 @@
 
 #include <QDialog>
 #include <QMap>
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -46,7 +47,9 @@ private:
     void updateStatus();
     void updatePlaceholder();
 
-    host::CallManager& calls_;
+    // The window is deleted later (deleteLater) and may outlive the session's CallManager by an
+    // event loop turn, in which its clock still ticks: it must see that the manager is gone.
+    QPointer<host::CallManager> calls_;
     QString contactName_;
     QLabel* status_ = nullptr;
     QWidget* panelArea_ = nullptr;
