@@ -23,8 +23,9 @@ packages=(
     libssl-dev
     # loaded by Qt at run time by name: the platform plugins (xcb for a desktop, offscreen for the
     # tests) ship in libqt6gui6; the text plugin's message store needs the QSQLITE driver; a font
-    # for the text Qt paints
-    libqt6gui6 libqt6sql6-sqlite fonts-dejavu-core
+    # for the text Qt paints; colour emoji (the 📎 of a file's line in the conversation, emoji in
+    # messages), which desktops install and DejaVu lacks
+    libqt6gui6 libqt6sql6-sqlite fonts-dejavu-core fonts-noto-color-emoji
     # audio plugin
     portaudio19-dev libopus-dev libspeexdsp-dev
     # audio at run time: PortAudio's ALSA backend reaches PulseAudio through ALSA's pulse plugin

@@ -4,6 +4,10 @@
 <context>
     <name>charla::files::FilesPanel</name>
     <message>
+        <source>Contact</source>
+        <translation>Contacto</translation>
+    </message>
+    <message>
         <source>Send file…</source>
         <translation>Enviar archivo…</translation>
     </message>
@@ -65,12 +69,12 @@
         <translation>Cancelar</translation>
     </message>
     <message>
-        <source>From contact: %1</source>
-        <translation>Del contacto: %1</translation>
+        <source>From %1: %2</source>
+        <translation>De %1: %2</translation>
     </message>
     <message>
-        <source>To contact: %1</source>
-        <translation>Al contacto: %1</translation>
+        <source>To %1: %2</source>
+        <translation>Para %1: %2</translation>
     </message>
     <message>
         <source>checking the file…</source>
@@ -123,6 +127,33 @@
     <message>
         <source>Resume</source>
         <translation>Reanudar</translation>
+    </message>
+</context>
+<context>
+    <name>charla::files::TransferTimeline</name>
+    <message>
+        <source>📎 %1 · %2 — received</source>
+        <translation>📎 %1 · %2 — recibido</translation>
+    </message>
+    <message>
+        <source>📎 %1 · %2 — sent</source>
+        <translation>📎 %1 · %2 — enviado</translation>
+    </message>
+    <message>
+        <source>📎 %1 · %2 — declined</source>
+        <translation>📎 %1 · %2 — rechazado</translation>
+    </message>
+    <message>
+        <source>📎 %1 · %2 — cancelled</source>
+        <translation>📎 %1 · %2 — cancelado</translation>
+    </message>
+    <message>
+        <source>📎 %1 · %2 — failed: %3</source>
+        <translation>📎 %1 · %2 — falló: %3</translation>
+    </message>
+    <message>
+        <source>📎 %1 · %2 — offered</source>
+        <translation>📎 %1 · %2 — ofrecido</translation>
     </message>
 </context>
 </TS>

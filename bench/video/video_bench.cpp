@@ -7,6 +7,9 @@
 //                                             a recorded video (vtest.avi from opencv-doc), VP8
 //                                             and JPEG side by side, each against GStreamer's
 //                                             encoder and decoder of the same codec
+//   charla_video_bench --with-transfer [--seconds N]
+//                                             a 720p VP8 call with and without a file moving
+//                                             from A to B at the same time (issue 15)
 //   charla_video_bench --instance ...         one Charla session (started by the above)
 //
 // Each Charla instance is its own process: a Session with only the video plugin, the test pattern
@@ -33,7 +36,9 @@
 #include <xmlrpc-c/xml.hpp>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QSettings>
 #include <QTimer>
 
@@ -97,6 +102,11 @@ int runInstance(int argc, char** argv) {
     const int height = std::atoi(argv[5]);
     const int seconds = std::atoi(argv[6]);
     setenv("XDG_CONFIG_HOME", argv[7], 1);
+    // The files plugin (--with-transfer): "" not loaded, "idle", "send:PATH" or "receive".
+    const std::string files = argc > 10 ? argv[10] : "";
+    const QString downloads = QString::fromLocal8Bit(argv[7]) + "/downloads";
+    if (!files.empty())
+        setenv("XDG_DATA_HOME", argv[7], 1); // the transfer store, not the user's
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName("CharlaBench");
     QCoreApplication::setApplicationName("video");
@@ -118,12 +128,29 @@ int runInstance(int argc, char** argv) {
     config.pluginDirs = {CHARLA_VIDEO_BENCH_PLUGIN_DIR};
     config.pingInterval = 1000ms;
     config.pluginOptions["video.codecs"] = argv[9];
+    if (files.empty()) {
+        config.disabledPlugins.insert("files");
+    } else {
+        config.pluginOptions["files.download_dir"] = downloads.toStdString();
+        config.pluginOptions["files.auto_accept_mb"] = "1000000";
+        if (files.rfind("send:", 0) == 0)
+            config.pluginOptions["files.send-file"] = files.substr(5);
+    }
     charla::host::Session session(config);
     session.start();
     for (int i = 0; i < 1000 && !session.channel().peer().sends("video", "video"); ++i)
         pump(10ms);
     session.plugins().notifyCallChanged({charla::sdk::CallInfo::State::Active, "bench"});
-    pump(3s); // warm-up: connections open, caches warm
+    // Warm-up: connections open, caches warm; with the files plugin also the sender's hashing of
+    // the file before its offer, so that the bytes move during the whole window.
+    pump(files.empty() ? 3s : 8s);
+    auto received = [&] { // bytes in the download directory (the .part grows)
+        qint64 total = 0;
+        for (const QFileInfo& f : QDir(downloads).entryInfoList(QDir::Files))
+            total += f.size();
+        return total;
+    };
+    const qint64 received0 = received();
 
     xmlrpc_c::paramList withHistogram;
     withHistogram.add(xmlrpc_c::value_struct(Struct{{"histogram", xmlrpc_c::value_boolean(true)}}));
@@ -143,7 +170,8 @@ int runInstance(int argc, char** argv) {
     const LatencyBins h = bins(s1, "latency_hist").since(bins(s0, "latency_hist"));
     std::printf("RESULT window=%.3f displayed=%.0f sent=%.0f p50=%.2f p95=%.2f p99=%.2f cpu=%.3f "
                 "jpeg_sent=%.0f sent_total=%.0f jpeg_sent_total=%.0f failures=%.0f stale=%.0f "
-                "queue_drops=%.0f target_kbps=%.0f out_width=%.0f keyframes=%.0f\n",
+                "queue_drops=%.0f target_kbps=%.0f out_width=%.0f keyframes=%.0f "
+                "file_bytes=%lld\n",
                 window, number(s1, "displayed") - number(s0, "displayed"),
                 number(s1, "sent") - number(s0, "sent"), h.percentileMs(50), h.percentileMs(95),
                 h.percentileMs(99), cpu1 - cpu0,
@@ -153,7 +181,8 @@ int runInstance(int argc, char** argv) {
                 number(s1, "send_stale") - number(s0, "send_stale"),
                 number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"),
                 number(s1, "target_kbps"), number(s1, "out_width"),
-                number(s1, "keyframes_sent") - number(s0, "keyframes_sent"));
+                number(s1, "keyframes_sent") - number(s0, "keyframes_sent"),
+                static_cast<long long>(received() - received0));
     std::fflush(stdout);
     session.plugins().notifyCallChanged({});
     session.stop();
@@ -228,7 +257,8 @@ struct CharlaFigures {
 };
 
 CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
-                        const std::string& source = "test", const std::string& codecs = "jpeg") {
+                        const std::string& source = "test", const std::string& codecs = "jpeg",
+                        const std::string& filesA = "", const std::string& filesB = "") {
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
     TcpProxy toB(portB), toA(portA);
@@ -236,20 +266,24 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
     char dirB[] = "/tmp/charla-bench-XXXXXX";
     ::mkdtemp(dirA);
     ::mkdtemp(dirB);
-    auto args = [&](std::uint16_t port, std::uint16_t peer, const char* dir) {
-        return std::vector<std::string>{self,
-                                        "--instance",
-                                        std::to_string(port),
-                                        std::to_string(peer),
-                                        std::to_string(w),
-                                        std::to_string(h),
-                                        std::to_string(seconds),
-                                        dir,
-                                        source,
-                                        codecs};
+    auto args = [&](std::uint16_t port, std::uint16_t peer, const char* dir,
+                    const std::string& files) {
+        std::vector<std::string> out{self,
+                                     "--instance",
+                                     std::to_string(port),
+                                     std::to_string(peer),
+                                     std::to_string(w),
+                                     std::to_string(h),
+                                     std::to_string(seconds),
+                                     dir,
+                                     source,
+                                     codecs};
+        if (!files.empty())
+            out.push_back(files);
+        return out;
     };
-    Child a = spawn(args(portA, toB.port(), dirA), true);
-    Child b = spawn(args(portB, toA.port(), dirB), true);
+    Child a = spawn(args(portA, toB.port(), dirA, filesA), true);
+    Child b = spawn(args(portB, toA.port(), dirB, filesB), true);
     CharlaFigures f;
     f.a = parseResult(readAll(a.out));
     f.b = parseResult(readAll(b.out));
@@ -582,6 +616,47 @@ int runNatural(const std::string& self, int seconds, const std::string& video) {
 
 } // namespace
 
+// Issue 15, "never in the way": a 720p VP8 call both ways, its received fps and glass-to-glass
+// p95, with the files plugin idle and then while A sends B a large file, in the same run.
+int runWithTransfer(const std::string& self, int seconds) {
+    std::printf("charla_video_bench --with-transfer: 1280x720 VP8 both ways, %d s per "
+                "measurement, %u CPUs\n",
+                seconds, std::thread::hardware_concurrency());
+    // Sparse: reading it costs no disk; big enough to be still moving when the window ends.
+    char file[] = "/tmp/charla-bench-transfer-XXXXXX";
+    const int fd = ::mkstemp(file);
+    if (fd < 0 || ::ftruncate(fd, qint64(1) << 30) != 0) {
+        std::printf("cannot make the file to send\n");
+        return 1;
+    }
+    ::close(fd);
+    const CharlaFigures idle = runCharla(self, 1280, 720, seconds, "test", "vp8", "idle", "idle");
+    const CharlaFigures moving =
+        runCharla(self, 1280, 720, seconds, "test", "vp8", std::string("send:") + file, "receive");
+    ::unlink(file);
+    if (idle.a.empty() || idle.b.empty() || moving.a.empty() || moving.b.empty()) {
+        std::printf("Charla instances gave no figures\n");
+        return 1;
+    }
+    auto fps = [](const std::map<std::string, double>& s) {
+        return s.at("displayed") / s.at("window");
+    };
+    for (const char* side : {"A (sends the file)", "B (receives it)"}) {
+        const bool isA = side[0] == 'A';
+        const auto& without = isA ? idle.a : idle.b;
+        const auto& with = isA ? moving.a : moving.b;
+        std::printf("instance %s: received %.2f fps without the transfer, %.2f with (%+.1f %%); "
+                    "glass-to-glass p95 %.2f ms without, %.2f ms with (%+.1f %%)\n",
+                    side, fps(without), fps(with), 100 * (fps(with) / fps(without) - 1),
+                    without.at("p95"), with.at("p95"),
+                    100 * (with.at("p95") / without.at("p95") - 1));
+    }
+    std::printf("file bytes received during the window: %.1f MB (%.1f MB/s beside the call)\n",
+                moving.b.at("file_bytes") / 1e6,
+                moving.b.at("file_bytes") / 1e6 / moving.b.at("window"));
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (!charla::test::setUpProcess())
         return 1;
@@ -591,7 +666,7 @@ int main(int argc, char** argv) {
         return runStages(argc > 3 ? std::atoi(argv[2]) : 1280, argc > 3 ? std::atoi(argv[3]) : 720,
                          300);
     int seconds = 20;
-    bool natural = false;
+    bool natural = false, withTransfer = false;
     std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -601,9 +676,13 @@ int main(int argc, char** argv) {
             video = argv[++i];
         else if (a == "--natural")
             natural = true;
+        else if (a == "--with-transfer")
+            withTransfer = true;
     }
     char self[4096];
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
+    if (withTransfer)
+        return runWithTransfer(self, seconds);
     return natural ? runNatural(self, seconds, video) : runAll(self, seconds);
 }

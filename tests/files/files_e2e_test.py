@@ -188,6 +188,22 @@ def main():
         os.makedirs(d, exist_ok=True)
         return d
 
+    def with_python_peer(d, extra=()):
+        """Alice, a Charla in directory d, whose contact is a Python peer: (Alice, peer)."""
+        pa, pb = free_ports(2)
+        peer = PyPeer(pb)
+        peers.append(peer)
+        return new(d, "Alice", pa, pb, extra=list(extra)), peer
+
+    def offering_to_python_peer(tag, name, size, seed):
+        """Alice offers a new file to a Python peer: (the file, Alice, peer, the offer)."""
+        d = fresh(tag)
+        src = os.path.join(d, name)
+        make_file(src, size, seed)
+        a, peer = with_python_peer(d, extra=["--send-file", src])
+        expect(wait_for(lambda: peer.called("files.offer"), 10), "no offer reached the peer")
+        return src, a, peer, peer.called("files.offer")[0][0]
+
     def both_ways():
         d = fresh("both")
         pa, pb = free_ports(2)
@@ -227,10 +243,7 @@ def main():
     def collision_and_sanitizing():
         # A foreign sender offers hostile names; the files land sanitized, never overwriting.
         d = fresh("names")
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        a = new(d, "Alice", pa, pb)
+        a, peer = with_python_peer(d)
         rpc = a.rpc_as_contact()
         os.makedirs(downloads(a), exist_ok=True)
         with open(os.path.join(downloads(a), "passwd"), "wb") as f:
@@ -255,15 +268,7 @@ def main():
 
     def decline_and_hostile_reads():
         # Charla sends to a Python receiver, which declines; reads afterwards are refused.
-        d = fresh("decline")
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        src = os.path.join(d, "secret.bin")
-        make_file(src, 2 * MiB, 2)
-        a = new(d, "Alice", pa, pb, extra=["--send-file", src])
-        expect(wait_for(lambda: peer.called("files.offer"), 10), "no offer reached the peer")
-        offer = peer.called("files.offer")[0][0]
+        src, a, peer, offer = offering_to_python_peer("decline", "secret.bin", 2 * MiB, 2)
         expect(offer["name"] == "secret.bin" and offer["size"] == 2 * MiB and
                offer["sha256"] == sha256_of(src), "offer %r" % offer)
         rpc = a.rpc_as_contact()
@@ -294,15 +299,8 @@ def main():
     def pause_by_receiver_then_read():
         # The receiver paused (A hears files.pause), then resumes: its next read may overtake
         # its resume notice, and must be served, not refused as paused.
-        d = fresh("pause")
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        src = os.path.join(d, "notes.bin")
-        make_file(src, 1 * MiB, 6)
-        a = new(d, "Alice", pa, pb, extra=["--send-file", src])
-        expect(wait_for(lambda: peer.called("files.offer"), 10), "no offer reached the peer")
-        tid = peer.called("files.offer")[0][0]["id"]
+        src, a, peer, offer = offering_to_python_peer("pause", "notes.bin", 1 * MiB, 6)
+        tid = offer["id"]
         rpc = a.rpc_as_contact()
         rpc.files.answer({"id": tid, "accept": True})
         rpc.files.pause({"id": tid, "paused": True})
@@ -312,11 +310,7 @@ def main():
         expect(state_of(a, OUT)[0] == "transferring", "A: %s" % (state_of(a, OUT),))
 
     def hostile_offers():
-        d = fresh("offers")
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        a = new(d, "Alice", pa, pb)
+        a, peer = with_python_peer(fresh("offers"))
         rpc = a.rpc_as_contact()
         good = {"id": "x1", "name": "a.txt", "size": 10, "sha256": "0" * 64}
 
@@ -344,11 +338,7 @@ def main():
     def damaged_and_malformed():
         # A foreign sender whose bytes do not match the offered hash: the transfer fails, the
         # .part is removed, nothing appears, the sender is told.
-        d = fresh("damaged")
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        a = new(d, "Alice", pa, pb)
+        a, peer = with_python_peer(fresh("damaged"))
         rpc = a.rpc_as_contact()
         data = os.urandom(3 * MiB)
         peer.file = ("bad1", data)
@@ -376,11 +366,7 @@ def main():
         # The receiver keeps two files.read outstanding (each on a connection of its own) and
         # writes in offset order; a short answer mid-file (allowed) is followed by a read from
         # where it ended. The file arrives whole, its hash checked.
-        d = fresh("inflight")
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        a = new(d, "Alice", pa, pb)
+        a, peer = with_python_peer(fresh("inflight"))
         rpc = a.rpc_as_contact()
         data = os.urandom(2 * MiB + 12345)
         peer.file = ("two1", data)
@@ -483,10 +469,7 @@ def main():
         if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mnt]).returncode:
             raise Skipped("mount -t tmpfs refused")
         try:
-            pa, pb = free_ports(2)
-            peer = PyPeer(pb)
-            peers.append(peer)
-            a = new(d, "Alice", pa, pb, extra=["--plugin-option", "files.download_dir=" + mnt])
+            a, peer = with_python_peer(d, extra=["--plugin-option", "files.download_dir=" + mnt])
             rpc = a.rpc_as_contact()
             data = os.urandom(4 * MiB)
             sha = hashlib.sha256(data).hexdigest()

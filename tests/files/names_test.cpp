@@ -6,47 +6,62 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include <initializer_list>
+#include <utility>
+
 using charla::files::kMaxNameBytes;
 using charla::files::sanitizeFileName;
 using charla::files::uniquePath;
 
+namespace {
+
+// Each offered name and the name it is saved under.
+void expectSanitized(std::initializer_list<std::pair<QString, QString>> cases) {
+    for (const auto& [offered, saved] : cases)
+        EXPECT_EQ(sanitizeFileName(offered), saved) << "offered: " << offered.toStdString();
+}
+
+} // namespace
+
 TEST(FileNames, PathSeparatorsNeverLeaveTheDirectory) {
-    EXPECT_EQ(sanitizeFileName("../../etc/passwd"), "_.._etc_passwd");
-    EXPECT_EQ(sanitizeFileName("..\\..\\boot.ini"), "_.._boot.ini");
-    EXPECT_EQ(sanitizeFileName("/abs/path.txt"), "_abs_path.txt");
-    EXPECT_EQ(sanitizeFileName("a/b"), "a_b");
+    expectSanitized({{"../../etc/passwd", "_.._etc_passwd"},
+                     {"..\\..\\boot.ini", "_.._boot.ini"},
+                     {"/abs/path.txt", "_abs_path.txt"},
+                     {"a/b", "a_b"}});
 }
 
 TEST(FileNames, DotsAndHiddenNames) {
-    EXPECT_EQ(sanitizeFileName(".."), "file");
-    EXPECT_EQ(sanitizeFileName("."), "file");
-    EXPECT_EQ(sanitizeFileName(".bashrc"), "bashrc");
-    EXPECT_EQ(sanitizeFileName(" . .profile"), "profile");
-    EXPECT_EQ(sanitizeFileName("name. . "), "name");
-    EXPECT_EQ(sanitizeFileName(""), "file");
+    expectSanitized({{"..", "file"},
+                     {".", "file"},
+                     {".bashrc", "bashrc"},
+                     {" . .profile", "profile"},
+                     {"name. . ", "name"},
+                     {"", "file"}});
 }
 
 TEST(FileNames, ControlAndFormatCharactersAreDropped) {
-    EXPECT_EQ(sanitizeFileName(QStringLiteral("a\x01"
-                                              "b\x7f"
-                                              "c\x9b.txt")),
-              "abc.txt");
-    EXPECT_EQ(sanitizeFileName(QStringLiteral("two\nlines\r.txt")), "two lines .txt");
-    // U+202E (right-to-left override) would show "photo<U+202E>gnp.exe" as "photoexe.png".
-    EXPECT_EQ(sanitizeFileName(QString::fromUtf8("photo\u202egnp.exe")), "photognp.exe");
-    EXPECT_EQ(sanitizeFileName(QString::fromUtf8("tab\there")), "tab here");
-    EXPECT_EQ(sanitizeFileName(QString::fromUtf8("caf\u00e9 \U0001F600.png")),
-              QString::fromUtf8("caf\u00e9 \U0001F600.png"));
+    expectSanitized({
+        {QStringLiteral("a\x01"
+                        "b\x7f"
+                        "c\x9b.txt"),
+         "abc.txt"},
+        {QStringLiteral("two\nlines\r.txt"), "two lines .txt"},
+        // U+202E (right-to-left override) would show "photo<U+202E>gnp.exe" as "photoexe.png".
+        {QString::fromUtf8("photo\u202egnp.exe"), "photognp.exe"},
+        {QString::fromUtf8("tab\there"), "tab here"},
+        {QString::fromUtf8("caf\u00e9 \U0001F600.png"),
+         QString::fromUtf8("caf\u00e9 \U0001F600.png")},
+    });
 }
 
 TEST(FileNames, ReservedAndForbiddenCharacters) {
-    EXPECT_EQ(sanitizeFileName("CON"), "_CON");
-    EXPECT_EQ(sanitizeFileName("nul.txt"), "_nul.txt");
-    EXPECT_EQ(sanitizeFileName("com1.log"), "_com1.log");
-    EXPECT_EQ(sanitizeFileName("lpt9"), "_lpt9");
-    EXPECT_EQ(sanitizeFileName("console.txt"), "console.txt");
-    EXPECT_EQ(sanitizeFileName("com10"), "com10");
-    EXPECT_EQ(sanitizeFileName("a<b>c:d\"e|f?g*h"), "a_b_c_d_e_f_g_h");
+    expectSanitized({{"CON", "_CON"},
+                     {"nul.txt", "_nul.txt"},
+                     {"com1.log", "_com1.log"},
+                     {"lpt9", "_lpt9"},
+                     {"console.txt", "console.txt"},
+                     {"com10", "com10"},
+                     {"a<b>c:d\"e|f?g*h", "a_b_c_d_e_f_g_h"}});
 }
 
 TEST(FileNames, LongNamesAreCutKeepingTheExtension) {

@@ -11,12 +11,15 @@
 #include <QDropEvent>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QImage>
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTextEdit>
 #include <QThread>
+#include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -29,6 +32,12 @@ namespace {
 struct PanelFixture : ::testing::Test {
     void SetUp() override {
         ASSERT_TRUE(dir.isValid());
+        open();
+    }
+    // The chat window with the panel on a (new) engine over the store in `dir`: a restart.
+    void open() {
+        window.reset();
+        engine.reset();
         EngineConfig config;
         config.storePath = dir.filePath("store.sqlite");
         config.downloadDir = dir.filePath("downloads");
@@ -149,12 +158,61 @@ TEST_F(PanelFixture, AnOfferShowsNameSizeTypeAndIsAcceptedOrDeclined) {
 
 TEST_F(PanelFixture, TransfersAreHistoryAcrossARestart) {
     offerOrFail("kept", "kept.pdf", 10);
-    window.reset();
-    engine.reset();
-    EngineConfig config;
-    config.storePath = dir.filePath("store.sqlite");
-    config.downloadDir = dir.filePath("downloads");
-    TransferEngine again(config);
-    FilesPanel reopened(again);
-    EXPECT_TRUE(reopened.findChild<QWidget*>("transfer-kept"));
+    open();
+    EXPECT_TRUE(row("kept"));
+}
+
+// Rows name the contact: "From Bob: photo.png", "To Bob: notes.txt" ("Contact" before any hello).
+TEST_F(PanelFixture, RowsNameTheContact) {
+    offerOrFail("named", "photo.png", 10);
+    panel->refresh();
+    auto title = [&] { return row("named")->findChild<QLabel*>("title")->text(); };
+    EXPECT_EQ(title(), "From Contact: photo.png");
+    panel->setContactName("Bob");
+    EXPECT_EQ(title(), "From Bob: photo.png");
+}
+
+// A received picture's thumbnail is decoded off the GUI thread: the row is there at once, the
+// picture when it is ready. Files that are no picture, or only half of one, get none and hold
+// nothing up.
+TEST_F(PanelFixture, ThumbnailsAreDecodedOffTheGuiThreadAndBrokenPicturesGetNone) {
+    QImage picture(640, 480, QImage::Format_RGB32);
+    picture.fill(Qt::darkCyan);
+    ASSERT_TRUE(picture.save(dir.filePath("good.png")));
+    QFile whole(dir.filePath("good.png"));
+    ASSERT_TRUE(whole.open(QIODevice::ReadOnly));
+    const QByteArray bytes = whole.readAll();
+    const QString half = makeFile("half.png", bytes.left(bytes.size() / 2));
+    const QString fake = makeFile("fake.png", "not a picture at all");
+    {
+        TransferStore store(dir.filePath("store.sqlite"));
+        for (const auto& [id, path] : {std::pair{"fake", fake}, std::pair{"half", half},
+                                       std::pair{"good", dir.filePath("good.png")}}) {
+            Transfer t;
+            t.id = id;
+            t.direction = Direction::Incoming;
+            t.name = QFileInfo(path).fileName();
+            t.size = QFileInfo(path).size();
+            t.sha256 = QString(64, u'a');
+            t.mime = "image/png";
+            t.path = path;
+            t.state = State::Done;
+            ASSERT_TRUE(store.insert(t));
+        }
+    }
+    open();
+    panel->refresh(); // the rows are on screen now: their thumbnails are asked for
+    auto thumbnail = [&](const char* id) { return row(id)->findChild<QToolButton*>("thumbnail"); };
+    EXPECT_TRUE(thumbnail("good")->icon().isNull())
+        << "the picture was decoded inside refresh(), on the GUI thread";
+    QElapsedTimer clock;
+    clock.start();
+    while (thumbnail("good")->icon().isNull() && clock.elapsed() < 10'000) {
+        QApplication::processEvents();
+        QThread::msleep(5);
+    }
+    EXPECT_FALSE(thumbnail("good")->icon().isNull()) << "no thumbnail within 10 s";
+    EXPECT_TRUE(thumbnail("good")->isVisible());
+    EXPECT_FALSE(thumbnail("fake")->isVisible());
+    EXPECT_FALSE(thumbnail("half")->isVisible());
 }

@@ -47,6 +47,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QMutex>
 #include <QPlainTextEdit>
 #include <QPointer>
@@ -609,6 +610,7 @@ private slots:
     void everyLabelReadsInTheDarkSchemeAndTheLight();
     void ctrlEnterCallsTheContact();
     void callsAreInTheHistoryOnBothSides();
+    void filesAreInTheHistoryOnBothSides();
     void theKeyboardAloneGoesFromLoginToACallAndEveryControlHasAName();
     void safetyNumbersMatchAndVerifiedShowsInTheHeader();
     void aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose();
@@ -2020,6 +2022,81 @@ void GuiTest::callsAreInTheHistoryOnBothSides() {
     QTRY_VERIFY(conversation(again).contains(QStringLiteral("Bob declined the call")));
     QVERIFY(conversation(again).contains(answered));
     saveScreenshot(again, QStringLiteral("chat-calls.png"));
+}
+
+// Issue 15: a file Alice sends is a line of both conversations ("📎 photo.png · … — sent" /
+// "— received"), between the messages around it, and again after a restart (the text plugin's
+// store keeps the files plugin's timeline events, SDK 1.4). The file travels for real: Bob's
+// plugin accepts it automatically and checks it.
+void GuiTest::filesAreInTheHistoryOnBothSides() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_files.json"))))
+        QSKIP("the files plugin is not built (CHARLA_PLUGINS without files)");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    AliceAndBob pair;
+    auto withFiles = [&](int own, const QString& user) {
+        Options options = localPeerOptions(pair.ports[own], pair.ports[1 - own], user);
+        options.disabledPlugins = {"audio", "video"};
+        options.pluginOptions["files.download_dir"] = dir.filePath(user).toStdString();
+        options.pluginOptions["files.auto_accept_mb"] = "10";
+        return std::make_unique<Application>(options);
+    };
+    pair.alice = withFiles(0, QStringLiteral("Alice"));
+    pair.bob = withFiles(1, QStringLiteral("Bob"));
+    QVERIFY(pair.startOnline());
+    ChatWindow* a = pair.alice->chatWindow();
+    ChatWindow* b = pair.bob->chatWindow();
+
+    typeAndSend(a, QStringLiteral("before the picture"));
+    QTRY_VERIFY(conversation(b).contains(QStringLiteral("before the picture")));
+    QImage picture(64, 48, QImage::Format_RGB32);
+    picture.fill(Qt::darkCyan);
+    const QString path = dir.filePath(QStringLiteral("photo.png"));
+    QVERIFY(picture.save(path));
+    // Dropped on Alice's conversation, as a user drags it from the file manager.
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QWidget* view = child<QTextBrowser>(a, "conversationView")->viewport();
+    QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &enter);
+    QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &drop);
+    const QRegularExpression sent(QStringLiteral("📎 photo\\.png · [^—]+ — sent"));
+    const QRegularExpression received(QStringLiteral("📎 photo\\.png · [^—]+ — received"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(received), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(a).contains(sent), 15000);
+    QVERIFY2(!conversation(a).contains(QStringLiteral("— offered")), "the line was rewritten");
+    typeAndSend(a, QStringLiteral("after the picture"));
+    QTRY_VERIFY(conversation(b).contains(QStringLiteral("after the picture")));
+    auto inOrder = [](const QString& text, const QRegularExpression& line) {
+        const int file = int(text.indexOf(line));
+        return text.indexOf(QStringLiteral("before the picture")) < file &&
+               file < text.indexOf(QStringLiteral("after the picture"));
+    };
+    QVERIFY2(inOrder(conversation(a), sent), qPrintable(conversation(a)));
+    QVERIFY2(inOrder(conversation(b), received), qPrintable(conversation(b)));
+
+    // The history, not only the window: both restarted show the line where it was, once (the
+    // files plugin posts its lines again at start; the history keeps one of each).
+    pair.alice.reset();
+    pair.bob.reset();
+    pair.alice = withFiles(0, QStringLiteral("Alice"));
+    ChatWindow* again = openChat(*pair.alice);
+    QVERIFY(again);
+    QTRY_VERIFY(inOrder(conversation(again), sent));
+    pair.bob = withFiles(1, QStringLiteral("Bob"));
+    ChatWindow* bobAgain = openChat(*pair.bob);
+    QVERIFY(bobAgain);
+    QTRY_VERIFY(inOrder(conversation(bobAgain), received));
+    QVERIFY2(conversation(bobAgain).count(QStringLiteral("📎")) == 1, "shown once");
+    // The files panel names the contact, and shows the picture (decoded off the GUI thread).
+    auto* files = child<QWidget>(bobAgain, "filesPanel");
+    QVERIFY(files);
+    QTRY_VERIFY(child<QToolButton>(files, "thumbnail") &&
+                child<QToolButton>(files, "thumbnail")->isVisible());
+    QCOMPARE(child<QLabel>(files, "title")->text(), QStringLiteral("From Alice: photo.png"));
+    saveScreenshot(bobAgain, QStringLiteral("chat-file-line.png"));
 }
 
 // Issue 16: Alice logs in, writes and calls with the keyboard alone (Tab, typing, Enter, Space),

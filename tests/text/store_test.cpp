@@ -837,8 +837,8 @@ TEST_F(TextStoreTest, AVersion1StoreIsUpgradedKeepsEveryMessageAndCanBeSearched)
         EXPECT_EQ(store.search(QStringLiteral("cafe")).front().message.body,
                   QStringLiteral("otro café, por favor"));
     }
-    EXPECT_EQ(userVersion(path()), 3);
-    MessageStore again(path()); // and opens again as version 3, nothing rebuilt or lost
+    EXPECT_EQ(userVersion(path()), 4);
+    MessageStore again(path()); // and opens again as version 4, nothing rebuilt or lost
     EXPECT_EQ(again.messagesAfter(0).size(), 6u);
     EXPECT_EQ(again.search(QStringLiteral("cafe")).size(), 3u);
 }
@@ -858,7 +858,7 @@ TEST_F(TextStoreTest, AVersion2StoreIsUpgradedKeepsItsMessagesAndTakesCalls) {
                       {CallOutcome::Missed, 0});
         EXPECT_EQ(store.search(QStringLiteral("cafe")).size(), 1u);
     }
-    EXPECT_EQ(userVersion(path()), 3);
+    EXPECT_EQ(userVersion(path()), 4);
     MessageStore again(path());
     const auto rows = again.messagesAfter(0);
     ASSERT_EQ(rows.size(), 3u);
@@ -900,6 +900,43 @@ TEST_F(TextStoreTest, CallsAreKeptInOrderNeverSentNeverFoundBySearch) {
     ASSERT_TRUE(rows[2].call);
     EXPECT_EQ(rows[2].direction, Direction::Incoming);
     EXPECT_EQ(rows[2].call->outcome, CallOutcome::DeclinedByContact);
+}
+
+// Issue 15: a plugin's timeline line (a file sent or received) is a row of the history: in order
+// between the messages, rewritten where it is when posted again with the same key, unchanged
+// (nothing written, nullopt) when posted again as it is, never sent, never found by search.
+TEST_F(TextStoreTest, AVersion3StoreIsUpgradedAndKeepsTimelineLinesInPlace) {
+    writeOldStore(path(), CHARLA_TEXT_STORE_V3_SQL, {QStringLiteral("here comes the photo")});
+    ASSERT_EQ(userVersion(path()), 3);
+    const QDateTime at = QDateTime::fromString("2026-12-06T10:00:00.000Z", Qt::ISODateWithMs);
+    {
+        MessageStore store(path());
+        const auto added = store.setEvent(QStringLiteral("files/in/t1"), Direction::Incoming, at,
+                                          QStringLiteral("📎 photo.png · 2.3 MB — offered"));
+        ASSERT_TRUE(added);
+        store.addIncoming(message(QStringLiteral("got it?")), QStringLiteral("Bob"));
+        const auto rewritten =
+            store.setEvent(QStringLiteral("files/in/t1"), Direction::Incoming, at.addSecs(60),
+                           QStringLiteral("📎 photo.png · 2.3 MB — received"));
+        EXPECT_EQ(rewritten, added) << "the same row, rewritten where it is";
+        EXPECT_FALSE(store.setEvent(QStringLiteral("files/in/t1"), Direction::Incoming, at,
+                                    QStringLiteral("📎 photo.png · 2.3 MB — received")))
+            << "posted again unchanged: nothing to show";
+        EXPECT_TRUE(store.outbox().empty());
+        EXPECT_TRUE(store.search(QStringLiteral("photo.png")).empty());
+        EXPECT_EQ(store.search(QStringLiteral("photo")).size(), 1u); // the message only
+    }
+    EXPECT_EQ(userVersion(path()), 4);
+    MessageStore again(path());
+    const auto rows = again.messagesAfter(0);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_FALSE(rows[0].event) << "an old message read as a line";
+    ASSERT_TRUE(rows[1].event);
+    EXPECT_EQ(*rows[1].event, QStringLiteral("📎 photo.png · 2.3 MB — received"));
+    EXPECT_EQ(rows[1].direction, Direction::Incoming);
+    EXPECT_EQ(rows[1].message.sentAt, at) << "the time it was first posted";
+    EXPECT_FALSE(rows[1].call);
+    EXPECT_EQ(rows[2].message.body, QStringLiteral("got it?"));
 }
 
 TEST(CallLines, SayWhatHappenedAndHowLong) {

@@ -55,6 +55,19 @@ void PluginContext::callEnded(const sdk::CallRecord& record) const {
         callListener_(record);
 }
 
+void PluginContext::postTimelineEvent(const sdk::TimelineEvent& event) {
+    manager_.postTimelineEvent(id_, event);
+}
+
+void PluginContext::onTimelineEvent(std::function<void(const sdk::TimelineEvent&)> listener) {
+    timelineListener_ = std::move(listener);
+}
+
+void PluginContext::timelineEvent(const sdk::TimelineEvent& event) const {
+    if (timelineListener_)
+        timelineListener_(event);
+}
+
 void PluginContext::postToGui(std::function<void()> task) {
     services_.postToGui(std::move(task));
 }

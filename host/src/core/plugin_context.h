@@ -32,6 +32,10 @@ public:
     void onCallEnded(std::function<void(const sdk::CallRecord&)> listener) override;
     // Runs the plugin's call listener, if it set one (GUI thread). Exceptions pass through.
     void callEnded(const sdk::CallRecord& record) const;
+    void postTimelineEvent(const sdk::TimelineEvent& event) override;
+    void onTimelineEvent(std::function<void(const sdk::TimelineEvent&)> listener) override;
+    // Runs the plugin's timeline listener, if it set one (GUI thread). Exceptions pass through.
+    void timelineEvent(const sdk::TimelineEvent& event) const;
     // Drops the plugin's pending GUI tasks; called before the instance is destroyed.
     void close();
 
@@ -40,7 +44,8 @@ private:
     PluginScope& scope_;
     std::string id_;
     PluginServices services_;
-    std::function<void(const sdk::CallRecord&)> callListener_; // GUI thread only
+    std::function<void(const sdk::CallRecord&)> callListener_;        // GUI thread only
+    std::function<void(const sdk::TimelineEvent&)> timelineListener_; // GUI thread only
 };
 
 } // namespace charla::host

@@ -5,6 +5,7 @@
 #include "core/plugin_loader.h"
 #include "core/wire_text.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -377,11 +378,50 @@ void PluginManager::notifyCallChanged(const sdk::CallInfo& call) {
 }
 
 void PluginManager::notifyCallEnded(const sdk::CallRecord& record) {
+    notifyListeners("onCallEnded",
+                    [&](const PluginContext& context) { context.callEnded(record); });
+}
+
+void PluginManager::notifyTimelineEvent(const sdk::TimelineEvent& event) {
+    notifyListeners("onTimelineEvent",
+                    [&](const PluginContext& context) { context.timelineEvent(event); });
+}
+
+void PluginManager::postTimelineEvent(const std::string& pluginId, sdk::TimelineEvent event) {
+    constexpr std::size_t kMaxKeyBytes = 128, kMaxTextBytes = 1024;
+    auto check = [](const std::string& text, const char* what, std::size_t maxBytes) {
+        if (text.empty() || text.size() > maxBytes)
+            throw std::invalid_argument("postTimelineEvent: the " + std::string(what) + " is " +
+                                        std::to_string(text.size()) + " bytes, not 1-" +
+                                        std::to_string(maxBytes));
+        if (const auto why = whyUnsendable(text))
+            throw std::invalid_argument("postTimelineEvent: the " + std::string(what) + ": " +
+                                        *why);
+        // One line: a line break would break the history's layout.
+        if (text.find_first_of("\t\n") != std::string::npos)
+            throw std::invalid_argument("postTimelineEvent: the " + std::string(what) +
+                                        " holds a tab or a line break");
+    };
+    check(event.key, "key", kMaxKeyBytes);
+    check(event.text, "text", kMaxTextBytes);
+    event.source = pluginId;
+    if (event.timeMs <= 0)
+        event.timeMs = QDateTime::currentMSecsSinceEpoch();
+    // Queued, from any thread: a listener never runs inside the poster's own code (or a loop of
+    // the manager's over its plugins), and every plugin enabled at startup has registered its
+    // listener by the time the first event is delivered.
+    QMetaObject::invokeMethod(
+        this, [this, event = std::move(event)] { notifyTimelineEvent(event); },
+        Qt::QueuedConnection);
+}
+
+void PluginManager::notifyListeners(const char* hook,
+                                    const std::function<void(const PluginContext&)>& notify) {
     for (auto& [id, running] : running_) {
         // A plain reference: clang 14 (the sanitizer builds) cannot capture a structured binding.
         const PluginContext& context = *running->context;
-        const QString error = callHook(*running->plugin, "onCallEnded",
-                                       [&](sdk::Plugin&) { context.callEnded(record); });
+        const QString error =
+            callHook(*running->plugin, hook, [&](sdk::Plugin&) { notify(context); });
         if (!error.isEmpty())
             failLater(id, error);
     }

@@ -20,6 +20,8 @@
 
 namespace charla::host {
 
+class PluginContext;
+
 class PluginManager : public QObject {
     Q_OBJECT
 public:
@@ -79,6 +81,13 @@ public slots:
     void notifyCallChanged(const charla::sdk::CallInfo& call);
     // Passes a call that is over to every enabled plugin's onCallEnded listener.
     void notifyCallEnded(const charla::sdk::CallRecord& record);
+    // Passes a timeline event to every enabled plugin's onTimelineEvent listener (GUI thread).
+    void notifyTimelineEvent(const charla::sdk::TimelineEvent& event);
+
+public:
+    // Any thread: checks a plugin's timeline event (std::invalid_argument), stamps it with the
+    // plugin's id and delivers it on the GUI thread's next turn (sdk::PluginContext).
+    void postTimelineEvent(const std::string& pluginId, sdk::TimelineEvent event);
 
 signals:
     // The set of enabled plugins or a plugin's state changed.
@@ -110,6 +119,8 @@ private:
                             const std::function<void(sdk::Plugin&)>& call);
     // Calls a notification hook on every enabled plugin; one that throws is failed (queued).
     void notifyRunning(const char* hook, const std::function<void(sdk::Plugin&)>& notify);
+    // The same for a listener a plugin registered on its context (onCallEnded, onTimelineEvent).
+    void notifyListeners(const char* hook, const std::function<void(const PluginContext&)>& notify);
 
     HostChannel& channel_;
     std::string localUser_;

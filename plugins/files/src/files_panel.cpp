@@ -1,6 +1,7 @@
 #include "files_panel.h"
 
 #include "files_logging.h"
+#include "transfer_timeline.h"
 
 #include <QApplication>
 #include <QDesktopServices>
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -24,10 +26,6 @@
 
 namespace charla::files {
 namespace {
-
-QString bytesText(qint64 bytes) {
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
-}
 
 QString durationText(double seconds) {
     const qint64 s = static_cast<qint64>(seconds + 0.5);
@@ -42,8 +40,27 @@ QString rowKey(const Transfer& t) {
     return QString::number(static_cast<int>(t.direction)) + t.id;
 }
 
-// Pictures Qt can read show as thumbnails; big ones are not decoded on the GUI thread.
+// Pictures Qt can read show as thumbnails, decoded off the GUI thread within these bounds: a
+// bigger file, or a picture that says it is larger than kMaxThumbnailPixels (a corrupt or
+// hostile header: a few bytes may claim 50000 x 50000), is not decoded at all.
 constexpr qint64 kMaxThumbnailSourceBytes = 40 * 1000 * 1000;
+constexpr qint64 kMaxThumbnailPixels = 64 * 1000 * 1000;
+constexpr int kThumbnailAllocationMB = 256; // what QImageReader may allocate for one decode
+const QSize kThumbnailSize(96, 72);
+
+// The thumbnail of the picture at `path`, or a null image (any thread).
+QImage readThumbnail(const QString& path) {
+    if (QFileInfo(path).size() > kMaxThumbnailSourceBytes)
+        return {};
+    QImageReader reader(path);
+    reader.setAllocationLimit(kThumbnailAllocationMB);
+    const QSize size = reader.size();
+    if (!size.isValid() || qint64(size.width()) * size.height() > kMaxThumbnailPixels)
+        return {};
+    // JPEG decodes straight at the small size; other formats decode, then scale.
+    reader.setScaledSize(size.scaled(kThumbnailSize, Qt::KeepAspectRatio));
+    return reader.read();
+}
 
 } // namespace
 
@@ -53,7 +70,7 @@ class TransferRow : public QFrame {
 
 public:
     TransferRow(FilesPanel* panel, TransferEngine& engine, const Transfer& t)
-        : QFrame(panel), engine_(engine), id_(t.id), direction_(t.direction) {
+        : QFrame(panel), panel_(panel), engine_(engine), id_(t.id), direction_(t.direction) {
         setObjectName(QStringLiteral("transfer-") + t.id);
         setFrameShape(QFrame::StyledPanel);
         auto* layout = new QHBoxLayout(this);
@@ -104,13 +121,13 @@ public:
             engine_.post([&e = engine_, id = id_, d = direction_] { e.cancel(id, d); });
         });
         open_ = button(QStringLiteral("open"), tr("Open"), [this] { open(); });
-        update(t);
+        update(t, panel->contactName());
     }
 
-    void update(const Transfer& t) {
+    void update(const Transfer& t, const QString& contact) {
         path_ = t.path;
         const bool incoming = t.direction == Direction::Incoming;
-        title_->setText((incoming ? tr("From contact: %1") : tr("To contact: %1")).arg(t.name));
+        title_->setText((incoming ? tr("From %1: %2") : tr("To %1: %2")).arg(contact, t.name));
         const Progress p = engine_.progress(t.id, t.direction);
         QString state;
         switch (t.state) {
@@ -164,31 +181,28 @@ public:
         const bool openable = t.state == State::Done || (!incoming && !isFinal(t.state)) ||
                               (!incoming && t.state == State::Done);
         open_->setVisible(openable && QFileInfo::exists(t.path) && !t.path.endsWith(".part"));
-        if (!thumbnailTried_ && open_->isVisible() && t.mime.startsWith(QLatin1String("image/")))
-            makeThumbnail();
+        if (!thumbnailTried_ && open_->isVisible() && t.mime.startsWith(QLatin1String("image/"))) {
+            thumbnailTried_ = true;
+            panel_->requestThumbnail(path_, this);
+        }
     }
 
-private:
-    void makeThumbnail() {
-        thumbnailTried_ = true;
-        if (QFileInfo(path_).size() > kMaxThumbnailSourceBytes)
-            return;
-        QImageReader reader(path_);
-        const QSize size = reader.size();
-        if (size.isValid())
-            reader.setScaledSize(size.scaled(QSize(96, 72), Qt::KeepAspectRatio));
-        const QImage image = reader.read();
+    // GUI thread: the decoded thumbnail (FilesPanel::requestThumbnail).
+    void showThumbnail(const QImage& image) {
         if (image.isNull())
             return;
         thumbnail_->setIcon(QPixmap::fromImage(image));
         thumbnail_->setIconSize(image.size());
         thumbnail_->show();
     }
+
+private:
     void open() {
         if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path_)))
             qCWarning(lcFiles).noquote() << "no program opens" << path_;
     }
 
+    FilesPanel* panel_; // the parent
     TransferEngine& engine_;
     QString id_;
     Direction direction_;
@@ -201,6 +215,7 @@ private:
 };
 
 FilesPanel::FilesPanel(TransferEngine& engine, QWidget* parent) : QWidget(parent), engine_(engine) {
+    thumbnails_.setMaxThreadCount(1);
     setObjectName(QStringLiteral("filesPanel"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -236,7 +251,25 @@ FilesPanel::FilesPanel(TransferEngine& engine, QWidget* parent) : QWidget(parent
     refresh();
 }
 
-FilesPanel::~FilesPanel() = default;
+FilesPanel::~FilesPanel() {
+    // A thumbnail being decoded ends within its bounds; those not begun are dropped.
+    thumbnails_.clear();
+    thumbnails_.waitForDone();
+}
+
+void FilesPanel::requestThumbnail(const QString& path, TransferRow* row) {
+    // The row may be gone when the picture is ready; the panel is not (it waits for the pool).
+    thumbnails_.start([this, path, target = QPointer<TransferRow>(row)] {
+        const QImage image = readThumbnail(path);
+        QMetaObject::invokeMethod(
+            this,
+            [target, image] {
+                if (target)
+                    target->showThumbnail(image);
+            },
+            Qt::QueuedConnection);
+    });
+}
 
 void FilesPanel::refresh() {
     TransferRow* added = nullptr;
@@ -249,7 +282,7 @@ void FilesPanel::refresh() {
             rowByKey_.insert(k, row);
             added = row;
         } else {
-            it.value()->update(t);
+            it.value()->update(t, contactName());
         }
     }
     // Room for about three rows once there are transfers; none before the first.
@@ -258,6 +291,17 @@ void FilesPanel::refresh() {
         QTimer::singleShot(0, scroll_, [scroll = scroll_, added] {
             scroll->ensureWidgetVisible(added); // the newest, at the bottom
         });
+}
+
+void FilesPanel::setContactName(const QString& name) {
+    if (name == contactName_)
+        return;
+    contactName_ = name;
+    refresh();
+}
+
+QString FilesPanel::contactName() const {
+    return contactName_.isEmpty() ? tr("Contact") : contactName_;
 }
 
 void FilesPanel::tick() {

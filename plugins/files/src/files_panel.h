@@ -6,6 +6,7 @@
 #include "transfer_engine.h"
 
 #include <QHash>
+#include <QThreadPool>
 #include <QWidget>
 
 class QLabel;
@@ -28,6 +29,12 @@ public:
     void refresh();
     // Offers every local file among `paths`; returns how many were offered.
     int sendFiles(const QStringList& paths);
+    // Who the rows name ("From Bob: photo.png"); empty: "Contact" (no hello yet, ever).
+    void setContactName(const QString& name);
+    QString contactName() const;
+    // Decodes a picture's thumbnail off the GUI thread and hands it to `row` when ready (never,
+    // if the row is gone or the file is no picture Qt reads within the bounds below).
+    void requestThumbnail(const QString& path, TransferRow* row);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -42,6 +49,9 @@ private:
     QLabel* status_;
     QTimer* timer_;
     QHash<QString, TransferRow*> rowByKey_;
+    QString contactName_;
+    // One thread: thumbnails come one after another, and a huge picture delays only the others'.
+    QThreadPool thumbnails_;
 };
 
 } // namespace charla::files

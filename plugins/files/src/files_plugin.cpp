@@ -4,6 +4,7 @@
 #include "files_panel.h"
 #include "files_settings_page.h"
 #include "transfer_engine.h"
+#include "transfer_timeline.h"
 
 #include <charla/sdk/declare_plugin.h>
 #include <charla/sdk/translator.h>
@@ -36,6 +37,7 @@ class FilesPlugin : public sdk::Plugin {
 public:
     void initialize(sdk::PluginContext& context) override {
         context_ = &context;
+        contactName_ = context.settings()->value(kContactNameKey).toString();
         EngineConfig config;
         // One store per local user: two local-mode instances may share a data directory.
         config.storePath =
@@ -57,6 +59,7 @@ public:
             context_->postToGui([this] {
                 if (panel_)
                     panel_->refresh();
+                postTimeline();
             });
         });
 
@@ -98,6 +101,7 @@ public:
 
     QWidget* createPanel(QWidget* parent) override {
         panel_ = new FilesPanel(*engine_, parent);
+        panel_->setContactName(contactName_);
         return panel_;
     }
 
@@ -111,6 +115,7 @@ public:
         control_ = context_->channel().openStream("files-control");
         data_ = context_->channel().openStream("files-data");
         data2_ = context_->channel().openStream("files-data-2"); // the second read in flight
+        postTimeline(); // every transfer's line again: one that changed while we were away
         // `charla --send-file PATH`, for scripts: once per process, and not again for a file
         // already sent unchanged (a restarted script must not send it twice).
         static bool sentOnStart = false;
@@ -132,9 +137,30 @@ public:
         }
     }
 
-    void peerChanged(const sdk::PeerInfo&) override { engine_->wake(); }
+    void peerChanged(const sdk::PeerInfo& peer) override {
+        engine_->wake();
+        // The name the rows show; the last one known is kept for the next start, before the
+        // contact's hello (a name is not an identity: the rows only say who it was then).
+        if (!peer.user.empty() && QString::fromStdString(peer.user) != contactName_) {
+            contactName_ = QString::fromStdString(peer.user);
+            context_->settings()->setValue(kContactNameKey, contactName_);
+        }
+        if (panel_)
+            panel_->setContactName(contactName_);
+    }
 
 private:
+    // Tells the conversation's history of the transfers whose line changed (GUI thread).
+    void postTimeline() {
+        for (const sdk::TimelineEvent& event : timeline_.changes(engine_->transfers())) {
+            try {
+                context_->postTimelineEvent(event);
+            } catch (const std::invalid_argument& e) {
+                qCWarning(lcFiles) << "not in the history:" << e.what();
+            }
+        }
+    }
+
     // First member: installed before anything else of the plugin exists, removed last.
     sdk::PluginTranslator translator_{QStringLiteral("charla_files")};
 
@@ -151,6 +177,9 @@ private:
     std::unique_ptr<TransferEngine> engine_;
     std::shared_ptr<sdk::PeerStream> control_, data_, data2_;
     QPointer<FilesPanel> panel_;
+    TransferTimeline timeline_; // GUI thread
+    QString contactName_;       // GUI thread
+    static constexpr const char* kContactNameKey = "last_contact_name";
 };
 
 } // namespace

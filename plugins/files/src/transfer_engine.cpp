@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QMimeDatabase>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStorageInfo>
 #include <QUuid>
 
@@ -85,6 +86,53 @@ bool renameNoReplace(const QString& from, const QString& to) {
 }
 
 } // namespace
+
+// Two threads for the receiver's two reads in flight, one per stream (a stream is used from one
+// thread), made once for the receiver's life: before, every read started a thread of its own
+// (std::async). Each takes one call at a time; the receiver never queues more than one on each.
+class TransferEngine::ReadThreads {
+public:
+    std::future<xmlrpc_c::value> call(int which, std::function<xmlrpc_c::value()> call) {
+        return threads_[which]->submit(std::move(call));
+    }
+
+private:
+    class CallThread {
+    public:
+        std::future<xmlrpc_c::value> submit(std::function<xmlrpc_c::value()> call) {
+            std::packaged_task<xmlrpc_c::value()> task(std::move(call));
+            auto answer = task.get_future();
+            {
+                std::lock_guard lock(mutex_);
+                tasks_.push_back(std::move(task));
+            }
+            wake_.notify_one();
+            return answer;
+        }
+
+    private:
+        void run(std::stop_token stop) {
+            for (;;) {
+                std::packaged_task<xmlrpc_c::value()> task;
+                {
+                    std::unique_lock lock(mutex_);
+                    if (!wake_.wait(lock, stop, [&] { return !tasks_.empty(); }))
+                        return; // what is still queued is dropped: its future says broken_promise
+                    task = std::move(tasks_.front());
+                    tasks_.pop_front();
+                }
+                task(); // an exception goes to the future
+            }
+        }
+
+        std::mutex mutex_;
+        std::condition_variable_any wake_;
+        std::deque<std::packaged_task<xmlrpc_c::value()>> tasks_;
+        std::jthread thread_{[this](std::stop_token stop) { run(stop); }}; // last: joined first
+    };
+    std::unique_ptr<CallThread> threads_[2] = {std::make_unique<CallThread>(),
+                                               std::make_unique<CallThread>()};
+};
 
 std::vector<unsigned char> parseReadAnswer(const xmlrpc_c::value& result, qint64 offset,
                                            int length) {
@@ -384,67 +432,58 @@ xmlrpc_c::value TransferEngine::handlePause(const xmlrpc_c::paramList& params) {
     const auto r = StructReader::onlyParam(params, kPauseMethod);
     const QString id = readId(r);
     const bool paused = r.boolean("paused");
-    State state = State::Failed;
-    bool found = false;
+    return contactChanges(kPauseMethod, id, [&](Direction, Transfer u) {
+        if (paused && u.state == State::Transferring) {
+            u.state = State::Paused;
+            u.reason = kPausedByContact;
+            save(u);
+        } else if (!paused && u.state == State::Paused) {
+            u.state = State::Transferring;
+            u.reason.clear();
+            save(u);
+        }
+    });
+}
+
+xmlrpc_c::value
+TransferEngine::contactChanges(const char* method, const QString& id,
+                               const std::function<void(Direction, Transfer)>& change) {
+    std::optional<State> state;
     {
         std::lock_guard lock(mutex_);
+        // The id is the sender's: ours for what we send, the contact's for what it sends.
         for (Direction d : {Direction::Incoming, Direction::Outgoing}) {
-            Transfer* t = find(d, id);
-            if (!t || t->state == State::Hashing)
+            const Transfer* t = find(d, id);
+            if (!t || t->state == State::Hashing) // not offered yet: unknown to the contact
                 continue;
-            found = true;
-            Transfer u = *t;
-            if (paused && u.state == State::Transferring) {
-                u.state = State::Paused;
-                u.reason = kPausedByContact;
-                save(u);
-            } else if (!paused && u.state == State::Paused) {
-                u.state = State::Transferring;
-                u.reason.clear();
-                save(u);
-            }
-            state = u.state;
+            change(d, *t);
+            state = find(d, id)->state;
         }
     }
-    if (!found)
-        noSuchTransfer(kPauseMethod, id);
+    if (!state)
+        noSuchTransfer(method, id);
     changed();
-    return statusResult(QStringLiteral("ok"), state);
+    return statusResult(QStringLiteral("ok"), *state);
 }
 
 xmlrpc_c::value TransferEngine::handleCancel(const xmlrpc_c::paramList& params) {
     const auto r = StructReader::onlyParam(params, kCancelMethod);
     const QString id = readId(r);
     const QString why = QString::fromStdString(r.optionalString("reason", 1024).value_or(""));
-    bool found = false;
-    State state = State::Cancelled;
-    {
-        std::lock_guard lock(mutex_);
-        for (Direction d : {Direction::Incoming, Direction::Outgoing}) {
-            Transfer* t = find(d, id);
-            if (!t || t->state == State::Hashing)
-                continue;
-            found = true;
-            if (!isFinal(t->state)) {
-                Transfer u = *t;
-                u.state = State::Cancelled;
-                u.reason = why.isEmpty() ? QStringLiteral("cancelled by the contact")
-                                         : QStringLiteral("cancelled by the contact: ") + why;
-                u.notify.clear();
-                if (d == Direction::Incoming && !u.path.isEmpty()) {
-                    QFile::remove(u.path); // the .part: never shown as a file
-                    u.path.clear();
-                }
-                save(u);
-                qCInfo(lcFiles).noquote() << "transfer" << id << u.reason;
-            }
-            state = find(d, id)->state;
+    return contactChanges(kCancelMethod, id, [&](Direction d, Transfer u) {
+        if (isFinal(u.state))
+            return;
+        u.state = State::Cancelled;
+        u.reason = why.isEmpty() ? QStringLiteral("cancelled by the contact")
+                                 : QStringLiteral("cancelled by the contact: ") + why;
+        u.notify.clear();
+        if (d == Direction::Incoming && !u.path.isEmpty()) {
+            QFile::remove(u.path); // the .part: never shown as a file
+            u.path.clear();
         }
-    }
-    if (!found)
-        noSuchTransfer(kCancelMethod, id);
-    changed();
-    return statusResult(QStringLiteral("ok"), state);
+        save(u);
+        qCInfo(lcFiles).noquote() << "transfer" << id << u.reason;
+    });
 }
 
 xmlrpc_c::value TransferEngine::handleDone(const xmlrpc_c::paramList& params) {
@@ -804,7 +843,7 @@ void TransferEngine::failIncoming(const QString& id, const QString& reason, Stat
 }
 
 bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
-                                sdk::PeerStream* second, const QString& id) {
+                                sdk::PeerStream* second, ReadThreads* threads, const QString& id) {
     Transfer t;
     {
         std::lock_guard lock(mutex_);
@@ -880,8 +919,17 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
         sdk::PeerStream* stream;
         std::future<xmlrpc_c::value> answer;
     };
-    const int inFlight = second ? std::clamp(config_.readsInFlight, 1, 2) : 1;
+    const int inFlight = second && threads ? std::clamp(config_.readsInFlight, 1, 2) : 1;
     std::deque<Pending> pending;
+    // Waits for what is in flight and drops it (asking again later is harmless): a stream's next
+    // call must not overlap this one. A deferred read (one in flight) was never asked: not run.
+    auto dropPending = [&pending] {
+        for (Pending& p : pending)
+            if (p.answer.wait_for(std::chrono::seconds(0)) != std::future_status::deferred)
+                p.answer.wait();
+        pending.clear();
+    };
+    const auto dropPendingOnReturn = qScopeGuard(dropPending);
     qint64 asked = offset;
     while (offset < t.size) {
         bool stopped = false;
@@ -904,23 +952,24 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
         // Reads in flight, in offset order, each on a stream of its own; the bytes are written
         // strictly in order (the front one), so `offset` and the synced offset only ever cover
         // bytes written without a gap. What is still in flight when this returns is waited for
-        // (a future's destructor) and dropped: asking again later is harmless.
+        // (dropPending) and dropped: asking again later is harmless.
         while (static_cast<int>(pending.size()) < inFlight && asked < t.size) {
             sdk::PeerStream* s = &stream;
             if (!pending.empty() && pending.back().stream == &stream)
                 s = second;
             const int len = static_cast<int>(std::min<qint64>(config_.chunkBytes, t.size - asked));
-            pending.push_back({asked, len, s,
-                               // One in flight: asked right here, on this thread, in get().
-                               std::async(inFlight > 1 ? std::launch::async : std::launch::deferred,
-                                          [s, id, at = asked, len] {
-                                              xmlrpc_c::paramList params;
-                                              params.add(xmlrpc_c::value_struct(
-                                                  Struct{{"id", str(id)},
+            auto read = [s, id, at = asked, len] {
+                xmlrpc_c::paramList params;
+                params.add(xmlrpc_c::value_struct(Struct{{"id", str(id)},
                                                          {"offset", xmlrpc_c::value_i8(at)},
                                                          {"length", xmlrpc_c::value_int(len)}}));
-                                              return s->call(kReadMethod, params, kCallTimeout);
-                                          })});
+                return s->call(kReadMethod, params, kCallTimeout);
+            };
+            // One in flight: asked right here, on this thread, in get(); two: each stream's
+            // reads on that stream's thread.
+            pending.push_back({asked, len, s,
+                               inFlight > 1 ? threads->call(s == &stream ? 0 : 1, std::move(read))
+                                            : std::async(std::launch::deferred, std::move(read))});
             asked += len;
         }
         const int length = pending.front().length;
@@ -987,7 +1036,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
         // Fewer bytes than asked before the end (a sender may): what was asked after them is at
         // the wrong offset; drop it (waiting for it) and ask again from here.
         if (static_cast<int>(data.size()) != length) {
-            pending.clear();
+            dropPending();
             asked = offset;
         }
         if (offset - synced >= config_.syncEveryBytes)
@@ -1036,6 +1085,9 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
 void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream,
                                  sdk::PeerStream* second) {
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
+    std::optional<ReadThreads> threads;
+    if (second && config_.readsInFlight > 1)
+        threads.emplace();
     while (!stop.stop_requested()) {
         QString id;
         {
@@ -1055,7 +1107,7 @@ void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream,
         }
         bool ok = true;
         try {
-            ok = receiveOne(stop, stream, second, id);
+            ok = receiveOne(stop, stream, second, threads ? &*threads : nullptr, id);
         } catch (const StoreError& e) {
             qCWarning(lcFiles) << e.what();
             ok = false;

@@ -134,6 +134,11 @@ private:
     // transfer is not in `from`.
     bool step(Direction d, const QString& id, State from, State to,
               const std::optional<QString>& reason, const QString& notice);
+    // The contact pauses or cancels: `change` runs (lock held) on a copy of the transfer with this
+    // id in each direction the contact knows it in, and saves what it changes. Returns the
+    // answer with the resulting state; a fault when there is no such transfer.
+    xmlrpc_c::value contactChanges(const char* method, const QString& id,
+                                   const std::function<void(Direction, Transfer)>& change);
     // Stores `t` (lock held), records it in memory, and marks that listeners must hear of it.
     void save(const Transfer& t);
     // Copy the transfers / one transfer's progress into the snapshot (mutex_ held).
@@ -145,9 +150,12 @@ private:
     bool hashOne(std::stop_token stop, const QString& id);
     enum class Sent { Done, Retry };
     Sent notifyOne(sdk::PeerStream& stream, const Transfer& t);
-    // Returns false when the network failed (retry after a pause).
+    // The receiver's threads for two reads in flight (transfer_engine.cpp).
+    class ReadThreads;
+    // Returns false when the network failed (retry after a pause). `threads`: null for one read
+    // in flight (made on the calling thread).
     bool receiveOne(std::stop_token stop, sdk::PeerStream& stream, sdk::PeerStream* second,
-                    const QString& id);
+                    ReadThreads* threads, const QString& id);
     void failIncoming(const QString& id, const QString& reason, State state = State::Failed);
 
     EngineConfig config_;

@@ -6,8 +6,6 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
-#include <QUuid>
 #include <QVariant>
 
 #include <vector>
@@ -15,25 +13,8 @@
 namespace charla::files {
 namespace {
 
-constexpr int kBusyTimeoutMs = 3000;
-
-// The connections this thread opened, closed when the thread ends (handler threads come and go).
-struct ThreadConnections {
-    std::vector<QString> names;
-    ~ThreadConnections() {
-        for (const QString& name : names)
-            close(name);
-    }
-    static void close(const QString& name) {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            db.close();
-        } // no QSqlDatabase may be alive when the connection is removed
-        QSqlDatabase::removeDatabase(name);
-    }
-    void forget(const QString& name) { std::erase(names, name); }
-};
-thread_local ThreadConnections threadConnections;
+// 1: transfers (issue 15).
+constexpr int kSchemaVersion = 1;
 
 [[noreturn]] void fail(const QString& what, const QSqlError& error) {
     throw StoreError(
@@ -46,17 +27,16 @@ void exec(QSqlDatabase& db, const QString& sql) {
         fail(sql, query.lastError());
 }
 
-QSqlDatabase db(const QString& name) {
-    return QSqlDatabase::database(name, false);
-}
-
 // A null QString binds as NULL, which the NOT NULL columns refuse (and INSERT OR IGNORE would
 // drop the row silently): text columns always get a string.
 QString text(const QString& s) {
     return s.isNull() ? QStringLiteral("") : s;
 }
 
+// Every column a statement names but seq and created_ms: insert() and update() bind the same.
 void bindColumns(QSqlQuery& q, const Transfer& t) {
+    q.bindValue(QStringLiteral(":id"), t.id);
+    q.bindValue(QStringLiteral(":direction"), static_cast<int>(t.direction));
     q.bindValue(QStringLiteral(":name"), text(t.name));
     q.bindValue(QStringLiteral(":size"), t.size);
     q.bindValue(QStringLiteral(":sha256"), text(t.sha256));
@@ -95,14 +75,13 @@ const char* stateName(State state) {
 }
 
 TransferStore::TransferStore(QString path)
-    : path_(std::move(path)),
-      connectionPrefix_(QStringLiteral("charla-files-") +
-                        QUuid::createUuid().toString(QUuid::WithoutBraces) + QLatin1Char('-')) {
-    if (!QDir().mkpath(QFileInfo(path_).absolutePath()))
+    : db_(std::move(path), QStringLiteral("transfer store")) {
+    if (!QDir().mkpath(QFileInfo(db_.path()).absolutePath()))
         throw StoreError(
-            QStringLiteral("cannot create the directory of %1").arg(path_).toStdString());
-    QSqlDatabase d = db(connection());
+            QStringLiteral("cannot create the directory of %1").arg(db_.path()).toStdString());
+    QSqlDatabase d = db_.connection();
     exec(d, QStringLiteral("PRAGMA journal_mode=WAL"));
+    db_.schemaVersion(d, kSchemaVersion);
     exec(d, QStringLiteral("CREATE TABLE IF NOT EXISTS transfers ("
                            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
                            " id TEXT NOT NULL,"
@@ -113,39 +92,18 @@ TransferStore::TransferStore(QString path)
                            " reason TEXT NOT NULL DEFAULT '', notify TEXT NOT NULL DEFAULT '',"
                            " created_ms INTEGER NOT NULL,"
                            " UNIQUE (direction, id))"));
+    db_.setSchemaVersion(d, kSchemaVersion);
 }
 
-TransferStore::~TransferStore() {
-    const QString name = connectionPrefix_ + QString::number(quintptr(QThread::currentThreadId()));
-    if (QSqlDatabase::contains(name)) {
-        ThreadConnections::close(name);
-        threadConnections.forget(name);
-    }
-}
-
-QString TransferStore::connection() {
-    const QString name = connectionPrefix_ + QString::number(quintptr(QThread::currentThreadId()));
-    if (QSqlDatabase::contains(name))
-        return name;
-    QSqlDatabase d = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    threadConnections.names.push_back(name);
-    d.setDatabaseName(path_);
-    d.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
-    if (!d.open())
-        fail(QStringLiteral("cannot open %1").arg(path_), d.lastError());
-    exec(d, QStringLiteral("PRAGMA synchronous=FULL"));
-    return name;
-}
+TransferStore::~TransferStore() = default;
 
 bool TransferStore::insert(Transfer& t) {
-    QSqlDatabase d = db(connection());
+    QSqlDatabase d = db_.connection();
     QSqlQuery q(d);
     q.prepare(QStringLiteral("INSERT OR IGNORE INTO transfers (id, direction, name, size, sha256,"
                              " mime, path, offset, state, reason, notify, created_ms) VALUES"
                              " (:id, :direction, :name, :size, :sha256, :mime, :path, :offset,"
                              " :state, :reason, :notify, :created)"));
-    q.bindValue(QStringLiteral(":id"), t.id);
-    q.bindValue(QStringLiteral(":direction"), static_cast<int>(t.direction));
     bindColumns(q, t);
     if (t.createdMs == 0)
         t.createdMs = QDateTime::currentMSecsSinceEpoch();
@@ -159,21 +117,19 @@ bool TransferStore::insert(Transfer& t) {
 }
 
 void TransferStore::update(const Transfer& t) {
-    QSqlDatabase d = db(connection());
+    QSqlDatabase d = db_.connection();
     QSqlQuery q(d);
     q.prepare(QStringLiteral("UPDATE transfers SET name = :name, size = :size, sha256 = :sha256,"
                              " mime = :mime, path = :path, offset = :offset, state = :state,"
                              " reason = :reason, notify = :notify"
                              " WHERE id = :id AND direction = :direction"));
-    q.bindValue(QStringLiteral(":id"), t.id);
-    q.bindValue(QStringLiteral(":direction"), static_cast<int>(t.direction));
     bindColumns(q, t);
     if (!q.exec())
         fail(QStringLiteral("cannot update transfer %1").arg(t.id), q.lastError());
 }
 
 std::vector<Transfer> TransferStore::all() {
-    QSqlDatabase d = db(connection());
+    QSqlDatabase d = db_.connection();
     QSqlQuery q(d);
     if (!q.exec(QStringLiteral("SELECT seq, id, direction, name, size, sha256, mime, path, offset,"
                                " state, reason, notify, created_ms FROM transfers ORDER BY seq")))

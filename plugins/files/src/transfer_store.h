@@ -12,9 +12,14 @@
 //             notify TEXT,  -- a message the peer must still be told ("offer", "answer", ...)
 //             created_ms INTEGER)
 //
+// Schema versions (PRAGMA user_version): 1. A file of 0 is new, or from before the version was
+// written (the same tables); one written by a newer Charla is refused.
+//
 // Durability: WAL, synchronous=FULL, one autocommit statement per change. Threads: every thread
-// gets its own connection (Qt SQL connections belong to their thread), closed when it ends.
+// gets its own connection, closed when it ends (sdk::store::SqliteConnections).
 #pragma once
+
+#include <charla/sdk/store/sqlite_connections.h>
 
 #include <QString>
 
@@ -77,7 +82,7 @@ public:
     TransferStore(const TransferStore&) = delete;
     TransferStore& operator=(const TransferStore&) = delete;
 
-    const QString& path() const { return path_; }
+    const QString& path() const { return db_.path(); }
 
     // A new row; false if (direction, id) exists (nothing changes). Sets t.seq. Throws StoreError.
     bool insert(Transfer& t);
@@ -87,11 +92,7 @@ public:
     std::vector<Transfer> all();
 
 private:
-    // This thread's connection's name (opened on first use).
-    QString connection();
-
-    QString path_;
-    QString connectionPrefix_;
+    sdk::store::SqliteConnections<StoreError> db_;
 };
 
 } // namespace charla::files

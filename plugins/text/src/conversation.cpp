@@ -13,7 +13,7 @@ int Conversation::indexOfOutgoing(const QUuid& id) const {
 void Conversation::addOutgoing(const TextMessage& message, const QString& sender,
                                MessageState state, qint64 seq) {
     outgoingIndex_.insert(message.id, size());
-    append({seq, message.id, message.sentAt, message.body, sender, true, state, {}, {}});
+    append({seq, message.id, message.sentAt, message.body, sender, true, state, {}, {}, {}});
 }
 
 void Conversation::addIncoming(const TextMessage& message, const QString& sender, qint64 seq) {
@@ -25,12 +25,32 @@ void Conversation::addIncoming(const TextMessage& message, const QString& sender
             false,
             MessageState::Received,
             {},
+            {},
             {}});
 }
 
 void Conversation::addCall(const QUuid& callId, bool outgoing, const QDateTime& startedAt,
                            const CallEntry& call, qint64 seq) {
-    append({seq, callId, startedAt, {}, {}, outgoing, MessageState::Delivered, {}, call});
+    append({seq, callId, startedAt, {}, {}, outgoing, MessageState::Delivered, {}, call, {}});
+}
+
+void Conversation::addEvent(bool outgoing, const QDateTime& at, const QString& text, qint64 seq) {
+    ChatMessage line;
+    line.seq = seq;
+    line.sentAt = at;
+    line.outgoing = outgoing;
+    line.state = MessageState::Delivered;
+    line.event = text;
+    append(std::move(line));
+}
+
+bool Conversation::setEventText(qint64 seq, const QString& text) {
+    const int index = indexOfSeq(seq);
+    if (index < 0 || !messages_[std::size_t(index)].event)
+        return false;
+    messages_[std::size_t(index)].event = text;
+    emit messageChanged(index);
+    return true;
 }
 
 int Conversation::indexOfSeq(qint64 seq) const {

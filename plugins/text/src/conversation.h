@@ -41,6 +41,10 @@ struct ChatMessage {
     MessageState state = MessageState::Received;
     QString error;
     std::optional<CallEntry> call; // set: a call that ended (sentAt: when it began), no body
+    std::optional<QString> event;  // set: a plugin's timeline line (sdk::TimelineEvent), no body
+
+    // A line of the history (a call, a plugin's event) rather than a message.
+    bool isLine() const { return call || event; }
 
     TextMessage toTextMessage() const { return {id, sentAt, body}; }
 };
@@ -63,6 +67,10 @@ public:
     // A call that ended (`outgoing`: we placed it), begun at `startedAt`.
     void addCall(const QUuid& callId, bool outgoing, const QDateTime& startedAt,
                  const CallEntry& call, qint64 seq = 0);
+    // A plugin's timeline line (`outgoing`: the local user did it), stored as `seq`.
+    void addEvent(bool outgoing, const QDateTime& at, const QString& text, qint64 seq);
+    // Rewrites the timeline line stored as `seq`; false if there is none.
+    bool setEventText(qint64 seq, const QString& text);
     // Index of the message stored as `seq`, or -1.
     int indexOfSeq(qint64 seq) const;
     // Updates an outgoing message; false if there is none with this id.

@@ -197,6 +197,17 @@ QString callHtml(const ChatMessage& call, const ContactState& contact) {
              callLabel(call, contact).toHtmlEscaped(), timeLabel(call));
 }
 
+// A plugin's timeline line, centred like a call: its own words, escaped, with the time.
+QString eventHtml(const ChatMessage& line) {
+    const QString anchor = line.seq > 0
+                               ? QStringLiteral("<a name=\"%1\"></a>").arg(messageAnchor(line.seq))
+                               : QString();
+    const QString arrow = line.outgoing ? QStringLiteral("↗") : QStringLiteral("↙");
+    return QStringLiteral("<p align=\"center\" style=\"margin-top:6px; margin-bottom:6px; "
+                          "color:gray\">%1<small>%2 %3 · %4</small></p>")
+        .arg(anchor, arrow, line.event->toHtmlEscaped(), timeLabel(line));
+}
+
 } // namespace
 
 QString dateLabel(const QDate& date, const QDate& today) {
@@ -208,7 +219,7 @@ QString dateLabel(const QDate& date, const QDate& today) {
 }
 
 bool groupsWith(const ChatMessage& previous, const ChatMessage& message) {
-    return !previous.call && !message.call && previous.outgoing == message.outgoing &&
+    return !previous.isLine() && !message.isLine() && previous.outgoing == message.outgoing &&
            previous.sender == message.sender &&
            previous.sentAt.toLocalTime().date() == message.sentAt.toLocalTime().date() &&
            std::abs(previous.sentAt.secsTo(message.sentAt)) <= ConversationLayout::kGroupSeconds;
@@ -262,7 +273,9 @@ QString conversationHtml(std::span<const ChatMessage> messages, const ContactSta
                         .arg(MessageFormat::tr("— New messages —"));
             header = true;
         }
-        html += message.call ? callHtml(message, contact) : messageHtml(message, contact, header);
+        html += message.call    ? callHtml(message, contact)
+                : message.event ? eventHtml(message)
+                                : messageHtml(message, contact, header);
         previous = &message;
     }
     if (layout.newerHidden > 0)

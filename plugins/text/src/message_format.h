@@ -70,7 +70,8 @@ inline constexpr std::size_t kMaxShownMessages = 2000;
 ShownRange shownRange(const std::vector<ChatMessage>& messages, qint64 mustShowSeq);
 // "Today", "Yesterday", or the date in the user's locale ("Saturday, December 5, 2026").
 QString dateLabel(const QDate& date, const QDate& today = QDate::currentDate());
-// Whether `message` shows under `previous`'s header (never a call, nor a message after one).
+// Whether `message` shows under `previous`'s header (never a line of the history, a call or a
+// plugin's event, nor a message after one).
 bool groupsWith(const ChatMessage& previous, const ChatMessage& message);
 // The anchor a stored message begins with ("m<seq>"), and its inverse (0 if none).
 QString messageAnchor(qint64 seq);

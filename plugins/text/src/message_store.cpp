@@ -10,7 +10,6 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 #include <QUrl>
 #include <QVariant>
 
@@ -22,33 +21,13 @@ namespace {
 
 // 1: messages and the outbox index. 2 (issue 16): the read mark (meta) and the full-text index
 // (messages_fts, when SQLite has FTS5). A version 1 file is upgraded in place on open.
-constexpr int kSchemaVersion = 3;
+// 3 (issue 16): calls. 4 (issue 15): plugins' timeline events.
+constexpr int kSchemaVersion = 4;
 
 const QString kReadUpTo = QStringLiteral("read_up_to");
 // Searches longer than this are cut (a message body is at most 16 KiB; nobody types a search
 // that long, and SQLite refuses LIKE patterns beyond 50 000 bytes).
 constexpr int kMaxSearchChars = 1000;
-
-// The connections this thread opened, closed when the thread ends. Handler threads come and go
-// with the contact's connections; this keeps them from leaving open connections behind.
-struct ThreadConnections {
-    std::vector<QString> names;
-
-    ~ThreadConnections() {
-        for (const QString& name : names)
-            close(name);
-    }
-    static void close(const QString& name) {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            db.close();
-        } // no QSqlDatabase may be alive when the connection is removed
-        QSqlDatabase::removeDatabase(name);
-    }
-    void forget(const QString& name) { std::erase(names, name); }
-};
-
-thread_local ThreadConnections threadConnections;
 
 [[noreturn]] void fail(const QString& what, const QSqlError& error) {
     throw StoreError(QStringLiteral("%1: %2").arg(what, error.text()).toStdString());
@@ -77,7 +56,7 @@ void execPrepared(QSqlQuery& query, const char* what) {
 
 // What readRow() reads, in its order.
 const QString kColumns = QStringLiteral(
-    "seq, direction, id, sent_at, body, sender, status, error, call, call_active_ms");
+    "seq, direction, id, sent_at, body, sender, status, error, call, call_active_ms, event");
 
 StoredMessage readRow(const QSqlQuery& query) {
     StoredMessage m;
@@ -92,6 +71,8 @@ StoredMessage readRow(const QSqlQuery& query) {
     if (const QString call = query.value(8).toString(); !call.isEmpty())
         m.call = CallEntry{outcomeFromName(call).value_or(CallOutcome::Completed),
                            query.value(9).toLongLong()};
+    if (const QString event = query.value(10).toString(); !event.isEmpty())
+        m.event = event;
     return m;
 }
 
@@ -179,35 +160,26 @@ QString defaultStoreFileName(const QString& localUser) {
     return QStringLiteral("text-%1.sqlite").arg(user.isEmpty() ? QStringLiteral("default") : user);
 }
 
-MessageStore::MessageStore(QString path)
-    : path_(std::move(path)),
-      connectionPrefix_(QStringLiteral("charla-text-store-%1-")
-                            .arg(QUuid::createUuid().toString(QUuid::WithoutBraces))) {
-    const QFileInfo info(path_);
+MessageStore::MessageStore(QString path) : db_(std::move(path), QStringLiteral("message store")) {
+    const QString& storePath = db_.path();
+    const QFileInfo info(storePath);
     if (!QDir().mkpath(info.absolutePath()))
         throw StoreError("message store: cannot create the directory " +
                          info.absolutePath().toStdString());
     // SQLite's own words for a foreign or damaged file ("file is not a database") do not tell
     // the user what to do; the file may hold their only history, so it is never replaced.
-    if (QFile file(path_); info.size() > 0 && file.open(QIODevice::ReadOnly) &&
-                           !file.read(16).startsWith(QByteArrayLiteral("SQLite format 3")))
+    if (QFile file(storePath); info.size() > 0 && file.open(QIODevice::ReadOnly) &&
+                               !file.read(16).startsWith(QByteArrayLiteral("SQLite format 3")))
         throw StoreError(QStringLiteral("%1 is not a message store (not an SQLite database). It "
                                         "was left as it is: move it away to start a new history.")
-                             .arg(path_)
+                             .arg(storePath)
                              .toStdString());
     QSqlDatabase db = connection();
     // journal_mode is persistent in the file; setting it again is a no-op.
     if (pragma(db, QStringLiteral("journal_mode=WAL"))
             .compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-        qCWarning(lcText) << "message store" << path_ << "is not in WAL mode";
-    const int fileVersion = pragma(db, QStringLiteral("user_version")).toInt();
-    if (fileVersion > kSchemaVersion)
-        throw StoreError(QStringLiteral("message store %1 was written by a newer Charla (schema "
-                                        "%2, this one knows %3)")
-                             .arg(path_)
-                             .arg(fileVersion)
-                             .arg(kSchemaVersion)
-                             .toStdString());
+        qCWarning(lcText) << "message store" << storePath << "is not in WAL mode";
+    const int fileVersion = db_.schemaVersion(db, kSchemaVersion);
     if (!db.transaction())
         fail(QStringLiteral("message store: cannot begin"), db.lastError());
     exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
@@ -221,6 +193,7 @@ MessageStore::MessageStore(QString path)
                             " error TEXT NOT NULL DEFAULT '',"
                             " call TEXT NOT NULL DEFAULT '',"
                             " call_active_ms INTEGER NOT NULL DEFAULT 0,"
+                            " event TEXT NOT NULL DEFAULT '',"
                             " UNIQUE (direction, id))"));
     if (fileVersion == 1 || fileVersion == 2) {
         // Every row so far is a message: the defaults say so.
@@ -228,6 +201,8 @@ MessageStore::MessageStore(QString path)
         exec(db, QStringLiteral(
                      "ALTER TABLE messages ADD COLUMN call_active_ms INTEGER NOT NULL DEFAULT 0"));
     }
+    if (fileVersion >= 1 && fileVersion <= 3)
+        exec(db, QStringLiteral("ALTER TABLE messages ADD COLUMN event TEXT NOT NULL DEFAULT ''"));
     exec(db, QStringLiteral("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
                             " WHERE direction = 0 AND status = 0"));
     exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS meta ("
@@ -239,36 +214,13 @@ MessageStore::MessageStore(QString path)
                                 " COALESCE(MAX(seq), 0) FROM messages")
                      .arg(kReadUpTo));
     }
-    fts_ = setUpFullTextIndex(db, path_);
-    pragma(db, QStringLiteral("user_version = %1").arg(kSchemaVersion));
+    fts_ = setUpFullTextIndex(db, storePath);
+    db_.setSchemaVersion(db, kSchemaVersion);
     if (!db.commit())
         fail(QStringLiteral("message store: cannot create the schema"), db.lastError());
 }
 
-MessageStore::~MessageStore() {
-    // Other threads' connections close when those threads end (the host joins the sender
-    // worker before destroying the plugin; the server's threads end with their connections).
-    const QString name = connectionPrefix_ + QString::number(quintptr(QThread::currentThreadId()));
-    if (QSqlDatabase::contains(name)) {
-        ThreadConnections::close(name);
-        threadConnections.forget(name);
-    }
-}
-
-QSqlDatabase MessageStore::connection() {
-    const QString name = connectionPrefix_ + QString::number(quintptr(QThread::currentThreadId()));
-    if (QSqlDatabase::contains(name))
-        return QSqlDatabase::database(name, false);
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    threadConnections.names.push_back(name);
-    db.setDatabaseName(path_);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
-    if (!db.open())
-        fail(QStringLiteral("message store: cannot open %1").arg(path_), db.lastError());
-    // Per connection: fsync the WAL on every commit (see the header).
-    pragma(db, QStringLiteral("synchronous=FULL"));
-    return db;
-}
+MessageStore::~MessageStore() = default;
 
 namespace {
 
@@ -309,6 +261,28 @@ void MessageStore::addCall(const QUuid& callId, Direction direction, const QDate
     query.addBindValue(outcomeName(call.outcome));
     query.addBindValue(call.activeMs);
     execPrepared(query, "saving a call");
+}
+
+std::optional<qint64> MessageStore::setEvent(const QString& key, Direction direction,
+                                             const QDateTime& at, const QString& text) {
+    QSqlQuery query(connection());
+    // Delivered (1) and an empty body, like a call: never in the outbox, never found by search.
+    // The WHERE makes a repeat (a plugin posting its lines again after a start) write nothing.
+    query.prepare(
+        QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, status, event)"
+                       " VALUES (?, ?, ?, '', 1, ?) ON CONFLICT (direction, id)"
+                       " DO UPDATE SET event = excluded.event"
+                       " WHERE event != excluded.event RETURNING seq"));
+    query.addBindValue(key);
+    query.addBindValue(direction == Direction::Incoming ? 1 : 0);
+    query.addBindValue(QString::fromStdString(wireTime(at)));
+    query.addBindValue(notNull(text));
+    execPrepared(query, "saving a timeline event");
+    std::optional<qint64> seq;
+    if (query.next())
+        seq = query.value(0).toLongLong();
+    query.finish(); // the statement done: its write is committed
+    return seq;
 }
 
 MessageStore::Insert MessageStore::addIncoming(const TextMessage& message, const QString& sender) {

@@ -5,18 +5,21 @@
 //            id TEXT, direction INTEGER,               -- UNIQUE(direction, id): the dedupe key
 //            sent_at TEXT, body TEXT, sender TEXT,     -- as on the wire; sender's display name
 //            status INTEGER, error TEXT,               -- outgoing: queued, delivered or failed
-//            call TEXT, call_active_ms INTEGER)        -- a call's outcome ('' for a message)
+//            call TEXT, call_active_ms INTEGER,        -- a call's outcome ('' for a message)
+//            event TEXT)                               -- a plugin's timeline line ('' if none)
 //
 //   meta(key TEXT PRIMARY KEY, value INTEGER)       -- "read_up_to": the last seq the user saw
 //   messages_fts                                    -- FTS5 index of body (rowid = seq), kept by
 //                                                      triggers; absent if SQLite lacks FTS5
 //
 // Schema versions (PRAGMA user_version): 1 had messages only; 2 adds meta and messages_fts; 3
-// adds call and call_active_ms. Opening an older file upgrades it in place, keeping every row (a
-// version 1 history counts as read).
+// adds call and call_active_ms; 4 adds event. Opening an older file upgrades it in place, keeping
+// every row (a version 1 history counts as read).
 //
 // A call that ended is a row of its own: its call id, direction and start time (sent_at), an
 // empty body (so no search finds it), delivered (so it never enters the outbox), and `call` set.
+// A plugin's timeline event (sdk::TimelineEvent, "📎 photo.png · 2.3 MB — received") is one too:
+// id "<plugin id>/<key>", the line in `event`; posted again, the row's line is rewritten in place.
 //
 // The outbox is the outgoing rows with status queued, in seq order. History is every row in seq
 // order: the order things happened on this machine, never the other machine's clock.
@@ -26,22 +29,21 @@
 // each commit, so what we acknowledged survives an OS crash or power loss too (NORMAL would
 // survive a SIGKILL but not those). The cost is one fsync per message (see tests/text).
 //
-// Threads: Qt SQL connections belong to the thread that opened them, so every thread that calls
-// the store gets its own connection, opened on first use under a unique name and closed when
-// that thread ends (or, for the thread that destroys the store, by the destructor). All methods
-// may be called from any thread; SQLite serialises the writers (busy timeout kBusyTimeoutMs).
+// Threads: every thread that calls the store gets its own connection, opened on first use and
+// closed when that thread ends (sdk::store::SqliteConnections). All methods may be called from
+// any thread; SQLite serialises the writers (busy timeout kBusyTimeoutMs).
 #pragma once
 
 #include "call_entry.h"
 #include "text_message.h"
+
+#include <charla/sdk/store/sqlite_connections.h>
 
 #include <QString>
 
 #include <optional>
 #include <stdexcept>
 #include <vector>
-
-class QSqlDatabase;
 
 namespace charla::text {
 
@@ -58,6 +60,7 @@ struct StoredMessage {
     OutgoingStatus status = OutgoingStatus::Queued; // outgoing only
     QString error;                                  // why it failed
     std::optional<CallEntry> call;                  // set: a call, not a message
+    std::optional<QString> event;                   // set: a plugin's timeline line
 };
 
 // How search() looks: FullText uses the FTS5 index (LIKE when there is none, or when the search
@@ -72,7 +75,7 @@ public:
 class MessageStore {
 public:
     // A writer waits at most this long for another connection's write before giving up.
-    static constexpr int kBusyTimeoutMs = 3000;
+    static constexpr int kBusyTimeoutMs = sdk::store::SqliteConnections<StoreError>::kBusyTimeoutMs;
 
     // Opens (creating the file and its directory if needed) and checks the schema on the calling
     // thread. Throws StoreError with a readable reason.
@@ -81,7 +84,7 @@ public:
     MessageStore(const MessageStore&) = delete;
     MessageStore& operator=(const MessageStore&) = delete;
 
-    const QString& path() const { return path_; }
+    const QString& path() const { return db_.path(); }
 
     // All of these throw StoreError when the database cannot be read or written.
     // A new message of the local user, undelivered: the outbox's new tail.
@@ -92,6 +95,11 @@ public:
     // A call that ended, started (began to ring) at `startedAt`.
     void addCall(const QUuid& callId, Direction direction, const QDateTime& startedAt,
                  const CallEntry& call);
+    // A plugin's timeline line under `key` ("<plugin id>/<its key>"): added at `at`, or its text
+    // rewritten where it is. Returns the row's seq when something changed, nullopt when the row
+    // already said exactly this (nothing is written).
+    std::optional<qint64> setEvent(const QString& key, Direction direction, const QDateTime& at,
+                                   const QString& text);
     // The oldest undelivered outgoing message: the one the sender must deliver next.
     std::optional<StoredMessage> outboxHead();
     std::vector<StoredMessage> outbox();
@@ -121,11 +129,10 @@ public:
     bool hasFullTextIndex() const { return fts_; }
 
 private:
-    QSqlDatabase connection();
+    QSqlDatabase connection() { return db_.connection(); }
     std::vector<StoredMessage> select(const QString& where, qint64 value, int limit);
 
-    QString path_;
-    QString connectionPrefix_; // unique per store instance, even across copies of this code
+    sdk::store::SqliteConnections<StoreError> db_;
     bool fts_ = false;
 };
 

@@ -167,6 +167,11 @@ void TextChat::refresh() {
     }
     for (const StoredMessage& row : rows) {
         shownSeq_ = row.seq;
+        if (row.event) {
+            conversation_.addEvent(row.direction == Direction::Outgoing, row.message.sentAt,
+                                   *row.event, row.seq);
+            continue;
+        }
         if (row.call) {
             conversation_.addCall(row.message.id, row.direction == Direction::Outgoing,
                                   row.message.sentAt, *row.call, row.seq);
@@ -214,6 +219,23 @@ void TextChat::recordCall(const sdk::CallRecord& record) {
         return;
     }
     refresh();
+}
+
+void TextChat::recordEvent(const sdk::TimelineEvent& event) {
+    const QString key = QString::fromStdString(event.source + "/" + event.key);
+    const QString text = QString::fromStdString(event.text);
+    std::optional<qint64> seq;
+    try {
+        seq = store_->setEvent(key, event.outgoing ? Direction::Outgoing : Direction::Incoming,
+                               QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC), text);
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot keep" << key << "in the history:" << e.what();
+        return;
+    }
+    if (!seq)
+        return; // the line already says this
+    if (!conversation_.setEventText(*seq, text))
+        refresh(); // a new row
 }
 
 void TextChat::showDelivered(const QUuid& id) {

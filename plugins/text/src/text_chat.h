@@ -20,6 +20,7 @@
 
 #include <charla/sdk/channel.h>
 #include <charla/sdk/peer_info.h>
+#include <charla/sdk/timeline.h>
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -73,6 +74,9 @@ public:
     // GUI thread. Keeps a call that ended in the history and shows it (a store that cannot be
     // written is logged: the call is over either way).
     void recordCall(const sdk::CallRecord& record);
+    // GUI thread. Keeps a plugin's timeline line in the history and shows it, or rewrites the
+    // line it posted before under the same key (a store that cannot be written is logged).
+    void recordEvent(const sdk::TimelineEvent& event);
     // The first message from the contact the user has not seen yet (its seq; 0 if none).
     qint64 firstUnreadSeq() const;
     // The user has seen every message up to `seq`. Saved in the store a moment later (a burst

@@ -51,6 +51,9 @@ void TextPlugin::initialize(sdk::PluginContext& context) {
     // Calls belong in the history too (missed, declined, "Call · 12 min").
     context.onCallEnded(
         [chat = chat_.get()](const sdk::CallRecord& record) { chat->recordCall(record); });
+    // And what other plugins post to the conversation (a file sent or received).
+    context.onTimelineEvent(
+        [chat = chat_.get()](const sdk::TimelineEvent& event) { chat->recordEvent(event); });
 
     channel_->registerWorker(
         {"text-sender", [this](std::stop_token stop) {

@@ -18,6 +18,7 @@
 #include <charla/sdk/channel.h>
 #include <charla/sdk/export.h>
 #include <charla/sdk/peer_info.h>
+#include <charla/sdk/timeline.h>
 #include <charla/sdk/version.h>
 
 #include <QSettings> // settings() hands one out
@@ -94,6 +95,23 @@ public:
     // disabled. One listener per plugin: a second call replaces the first, an empty one removes
     // it. An exception escaping the listener fails the plugin, like one escaping a hook.
     virtual void onCallEnded(std::function<void(const CallRecord&)> listener) = 0;
+#endif
+
+#if CHARLA_SDK_TARGET_ABI_MINOR >= 4
+    // --- ABI 1.4 ---
+
+    // Any thread. Adds `event` as a line to the conversation's history, or rewrites the line this
+    // plugin posted with the same key (timeline.h). Delivered on the GUI thread's next turn to
+    // every enabled plugin's onTimelineEvent listener, the posting plugin's own included, with
+    // `source` set to the poster's id; none listening (the text plugin disabled): it is dropped,
+    // so post again what matters after a start (a rewrite with the same text changes nothing).
+    // Throws std::invalid_argument, and posts nothing, for a key or text outside timeline.h's
+    // limits.
+    virtual void postTimelineEvent(const TimelineEvent& event) = 0;
+    // GUI thread. `listener` runs on the GUI thread for every event any plugin posts, until this
+    // plugin is disabled: the history's keeper stores and shows them. One listener per plugin,
+    // as onCallEnded; an exception escaping it fails the plugin.
+    virtual void onTimelineEvent(std::function<void(const TimelineEvent&)> listener) = 0;
 #endif
 };
 

@@ -10,7 +10,8 @@
 //      SettingsPage interface (settings_page.h). Header-only helpers (fault.h, logging.h,
 //      backoff.h) need no particular minor.
 // 1.3: PluginContext::onCallEnded and CallRecord (call.h).
-#define CHARLA_SDK_ABI_MINOR 3
+// 1.4: PluginContext::postTimelineEvent, onTimelineEvent and TimelineEvent (timeline.h).
+#define CHARLA_SDK_ABI_MINOR 4
 
 // The minor a plugin is built for (charla_add_plugin(... ABI_MINOR n)): the library and manifest
 // are stamped with it, so a host of that minor loads it, and declarations newer than it are hidden
