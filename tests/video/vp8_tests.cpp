@@ -53,6 +53,29 @@ bool answered(const xmlrpc_c::value& v, const char* flag) {
     return it != m.end() && xmlrpc_c::value_boolean(it->second);
 }
 
+// A receive stage in an active call, and `count` VP8 frames of one sequence to hand it.
+struct Vp8Receiver {
+    explicit Vp8Receiver(int count) : frames(encodeSequence(160, 120, count)) {
+        controls.setCallActive(true);
+    }
+    // video.frame for frame number `seq`, carrying the encoded frame `index`, predicted from
+    // `prev`.
+    xmlrpc_c::value send(int seq, int index, std::int64_t prev) {
+        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
+                                               frames[static_cast<std::size_t>(index)].data, prev));
+    }
+    VideoCounters counters() const {
+        VideoCounters c;
+        receive.addTo(c);
+        return c;
+    }
+
+    std::vector<Encoded> frames;
+    VideoControls controls{VideoConfig{}};
+    ReceiveQueue queue{8};
+    ReceiveStage receive{controls, queue};
+};
+
 TEST(Vp8Codec, RoundTripKeepsThePictureWithOneKeyframeUntilAsked) {
     Vp8Encoder enc;
     Vp8Decoder dec;
@@ -292,59 +315,40 @@ TEST(Vp8Wire, TheReceiverAsksForOneKeyframeWhenTheChainBreaks) {
 // Two calls in flight on two connections: frame 4 overtook frame 3. It waits for it and both
 // reach the decoder in order; no keyframe is asked for.
 TEST(Vp8Wire, AFrameThatOvertookItsReferenceWaitsForIt) {
-    const auto frames = encodeSequence(160, 120, 5);
-    VideoControls controls{VideoConfig{}};
-    controls.setCallActive(true);
-    ReceiveQueue queue(8);
-    ReceiveStage receive(controls, queue);
-    auto send = [&](int seq, std::int64_t prev) {
-        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
-                                               frames[static_cast<std::size_t>(seq - 1)].data,
-                                               prev));
-    };
+    Vp8Receiver r(5);
+    auto send = [&](int seq, std::int64_t prev) { return r.send(seq, seq - 1, prev); };
     EXPECT_FALSE(answered(send(1, -1), "keyframe"));
     EXPECT_FALSE(answered(send(2, 1), "keyframe"));
     EXPECT_FALSE(answered(send(4, 3), "keyframe"));
     EXPECT_FALSE(answered(send(3, 2), "keyframe"));
     EXPECT_FALSE(answered(send(5, 4), "keyframe"));
     std::vector<int> order;
-    for (const WireFrame& f : queue.popAvailable(8))
+    for (const WireFrame& f : r.queue.popAvailable(8))
         order.push_back(f.seq);
     EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 5}));
-    VideoCounters c;
-    receive.addTo(c);
+    const VideoCounters c = r.counters();
     EXPECT_EQ(c.noReference, 0u);
     EXPECT_EQ(c.keyframeRequestsSent, 0u);
     EXPECT_EQ(c.outOfOrder, 0u);
     Vp8Decoder dec;
     cv::Mat out;
-    for (std::size_t i = 0; i < 5; ++i)
-        EXPECT_EQ(dec.decode(frames[i].data.data(), frames[i].data.size(), out),
-                  Vp8Decoder::Status::Ok);
+    for (const Encoded& frame : r.frames)
+        EXPECT_EQ(dec.decode(frame.data.data(), frame.data.size(), out), Vp8Decoder::Status::Ok);
 }
 
 // The decoder's reports go through the same request: one for a loss, none when a keyframe newer
 // than the lost frame is already queued (it would repair the loss anyway).
 TEST(Vp8Wire, ADecoderLossOlderThanAQueuedKeyframeAsksForNothing) {
-    const auto frames = encodeSequence(160, 120, 3);
-    VideoControls controls{VideoConfig{}};
-    controls.setCallActive(true);
-    ReceiveQueue queue(8);
-    ReceiveStage receive(controls, queue);
-    auto send = [&](int seq, int index, std::int64_t prev) {
-        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
-                                               frames[static_cast<std::size_t>(index)].data, prev));
-    };
-    EXPECT_FALSE(answered(send(20, 0, -1), "keyframe"));
-    receive.requestKeyframe(19); // the decoder failed on a frame before keyframe 20
-    EXPECT_FALSE(answered(send(21, 1, 20), "keyframe"));
-    receive.requestKeyframe(21); // now it failed on frame 21
-    receive.requestKeyframe(21);
-    EXPECT_TRUE(answered(send(22, 2, 21), "keyframe"));
-    EXPECT_TRUE(answered(send(23, 2, 22), "keyframe"));
-    EXPECT_FALSE(answered(send(24, 0, -1), "keyframe"));
-    VideoCounters c;
-    receive.addTo(c);
+    Vp8Receiver r(3);
+    EXPECT_FALSE(answered(r.send(20, 0, -1), "keyframe"));
+    r.receive.requestKeyframe(19); // the decoder failed on a frame before keyframe 20
+    EXPECT_FALSE(answered(r.send(21, 1, 20), "keyframe"));
+    r.receive.requestKeyframe(21); // now it failed on frame 21
+    r.receive.requestKeyframe(21);
+    EXPECT_TRUE(answered(r.send(22, 2, 21), "keyframe"));
+    EXPECT_TRUE(answered(r.send(23, 2, 22), "keyframe"));
+    EXPECT_FALSE(answered(r.send(24, 0, -1), "keyframe"));
+    const VideoCounters c = r.counters();
     EXPECT_EQ(c.keyframeRequestsSent, 1u);
     EXPECT_EQ(c.received, 5u);
 }
