@@ -387,74 +387,75 @@ double frameBytes(const RateController& rate) {
     return rate.targetKbps() * 1000.0 / 8 / 30;
 }
 
-TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
+// A controller with a 2000 kbit/s ceiling and its own clock t (ms).
+struct RateRun {
+    RateRun() { rate.setMax(2000); }
+    // `frames` answers, one every 33.3 ms, the i-th after a round trip of rttMs(i).
+    template <typename Rtt> void answers(int frames, Rtt rttMs) {
+        for (int i = 0; i < frames; ++i, t += 33.3)
+            rate.onAnswer(rttMs(i), t, frameBytes(rate));
+    }
+    void steady(int frames, double rttMs) {
+        answers(frames, [rttMs](int) { return rttMs; });
+    }
+
     RateController rate;
-    rate.setMax(2000);
-    for (int i = 0; i < 300; ++i) // 10 s at a steady 80 ms round trip
-        rate.onAnswer(80 + (i % 3), i * 33.3, frameBytes(rate));
-    EXPECT_EQ(rate.targetKbps(), 2000);
-    EXPECT_EQ(rate.cuts(), 0u);
+    double t = 0;
+};
+
+TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
+    RateRun run;
+    run.answers(300, [](int i) { return 80 + (i % 3); }); // 10 s at a steady 80 ms round trip
+    EXPECT_EQ(run.rate.targetKbps(), 2000);
+    EXPECT_EQ(run.rate.cuts(), 0u);
 }
 
 // Issue 14: a delay added on the way (50 ms more round trip, for good) was read as a queue for
 // the 10 s the old base lasted: 20 cuts, down to the floor, at a link that carried everything.
 TEST(RateControl, AStepInTheRoundTripThatCutsDoNotShortenIsANewBaseNotAQueue) {
-    RateController rate;
-    rate.setMax(2000);
-    double t = 0;
-    for (int i = 0; i < 150; ++i, t += 33.3) // 5 s at 5 ms
-        rate.onAnswer(5 + (i % 2), t, frameBytes(rate));
-    for (int i = 0; i < 300; ++i, t += 33.3) // then 10 s at 55 ms, whatever the rate
-        rate.onAnswer(55 + (i % 2), t, frameBytes(rate));
-    EXPECT_LE(rate.cuts(), 4u) << "cuts for a longer path";
-    EXPECT_EQ(rate.rebases(), 1u);
-    EXPECT_EQ(rate.targetKbps(), 2000) << "the rate from before the step comes back";
+    RateRun run;
+    run.answers(150, [](int i) { return 5 + (i % 2); });  // 5 s at 5 ms
+    run.answers(300, [](int i) { return 55 + (i % 2); }); // then 10 s at 55 ms, whatever the rate
+    EXPECT_LE(run.rate.cuts(), 4u) << "cuts for a longer path";
+    EXPECT_EQ(run.rate.rebases(), 1u);
+    EXPECT_EQ(run.rate.targetKbps(), 2000) << "the rate from before the step comes back";
     // A queue on top of the new base is still a queue.
-    const auto cuts = rate.cuts();
-    for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(55 + 10.0 * i, t, frameBytes(rate));
-    EXPECT_GT(rate.cuts(), cuts);
-    EXPECT_LT(rate.targetKbps(), 2000);
+    const auto cuts = run.rate.cuts();
+    run.answers(30, [](int i) { return 55 + 10.0 * i; });
+    EXPECT_GT(run.rate.cuts(), cuts);
+    EXPECT_LT(run.rate.targetKbps(), 2000);
 }
 
 // A capped link: the round trip's excess is the frame's time on the link, which shrinks with the
 // rate; cutting goes on until it fits, and is not mistaken for a longer path.
 TEST(RateControl, AnExcessThatShrinksWithTheRateKeepsBeingCut) {
-    RateController rate;
-    rate.setMax(2000);
-    double t = 0;
-    for (int i = 0; i < 60; ++i, t += 33.3)
-        rate.onAnswer(5, t, frameBytes(rate));
-    for (int i = 0; i < 300; ++i, t += 33.3) // a 500 kbit/s link: a frame of target/30 bits
-        rate.onAnswer(5 + rate.targetKbps() / 30.0 / 500 * 1000, t, frameBytes(rate));
-    EXPECT_EQ(rate.rebases(), 0u);
-    EXPECT_LT(rate.targetKbps(), 500 * 1.3);
-    EXPECT_GT(rate.targetKbps(), 500 * 0.4);
+    RateRun run;
+    run.steady(60, 5);
+    // A 500 kbit/s link: a frame of target/30 bits.
+    run.answers(300, [&run](int) { return 5 + run.rate.targetKbps() / 30.0 / 500 * 1000; });
+    EXPECT_EQ(run.rate.rebases(), 0u);
+    EXPECT_LT(run.rate.targetKbps(), 500 * 1.3);
+    EXPECT_GT(run.rate.targetKbps(), 500 * 0.4);
 }
 
 TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling) {
-    RateController rate;
-    rate.setMax(2000);
-    double t = 0;
-    for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(5, t, frameBytes(rate));
+    RateRun run;
+    RateController& rate = run.rate;
+    run.steady(30, 5);
     // The link fills: round trips grow 10 ms per frame for a second, then calls time out.
-    for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(5 + 10.0 * i, t, frameBytes(rate));
+    run.answers(30, [](int i) { return 5 + 10.0 * i; });
     const int afterQueue = rate.targetKbps();
     EXPECT_LT(afterQueue, 2000);
     EXPECT_LE(rate.cuts(), 2u) << "at most one cut per half second";
-    rate.onFailure(t += 500);
+    rate.onFailure(run.t += 500);
     EXPECT_LT(rate.targetKbps(), afterQueue);
     EXPECT_GE(rate.targetKbps(), RateController::kMinKbps);
     // Calm again: a raise of 8 % per second, never above the ceiling.
     const int low = rate.targetKbps();
-    for (int i = 0; i < 35; ++i, t += 33.3) // a little over one second
-        rate.onAnswer(5, t, frameBytes(rate));
+    run.steady(35, 5); // a little over one second
     EXPECT_GT(rate.targetKbps(), low);
     EXPECT_LE(rate.targetKbps(), low * 1.09);
-    for (int i = 0; i < 30 * 60; ++i, t += 33.3)
-        rate.onAnswer(5, t, frameBytes(rate));
+    run.steady(30 * 60, 5);
     EXPECT_EQ(rate.targetKbps(), 2000);
     // A lower ceiling (the user's setting) applies at once.
     rate.setMax(800);
