@@ -200,13 +200,14 @@ function(charla_add_plugin_translations target)
                         LUPDATE_OPTIONS -no-obsolete -locations none)
 endfunction()
 
-# charla_add_plugin_library(<target> [INCLUDE_DIR dir] SOURCES files...)
+# charla_add_plugin_library(<target> [AUTOMOC] [INCLUDE_DIR dir] SOURCES files...)
 # A static library of a plugin's code, for the plugin module and the plugin's tests to link
 # (the code that runs without the host stays testable on its own): compiled position-independent
-# and with hidden visibility like the module it goes into, AUTOMOC on, Charla::sdk linked, and
-# INCLUDE_DIR (absolute, or relative to the current source directory) given to whoever links it.
+# and with hidden visibility like the module it goes into, Charla::sdk linked, moc run on its
+# Q_OBJECT classes with AUTOMOC, and INCLUDE_DIR (absolute, or relative to the current source
+# directory) given to whoever links it.
 function(charla_add_plugin_library target)
-    cmake_parse_arguments(PARSE_ARGV 1 P "" "INCLUDE_DIR" "SOURCES")
+    cmake_parse_arguments(PARSE_ARGV 1 P "AUTOMOC" "INCLUDE_DIR" "SOURCES")
     add_library(${target} STATIC ${P_SOURCES})
     target_link_libraries(${target} PUBLIC Charla::sdk)
     if(P_INCLUDE_DIR)
@@ -216,6 +217,8 @@ function(charla_add_plugin_library target)
     set_target_properties(${target} PROPERTIES
         POSITION_INDEPENDENT_CODE ON
         CXX_VISIBILITY_PRESET hidden
-        VISIBILITY_INLINES_HIDDEN ON
-        AUTOMOC ON)
+        VISIBILITY_INLINES_HIDDEN ON)
+    if(P_AUTOMOC)
+        set_target_properties(${target} PROPERTIES AUTOMOC ON)
+    endif()
 endfunction()
