@@ -24,7 +24,8 @@ namespace {
 
 using Struct = std::map<std::string, xmlrpc_c::value>;
 
-// Its strings in Spanish: charla_nudge_es.ts, built in as :/i18n/charla_nudge_es.qm (CMakeLists.txt).
+// Its strings in Spanish: charla_nudge_es.ts, built in as :/i18n/charla_nudge_es.qm
+// (CMakeLists.txt).
 class NudgePlugin : public charla::sdk::TranslatedPlugin {
     Q_DECLARE_TR_FUNCTIONS(NudgePlugin)
 
