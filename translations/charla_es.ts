@@ -122,24 +122,24 @@
         <translation>Salir de Charla</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#c62828&apos;&gt;&lt;b&gt;⚠ not encrypted&lt;/b&gt;&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#c62828&apos;&gt;&lt;b&gt;⚠ sin cifrar&lt;/b&gt;&lt;/span&gt;</translation>
+        <source>⚠ not encrypted</source>
+        <translation>⚠ sin cifrar</translation>
     </message>
     <message>
         <source>--allow-plaintext: everything to and from this contact crosses the network readable by anyone on the way.</source>
         <translation>--allow-plaintext: todo lo que envías y recibes de este contacto cruza la red y cualquiera en el camino puede leerlo.</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#1b8a3a&apos;&gt;&lt;b&gt;✔ verified&lt;/b&gt;&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#1b8a3a&apos;&gt;&lt;b&gt;✔ verificado&lt;/b&gt;&lt;/span&gt;</translation>
+        <source>✔ verified</source>
+        <translation>✔ verificado</translation>
     </message>
     <message>
         <source>Encrypted; you compared the safety number with the contact.</source>
         <translation>Cifrado; comparaste el número de seguridad con el contacto.</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:gray&apos;&gt;encrypted&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:gray&apos;&gt;cifrado&lt;/span&gt;</translation>
+        <source>encrypted</source>
+        <translation>cifrado</translation>
     </message>
     <message>
         <source>Encrypted, not verified yet: compare the safety number.</source>
@@ -208,12 +208,12 @@ Número de seguridad con la nueva clave:
         <translation>%1 en %2</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#1b8a3a&apos;&gt;● online&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#1b8a3a&apos;&gt;● conectado&lt;/span&gt;</translation>
+        <source>● online</source>
+        <translation>● conectado</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:gray&apos;&gt;○ offline&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:gray&apos;&gt;○ desconectado&lt;/span&gt;</translation>
+        <source>○ offline</source>
+        <translation>○ desconectado</translation>
     </message>
     <message>
         <source>Call %1</source>
@@ -230,6 +230,22 @@ Número de seguridad con la nueva clave:
     <message>
         <source>(%1) %2</source>
         <translation>(%1) %2</translation>
+    </message>
+    <message>
+        <source>⚠ key changed — not connected</source>
+        <translation>⚠ la clave cambió — sin conexión</translation>
+    </message>
+    <message>
+        <source>The contact presents another key than the one remembered: Charla refuses it until you accept it (below).</source>
+        <translation>El contacto presenta una clave distinta de la que se recuerda: Charla la rechaza hasta que la aceptes (abajo).</translation>
+    </message>
+    <message>
+        <source>✔ verified by the shared secret</source>
+        <translation>✔ verificado por el secreto compartido</translation>
+    </message>
+    <message>
+        <source>Encrypted; the contact proved it knows your shared secret over this encrypted link.</source>
+        <translation>Cifrado; el contacto demostró que conoce el secreto que comparten por este enlace cifrado.</translation>
     </message>
 </context>
 <context>
@@ -385,7 +401,7 @@ Número de seguridad con la nueva clave:
     </message>
     <message>
         <source>Id</source>
-        <translation>Id</translation>
+        <translation>Identificador</translation>
     </message>
     <message>
         <source>Version</source>
@@ -412,6 +428,22 @@ Número de seguridad con la nueva clave:
         <translation>envía %1 · recibe %2</translation>
     </message>
     <message>
+        <source>disabled</source>
+        <translation>desactivado</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>activado</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>rechazado</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>falló</translation>
+    </message>
+    <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
@@ -431,8 +463,8 @@ Número de seguridad con la nueva clave:
         <translation>Marcar como verificado</translation>
     </message>
     <message>
-        <source>&lt;span style=&apos;color:#1b8a3a&apos;&gt;✔ Verified: you compared this number.&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#1b8a3a&apos;&gt;✔ Verificado: comparaste este número.&lt;/span&gt;</translation>
+        <source>✔ Verified: you compared this number.</source>
+        <translation>✔ Verificado: comparaste este número.</translation>
     </message>
     <message>
         <source>Not verified yet.</source>
@@ -542,12 +574,12 @@ Número de seguridad con la nueva clave:
 <context>
     <name>charla::host::PeerLink</name>
     <message>
-        <source>The contact refuses our calls: the shared secrets differ (or only one of you set one).</source>
-        <translation>El contacto rechaza nuestras llamadas: los secretos compartidos no coinciden (o solo uno de ustedes puso uno).</translation>
-    </message>
-    <message>
         <source>The contact refuses our address: it expects its contact at another IP address.</source>
         <translation>El contacto rechaza nuestra dirección: espera a su contacto en otra dirección IP.</translation>
+    </message>
+    <message>
+        <source>The contact refuses our calls: the shared secrets differ (or only one of you set one), or someone between you relays the connection.</source>
+        <translation>El contacto rechaza nuestras llamadas: los secretos compartidos no coinciden (o solo uno de ustedes puso uno), o alguien entre ustedes retransmite la conexión.</translation>
     </message>
 </context>
 </TS>

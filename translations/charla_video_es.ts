@@ -102,10 +102,6 @@
 <context>
     <name>charla::video::VideoSettingsPage</name>
     <message>
-        <source>A camera (this computer&apos;s are listed), a video file, a GStreamer pipeline ending in appsink, &quot;test&quot; for the built-in test pattern, &quot;screen&quot; to share the screen, or &quot;none&quot;</source>
-        <translation>Una cámara (se muestran las de esta computadora), un archivo de video, una canalización de GStreamer que termine en appsink, &quot;test&quot; para el patrón de prueba integrado, &quot;screen&quot; para compartir la pantalla o &quot;none&quot;</translation>
-    </message>
-    <message>
         <source>Camera on (send my video in calls)</source>
         <translation>Cámara encendida (enviar mi video en las llamadas)</translation>
     </message>
@@ -144,6 +140,22 @@
     <message>
         <source>Videos (*.avi *.mp4 *.mkv *.webm *.mov *.ogv *.mpg);;All files (*)</source>
         <translation>Videos (*.avi *.mp4 *.mkv *.webm *.mov *.ogv *.mpg);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Test pattern</source>
+        <translation>Patrón de prueba</translation>
+    </message>
+    <message>
+        <source>Screen</source>
+        <translation>Pantalla</translation>
+    </message>
+    <message>
+        <source>No video</source>
+        <translation>Sin video</translation>
+    </message>
+    <message>
+        <source>A camera (this computer&apos;s are listed), a video file, a GStreamer pipeline ending in appsink, the built-in test pattern, the screen, or no video</source>
+        <translation>Una cámara (se muestran las de esta computadora), un archivo de video, una canalización de GStreamer que termine en appsink, el patrón de prueba integrado, la pantalla o sin video</translation>
     </message>
 </context>
 </TS>

@@ -1,6 +1,9 @@
 # charla_add_plugin(<target> ID <id> NAME <name> VERSION <x.y.z> [VENDOR <v>] [DESCRIPTION <d>]
 #                   [SENDS kinds...] [RECEIVES kinds...] SOURCES files...
 #                   [CLI_OPTIONS "name|VALUE|help" ...]   e.g. "camera|SOURCE|Camera to use"
+#                   [LOCALIZED "lang|name|description" ...]  e.g. "es|Voz|Voz en las llamadas":
+#                                   NAME and DESCRIPTION in another language, for the Plugins
+#                                   dialog and Settings, which list plugins that are not loaded
 #                   [OUTPUT_DIR dir]
 #                   [ABI_MINOR n]   build for SDK 1.n (default: this SDK's minor): hosts of 1.n
 #                                   load it, and declarations newer than 1.n do not compile
@@ -47,7 +50,7 @@ function(charla_add_plugin target)
     # PARSE_ARGV keeps a value whole, semicolons included (NAME and DESCRIPTION are free text).
     cmake_parse_arguments(PARSE_ARGV 1 P "NO_MANIFEST"
         "ID;NAME;VERSION;VENDOR;DESCRIPTION;OUTPUT_DIR;ABI_MAJOR;ABI_MINOR;QT_VERSION;MANIFEST_FILE"
-        "SOURCES;SENDS;RECEIVES;CLI_OPTIONS")
+        "SOURCES;SENDS;RECEIVES;CLI_OPTIONS;LOCALIZED")
     foreach(required ID NAME VERSION SOURCES)
         if("${P_${required}}" STREQUAL "")
             message(FATAL_ERROR "charla_add_plugin(${target}): ${required} is required")
@@ -137,6 +140,21 @@ function(charla_add_plugin target)
                               "\"help\": ${opt_help}}")
         set(separator ", ")
     endforeach()
+    set(localized "")
+    set(separator "")
+    foreach(entry IN LISTS P_LOCALIZED)
+        if(NOT entry MATCHES "^([a-z][a-z][a-z]?(_[A-Z][A-Z])?)\\|([^|]*)\\|(.*)$")
+            message(FATAL_ERROR "charla_add_plugin(${target}): LOCALIZED '${entry}' is not "
+                                "\"lang|name|description\" (lang as es or pt_BR)")
+        endif()
+        set(loc_description "${CMAKE_MATCH_4}")
+        _charla_json_string(loc_lang "${CMAKE_MATCH_1}")
+        _charla_json_string(loc_name "${CMAKE_MATCH_3}")
+        _charla_json_string(loc_description "${loc_description}")
+        string(APPEND localized "${separator}${loc_lang}: {\"name\": ${loc_name}, "
+                                "\"description\": ${loc_description}}")
+        set(separator ", ")
+    endforeach()
     _charla_json_string(abi_json "${abi_major}.${abi_minor}")
     _charla_json_string(qt_json "${qt_version}")
     file(GENERATE OUTPUT ${manifest} CONTENT "{
@@ -151,6 +169,7 @@ function(charla_add_plugin target)
   \"sdk_abi\": ${abi_json},
   \"qt\": ${qt_json},
   \"options\": [${options}],
+  \"translations\": {${localized}},
   \"library\": \"$<TARGET_FILE_NAME:${target}>\"
 }
 ")

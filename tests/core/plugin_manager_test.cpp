@@ -129,6 +129,14 @@ TEST_F(PluginManagerTest, ManifestTextWithQuotesAndBackslashesReadsBackExactly) 
     EXPECT_EQ(r.manifest.cliOptions[0].name, "quoted-path");
     EXPECT_EQ(r.manifest.cliOptions[0].valueName, "PATH");
     EXPECT_EQ(r.manifest.cliOptions[0].help.toStdString(), "A \"path\" like C:\\x|y");
+    // LOCALIZED: the name and description in the user's language, by region then by language,
+    // and the manifest's own where a translation has none.
+    EXPECT_EQ(r.manifest.displayName(QLocale("es_MX")).toStdString(), "Di \"hola\" \\ de vuelta");
+    EXPECT_EQ(r.manifest.displayDescription(QLocale("es_ES")).toStdString(),
+              "Tiene \"comillas\" y la eñe");
+    EXPECT_EQ(r.manifest.displayName(QLocale("pt_BR")), "Diga oi");
+    EXPECT_EQ(r.manifest.displayDescription(QLocale("pt_BR")), r.manifest.description);
+    EXPECT_EQ(r.manifest.displayName(QLocale("fr_FR")), r.manifest.name);
     pm->enableDiscovered();
     EXPECT_EQ(pm->find("quoted")->state, PluginState::Enabled) << describe(pm->plugins());
 }

@@ -42,9 +42,11 @@ TEST(SettingsPage, VideoFileOpensAFileDialogAndItsChoiceBecomesTheSource) {
     emit box->activated(pick);
     ASSERT_TRUE(page.fileDialog());
     EXPECT_TRUE(page.fileDialog()->isVisible());
-    EXPECT_EQ(box->currentText().toStdString(), "test") << "the action is not a source";
+    EXPECT_EQ(box->currentText().toStdString(), "Test pattern") << "the action is not a source";
     page.fileDialog()->reject();
-    EXPECT_EQ(box->currentText().toStdString(), "test");
+    EXPECT_EQ(box->currentText().toStdString(), "Test pattern");
+    page.apply();
+    EXPECT_FALSE(applied) << "nothing changed";
 
     // Picked and a file chosen: its path is the source, and Apply hands it to the plugin.
     box->setCurrentIndex(pick);
@@ -68,4 +70,27 @@ TEST(SettingsPage, VideoFileOpensAFileDialogAndItsChoiceBecomesTheSource) {
 }
 
 } // namespace
+// The built-in sources are listed by name ("Screen", not "screen"), in the user's language,
+// and a name picked applies its source; a source typed by hand is taken as typed.
+TEST(SettingsPage, BuiltInSourcesShowTheirNamesAndApplyTheirSource) {
+    VideoSettings initial;
+    initial.source = "none";
+    std::optional<VideoSettings> applied;
+    VideoSettingsPage page(initial, std::nullopt, QString(), [&](const VideoSettings& s) {
+        applied = s;
+        return QString();
+    });
+    QComboBox* box = page.sourceBox();
+    EXPECT_EQ(box->currentText().toStdString(), "No video");
+    for (const char* code : {"test", "screen", "none"})
+        EXPECT_LT(box->findText(QString::fromLatin1(code)), 0) << code << " is listed by its code";
+    box->setCurrentIndex(box->findText("Screen"));
+    page.apply();
+    ASSERT_TRUE(applied);
+    EXPECT_EQ(applied->source.toStdString(), "screen");
+    box->setCurrentText("videotestsrc ! appsink");
+    page.apply();
+    EXPECT_EQ(applied->source.toStdString(), "videotestsrc ! appsink");
+}
+
 } // namespace charla::video

@@ -6,6 +6,7 @@
 #include "gui/general_settings_page.h"
 #include "gui/plugin_panels.h"
 #include "gui/settings_dialog.h"
+#include "gui/tones.h"
 #include "gui/tray_icon.h"
 
 #include <QApplication>
@@ -25,6 +26,13 @@
 namespace charla::app {
 
 namespace {
+
+// The style Qt chose for the desktop, to go back to from the dark palette's Fusion. Read once,
+// before any style sheet: under one, QStyle::name() is empty.
+QString desktopStyleName() {
+    static const QString name = QApplication::style()->name();
+    return name;
+}
 
 // Hides a window and deletes it once control is back in the event loop: we are often inside
 // one of its own signals (Hang up, Accept, Decline).
@@ -110,6 +118,10 @@ Application::Application(Options options, QObject* parent)
       colorScheme_(QDBusConnection::sessionBus()) {
     connect(&colorScheme_, &desktop::ColorScheme::preferenceChanged, this,
             &Application::applyColorScheme);
+    if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance())) {
+        (void)desktopStyleName(); // taken before the style sheet hides it
+        app->setStyleSheet(gui::toneStyleSheet(false));
+    }
 }
 
 Application::~Application() {
@@ -379,15 +391,14 @@ void Application::applyColorScheme(bool dark) {
         return;
     // Fusion draws every control from the palette; the native styles may not.
     if (dark) {
-        if (lightStyle_.isEmpty())
-            lightStyle_ = QApplication::style()->name();
         QApplication::setStyle(QStringLiteral("Fusion"));
         QApplication::setPalette(desktop::darkPalette());
-    } else if (!lightStyle_.isEmpty()) {
-        QApplication::setStyle(lightStyle_);
+    } else if (dark_) {
+        QApplication::setStyle(desktopStyleName());
         QApplication::setPalette(QApplication::style()->standardPalette());
-        lightStyle_.clear();
     }
+    dark_ = dark;
+    qApp->setStyleSheet(gui::toneStyleSheet(dark));
 }
 
 void Application::noticeFromPlugin(const QString& title, const QString& body) {

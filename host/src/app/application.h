@@ -98,7 +98,7 @@ private:
     bool quitting_ = false; // quit(): closing the chat window really closes it
     desktop::DesktopNotifier notifier_;
     desktop::ColorScheme colorScheme_;
-    QString lightStyle_;     // the style Qt chose, kept while the dark palette uses Fusion
+    bool dark_ = false;      // the dark palette (and Fusion) are in use
     QString contactAddress_; // host:port, as the user gave it
     bool calledOnStart_ = false;
     int lookupId_ = -1;

@@ -32,7 +32,50 @@ bool readStringList(const QJsonObject& o, const QString& key, QStringList* out, 
     return true;
 }
 
+// "translations": {"es": {"name": "Voz", "description": "…"}, ...}: both fields optional strings.
+bool readTranslations(const QJsonValue& v, QHash<QString, ManifestTexts>* out, QString* error) {
+    static const QRegularExpression language(QStringLiteral("^[a-z]{2,3}(_[A-Z]{2})?$"));
+    *error = QStringLiteral("'translations' must map language codes (\"es\", \"pt_BR\") to "
+                            "objects of strings 'name' and 'description'");
+    if (!v.isObject())
+        return false;
+    const QJsonObject languages = v.toObject();
+    for (auto it = languages.begin(); it != languages.end(); ++it) {
+        if (!language.match(it.key()).hasMatch() || !it.value().isObject())
+            return false;
+        const QJsonObject texts = it.value().toObject();
+        for (const char* key : {"name", "description"})
+            if (texts.contains(QLatin1String(key)) && !texts.value(QLatin1String(key)).isString())
+                return false;
+        out->insert(it.key(),
+                    {texts.value("name").toString(), texts.value("description").toString()});
+    }
+    error->clear();
+    return true;
+}
+
+// The manifest's texts for the locale: its full name ("pt_BR") first, then its language ("pt").
+const ManifestTexts* textsFor(const QHash<QString, ManifestTexts>& translations,
+                              const QLocale& locale) {
+    for (const QString& code : {locale.name(), locale.name().section(u'_', 0, 0)}) {
+        const auto it = translations.constFind(code);
+        if (it != translations.constEnd())
+            return &*it;
+    }
+    return nullptr;
+}
+
 } // namespace
+
+QString PluginManifest::displayName(const QLocale& locale) const {
+    const ManifestTexts* texts = textsFor(translations, locale);
+    return texts && !texts->name.isEmpty() ? texts->name : name;
+}
+
+QString PluginManifest::displayDescription(const QLocale& locale) const {
+    const ManifestTexts* texts = textsFor(translations, locale);
+    return texts && !texts->description.isEmpty() ? texts->description : description;
+}
 
 ManifestResult readManifest(const QString& path) {
     ManifestResult result;
@@ -84,6 +127,9 @@ ManifestResult readManifest(const QString& path) {
     m.description = o.value("description").toString();
     if (!readStringList(o, "sends", &m.sends, &result.error) ||
         !readStringList(o, "receives", &m.receives, &result.error))
+        return result;
+    if (o.contains("translations") &&
+        !readTranslations(o.value("translations"), &m.translations, &result.error))
         return result;
 
     if (o.contains("options")) { // optional: command-line options the plugin understands

@@ -2,7 +2,9 @@
 // code. The format is documented in docs/plugin-manifest.md and written by charla_add_plugin().
 #pragma once
 
+#include <QHash>
 #include <QList>
+#include <QLocale>
 #include <QString>
 #include <QStringList>
 
@@ -14,6 +16,14 @@ struct PluginCliOption {
     QString name;      // "camera" -> --camera
     QString valueName; // "SOURCE"
     QString help;
+};
+
+// A plugin's name and description in one language, from the manifest's optional "translations"
+// ({"es": {"name": ..., "description": ...}}): the Plugins dialog lists plugins that are not
+// loaded, so their own translators cannot help there.
+struct ManifestTexts {
+    QString name;
+    QString description;
 };
 
 struct PluginManifest {
@@ -30,6 +40,11 @@ struct PluginManifest {
     QString library;   // absolute path of the shared library
     QList<PluginCliOption> cliOptions;
     QString manifestPath;
+    QHash<QString, ManifestTexts> translations; // by language code: "es"
+
+    // The name and description to show in `locale`'s language, falling back to the manifest's own.
+    QString displayName(const QLocale& locale = QLocale()) const;
+    QString displayDescription(const QLocale& locale = QLocale()) const;
 };
 
 struct ManifestResult {

@@ -5,6 +5,7 @@
 #include "gui/plugins_dialog.h"
 #include "gui/safety_number_dialog.h"
 #include "gui/shortcuts.h"
+#include "gui/tones.h"
 #include "security/identity.h"
 #include "security/tls.h"
 
@@ -173,29 +174,36 @@ void ChatWindow::setSecurity(std::shared_ptr<security::TlsContext> tls,
     updateTrust();
 }
 
+// The trust line: a warning or a verification stands out in bold, plain "encrypted" does not.
+void ChatWindow::showTrust(const QString& text, const char* tone) {
+    trust_->setText(text);
+    QFont font = trust_->font();
+    font.setBold(qstrcmp(tone, "muted") != 0);
+    trust_->setFont(font);
+    setTone(trust_, tone);
+}
+
 void ChatWindow::updateTrust() {
     // Reads the store under its lock: a local lookup, never the network.
     const auto view = tls_ ? tls_->peerKey(contactKeyName_) : security::TlsContext::PeerKeyView{};
     if (!tls_) {
-        trust_->setText(tr("<span style='color:#c62828'><b>⚠ not encrypted</b></span>"));
+        showTrust(tr("⚠ not encrypted"), "error");
         trust_->setToolTip(tr("--allow-plaintext: everything to and from this contact crosses "
                               "the network readable by anyone on the way."));
     } else if (view.changed) {
         // Refused: no encrypted link exists, whatever the last one was.
-        trust_->setText(tr("<span style='color:#c62828'><b>⚠ key changed — not "
-                           "connected</b></span>"));
+        showTrust(tr("⚠ key changed — not connected"), "error");
         trust_->setToolTip(tr("The contact presents another key than the one remembered: "
                               "Charla refuses it until you accept it (below)."));
     } else if (view.verified && view.bySecret) {
-        trust_->setText(tr("<span style='color:#1b8a3a'><b>✔ verified by the shared "
-                           "secret</b></span>"));
+        showTrust(tr("✔ verified by the shared secret"), "ok");
         trust_->setToolTip(tr("Encrypted; the contact proved it knows your shared secret over "
                               "this encrypted link."));
     } else if (view.verified) {
-        trust_->setText(tr("<span style='color:#1b8a3a'><b>✔ verified</b></span>"));
+        showTrust(tr("✔ verified"), "ok");
         trust_->setToolTip(tr("Encrypted; you compared the safety number with the contact."));
     } else {
-        trust_->setText(tr("<span style='color:gray'>encrypted</span>"));
+        showTrust(tr("encrypted"), "muted");
         trust_->setToolTip(tr("Encrypted, not verified yet: compare the safety number."));
     }
     trust_->setProperty("verified", view.verified);
@@ -279,7 +287,7 @@ void ChatWindow::updateProblems() {
     for (const host::PluginRecord& r : plugins_.plugins()) {
         if (r.state != host::PluginState::Failed)
             continue;
-        const QString name = r.manifest.name.isEmpty() ? r.displayId : r.manifest.name;
+        const QString name = r.manifest.name.isEmpty() ? r.displayId : r.manifest.displayName();
         lines << tr("<b>%1</b> stopped working: %2")
                      .arg(name.toHtmlEscaped(), r.reason.toHtmlEscaped());
     }
@@ -299,8 +307,8 @@ void ChatWindow::setPeer(const sdk::PeerInfo& peer) {
     updateTitle();
     contact_->setText(tr("<b>%1</b>").arg(name.toHtmlEscaped()));
     contact_->setToolTip(tr("%1 at %2").arg(name, contactAddress_));
-    presence_->setText(peer.online ? tr("<span style='color:#1b8a3a'>● online</span>")
-                                   : tr("<span style='color:gray'>○ offline</span>"));
+    presence_->setText(peer.online ? tr("● online") : tr("○ offline"));
+    setTone(presence_, peer.online ? "ok" : "muted");
     presence_->setProperty("online", peer.online);
     call_->setEnabled(peer.online);
     call_->setToolTip(peer.online ? tr("Call %1").arg(name) : tr("%1 is offline").arg(name));

@@ -76,6 +76,7 @@ private:
     void updateProblems();
     // The header's encrypted / verified / not encrypted mark and the changed-key banner.
     void updateTrust();
+    void showTrust(const QString& text, const char* tone);
     void confirmNewKey();
 
     host::PluginManager& plugins_;

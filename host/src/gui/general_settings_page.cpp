@@ -24,7 +24,7 @@ GeneralSettingsPage::GeneralSettingsPage(const QList<QPair<QString, QString>>& l
     restartNote_ = new QLabel(tr("Charla speaks the new language from its next start."), this);
     restartNote_->setObjectName("languageRestartNote");
     restartNote_->setWordWrap(true);
-    restartNote_->setStyleSheet(QStringLiteral("color: gray"));
+    restartNote_->setProperty("charlaTone", "muted");
     form->addRow(QString(), restartNote_);
     minimiseToTray_ = new QCheckBox(tr("&Minimise to tray on close"), this);
     minimiseToTray_->setObjectName("minimiseToTrayCheck");

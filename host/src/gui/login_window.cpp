@@ -77,7 +77,7 @@ LoginWindow::LoginWindow(bool localMode, const Defaults& defaults, const QString
     error_ = new QLabel(this);
     error_->setObjectName("errorLabel");
     error_->setWordWrap(true);
-    error_->setStyleSheet("color: #b00020;");
+    error_->setProperty("charlaTone", "error");
     error_->hide();
     layout->addWidget(error_);
 

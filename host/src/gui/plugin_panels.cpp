@@ -79,7 +79,7 @@ void PluginPanels::createPanel(const QString& id, sdk::Plugin& plugin, PanelSlot
         return;
     panels_[id][slot] = panel;
     const host::PluginRecord* record = plugins_.find(id);
-    host->addPanel(id, record ? record->manifest.name : id, panel);
+    host->addPanel(id, record ? record->manifest.displayName() : id, panel);
 }
 
 void PluginPanels::deletePanel(const QString& id, PanelSlot slot) {

@@ -1,6 +1,7 @@
 #include "gui/plugins_dialog.h"
 
 #include "core/plugin_manager.h"
+#include "gui/tones.h"
 
 #include <QDialogButtonBox>
 #include <QHeaderView>
@@ -12,6 +13,21 @@ namespace charla::gui {
 
 namespace {
 enum Column { kEnabled, kName, kId, kVersion, kState, kMedia, kDetails, kColumnCount };
+}
+
+// The state in the user's language (host::toString is the log's and --list-plugins' word).
+QString PluginsDialog::stateText(host::PluginState state) {
+    switch (state) {
+    case host::PluginState::Disabled:
+        return tr("disabled");
+    case host::PluginState::Enabled:
+        return tr("enabled");
+    case host::PluginState::Refused:
+        return tr("refused");
+    case host::PluginState::Failed:
+        return tr("failed");
+    }
+    return {};
 }
 
 PluginsDialog::PluginsDialog(host::PluginManager& plugins, QWidget* parent)
@@ -31,7 +47,7 @@ PluginsDialog::PluginsDialog(host::PluginManager& plugins, QWidget* parent)
     layout->addWidget(table_);
     error_ = new QLabel(this);
     error_->setObjectName("pluginError");
-    error_->setStyleSheet("color: #b00020;");
+    error_->setProperty("charlaTone", "error");
     error_->setWordWrap(true);
     error_->hide();
     layout->addWidget(error_);
@@ -71,12 +87,12 @@ void PluginsDialog::rebuild() {
         check->setCheckState(r.state == host::PluginState::Enabled ? Qt::Checked : Qt::Unchecked);
         check->setData(Qt::UserRole, r.manifest.id);
         table_->setItem(row, kEnabled, check);
-        table_->setItem(row, kName, new QTableWidgetItem(r.manifest.name));
+        table_->setItem(row, kName, new QTableWidgetItem(r.manifest.displayName()));
         table_->setItem(row, kId, new QTableWidgetItem(r.displayId));
         table_->setItem(row, kVersion, new QTableWidgetItem(r.manifest.version));
-        auto* state = new QTableWidgetItem(host::toString(r.state));
+        auto* state = new QTableWidgetItem(stateText(r.state));
         if (r.state == host::PluginState::Refused || r.state == host::PluginState::Failed)
-            state->setForeground(QColor("#b00020"));
+            state->setForeground(toneColor(Tone::Error, isDark(table_->palette())));
         table_->setItem(row, kState, state);
         QString media;
         if (usable)
@@ -84,7 +100,7 @@ void PluginsDialog::rebuild() {
                         .arg(r.manifest.sends.isEmpty() ? "—" : r.manifest.sends.join(", "),
                              r.manifest.receives.isEmpty() ? "—" : r.manifest.receives.join(", "));
         table_->setItem(row, kMedia, new QTableWidgetItem(media));
-        QString details = r.reason.isEmpty() ? r.manifest.description : r.reason;
+        QString details = r.reason.isEmpty() ? r.manifest.displayDescription() : r.reason;
         if (!r.manifest.vendor.isEmpty() && r.reason.isEmpty())
             details = tr("%1 (%2)").arg(details, r.manifest.vendor);
         auto* detailsItem = new QTableWidgetItem(details);

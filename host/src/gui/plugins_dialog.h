@@ -9,7 +9,8 @@ class QTableWidget;
 
 namespace charla::host {
 class PluginManager;
-}
+enum class PluginState;
+} // namespace charla::host
 
 namespace charla::gui {
 
@@ -22,6 +23,7 @@ signals:
     void pluginToggled(const QString& id, bool enabled);
 
 private:
+    static QString stateText(host::PluginState state);
     void rebuild();
 
     host::PluginManager& plugins_;

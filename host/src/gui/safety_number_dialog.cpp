@@ -1,5 +1,7 @@
 #include "gui/safety_number_dialog.h"
 
+#include "gui/tones.h"
+
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QLabel>
@@ -37,7 +39,8 @@ SafetyNumberDialog::SafetyNumberDialog(const QString& contactName, const QString
     digits->setFont(mono);
     digits->setAlignment(Qt::AlignCenter);
     digits->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    digits->setStyleSheet("QLabel { padding: 16px; background: #f4f6f8; border-radius: 6px; }");
+    digits->setMargin(16);
+    digits->setProperty("charlaTone", "panel");
     layout->addWidget(digits);
 
     status_ = new QLabel(this);
@@ -54,9 +57,9 @@ SafetyNumberDialog::SafetyNumberDialog(const QString& contactName, const QString
 }
 
 void SafetyNumberDialog::setVerified(bool verified) {
-    status_->setText(verified ? tr("<span style='color:#1b8a3a'>✔ Verified: you compared this "
-                                   "number.</span>")
+    status_->setText(verified ? tr("✔ Verified: you compared this number.")
                               : tr("Not verified yet."));
+    setTone(status_, verified ? "ok" : nullptr);
     markVerified_->setVisible(!verified);
 }
 

@@ -28,7 +28,7 @@ AudioCallPanel::AudioCallPanel(AudioEngine& engine, QWidget* parent)
     level_->setMaximumHeight(12);
     problem_->setWordWrap(true);
     problem_->setObjectName(QStringLiteral("audioStatus"));
-    problem_->setStyleSheet(QStringLiteral("color: #5c4400"));
+    problem_->setProperty("charlaTone", "warning"); // coloured by the host, for its scheme
 
     auto* row = new QHBoxLayout;
     row->addWidget(mute_);

@@ -31,8 +31,9 @@ AudioStatusPanel::AudioStatusPanel(AudioEngine& engine, QWidget* parent)
     dismiss_->setAutoRaise(true);
     dismiss_->setToolTip(tr("Hide this message"));
     dismiss_->setAccessibleName(tr("Hide the sound device message"));
-    setStyleSheet(QStringLiteral("#audioStatusPanel { background: #f3f3f3; border-radius: 4px; }"
-                                 "#audioStatus { color: #555555; }"));
+    // Coloured by the host for the desktop's scheme (a light box in a dark window glared).
+    setProperty("charlaTone", "panel");
+    text_->setProperty("charlaTone", "muted");
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 2, 2, 2);

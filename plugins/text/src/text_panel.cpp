@@ -72,7 +72,7 @@ TextPanel::TextPanel(TextChat& chat, QWidget* parent)
     composer_->setPlaceholderText(tr("Write a message (Enter sends, Shift+Enter for a new line)"));
     composer_->setFixedHeight(QFontMetrics(composer_->font()).lineSpacing() * 3 + 12);
     hint_->setVisible(false);
-    hint_->setStyleSheet(QStringLiteral("color: #b00020"));
+    hint_->setProperty("charlaTone", "error"); // coloured by the host, for its scheme
 
     searchBar_->setObjectName(QStringLiteral("searchBar"));
     searchEdit_->setObjectName(QStringLiteral("searchEdit"));

@@ -21,7 +21,10 @@ VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
     source_->setEditable(true);
     for (const CameraDevice& camera : listCameras())
         source_->addItem(QString::fromStdString(camera.label()));
-    source_->addItems({"test", "screen", "none"});
+    // The built-in sources by their names in the user's language; the item's data is the source.
+    source_->addItem(tr("Test pattern"), QStringLiteral("test"));
+    source_->addItem(tr("Screen"), QStringLiteral("screen"));
+    source_->addItem(tr("No video"), QStringLiteral("none"));
     // Picking "Video file..." opens a file dialog; its path replaces the entry (typing one works
     // too). The dialog is not modal to the caller: nothing waits on it.
     source_->addItem(tr("Video file…"), QString::fromLatin1(kPickFile));
@@ -34,8 +37,8 @@ VideoSettingsPage::VideoSettingsPage(const VideoSettings& settings,
             pickFile();
     });
     source_->setToolTip(tr("A camera (this computer's are listed), a video file, a GStreamer "
-                           "pipeline ending in appsink, \"test\" for the built-in test pattern, "
-                           "\"screen\" to share the screen, or \"none\""));
+                           "pipeline ending in appsink, the built-in test pattern, the screen, "
+                           "or no video"));
     width_ = new QSpinBox(this);
     width_->setRange(16, kMaxDimension);
     height_ = new QSpinBox(this);
@@ -93,9 +96,20 @@ void VideoSettingsPage::pickFile() {
     fileDialog_->open();
 }
 
+QString VideoSettingsPage::shownText(const QString& source) const {
+    const int named = source_->findData(source);
+    return named >= 0 ? source_->itemText(named) : source;
+}
+
+QString VideoSettingsPage::sourceOf(const QString& shown) const {
+    const int named = source_->findText(shown);
+    const QString data = named >= 0 ? source_->itemData(named).toString() : QString();
+    return data.isEmpty() || data == QLatin1String(kPickFile) ? shown : data;
+}
+
 void VideoSettingsPage::display(const VideoSettings& settings) {
-    source_->setCurrentText(settings.source);
-    shownSource_ = settings.source; // no change signal when the box showed it already
+    shownSource_ = shownText(settings.source); // no change signal when the box showed it already
+    source_->setCurrentText(shownSource_);
     width_->setValue(settings.width);
     height_->setValue(settings.height);
     fps_->setValue(settings.fps);
@@ -106,7 +120,7 @@ void VideoSettingsPage::display(const VideoSettings& settings) {
 
 VideoSettings VideoSettingsPage::settings() const {
     VideoSettings s;
-    s.source = source_->currentText().trimmed();
+    s.source = sourceOf(source_->currentText().trimmed());
     s.width = width_->value();
     s.height = height_->value();
     s.fps = fps_->value();

@@ -44,6 +44,9 @@ public:
 
 private:
     static constexpr const char* kPickFile = "charla-pick-file"; // the item's data
+    // A source as the box shows it ("test" as "Test pattern"), and back.
+    QString shownText(const QString& source) const;
+    QString sourceOf(const QString& shown) const;
     void display(const VideoSettings& settings);
     void pickFile();
 
