@@ -3,8 +3,10 @@
 // (docs/plugin-guide.md starts with a smaller one, "reactions".)
 #include <charla/sdk/declare_plugin.h>
 #include <charla/sdk/struct_reader.h>
+#include <charla/sdk/translator.h>
 
 #include <QApplication>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPointer>
@@ -22,8 +24,14 @@ namespace {
 
 using Struct = std::map<std::string, xmlrpc_c::value>;
 
-class NudgePlugin : public charla::sdk::Plugin {
+// Its strings in Spanish: charla_nudge_es.ts, built in as :/i18n/charla_nudge_es.qm
+// (CMakeLists.txt).
+class NudgePlugin : public charla::sdk::TranslatedPlugin {
+    Q_DECLARE_TR_FUNCTIONS(NudgePlugin)
+
 public:
+    NudgePlugin() : TranslatedPlugin(QStringLiteral("charla_nudge")) {}
+
     void initialize(charla::sdk::PluginContext& context) override {
         context_ = &context;
         charla::sdk::MethodSpec nudge;
@@ -54,7 +62,7 @@ public:
         panel->setObjectName("nudgePanel");
         auto* layout = new QHBoxLayout(panel);
         layout->setContentsMargins(0, 0, 0, 0);
-        auto* button = new QPushButton(QObject::tr("Nudge"), panel);
+        auto* button = new QPushButton(tr("Nudge"), panel);
         button->setObjectName("nudgeButton");
         status_ = new QLabel(panel);
         status_->setObjectName("nudgeStatus");
@@ -86,12 +94,12 @@ private:
                 params.add(xmlrpc_c::value_struct(
                     Struct{{"from", xmlrpc_c::value_string(context_->localUser())}}));
                 stream_->call("nudge.nudge", params, std::chrono::seconds(3));
-                result = QObject::tr("You nudged your contact at %1")
-                             .arg(QTime::currentTime().toString("HH:mm"));
+                result =
+                    tr("You nudged your contact at %1").arg(QTime::currentTime().toString("HH:mm"));
             } catch (const charla::sdk::PeerCallError& e) {
                 if (e.kind() == charla::sdk::PeerCallError::Kind::Interrupted)
                     return;
-                result = QObject::tr("Nudge failed: %1").arg(QString::fromStdString(e.what()));
+                result = tr("Nudge failed: %1").arg(QString::fromStdString(e.what()));
             }
             context_->postToGui([this, result] { setStatus(result); });
         }
@@ -103,7 +111,7 @@ private:
     }
 
     void shake(const std::string& who) {
-        setStatus(QObject::tr("%1 nudged you at %2")
+        setStatus(tr("%1 nudged you at %2")
                       .arg(QString::fromStdString(who), QTime::currentTime().toString("HH:mm")));
         QWidget* window = status_ ? status_->window() : QApplication::activeWindow();
         if (!window)

@@ -191,3 +191,53 @@ function(charla_install_plugin target)
     install(TARGETS ${target} LIBRARY DESTINATION ${P_DESTINATION})
     install(FILES ${manifest} DESTINATION ${P_DESTINATION})
 endfunction()
+
+# charla_add_plugin_translations(<target> TS_FILES files... [SOURCES files... | SOURCE_DIRS dirs...])
+# Builds the plugin's translations into it: each <name>_<lang>.ts becomes :/i18n/<name>_<lang>.qm
+# inside the library, where sdk::PluginTranslator (<charla/sdk/translator.h>) loads it from. The
+# strings are looked up in SOURCES, in every .cpp and .h of SOURCE_DIRS (the sources of the
+# plugin's static libraries too), or else in the target's own sources. `cmake --build <dir>
+# --target update_translations` refreshes the .ts files (lupdate, dropping obsolete entries and
+# writing no line numbers, so that a .ts changes only when a string does).
+function(charla_add_plugin_translations target)
+    cmake_parse_arguments(PARSE_ARGV 1 P "" "" "TS_FILES;SOURCES;SOURCE_DIRS")
+    if(NOT P_TS_FILES)
+        message(FATAL_ERROR "charla_add_plugin_translations(${target}): TS_FILES is required")
+    endif()
+    find_package(Qt6 REQUIRED COMPONENTS LinguistTools)
+    set(sources ${P_SOURCES})
+    foreach(dir IN LISTS P_SOURCE_DIRS)
+        get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+        file(GLOB dir_sources CONFIGURE_DEPENDS ${dir}/*.cpp ${dir}/*.h)
+        list(APPEND sources ${dir_sources})
+    endforeach()
+    set(sources_arg "")
+    if(sources)
+        set(sources_arg SOURCES ${sources})
+    endif()
+    qt_add_translations(${target} TS_FILES ${P_TS_FILES} ${sources_arg}
+                        LUPDATE_OPTIONS -no-obsolete -locations none)
+endfunction()
+
+# charla_add_plugin_library(<target> [AUTOMOC] [INCLUDE_DIR dir] SOURCES files...)
+# A static library of a plugin's code, for the plugin module and the plugin's tests to link
+# (the code that runs without the host stays testable on its own): compiled position-independent
+# and with hidden visibility like the module it goes into, Charla::sdk linked, moc run on its
+# Q_OBJECT classes with AUTOMOC, and INCLUDE_DIR (absolute, or relative to the current source
+# directory) given to whoever links it.
+function(charla_add_plugin_library target)
+    cmake_parse_arguments(PARSE_ARGV 1 P "AUTOMOC" "INCLUDE_DIR" "SOURCES")
+    add_library(${target} STATIC ${P_SOURCES})
+    target_link_libraries(${target} PUBLIC Charla::sdk)
+    if(P_INCLUDE_DIR)
+        get_filename_component(dir "${P_INCLUDE_DIR}" ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+        target_include_directories(${target} PUBLIC ${dir})
+    endif()
+    set_target_properties(${target} PROPERTIES
+        POSITION_INDEPENDENT_CODE ON
+        CXX_VISIBILITY_PRESET hidden
+        VISIBILITY_INLINES_HIDDEN ON)
+    if(P_AUTOMOC)
+        set_target_properties(${target} PROPERTIES AUTOMOC ON)
+    endif()
+endfunction()

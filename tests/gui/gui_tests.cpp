@@ -264,6 +264,8 @@ struct ScriptedContact {
     // A text message as a contact's Charla sends it (text.send): e.g. before its hello arrived.
     void sendText(const QString& body,
                   const QDateTime& sentAt = QDateTime::currentDateTimeUtc()) const;
+    // `count` of them, "<prefix> 0" to "<prefix> <count - 1>", in that order.
+    void sendTexts(const QString& prefix, int count) const;
     QStringList aliceMethods() const { return listMethods(ports[0], ports[1]); }
     // (Re)starts Alice, the one before closed first, and returns her chat window once it is on
     // screen: nullptr if she never connected or showed.
@@ -307,6 +309,11 @@ void ScriptedContact::sendText(const QString& body, const QDateTime& sentAt) con
          xmlrpc_c::value_string(sentAt.toUTC().toString(Qt::ISODateWithMs).toStdString())},
         {"body", xmlrpc_c::value_string(body.toStdString())}}));
     asContact(ports[0], ports[1])->call("text.send", params, std::chrono::seconds(3));
+}
+
+void ScriptedContact::sendTexts(const QString& prefix, int count) const {
+    for (int i = 0; i < count; ++i)
+        sendText(QStringLiteral("%1 %2").arg(prefix).arg(i));
 }
 
 // Whether the conversation view shows (some of) the paragraph holding `text` right now.
@@ -1118,8 +1125,7 @@ void GuiTest::conversationOffersJumpToLatest() {
     ScriptedContact contact;
     ChatWindow* a = contact.startAlice();
     QVERIFY(a);
-    for (int i = 0; i < 40; ++i)
-        contact.sendText(QStringLiteral("incoming message %1").arg(i));
+    contact.sendTexts(QStringLiteral("incoming message"), 40);
     QTRY_VERIFY(conversation(a).contains(QStringLiteral("incoming message 39")));
     auto* view = child<QTextBrowser>(a, "conversationView");
     view->verticalScrollBar()->triggerAction(QAbstractSlider::SliderToMinimum);
@@ -1146,8 +1152,7 @@ void GuiTest::conversationOpensAtTheNewest() {
     ScriptedContact contact;
     {
         QVERIFY(contact.startAlice());
-        for (int i = 0; i < 40; ++i)
-            contact.sendText(QStringLiteral("incoming message %1").arg(i));
+        contact.sendTexts(QStringLiteral("incoming message"), 40);
         QTRY_VERIFY(conversation(contact.alice->chatWindow()).contains("incoming message 39"));
     }
     ChatWindow* a = contact.startAlice();
@@ -1167,13 +1172,11 @@ void GuiTest::conversationOpensAtTheFirstUnread() {
     {
         ChatWindow* a = contact.startAlice();
         QVERIFY(a);
-        for (int i = 0; i < 40; ++i)
-            contact.sendText(QStringLiteral("seen message %1").arg(i));
+        contact.sendTexts(QStringLiteral("seen message"), 40);
         QTRY_VERIFY(showsOnScreen(a, QStringLiteral("seen message 39")));
         a->showMinimized();
         QTRY_VERIFY(a->isMinimized());
-        for (int i = 0; i < 40; ++i)
-            contact.sendText(QStringLiteral("unread message %1").arg(i));
+        contact.sendTexts(QStringLiteral("unread message"), 40);
         QTRY_VERIFY(conversation(a).contains(QStringLiteral("unread message 39")));
     }
     ChatWindow* a = contact.startAlice();

@@ -88,6 +88,11 @@ def main():
     user_dir = os.path.join(data_home, "charla/plugins")
     check(os.path.exists(os.path.join(user_dir, "charla_nudge.json")),
           "the example installs into the per-user plugin directory")
+    # charla_add_plugin_translations (installed with the SDK) put the example's Spanish inside its
+    # library, where TranslatedPlugin looks: rcc keeps resource names in UTF-16.
+    with open(os.path.join(user_dir, "libcharla_nudge.so"), "rb") as f:
+        check("charla_nudge_es.qm".encode("utf-16-be") in f.read(),
+              "the example's library holds :/i18n/charla_nudge_es.qm")
 
     charla = os.path.join(prefix, "bin/charla")
     listing = run([charla, "--list-plugins"], env=env).stdout

@@ -53,12 +53,7 @@ std::vector<Window> measure(VideoEngine& receiver, int count, std::chrono::milli
 class LinkCall {
 public:
     LinkCall() : a_(patternConfig(1280, 720)), b_(receiveOnly()), proxy_(b_.port()) {
-        const std::map<std::string, std::string> vp8{{"codecs", "vp8,jpeg"}};
-        a_.engine().setPeerParams(&vp8);
-        a_.connectTo(proxy_.port());
-        b_.connectTo(a_.port());
-        a_.engine().setCallActive(true);
-        b_.engine().setCallActive(true);
+        startVp8Call(a_, b_, proxy_.port());
     }
     VideoEngine& sender() { return a_.engine(); }
     VideoEngine& receiver() { return b_.engine(); }

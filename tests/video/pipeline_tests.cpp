@@ -211,12 +211,7 @@ TEST(EnginePair, TheVp8RateFollowsACappedLinkDownAndComesBackUp) {
     EnginePeer b(patternConfig(640, 480));
     TcpProxy proxy(b.port());
     proxy.setCapKbps(150);
-    const std::map<std::string, std::string> vp8{{"codecs", "vp8,jpeg"}};
-    a.engine().setPeerParams(&vp8);
-    a.connectTo(proxy.port());
-    b.connectTo(a.port());
-    a.engine().setCallActive(true);
-    b.engine().setCallActive(true);
+    startVp8Call(a, b, proxy.port());
     const int ceiling = defaultVp8BitrateKbps(640, 480, 30);
     ASSERT_TRUE(waitUntil(
         [&] {
@@ -243,12 +238,7 @@ TEST(EnginePair, AnOddSizedVp8PictureArrivesAtItsSize) {
     VideoConfig receiveOnly = patternConfig(641, 481);
     receiveOnly.source = SourceSpec{};
     EnginePeer b(receiveOnly);
-    const std::map<std::string, std::string> vp8{{"codecs", "vp8,jpeg"}};
-    a.engine().setPeerParams(&vp8);
-    a.connectTo(b.port());
-    b.connectTo(a.port());
-    a.engine().setCallActive(true);
-    b.engine().setCallActive(true);
+    startVp8Call(a, b, b.port());
     ASSERT_TRUE(waitUntil([&] { return displayedAtLeast(b.engine(), 10); }));
     EXPECT_EQ(a.engine().counters().codecOut, "vp8");
     const auto picture = b.engine().remotePicture();

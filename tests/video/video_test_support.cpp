@@ -1,5 +1,8 @@
 #include "video_test_support.h"
 
+#include <map>
+#include <string>
+
 namespace charla::video::test {
 
 std::string videoPluginDir() {
@@ -47,6 +50,15 @@ void EnginePeer::connectTo(std::uint16_t port) {
     engine_.setStream(scope_->openStream("video"), scope_->openStream("video-2"));
     engine_.setPeerReceives(true);
     scope_->startWorkers();
+}
+
+void startVp8Call(EnginePeer& a, EnginePeer& b, std::uint16_t aSendsTo) {
+    const std::map<std::string, std::string> vp8{{"codecs", "vp8,jpeg"}};
+    a.engine().setPeerParams(&vp8);
+    a.connectTo(aSendsTo);
+    b.connectTo(a.port());
+    a.engine().setCallActive(true);
+    b.engine().setCallActive(true);
 }
 
 } // namespace charla::video::test

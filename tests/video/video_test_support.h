@@ -49,4 +49,8 @@ private:
 
 VideoConfig patternConfig(int width, int height, int fps = 30);
 
+// A call from `a` to `b` in VP8 (b offers it): a sends to `aSendsTo` (b's port, or a proxy's in
+// front of it), b answers a directly, and both are in the call.
+void startVp8Call(EnginePeer& a, EnginePeer& b, std::uint16_t aSendsTo);
+
 } // namespace charla::video::test

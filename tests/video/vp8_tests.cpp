@@ -53,6 +53,29 @@ bool answered(const xmlrpc_c::value& v, const char* flag) {
     return it != m.end() && xmlrpc_c::value_boolean(it->second);
 }
 
+// A receive stage in an active call, and `count` VP8 frames of one sequence to hand it.
+struct Vp8Receiver {
+    explicit Vp8Receiver(int count) : frames(encodeSequence(160, 120, count)) {
+        controls.setCallActive(true);
+    }
+    // video.frame for frame number `seq`, carrying the encoded frame `index`, predicted from
+    // `prev`.
+    xmlrpc_c::value send(int seq, int index, std::int64_t prev) {
+        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
+                                               frames[static_cast<std::size_t>(index)].data, prev));
+    }
+    VideoCounters counters() const {
+        VideoCounters c;
+        receive.addTo(c);
+        return c;
+    }
+
+    std::vector<Encoded> frames;
+    VideoControls controls{VideoConfig{}};
+    ReceiveQueue queue{8};
+    ReceiveStage receive{controls, queue};
+};
+
 TEST(Vp8Codec, RoundTripKeepsThePictureWithOneKeyframeUntilAsked) {
     Vp8Encoder enc;
     Vp8Decoder dec;
@@ -292,59 +315,40 @@ TEST(Vp8Wire, TheReceiverAsksForOneKeyframeWhenTheChainBreaks) {
 // Two calls in flight on two connections: frame 4 overtook frame 3. It waits for it and both
 // reach the decoder in order; no keyframe is asked for.
 TEST(Vp8Wire, AFrameThatOvertookItsReferenceWaitsForIt) {
-    const auto frames = encodeSequence(160, 120, 5);
-    VideoControls controls{VideoConfig{}};
-    controls.setCallActive(true);
-    ReceiveQueue queue(8);
-    ReceiveStage receive(controls, queue);
-    auto send = [&](int seq, std::int64_t prev) {
-        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
-                                               frames[static_cast<std::size_t>(seq - 1)].data,
-                                               prev));
-    };
+    Vp8Receiver r(5);
+    auto send = [&](int seq, std::int64_t prev) { return r.send(seq, seq - 1, prev); };
     EXPECT_FALSE(answered(send(1, -1), "keyframe"));
     EXPECT_FALSE(answered(send(2, 1), "keyframe"));
     EXPECT_FALSE(answered(send(4, 3), "keyframe"));
     EXPECT_FALSE(answered(send(3, 2), "keyframe"));
     EXPECT_FALSE(answered(send(5, 4), "keyframe"));
     std::vector<int> order;
-    for (const WireFrame& f : queue.popAvailable(8))
+    for (const WireFrame& f : r.queue.popAvailable(8))
         order.push_back(f.seq);
     EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 5}));
-    VideoCounters c;
-    receive.addTo(c);
+    const VideoCounters c = r.counters();
     EXPECT_EQ(c.noReference, 0u);
     EXPECT_EQ(c.keyframeRequestsSent, 0u);
     EXPECT_EQ(c.outOfOrder, 0u);
     Vp8Decoder dec;
     cv::Mat out;
-    for (std::size_t i = 0; i < 5; ++i)
-        EXPECT_EQ(dec.decode(frames[i].data.data(), frames[i].data.size(), out),
-                  Vp8Decoder::Status::Ok);
+    for (const Encoded& frame : r.frames)
+        EXPECT_EQ(dec.decode(frame.data.data(), frame.data.size(), out), Vp8Decoder::Status::Ok);
 }
 
 // The decoder's reports go through the same request: one for a loss, none when a keyframe newer
 // than the lost frame is already queued (it would repair the loss anyway).
 TEST(Vp8Wire, ADecoderLossOlderThanAQueuedKeyframeAsksForNothing) {
-    const auto frames = encodeSequence(160, 120, 3);
-    VideoControls controls{VideoConfig{}};
-    controls.setCallActive(true);
-    ReceiveQueue queue(8);
-    ReceiveStage receive(controls, queue);
-    auto send = [&](int seq, int index, std::int64_t prev) {
-        return receive.handleFrame(frameParams(seq, sdk::media::wallClockMs(), 160, 120, Codec::Vp8,
-                                               frames[static_cast<std::size_t>(index)].data, prev));
-    };
-    EXPECT_FALSE(answered(send(20, 0, -1), "keyframe"));
-    receive.requestKeyframe(19); // the decoder failed on a frame before keyframe 20
-    EXPECT_FALSE(answered(send(21, 1, 20), "keyframe"));
-    receive.requestKeyframe(21); // now it failed on frame 21
-    receive.requestKeyframe(21);
-    EXPECT_TRUE(answered(send(22, 2, 21), "keyframe"));
-    EXPECT_TRUE(answered(send(23, 2, 22), "keyframe"));
-    EXPECT_FALSE(answered(send(24, 0, -1), "keyframe"));
-    VideoCounters c;
-    receive.addTo(c);
+    Vp8Receiver r(3);
+    EXPECT_FALSE(answered(r.send(20, 0, -1), "keyframe"));
+    r.receive.requestKeyframe(19); // the decoder failed on a frame before keyframe 20
+    EXPECT_FALSE(answered(r.send(21, 1, 20), "keyframe"));
+    r.receive.requestKeyframe(21); // now it failed on frame 21
+    r.receive.requestKeyframe(21);
+    EXPECT_TRUE(answered(r.send(22, 2, 21), "keyframe"));
+    EXPECT_TRUE(answered(r.send(23, 2, 22), "keyframe"));
+    EXPECT_FALSE(answered(r.send(24, 0, -1), "keyframe"));
+    const VideoCounters c = r.counters();
     EXPECT_EQ(c.keyframeRequestsSent, 1u);
     EXPECT_EQ(c.received, 5u);
 }
@@ -383,74 +387,75 @@ double frameBytes(const RateController& rate) {
     return rate.targetKbps() * 1000.0 / 8 / 30;
 }
 
-TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
+// A controller with a 2000 kbit/s ceiling and its own clock t (ms).
+struct RateRun {
+    RateRun() { rate.setMax(2000); }
+    // `frames` answers, one every 33.3 ms, the i-th after a round trip of rttMs(i).
+    template <typename Rtt> void answers(int frames, Rtt rttMs) {
+        for (int i = 0; i < frames; ++i, t += 33.3)
+            rate.onAnswer(rttMs(i), t, frameBytes(rate));
+    }
+    void steady(int frames, double rttMs) {
+        answers(frames, [rttMs](int) { return rttMs; });
+    }
+
     RateController rate;
-    rate.setMax(2000);
-    for (int i = 0; i < 300; ++i) // 10 s at a steady 80 ms round trip
-        rate.onAnswer(80 + (i % 3), i * 33.3, frameBytes(rate));
-    EXPECT_EQ(rate.targetKbps(), 2000);
-    EXPECT_EQ(rate.cuts(), 0u);
+    double t = 0;
+};
+
+TEST(RateControl, ASteadyLongRoundTripCostsNothing) {
+    RateRun run;
+    run.answers(300, [](int i) { return 80 + (i % 3); }); // 10 s at a steady 80 ms round trip
+    EXPECT_EQ(run.rate.targetKbps(), 2000);
+    EXPECT_EQ(run.rate.cuts(), 0u);
 }
 
 // Issue 14: a delay added on the way (50 ms more round trip, for good) was read as a queue for
 // the 10 s the old base lasted: 20 cuts, down to the floor, at a link that carried everything.
 TEST(RateControl, AStepInTheRoundTripThatCutsDoNotShortenIsANewBaseNotAQueue) {
-    RateController rate;
-    rate.setMax(2000);
-    double t = 0;
-    for (int i = 0; i < 150; ++i, t += 33.3) // 5 s at 5 ms
-        rate.onAnswer(5 + (i % 2), t, frameBytes(rate));
-    for (int i = 0; i < 300; ++i, t += 33.3) // then 10 s at 55 ms, whatever the rate
-        rate.onAnswer(55 + (i % 2), t, frameBytes(rate));
-    EXPECT_LE(rate.cuts(), 4u) << "cuts for a longer path";
-    EXPECT_EQ(rate.rebases(), 1u);
-    EXPECT_EQ(rate.targetKbps(), 2000) << "the rate from before the step comes back";
+    RateRun run;
+    run.answers(150, [](int i) { return 5 + (i % 2); });  // 5 s at 5 ms
+    run.answers(300, [](int i) { return 55 + (i % 2); }); // then 10 s at 55 ms, whatever the rate
+    EXPECT_LE(run.rate.cuts(), 4u) << "cuts for a longer path";
+    EXPECT_EQ(run.rate.rebases(), 1u);
+    EXPECT_EQ(run.rate.targetKbps(), 2000) << "the rate from before the step comes back";
     // A queue on top of the new base is still a queue.
-    const auto cuts = rate.cuts();
-    for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(55 + 10.0 * i, t, frameBytes(rate));
-    EXPECT_GT(rate.cuts(), cuts);
-    EXPECT_LT(rate.targetKbps(), 2000);
+    const auto cuts = run.rate.cuts();
+    run.answers(30, [](int i) { return 55 + 10.0 * i; });
+    EXPECT_GT(run.rate.cuts(), cuts);
+    EXPECT_LT(run.rate.targetKbps(), 2000);
 }
 
 // A capped link: the round trip's excess is the frame's time on the link, which shrinks with the
 // rate; cutting goes on until it fits, and is not mistaken for a longer path.
 TEST(RateControl, AnExcessThatShrinksWithTheRateKeepsBeingCut) {
-    RateController rate;
-    rate.setMax(2000);
-    double t = 0;
-    for (int i = 0; i < 60; ++i, t += 33.3)
-        rate.onAnswer(5, t, frameBytes(rate));
-    for (int i = 0; i < 300; ++i, t += 33.3) // a 500 kbit/s link: a frame of target/30 bits
-        rate.onAnswer(5 + rate.targetKbps() / 30.0 / 500 * 1000, t, frameBytes(rate));
-    EXPECT_EQ(rate.rebases(), 0u);
-    EXPECT_LT(rate.targetKbps(), 500 * 1.3);
-    EXPECT_GT(rate.targetKbps(), 500 * 0.4);
+    RateRun run;
+    run.steady(60, 5);
+    // A 500 kbit/s link: a frame of target/30 bits.
+    run.answers(300, [&run](int) { return 5 + run.rate.targetKbps() / 30.0 / 500 * 1000; });
+    EXPECT_EQ(run.rate.rebases(), 0u);
+    EXPECT_LT(run.rate.targetKbps(), 500 * 1.3);
+    EXPECT_GT(run.rate.targetKbps(), 500 * 0.4);
 }
 
 TEST(RateControl, AGrowingQueueAndTimeoutsCutItAndCalmRaisesItSlowlyToTheCeiling) {
-    RateController rate;
-    rate.setMax(2000);
-    double t = 0;
-    for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(5, t, frameBytes(rate));
+    RateRun run;
+    RateController& rate = run.rate;
+    run.steady(30, 5);
     // The link fills: round trips grow 10 ms per frame for a second, then calls time out.
-    for (int i = 0; i < 30; ++i, t += 33.3)
-        rate.onAnswer(5 + 10.0 * i, t, frameBytes(rate));
+    run.answers(30, [](int i) { return 5 + 10.0 * i; });
     const int afterQueue = rate.targetKbps();
     EXPECT_LT(afterQueue, 2000);
     EXPECT_LE(rate.cuts(), 2u) << "at most one cut per half second";
-    rate.onFailure(t += 500);
+    rate.onFailure(run.t += 500);
     EXPECT_LT(rate.targetKbps(), afterQueue);
     EXPECT_GE(rate.targetKbps(), RateController::kMinKbps);
     // Calm again: a raise of 8 % per second, never above the ceiling.
     const int low = rate.targetKbps();
-    for (int i = 0; i < 35; ++i, t += 33.3) // a little over one second
-        rate.onAnswer(5, t, frameBytes(rate));
+    run.steady(35, 5); // a little over one second
     EXPECT_GT(rate.targetKbps(), low);
     EXPECT_LE(rate.targetKbps(), low * 1.09);
-    for (int i = 0; i < 30 * 60; ++i, t += 33.3)
-        rate.onAnswer(5, t, frameBytes(rate));
+    run.steady(30 * 60, 5);
     EXPECT_EQ(rate.targetKbps(), 2000);
     // A lower ceiling (the user's setting) applies at once.
     rate.setMax(800);

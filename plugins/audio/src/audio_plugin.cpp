@@ -17,9 +17,6 @@ constexpr char kKind[] = "audio";
 constexpr char kDatagramParam[] = "datagram";
 } // namespace
 
-AudioPlugin::AudioPlugin() = default;
-AudioPlugin::~AudioPlugin() = default;
-
 void AudioPlugin::initialize(sdk::PluginContext& context) {
     context_ = &context;
     engine_ = std::make_unique<AudioEngine>(

@@ -12,10 +12,9 @@
 
 namespace charla::audio {
 
-class AudioPlugin : public sdk::Plugin {
+class AudioPlugin : public sdk::TranslatedPlugin {
 public:
-    AudioPlugin();
-    ~AudioPlugin() override;
+    AudioPlugin() : TranslatedPlugin(QStringLiteral("charla_audio")) {}
 
     // Registers audio.frame, audio.stats, the datagram handler and the workers the devices allow.
     void initialize(sdk::PluginContext& context) override;
@@ -31,9 +30,6 @@ public:
     void callChanged(const sdk::CallInfo& call) override;
 
 private:
-    // First member: installed before anything else of the plugin exists, removed last.
-    sdk::PluginTranslator translator_{QStringLiteral("charla_audio")};
-
     void announce();
     void updateCall();
 

@@ -23,9 +23,6 @@ QString storePath(const sdk::PluginContext& context) {
         defaultStoreFileName(QString::fromStdString(context.localUser())));
 }
 
-TextPlugin::TextPlugin() = default;
-TextPlugin::~TextPlugin() = default;
-
 void TextPlugin::initialize(sdk::PluginContext& context) {
     channel_ = &context.channel();
     context_ = &context;

@@ -14,10 +14,9 @@ namespace charla::text {
 // Where the conversation is kept (see text_plugin.cpp).
 QString storePath(const sdk::PluginContext& context);
 
-class TextPlugin : public sdk::Plugin {
+class TextPlugin : public sdk::TranslatedPlugin {
 public:
-    TextPlugin();
-    ~TextPlugin() override;
+    TextPlugin() : TranslatedPlugin(QStringLiteral("charla_text")) {}
 
     void initialize(sdk::PluginContext& context) override;
     QWidget* createPanel(QWidget* parent) override;
@@ -26,9 +25,6 @@ public:
     void peerChanged(const sdk::PeerInfo& peer) override;
 
 private:
-    // First member: installed before anything else of the plugin exists, removed last.
-    sdk::PluginTranslator translator_{QStringLiteral("charla_text")};
-
     sdk::PluginContext* context_ = nullptr;
     sdk::Channel* channel_ = nullptr;
     std::unique_ptr<TextChat> chat_;

@@ -8,9 +8,6 @@
 
 namespace charla::video {
 
-VideoPlugin::VideoPlugin() = default;
-VideoPlugin::~VideoPlugin() = default;
-
 void VideoPlugin::initialize(sdk::PluginContext& context) {
     context_ = &context;
     channel_ = &context.channel();

@@ -21,10 +21,9 @@ namespace charla::video {
 
 class VideoCallPanel;
 
-class VideoPlugin : public sdk::Plugin {
+class VideoPlugin : public sdk::TranslatedPlugin {
 public:
-    VideoPlugin();
-    ~VideoPlugin() override;
+    VideoPlugin() : TranslatedPlugin(QStringLiteral("charla_video")) {}
 
     // Loads the settings, probes the source (receive-only without one), registers video.frame,
     // video.stats and the three workers.
@@ -39,9 +38,6 @@ public:
     void callChanged(const sdk::CallInfo& call) override;
 
 private:
-    // First member: installed before anything else of the plugin exists, removed last.
-    sdk::PluginTranslator translator_{QStringLiteral("charla_video")};
-
     // Configures the engine from settings_, probes the source and announces what we can do.
     QString reconfigure();
     QString applySettings(const VideoSettings& settings);

@@ -1,16 +1,20 @@
 // A plugin's own translations, in the language the host shows. Make the .qm files with Qt
 // Linguist and embed them in the plugin (CMake: qt_add_translations(<plugin target> TS_FILES
-// translations/<name>_es.ts ...) puts them at :/i18n/<name>_<lang>.qm), then keep one of these as
-// the plugin class's first member:
+// translations/<name>_es.ts ...) puts them at :/i18n/<name>_<lang>.qm;
+// charla_add_plugin_translations does it), then derive the plugin from TranslatedPlugin:
 //
-//     class MyPlugin : public charla::sdk::Plugin {
-//         charla::sdk::PluginTranslator translator_{QStringLiteral("myplugin")};
+//     class MyPlugin : public charla::sdk::TranslatedPlugin {
+//     public:
+//         MyPlugin() : TranslatedPlugin(QStringLiteral("myplugin")) {}
 //         ...
 //
-// It installs the translation when the plugin is created, before its panels exist, and removes
-// it when the plugin is destroyed (disabled, or Charla closes), after its panels are gone.
-// Inline only: it adds no symbol to the SDK library, so it works with any host of ABI 1.x.
+// (or keep a PluginTranslator as the plugin class's first member). It installs the translation when
+// the plugin is created, before its panels exist, and removes it when the plugin is destroyed
+// (disabled, or Charla closes), after its panels are gone. Inline only: it adds no symbol to the
+// SDK library, so it works with any host of ABI 1.x.
 #pragma once
+
+#include "plugin.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -46,6 +50,20 @@ public:
 private:
     QTranslator translator_;
     bool installed_ = false;
+};
+
+// A Plugin with its translation installed for as long as it lives. A base class is built before
+// any member of the plugin and destroyed after the last of them, so the translation is there
+// before the plugin's first panel and stays until the last is gone, whatever the members' order.
+class TranslatedPlugin : public Plugin {
+public:
+    const PluginTranslator& translator() const { return translator_; }
+
+protected:
+    explicit TranslatedPlugin(const QString& baseName) : translator_(baseName) {}
+
+private:
+    PluginTranslator translator_;
 };
 
 } // namespace charla::sdk
