@@ -131,8 +131,12 @@ void expectCodecEachWay(const std::map<std::string, xmlrpc_c::value>& s, const s
 
 // Every VP8 keyframe a sender made is accounted for: the first one, one per pause in sending,
 // one per receiver request. None on a timer.
+// One keyframe at the start and after each pause, and at most one more per request: requests
+// that arrive before the next encode share one keyframe (with two frames in flight, one loss
+// makes both answers ask), so fewer is right and more is spare.
 void expectNoSpareKeyframes(const std::map<std::string, xmlrpc_c::value>& s, int pauses = 0) {
-    EXPECT_EQ(num(s, "keyframes_sent"), 1 + pauses + num(s, "keyframe_requests_received"));
+    EXPECT_GE(num(s, "keyframes_sent"), 1 + pauses);
+    EXPECT_LE(num(s, "keyframes_sent"), 1 + pauses + num(s, "keyframe_requests_received"));
 }
 
 TEST_F(SessionPair, TwoCharlasCallWithVp8ByDefault) {
