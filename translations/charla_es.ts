@@ -581,5 +581,9 @@ Número de seguridad con la nueva clave:
         <source>The contact refuses our calls: the shared secrets differ (or only one of you set one), or someone between you relays the connection.</source>
         <translation>El contacto rechaza nuestras llamadas: los secretos compartidos no coinciden (o solo uno de ustedes puso uno), o alguien entre ustedes retransmite la conexión.</translation>
     </message>
+    <message>
+        <source>The contact&apos;s answers do not prove the shared secret: the secrets differ (or only one of you set one), or someone between you answers in its place. Nothing but presence checks is sent to it.</source>
+        <translation>Las respuestas del contacto no demuestran el secreto compartido: los secretos no coinciden (o solo uno de ustedes puso uno), o alguien entre ustedes responde en su lugar. Solo se le envían comprobaciones de presencia.</translation>
+    </message>
 </context>
 </TS>

@@ -10,6 +10,11 @@
 //   charla_video_bench --with-transfer [--seconds N]
 //                                             a 720p VP8 call with and without a file moving
 //                                             from A to B at the same time (issue 15)
+//   charla_video_bench --encryption [--seconds N] [--rounds R]
+//                                             encryption's cost at 720p30, both directions: the
+//                                             same two instances with TLS 1.3 (the default) and
+//                                             with --allow-plaintext, alternated R times (3) in
+//                                             one run, JPEG and VP8 (the test pattern)
 //   charla_video_bench --instance ...         one Charla session (started by the above)
 //
 // Each Charla instance is its own process: a Session with only the video plugin, the test pattern
@@ -47,6 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -102,8 +108,16 @@ int runInstance(int argc, char** argv) {
     const int height = std::atoi(argv[5]);
     const int seconds = std::atoi(argv[6]);
     setenv("XDG_CONFIG_HOME", argv[7], 1);
-    // The files plugin (--with-transfer): "" not loaded, "idle", "send:PATH" or "receive".
-    const std::string files = argc > 10 ? argv[10] : "";
+    // Then, in any order: the files plugin (--with-transfer): none (not loaded), "idle",
+    // "send:PATH" or "receive"; and "--plaintext" (the orchestrator's --encryption).
+    std::string files;
+    bool plaintext = false;
+    for (int i = 10; i < argc; ++i) {
+        if (std::string(argv[i]) == "--plaintext")
+            plaintext = true;
+        else
+            files = argv[i];
+    }
     const QString downloads = QString::fromLocal8Bit(argv[7]) + "/downloads";
     if (!files.empty())
         setenv("XDG_DATA_HOME", argv[7], 1); // the transfer store, not the user's
@@ -136,6 +150,8 @@ int runInstance(int argc, char** argv) {
         if (files.rfind("send:", 0) == 0)
             config.pluginOptions["files.send-file"] = files.substr(5);
     }
+    // --allow-plaintext, an explicit choice (the orchestrator's --encryption compares both).
+    config.plaintext = plaintext;
     charla::host::Session session(config);
     session.start();
     for (int i = 0; i < 1000 && !session.channel().peer().sends("video", "video"); ++i)
@@ -258,7 +274,8 @@ struct CharlaFigures {
 
 CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
                         const std::string& source = "test", const std::string& codecs = "jpeg",
-                        const std::string& filesA = "", const std::string& filesB = "") {
+                        const std::string& filesA = "", const std::string& filesB = "",
+                        bool plaintext = false) {
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
     TcpProxy toB(portB), toA(portA);
@@ -280,6 +297,8 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
                                      codecs};
         if (!files.empty())
             out.push_back(files);
+        if (plaintext)
+            out.push_back("--plaintext");
         return out;
     };
     Child a = spawn(args(portA, toB.port(), dirA, filesA), true);
@@ -614,6 +633,62 @@ int runNatural(const std::string& self, int seconds, const std::string& video) {
     return 0;
 }
 
+// Encryption's cost (issue 13): CPU per instance at 720p30, both directions, with TLS 1.3 (the
+// default: every video.frame through TLS, the keys pinned) and with --allow-plaintext, the two
+// alternated `rounds` times so that a change of the machine's load falls on both alike.
+int runEncryptionCost(const std::string& self, int seconds, int rounds) {
+    const int w = 1280, h = 720;
+    std::printf("charla_video_bench --encryption: %dx%d @ 30 fps, test pattern, both directions, "
+                "%d s per measurement, %d rounds, %u CPUs\n",
+                w, h, seconds, rounds, std::thread::hardware_concurrency());
+    // Per instance: CPU s/min, and CPU ms per frame it sent or showed (fair when a loaded
+    // machine lowers the frame rate of one measurement).
+    const auto perFrameMs = [](const std::map<std::string, double>& s) {
+        return s.at("cpu") * 1000 / std::max(1.0, s.at("sent") + s.at("displayed"));
+    };
+    const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    for (const char* codec : {"jpeg", "vp8"}) {
+        std::vector<double> cpu[2], frameMs[2], p95[2], fps[2]; // [0] plain, [1] TLS
+        for (int round = 0; round < rounds; ++round) {
+            for (const bool plain : {true, false}) {
+                const CharlaFigures c =
+                    runCharla(self, w, h, seconds, "test", codec, "", "", plain);
+                if (c.a.empty() || c.b.empty()) {
+                    std::printf("Charla instances gave no figures\n");
+                    return 1;
+                }
+                const int m = plain ? 0 : 1;
+                for (const auto* s : {&c.a, &c.b}) {
+                    cpu[m].push_back(s->at("cpu") / s->at("window") * 60);
+                    frameMs[m].push_back(perFrameMs(*s));
+                    p95[m].push_back(s->at("p95"));
+                    fps[m].push_back(s->at("displayed") / s->at("window"));
+                }
+                std::printf("%s round %d %-9s: CPU A %.2f / B %.2f s/min, %.2f / %.2f ms a frame "
+                            "(sent or shown); received %.1f / %.1f fps; glass-to-glass p95 %.1f / "
+                            "%.1f ms\n",
+                            codec, round + 1, plain ? "plaintext" : "TLS",
+                            c.a.at("cpu") / c.a.at("window") * 60,
+                            c.b.at("cpu") / c.b.at("window") * 60, perFrameMs(c.a), perFrameMs(c.b),
+                            c.a.at("displayed") / c.a.at("window"),
+                            c.b.at("displayed") / c.b.at("window"), c.a.at("p95"), c.b.at("p95"));
+                std::fflush(stdout);
+            }
+        }
+        std::printf("%s median per instance: plaintext %.2f CPU s/min, %.2f ms a frame, %.1f fps, "
+                    "p95 %.1f ms; TLS %.2f CPU s/min, %.2f ms a frame, %.1f fps, p95 %.1f ms; TLS "
+                    "costs %+.1f %% CPU s/min, %+.1f %% a frame\n",
+                    codec, median(cpu[0]), median(frameMs[0]), median(fps[0]), median(p95[0]),
+                    median(cpu[1]), median(frameMs[1]), median(fps[1]), median(p95[1]),
+                    (median(cpu[1]) / median(cpu[0]) - 1) * 100,
+                    (median(frameMs[1]) / median(frameMs[0]) - 1) * 100);
+    }
+    return 0;
+}
+
 } // namespace
 
 // Issue 15, "never in the way": a 720p VP8 call both ways, its received fps and glass-to-glass
@@ -666,7 +741,8 @@ int main(int argc, char** argv) {
         return runStages(argc > 3 ? std::atoi(argv[2]) : 1280, argc > 3 ? std::atoi(argv[3]) : 720,
                          300);
     int seconds = 20;
-    bool natural = false, withTransfer = false;
+    int rounds = 3;
+    bool natural = false, withTransfer = false, encryption = false;
     std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -678,11 +754,17 @@ int main(int argc, char** argv) {
             natural = true;
         else if (a == "--with-transfer")
             withTransfer = true;
+        else if (a == "--encryption")
+            encryption = true;
+        else if (a == "--rounds" && i + 1 < argc)
+            rounds = std::max(1, std::atoi(argv[++i]));
     }
     char self[4096];
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
     if (withTransfer)
         return runWithTransfer(self, seconds);
+    if (encryption)
+        return runEncryptionCost(self, seconds, rounds);
     return natural ? runNatural(self, seconds, video) : runAll(self, seconds);
 }

@@ -8,7 +8,14 @@
 //   - every answer is a well-formed XML-RPC response that the host's reader parses back;
 //   - no handler lets an exception other than a fault escape on hostile input (the host would
 //     mark its plugin failed, letting a peer switch off a feature with one call);
-//   - the access check (RpcServer::refusal) refuses a stranger and a wrong signature.
+//   - the access check (RpcServer::refusal) refuses a stranger and a wrong signature: over plain
+//     HTTP the body-only signature; over TLS the signature bound to the connection (a binding
+//     derived from the input stands for the connection's exporter value), where a body-only
+//     signature, one bound to another connection (a relay's other side) and one made as an
+//     answer's are all refused;
+//   - the same input read as an answer: only its signature over the answer binding proves the
+//     secret to the client (signatureMatches), not a call's signature over the same bytes, nor
+//     one for another connection.
 #include "fuzz_common.h"
 
 #include "core/call_manager.h"
@@ -20,6 +27,7 @@
 #include "plugin_headers.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 
 #include <cstdio>
 #include <cstdlib>
@@ -130,6 +138,51 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string good = host::signBody(policy.secret, body);
         CHARLA_FUZZ_CHECK(!host::RpcServer::refusal(policy, "192.0.2.1", good, body).has_value(),
                           "the right signature was refused");
+
+        // Over TLS: 32-byte bindings as the connection's exporter gives them (the call's and the
+        // answer's labels), derived from the input so that they vary with it.
+        const auto derive = [&body](const char* label) {
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            hash.addData(QByteArrayView(label));
+            hash.addData(QByteArrayView(body.data(), static_cast<qsizetype>(body.size())));
+            return hash.result().toStdString();
+        };
+        const std::string binding = derive("call");
+        const std::string answerBinding = derive("answer");
+        std::string relayed = binding; // the same call, signed on a relay's other connection
+        relayed[body.size() % relayed.size()] ^= 0x01;
+        const auto refused = [&](const std::string& signature) {
+            return host::RpcServer::refusal(policy, "192.0.2.1", signature, body, binding)
+                .has_value();
+        };
+        const std::string bound = host::signCall(policy.secret, binding, body);
+        CHARLA_FUZZ_CHECK(!refused(bound), "the right bound signature was refused");
+        CHARLA_FUZZ_CHECK(refused(good), "a body-only signature was accepted over TLS");
+        CHARLA_FUZZ_CHECK(refused(host::signCall(policy.secret, relayed, body)),
+                          "a signature for another TLS connection was accepted");
+        CHARLA_FUZZ_CHECK(refused(host::signCall(policy.secret, answerBinding, body)),
+                          "an answer's signature was accepted as a call's");
+        CHARLA_FUZZ_CHECK(refused(bound.substr(0, bound.size() / 2)),
+                          "half a bound signature was accepted");
+        CHARLA_FUZZ_CHECK(refused(QByteArray::fromStdString(bound).toUpper().toStdString()) ||
+                              bound.find_first_of("abcdef") == std::string::npos,
+                          "an upper-case signature was accepted (the protocol says lower case)");
+
+        // The input as an answer the client reads (CurlPeerStream): only the answer binding's
+        // signature proves that the server holds the secret.
+        CHARLA_FUZZ_CHECK(
+            host::signatureMatches(policy.secret, answerBinding, body,
+                                   host::signCall(policy.secret, answerBinding, body)),
+            "a signed answer did not prove the secret");
+        CHARLA_FUZZ_CHECK(!host::signatureMatches(policy.secret, answerBinding, body, bound),
+                          "a call's signature proved the secret as an answer's");
+        CHARLA_FUZZ_CHECK(!host::signatureMatches(policy.secret, answerBinding, body, ""),
+                          "an unsigned answer proved the secret");
+        std::string otherAnswer = answerBinding;
+        otherAnswer[0] ^= 0x80;
+        CHARLA_FUZZ_CHECK(!host::signatureMatches(policy.secret, answerBinding, body,
+                                                  host::signCall(policy.secret, otherAnswer, body)),
+                          "an answer signed on another TLS connection proved the secret");
     }
 
     const std::string response = host::RpcServer::processCall(host_->channel.methods(), body);

@@ -98,6 +98,25 @@ int main(int argc, char** argv) {
     write(d, "call_invite_not_uuid.xml",
           call1("call.invite",
                 xmlrpc_c::value_struct(Struct{{"call_id", xmlrpc_c::value_string("x")}})));
+    // Answers, as the client reads them (their signature over the answer binding, issue 13):
+    // host.ping's, and the refusal a call without the secret gets (unsigned).
+    {
+        std::string ping;
+        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::value_struct(
+                                            Struct{{"app", xmlrpc_c::value_string("Charla")},
+                                                   {"protocol", xmlrpc_c::value_int(1)},
+                                                   {"plugins_serial", xmlrpc_c::value_int(3)}})),
+                                        &ping);
+        write(d, "answer_host_ping.xml", ping);
+        std::string refused;
+        xmlrpc_c::xml::generateResponse(
+            xmlrpc_c::rpcOutcome(xmlrpc_c::fault(
+                "unauthorized: missing or wrong X-Charla-Signature (shared secret, bound to this "
+                "TLS connection)",
+                static_cast<xmlrpc_c::fault::code_t>(401))),
+            &refused);
+        write(d, "answer_fault_401.xml", refused);
+    }
     write(d, "unknown_method.xml", call("no.such.method", xmlrpc_c::paramList()));
     write(d, "malformed.xml", "<?xml version=\"1.0\"?><methodCall><methodName>host.ping");
     write(d, "not_xml.txt", "GET / HTTP/1.0\r\n\r\n");

@@ -1,9 +1,7 @@
 // TLS between two real sessions on loopback (issue 13, docs/security.md "Encrypted transport"):
 // a call crosses encrypted, a man-in-the-middle with its own key is refused by both sides, a key
 // changed after first contact is refused, and plain HTTP to a TLS Charla gets nothing.
-#include "core/session.h"
-#include "security/identity.h"
-#include "security/trust_store.h"
+#include "tls_sessions.h"
 
 #include "ports.h"
 #include "session_pair.h"
@@ -26,39 +24,6 @@ namespace charla::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-const QString kEcho = QStringLiteral(CHARLA_TEST_PLUGINS_DIR "/good");
-
-std::unique_ptr<host::Session> startSession(const host::SessionConfig& config) {
-    auto session = std::make_unique<host::Session>(config);
-    session->start();
-    return session;
-}
-
-bool online(host::Session& s) {
-    return s.channel().peer().online;
-}
-
-security::Identity identityIn(const QString& dir) {
-    QString error;
-    auto identity = security::Identity::loadOrCreate(dir, &error);
-    if (!identity)
-        throw std::runtime_error(error.toStdString());
-    return std::move(*identity);
-}
-
-void pin(const QString& dir, const QString& contact, const QString& fingerprint) {
-    QString error;
-    auto store = security::TrustStore::load(QDir(dir).filePath("known_peers"), &error);
-    ASSERT_TRUE(store) << error.toStdString();
-    ASSERT_TRUE(store->trust(contact, fingerprint, &error)) << error.toStdString();
-}
-
-std::optional<security::KnownKey> knownKey(const QString& dir, const QString& contact) {
-    QString error;
-    auto store = security::TrustStore::load(QDir(dir).filePath("known_peers"), &error);
-    return store ? store->known(contact) : std::nullopt;
-}
 
 // Alice's calls to Bob go through a TcpProxy that keeps every byte it forwards: what someone on
 // the path sees.
@@ -95,27 +60,23 @@ TEST(Tls, ACallCrossesEncryptedAndIsDelivered) {
 // Both sides knew each other's key (pinned, as after a first contact or a compared safety number);
 // each now reaches the other only through a relay that terminates TLS with its own key.
 TEST(Tls, AManInTheMiddleIsRefusedOnBothSides) {
-    const auto [portA, portB] = reserveTwoPorts();
     QTemporaryDir attackerDir;
     ASSERT_TRUE(attackerDir.isValid());
-    const security::Identity attacker = identityIn(attackerDir.path());
-    TlsRelay toBob(portB, attacker);
-    TlsRelay toAlice(portA, attacker);
-
-    host::SessionConfig aConfig = loopbackConfig(portA, toBob.port(), "alice", kEcho);
-    host::SessionConfig bConfig = loopbackConfig(portB, toAlice.port(), "bob", kEcho);
-    const QString aKey = identityIn(aConfig.securityDir).fingerprint();
-    const QString bKey = identityIn(bConfig.securityDir).fingerprint();
-    pin(aConfig.securityDir, QStringLiteral("127.0.0.1:%1").arg(toBob.port()), bKey);
-    pin(bConfig.securityDir, QStringLiteral("127.0.0.1:%1").arg(toAlice.port()), aKey);
-
-    auto b = startSession(bConfig);
-    auto a = startSession(aConfig);
-    QString aRefusal, bRefusal;
-    QObject::connect(a.get(), &host::Session::refusalChanged,
-                     [&](const QString& why) { aRefusal = why; });
-    QObject::connect(b.get(), &host::Session::refusalChanged,
-                     [&](const QString& why) { bRefusal = why; });
+    QString aDir, bDir, aKey, bKey, bobAsKnown, aliceAsKnown;
+    RelayedPair pair(identityIn(attackerDir.path()), TlsRelay::Mode::Relays,
+                     [&](host::SessionConfig& a, host::SessionConfig& b) {
+                         aDir = a.securityDir;
+                         bDir = b.securityDir;
+                         aKey = identityIn(aDir).fingerprint();
+                         bKey = identityIn(bDir).fingerprint();
+                         bobAsKnown = QStringLiteral("127.0.0.1:%1").arg(a.peer.port);
+                         aliceAsKnown = QStringLiteral("127.0.0.1:%1").arg(b.peer.port);
+                         pin(aDir, bobAsKnown, bKey);
+                         pin(bDir, aliceAsKnown, aKey);
+                     });
+    host::Session *a = pair.a.get(), *b = pair.b.get();
+    const TlsRelay &toBob = pair.toBob, &toAlice = pair.toAlice;
+    const QString &aRefusal = pair.aRefusal, &bRefusal = pair.bRefusal;
     // Each relay completed handshakes both ways (it holds a valid key, just not theirs), each
     // session then saw the relay's key as client and as server, and said so.
     ASSERT_TRUE(waitUntil([&] {
@@ -129,14 +90,8 @@ TEST(Tls, AManInTheMiddleIsRefusedOnBothSides) {
     EXPECT_EQ(toBob.bytesRelayed(), 0u) << "a call crossed the man-in-the-middle";
     EXPECT_EQ(toAlice.bytesRelayed(), 0u) << "a call crossed the man-in-the-middle";
     // The pinned keys stay: the attacker's was not remembered.
-    EXPECT_EQ(knownKey(aConfig.securityDir, QStringLiteral("127.0.0.1:%1").arg(toBob.port()))
-                  .value_or(security::KnownKey{})
-                  .fingerprint,
-              bKey);
-    EXPECT_EQ(knownKey(bConfig.securityDir, QStringLiteral("127.0.0.1:%1").arg(toAlice.port()))
-                  .value_or(security::KnownKey{})
-                  .fingerprint,
-              aKey);
+    EXPECT_EQ(knownKey(aDir, bobAsKnown).value_or(security::KnownKey{}).fingerprint, bKey);
+    EXPECT_EQ(knownKey(bDir, aliceAsKnown).value_or(security::KnownKey{}).fingerprint, aKey);
 }
 
 // First contact remembers Bob's key; Bob comes back with another (reinstalled, or someone else at
@@ -163,8 +118,7 @@ TEST(Tls, AKeyChangedAfterFirstContactIsRefused) {
     ASSERT_NE(identityIn(bDir).fingerprint(), oldKey);
 
     QString aRefusal;
-    QObject::connect(pair.a.get(), &host::Session::refusalChanged,
-                     [&](const QString& why) { aRefusal = why; });
+    watchRefusal(*pair.a, &aRefusal);
     ASSERT_TRUE(waitUntil([&] { return aRefusal.contains("CHANGED") && !online(*pair.a); }))
         << "Alice's refusal: '" << aRefusal.toStdString() << "', online " << online(*pair.a);
     // Bob's calls to Alice are refused too: he never sees her online.

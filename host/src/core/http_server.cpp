@@ -168,6 +168,7 @@ private:
         bool sawTlsRecord = false;  // the first byte was a TLS handshake record
         std::string peerKey;        // the client's raw Ed25519 key, once accepted
         std::string binding;        // exportSecretBinding() of the connection, once accepted
+        std::string answerBinding;  // exportAnswerBinding(), the same
         bool announced = false;     // tlsEstablished was called: tlsClosed will be
     };
 
@@ -548,7 +549,8 @@ void HttpServer::Loop::handshake(std::uint64_t id, Connection& c, Clock::time_po
         // Every request on a TLS connection carries its binding: a signature is never checked
         // over the body alone here (that would let a relay pass a signed call on).
         c.binding = security::exportSecretBinding(c.ssl);
-        if (c.binding.empty()) {
+        c.answerBinding = security::exportAnswerBinding(c.ssl);
+        if (c.binding.empty() || c.answerBinding.empty()) {
             qCWarning(lcSecurity).noquote()
                 << "closed a TLS connection from" << QString::fromStdString(c.peerIp)
                 << ": cannot export its channel binding";
@@ -628,6 +630,7 @@ bool HttpServer::Loop::parseHeaders(std::uint64_t id, Connection& c, Clock::time
     r.peerIp = c.peerIp;
     r.peerKey = c.peerKey;
     r.channelBinding = c.binding;
+    r.answerBinding = c.answerBinding;
     std::optional<std::size_t> contentLength;
     bool chunked = false;
     std::string connection;
@@ -925,10 +928,13 @@ void HttpServer::runWorker() {
         std::string response;
         bool close = job.close;
         try {
-            const std::string body = callbacks_.handle(job.request);
+            const HttpAnswer answer = callbacks_.handle(job.request);
             response = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " +
-                       std::to_string(body.size()) + "\r\n" +
-                       (job.close ? "Connection: close\r\n" : "") + "\r\n" + body;
+                       std::to_string(answer.body.size()) + "\r\n";
+            for (const auto& [name, value] : answer.headers)
+                response += name + ": " + value + "\r\n";
+            response +=
+                (job.close ? "Connection: close\r\n" : "") + std::string("\r\n") + answer.body;
         } catch (const std::exception& e) {
             qCWarning(lcChannel) << "the request handler failed:" << e.what();
             response = statusResponse(500, "Internal Server Error", {});

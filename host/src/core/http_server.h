@@ -57,10 +57,18 @@ struct HttpRequest {
     // Over TLS: the connection's exporter value for the shared secret's signature
     // (security/tls.h exportSecretBinding); empty over plain HTTP.
     std::string channelBinding;
+    // Over TLS: the binding of the answer's signature (security/tls.h exportAnswerBinding).
+    std::string answerBinding;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case
     // The value of a header (name in lower case), or empty.
     std::string header(std::string_view lowerName) const;
+};
+
+// What a handler answers: a text/xml body and extra headers (e.g. X-Charla-Signature).
+struct HttpAnswer {
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // What the I/O thread needs to know from the outside; called on the I/O thread or the workers,
@@ -76,8 +84,8 @@ struct HttpCallbacks {
     std::function<void(std::uint64_t connection, SSL* ssl)> tlsEstablished;
     // A connection tlsEstablished was told of is closed.
     std::function<void(std::uint64_t connection)> tlsClosed;
-    // A complete POST to the path: returns the text/xml response body. Runs on a worker.
-    std::function<std::string(const HttpRequest&)> handle;
+    // A complete POST to the path: returns the text/xml response. Runs on a worker.
+    std::function<HttpAnswer(const HttpRequest&)> handle;
 };
 
 class HttpServer {

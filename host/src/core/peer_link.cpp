@@ -238,7 +238,15 @@ void PeerLink::run(std::stop_token stop) {
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() == sdk::PeerCallError::Kind::Interrupted)
                 break;
-            if (e.faultCode() == sdk::kFaultUnauthorized) {
+            if (e.faultCode() == sdk::kFaultUnauthorized &&
+                e.kind() == sdk::PeerCallError::Kind::BadResponse) {
+                // Its answer is not signed with the secret (CurlPeerStream): nothing but pings
+                // goes to it until one is.
+                qCWarning(lcPeer) << "the contact's answers do not prove the secret:" << e.what();
+                setRefusal(tr("The contact's answers do not prove the shared secret: the secrets "
+                              "differ (or only one of you set one), or someone between you "
+                              "answers in its place. Nothing but presence checks is sent to it."));
+            } else if (e.faultCode() == sdk::kFaultUnauthorized) {
                 qCWarning(lcPeer) << "the contact refuses us:" << e.what();
                 // Over TLS the signature is bound to the connection: a relay in between (a
                 // man-in-the-middle at first contact) is refused the same way.

@@ -10,7 +10,11 @@
 
 #include <curl/curl.h>
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 namespace charla::host {
 
@@ -91,6 +95,11 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
     }
     if (!secret_.empty())
         installPrereq();
+    proofRequired_ = !secret_.empty() && tls_;
+    if (proofRequired_) {
+        curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlPeerStream::onHeader);
+        curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    }
 }
 
 CurlPeerStream::~CurlPeerStream() {
@@ -111,6 +120,31 @@ void CurlPeerStream::installPrereq() {
     curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQDATA, this);
 }
 
+size_t CurlPeerStream::onHeader(char* data, size_t size, size_t count, void* self) {
+    const size_t n = size * count;
+    std::string_view line(data, n);
+    constexpr std::string_view kName = "x-charla-signature:";
+    if (line.size() > kName.size() &&
+        std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) {
+            return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
+        })) {
+        line.remove_prefix(kName.size());
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ' ||
+                                 line.back() == '\t'))
+            line.remove_suffix(1);
+        // 64 hex digits; anything much longer is not a signature and is not kept.
+        static_cast<CurlPeerStream*>(self)->answerSignature_ = line.substr(0, 128);
+    }
+    return n;
+}
+
+bool CurlPeerStream::answerProvesSecret(const std::string& answer) const {
+    return !answerBinding_.empty() &&
+           signatureMatches(secret_, answerBinding_, answer, answerSignature_);
+}
+
 int CurlPeerStream::onConnectionReady(void* self, char*, char*, int, int) {
     // Called on the calling thread while the easy handle holds the connection: its SSL is at
     // hand only now, and the request is not built yet.
@@ -127,6 +161,20 @@ int CurlPeerStream::onConnectionReady(void* self, char*, char*, int, int) {
         if (ssl)
             if (auto key = security::exportDatagramKey(ssl))
                 stream->connectionKey_ = std::make_unique<security::DatagramKey>(*key);
+    }
+    if (stream->proofRequired_) {
+        // The key and the answer binding of the connection this call goes out on, and the gate:
+        // until that key proved the shared secret, only host.ping may go to it. A relay at first
+        // contact that answers in the contact's place never gets our hello or a message.
+        stream->serverKey_ =
+            ssl ? security::rawEd25519Key(SSL_get0_peer_certificate(ssl)).toStdString()
+                : std::string();
+        stream->answerBinding_ = security::exportAnswerBinding(ssl);
+        if (!stream->mayGoUnproved_ &&
+            !stream->tls_->provedSecret(stream->contact_, stream->serverKey_)) {
+            stream->heldBack_ = true;
+            return CURL_PREREQFUNC_ABORT;
+        }
     }
     if (stream->signatureDigits_ && stream->body_) {
         std::string binding;
@@ -155,6 +203,20 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     std::lock_guard lock(callMutex_);
     if (interrupted_)
         throw PeerCallError(PeerCallError::Kind::Interrupted, "stream " + name_ + " is closed");
+    const auto notProved = [&] {
+        return PeerCallError(PeerCallError::Kind::Unreachable,
+                             method + ": not sent: the contact has not proved the shared secret "
+                                      "yet (no answer of its key signed with it)");
+    };
+    mayGoUnproved_ = method == "host.ping";
+    heldBack_ = false;
+    serverKey_.clear();
+    answerBinding_.clear();
+    answerSignature_.clear();
+    // Cheap first: the key the contact presented last has not proved the secret, so no
+    // connection is opened for nothing (onConnectionReady checks the connection's own key).
+    if (proofRequired_ && !mayGoUnproved_ && !tls_->lastKeyProvedSecret(contact_))
+        throw notProved();
 
     std::string body;
     xmlrpc_c::xml::generateCall(method, params, &body);
@@ -197,6 +259,8 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     long httpStatus = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &httpStatus);
     curl_multi_remove_handle(multi, easy);
+    if (heldBack_)
+        throw notProved();
     bytesSent_ += body.size();
 
     if (result == CURLE_OPERATION_TIMEDOUT)
@@ -217,15 +281,20 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     if (result != CURLE_OK)
         throw PeerCallError(PeerCallError::Kind::Unreachable,
                             method + ": cannot reach " + url_ + ": " + curl_easy_strerror(result));
-    if (httpStatus == 200 && keySink_ && connectionKey_ &&
-        !(givenKey_ && *givenKey_ == *connectionKey_)) {
-        givenKey_ = std::move(connectionKey_);
-        keySink_(*givenKey_);
-    }
     if (httpStatus != 200)
         throw PeerCallError(PeerCallError::Kind::BadResponse,
                             method + ": the peer answered HTTP " + std::to_string(httpStatus) +
                                 (response.empty() ? "" : ": " + response.substr(0, 200)));
+    // With a secret over TLS an answer counts only if signed for this connection: the server
+    // holds the secret, so its key is verified (and opens the gate above); the datagram key of
+    // a connection whose answers are not is never used.
+    const bool unproved = proofRequired_ && !answerProvesSecret(response);
+    if (proofRequired_ && !unproved)
+        tls_->verifyBySecret(contact_, serverKey_);
+    if (!unproved && keySink_ && connectionKey_ && !(givenKey_ && *givenKey_ == *connectionKey_)) {
+        givenKey_ = std::move(connectionKey_);
+        keySink_(*givenKey_);
+    }
     xmlrpc_c::rpcOutcome outcome;
     try {
         outcome = parseXmlRpcResponse(response, limits);
@@ -236,6 +305,17 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
                                                    : ": malformed response from the peer: ") +
                                 e.what());
     }
+    // A refusal is not signed (the server does not know who asks): fault 401 or 403 says
+    // "refused" whoever sent it, and nothing else from an unproved answer is believed.
+    const auto refusal = [&] {
+        const int code = outcome.getFault().getCode();
+        return code == sdk::kFaultUnauthorized || code == sdk::kFaultForbidden;
+    };
+    if (unproved && (outcome.succeeded() || !refusal()))
+        throw PeerCallError(PeerCallError::Kind::BadResponse,
+                            method + ": the answer is not signed with the shared secret (the "
+                                     "secrets differ, or someone answers in the contact's place)",
+                            sdk::kFaultUnauthorized);
     if (!outcome.succeeded()) {
         const xmlrpc_c::fault f = outcome.getFault();
         throw PeerCallError(PeerCallError::Kind::Fault,

@@ -29,6 +29,11 @@ public:
     // TLS bound to the connection the call goes out on (docs/protocol.md "Shared secret"). With
     // `tls` (and an https:// url) the connection is TLS 1.3 with our certificate, and the server's
     // key must be the one known for `contact` ("host:port"; trust on first use).
+    // With both, every answer must be signed with the secret over its connection's answer
+    // binding, and a call other than host.ping goes out only to a server key that proved the
+    // secret (TlsContext::provedSecret): until then it fails with Kind::Unreachable before a byte
+    // of it is sent, and an answer that is not signed fails with Kind::BadResponse and
+    // faultCode() 401 (a refusal, fault 401 or 403, needs no signature: it is thrown as a fault).
     CurlPeerStream(std::string name, std::string url, std::string secret = {},
                    std::shared_ptr<security::TlsContext> tls = nullptr, std::string contact = {});
     ~CurlPeerStream() override;
@@ -55,7 +60,11 @@ private:
     // libcurl's CURLOPT_PREREQFUNCTION: the connection for this call is ready (new or reused),
     // the request not written yet.
     static int onConnectionReady(void* self, char*, char*, int, int);
+    // libcurl's CURLOPT_HEADERFUNCTION with a secret over TLS: keeps the answer's signature.
+    static size_t onHeader(char* data, size_t size, size_t count, void* self);
     void installPrereq();
+    // With a secret over TLS: whether this call's answer carries a good signature.
+    bool answerProvesSecret(const std::string& answer) const;
 
     std::string name_;
     std::string url_;
@@ -71,6 +80,15 @@ private:
     // callback, when it builds the request: lib/multi.c MSTATE_DO, then Curl_http).
     char* signatureDigits_ = nullptr;
     const std::string* body_ = nullptr; // the call being made, while call() runs
+    // With a secret over TLS (proofRequired_), per call: may it go to a key that has not proved
+    // the secret (host.ping only), was it held back for that reason, the server key and answer
+    // binding of its connection, and the answer's signature header.
+    bool proofRequired_ = false;
+    bool mayGoUnproved_ = false;
+    bool heldBack_ = false;
+    std::string serverKey_;
+    std::string answerBinding_;
+    std::string answerSignature_;
     std::atomic<bool> interrupted_{false};
     std::function<void(const security::DatagramKey&)> keySink_;
     std::unique_ptr<security::DatagramKey> connectionKey_; // this call's connection, call() only

@@ -76,6 +76,11 @@ std::string signCall(const std::string& secret, std::string_view binding, const 
     return QByteArray::fromStdString(hmacSha256(secret, {binding, body})).toHex().toStdString();
 }
 
+bool signatureMatches(const std::string& secret, std::string_view binding, const std::string& body,
+                      std::string_view signature) {
+    return constantTimeEquals(signature, signCall(secret, binding, body));
+}
+
 bool constantTimeEquals(std::string_view a, std::string_view b) {
     if (a.size() != b.size())
         return false;
@@ -100,7 +105,7 @@ std::optional<xmlrpc_c::fault> RpcServer::refusal(const AccessPolicy& policy,
         return sdk::fault(sdk::kFaultForbidden,
                           "forbidden: this Charla accepts calls only from its contact");
     if (!policy.secret.empty()) {
-        if (!constantTimeEquals(signature, signCall(policy.secret, binding, callXml)))
+        if (!signatureMatches(policy.secret, binding, callXml, signature))
             return sdk::fault(sdk::kFaultUnauthorized,
                               binding.empty()
                                   ? "unauthorized: missing or wrong X-Charla-Signature (shared "
@@ -116,22 +121,30 @@ std::shared_ptr<const AccessPolicy> RpcServer::policy() const {
     return policy_;
 }
 
-std::string RpcServer::answer(const HttpRequest& request) const {
+HttpAnswer RpcServer::answer(const HttpRequest& request) const {
     const std::shared_ptr<const AccessPolicy> policy = this->policy();
+    HttpAnswer answer;
     if (auto refused = refusal(*policy, request.peerIp, request.header("x-charla-signature"),
                                request.body, request.channelBinding)) {
         qCWarning(lcChannel).noquote()
             << "refused a call from" << QString::fromStdString(request.peerIp) << ":"
             << QString::fromStdString(refused->getDescription());
-        std::string response;
-        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(*refused), &response);
-        return response;
+        // Unsigned: a caller that did not prove the secret gets no signature to guess it from.
+        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(*refused), &answer.body);
+        return answer;
     }
+    const bool bound = tls_ && !policy->secret.empty() && !request.channelBinding.empty();
     // The signature covered this TLS connection's binding: the key its client presented belongs
     // to someone with the secret (security/tls.h verifyBySecret).
-    if (tls_ && !policy->secret.empty() && !request.channelBinding.empty())
+    if (bound)
         tls_->verifyBySecret(policy->contact, request.peerKey);
-    return processCall(table_, request.body);
+    answer.body = processCall(table_, request.body);
+    // And the answer proves to the client that we hold the secret too: until it has such an
+    // answer from our key, it sends us nothing but host.ping (docs/security.md).
+    if (bound)
+        answer.headers.emplace_back(kSignatureHeader,
+                                    signCall(policy->secret, request.answerBinding, answer.body));
+    return answer;
 }
 
 void RpcServer::setAccessPolicy(AccessPolicy policy) {

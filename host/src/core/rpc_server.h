@@ -35,6 +35,7 @@ public:
 
 class HttpServer;
 struct HttpRequest;
+struct HttpAnswer;
 
 // Who may call (docs/security.md). The address is checked when a connection is accepted (anyone
 // else is closed before a byte is read) and again, with the signature, before each call is
@@ -53,6 +54,14 @@ std::string signBody(const std::string& secret, const std::string& body);
 // connection's 32-byte exporter value (security/tls.h exportSecretBinding; docs/protocol.md
 // "Shared secret"). With an empty binding it is signBody().
 std::string signCall(const std::string& secret, std::string_view binding, const std::string& body);
+// Whether `signature` (a header's value) is signCall(secret, binding, body), compared in constant
+// time: the one check of a call's signature (server) and of an answer's (client).
+bool signatureMatches(const std::string& secret, std::string_view binding, const std::string& body,
+                      std::string_view signature);
+// The header of both signatures: a call's, and over TLS the answer's to a call that proved the
+// secret, hex(HMAC-SHA256(secret, answer binding | answer body)) (signCall with the connection's
+// exportAnswerBinding(): docs/protocol.md "Shared secret").
+inline constexpr char kSignatureHeader[] = "X-Charla-Signature";
 // The raw 32-byte HMAC-SHA256 of the concatenated parts (the datagrams' tag is cut from it).
 std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts);
 // Compares two digests in constant time: the time taken must not reveal how much of a guess was
@@ -108,7 +117,7 @@ public:
 private:
     std::shared_ptr<const AccessPolicy> policy() const;
     // One request, on a worker of the HTTP server: the access check, then processCall.
-    std::string answer(const HttpRequest& request) const;
+    HttpAnswer answer(const HttpRequest& request) const;
 
     MethodTable& table_;
     mutable std::mutex policyMutex_;

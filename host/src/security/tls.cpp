@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include <stdexcept>
+#include <string_view>
 
 namespace charla::security {
 
@@ -61,15 +62,27 @@ QString openSslError() {
 
 } // namespace
 
-std::string exportSecretBinding(SSL* ssl) {
+namespace {
+
+std::string exportBinding(SSL* ssl, std::string_view label) {
     std::string binding(kSecretBindingBytes, '\0');
     if (!ssl || SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(binding.data()),
-                                           binding.size(), kSecretExporterLabel,
-                                           sizeof kSecretExporterLabel - 1, nullptr, 0, 0) != 1) {
+                                           binding.size(), label.data(), label.size(), nullptr, 0,
+                                           0) != 1) {
         ERR_clear_error();
         return {};
     }
     return binding;
+}
+
+} // namespace
+
+std::string exportSecretBinding(SSL* ssl) {
+    return exportBinding(ssl, kSecretExporterLabel);
+}
+
+std::string exportAnswerBinding(SSL* ssl) {
+    return exportBinding(ssl, kAnswerExporterLabel);
 }
 
 QByteArray rawEd25519Key(X509* cert) {
@@ -238,6 +251,21 @@ bool TlsContext::verifyBySecret(const std::string& contact, const std::string& r
     }
     emit notifier_.changed();
     return true;
+}
+
+bool TlsContext::provedSecret(const std::string& contact, const std::string& rawKey) const {
+    std::lock_guard lock(mutex_);
+    const auto proved = provedBySecret_.find(QString::fromStdString(contact));
+    return !rawKey.empty() && proved != provedBySecret_.end() && proved->second == rawKey;
+}
+
+bool TlsContext::lastKeyProvedSecret(const std::string& contact) const {
+    const QString name = QString::fromStdString(contact);
+    std::lock_guard lock(mutex_);
+    const auto presented = presented_.find(name);
+    const auto proved = provedBySecret_.find(name);
+    return presented != presented_.end() && proved != provedBySecret_.end() &&
+           presented->second == proved->second;
 }
 
 QString TlsContext::lastRefusal() const {

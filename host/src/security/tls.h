@@ -33,10 +33,18 @@ namespace charla::security {
 // two different exporters).
 inline constexpr char kSecretExporterLabel[] = "EXPORTER-charla-secret-v1";
 inline constexpr std::size_t kSecretBindingBytes = 32;
+// The binding of the answers' signature (docs/protocol.md "Shared secret"): with a secret, the
+// server signs its answer to a call that proved the secret over these 32 bytes and the answer's
+// body, so the client knows the answer came from a holder of the secret at the other end of this
+// very connection. Another label than the calls': a call's signature can never pass for an
+// answer's.
+inline constexpr char kAnswerExporterLabel[] = "EXPORTER-charla-answer-v1";
 
 // The binding of the TLS 1.3 connection `ssl` (its handshake done): both ends get the same 32
 // bytes. Empty if OpenSSL refuses.
 std::string exportSecretBinding(SSL* ssl);
+// The same for the answers' signature (kAnswerExporterLabel).
+std::string exportAnswerBinding(SSL* ssl);
 
 // Tells the windows that what TlsContext::peerKey() shows may have changed (a key presented,
 // refused, or verified by the shared secret on a server worker). Emitted from any thread:
@@ -100,6 +108,13 @@ public:
     // changed key is refused before any call is read). Cheap when nothing changes: it runs on
     // every call. True if the key became verified by this call.
     bool verifyBySecret(const std::string& contact, const std::string& rawKey);
+    // Whether `rawKey`, the key `contact` presents on a connection, proved the shared secret this
+    // session (verifyBySecret: by a call it signed to us, or an answer it signed to one of our
+    // calls). With a secret set, the client sends nothing but host.ping to a key that did not
+    // (docs/security.md "Shared secret and TLS").
+    bool provedSecret(const std::string& contact, const std::string& rawKey) const;
+    // The same for the key `contact` presented last (false before any handshake).
+    bool lastKeyProvedSecret(const std::string& contact) const;
 
     // Signals changes of what peerKey() shows; lives as long as this context.
     const TrustNotifier* notifier() const { return &notifier_; }
