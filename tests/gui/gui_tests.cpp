@@ -193,6 +193,9 @@ struct AliceAndBob {
         localPeerOptions(ports[0], ports[1], QStringLiteral("Alice")));
     std::unique_ptr<Application> bob =
         std::make_unique<Application>(localPeerOptions(ports[1], ports[0], QStringLiteral("Bob")));
+    // Both made again, before start(), with every plugin on (localPeerOptions turns some off)
+    // and these plugin options.
+    void withEveryPlugin(const std::map<std::string, std::string>& pluginOptions);
     // Starts both; true once each has connected and shows the other online.
     bool startOnline();
     std::pair<ChatWindow*, ChatWindow*> chatWindows() const {
@@ -223,6 +226,18 @@ ChatWindow* openChat(Application& app) {
         return nullptr;
     ChatWindow* chat = app.chatWindow();
     return chat && QTest::qWaitForWindowExposed(chat) ? chat : nullptr;
+}
+
+void AliceAndBob::withEveryPlugin(const std::map<std::string, std::string>& pluginOptions) {
+    for (auto* app : {&alice, &bob}) {
+        const bool isAlice = app == &alice;
+        Options options =
+            localPeerOptions(ports[isAlice ? 0 : 1], ports[isAlice ? 1 : 0],
+                             isAlice ? QStringLiteral("Alice") : QStringLiteral("Bob"));
+        options.disabledPlugins.clear();
+        options.pluginOptions = pluginOptions;
+        *app = std::make_unique<Application>(options);
+    }
 }
 
 bool AliceAndBob::startOnline() {
@@ -1910,15 +1925,7 @@ void GuiTest::everyLabelReadsInTheDarkSchemeAndTheLight() {
     FakePortal portal(1);
     QVERIFY(portal.serve());
     AliceAndBob pair;
-    for (auto* app : {&pair.alice, &pair.bob}) {
-        const bool alice = app == &pair.alice;
-        Options options = localPeerOptions(alice ? pair.ports[0] : pair.ports[1],
-                                           alice ? pair.ports[1] : pair.ports[0],
-                                           alice ? QStringLiteral("Alice") : QStringLiteral("Bob"));
-        options.disabledPlugins.clear();
-        options.pluginOptions = {{"video.camera", "pattern"}};
-        *app = std::make_unique<Application>(options);
-    }
+    pair.withEveryPlugin({{"video.camera", "pattern"}});
     QVERIFY(pair.startOnline());
     ChatWindow* const a = pair.alice->chatWindow();
     QTRY_VERIFY_WITH_TIMEOUT(desktopIsDark(), 5000);
@@ -2660,16 +2667,8 @@ QMap<QString, QMap<QString, QString>> runTheWindows(const QString& screenshotSuf
         seen["login-error"] = visibleTexts(login);
     }
     AliceAndBob pair;
-    for (auto* app : {&pair.alice, &pair.bob}) {
-        const bool alice = app == &pair.alice;
-        Options options = localPeerOptions(alice ? pair.ports[0] : pair.ports[1],
-                                           alice ? pair.ports[1] : pair.ports[0],
-                                           alice ? QStringLiteral("Alice") : QStringLiteral("Bob"));
-        options.disabledPlugins.clear();
-        options.pluginOptions = {
-            {"video.camera", "pattern"}, {"audio.input", "none"}, {"audio.output", "none"}};
-        *app = std::make_unique<Application>(options);
-    }
+    pair.withEveryPlugin(
+        {{"video.camera", "pattern"}, {"audio.input", "none"}, {"audio.output", "none"}});
     if (!pair.startOnline())
         return {};
     // Not a structured binding: clang 14 (the sanitizer builds) cannot capture one.
