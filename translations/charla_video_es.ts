@@ -36,10 +36,6 @@
         <translation>Entrada: %1   Salida: %2</translation>
     </message>
     <message>
-        <source>No call</source>
-        <translation>Sin llamada</translation>
-    </message>
-    <message>
         <source>The contact turned the camera off</source>
         <translation>El contacto apagó la cámara</translation>
     </message>

@@ -137,8 +137,10 @@ void VideoCallPanel::refreshStats() {
     if (c.codecOut == "vp8" && c.targetKbps > 0) // the rate the link allows now (rate_controller)
         out = tr("%1 (target %2 kbps)").arg(out).arg(c.targetKbps);
     stats_->setText(tr("In: %1   Out: %2").arg(direction(c.in), out));
+    // Ringing, or the moment before the engine sees an accepted call: the window's status line
+    // says which; "No call" over the picture contradicted it.
     if (!engine_.controls().callActive())
-        remote_->setPlaceholder(tr("No call"));
+        remote_->setPlaceholder(QString());
     else if (engine_.controls().peerCamera() == PeerCamera::Off)
         remote_->setPlaceholder(tr("The contact turned the camera off"));
     else if (engine_.controls().peerCamera() == PeerCamera::Missing)
