@@ -115,6 +115,7 @@ class PyPeer:
         self.file = None  # (id, bytes) served by files.read
         self.corrupt_offset = False
         self.read_delay = 0.0  # seconds each files.read takes (reads overlap if asked so)
+        self.offer_gate = None  # a threading.Event files.offer waits for before it answers
         self.short_at = None  # offset whose read answers half the bytes asked
         self.reading = 0
         self.most_reading = 0  # the most files.read calls served at once
@@ -132,6 +133,8 @@ class PyPeer:
                 outer.calls.append((name, args))
                 if name == "files.read":
                     return outer.read(args[0])
+                if name == "files.offer" and outer.offer_gate:
+                    outer.offer_gate.wait(20)  # its answer still on its way
                 if name in ("host.hello", "host.ping"):
                     return {"app": "pypeer", "version": "1", "protocol": 1, "user": "Py",
                             "plugins": []}
@@ -188,19 +191,20 @@ def main():
         os.makedirs(d, exist_ok=True)
         return d
 
-    def with_python_peer(d, extra=()):
+    def with_python_peer(d, extra=(), offer_gate=None):
         """Alice, a Charla in directory d, whose contact is a Python peer: (Alice, peer)."""
         pa, pb = free_ports(2)
         peer = PyPeer(pb)
+        peer.offer_gate = offer_gate
         peers.append(peer)
         return new(d, "Alice", pa, pb, extra=list(extra)), peer
 
-    def offering_to_python_peer(tag, name, size, seed):
+    def offering_to_python_peer(tag, name, size, seed, offer_gate=None):
         """Alice offers a new file to a Python peer: (the file, Alice, peer, the offer)."""
         d = fresh(tag)
         src = os.path.join(d, name)
         make_file(src, size, seed)
-        a, peer = with_python_peer(d, extra=["--send-file", src])
+        a, peer = with_python_peer(d, extra=["--send-file", src], offer_gate=offer_gate)
         expect(wait_for(lambda: peer.called("files.offer"), 10), "no offer reached the peer")
         return src, a, peer, peer.called("files.offer")[0][0]
 
@@ -297,12 +301,24 @@ def main():
         expect("declined" in f.faultString, "fault says %r" % f.faultString)
 
     def pause_by_receiver_then_read():
-        # The receiver paused (A hears files.pause), then resumes: its next read may overtake
-        # its resume notice, and must be served, not refused as paused.
-        src, a, peer, offer = offering_to_python_peer("pause", "notes.bin", 1 * MiB, 6)
+        # A receiver's reads may overtake its notices (each travels on a connection of its own)
+        # and must be served, not refused. A read before the answer to the offer is back is an
+        # acceptance: Charla's own receiver, accepting automatically, starts reading at once
+        # (a fresh-root CI run failed "files.read: no transfer ... here" that way). Then the
+        # receiver pauses (A hears files.pause) and resumes: its next read overtakes the resume.
+        gate = threading.Event()
+        src, a, peer, offer = offering_to_python_peer("pause", "notes.bin", 1 * MiB, 6,
+                                                      offer_gate=gate)
         tid = offer["id"]
         rpc = a.rpc_as_contact()
-        rpc.files.answer({"id": tid, "accept": True})
+        try:
+            r = rpc.files.read({"id": tid, "offset": 0, "length": 1000})
+            expect(r["data"].data == open(src, "rb").read(1000), "wrong bytes before the answer")
+            expect(state_of(a, OUT)[0] == "transferring", "A: %s" % (state_of(a, OUT),))
+        finally:
+            gate.set()
+        rpc.files.answer({"id": tid, "accept": True})  # late: changes nothing
+        expect(state_of(a, OUT)[0] == "transferring", "A: %s" % (state_of(a, OUT),))
         rpc.files.pause({"id": tid, "paused": True})
         expect(state_of(a, OUT)[0] == "paused", "A: %s" % (state_of(a, OUT),))
         r = rpc.files.read({"id": tid, "offset": 0, "length": 1000})

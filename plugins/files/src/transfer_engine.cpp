@@ -346,7 +346,9 @@ xmlrpc_c::value TransferEngine::handleRead(const xmlrpc_c::paramList& params) {
     {
         std::lock_guard lock(mutex_);
         Transfer* found = find(Direction::Outgoing, id);
-        if (!found || found->state == State::Hashing || found->state == State::Offering)
+        // Offering: the offer reached the receiver (it knows the id) and its answer to our call
+        // is not back yet; a receiver that accepts automatically reads at once.
+        if (!found || found->state == State::Hashing)
             noSuchTransfer(kReadMethod, id);
         switch (found->state) {
         case State::Declined:
@@ -374,7 +376,8 @@ xmlrpc_c::value TransferEngine::handleRead(const xmlrpc_c::paramList& params) {
                                  .toStdString());
         // Reading is accepting (the answer may still be on its way, or lost), and resuming what
         // the receiver paused.
-        if (found->state == State::Offered || found->state == State::Paused) {
+        if (found->state == State::Offering || found->state == State::Offered ||
+            found->state == State::Paused) {
             Transfer u = *found;
             u.state = State::Transferring;
             u.reason.clear();
