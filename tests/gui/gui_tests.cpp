@@ -17,6 +17,7 @@
 #include "gui/plugins_dialog.h"
 #include "gui/safety_number_dialog.h"
 #include "gui/settings_dialog.h"
+#include "gui/tones.h"
 #include "gui/tray_icon.h"
 
 #include "process_setup.h" // tests/support
@@ -1804,7 +1805,7 @@ void GuiTest::messagesNotifyTheDesktopWhenTheChatIsNotLookedAt() {
 
 // Whether the application's palette is Charla's dark one (Qt's own is light).
 bool desktopIsDark() {
-    return QApplication::palette().color(QPalette::Window).lightness() < 80;
+    return charla::gui::isDark(QApplication::palette());
 }
 
 // Issue 16: a desktop that prefers dark (the XDG portal's color-scheme) gets a dark palette from

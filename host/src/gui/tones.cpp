@@ -22,15 +22,15 @@ QColor toneColor(Tone tone, bool dark) {
 
 QString toneStyleSheet(bool dark) {
     const auto name = [dark](Tone tone) { return toneColor(tone, dark).name(); };
-    return QStringLiteral("*[charlaTone=\"ok\"] { color: %6; }"
-                          "*[charlaTone=\"error\"] { color: %1; }"
-                          "*[charlaTone=\"warning\"] { color: %2; }"
-                          "*[charlaTone=\"muted\"] { color: %3; }"
-                          "*[charlaTone=\"panel\"] { background: %4; border: 1px solid %5; "
+    return QStringLiteral("*[charlaTone=\"ok\"] { color: %1; }"
+                          "*[charlaTone=\"error\"] { color: %2; }"
+                          "*[charlaTone=\"warning\"] { color: %3; }"
+                          "*[charlaTone=\"muted\"] { color: %4; }"
+                          "*[charlaTone=\"panel\"] { background: %5; border: 1px solid %6; "
                           "border-radius: 4px; }")
-        .arg(name(Tone::Error), name(Tone::Warning), name(Tone::Muted),
+        .arg(name(Tone::Ok), name(Tone::Error), name(Tone::Warning), name(Tone::Muted),
              dark ? QStringLiteral("#1e1e1e") : QStringLiteral("#f3f3f3"),
-             dark ? QStringLiteral("#3c3c3c") : QStringLiteral("#dcdcdc"), name(Tone::Ok));
+             dark ? QStringLiteral("#3c3c3c") : QStringLiteral("#dcdcdc"));
 }
 
 bool isDark(const QPalette& palette) {
