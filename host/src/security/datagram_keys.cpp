@@ -33,6 +33,26 @@ int intSize(std::size_t size) {
     return static_cast<int>(size); // datagrams are at most 2048 bytes
 }
 
+// What sealing and opening share: the thread's context keyed for datagram `seq` (encrypt 1 seals,
+// 0 opens), the additional data, then `size` bytes of `in` through the cipher into `out`. Returns
+// the context, ready for the tag and Final, or nullptr on any failure.
+EVP_CIPHER_CTX* runCipher(int encrypt, const DatagramKey& key, std::uint64_t seq,
+                          const std::uint8_t* aad, std::size_t aadSize, const std::uint8_t* in,
+                          std::size_t size, std::uint8_t* out, int* written) {
+    EVP_CIPHER_CTX* ctx = threadContext();
+    const auto nonce = nonceFor(key, seq);
+    int n = 0;
+    *written = 0;
+    if (!ctx ||
+        EVP_CipherInit_ex(ctx, EVP_chacha20_poly1305(), nullptr, key.key.data(), nonce.data(),
+                          encrypt) != 1 ||
+        EVP_CipherUpdate(ctx, nullptr, &n, aad, intSize(aadSize)) != 1)
+        return nullptr;
+    if (size > 0 && EVP_CipherUpdate(ctx, out, written, in, intSize(size)) != 1)
+        return nullptr;
+    return ctx;
+}
+
 } // namespace
 
 std::optional<DatagramKey> exportDatagramKey(SSL* ssl) {
@@ -54,18 +74,10 @@ std::optional<DatagramKey> exportDatagramKey(SSL* ssl) {
 bool sealDatagram(const DatagramKey& key, std::uint64_t seq, const std::uint8_t* aad,
                   std::size_t aadSize, const std::uint8_t* plain, std::size_t size,
                   std::uint8_t* out) {
-    EVP_CIPHER_CTX* ctx = threadContext();
-    const auto nonce = nonceFor(key, seq);
-    int n = 0;
-    if (!ctx ||
-        EVP_EncryptInit_ex(ctx, EVP_chacha20_poly1305(), nullptr, key.key.data(), nonce.data()) !=
-            1 ||
-        EVP_EncryptUpdate(ctx, nullptr, &n, aad, intSize(aadSize)) != 1)
-        return false;
     int written = 0;
-    if (size > 0 && EVP_EncryptUpdate(ctx, out, &written, plain, intSize(size)) != 1)
-        return false;
-    if (EVP_EncryptFinal_ex(ctx, out + written, &n) != 1)
+    EVP_CIPHER_CTX* ctx = runCipher(1, key, seq, aad, aadSize, plain, size, out, &written);
+    int n = 0;
+    if (!ctx || EVP_EncryptFinal_ex(ctx, out + written, &n) != 1)
         return false;
     return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, kDatagramAeadTagBytes, out + size) == 1;
 }
@@ -76,22 +88,16 @@ bool openDatagram(const DatagramKey& key, std::uint64_t seq, const std::uint8_t*
     if (sealedSize < kDatagramAeadTagBytes)
         return false;
     const std::size_t size = sealedSize - kDatagramAeadTagBytes;
-    EVP_CIPHER_CTX* ctx = threadContext();
-    const auto nonce = nonceFor(key, seq);
-    int n = 0;
-    if (!ctx ||
-        EVP_DecryptInit_ex(ctx, EVP_chacha20_poly1305(), nullptr, key.key.data(), nonce.data()) !=
-            1 ||
-        EVP_DecryptUpdate(ctx, nullptr, &n, aad, intSize(aadSize)) != 1)
-        return false;
     int written = 0;
-    if (size > 0 && EVP_DecryptUpdate(ctx, out, &written, sealed, intSize(size)) != 1)
+    EVP_CIPHER_CTX* ctx = runCipher(0, key, seq, aad, aadSize, sealed, size, out, &written);
+    if (!ctx)
         return false;
     // The tag is set before Final, which checks it; the plaintext is only used if it matched.
     std::array<std::uint8_t, kDatagramAeadTagBytes> tag{};
     std::memcpy(tag.data(), sealed + size, tag.size());
     if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tag.size(), tag.data()) != 1)
         return false;
+    int n = 0;
     return EVP_DecryptFinal_ex(ctx, out + written, &n) == 1;
 }
 
