@@ -76,6 +76,15 @@ StoredMessage readRow(const QSqlQuery& query) {
     return m;
 }
 
+// Runs a prepared SELECT of kColumns and reads every row it returns.
+std::vector<StoredMessage> readRows(QSqlQuery& query, const char* what) {
+    execPrepared(query, what);
+    std::vector<StoredMessage> rows;
+    while (query.next())
+        rows.push_back(readRow(query));
+    return rows;
+}
+
 // A null QString binds as SQL NULL; the columns are NOT NULL.
 QString notNull(const QString& text) {
     return text.isNull() ? QStringLiteral("") : text;
@@ -306,11 +315,7 @@ std::vector<StoredMessage> MessageStore::select(const QString& where, qint64 val
     query.prepare(sql);
     if (where.contains(u'?'))
         query.addBindValue(value);
-    execPrepared(query, "reading messages");
-    std::vector<StoredMessage> rows;
-    while (query.next())
-        rows.push_back(readRow(query));
-    return rows;
+    return readRows(query, "reading messages");
 }
 
 std::optional<StoredMessage> MessageStore::outboxHead() {
@@ -436,11 +441,7 @@ std::vector<StoredMessage> MessageStore::search(const QString& text, int limit,
         QStringLiteral(" FROM messages WHERE seq IN (%1) ORDER BY seq DESC").arg(matches));
     select.addBindValue(fts ? ftsQuery(query) : likePattern(query));
     select.addBindValue(limit);
-    execPrepared(select, "searching messages");
-    std::vector<StoredMessage> rows;
-    while (select.next())
-        rows.push_back(readRow(select));
-    return rows;
+    return readRows(select, "searching messages");
 }
 
 } // namespace charla::text
