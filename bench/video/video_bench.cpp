@@ -928,20 +928,21 @@ int runNatural(const std::string& self, int seconds, const std::string& video, i
     std::printf("\n%-9s %-5s %-5s %9s %8s %8s", "size", "codec", "way", "recv fps", "g2g p95",
                 "kbit/s");
     if (qualityEvery > 0)
-        std::printf(" %8s %7s %7s %6s", "PSNR dB", "SSIM", "SSIMp5", "pics");
+        std::printf(" %8s %7s %7s %6s %7s", "PSNR dB", "SSIM", "SSIMp5", "pics", "smaller");
     std::printf("\n");
     for (const Row& r : rows) {
         std::printf("%-9s %-5s %-5s %9.2f %8.1f %8.0f", r.size.c_str(), r.codec.c_str(),
                     r.side.c_str(), r.fps, r.p95, r.kbps);
         if (qualityEvery > 0)
-            std::printf(" %8.2f %7.4f %7.4f %6d", charla::bench::mean(r.q.psnr),
+            std::printf(" %8.2f %7.4f %7.4f %6d %7d", charla::bench::mean(r.q.psnr),
                         charla::bench::mean(r.q.ssim), charla::bench::percentile(r.q.ssim, 5),
-                        r.q.pairs);
+                        r.q.pairs, r.q.scaled);
         std::printf("\n");
     }
     if (qualityEvery > 0)
         std::printf("(PSNR/SSIM: received pictures against the frames sent, luma, 1 in %d "
-                    "sampled by capture time; kbit/s: the sender's)\n",
+                    "sampled by capture time; kbit/s: the sender's; smaller: pictures sent below "
+                    "the source's size by VP8's size ladder, scaled up to compare)\n",
                     qualityEvery);
     return 0;
 }
