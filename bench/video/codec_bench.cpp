@@ -11,6 +11,7 @@
 // source's, encode and decode CPU per frame (p50/p95). A program that prints figures
 // (docs/performance-video.md), never run by ctest.
 #include "jpeg_codec.h"
+#include "quality.h"
 #include "vp8_codec.h"
 
 #include <opencv2/core.hpp>
@@ -30,6 +31,8 @@
 
 namespace {
 
+using charla::bench::mean;
+using charla::bench::percentile;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kFps = 30;
@@ -43,39 +46,6 @@ double msSince(Clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
-    return v[std::min(i, v.size() - 1)];
-}
-
-double psnr(const cv::Mat& a, const cv::Mat& b) {
-    return cv::PSNR(a, b);
-}
-
-// SSIM of two 8-bit grey pictures (Wang et al. 2004: 11x11 Gaussian window, sigma 1.5).
-double ssim(const cv::Mat& a8, const cv::Mat& b8) {
-    const double c1 = 6.5025, c2 = 58.5225; // (0.01 * 255)^2, (0.03 * 255)^2
-    cv::Mat a, b;
-    a8.convertTo(a, CV_32F);
-    b8.convertTo(b, CV_32F);
-    cv::Mat mua, mub, aa, bb, ab;
-    const cv::Size win(11, 11);
-    cv::GaussianBlur(a, mua, win, 1.5);
-    cv::GaussianBlur(b, mub, win, 1.5);
-    cv::GaussianBlur(a.mul(a), aa, win, 1.5);
-    cv::GaussianBlur(b.mul(b), bb, win, 1.5);
-    cv::GaussianBlur(a.mul(b), ab, win, 1.5);
-    const cv::Mat mua2 = mua.mul(mua), mub2 = mub.mul(mub), muab = mua.mul(mub);
-    const cv::Mat num = (2 * muab + c1).mul(2 * (ab - muab) + c2);
-    const cv::Mat den = (mua2 + mub2 + c1).mul((aa - mua2) + (bb - mub2) + c2);
-    cv::Mat map;
-    cv::divide(num, den, map);
-    return cv::mean(map)[0];
-}
-
 struct Result {
     std::string name;
     double bytes = 0;
@@ -86,12 +56,6 @@ struct Result {
 
 void print(const Result& r) {
     const double kbps = r.bytes * 8 / 1000.0 / (r.frames / static_cast<double>(kFps));
-    auto mean = [](const std::vector<double>& v) {
-        double s = 0;
-        for (double x : v)
-            s += x;
-        return v.empty() ? 0 : s / static_cast<double>(v.size());
-    };
     std::printf("%-22s %8.0f %7.2f %7.4f %7.4f %7.2f %7.2f %7.2f %7.2f %5d\n", r.name.c_str(), kbps,
                 mean(r.psnr), mean(r.ssim), percentile(r.ssim, 5), percentile(r.encMs, 50),
                 percentile(r.encMs, 95), percentile(r.decMs, 50), percentile(r.decMs, 95),
@@ -102,8 +66,8 @@ void print(const Result& r) {
 void measure(Result& r, int index, const cv::Mat& srcY, const cv::Mat& decodedY) {
     if (index % 3 != 0)
         return;
-    r.psnr.push_back(psnr(srcY, decodedY));
-    r.ssim.push_back(ssim(srcY, decodedY));
+    r.psnr.push_back(charla::bench::psnr(srcY, decodedY));
+    r.ssim.push_back(charla::bench::ssim(srcY, decodedY));
 }
 
 // The plugin's own coders (the settings calls use), at each speed tried; like JPEG's, the
@@ -115,7 +79,7 @@ Result runVp8(const Source& src, int h, int kbps, int cpuUsed) {
     charla::video::Vp8Decoder dec;
     enc.setBitrateKbps(kbps);
     std::vector<std::uint8_t> packet;
-    cv::Mat bgr, yuv;
+    cv::Mat bgr;
     for (int i = 0; i < static_cast<int>(src.bgr.size()); ++i) {
         auto t0 = Clock::now();
         bool keyframe = false;
@@ -131,8 +95,7 @@ Result runVp8(const Source& src, int h, int kbps, int cpuUsed) {
         r.decMs.push_back(msSince(t0));
         if (i % 3 != 0)
             continue;
-        cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV_I420);
-        measure(r, i, src.i420[i].rowRange(0, h), yuv.rowRange(0, h));
+        measure(r, i, src.i420[i].rowRange(0, h), charla::bench::luma(bgr));
     }
     return r;
 }
@@ -226,7 +189,7 @@ Result runJpeg(const Source& src, int w, int h, int quality) {
     charla::video::JpegEncoder enc;
     charla::video::JpegDecoder dec;
     std::vector<std::uint8_t> jpeg;
-    cv::Mat bgr, yuv;
+    cv::Mat bgr;
     for (int i = 0; i < static_cast<int>(src.bgr.size()); ++i) {
         auto t0 = Clock::now();
         if (!enc.encode(src.bgr[i], quality, jpeg))
@@ -241,8 +204,7 @@ Result runJpeg(const Source& src, int w, int h, int quality) {
         ++r.keyframes;
         if (i % 3 != 0)
             continue;
-        cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV_I420);
-        measure(r, i, src.i420[i].rowRange(0, h), yuv.rowRange(0, h));
+        measure(r, i, src.i420[i].rowRange(0, h), charla::bench::luma(bgr));
     }
     (void)w;
     return r;

@@ -3,10 +3,12 @@
 // loopback, measured in the same run (docs/performance-video.md).
 //
 //   charla_video_bench [--seconds N]          the test pattern, JPEG (RTP/JPEG baselines)
-//   charla_video_bench --natural [--seconds N] [--video FILE]
+//   charla_video_bench --natural [--seconds N] [--video FILE] [--quality-every N]
 //                                             a recorded video (vtest.avi from opencv-doc), VP8
 //                                             and JPEG side by side, each against GStreamer's
-//                                             encoder and decoder of the same codec
+//                                             encoder and decoder of the same codec, and the
+//                                             PSNR/SSIM of the pictures each side shows against
+//                                             the frames sent (1 in N sampled, 10; 0: off)
 //   charla_video_bench --with-transfer [--seconds N]
 //                                             a 720p VP8 call with and without a file moving
 //                                             from A to B at the same time (issue 15)
@@ -20,15 +22,20 @@
 // Each Charla instance is its own process: a Session with only the video plugin, the test pattern
 // as its camera, the call set Active. Its figures come from video.stats (dispatched locally) and
 // getrusage(RUSAGE_SELF) over the measuring window, after a warm-up. Wire bytes are counted by a
-// TCP proxy between the instances (every request byte, HTTP headers included).
+// TCP proxy between the instances (every request byte, HTTP headers included). With --natural
+// each instance also keeps the luma of a sample of the frames it captures and of the pictures it
+// shows; the orchestrator pairs them by capture time after the window (PSNR and SSIM of what a
+// receiver shows against what its peer captured).
 #include "core/session.h"
 
 #include "jpeg_codec.h"
 #include "ports.h" // tests/support
 #include "process_setup.h"
 #include "process_stats.h"
+#include "quality.h"
 #include "tcp_proxy.h"
 #include "test_pattern.h"
+#include "video_plugin.h"
 #include "video_stats.h"
 #include "video_wire.h"
 #include "vp8_codec.h"
@@ -54,10 +61,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -97,6 +109,224 @@ LatencyBins bins(const Struct& s, const std::string& key) {
     return out;
 }
 
+// --- received-picture quality ----------------------------------------------------------------
+
+// Whether the quality tap keeps the frame captured at `ts`: a 1-in-`every` choice by capture time,
+// the same on both sides (the receiver's picture carries its sender's capture time), so that what
+// a receiver keeps finds its source in what the sender kept. Hashed: capture times follow the
+// 30 fps period, so a plain modulo would keep a third of the frames or none. Whole milliseconds:
+// the wire carries the double to ~0.01 ms.
+bool sampled(double ts, int every) {
+    if (every <= 0)
+        return false;
+    auto x = static_cast<std::uint64_t>(ts);
+    x ^= x >> 33; // MurmurHash3's finaliser
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x % static_cast<std::uint64_t>(every) == 0;
+}
+
+struct LumaSample {
+    bool shown = false; // a picture shown (the peer's frame); false: a frame captured here
+    double ts = 0;      // capture time, ms since the Unix epoch
+    cv::Mat y;
+};
+
+// Keeps a sample of the pictures an instance captures (what it sends) and shows (what the peer
+// sent) during the window, for their luma. Off the measured path as far as it goes: the engine's
+// frame listener (on the capture and decode threads) only takes a reference to the picture into a
+// short queue; the tap's own thread copies it into buffers allocated and touched before the
+// window (the decoder reuses its buffers once nobody holds them, and fresh pages cost ~8 ms a 720p
+// picture in page faults on this machine, 40 times the copy); the luma is made after the window
+// (OpenCV's colour conversion spreads over its worker threads, which spin). The copies' CPU time
+// is reported: it is part of the instance's.
+class QualityTap {
+public:
+    static constexpr std::size_t kMaxPending = 4;
+
+    // `size`: the source's (a picture shown smaller fits in a buffer); `perKind`: how many
+    // pictures of each kind it can keep.
+    QualityTap(charla::video::VideoEngine& engine, int every, cv::Size size, std::size_t perKind)
+        : engine_(engine), every_(every), perKind_(perKind) {
+        for (std::size_t i = 0; i < 2 * perKind; ++i)
+            buffers_.emplace_back(size, CV_8UC3, cv::Scalar::all(0)); // touched: resident now
+        thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+        listener_ = engine_.addFrameListener([this] { onPicture(); });
+    }
+    ~QualityTap() { stop(); }
+
+    void start() {
+        std::lock_guard lock(mutex_);
+        active_ = true;
+    }
+    // Ends the sampling, then makes the lumas.
+    void stop() {
+        if (listener_ == 0)
+            return;
+        engine_.removeFrameListener(listener_);
+        listener_ = 0;
+        thread_.request_stop();
+        wake_.notify_all();
+        thread_.join();
+        for (LumaSample& s : samples_)
+            s.y = charla::bench::luma(s.y);
+        buffers_.clear();
+    }
+
+    // Binary, for the orchestrator (readSamples): per sample shown (1 byte), ts (8), cols and
+    // rows (4 + 4), the luma.
+    bool write(const std::string& path) const {
+        std::ofstream out(path, std::ios::binary);
+        for (const LumaSample& s : samples_) {
+            const char shown = s.shown ? 1 : 0;
+            const std::int32_t size[2] = {s.y.cols, s.y.rows};
+            out.write(&shown, 1);
+            out.write(reinterpret_cast<const char*>(&s.ts), sizeof s.ts);
+            out.write(reinterpret_cast<const char*>(size), sizeof size);
+            out.write(reinterpret_cast<const char*>(s.y.data),
+                      static_cast<std::streamsize>(s.y.total()));
+        }
+        return static_cast<bool>(out);
+    }
+    double cpuSeconds() const { return cpu_; }
+    // Sampled pictures not kept: the queue was full, or the buffers were all used.
+    std::uint64_t dropped() const { return dropped_ + overflow_; }
+
+private:
+    void onPicture() {
+        const std::optional<charla::video::VideoPicture> pictures[2] = {engine_.localPicture(),
+                                                                        engine_.remotePicture()};
+        std::lock_guard lock(mutex_);
+        if (!active_)
+            return;
+        for (int kind = 0; kind < 2; ++kind) {
+            const auto& p = pictures[kind];
+            if (!p || p->seq <= lastSeq_[kind])
+                continue;
+            lastSeq_[kind] = p->seq;
+            if (!sampled(p->ts, every_))
+                continue;
+            if (pending_.size() >= kMaxPending) {
+                ++dropped_;
+                continue;
+            }
+            pending_.push_back({kind == 1, p->ts, p->bgr});
+            wake_.notify_one();
+        }
+    }
+
+    void run(std::stop_token stop) {
+        const double cpu0 = charla::test::threadCpuSeconds();
+        std::size_t kept[2] = {0, 0};
+        for (;;) {
+            LumaSample s;
+            {
+                std::unique_lock lock(mutex_);
+                wake_.wait(lock, stop, [&] { return !pending_.empty(); });
+                if (pending_.empty())
+                    break; // stopped
+                s = std::move(pending_.front());
+                pending_.pop_front();
+            }
+            if (kept[s.shown] >= perKind_) {
+                ++overflow_;
+                continue;
+            }
+            const cv::Mat& b = buffers_[samples_.size()]; // kept[0] + kept[1] < 2 * perKind_
+            if (s.y.type() != CV_8UC3 || s.y.cols > b.cols || s.y.rows > b.rows) {
+                ++overflow_;
+                continue;
+            }
+            ++kept[s.shown];
+            cv::Mat copy(s.y.rows, s.y.cols, CV_8UC3, b.data); // no allocation
+            s.y.copyTo(copy);
+            s.y = copy; // and the picture's own buffer is let go
+            samples_.push_back(std::move(s));
+        }
+        cpu_ = charla::test::threadCpuSeconds() - cpu0;
+    }
+
+    charla::video::VideoEngine& engine_;
+    const int every_;
+    const std::size_t perKind_;
+    std::vector<cv::Mat> buffers_; // 2 * perKind_, the source's size
+    std::mutex mutex_;
+    std::condition_variable_any wake_;
+    std::deque<LumaSample> pending_;
+    std::uint64_t lastSeq_[2] = {0, 0};
+    bool active_ = false;
+    std::uint64_t dropped_ = 0;
+    std::uint64_t overflow_ = 0;
+    std::vector<LumaSample> samples_; // BGR, then luma; the tap's thread only, until stop()
+    double cpu_ = 0;
+    int listener_ = 0;
+    std::jthread thread_;
+};
+
+std::vector<LumaSample> readSamples(const std::string& path) {
+    std::vector<LumaSample> out;
+    std::ifstream in(path, std::ios::binary);
+    for (;;) {
+        char shown = 0;
+        LumaSample s;
+        std::int32_t size[2] = {0, 0};
+        if (!in.read(&shown, 1) || !in.read(reinterpret_cast<char*>(&s.ts), sizeof s.ts) ||
+            !in.read(reinterpret_cast<char*>(size), sizeof size) || size[0] <= 0 || size[1] <= 0)
+            break;
+        s.shown = shown != 0;
+        s.y.create(size[1], size[0], CV_8UC1);
+        if (!in.read(reinterpret_cast<char*>(s.y.data), static_cast<std::streamsize>(s.y.total())))
+            break;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+// The pictures one side showed against the frames its peer captured, paired by capture time.
+struct ReceivedQuality {
+    int pairs = 0;
+    int scaled = 0;   // shown smaller than captured (VP8's size ladder): scaled up to compare
+    int unpaired = 0; // shown, captured within the sender's window, but not kept by it
+    std::vector<double> psnr, ssim;
+};
+
+ReceivedQuality receivedQuality(const std::vector<LumaSample>& sender,
+                                const std::vector<LumaSample>& receiver) {
+    std::map<double, const cv::Mat*> sent;
+    for (const LumaSample& s : sender)
+        if (!s.shown)
+            sent[s.ts] = &s.y;
+    ReceivedQuality q;
+    cv::Mat up;
+    for (const LumaSample& r : receiver) {
+        // The two windows are not quite aligned: a picture captured outside the sender's has no
+        // source to pair with
+        if (!r.shown || sent.empty() || r.ts < sent.begin()->first - 0.1 ||
+            r.ts > sent.rbegin()->first + 0.1)
+            continue;
+        // The wire carries the double to ~0.01 ms (15 digits): 0.1 ms of slack, frames are 33 ms
+        // apart.
+        auto it = sent.lower_bound(r.ts - 0.1);
+        if (it == sent.end() || it->first > r.ts + 0.1) {
+            ++q.unpaired;
+            continue;
+        }
+        const cv::Mat& src = *it->second;
+        const cv::Mat* shown = &r.y;
+        if (r.y.size() != src.size()) {
+            cv::resize(r.y, up, src.size(), 0, 0, cv::INTER_LINEAR);
+            shown = &up;
+            ++q.scaled;
+        }
+        q.psnr.push_back(charla::bench::psnr(src, *shown));
+        q.ssim.push_back(charla::bench::ssim(src, *shown));
+        ++q.pairs;
+    }
+    return q;
+}
+
 // --- one Charla instance -------------------------------------------------------------------
 
 int runInstance(int argc, char** argv) {
@@ -109,14 +339,19 @@ int runInstance(int argc, char** argv) {
     const int seconds = std::atoi(argv[6]);
     setenv("XDG_CONFIG_HOME", argv[7], 1);
     // Then, in any order: the files plugin (--with-transfer): none (not loaded), "idle",
-    // "send:PATH" or "receive"; and "--plaintext" (the orchestrator's --encryption).
+    // "send:PATH" or "receive"; "--plaintext" (the orchestrator's --encryption); and
+    // "--quality=N": keep a 1-in-N sample of the pictures for received quality (QualityTap).
     std::string files;
     bool plaintext = false;
+    int qualityEvery = 0;
     for (int i = 10; i < argc; ++i) {
-        if (std::string(argv[i]) == "--plaintext")
+        const std::string a = argv[i];
+        if (a == "--plaintext")
             plaintext = true;
+        else if (a.rfind("--quality=", 0) == 0)
+            qualityEvery = std::atoi(a.c_str() + 10);
         else
-            files = argv[i];
+            files = a;
     }
     const QString downloads = QString::fromLocal8Bit(argv[7]) + "/downloads";
     if (!files.empty())
@@ -157,6 +392,18 @@ int runInstance(int argc, char** argv) {
     for (int i = 0; i < 1000 && !session.channel().peer().sends("video", "video"); ++i)
         pump(10ms);
     session.plugins().notifyCallChanged({charla::sdk::CallInfo::State::Active, "bench"});
+    std::unique_ptr<QualityTap> tap;
+    if (qualityEvery > 0) {
+        // The plugin's own engine (the bench links the same video code and headers).
+        auto* plugin =
+            static_cast<charla::video::VideoPlugin*>(session.plugins().instance("video"));
+        // Buffers for the window's expected samples and a margin: 30 fps, 1 in `qualityEvery`.
+        const std::size_t perKind = std::min<std::size_t>(
+            150, static_cast<std::size_t>(seconds * 30 * 1.4 / qualityEvery) + 8);
+        if (plugin)
+            tap = std::make_unique<QualityTap>(plugin->engine(), qualityEvery,
+                                               cv::Size(width, height), perKind);
+    }
     // Warm-up: connections open, caches warm; with the files plugin also the sender's hashing of
     // the file before its offer, so that the bytes move during the whole window.
     pump(files.empty() ? 3s : 8s);
@@ -177,17 +424,27 @@ int runInstance(int argc, char** argv) {
     const Struct s0 = stats();
     const double cpu0 = processCpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
+    if (tap)
+        tap->start();
     pump(std::chrono::seconds(seconds));
     const Struct s1 = stats();
     const double cpu1 = processCpuSeconds();
     const double window =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double tapCpu = 0, tapDropped = 0;
+    if (tap) {
+        tap->stop(); // after the window: writing the samples is not measured
+        tapCpu = tap->cpuSeconds();
+        tapDropped = static_cast<double>(tap->dropped());
+        tap->write(std::string(argv[7]) + "/quality.bin");
+        tap.reset();
+    }
 
     const LatencyBins h = bins(s1, "latency_hist").since(bins(s0, "latency_hist"));
     std::printf("RESULT window=%.3f displayed=%.0f sent=%.0f p50=%.2f p95=%.2f p99=%.2f cpu=%.3f "
                 "jpeg_sent=%.0f sent_total=%.0f jpeg_sent_total=%.0f failures=%.0f stale=%.0f "
                 "queue_drops=%.0f target_kbps=%.0f out_width=%.0f keyframes=%.0f "
-                "file_bytes=%lld\n",
+                "file_bytes=%lld tap_cpu=%.4f tap_dropped=%.0f\n",
                 window, number(s1, "displayed") - number(s0, "displayed"),
                 number(s1, "sent") - number(s0, "sent"), h.percentileMs(50), h.percentileMs(95),
                 h.percentileMs(99), cpu1 - cpu0,
@@ -198,7 +455,7 @@ int runInstance(int argc, char** argv) {
                 number(s1, "receive_queue_drops") - number(s0, "receive_queue_drops"),
                 number(s1, "target_kbps"), number(s1, "out_width"),
                 number(s1, "keyframes_sent") - number(s0, "keyframes_sent"),
-                static_cast<long long>(received() - received0));
+                static_cast<long long>(received() - received0), tapCpu, tapDropped);
     std::fflush(stdout);
     session.plugins().notifyCallChanged({});
     session.stop();
@@ -270,12 +527,13 @@ std::map<std::string, double> parseResult(const std::string& text) {
 struct CharlaFigures {
     std::map<std::string, double> a, b;
     std::uint64_t wireAtoB = 0, wireBtoA = 0;
+    ReceivedQuality shownByA, shownByB; // with qualityEvery: B's frames as A showed them, and so on
 };
 
 CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
                         const std::string& source = "test", const std::string& codecs = "jpeg",
                         const std::string& filesA = "", const std::string& filesB = "",
-                        bool plaintext = false) {
+                        bool plaintext = false, int qualityEvery = 0) {
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
     TcpProxy toB(portB), toA(portA);
@@ -299,6 +557,8 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
             out.push_back(files);
         if (plaintext)
             out.push_back("--plaintext");
+        if (qualityEvery > 0)
+            out.push_back("--quality=" + std::to_string(qualityEvery));
         return out;
     };
     Child a = spawn(args(portA, toB.port(), dirA, filesA), true);
@@ -310,6 +570,12 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
     waitCpu(b.pid);
     f.wireAtoB = toB.bytes(TcpProxy::Direction::ToTarget);
     f.wireBtoA = toA.bytes(TcpProxy::Direction::ToTarget);
+    if (qualityEvery > 0) { // the instances have ended: this measures nothing of theirs
+        const std::vector<LumaSample> sa = readSamples(std::string(dirA) + "/quality.bin");
+        const std::vector<LumaSample> sb = readSamples(std::string(dirB) + "/quality.bin");
+        f.shownByA = receivedQuality(sb, sa);
+        f.shownByB = receivedQuality(sa, sb);
+    }
     std::system((std::string("rm -rf ") + dirA + " " + dirB).c_str());
     return f;
 }
@@ -581,10 +847,23 @@ int runAll(const std::string& self, int seconds) {
 }
 
 // The recorded video, VP8 and JPEG side by side, each against GStreamer's encoder and decoder of
-// the same codec at the same settings, both directions at once.
-int runNatural(const std::string& self, int seconds, const std::string& video) {
+// the same codec at the same settings, both directions at once; with `qualityEvery` > 0 also the
+// PSNR and SSIM of what each side showed against the frames its peer captured.
+int runNatural(const std::string& self, int seconds, const std::string& video, int qualityEvery) {
     std::printf("charla_video_bench --natural: %s, %d s per measurement, %u CPUs\n", video.c_str(),
                 seconds, std::thread::hardware_concurrency());
+    if (qualityEvery > 0)
+        std::printf("received quality: luma PSNR and SSIM (11x11 Gaussian, as charla_codec_bench) "
+                    "of a 1-in-%d sample of the pictures each side shows, chosen by capture time, "
+                    "against the frame its peer captured with that time; lumas kept during the "
+                    "window on a thread of each instance, compared after it\n",
+                    qualityEvery);
+    struct Row {
+        std::string size, codec, side;
+        double fps, p95, kbps;
+        ReceivedQuality q;
+    };
+    std::vector<Row> rows;
     for (auto [w, h] : {std::pair{640, 480}, std::pair{1280, 720}}) {
         int frames = 0;
         const std::string file = naturalSource(video, w, h, &frames);
@@ -597,7 +876,8 @@ int runNatural(const std::string& self, int seconds, const std::string& video) {
                     w, h, frames);
         for (const bool vp8 : {true, false}) {
             const char* codec = vp8 ? "VP8" : "JPEG";
-            const CharlaFigures c = runCharla(self, w, h, seconds, file, vp8 ? "vp8" : "jpeg");
+            const CharlaFigures c = runCharla(self, w, h, seconds, file, vp8 ? "vp8" : "jpeg", "",
+                                              "", false, qualityEvery);
             if (c.a.empty() || c.b.empty()) {
                 std::printf("Charla instances gave no figures\n");
                 return 1;
@@ -608,6 +888,8 @@ int runNatural(const std::string& self, int seconds, const std::string& video) {
             const double gstPerMin = gstCpu / gstElapsed * 60;
             for (const auto* side : {&c.a, &c.b}) {
                 const auto& s = *side;
+                const auto& peer = side == &c.a ? c.b : c.a;
+                const ReceivedQuality& q = side == &c.a ? c.shownByA : c.shownByB;
                 const double cpuPerMin = s.at("cpu") / s.at("window") * 60;
                 std::printf("%s instance %s: received %.2f fps; glass-to-glass p50 %.2f / p95 "
                             "%.2f ms; sent %.2f fps, %.0f kbit/s (target %.0f, width %.0f), "
@@ -619,6 +901,19 @@ int runNatural(const std::string& self, int seconds, const std::string& video) {
                             s.at("out_width"), s.at("jpeg_sent") / std::max(1.0, s.at("sent")),
                             s.at("keyframes"), cpuPerMin, cpuPerMin / gstPerMin, codec,
                             s.at("failures"), s.at("stale"), s.at("queue_drops"));
+                if (qualityEvery > 0)
+                    std::printf("  shown by %s: PSNR %.2f dB, SSIM %.4f (p5 %.4f, min %.4f) over "
+                                "%d pictures (%d scaled up from a smaller size, %d without their "
+                                "source); sampling cost %.3f CPU s/min of the instance's, %.0f "
+                                "samples dropped\n",
+                                side == &c.a ? "A" : "B", charla::bench::mean(q.psnr),
+                                charla::bench::mean(q.ssim), charla::bench::percentile(q.ssim, 5),
+                                charla::bench::percentile(q.ssim, 0), q.pairs, q.scaled, q.unpaired,
+                                s.at("tap_cpu") / s.at("window") * 60, s.at("tap_dropped"));
+                rows.push_back({std::to_string(w) + "x" + std::to_string(h), codec,
+                                side == &c.a ? "B->A" : "A->B", s.at("displayed") / s.at("window"),
+                                s.at("p95"), peer.at("jpeg_sent") * 8 / peer.at("window") / 1000,
+                                q});
             }
             std::printf("GStreamer %s baseline (%s): %.2f CPU s/min per instance (one sender + one "
                         "receiver)\n",
@@ -630,6 +925,25 @@ int runNatural(const std::string& self, int seconds, const std::string& video) {
         }
         std::remove(file.c_str());
     }
+    std::printf("\n%-9s %-5s %-5s %9s %8s %8s", "size", "codec", "way", "recv fps", "g2g p95",
+                "kbit/s");
+    if (qualityEvery > 0)
+        std::printf(" %8s %7s %7s %6s %7s", "PSNR dB", "SSIM", "SSIMp5", "pics", "smaller");
+    std::printf("\n");
+    for (const Row& r : rows) {
+        std::printf("%-9s %-5s %-5s %9.2f %8.1f %8.0f", r.size.c_str(), r.codec.c_str(),
+                    r.side.c_str(), r.fps, r.p95, r.kbps);
+        if (qualityEvery > 0)
+            std::printf(" %8.2f %7.4f %7.4f %6d %7d", charla::bench::mean(r.q.psnr),
+                        charla::bench::mean(r.q.ssim), charla::bench::percentile(r.q.ssim, 5),
+                        r.q.pairs, r.q.scaled);
+        std::printf("\n");
+    }
+    if (qualityEvery > 0)
+        std::printf("(PSNR/SSIM: received pictures against the frames sent, luma, 1 in %d "
+                    "sampled by capture time; kbit/s: the sender's; smaller: pictures sent below "
+                    "the source's size by VP8's size ladder, scaled up to compare)\n",
+                    qualityEvery);
     return 0;
 }
 
@@ -742,6 +1056,7 @@ int main(int argc, char** argv) {
                          300);
     int seconds = 20;
     int rounds = 3;
+    int qualityEvery = 10; // --natural: 3 pictures a second each way
     bool natural = false, withTransfer = false, encryption = false;
     std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
     for (int i = 1; i < argc; ++i) {
@@ -758,6 +1073,8 @@ int main(int argc, char** argv) {
             encryption = true;
         else if (a == "--rounds" && i + 1 < argc)
             rounds = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--quality-every" && i + 1 < argc)
+            qualityEvery = std::max(0, std::atoi(argv[++i]));
     }
     char self[4096];
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -766,5 +1083,5 @@ int main(int argc, char** argv) {
         return runWithTransfer(self, seconds);
     if (encryption)
         return runEncryptionCost(self, seconds, rounds);
-    return natural ? runNatural(self, seconds, video) : runAll(self, seconds);
+    return natural ? runNatural(self, seconds, video, qualityEvery) : runAll(self, seconds);
 }

@@ -37,6 +37,10 @@ public:
     void peerChanged(const sdk::PeerInfo& peer) override;
     void callChanged(const sdk::CallInfo& call) override;
 
+    // For charla_video_bench, which measures the quality of the pictures a session shows
+    // against those its peer captured (bench/video/video_bench.cpp); after initialize().
+    VideoEngine& engine() { return *engine_; }
+
 private:
     // Configures the engine from settings_, probes the source and announces what we can do.
     QString reconfigure();
