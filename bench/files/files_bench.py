@@ -2,7 +2,7 @@
 """File transfer throughput and memory (issue 15, docs/performance.md). Prints figures.
 
 Usage: files_bench.py PATH_TO_CHARLA [--size-mb N] [--capped-mb N] [--rss-gb N] [--skip-rss]
-                      [--rss-chunk-kib N]
+                      [--rss-chunk-kib N] [--compare OTHER_CHARLA]
 
 Charla's default chunk (128 KiB) is measured beside 1 MiB chunks (files.chunk_kib), and its
 default two reads in flight beside one (files.reads_in_flight), all in the same run.
@@ -12,8 +12,8 @@ default two reads in flight beside one (files.reads_in_flight), all in the same 
    Times are from B accepting the offer to the file under its final name (SHA-256 checked),
    so the sender's hashing before the offer is left out and reported apart.
 2. Through tests/faults/faultproxy.py capped at 100 Mbit/s (12.5 MB/s each way): file bytes per
-   second as a fraction of the cap. base64 inside XML-RPC costs 4/3 on the wire, so about 75 %
-   is the ceiling of this protocol.
+   second as a fraction of the cap. Blob answers (docs/protocol.md) carry the chunks as raw
+   bytes; plain XML-RPC's base64 costs 4/3 on the wire (a ceiling of about 75 %).
 3. Peak RSS (VmHWM) of both Charlas while a sparse file of M GB goes from A to B.
 """
 
@@ -132,8 +132,13 @@ def main():
     p.add_argument("--rss-gb", type=float, default=2.0)
     p.add_argument("--skip-rss", action="store_true")
     p.add_argument("--rss-chunk-kib", type=int, default=128)
+    p.add_argument("--compare", metavar="OTHER_CHARLA",
+                   help="another build's charla (e.g. main's), run beside this one in each "
+                        "measurement: a before/after in the same run")
     args = p.parse_args()
-    binary = os.path.abspath(args.charla)
+    builds = [("", os.path.abspath(args.charla))]
+    if args.compare:
+        builds = [("[this] ", builds[0][1]), ("[other] ", os.path.abspath(args.compare))]
     with tempfile.TemporaryDirectory(prefix="charla-files-bench-", dir="/tmp") as workdir:
         src = os.path.join(workdir, "payload.bin")
         with open(src, "wb") as f:
@@ -145,12 +150,14 @@ def main():
         curl = min(curl_seconds(src) for _ in range(3))
         for tls, chunk, n in ((True, 128, 1), (True, 128, 2), (False, 128, 1), (False, 128, 2),
                               (True, 1024, 1), (True, 1024, 2)):
-            hashed, took, rss, _ = transfer(binary, workdir, "loop-%s-%d-%d" % (tls, chunk, n),
-                                            src, tls=tls, chunk_kib=chunk, in_flight=n)
-            print("  charla %-9s %4d KiB chunks, %d in flight %7.1f MB/s (%.2f s; offer after "
-                  "%.2f s of hashing) = %.3fx curl" % ("TLS" if tls else "plaintext", chunk, n,
-                                                      size / MB / took, took, hashed,
-                                                      curl / took))
+            for label, binary in builds:
+                hashed, took, rss, _ = transfer(binary, workdir,
+                                                "loop-%s-%d-%d%s" % (tls, chunk, n, label.strip()),
+                                                src, tls=tls, chunk_kib=chunk, in_flight=n)
+                print("  %scharla %-9s %4d KiB chunks, %d in flight %7.1f MB/s (%.2f s; offer "
+                      "after %.2f s of hashing) = %.3fx curl"
+                      % (label, "TLS" if tls else "plaintext", chunk, n, size / MB / took, took,
+                         hashed, curl / took))
         print("  curl -T (HTTP sink) %7.1f MB/s (%.2f s, best of 3)" % (size / MB / curl, curl))
 
         capped = os.path.join(workdir, "capped.bin")
@@ -160,11 +167,14 @@ def main():
         cap = 12_500_000
         csize = os.path.getsize(capped)
         for chunk, n in ((128, 1), (128, 2), (1024, 1), (1024, 2)):
-            _, took, _, _ = transfer(binary, workdir, "capped-%d-%d" % (chunk, n), capped,
-                                     proxy_rate=cap, chunk_kib=chunk, in_flight=n)
-            print("100 Mbit/s cap (faultproxy, TLS, %.0f MB file, %d KiB chunks, %d in flight): "
-                  "%.2f MB/s of file bytes = %.1f %% of the cap (%.2f s)"
-                  % (csize / MB, chunk, n, csize / MB / took, 100 * csize / took / cap, took))
+            for label, binary in builds:
+                _, took, _, _ = transfer(binary, workdir,
+                                         "capped-%d-%d%s" % (chunk, n, label.strip()), capped,
+                                         proxy_rate=cap, chunk_kib=chunk, in_flight=n)
+                print("%s100 Mbit/s cap (faultproxy, TLS, %.0f MB file, %d KiB chunks, %d in "
+                      "flight): %.2f MB/s of file bytes = %.1f %% of the cap (%.2f s)"
+                      % (label, csize / MB, chunk, n, csize / MB / took, 100 * csize / took / cap,
+                         took))
 
         if not args.skip_rss:
             sparse = os.path.join(workdir, "sparse.bin")
@@ -172,7 +182,7 @@ def main():
                 f.truncate(int(args.rss_gb * 1024 ** 3))
             os.remove(src)
             os.remove(capped)
-            _, took, rss, _ = transfer(binary, workdir, "rss", sparse, tls=True, timeout=1800,
+            _, took, rss, _ = transfer(builds[0][1], workdir, "rss", sparse, tls=True, timeout=1800,
                                        chunk_kib=args.rss_chunk_kib)
             print("%.1f GiB sparse file (TLS, %d KiB chunks): %.1f MB/s; peak RSS sender %.0f MB, "
                   "receiver %.0f MB" % (args.rss_gb, args.rss_chunk_kib,

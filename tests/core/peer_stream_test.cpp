@@ -2,8 +2,11 @@
 // TCP connection.
 #include "core/host_channel.h"
 #include "core/peer_stream.h"
+#include "core/xmlrpc_blobs.h"
 
 #include "test_support.h"
+
+#include <xmlrpc-c/xml.hpp>
 
 #include <gtest/gtest.h>
 
@@ -177,6 +180,66 @@ TEST(CurlPeerStream, FiftyCallsShareOneConnection) {
     a.call("t.echo", params({xmlrpc_c::value_string("a")}), 5s);
     b.call("t.echo", params({xmlrpc_c::value_string("b")}), 5s);
     EXPECT_EQ(proxy.accepted(), 3);
+}
+
+// A file chunk or a picture in an answer: after the first answer of a method shows it carries
+// bytes, the stream asks for blob answers and the bytes cross as themselves, not as base64.
+TEST(CurlPeerStream, AnswersHoldingBytesCrossAsRawBytesFromTheSecondCall) {
+    constexpr std::size_t kBytes = 100'000;
+    host::HostChannel server;
+    sdk::MethodSpec chunk;
+    chunk.name = "t.chunk";
+    chunk.handler = [](const xmlrpc_c::paramList& p) {
+        const int seed = p.getInt(0);
+        std::vector<unsigned char> data(kBytes);
+        for (std::size_t i = 0; i < data.size(); ++i)
+            data[i] = static_cast<unsigned char>((i * 131 + static_cast<std::size_t>(seed)) % 251);
+        return xmlrpc_c::value_struct(
+            {{"seed", xmlrpc_c::value_int(seed)}, {"data", xmlrpc_c::value_bytestring(data)}});
+    };
+    server.methods().add("t", chunk);
+    server.listen("127.0.0.1", 0);
+    TcpProxy proxy(server.port());
+    host::CurlPeerStream stream("test", urlFor(proxy.port()));
+    std::vector<std::uint64_t> answerBytes;
+    for (int seed = 0; seed < 3; ++seed) {
+        const std::uint64_t before = proxy.bytes(TcpProxy::Direction::FromTarget);
+        const std::map<std::string, xmlrpc_c::value> answer =
+            xmlrpc_c::value_struct(stream.call("t.chunk", params({xmlrpc_c::value_int(seed)}), 5s));
+        answerBytes.push_back(proxy.bytes(TcpProxy::Direction::FromTarget) - before);
+        const auto data = xmlrpc_c::value_bytestring(answer.at("data")).vectorUcharValue();
+        ASSERT_EQ(data.size(), kBytes);
+        for (std::size_t i = 0; i < data.size(); i += 997)
+            ASSERT_EQ(data[i], (i * 131 + static_cast<std::size_t>(seed)) % 251) << "byte " << i;
+        EXPECT_EQ(int(xmlrpc_c::value_int(answer.at("seed"))), seed);
+    }
+    EXPECT_GT(answerBytes[0], kBytes * 4 / 3) << "the first answer is plain XML-RPC (base64)";
+    for (std::size_t i = 1; i < answerBytes.size(); ++i)
+        EXPECT_LT(answerBytes[i], kBytes + 1000) << "answer " << i << " still carries base64";
+    // Other methods' calls do not ask: their answers stay XML-RPC.
+    server.methods().add("t", echoSpec());
+    EXPECT_EQ(std::string(xmlrpc_c::value_string(
+                  stream.call("t.echo", params({xmlrpc_c::value_string("plain")}), 5s))),
+              "plain");
+}
+
+// A blob answer to a call that did not ask for one is not read (a hostile or broken peer).
+TEST(CurlPeerStream, AnUnaskedBlobAnswerIsABadResponse) {
+    std::string xml;
+    const std::string ref = host::encodeBlobRef({0, 3});
+    xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::value_bytestring(
+                                        std::vector<unsigned char>(ref.begin(), ref.end()))),
+                                    &xml);
+    const std::string blobType = std::string("Content-Type: ") + host::kBlobContentType + "\r\n";
+    CannedHttpServer unasked(
+        xml + "abc", blobType + "X-Charla-Xml-Length: " + std::to_string(xml.size()) + "\r\n");
+    host::CurlPeerStream stream("test", urlFor(unasked.port()));
+    auto error = callError(stream, "t.chunk", 5s);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->kind(), Kind::BadResponse) << error->what();
+    EXPECT_NE(std::string(error->what()).find("a blob answer to a call that asked for XML"),
+              std::string::npos)
+        << error->what();
 }
 
 TEST(CurlPeerStream, ReconnectsAfterTheServerRestarts) {

@@ -164,7 +164,8 @@ void RawServer::run() {
             ::close(fds[i].fd);
 }
 
-CannedHttpServer::CannedHttpServer(std::string body) : body_(std::move(body)) {
+CannedHttpServer::CannedHttpServer(std::string body, std::string headers)
+    : body_(std::move(body)), headers_(std::move(headers)) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -207,8 +208,8 @@ void CannedHttpServer::serve(int c) {
             request.append(buf, static_cast<std::size_t>(n));
         }
         request.erase(0, need);
-        const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " +
-                                 std::to_string(body_.size()) + "\r\n\r\n";
+        const std::string head = "HTTP/1.1 200 OK\r\n" + headers_ +
+                                 "Content-Length: " + std::to_string(body_.size()) + "\r\n\r\n";
         if (::send(c, head.data(), head.size(), MSG_NOSIGNAL) != ssize_t(head.size()))
             return;
         for (std::size_t off = 0; off < body_.size();) {

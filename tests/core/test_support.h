@@ -96,7 +96,8 @@ private:
 // hangs up.
 class CannedHttpServer {
 public:
-    explicit CannedHttpServer(std::string body);
+    // `headers`: the answer's header lines but Content-Length, each ending in \r\n.
+    explicit CannedHttpServer(std::string body, std::string headers = "Content-Type: text/xml\r\n");
     ~CannedHttpServer();
     std::uint16_t port() const { return listener_.port(); }
     // Bytes of answer the client took before it hung up or the answer ended.
@@ -106,6 +107,7 @@ private:
     void run();
     void serve(int connection);
     std::string body_;
+    std::string headers_;
     LoopbackListener listener_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> written_{0};

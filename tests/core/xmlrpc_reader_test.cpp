@@ -1,5 +1,6 @@
 // Charla's XML-RPC reader: every type against xmlrpc-c's own writer, any Unicode character, each
 // limit, and the malformed documents it must refuse cleanly.
+#include "core/xmlrpc_blobs.h"
 #include "core/xmlrpc_reader.h"
 #include "core/xmlrpc_unicode.h"
 
@@ -369,6 +370,71 @@ TEST(XmlRpcReader, EnforcesEveryLimit) {
     } catch (const XmlRpcParseError& e) {
         EXPECT_TRUE(e.limitExceeded()) << e.what();
     }
+}
+
+xmlrpc_c::value bytesValue(const std::string& bytes) {
+    return xmlrpc_c::value_bytestring(std::vector<unsigned char>(bytes.begin(), bytes.end()));
+}
+
+// A blob answer reads back as the same value, wherever its base64 values stand, and its XML
+// holds no more than a reference for each.
+TEST(XmlRpcBlobs, AnswerReadsBackAsTheSameValue) {
+    std::string big(100'000, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i)
+        big[i] = static_cast<char>(i * 131 % 251);
+    const xmlrpc_c::value result = xmlrpc_c::value_struct(Struct{
+        {"offset", xmlrpc_c::value_i8(1 << 20)},
+        {"data", bytesValue(big)},
+        {"empty", bytesValue("")},
+        {"list", xmlrpc_c::value_array({bytesValue("CBL1 but not a reference"),
+                                        xmlrpc_c::value_string(kEmoji), bytesValue("\x01\x02")})},
+    });
+    ASSERT_TRUE(host::holdsBytes(result));
+    EXPECT_FALSE(host::holdsBytes(xmlrpc_c::value_struct(Struct{{"s", xmlrpc_c::value_int(1)}})));
+    const host::BlobAnswer answer = host::writeBlobResponse(result);
+    EXPECT_LT(answer.xmlLength, 2000u) << "base64 left in the XML";
+    EXPECT_EQ(answer.body.size(), answer.xmlLength + big.size() + 24 + 2);
+    const xmlrpc_c::rpcOutcome back = host::parseBlobResponse(answer.body, answer.xmlLength);
+    ASSERT_TRUE(back.succeeded());
+    EXPECT_EQ(describe(back.getResult()), describe(result));
+}
+
+TEST(XmlRpcBlobs, RefusesReferencesOutsideTheBlobsOrTakingThemTwice) {
+    const auto response = [](const std::vector<std::string>& refs) {
+        std::vector<xmlrpc_c::value> items;
+        for (const std::string& ref : refs)
+            items.push_back(bytesValue(ref));
+        std::string xml;
+        xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::value_array(items)), &xml);
+        return xml;
+    };
+    const std::string blobs(1000, 'b');
+    const auto ref = [](std::uint32_t offset, std::uint32_t length) {
+        return host::encodeBlobRef({offset, length});
+    };
+    const std::vector<std::pair<std::string, std::vector<std::string>>> hostile = {
+        {"past the end", {ref(990, 11)}},
+        {"past the end", {ref(0xffffffff, 2)}}, // offset + length wraps in 32 bits
+        {"more bytes than the blobs hold", {ref(0, 600), ref(400, 600)}},
+        {"more bytes than the blobs hold", std::vector<std::string>(5, ref(0, 1000))},
+    };
+    for (const auto& [reason, refs] : hostile) {
+        const std::string xml = response(refs);
+        try {
+            host::parseBlobResponse(xml + blobs, xml.size());
+            ADD_FAILURE() << "accepted: " << reason;
+        } catch (const XmlRpcParseError& e) {
+            EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+        }
+    }
+    // An XML length past the body, and a cut in the middle of the XML.
+    const std::string xml = response({ref(0, 1000)});
+    EXPECT_THROW(host::parseBlobResponse(xml + blobs, xml.size() + blobs.size() + 1),
+                 XmlRpcParseError);
+    EXPECT_THROW(host::parseBlobResponse(xml + blobs, xml.size() - 5), XmlRpcParseError);
+    // The same references within bounds are read.
+    const xmlrpc_c::rpcOutcome good = host::parseBlobResponse(xml + blobs, xml.size());
+    EXPECT_EQ(describe(good.getResult()), "[base64:" + blobs + ",]");
 }
 
 } // namespace

@@ -929,8 +929,8 @@ void HttpServer::runWorker() {
         bool close = job.close;
         try {
             const HttpAnswer answer = callbacks_.handle(job.request);
-            response = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " +
-                       std::to_string(answer.body.size()) + "\r\n";
+            response = "HTTP/1.1 200 OK\r\nContent-Type: " + answer.contentType +
+                       "\r\nContent-Length: " + std::to_string(answer.body.size()) + "\r\n";
             for (const auto& [name, value] : answer.headers)
                 response += name + ": " + value + "\r\n";
             response +=

@@ -65,9 +65,10 @@ struct HttpRequest {
     std::string header(std::string_view lowerName) const;
 };
 
-// What a handler answers: a text/xml body and extra headers (e.g. X-Charla-Signature).
+// What a handler answers: a body of its content type and extra headers (e.g. X-Charla-Signature).
 struct HttpAnswer {
     std::string body;
+    std::string contentType = "text/xml";
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
@@ -84,7 +85,7 @@ struct HttpCallbacks {
     std::function<void(std::uint64_t connection, SSL* ssl)> tlsEstablished;
     // A connection tlsEstablished was told of is closed.
     std::function<void(std::uint64_t connection)> tlsClosed;
-    // A complete POST to the path: returns the text/xml response. Runs on a worker.
+    // A complete POST to the path: returns the response. Runs on a worker.
     std::function<HttpAnswer(const HttpRequest&)> handle;
 };
 

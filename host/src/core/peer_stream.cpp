@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/rpc_server.h"
+#include "core/xmlrpc_blobs.h"
 #include "core/xmlrpc_reader.h"
 #include "security/datagram_keys.h"
 #include "security/tls.h"
@@ -14,6 +15,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <string_view>
 
 namespace charla::host {
@@ -55,26 +58,11 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
       tls_(std::move(tls)), contact_(std::move(contact)) {
     multi_ = curl_multi_init();
     easy_ = curl_easy_init();
-    // Older Charlas (Abyss) insist on the content type. Every other header but Host is trimmed:
-    // media streams make 50 calls a second, so each byte here costs 50 B/s.
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/xml");
-    headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip on big calls
-    headers = curl_slist_append(headers, "Accept:"); // curl's default "Accept: */*"
-    if (!secret_.empty()) {
-        // A placeholder as long as the digits, overwritten in place for every call: the list
-        // libcurl holds stays the same (no setopt from inside its callback).
-        constexpr char kName[] = "X-Charla-Signature: ";
-        headers = curl_slist_append(headers, (kName + std::string(64, '0')).c_str());
-        curl_slist* last = headers;
-        while (last->next)
-            last = last->next;
-        signatureDigits_ = last->data + sizeof kName - 1;
-    }
-    headers_ = headers;
+    plainHeaders_ = makeHeaders(false);
+    blobHeaders_ = makeHeaders(true);
     CURL* easy = easyOf(easy_);
     curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &appendBounded);
@@ -96,16 +84,38 @@ CurlPeerStream::CurlPeerStream(std::string name, std::string url, std::string se
     if (!secret_.empty())
         installPrereq();
     proofRequired_ = !secret_.empty() && tls_;
-    if (proofRequired_) {
-        curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlPeerStream::onHeader);
-        curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlPeerStream::onHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+}
+
+CurlPeerStream::Headers CurlPeerStream::makeHeaders(bool askForBlobs) const {
+    // Older Charlas (Abyss) insist on the content type. Every other header but Host is trimmed:
+    // media streams make 50 calls a second, so each byte here costs 50 B/s.
+    curl_slist* list = curl_slist_append(nullptr, "Content-Type: text/xml");
+    list = curl_slist_append(list, "Expect:"); // no 100-continue round trip on big calls
+    // curl's default is "Accept: */*"; a blob answer only to a call that asks for one.
+    list = curl_slist_append(
+        list, askForBlobs ? (std::string("Accept: ") + kBlobContentType).c_str() : "Accept:");
+    Headers headers;
+    if (!secret_.empty()) {
+        // A placeholder as long as the digits, overwritten in place for every call: the list
+        // libcurl holds stays the same (no setopt from inside its callback).
+        constexpr char kName[] = "X-Charla-Signature: ";
+        list = curl_slist_append(list, (kName + std::string(64, '0')).c_str());
+        curl_slist* last = list;
+        while (last->next)
+            last = last->next;
+        headers.signatureDigits = last->data + sizeof kName - 1;
     }
+    headers.list = list;
+    return headers;
 }
 
 CurlPeerStream::~CurlPeerStream() {
     curl_easy_cleanup(easyOf(easy_));
     curl_multi_cleanup(multiOf(multi_));
-    curl_slist_free_all(static_cast<curl_slist*>(headers_));
+    curl_slist_free_all(static_cast<curl_slist*>(plainHeaders_.list));
+    curl_slist_free_all(static_cast<curl_slist*>(blobHeaders_.list));
 }
 
 void CurlPeerStream::setDatagramKeySink(std::function<void(const security::DatagramKey&)> sink) {
@@ -120,22 +130,40 @@ void CurlPeerStream::installPrereq() {
     curl_easy_setopt(easyOf(easy_), CURLOPT_PREREQDATA, this);
 }
 
-size_t CurlPeerStream::onHeader(char* data, size_t size, size_t count, void* self) {
-    const size_t n = size * count;
-    std::string_view line(data, n);
-    constexpr std::string_view kName = "x-charla-signature:";
-    if (line.size() > kName.size() &&
-        std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) {
+namespace {
+
+// The value of `line` if it is the header `lowerName` ("name:"), trimmed; else nullopt.
+std::optional<std::string_view> headerValue(std::string_view line, std::string_view lowerName) {
+    if (line.size() <= lowerName.size() ||
+        !std::equal(lowerName.begin(), lowerName.end(), line.begin(), [](char a, char b) {
             return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
-        })) {
-        line.remove_prefix(kName.size());
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
-            line.remove_prefix(1);
-        while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ' ||
-                                 line.back() == '\t'))
-            line.remove_suffix(1);
-        // 64 hex digits; anything much longer is not a signature and is not kept.
-        static_cast<CurlPeerStream*>(self)->answerSignature_ = line.substr(0, 128);
+        }))
+        return std::nullopt;
+    line.remove_prefix(lowerName.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+        line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ' ||
+                             line.back() == '\t'))
+        line.remove_suffix(1);
+    return line;
+}
+
+} // namespace
+
+size_t CurlPeerStream::onHeader(char* data, size_t size, size_t count, void* self) {
+    auto* stream = static_cast<CurlPeerStream*>(self);
+    const size_t n = size * count;
+    const std::string_view line(data, n);
+    // 64 hex digits; anything much longer is not a signature and is not kept.
+    if (const auto signature = headerValue(line, "x-charla-signature:"))
+        stream->answerSignature_ = signature->substr(0, 128);
+    if (const auto xmlLength = headerValue(line, "x-charla-xml-length:")) {
+        std::size_t value = 0;
+        const auto [end, error] =
+            std::from_chars(xmlLength->data(), xmlLength->data() + xmlLength->size(), value);
+        stream->xmlLength_ = error == std::errc() && end == xmlLength->data() + xmlLength->size()
+                                 ? std::optional<std::size_t>(value)
+                                 : std::nullopt;
     }
     return n;
 }
@@ -213,6 +241,7 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
     serverKey_.clear();
     answerBinding_.clear();
     answerSignature_.clear();
+    xmlLength_.reset();
     // Cheap first: the key the contact presented last has not proved the secret, so no
     // connection is opened for nothing (onConnectionReady checks the connection's own key).
     if (proofRequired_ && !mayGoUnproved_ && !tls_->lastKeyProvedSecret(contact_))
@@ -233,6 +262,12 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
         const std::string*& body;
         ~ForgetBody() { body = nullptr; }
     } forgetBody{body_};
+    // Methods whose answers carried bytes before are asked for blob answers (xmlrpc_blobs.h):
+    // the others' calls stay as short as they were.
+    const bool askForBlobs = blobMethods_.count(method) != 0;
+    const Headers& headers = askForBlobs ? blobHeaders_ : plainHeaders_;
+    signatureDigits_ = headers.signatureDigits;
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(headers.list));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &buffer);
@@ -295,9 +330,19 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
         givenKey_ = std::move(connectionKey_);
         keySink_(*givenKey_);
     }
+    const char* contentType = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &contentType);
+    const bool blobAnswer =
+        contentType && std::string_view(contentType).rfind(kBlobContentType, 0) == 0;
+    if (blobAnswer && (!askForBlobs || !xmlLength_))
+        throw PeerCallError(PeerCallError::Kind::BadResponse,
+                            method + (askForBlobs
+                                          ? ": a blob answer without its XML length"
+                                          : ": a blob answer to a call that asked for XML"));
     xmlrpc_c::rpcOutcome outcome;
     try {
-        outcome = parseXmlRpcResponse(response, limits);
+        outcome = blobAnswer ? parseBlobResponse(response, *xmlLength_, limits)
+                             : parseXmlRpcResponse(response, limits);
     } catch (const XmlRpcParseError& e) {
         throw PeerCallError(PeerCallError::Kind::BadResponse,
                             method +
@@ -323,6 +368,8 @@ xmlrpc_c::value CurlPeerStream::call(const std::string& method, const xmlrpc_c::
                                 std::to_string(f.getCode()) + ": " + f.getDescription(),
                             f.getCode());
     }
+    if (!askForBlobs && holdsBytes(outcome.getResult()))
+        blobMethods_.insert(method);
     return outcome.getResult();
 }
 

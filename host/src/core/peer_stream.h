@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 
 namespace charla::security {
@@ -60,7 +62,7 @@ private:
     // libcurl's CURLOPT_PREREQFUNCTION: the connection for this call is ready (new or reused),
     // the request not written yet.
     static int onConnectionReady(void* self, char*, char*, int, int);
-    // libcurl's CURLOPT_HEADERFUNCTION with a secret over TLS: keeps the answer's signature.
+    // libcurl's CURLOPT_HEADERFUNCTION: keeps the answer's signature and XML length.
     static size_t onHeader(char* data, size_t size, size_t count, void* self);
     void installPrereq();
     // With a secret over TLS: whether this call's answer carries a good signature.
@@ -74,12 +76,22 @@ private:
     std::mutex callMutex_;  // one call at a time on the connection
     void* multi_ = nullptr; // CURLM*
     void* easy_ = nullptr;  // CURL*, reused so the connection stays open
-    void* headers_ = nullptr;
-    // With a secret: the signature's hex digits inside headers_' last entry, written for each
+    // The request headers: one list for calls that ask for a blob answer, one for the others.
+    // With a secret, the signature's hex digits inside a list's last entry, written for each
     // call by onConnectionReady(), before libcurl reads the headers (it reads them after that
     // callback, when it builds the request: lib/multi.c MSTATE_DO, then Curl_http).
-    char* signatureDigits_ = nullptr;
-    const std::string* body_ = nullptr; // the call being made, while call() runs
+    struct Headers {
+        void* list = nullptr; // curl_slist*
+        char* signatureDigits = nullptr;
+    };
+    Headers makeHeaders(bool askForBlobs) const;
+    Headers plainHeaders_;
+    Headers blobHeaders_;
+    char* signatureDigits_ = nullptr; // the digits of this call's list
+    // Methods whose answers held base64 values: their calls ask for blob answers.
+    std::set<std::string> blobMethods_;
+    std::optional<std::size_t> xmlLength_; // this call's X-Charla-Xml-Length
+    const std::string* body_ = nullptr;    // the call being made, while call() runs
     // With a secret over TLS (proofRequired_), per call: may it go to a key that has not proved
     // the secret (host.ping only), was it held back for that reason, the server key and answer
     // binding of its connection, and the answer's signature header.

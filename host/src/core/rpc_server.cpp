@@ -2,6 +2,7 @@
 
 #include "core/http_server.h"
 #include "core/logging.h"
+#include "core/xmlrpc_blobs.h"
 #include "core/xmlrpc_reader.h"
 #include "security/tls.h"
 
@@ -138,7 +139,8 @@ HttpAnswer RpcServer::answer(const HttpRequest& request) const {
     // to someone with the secret (security/tls.h verifyBySecret).
     if (bound)
         tls_->verifyBySecret(policy->contact, request.peerKey);
-    answer.body = processCall(table_, request.body);
+    const bool blobsAccepted = request.header("accept").find(kBlobContentType) != std::string::npos;
+    answer = answerCall(table_, request.body, blobsAccepted);
     // And the answer proves to the client that we hold the secret too: until it has such an
     // answer from our key, it sends us nothing but host.ping (docs/security.md).
     if (bound)
@@ -154,6 +156,11 @@ void RpcServer::setAccessPolicy(AccessPolicy policy) {
 }
 
 std::string RpcServer::processCall(const MethodTable& table, const std::string& callXml) {
+    return answerCall(table, callXml, false).body;
+}
+
+HttpAnswer RpcServer::answerCall(const MethodTable& table, const std::string& callXml,
+                                 bool blobsAccepted) {
     xmlrpc_c::rpcOutcome outcome;
     std::string name;
     try {
@@ -174,17 +181,25 @@ std::string RpcServer::processCall(const MethodTable& table, const std::string& 
                            << f.getDescription().c_str();
         outcome = xmlrpc_c::rpcOutcome(f);
     }
-    std::string response;
+    HttpAnswer answer;
     try {
-        xmlrpc_c::xml::generateResponse(outcome, &response);
+        if (blobsAccepted && outcome.succeeded() && holdsBytes(outcome.getResult())) {
+            BlobAnswer blobs = writeBlobResponse(outcome.getResult());
+            answer.body = std::move(blobs.body);
+            answer.contentType = kBlobContentType;
+            answer.headers.emplace_back(kXmlLengthHeader, std::to_string(blobs.xmlLength));
+        } else {
+            xmlrpc_c::xml::generateResponse(outcome, &answer.body);
+        }
     } catch (const std::exception& e) {
         // E.g. a handler returned a string that is not valid UTF-8: answer with a fault instead.
+        answer = HttpAnswer{};
         xmlrpc_c::xml::generateResponse(
             xmlrpc_c::rpcOutcome(
                 sdk::fault(sdk::kFaultInternal, name + ": cannot encode the result: " + e.what())),
-            &response);
+            &answer.body);
     }
-    return response;
+    return answer;
 }
 
 RpcServer::RpcServer(MethodTable& table) : table_(table) {}

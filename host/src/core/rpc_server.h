@@ -104,6 +104,10 @@ public:
     // Turns one call document into a response document (a fault for anything malformed).
     // Public for the tests and the fuzzers.
     static std::string processCall(const MethodTable& table, const std::string& callXml);
+    // The same as the HTTP answer: with `blobsAccepted` (the client's Accept header names
+    // kBlobContentType) a result holding base64 values is a blob answer (core/xmlrpc_blobs.h).
+    static HttpAnswer answerCall(const MethodTable& table, const std::string& callXml,
+                                 bool blobsAccepted);
 
     // The access check for one call: empty if allowed, else the fault to answer with. Over TLS
     // `binding` is the connection's (HttpRequest::channelBinding): the signature must cover it.

@@ -1,5 +1,7 @@
 #include "core/xmlrpc_reader.h"
 
+#include "core/xmlrpc_blobs.h"
+
 #include "core/xmlrpc_unicode.h"
 
 #include <xmlrpc-c/base.h>
@@ -223,8 +225,11 @@ private:
 
 class Reader {
 public:
-    Reader(std::string_view xml, const XmlRpcLimits& limits)
-        : limits_(limits), xml_(documentOf(xml, limits)) {
+    // With `blobs`, the document is the XML of a blob answer and its base64 references point
+    // into them (xmlrpc_blobs.h).
+    Reader(std::string_view xml, const XmlRpcLimits& limits,
+           std::optional<std::string_view> blobs = std::nullopt)
+        : limits_(limits), xml_(documentOf(xml, limits)), blobs_(blobs) {
         // "ex:nil" and "ex:i8" are matched by their qualified names: peers send them without
         // declaring the prefix.
         xml_.setNamespaceProcessing(false);
@@ -424,14 +429,31 @@ private:
         const std::optional<QByteArray> bytes = valid ? decoder.finish() : std::nullopt;
         if (!bytes)
             malformed("<base64> is not valid base64");
-        if (static_cast<std::size_t>(bytes->size()) > limits_.maxStringBytes)
-            overLimit("a base64 value of " + std::to_string(bytes->size()) +
+        std::string_view value(bytes->constData(), static_cast<std::size_t>(bytes->size()));
+        if (blobs_)
+            if (const std::optional<BlobRef> ref = decodeBlobRef(value))
+                value = blobOf(*ref);
+        if (value.size() > limits_.maxStringBytes)
+            overLimit("a base64 value of " + std::to_string(value.size()) +
                       " bytes exceeds the limit of " + std::to_string(limits_.maxStringBytes));
         Env env;
-        return checked(
-            xmlrpc_base64_new(env.c(), static_cast<std::size_t>(bytes->size()),
-                              reinterpret_cast<const unsigned char*>(bytes->constData())),
-            env, "base64");
+        return checked(xmlrpc_base64_new(env.c(), value.size(),
+                                         reinterpret_cast<const unsigned char*>(value.data())),
+                       env, "base64");
+    }
+
+    // The bytes a reference of a blob answer points to. References may not reach past the
+    // blobs, nor together take more bytes than there are: a few bytes of XML must not make the
+    // reader copy one blob a hundred thousand times.
+    std::string_view blobOf(BlobRef ref) {
+        const std::size_t end = std::size_t{ref.offset} + ref.length;
+        if (end > blobs_->size())
+            malformed("a blob reference past the end of the blobs (" + std::to_string(end) +
+                      " of " + std::to_string(blobs_->size()) + " bytes)");
+        blobBytesTaken_ += ref.length;
+        if (blobBytesTaken_ > blobs_->size())
+            malformed("blob references take more bytes than the blobs hold");
+        return blobs_->substr(ref.offset, ref.length);
     }
 
     // After <value>: one typed element, or bare text (a string), up to </value>.
@@ -570,6 +592,8 @@ private:
 
     const XmlRpcLimits& limits_;
     QXmlStreamReader xml_;
+    std::optional<std::string_view> blobs_;
+    std::size_t blobBytesTaken_ = 0;
     std::size_t elements_ = 0;
 };
 
@@ -581,6 +605,15 @@ XmlRpcCall parseXmlRpcCall(std::string_view xml, const XmlRpcLimits& limits) {
 
 xmlrpc_c::rpcOutcome parseXmlRpcResponse(std::string_view xml, const XmlRpcLimits& limits) {
     return Reader(xml, limits).response();
+}
+
+xmlrpc_c::rpcOutcome parseBlobResponse(std::string_view body, std::size_t xmlLength,
+                                       const XmlRpcLimits& limits) {
+    if (xmlLength > body.size())
+        throw XmlRpcParseError(false, "the XML of a blob answer is said to be " +
+                                          std::to_string(xmlLength) + " bytes, the answer has " +
+                                          std::to_string(body.size()));
+    return Reader(body.substr(0, xmlLength), limits, body.substr(xmlLength)).response();
 }
 
 } // namespace charla::host

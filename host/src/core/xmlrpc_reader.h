@@ -62,4 +62,10 @@ XmlRpcCall parseXmlRpcCall(std::string_view xml, const XmlRpcLimits& limits = {}
 // Parses a <methodResponse>: the result, or the fault it carries. Throws XmlRpcParseError.
 xmlrpc_c::rpcOutcome parseXmlRpcResponse(std::string_view xml, const XmlRpcLimits& limits = {});
 
+// Parses the body of a blob answer (xmlrpc_blobs.h): the <methodResponse> in its first
+// `xmlLength` bytes, whose base64 references take their bytes from the rest. Throws
+// XmlRpcParseError, also for a reference outside the blobs.
+xmlrpc_c::rpcOutcome parseBlobResponse(std::string_view body, std::size_t xmlLength,
+                                       const XmlRpcLimits& limits = {});
+
 } // namespace charla::host
