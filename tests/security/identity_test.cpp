@@ -1,7 +1,9 @@
 // The identity key: made once, kept 0600, the same after a restart, never replaced when the file
 // is damaged; and safety numbers that both sides compute alike and that change with a key.
 #include "files.h" // tests/support
+#include "racing_processes.h"
 #include "security/identity.h"
+#include "security/private_file.h"
 
 #include <gtest/gtest.h>
 
@@ -101,6 +103,43 @@ TEST_F(IdentityTest, AnRsaKeyIsRefused) {
     QString error;
     EXPECT_FALSE(Identity::loadOrCreate(dir(), &error));
     EXPECT_TRUE(error.contains(QStringLiteral("Ed25519"))) << error.toStdString();
+}
+
+// Two instances started at the same moment on a new data directory (two `charla` on one computer,
+// the video bench): each finds no key and makes one. Exactly one must be saved, the other process
+// must take it rather than fail or replace it (its contacts would see its key change).
+TEST_F(IdentityTest, ProcessesStartingTogetherAllGetTheOneKeyOnDisk) {
+    constexpr int kRounds = 25;
+    constexpr int kProcesses = 4;
+    for (int round = 0; round < kRounds; ++round) {
+        const QString roundDir = QDir(dir()).filePath(QString::number(round));
+        const std::vector<std::string> keys = test::raceProcesses(
+            kProcesses, [](int) {},
+            [&](int) {
+                QString error;
+                const std::optional<Identity> identity = Identity::loadOrCreate(roundDir, &error);
+                return identity ? identity->fingerprint().toStdString()
+                                : "error: " + error.toStdString();
+            });
+        ASSERT_EQ(keys.size(), std::size_t(kProcesses));
+        QString error;
+        const std::optional<Identity> onDisk = Identity::loadOrCreate(roundDir, &error);
+        ASSERT_TRUE(onDisk) << error.toStdString();
+        for (const std::string& key : keys)
+            ASSERT_EQ(key, onDisk->fingerprint().toStdString()) << "round " << round;
+        // No temporary file left behind.
+        EXPECT_EQ(QDir(roundDir).entryList(QDir::Files | QDir::Hidden),
+                  QStringList{Identity::keyFileName()});
+    }
+}
+
+TEST_F(IdentityTest, AKeyMadeMeanwhileIsNeverReplaced) {
+    // The key file appears after the check for it: the key made then is dropped, the file kept.
+    QString error;
+    ASSERT_TRUE(Identity::loadOrCreate(dir(), &error)) << error.toStdString();
+    const QByteArray pem = readFile(keyPath());
+    ASSERT_EQ(createPrivateFile(keyPath(), "another key", &error), CreateResult::Exists);
+    EXPECT_EQ(readFile(keyPath()), pem);
 }
 
 TEST(SafetyNumber, BothSidesSeeTheSameSixtyDigits) {

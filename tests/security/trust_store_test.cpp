@@ -1,6 +1,7 @@
 // The known peers: trust on first use, a changed key refused until accepted on purpose, verified
 // marks, and a damaged file reported rather than overwritten.
 #include "files.h" // tests/support
+#include "racing_processes.h"
 #include "security/trust_store.h"
 
 #include <gtest/gtest.h>
@@ -99,12 +100,75 @@ TEST_F(TrustStoreTest, AFailedSaveForgetsNothing) {
     TrustStore store = load();
     QString error;
     ASSERT_TRUE(store.trust(kBob, kKeyA, &error));
-    // A directory where the temporary file would go makes the save fail.
-    ASSERT_TRUE(QDir().mkpath(path() + ".new"));
+    // A directory in place of the lock file makes the change fail.
+    ASSERT_TRUE(QFile::remove(path() + ".lock"));
+    ASSERT_TRUE(QDir().mkpath(path() + ".lock"));
     EXPECT_FALSE(store.trust(kBob, kKeyB, &error));
     EXPECT_FALSE(error.isEmpty());
     EXPECT_EQ(store.check(kBob, kKeyA), KeyTrust::Known) << "the old key stays in memory";
     EXPECT_EQ(load().check(kBob, kKeyA), KeyTrust::Known) << "and on disk";
+}
+
+// Two instances sharing the data directory, each with the store it loaded at start.
+const QString kCarol = QStringLiteral("192.168.1.30:5000");
+
+TEST_F(TrustStoreTest, APinByAnotherInstanceIsKeptAndSeen) {
+    TrustStore mine = load();
+    TrustStore theirs = load();
+    QString error;
+    ASSERT_TRUE(theirs.trust(kBob, kKeyA, &error)) << error.toStdString();
+    // Our change is made to the file as it is now, not to the copy we loaded.
+    ASSERT_TRUE(mine.trust(kCarol, kKeyB, &error)) << error.toStdString();
+    EXPECT_EQ(load().check(kBob, kKeyA), KeyTrust::Known) << "their pin survives ours";
+    EXPECT_EQ(load().check(kCarol, kKeyB), KeyTrust::Known);
+    // And a key they remembered is the remembered key here too: another is not a first contact.
+    ASSERT_TRUE(theirs.trust(QStringLiteral("10.0.0.9:5000"), kKeyA, &error));
+    EXPECT_EQ(mine.check(QStringLiteral("10.0.0.9:5000"), kKeyB), KeyTrust::Changed);
+    EXPECT_EQ(mine.check(QStringLiteral("10.0.0.9:5000"), kKeyA), KeyTrust::Known);
+}
+
+TEST_F(TrustStoreTest, AFirstContactPinnedMeanwhileByAnotherInstanceIsNotReplaced) {
+    TrustStore mine = load();
+    EXPECT_EQ(mine.check(kBob, kKeyB), KeyTrust::FirstContact);
+    QString error;
+    ASSERT_TRUE(load().trust(kBob, kKeyA, &error)); // between our check and our pin
+    EXPECT_EQ(mine.rememberFirst(kBob, kKeyB, &error), KeyTrust::Changed);
+    EXPECT_EQ(load().check(kBob, kKeyA), KeyTrust::Known) << "their key stays remembered";
+    EXPECT_EQ(mine.rememberFirst(kBob, kKeyA, &error), KeyTrust::Known);
+    EXPECT_EQ(mine.rememberFirst(kCarol, kKeyB, &error), KeyTrust::FirstContact);
+    EXPECT_EQ(load().check(kCarol, kKeyB), KeyTrust::Known);
+}
+
+TEST_F(TrustStoreTest, ProcessesPinningAtOnceKeepEveryPin) {
+    constexpr int kRounds = 15;
+    constexpr int kProcesses = 4;
+    for (int round = 0; round < kRounds; ++round) {
+        const QString roundPath = home.filePath(QStringLiteral("known_peers_%1").arg(round));
+        QString error;
+        std::optional<TrustStore> store;
+        const std::vector<std::string> results = test::raceProcesses(
+            kProcesses,
+            [&](int) {
+                // The store as an instance loads it at start; then the instances pin at once.
+                store = TrustStore::load(roundPath, &error);
+            },
+            [&](int index) {
+                if (!store)
+                    return "error: " + error.toStdString();
+                const QString contact = QStringLiteral("10.1.%1.%2:5000").arg(round).arg(index);
+                if (!store->trust(contact, kKeyA, &error))
+                    return "error: " + error.toStdString();
+                return contact.toStdString();
+            });
+        ASSERT_EQ(results.size(), std::size_t(kProcesses));
+        const std::optional<TrustStore> after = TrustStore::load(roundPath, &error);
+        ASSERT_TRUE(after) << error.toStdString();
+        for (const std::string& contact : results) {
+            ASSERT_EQ(contact.rfind("error", 0), std::string::npos) << contact;
+            EXPECT_EQ(after->check(QString::fromStdString(contact), kKeyA), KeyTrust::Known)
+                << "round " << round << ": the pin of " << contact << " was lost";
+        }
+    }
 }
 
 } // namespace

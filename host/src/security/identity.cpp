@@ -89,7 +89,39 @@ std::optional<Identity> Identity::loadOrCreate(const QString& dir, QString* erro
     const QString path = QDir(dir).filePath(keyFileName());
 
     std::unique_ptr<EVP_PKEY, KeyFree> key;
-    if (QFileInfo::exists(path)) {
+    if (!QFileInfo::exists(path)) {
+        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+        if (!key) {
+            *error = QStringLiteral("cannot make a key pair");
+            return std::nullopt;
+        }
+        BIO* bio = BIO_new(BIO_s_mem());
+        const bool encoded = bio && PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0,
+                                                             nullptr, nullptr) == 1;
+        char* bytes = nullptr;
+        const long size = encoded ? BIO_get_mem_data(bio, &bytes) : 0;
+        const QByteArray pem(bytes, static_cast<qsizetype>(size));
+        BIO_free(bio);
+        if (!encoded) {
+            *error = QStringLiteral("cannot encode the key pair");
+            return std::nullopt;
+        }
+        // Never replaces a key: another instance started at the same moment on the same data
+        // directory may have made one first; then both use that one.
+        switch (createPrivateFile(path, pem, error)) {
+        case CreateResult::Created:
+            qCInfo(lcSecurity).noquote() << "made this installation's identity key in" << path;
+            break;
+        case CreateResult::Exists:
+            qCInfo(lcSecurity).noquote()
+                << "another Charla made the identity key in" << path << "first: using it";
+            key.reset();
+            break;
+        case CreateResult::Failed:
+            return std::nullopt;
+        }
+    }
+    if (!key) {
         narrowToOwner(path);
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
@@ -107,22 +139,6 @@ std::optional<Identity> Identity::loadOrCreate(const QString& dir, QString* erro
                          .arg(path);
             return std::nullopt;
         }
-    } else {
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-        if (!key) {
-            *error = QStringLiteral("cannot make a key pair");
-            return std::nullopt;
-        }
-        BIO* bio = BIO_new(BIO_s_mem());
-        const bool encoded = bio && PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0,
-                                                             nullptr, nullptr) == 1;
-        char* bytes = nullptr;
-        const long size = encoded ? BIO_get_mem_data(bio, &bytes) : 0;
-        const QByteArray pem(bytes, static_cast<qsizetype>(size));
-        BIO_free(bio);
-        if (!encoded || !writePrivateFile(path, pem, error))
-            return std::nullopt;
-        qCInfo(lcSecurity).noquote() << "made this installation's identity key in" << path;
     }
     QString problem;
     Identity identity(std::move(key), &problem);

@@ -3,8 +3,11 @@
 #include "core/logging.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
@@ -19,15 +22,15 @@ QString systemError(const char* what, const QString& path) {
         .arg(QLatin1String(what), path, QString::fromLocal8Bit(std::strerror(errno)));
 }
 
-} // namespace
-
-bool writePrivateFile(const QString& path, const QByteArray& data, QString* error) {
-    const QByteArray target = QFile::encodeName(path);
-    const QByteArray temporary = target + ".new";
-    const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+// `data` in a new file of a unique name beside `target` (mkostemp: 0600, O_EXCL), synced to disk.
+// Returns its name, or an empty one and *error.
+QByteArray writeTemporary(const QString& path, const QByteArray& target, const QByteArray& data,
+                          QString* error) {
+    QByteArray name = target + ".XXXXXX";
+    const int fd = ::mkostemp(name.data(), O_CLOEXEC);
     if (fd < 0) {
         *error = systemError("create", path);
-        return false;
+        return {};
     }
     qsizetype written = 0;
     bool ok = true;
@@ -46,13 +49,67 @@ bool writePrivateFile(const QString& path, const QByteArray& data, QString* erro
         ok = false;
     }
     ::close(fd);
-    if (ok && ::rename(temporary.constData(), target.constData()) != 0) {
-        *error = systemError("save", path);
-        ok = false;
+    if (!ok) {
+        ::unlink(name.constData());
+        return {};
     }
-    if (!ok)
+    return name;
+}
+
+// The new name survives a power cut only once its directory is synced too.
+void syncDirectoryOf(const QString& path) {
+    const int fd = ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(),
+                          O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+} // namespace
+
+bool writePrivateFile(const QString& path, const QByteArray& data, QString* error) {
+    const QByteArray target = QFile::encodeName(path);
+    const QByteArray temporary = writeTemporary(path, target, data, error);
+    if (temporary.isEmpty())
+        return false;
+    if (::rename(temporary.constData(), target.constData()) != 0) {
+        *error = systemError("save", path);
         ::unlink(temporary.constData());
-    return ok;
+        return false;
+    }
+    syncDirectoryOf(path);
+    return true;
+}
+
+CreateResult createPrivateFile(const QString& path, const QByteArray& data, QString* error) {
+    const QByteArray target = QFile::encodeName(path);
+    const QByteArray temporary = writeTemporary(path, target, data, error);
+    if (temporary.isEmpty())
+        return CreateResult::Failed;
+    // link() never replaces an existing name; where the file system has no hard links,
+    // renameat2(RENAME_NOREPLACE) does the same.
+    int result = ::link(temporary.constData(), target.constData());
+    int failure = errno;
+    bool renamed = false;
+    if (result != 0 && failure != EEXIST) {
+        result = ::renameat2(AT_FDCWD, temporary.constData(), AT_FDCWD, target.constData(),
+                             RENAME_NOREPLACE);
+        failure = errno;
+        renamed = result == 0;
+    }
+    // Not after a rename: the name is free again and may be another process's temporary by now.
+    if (!renamed)
+        ::unlink(temporary.constData());
+    if (result == 0) {
+        syncDirectoryOf(path);
+        return CreateResult::Created;
+    }
+    if (failure == EEXIST)
+        return CreateResult::Exists;
+    errno = failure;
+    *error = systemError("save", path);
+    return CreateResult::Failed;
 }
 
 void narrowToOwner(const QString& path) {

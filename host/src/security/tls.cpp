@@ -161,14 +161,19 @@ bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawK
         lastRefusal_.clear();
         return true;
     case KeyTrust::FirstContact: {
+        // Another instance sharing the data directory may remember a key for it by now.
         QString error;
-        if (!trust_.trust(name, fingerprint, &error)) {
+        const std::optional<KeyTrust> first = trust_.rememberFirst(name, fingerprint, &error);
+        if (!first) {
             lastRefusal_ = QStringLiteral("cannot remember the contact's key: %1").arg(error);
             qCWarning(lcSecurity).noquote() << "refused" << name << ":" << lastRefusal_;
             return false;
         }
-        qCInfo(lcSecurity).noquote()
-            << "first contact with" << name << ": remembered its key" << fingerprint;
+        if (*first == KeyTrust::Changed)
+            break;
+        if (*first == KeyTrust::FirstContact)
+            qCInfo(lcSecurity).noquote()
+                << "first contact with" << name << ": remembered its key" << fingerprint;
         lastRefusal_.clear();
         return true;
     }
@@ -180,7 +185,8 @@ bool TlsContext::checkPeerKey(const std::string& contact, const QByteArray& rawK
         QStringLiteral("The contact's key has CHANGED (now %1, remembered %2). Someone may be "
                        "between you (a man-in-the-middle), or the contact reinstalled Charla. "
                        "Refused: compare safety numbers before accepting the new key.")
-            .arg(fingerprint.left(16), trust_.known(name)->fingerprint.left(16));
+            .arg(fingerprint.left(16),
+                 trust_.known(name).value_or(KnownKey{}).fingerprint.left(16));
     // Every stream retries: say it when it starts, changes, or once a minute, not per handshake.
     const auto now = std::chrono::steady_clock::now();
     if (lastRefusal_ != before || now - lastRefusalLogged_ >= std::chrono::minutes(1)) {

@@ -4,8 +4,15 @@
 #include "security/private_file.h"
 
 #include <QFile>
-#include <QFileInfo>
 #include <QRegularExpression>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace charla::security {
 
@@ -15,21 +22,63 @@ namespace {
 const QRegularExpression kLine(QStringLiteral("^(\\S+) ([0-9a-f]{64}) (verified|unverified)$"));
 constexpr qint64 kMaxFileBytes = 1024 * 1024;
 
+// flock() on "<store>.lock", held while an instance re-reads, changes and writes the store. A file
+// of its own because the store itself is replaced by rename at each save; never deleted (deleting
+// a lock file lets two holders lock two different files).
+class FileLock {
+public:
+    FileLock(const QString& storePath, QString* error) {
+        const QString path = storePath + QStringLiteral(".lock");
+        fd_ = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        int result = fd_ < 0 ? -1 : 0;
+        while (result == 0 && ::flock(fd_, LOCK_EX) != 0)
+            result = errno == EINTR ? 0 : -1;
+        if (result != 0) {
+            *error = QStringLiteral("cannot lock %1: %2")
+                         .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            if (fd_ >= 0)
+                ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~FileLock() {
+        if (fd_ >= 0)
+            ::close(fd_); // releases the lock
+    }
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+    bool locked() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
 } // namespace
 
-std::optional<TrustStore> TrustStore::load(const QString& path, QString* error) {
-    TrustStore store(path);
-    if (!QFileInfo::exists(path))
-        return store;
-    narrowToOwner(path);
+TrustStore::Stamp TrustStore::stampOf(const QString& path) {
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {};
+    return {true, static_cast<unsigned long long>(st.st_dev),
+            static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(st.st_size),
+            static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+bool TrustStore::read(const QString& path, Keys* keys, QString* error) {
+    keys->clear();
     QFile file(path);
+    if (!file.exists())
+        return true;
+    narrowToOwner(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        if (!file.exists())
+            return true; // gone between the two calls: no store
         *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-        return std::nullopt;
+        return false;
     }
     if (file.size() > kMaxFileBytes) {
         *error = QStringLiteral("%1 is over 1 MiB: not a list of known peers").arg(path);
-        return std::nullopt;
+        return false;
     }
     int number = 0;
     for (const QByteArray& raw : file.readAll().split('\n')) {
@@ -43,14 +92,67 @@ std::optional<TrustStore> TrustStore::load(const QString& path, QString* error) 
                                     "unverified\"; fix or remove the line")
                          .arg(path)
                          .arg(number);
-            return std::nullopt;
+            return false;
         }
-        store.keys_[m.captured(1)] = {m.captured(2), m.captured(3) == QLatin1String("verified")};
+        (*keys)[m.captured(1)] = {m.captured(2), m.captured(3) == QLatin1String("verified")};
     }
+    return true;
+}
+
+std::optional<TrustStore> TrustStore::load(const QString& path, QString* error) {
+    TrustStore store(path);
+    store.stamp_ = stampOf(path);
+    if (!read(path, &store.keys_, error))
+        return std::nullopt;
     return store;
 }
 
+void TrustStore::refresh() const {
+    const Stamp now = stampOf(path_);
+    if (now == stamp_)
+        return;
+    Keys keys;
+    QString error;
+    if (!read(path_, &keys, &error)) {
+        // Keep what we had; the next change reports it (and writes nothing over it).
+        qCWarning(lcSecurity).noquote() << "cannot re-read the known peers:" << error;
+        stamp_ = now;
+        return;
+    }
+    keys_ = std::move(keys);
+    stamp_ = now;
+}
+
+template <typename Change> bool TrustStore::update(Change change, QString* error) {
+    const FileLock lock(path_, error);
+    if (!lock.locked())
+        return false;
+    // Another instance may have saved since we read: change the file as it is, not our copy.
+    const Stamp before = stampOf(path_);
+    Keys keys;
+    if (!read(path_, &keys, error))
+        return false;
+    if (change(keys)) {
+        QByteArray out =
+            "# Charla's known peers: <contact> <SHA-256 of its key> verified|unverified\n";
+        for (const auto& [contact, key] : keys)
+            out +=
+                QStringLiteral("%1 %2 %3\n")
+                    .arg(contact, key.fingerprint,
+                         key.verified ? QStringLiteral("verified") : QStringLiteral("unverified"))
+                    .toUtf8();
+        if (!writePrivateFile(path_, out, error))
+            return false;
+        stamp_ = stampOf(path_);
+    } else {
+        stamp_ = before;
+    }
+    keys_ = std::move(keys);
+    return true;
+}
+
 KeyTrust TrustStore::check(const QString& contact, const QString& fingerprint) const {
+    refresh();
     const auto it = keys_.find(contact);
     if (it == keys_.end())
         return KeyTrust::FirstContact;
@@ -58,56 +160,85 @@ KeyTrust TrustStore::check(const QString& contact, const QString& fingerprint) c
 }
 
 std::optional<KnownKey> TrustStore::known(const QString& contact) const {
+    refresh();
     const auto it = keys_.find(contact);
     if (it == keys_.end())
         return std::nullopt;
     return it->second;
 }
 
+namespace {
+
+bool isContactAndFingerprint(const QString& contact, const QString& fingerprint, QString* error) {
+    if (kLine.match(QStringLiteral("%1 %2 unverified").arg(contact, fingerprint)).hasMatch())
+        return true;
+    *error = QStringLiteral("not a contact and a fingerprint: '%1' '%2'").arg(contact, fingerprint);
+    return false;
+}
+
+} // namespace
+
+std::optional<KeyTrust> TrustStore::rememberFirst(const QString& contact,
+                                                  const QString& fingerprint, QString* error) {
+    if (!isContactAndFingerprint(contact, fingerprint, error))
+        return std::nullopt;
+    KeyTrust result = KeyTrust::FirstContact;
+    const bool saved = update(
+        [&](Keys& keys) {
+            const auto it = keys.find(contact);
+            if (it != keys.end()) {
+                result =
+                    it->second.fingerprint == fingerprint ? KeyTrust::Known : KeyTrust::Changed;
+                return false;
+            }
+            keys[contact] = {fingerprint, false};
+            return true;
+        },
+        error);
+    if (!saved)
+        return std::nullopt;
+    if (result == KeyTrust::FirstContact)
+        qCInfo(lcSecurity).noquote() << "remembered the key of" << contact << fingerprint.left(16);
+    else
+        qCInfo(lcSecurity).noquote()
+            << "another Charla instance remembered a key for" << contact << "first";
+    return result;
+}
+
 bool TrustStore::trust(const QString& contact, const QString& fingerprint, QString* error) {
-    if (!kLine.match(QStringLiteral("%1 %2 unverified").arg(contact, fingerprint)).hasMatch()) {
-        *error =
-            QStringLiteral("not a contact and a fingerprint: '%1' '%2'").arg(contact, fingerprint);
+    if (!isContactAndFingerprint(contact, fingerprint, error))
         return false;
-    }
-    const std::optional<KnownKey> before = known(contact);
-    keys_[contact] = {fingerprint, false};
-    if (!save(error)) {
-        if (before)
-            keys_[contact] = *before;
-        else
-            keys_.erase(contact);
+    bool had = false;
+    const bool saved = update(
+        [&](Keys& keys) {
+            had = keys.count(contact) > 0;
+            keys[contact] = {fingerprint, false};
+            return true;
+        },
+        error);
+    if (!saved)
         return false;
-    }
-    qCInfo(lcSecurity).noquote() << (before ? "accepted a new key for" : "remembered the key of")
+    qCInfo(lcSecurity).noquote() << (had ? "accepted a new key for" : "remembered the key of")
                                  << contact << fingerprint.left(16);
     return true;
 }
 
 bool TrustStore::setVerified(const QString& contact, const QString& fingerprint, bool verified,
                              QString* error) {
-    const auto it = keys_.find(contact);
-    if (it == keys_.end() || it->second.fingerprint != fingerprint) {
+    bool remembered = true;
+    const bool saved = update(
+        [&](Keys& keys) {
+            const auto it = keys.find(contact);
+            remembered = it != keys.end() && it->second.fingerprint == fingerprint;
+            if (!remembered || it->second.verified == verified)
+                return false;
+            it->second.verified = verified;
+            return true;
+        },
+        error);
+    if (saved && !remembered)
         *error = QStringLiteral("%1's key is not the one remembered").arg(contact);
-        return false;
-    }
-    const bool before = it->second.verified;
-    it->second.verified = verified;
-    if (!save(error)) {
-        it->second.verified = before;
-        return false;
-    }
-    return true;
-}
-
-bool TrustStore::save(QString* error) const {
-    QByteArray out = "# Charla's known peers: <contact> <SHA-256 of its key> verified|unverified\n";
-    for (const auto& [contact, key] : keys_)
-        out += QStringLiteral("%1 %2 %3\n")
-                   .arg(contact, key.fingerprint,
-                        key.verified ? QStringLiteral("verified") : QStringLiteral("unverified"))
-                   .toUtf8();
-    return writePrivateFile(path_, out, error);
+    return saved && remembered;
 }
 
 } // namespace charla::security
