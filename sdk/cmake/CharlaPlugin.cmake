@@ -18,6 +18,9 @@ if(NOT DEFINED CHARLA_SDK_ABI_MAJOR)
          REGEX "^#define CHARLA_SDK_ABI_(MAJOR|MINOR) ")
     string(REGEX REPLACE ".*MAJOR ([0-9]+).*" "\\1" CHARLA_SDK_ABI_MAJOR "${_charla_abi}")
     string(REGEX REPLACE ".*MINOR ([0-9]+).*" "\\1" CHARLA_SDK_ABI_MINOR "${_charla_abi}")
+    # A minor bump reconfigures: plugins are compiled with the minor as a definition.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+                 ${CMAKE_CURRENT_LIST_DIR}/../include/charla/sdk/version.h)
 endif()
 
 # _charla_json_string(<out_var> <text>): <text> as a JSON string, quotes included. Every character

@@ -86,6 +86,38 @@ protected:
     int changes = 0;
 };
 
+// SDK 1.5: a history keeper's renderTimelineRecord reaches the renderer of the plugin the event
+// names as its source; nothing when that plugin is not enabled, has no words, or words a line
+// timeline.h does not allow; a renderer that throws fails its plugin. A record is checked as it
+// is posted.
+TEST_F(PluginManagerTest, TimelineRecordsAreWordedByThePluginThatPostedThem) {
+    pm->discover(dirs({"good"}));
+    charla::sdk::TimelineEvent event;
+    event.source = "echo";
+    event.key = "k";
+    event.text = "stored";
+    EXPECT_EQ(pm->renderTimelineRecord(event, "r"), std::nullopt) << "not enabled yet";
+    pm->enableDiscovered();
+    ASSERT_EQ(pm->find("echo")->state, PluginState::Enabled) << describe(pm->plugins());
+    EXPECT_EQ(pm->renderTimelineRecord(event, R"({"fate":"done"})"),
+              std::optional<std::string>(R"(echo: {"fate":"done"})"));
+    EXPECT_EQ(pm->renderTimelineRecord(event, "none"), std::nullopt);
+    EXPECT_EQ(pm->renderTimelineRecord(event, "two lines"), std::nullopt);
+    event.source = "nobody";
+    EXPECT_EQ(pm->renderTimelineRecord(event, "r"), std::nullopt);
+
+    EXPECT_NO_THROW(pm->postTimelineEvent("echo", event, std::string(4096, 'x')));
+    EXPECT_THROW(pm->postTimelineEvent("echo", event, std::string(4097, 'x')),
+                 std::invalid_argument);
+    EXPECT_THROW(pm->postTimelineEvent("echo", event, "\xff not UTF-8"), std::invalid_argument);
+
+    event.source = "echo";
+    EXPECT_EQ(pm->renderTimelineRecord(event, "throw"), std::nullopt);
+    ASSERT_TRUE(waitUntil([&] { return pm->find("echo")->state == PluginState::Failed; }));
+    EXPECT_TRUE(pm->find("echo")->reason.contains("render exploded on purpose"))
+        << pm->find("echo")->reason.toStdString();
+}
+
 TEST_F(PluginManagerTest, DiscoversAndEnablesTheGoodPlugin) {
     pm->discover(dirs({"good"}));
     ASSERT_EQ(pm->plugins().size(), 1u) << describe(pm->plugins());

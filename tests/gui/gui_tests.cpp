@@ -634,6 +634,7 @@ private slots:
     void ctrlEnterCallsTheContact();
     void callsAreInTheHistoryOnBothSides();
     void filesAreInTheHistoryOnBothSides();
+    void filesLinesFollowTheLanguage();
     void theKeyboardAloneGoesFromLoginToACallAndEveryControlHasAName();
     void safetyNumbersMatchAndVerifiedShowsInTheHeader();
     void aChangedKeyShowsABannerAndIsAcceptedOnlyOnPurpose();
@@ -2108,6 +2109,83 @@ void GuiTest::filesAreInTheHistoryOnBothSides() {
                 child<QToolButton>(files, "thumbnail")->isVisible());
     QCOMPARE(child<QLabel>(files, "title")->text(), QStringLiteral("From Alice: photo.png"));
     saveScreenshot(bobAgain, QStringLiteral("chat-file-line.png"));
+}
+
+// Issue 15: a file's line in the history is worded when it is shown, in the language of the
+// moment, like a call's: received while Charla spoke English, it reads in Spanish after the user
+// switches (Settings → Language, at the next start), and in English again after switching back.
+// The words come from what the history keeps with the line (the files plugin's record, SDK 1.5),
+// not from the files plugin's own list of transfers: that list is emptied before each restart,
+// so nothing can post the line again in the new language.
+void GuiTest::filesLinesFollowTheLanguage() {
+    SKIP_WITHOUT_TEXT_PLUGIN();
+    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_files.json"))))
+        QSKIP("the files plugin is not built (CHARLA_PLUGINS without files)");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    auto speak = [](const char* language) {
+        QSettings().setValue(charla::gui::GeneralSettingsPage::kLanguageKey,
+                             QString::fromLatin1(language));
+    };
+    speak("en");
+    AliceAndBob pair;
+    auto withFiles = [&](int own, const QString& user) {
+        Options options = localPeerOptions(pair.ports[own], pair.ports[1 - own], user);
+        options.disabledPlugins = {"audio", "video"};
+        options.pluginOptions["files.download_dir"] = dir.filePath(user).toStdString();
+        options.pluginOptions["files.auto_accept_mb"] = "10";
+        return std::make_unique<Application>(options);
+    };
+    pair.alice = withFiles(0, QStringLiteral("Alice"));
+    pair.bob = withFiles(1, QStringLiteral("Bob"));
+    QVERIFY(pair.startOnline());
+    const QString path = dir.filePath(QStringLiteral("photo.png"));
+    QImage picture(64, 48, QImage::Format_RGB32);
+    picture.fill(Qt::darkCyan);
+    QVERIFY(picture.save(path));
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QWidget* view = child<QTextBrowser>(pair.alice->chatWindow(), "conversationView")->viewport();
+    QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &enter);
+    QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &drop);
+    const QRegularExpression received(QStringLiteral("📎 photo\\.png · [^—]+ — received"));
+    const QRegularExpression recibido(QStringLiteral("📎 photo\\.png · [^—]+ — recibido"));
+    QTRY_VERIFY_WITH_TIMEOUT(conversation(pair.bob->chatWindow()).contains(received), 15000);
+    pair.alice.reset();
+    pair.bob.reset();
+
+    // Bob's files plugin forgets its transfers (its store, one per local user, is deleted): only
+    // the history knows the file now.
+    const QDir files(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                     QStringLiteral("/charla/plugin-data/files"));
+    auto forgetTransfers = [&] {
+        const QStringList stores = files.entryList(
+            {QStringLiteral("transfers-%1.sqlite*").arg(QLatin1String(QByteArray("Bob").toHex()))},
+            QDir::Files);
+        QVERIFY2(!stores.isEmpty(), qPrintable(files.path()));
+        for (const QString& store : stores)
+            QVERIFY(QFile::remove(files.filePath(store)));
+    };
+    struct Switch {
+        const char* language;
+        const QRegularExpression* shown;
+        const QRegularExpression* gone;
+    };
+    // Not structured bindings: clang 14 cannot capture one (QTRY_ is a lambda).
+    for (const Switch& to :
+         {Switch{"es", &recibido, &received}, Switch{"en", &received, &recibido}}) {
+        forgetTransfers();
+        speak(to.language);
+        pair.bob = withFiles(1, QStringLiteral("Bob"));
+        ChatWindow* bob = openChat(*pair.bob);
+        QVERIFY(bob);
+        QTRY_VERIFY2(conversation(bob).contains(*to.shown), qPrintable(conversation(bob)));
+        QVERIFY2(!conversation(bob).contains(*to.gone), qPrintable(conversation(bob)));
+        QCOMPARE(conversation(bob).count(QStringLiteral("📎")), 1);
+        pair.bob.reset();
+    }
 }
 
 // Issue 16: Alice logs in, writes and calls with the keyboard alone (Tab, typing, Enter, Space),

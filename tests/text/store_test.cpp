@@ -837,7 +837,7 @@ TEST_F(TextStoreTest, AVersion1StoreIsUpgradedKeepsEveryMessageAndCanBeSearched)
         EXPECT_EQ(store.search(QStringLiteral("cafe")).front().message.body,
                   QStringLiteral("otro café, por favor"));
     }
-    EXPECT_EQ(userVersion(path()), 4);
+    EXPECT_EQ(userVersion(path()), 5);
     MessageStore again(path()); // and opens again as version 4, nothing rebuilt or lost
     EXPECT_EQ(again.messagesAfter(0).size(), 6u);
     EXPECT_EQ(again.search(QStringLiteral("cafe")).size(), 3u);
@@ -858,7 +858,7 @@ TEST_F(TextStoreTest, AVersion2StoreIsUpgradedKeepsItsMessagesAndTakesCalls) {
                       {CallOutcome::Missed, 0});
         EXPECT_EQ(store.search(QStringLiteral("cafe")).size(), 1u);
     }
-    EXPECT_EQ(userVersion(path()), 4);
+    EXPECT_EQ(userVersion(path()), 5);
     MessageStore again(path());
     const auto rows = again.messagesAfter(0);
     ASSERT_EQ(rows.size(), 3u);
@@ -926,7 +926,7 @@ TEST_F(TextStoreTest, AVersion3StoreIsUpgradedAndKeepsTimelineLinesInPlace) {
         EXPECT_TRUE(store.search(QStringLiteral("photo.png")).empty());
         EXPECT_EQ(store.search(QStringLiteral("photo")).size(), 1u); // the message only
     }
-    EXPECT_EQ(userVersion(path()), 4);
+    EXPECT_EQ(userVersion(path()), 5);
     MessageStore again(path());
     const auto rows = again.messagesAfter(0);
     ASSERT_EQ(rows.size(), 3u);
@@ -937,6 +937,85 @@ TEST_F(TextStoreTest, AVersion3StoreIsUpgradedAndKeepsTimelineLinesInPlace) {
     EXPECT_EQ(rows[1].message.sentAt, at) << "the time it was first posted";
     EXPECT_FALSE(rows[1].call);
     EXPECT_EQ(rows[2].message.body, QStringLiteral("got it?"));
+}
+
+// Issue 15: a plugin's line is worded when it is shown, by its poster from the record the history
+// keeps with it (SDK 1.5), like a call's: written in English, it reads in Spanish after the user
+// switches, and in English again after switching back. A line written before records (schema 4)
+// is shown as stored until its poster posts it again; so is one its poster cannot word (gone, or
+// a record it does not read).
+TEST_F(TextStoreTest, TimelineLinesAreWordedInTheLanguageOfTheMoment) {
+    writeOldStore(path(), CHARLA_TEXT_STORE_V4_SQL, {QStringLiteral("here comes the photo")});
+    ASSERT_EQ(userVersion(path()), 4);
+    const std::string photo = R"({"fate":"done","name":"photo.png"})";
+    std::string language = "en";
+    int worded = 0;
+    // The files plugin's renderer, as the host hands it over (PluginContext::renderTimelineRecord).
+    const EventWording wording = [&](const sdk::TimelineEvent& event,
+                                     const std::string& record) -> std::optional<std::string> {
+        ++worded;
+        EXPECT_EQ(event.source, "files");
+        EXPECT_EQ(event.key, "in/t1");
+        EXPECT_FALSE(event.outgoing);
+        if (record != photo)
+            return std::nullopt;
+        return language == "es" ? "📎 photo.png — recibido" : "📎 photo.png — received";
+    };
+    auto lines = [](const TextChat& chat) {
+        QStringList shown;
+        for (const ChatMessage& m : chat.conversation().messages())
+            if (m.event)
+                shown << *m.event;
+        return shown;
+    };
+    sdk::TimelineEvent event;
+    event.source = "files";
+    event.key = "in/t1";
+    event.outgoing = false;
+    event.timeMs = 1'796'000'000'000;
+    {
+        TextChat chat(QStringLiteral("Bob"), path(), fastTiming(), wording);
+        EXPECT_EQ(userVersion(path()), 5);
+        EXPECT_EQ(lines(chat), QStringList{QStringLiteral("📎 old.pdf · 1.2 MB — received")})
+            << "written before records: as stored";
+        EXPECT_EQ(worded, 0) << "no record, nothing to word";
+        event.text = "📎 photo.png — received"; // worded by the poster as it posts
+        chat.recordEvent(event, photo);
+        EXPECT_EQ(lines(chat).last(), QStringLiteral("📎 photo.png — received"));
+        EXPECT_FALSE(chat.store().setEvent(
+            QStringLiteral("files/in/t1"), Direction::Incoming, QDateTime::currentDateTimeUtc(),
+            QStringLiteral("📎 photo.png — received"), QString::fromStdString(photo)))
+            << "posted again as it is: nothing written";
+    }
+    for (const char* now : {"es", "en", "es"}) {
+        language = now;
+        TextChat chat(QStringLiteral("Bob"), path(), fastTiming(), wording);
+        EXPECT_EQ(lines(chat),
+                  (QStringList{QStringLiteral("📎 old.pdf · 1.2 MB — received"),
+                               language == "es" ? QStringLiteral("📎 photo.png — recibido")
+                                                : QStringLiteral("📎 photo.png — received")}))
+            << now;
+    }
+    {
+        // Its poster enabled after the text plugin: worded once it can be (rewordEvents, queued
+        // by the plugin's start()).
+        bool enabled = false;
+        TextChat chat(QStringLiteral("Bob"), path(), fastTiming(),
+                      [&](const sdk::TimelineEvent& e, const std::string& record) {
+                          return enabled ? wording(e, record) : std::nullopt;
+                      });
+        EXPECT_EQ(lines(chat).last(), QStringLiteral("📎 photo.png — received"));
+        enabled = true;
+        chat.rewordEvents();
+        EXPECT_EQ(lines(chat).last(), QStringLiteral("📎 photo.png — recibido"));
+    }
+    // Its poster gone (no renderer) or unable to read the record: the words stored with it.
+    TextChat without(QStringLiteral("Bob"), path(), fastTiming());
+    EXPECT_EQ(lines(without).last(), QStringLiteral("📎 photo.png — received"));
+    event.text = "📎 photo.png — received";
+    without.recordEvent(event, R"({"fate":"a later version's"})");
+    TextChat unreadable(QStringLiteral("Bob"), path(), fastTiming(), wording);
+    EXPECT_EQ(lines(unreadable).last(), QStringLiteral("📎 photo.png — received"));
 }
 
 TEST(CallLines, SayWhatHappenedAndHowLong) {

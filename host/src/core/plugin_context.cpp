@@ -56,16 +56,48 @@ void PluginContext::callEnded(const sdk::CallRecord& record) const {
 }
 
 void PluginContext::postTimelineEvent(const sdk::TimelineEvent& event) {
-    manager_.postTimelineEvent(id_, event);
+    manager_.postTimelineEvent(id_, event, {});
 }
 
 void PluginContext::onTimelineEvent(std::function<void(const sdk::TimelineEvent&)> listener) {
+    if (!listener) {
+        timelineListener_ = nullptr;
+        return;
+    }
+    timelineListener_ = [listener = std::move(listener)](const sdk::TimelineEvent& event,
+                                                         const std::string&) { listener(event); };
+}
+
+void PluginContext::postTimelineRecord(const sdk::TimelineEvent& event, const std::string& record) {
+    manager_.postTimelineEvent(id_, event, record);
+}
+
+void PluginContext::setTimelineRenderer(
+    std::function<std::string(const sdk::TimelineEvent&, const std::string&)> renderer) {
+    timelineRenderer_ = std::move(renderer);
+}
+
+void PluginContext::onTimelineRecord(
+    std::function<void(const sdk::TimelineEvent&, const std::string&)> listener) {
     timelineListener_ = std::move(listener);
 }
 
-void PluginContext::timelineEvent(const sdk::TimelineEvent& event) const {
+std::optional<std::string> PluginContext::renderTimelineRecord(const sdk::TimelineEvent& event,
+                                                               const std::string& record) {
+    return manager_.renderTimelineRecord(event, record);
+}
+
+void PluginContext::timelineEvent(const sdk::TimelineEvent& event,
+                                  const std::string& record) const {
     if (timelineListener_)
-        timelineListener_(event);
+        timelineListener_(event, record);
+}
+
+std::optional<std::string> PluginContext::renderTimeline(const sdk::TimelineEvent& event,
+                                                         const std::string& record) const {
+    if (!timelineRenderer_)
+        return std::nullopt;
+    return timelineRenderer_(event, record);
 }
 
 void PluginContext::postToGui(std::function<void()> task) {

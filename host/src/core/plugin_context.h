@@ -34,8 +34,19 @@ public:
     void callEnded(const sdk::CallRecord& record) const;
     void postTimelineEvent(const sdk::TimelineEvent& event) override;
     void onTimelineEvent(std::function<void(const sdk::TimelineEvent&)> listener) override;
+    void postTimelineRecord(const sdk::TimelineEvent& event, const std::string& record) override;
+    void setTimelineRenderer(
+        std::function<std::string(const sdk::TimelineEvent&, const std::string&)> renderer)
+        override;
+    void onTimelineRecord(
+        std::function<void(const sdk::TimelineEvent&, const std::string&)> listener) override;
+    std::optional<std::string> renderTimelineRecord(const sdk::TimelineEvent& event,
+                                                    const std::string& record) override;
     // Runs the plugin's timeline listener, if it set one (GUI thread). Exceptions pass through.
-    void timelineEvent(const sdk::TimelineEvent& event) const;
+    void timelineEvent(const sdk::TimelineEvent& event, const std::string& record) const;
+    // Runs the plugin's renderer (GUI thread): nullopt if it set none. Exceptions pass through.
+    std::optional<std::string> renderTimeline(const sdk::TimelineEvent& event,
+                                              const std::string& record) const;
     // Drops the plugin's pending GUI tasks; called before the instance is destroyed.
     void close();
 
@@ -44,8 +55,10 @@ private:
     PluginScope& scope_;
     std::string id_;
     PluginServices services_;
-    std::function<void(const sdk::CallRecord&)> callListener_;        // GUI thread only
-    std::function<void(const sdk::TimelineEvent&)> timelineListener_; // GUI thread only
+    std::function<void(const sdk::CallRecord&)> callListener_; // GUI thread only
+    // GUI thread only. One listener: onTimelineEvent's ignores the record.
+    std::function<void(const sdk::TimelineEvent&, const std::string&)> timelineListener_;
+    std::function<std::string(const sdk::TimelineEvent&, const std::string&)> timelineRenderer_;
 };
 
 } // namespace charla::host

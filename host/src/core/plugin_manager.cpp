@@ -382,28 +382,44 @@ void PluginManager::notifyCallEnded(const sdk::CallRecord& record) {
                     [&](const PluginContext& context) { context.callEnded(record); });
 }
 
-void PluginManager::notifyTimelineEvent(const sdk::TimelineEvent& event) {
+void PluginManager::notifyTimelineEvent(const sdk::TimelineEvent& event,
+                                        const std::string& record) {
     notifyListeners("onTimelineEvent",
-                    [&](const PluginContext& context) { context.timelineEvent(event); });
+                    [&](const PluginContext& context) { context.timelineEvent(event, record); });
 }
 
-void PluginManager::postTimelineEvent(const std::string& pluginId, sdk::TimelineEvent event) {
-    constexpr std::size_t kMaxKeyBytes = 128, kMaxTextBytes = 1024;
-    auto check = [](const std::string& text, const char* what, std::size_t maxBytes) {
-        if (text.empty() || text.size() > maxBytes)
-            throw std::invalid_argument("postTimelineEvent: the " + std::string(what) + " is " +
-                                        std::to_string(text.size()) + " bytes, not 1-" +
-                                        std::to_string(maxBytes));
-        if (const auto why = whyUnsendable(text))
-            throw std::invalid_argument("postTimelineEvent: the " + std::string(what) + ": " +
-                                        *why);
-        // One line: a line break would break the history's layout.
-        if (text.find_first_of("\t\n") != std::string::npos)
-            throw std::invalid_argument("postTimelineEvent: the " + std::string(what) +
-                                        " holds a tab or a line break");
-    };
-    check(event.key, "key", kMaxKeyBytes);
-    check(event.text, "text", kMaxTextBytes);
+namespace {
+
+constexpr std::size_t kMaxTimelineKeyBytes = 128, kMaxTimelineTextBytes = 1024,
+                      kMaxTimelineRecordBytes = 4096;
+
+// Why `text` cannot be a timeline event's key or line (empty if it can).
+std::string whyNotATimelineLine(const std::string& text, const char* what, std::size_t maxBytes) {
+    if (text.empty() || text.size() > maxBytes)
+        return "the " + std::string(what) + " is " + std::to_string(text.size()) +
+               " bytes, not 1-" + std::to_string(maxBytes);
+    if (const auto why = whyUnsendable(text))
+        return "the " + std::string(what) + ": " + *why;
+    // One line: a line break would break the history's layout.
+    if (text.find_first_of("\t\n") != std::string::npos)
+        return "the " + std::string(what) + " holds a tab or a line break";
+    return {};
+}
+
+} // namespace
+
+void PluginManager::postTimelineEvent(const std::string& pluginId, sdk::TimelineEvent event,
+                                      std::string record) {
+    for (const std::string& why : {whyNotATimelineLine(event.key, "key", kMaxTimelineKeyBytes),
+                                   whyNotATimelineLine(event.text, "text", kMaxTimelineTextBytes)})
+        if (!why.empty())
+            throw std::invalid_argument("postTimelineEvent: " + why);
+    if (record.size() > kMaxTimelineRecordBytes)
+        throw std::invalid_argument("postTimelineRecord: the record is " +
+                                    std::to_string(record.size()) + " bytes, more than " +
+                                    std::to_string(kMaxTimelineRecordBytes));
+    if (const auto why = whyUnsendable(record))
+        throw std::invalid_argument("postTimelineRecord: the record: " + *why);
     event.source = pluginId;
     if (event.timeMs <= 0)
         event.timeMs = QDateTime::currentMSecsSinceEpoch();
@@ -411,8 +427,37 @@ void PluginManager::postTimelineEvent(const std::string& pluginId, sdk::Timeline
     // the manager's over its plugins), and every plugin enabled at startup has registered its
     // listener by the time the first event is delivered.
     QMetaObject::invokeMethod(
-        this, [this, event = std::move(event)] { notifyTimelineEvent(event); },
+        this,
+        [this, event = std::move(event), record = std::move(record)] {
+            notifyTimelineEvent(event, record);
+        },
         Qt::QueuedConnection);
+}
+
+std::optional<std::string> PluginManager::renderTimelineRecord(const sdk::TimelineEvent& event,
+                                                               const std::string& record) {
+    const QString id = QString::fromStdString(event.source);
+    auto it = running_.find(id);
+    if (it == running_.end())
+        return std::nullopt;
+    const PluginContext& context = *it->second->context;
+    std::optional<std::string> line;
+    const QString error = callHook(*it->second->plugin, "setTimelineRenderer", [&](sdk::Plugin&) {
+        line = context.renderTimeline(event, record);
+    });
+    if (!error.isEmpty()) {
+        failLater(id, error);
+        return std::nullopt;
+    }
+    if (!line || line->empty())
+        return std::nullopt;
+    if (const std::string why = whyNotATimelineLine(*line, "line", kMaxTimelineTextBytes);
+        !why.empty()) {
+        qCWarning(lcPlugins).noquote()
+            << "plugin" << id << "worded a timeline line it cannot show:" << why.c_str();
+        return std::nullopt;
+    }
+    return line;
 }
 
 void PluginManager::notifyListeners(const char* hook,

@@ -81,13 +81,20 @@ public slots:
     void notifyCallChanged(const charla::sdk::CallInfo& call);
     // Passes a call that is over to every enabled plugin's onCallEnded listener.
     void notifyCallEnded(const charla::sdk::CallRecord& record);
-    // Passes a timeline event to every enabled plugin's onTimelineEvent listener (GUI thread).
-    void notifyTimelineEvent(const charla::sdk::TimelineEvent& event);
+    // Passes a timeline event and its record (empty if none) to every enabled plugin's
+    // onTimelineEvent or onTimelineRecord listener (GUI thread).
+    void notifyTimelineEvent(const charla::sdk::TimelineEvent& event, const std::string& record);
 
 public:
-    // Any thread: checks a plugin's timeline event (std::invalid_argument), stamps it with the
-    // plugin's id and delivers it on the GUI thread's next turn (sdk::PluginContext).
-    void postTimelineEvent(const std::string& pluginId, sdk::TimelineEvent event);
+    // Any thread: checks a plugin's timeline event and record (std::invalid_argument), stamps it
+    // with the plugin's id and delivers it on the GUI thread's next turn (sdk::PluginContext).
+    void postTimelineEvent(const std::string& pluginId, sdk::TimelineEvent event,
+                           std::string record);
+    // GUI thread: the line `event.source` posted with `record`, worded by that plugin's renderer
+    // now; nullopt if it is not enabled, has no renderer, or gives no valid line (a renderer that
+    // throws fails its plugin, queued).
+    std::optional<std::string> renderTimelineRecord(const sdk::TimelineEvent& event,
+                                                    const std::string& record);
 
 signals:
     // The set of enabled plugins or a plugin's state changed.

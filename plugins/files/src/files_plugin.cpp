@@ -55,6 +55,12 @@ public:
         // Throws StoreError if the store cannot be opened: the plugin is shown failed with the
         // reason rather than losing transfers.
         engine_ = std::make_unique<TransferEngine>(config);
+        // The history words our lines as it shows them, in the language of the moment.
+        context.setTimelineRenderer([](const sdk::TimelineEvent& event, const std::string& record) {
+            return TransferTimeline::render(record, event.outgoing)
+                .value_or(QString())
+                .toStdString();
+        });
         engine_->setListener([this] {
             context_->postToGui([this] {
                 if (panel_)
@@ -152,9 +158,9 @@ public:
 private:
     // Tells the conversation's history of the transfers whose line changed (GUI thread).
     void postTimeline() {
-        for (const sdk::TimelineEvent& event : timeline_.changes(engine_->transfers())) {
+        for (const TransferTimeline::Post& post : timeline_.changes(engine_->transfers())) {
             try {
-                context_->postTimelineEvent(event);
+                context_->postTimelineRecord(post.event, post.record);
             } catch (const std::invalid_argument& e) {
                 qCWarning(lcFiles) << "not in the history:" << e.what();
             }

@@ -2,6 +2,8 @@
 // plugin): "📎 photo.png · 2.3 MB — received" between the messages, on both sides, in the order
 // they were offered. A line is posted when a transfer is offered and rewritten when its fate is
 // known (received, sent, declined, cancelled, failed); progress stays in the files panel.
+// Each line goes with its record (SDK 1.5): what it means (fate, name, size, reason) rather than
+// words, so the history has it worded again (render()) in the language of the moment when shown.
 #pragma once
 
 #include "transfer_store.h"
@@ -12,6 +14,8 @@
 #include <QHash>
 #include <QString>
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace charla::files {
@@ -23,16 +27,27 @@ class TransferTimeline {
     Q_DECLARE_TR_FUNCTIONS(charla::files::TransferTimeline)
 
 public:
-    // The line `t` reads as: its name, size and fate (one line, at most kMaxLineChars).
+    // A line for the history and what it means (sdk::PluginContext::postTimelineRecord).
+    struct Post {
+        sdk::TimelineEvent event;
+        std::string record;
+    };
+
+    // The line `t` reads as: its name, size and fate (one line, at most kMaxLineChars), in the
+    // language of the moment. The same words as render() gives for its record.
     static QString lineText(const Transfer& t);
-    // The events for the transfers whose line differs from the last one returned for them (all of
+    // What `t`'s line means: {"fate", "name", "size", "reason"} as compact JSON.
+    static std::string record(const Transfer& t);
+    // The line a record reads as now; nullopt for one this version cannot read.
+    static std::optional<QString> render(const std::string& record, bool outgoing);
+    // The posts for the transfers whose line differs from the last one returned for them (all of
     // them on the first call: a start posts them again, the history ignores what it has).
-    std::vector<sdk::TimelineEvent> changes(const std::vector<Transfer>& transfers);
+    std::vector<Post> changes(const std::vector<Transfer>& transfers);
 
     static constexpr int kMaxLineChars = 300;
 
 private:
-    QHash<QString, QString> posted_; // by event key
+    QHash<QString, std::string> posted_; // the record, by event key
 };
 
 } // namespace charla::files

@@ -21,8 +21,9 @@ namespace {
 
 // 1: messages and the outbox index. 2 (issue 16): the read mark (meta) and the full-text index
 // (messages_fts, when SQLite has FTS5). A version 1 file is upgraded in place on open.
-// 3 (issue 16): calls. 4 (issue 15): plugins' timeline events.
-constexpr int kSchemaVersion = 4;
+// 3 (issue 16): calls. 4 (issue 15): plugins' timeline events. 5 (issue 15): what an event's
+// line means (event_record), to word it again in the language of the moment.
+constexpr int kSchemaVersion = 5;
 
 const QString kReadUpTo = QStringLiteral("read_up_to");
 // Searches longer than this are cut (a message body is at most 16 KiB; nobody types a search
@@ -56,7 +57,8 @@ void execPrepared(QSqlQuery& query, const char* what) {
 
 // What readRow() reads, in its order.
 const QString kColumns = QStringLiteral(
-    "seq, direction, id, sent_at, body, sender, status, error, call, call_active_ms, event");
+    "seq, direction, id, sent_at, body, sender, status, error, call, call_active_ms, event,"
+    " event_record");
 
 StoredMessage readRow(const QSqlQuery& query) {
     StoredMessage m;
@@ -71,8 +73,11 @@ StoredMessage readRow(const QSqlQuery& query) {
     if (const QString call = query.value(8).toString(); !call.isEmpty())
         m.call = CallEntry{outcomeFromName(call).value_or(CallOutcome::Completed),
                            query.value(9).toLongLong()};
-    if (const QString event = query.value(10).toString(); !event.isEmpty())
+    if (const QString event = query.value(10).toString(); !event.isEmpty()) {
         m.event = event;
+        m.eventKey = query.value(2).toString();
+        m.eventRecord = query.value(11).toString();
+    }
     return m;
 }
 
@@ -203,6 +208,7 @@ MessageStore::MessageStore(QString path) : db_(std::move(path), QStringLiteral("
                             " call TEXT NOT NULL DEFAULT '',"
                             " call_active_ms INTEGER NOT NULL DEFAULT 0,"
                             " event TEXT NOT NULL DEFAULT '',"
+                            " event_record TEXT NOT NULL DEFAULT '',"
                             " UNIQUE (direction, id))"));
     if (fileVersion == 1 || fileVersion == 2) {
         // Every row so far is a message: the defaults say so.
@@ -212,6 +218,10 @@ MessageStore::MessageStore(QString path) : db_(std::move(path), QStringLiteral("
     }
     if (fileVersion >= 1 && fileVersion <= 3)
         exec(db, QStringLiteral("ALTER TABLE messages ADD COLUMN event TEXT NOT NULL DEFAULT ''"));
+    // A line written before has no record: it is shown as stored, until its poster posts it again.
+    if (fileVersion >= 1 && fileVersion <= 4)
+        exec(db, QStringLiteral(
+                     "ALTER TABLE messages ADD COLUMN event_record TEXT NOT NULL DEFAULT ''"));
     exec(db, QStringLiteral("CREATE INDEX IF NOT EXISTS outbox ON messages (seq)"
                             " WHERE direction = 0 AND status = 0"));
     exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS meta ("
@@ -273,19 +283,23 @@ void MessageStore::addCall(const QUuid& callId, Direction direction, const QDate
 }
 
 std::optional<qint64> MessageStore::setEvent(const QString& key, Direction direction,
-                                             const QDateTime& at, const QString& text) {
+                                             const QDateTime& at, const QString& text,
+                                             const QString& record) {
     QSqlQuery query(connection());
     // Delivered (1) and an empty body, like a call: never in the outbox, never found by search.
     // The WHERE makes a repeat (a plugin posting its lines again after a start) write nothing.
     query.prepare(
-        QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, status, event)"
-                       " VALUES (?, ?, ?, '', 1, ?) ON CONFLICT (direction, id)"
-                       " DO UPDATE SET event = excluded.event"
-                       " WHERE event != excluded.event RETURNING seq"));
+        QStringLiteral("INSERT INTO messages (id, direction, sent_at, body, status, event,"
+                       " event_record) VALUES (?, ?, ?, '', 1, ?, ?) ON CONFLICT (direction, id)"
+                       " DO UPDATE SET event = excluded.event,"
+                       " event_record = excluded.event_record"
+                       " WHERE event != excluded.event OR event_record != excluded.event_record"
+                       " RETURNING seq"));
     query.addBindValue(key);
     query.addBindValue(direction == Direction::Incoming ? 1 : 0);
     query.addBindValue(QString::fromStdString(wireTime(at)));
     query.addBindValue(notNull(text));
+    query.addBindValue(notNull(record));
     execPrepared(query, "saving a timeline event");
     std::optional<qint64> seq;
     if (query.next())
@@ -316,6 +330,10 @@ std::vector<StoredMessage> MessageStore::select(const QString& where, qint64 val
     if (where.contains(u'?'))
         query.addBindValue(value);
     return readRows(query, "reading messages");
+}
+
+std::vector<StoredMessage> MessageStore::eventsUpTo(qint64 upToSeq) {
+    return select(QStringLiteral("event != '' AND seq <= ?"), upToSeq, 0);
 }
 
 std::optional<StoredMessage> MessageStore::outboxHead() {

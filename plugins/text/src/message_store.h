@@ -6,20 +6,23 @@
 //            sent_at TEXT, body TEXT, sender TEXT,     -- as on the wire; sender's display name
 //            status INTEGER, error TEXT,               -- outgoing: queued, delivered or failed
 //            call TEXT, call_active_ms INTEGER,        -- a call's outcome ('' for a message)
-//            event TEXT)                               -- a plugin's timeline line ('' if none)
+//            event TEXT,                               -- a plugin's timeline line ('' if none)
+//            event_record TEXT)                        -- what it means, in the poster's terms
 //
 //   meta(key TEXT PRIMARY KEY, value INTEGER)       -- "read_up_to": the last seq the user saw
 //   messages_fts                                    -- FTS5 index of body (rowid = seq), kept by
 //                                                      triggers; absent if SQLite lacks FTS5
 //
 // Schema versions (PRAGMA user_version): 1 had messages only; 2 adds meta and messages_fts; 3
-// adds call and call_active_ms; 4 adds event. Opening an older file upgrades it in place, keeping
-// every row (a version 1 history counts as read).
+// adds call and call_active_ms; 4 adds event; 5 adds event_record. Opening an older file upgrades
+// it in place, keeping every row (a version 1 history counts as read).
 //
 // A call that ended is a row of its own: its call id, direction and start time (sent_at), an
 // empty body (so no search finds it), delivered (so it never enters the outbox), and `call` set.
 // A plugin's timeline event (sdk::TimelineEvent, "📎 photo.png · 2.3 MB — received") is one too:
 // id "<plugin id>/<key>", the line in `event`; posted again, the row's line is rewritten in place.
+// `event_record` is the poster's own account of what the line means (SDK 1.5): the line is worded
+// from it by the poster each time it is shown, `event` (as worded when posted) when it cannot be.
 //
 // The outbox is the outgoing rows with status queued, in seq order. History is every row in seq
 // order: the order things happened on this machine, never the other machine's clock.
@@ -61,6 +64,8 @@ struct StoredMessage {
     QString error;                                  // why it failed
     std::optional<CallEntry> call;                  // set: a call, not a message
     std::optional<QString> event;                   // set: a plugin's timeline line
+    QString eventKey;                               // its id: "<plugin id>/<the plugin's key>"
+    QString eventRecord; // what the line means, in its poster's terms ('' if not said)
 };
 
 // How search() looks: FullText uses the FTS5 index (LIKE when there is none, or when the search
@@ -96,10 +101,10 @@ public:
     void addCall(const QUuid& callId, Direction direction, const QDateTime& startedAt,
                  const CallEntry& call);
     // A plugin's timeline line under `key` ("<plugin id>/<its key>"): added at `at`, or its text
-    // rewritten where it is. Returns the row's seq when something changed, nullopt when the row
-    // already said exactly this (nothing is written).
+    // and record rewritten where it is. Returns the row's seq when something changed, nullopt
+    // when the row already said exactly this (nothing is written).
     std::optional<qint64> setEvent(const QString& key, Direction direction, const QDateTime& at,
-                                   const QString& text);
+                                   const QString& text, const QString& record = {});
     // The oldest undelivered outgoing message: the one the sender must deliver next.
     std::optional<StoredMessage> outboxHead();
     std::vector<StoredMessage> outbox();
@@ -109,6 +114,8 @@ public:
     bool markDelivered(const QUuid& id) { return setStatus(id, OutgoingStatus::Delivered); }
     // Every message with seq > `afterSeq`, in seq order (afterSeq 0: the whole history).
     std::vector<StoredMessage> messagesAfter(qint64 afterSeq);
+    // The plugins' timeline lines with seq <= `upToSeq`, in seq order.
+    std::vector<StoredMessage> eventsUpTo(qint64 upToSeq);
     // The name on the newest incoming message that has one (empty if none): who the contact was
     // last time, before it introduces itself again.
     QString lastContactName();

@@ -11,9 +11,9 @@
 namespace charla::text {
 
 TextChat::TextChat(QString localUser, const QString& storePath, SenderTiming timing,
-                   QObject* parent)
-    : QObject(parent), timing_(timing), localUser_(std::move(localUser)),
-      store_(std::make_unique<MessageStore>(storePath)) {
+                   EventWording wording, QObject* parent)
+    : QObject(parent), timing_(timing), wording_(std::move(wording)),
+      localUser_(std::move(localUser)), store_(std::make_unique<MessageStore>(storePath)) {
     patienceTimer_.setInterval(250);
     connect(&patienceTimer_, &QTimer::timeout, this, &TextChat::checkPatience);
     saveReadMark_.setSingleShot(true);
@@ -169,7 +169,7 @@ void TextChat::refresh() {
         shownSeq_ = row.seq;
         if (row.event) {
             conversation_.addEvent(row.direction == Direction::Outgoing, row.message.sentAt,
-                                   *row.event, row.seq);
+                                   eventText(row), row.seq);
             continue;
         }
         if (row.call) {
@@ -221,13 +221,50 @@ void TextChat::recordCall(const sdk::CallRecord& record) {
     refresh();
 }
 
-void TextChat::recordEvent(const sdk::TimelineEvent& event) {
+QString TextChat::eventText(const StoredMessage& row) const {
+    if (!wording_ || row.eventRecord.isEmpty())
+        return *row.event; // written before records (schema 4), or its poster gave none
+    // The row's id is "<plugin id>/<its key>" (recordEvent).
+    const qsizetype slash = row.eventKey.indexOf(u'/');
+    if (slash <= 0)
+        return *row.event;
+    sdk::TimelineEvent event;
+    event.source = row.eventKey.left(slash).toStdString();
+    event.key = row.eventKey.mid(slash + 1).toStdString();
+    event.outgoing = row.direction == Direction::Outgoing;
+    event.timeMs = row.message.sentAt.toMSecsSinceEpoch();
+    event.text = row.event->toStdString();
+    if (const auto line = wording_(event, row.eventRecord.toStdString()))
+        return QString::fromStdString(*line);
+    return *row.event;
+}
+
+void TextChat::rewordEvents() {
+    std::vector<StoredMessage> rows;
+    try {
+        rows = store_->eventsUpTo(shownSeq_);
+    } catch (const StoreError& e) {
+        qCWarning(lcText) << "cannot read the history's lines:" << e.what();
+        return;
+    }
+    for (const StoredMessage& row : rows) {
+        const int index = conversation_.indexOfSeq(row.seq);
+        if (index < 0 || row.eventRecord.isEmpty())
+            continue;
+        if (const QString text = eventText(row); conversation_.at(index).event != text)
+            conversation_.setEventText(row.seq, text);
+    }
+}
+
+void TextChat::recordEvent(const sdk::TimelineEvent& event, const std::string& record) {
     const QString key = QString::fromStdString(event.source + "/" + event.key);
+    // Worded by the poster just now: in the language of the moment.
     const QString text = QString::fromStdString(event.text);
     std::optional<qint64> seq;
     try {
         seq = store_->setEvent(key, event.outgoing ? Direction::Outgoing : Direction::Incoming,
-                               QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC), text);
+                               QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC), text,
+                               QString::fromStdString(record));
     } catch (const StoreError& e) {
         qCWarning(lcText) << "cannot keep" << key << "in the history:" << e.what();
         return;

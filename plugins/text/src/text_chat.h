@@ -42,12 +42,18 @@ struct SenderTiming {
     std::chrono::milliseconds patience{10000}; // undelivered this long: "not delivered yet"
 };
 
+// Words a plugin's timeline line from its record, in the language of the moment (the poster's
+// renderer, sdk::PluginContext::renderTimelineRecord); nullopt: show the line as stored.
+using EventWording = std::function<std::optional<std::string>(const sdk::TimelineEvent& event,
+                                                              const std::string& record)>;
+
 class TextChat : public QObject {
     Q_OBJECT
 public:
-    // Opens the store at `storePath` and shows its history. Throws StoreError.
+    // Opens the store at `storePath` and shows its history, plugins' lines worded by `wording`
+    // (none: as stored). Throws StoreError.
     TextChat(QString localUser, const QString& storePath, SenderTiming timing = {},
-             QObject* parent = nullptr);
+             EventWording wording = {}, QObject* parent = nullptr);
     ~TextChat() override;
 
     Conversation& conversation() { return conversation_; }
@@ -76,7 +82,11 @@ public:
     void recordCall(const sdk::CallRecord& record);
     // GUI thread. Keeps a plugin's timeline line in the history and shows it, or rewrites the
     // line it posted before under the same key (a store that cannot be written is logged).
-    void recordEvent(const sdk::TimelineEvent& event);
+    // `record`: what the line means, in the poster's terms (SDK 1.5; empty if it did not say).
+    void recordEvent(const sdk::TimelineEvent& event, const std::string& record = {});
+    // Words the plugins' lines shown so far again: once every plugin enabled at startup can word
+    // its own (one enabled after this one could not when the history was first shown).
+    void rewordEvents();
     // The first message from the contact the user has not seen yet (its seq; 0 if none).
     qint64 firstUnreadSeq() const;
     // The user has seen every message up to `seq`. Saved in the store a moment later (a burst
@@ -114,7 +124,11 @@ private:
         QString lastError;
     };
 
+    // The line a stored timeline row shows now: worded from its record, else as stored.
+    QString eventText(const StoredMessage& row) const;
+
     SenderTiming timing_;
+    EventWording wording_;
     QString localUser_;
     std::unique_ptr<MessageStore> store_;
     Conversation conversation_;

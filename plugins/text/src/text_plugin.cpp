@@ -28,8 +28,14 @@ void TextPlugin::initialize(sdk::PluginContext& context) {
     context_ = &context;
     // Throws StoreError if the store cannot be opened: the host shows the plugin failed, with
     // the reason, rather than a chat that would silently lose messages.
-    chat_ =
-        std::make_unique<TextChat>(QString::fromStdString(context.localUser()), storePath(context));
+    // Plugins' lines are worded by their posters as they are shown: in the language of the
+    // moment, not the one they were written in (a poster enabled after this plugin, or none:
+    // the line as stored).
+    chat_ = std::make_unique<TextChat>(
+        QString::fromStdString(context.localUser()), storePath(context), SenderTiming{},
+        [&context](const sdk::TimelineEvent& event, const std::string& record) {
+            return context.renderTimelineRecord(event, record);
+        });
 
     sdk::MethodSpec send;
     send.name = kSendMethod;
@@ -49,8 +55,10 @@ void TextPlugin::initialize(sdk::PluginContext& context) {
     context.onCallEnded(
         [chat = chat_.get()](const sdk::CallRecord& record) { chat->recordCall(record); });
     // And what other plugins post to the conversation (a file sent or received).
-    context.onTimelineEvent(
-        [chat = chat_.get()](const sdk::TimelineEvent& event) { chat->recordEvent(event); });
+    context.onTimelineRecord(
+        [chat = chat_.get()](const sdk::TimelineEvent& event, const std::string& record) {
+            chat->recordEvent(event, record);
+        });
 
     channel_->registerWorker(
         {"text-sender", [this](std::stop_token stop) {
@@ -64,6 +72,8 @@ QWidget* TextPlugin::createPanel(QWidget* parent) {
 
 void TextPlugin::start() {
     stream_ = channel_->openStream("text");
+    // On the GUI thread's next turn, when every plugin enabled at startup has set its renderer.
+    context_->postToGui([chat = chat_.get()] { chat->rewordEvents(); });
     qCDebug(lcText) << "started";
     // `charla --send TEXT`: for scripts ("backup finished"); it goes through the outbox like a
     // typed message, so it is delivered once the contact is online, even after a restart.

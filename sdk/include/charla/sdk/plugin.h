@@ -113,6 +113,38 @@ public:
     // as onCallEnded; an exception escaping it fails the plugin.
     virtual void onTimelineEvent(std::function<void(const TimelineEvent&)> listener) = 0;
 #endif
+
+#if CHARLA_SDK_TARGET_ABI_MINOR >= 5
+    // --- ABI 1.5: lines that follow the user's language (docs/decisions.md, issue 15) ---
+    // Distinct names, not overloads: a compiler may order overloaded virtuals together in the
+    // vtable, which would move the 1.4 entries.
+
+    // Any thread. postTimelineEvent with what the line means: `record` is the poster's own
+    // account of it (a few fields in a form of its choosing, JSON say; 0-4096 bytes of UTF-8),
+    // opaque to the host and kept with the line by the history's keeper. Whenever the keeper
+    // shows the line again (the next start, perhaps in another language) it asks this plugin's
+    // renderer (setTimelineRenderer) to word it from the record; `event.text`, worded now, is
+    // shown when it cannot (the poster disabled or gone, a record it no longer reads).
+    // Throws std::invalid_argument as postTimelineEvent does, or for a record over the limit.
+    virtual void postTimelineRecord(const TimelineEvent& event, const std::string& record) = 0;
+    // GUI thread. How this plugin words its lines from their records, in the user's language
+    // of the moment: `renderer(event, record)` returns the line's text (timeline.h's rules for
+    // `text`), or an empty string for "show the text stored with it". One per plugin, as
+    // onTimelineEvent; kept until the plugin is disabled; an exception escaping it fails the
+    // plugin. Set it in initialize(): the keeper may show its history before start().
+    virtual void setTimelineRenderer(
+        std::function<std::string(const TimelineEvent& event, const std::string& record)>
+            renderer) = 0;
+    // GUI thread. For the history's keeper: as onTimelineEvent (and replacing its listener), with
+    // the event's record (empty for a line posted without one).
+    virtual void onTimelineRecord(
+        std::function<void(const TimelineEvent& event, const std::string& record)> listener) = 0;
+    // GUI thread. For the history's keeper: the line `event.source` posted with `record`, worded
+    // now by that plugin's renderer; nullopt when that plugin is not enabled, has no renderer,
+    // or its renderer gave nothing usable (then show the stored `event.text`).
+    virtual std::optional<std::string> renderTimelineRecord(const TimelineEvent& event,
+                                                            const std::string& record) = 0;
+#endif
 };
 
 // Implemented by plugins, so its vtable is frozen for major 1: a host calling a virtual appended

@@ -11,7 +11,9 @@
 //      backoff.h) need no particular minor.
 // 1.3: PluginContext::onCallEnded and CallRecord (call.h).
 // 1.4: PluginContext::postTimelineEvent, onTimelineEvent and TimelineEvent (timeline.h).
-#define CHARLA_SDK_ABI_MINOR 4
+// 1.5: PluginContext::postTimelineRecord, setTimelineRenderer, onTimelineRecord and
+//      renderTimelineRecord: timeline lines worded when shown, in the language of the moment.
+#define CHARLA_SDK_ABI_MINOR 5
 
 // The minor a plugin is built for (charla_add_plugin(... ABI_MINOR n)): the library and manifest
 // are stamped with it, so a host of that minor loads it, and declarations newer than it are hidden
