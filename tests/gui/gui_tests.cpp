@@ -113,6 +113,14 @@ bool textPluginBuilt() {
             QSKIP("the text plugin is not built (CHARLA_PLUGINS without text)");                   \
     } while (false)
 
+// The files tests need the text plugin too (the history is its).
+#define SKIP_WITHOUT_FILES_PLUGIN()                                                                \
+    do {                                                                                           \
+        SKIP_WITHOUT_TEXT_PLUGIN();                                                                \
+        if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_files.json"))))       \
+            QSKIP("the files plugin is not built (CHARLA_PLUGINS without files)");                 \
+    } while (false)
+
 // Ports the kernel just handed out and released: free right now, distinct from each other.
 QList<quint16> freePorts(int count) {
     std::vector<std::unique_ptr<QTcpServer>> servers;
@@ -197,6 +205,9 @@ struct AliceAndBob {
     // Both made again, before start(), with every plugin on (localPeerOptions turns some off)
     // and these plugin options.
     void withEveryPlugin(const std::map<std::string, std::string>& pluginOptions);
+    // Alice (0) or Bob (1), made again with text and files only: downloads in `downloads`/<name>,
+    // offers up to 10 MB accepted at once.
+    std::unique_ptr<Application> withFiles(int own, const QTemporaryDir& downloads) const;
     // Starts both; true once each has connected and shows the other online.
     bool startOnline();
     std::pair<ChatWindow*, ChatWindow*> chatWindows() const {
@@ -239,6 +250,32 @@ void AliceAndBob::withEveryPlugin(const std::map<std::string, std::string>& plug
         options.pluginOptions = pluginOptions;
         *app = std::make_unique<Application>(options);
     }
+}
+
+std::unique_ptr<Application> AliceAndBob::withFiles(int own, const QTemporaryDir& downloads) const {
+    const QString user = own == 0 ? QStringLiteral("Alice") : QStringLiteral("Bob");
+    Options options = localPeerOptions(ports[own], ports[1 - own], user);
+    options.disabledPlugins = {"audio", "video"};
+    options.pluginOptions["files.download_dir"] = downloads.filePath(user).toStdString();
+    options.pluginOptions["files.auto_accept_mb"] = "10";
+    return std::make_unique<Application>(options);
+}
+
+// A 64x48 PNG at `path`, and dropped on the chat's conversation as a user drags it from the file
+// manager.
+bool dropPicture(ChatWindow* chat, const QString& path) {
+    QImage picture(64, 48, QImage::Format_RGB32);
+    picture.fill(Qt::darkCyan);
+    if (!picture.save(path))
+        return false;
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QWidget* view = child<QTextBrowser>(chat, "conversationView")->viewport();
+    QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &enter);
+    QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &drop);
+    return true;
 }
 
 bool AliceAndBob::startOnline() {
@@ -2041,39 +2078,19 @@ void GuiTest::callsAreInTheHistoryOnBothSides() {
 // store keeps the files plugin's timeline events, SDK 1.4). The file travels for real: Bob's
 // plugin accepts it automatically and checks it.
 void GuiTest::filesAreInTheHistoryOnBothSides() {
-    SKIP_WITHOUT_TEXT_PLUGIN();
-    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_files.json"))))
-        QSKIP("the files plugin is not built (CHARLA_PLUGINS without files)");
+    SKIP_WITHOUT_FILES_PLUGIN();
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     AliceAndBob pair;
-    auto withFiles = [&](int own, const QString& user) {
-        Options options = localPeerOptions(pair.ports[own], pair.ports[1 - own], user);
-        options.disabledPlugins = {"audio", "video"};
-        options.pluginOptions["files.download_dir"] = dir.filePath(user).toStdString();
-        options.pluginOptions["files.auto_accept_mb"] = "10";
-        return std::make_unique<Application>(options);
-    };
-    pair.alice = withFiles(0, QStringLiteral("Alice"));
-    pair.bob = withFiles(1, QStringLiteral("Bob"));
+    pair.alice = pair.withFiles(0, dir);
+    pair.bob = pair.withFiles(1, dir);
     QVERIFY(pair.startOnline());
     ChatWindow* a = pair.alice->chatWindow();
     ChatWindow* b = pair.bob->chatWindow();
 
     typeAndSend(a, QStringLiteral("before the picture"));
     QTRY_VERIFY(conversation(b).contains(QStringLiteral("before the picture")));
-    QImage picture(64, 48, QImage::Format_RGB32);
-    picture.fill(Qt::darkCyan);
-    const QString path = dir.filePath(QStringLiteral("photo.png"));
-    QVERIFY(picture.save(path));
-    // Dropped on Alice's conversation, as a user drags it from the file manager.
-    QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(path)});
-    QWidget* view = child<QTextBrowser>(a, "conversationView")->viewport();
-    QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(view, &enter);
-    QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(view, &drop);
+    QVERIFY(dropPicture(a, dir.filePath(QStringLiteral("photo.png"))));
     const QRegularExpression sent(QStringLiteral("📎 photo\\.png · [^—]+ — sent"));
     const QRegularExpression received(QStringLiteral("📎 photo\\.png · [^—]+ — received"));
     QTRY_VERIFY_WITH_TIMEOUT(conversation(b).contains(received), 15000);
@@ -2093,11 +2110,11 @@ void GuiTest::filesAreInTheHistoryOnBothSides() {
     // files plugin posts its lines again at start; the history keeps one of each).
     pair.alice.reset();
     pair.bob.reset();
-    pair.alice = withFiles(0, QStringLiteral("Alice"));
+    pair.alice = pair.withFiles(0, dir);
     ChatWindow* again = openChat(*pair.alice);
     QVERIFY(again);
     QTRY_VERIFY(inOrder(conversation(again), sent));
-    pair.bob = withFiles(1, QStringLiteral("Bob"));
+    pair.bob = pair.withFiles(1, dir);
     ChatWindow* bobAgain = openChat(*pair.bob);
     QVERIFY(bobAgain);
     QTRY_VERIFY(inOrder(conversation(bobAgain), received));
@@ -2118,9 +2135,7 @@ void GuiTest::filesAreInTheHistoryOnBothSides() {
 // not from the files plugin's own list of transfers: that list is emptied before each restart,
 // so nothing can post the line again in the new language.
 void GuiTest::filesLinesFollowTheLanguage() {
-    SKIP_WITHOUT_TEXT_PLUGIN();
-    if (!QFile::exists(QDir(pluginDir()).filePath(QStringLiteral("charla_files.json"))))
-        QSKIP("the files plugin is not built (CHARLA_PLUGINS without files)");
+    SKIP_WITHOUT_FILES_PLUGIN();
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     auto speak = [](const char* language) {
@@ -2129,27 +2144,10 @@ void GuiTest::filesLinesFollowTheLanguage() {
     };
     speak("en");
     AliceAndBob pair;
-    auto withFiles = [&](int own, const QString& user) {
-        Options options = localPeerOptions(pair.ports[own], pair.ports[1 - own], user);
-        options.disabledPlugins = {"audio", "video"};
-        options.pluginOptions["files.download_dir"] = dir.filePath(user).toStdString();
-        options.pluginOptions["files.auto_accept_mb"] = "10";
-        return std::make_unique<Application>(options);
-    };
-    pair.alice = withFiles(0, QStringLiteral("Alice"));
-    pair.bob = withFiles(1, QStringLiteral("Bob"));
+    pair.alice = pair.withFiles(0, dir);
+    pair.bob = pair.withFiles(1, dir);
     QVERIFY(pair.startOnline());
-    const QString path = dir.filePath(QStringLiteral("photo.png"));
-    QImage picture(64, 48, QImage::Format_RGB32);
-    picture.fill(Qt::darkCyan);
-    QVERIFY(picture.save(path));
-    QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(path)});
-    QWidget* view = child<QTextBrowser>(pair.alice->chatWindow(), "conversationView")->viewport();
-    QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(view, &enter);
-    QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(view, &drop);
+    QVERIFY(dropPicture(pair.alice->chatWindow(), dir.filePath(QStringLiteral("photo.png"))));
     const QRegularExpression received(QStringLiteral("📎 photo\\.png · [^—]+ — received"));
     const QRegularExpression recibido(QStringLiteral("📎 photo\\.png · [^—]+ — recibido"));
     QTRY_VERIFY_WITH_TIMEOUT(conversation(pair.bob->chatWindow()).contains(received), 15000);
@@ -2178,7 +2176,7 @@ void GuiTest::filesLinesFollowTheLanguage() {
          {Switch{"es", &recibido, &received}, Switch{"en", &received, &recibido}}) {
         forgetTransfers();
         speak(to.language);
-        pair.bob = withFiles(1, QStringLiteral("Bob"));
+        pair.bob = pair.withFiles(1, dir);
         ChatWindow* bob = openChat(*pair.bob);
         QVERIFY(bob);
         QTRY_VERIFY2(conversation(bob).contains(*to.shown), qPrintable(conversation(bob)));
