@@ -52,11 +52,6 @@ const char* fateName(State state) {
 
 } // namespace
 
-QString TransferTimeline::lineText(const Transfer& t) {
-    // Through the record: the line posted now and the one worded from it later are one wording.
-    return render(record(t), t.direction == Direction::Outgoing).value_or(QString());
-}
-
 std::string TransferTimeline::record(const Transfer& t) {
     QJsonObject o{{QStringLiteral("fate"), QLatin1String(fateName(t.state))},
                   {QStringLiteral("name"), t.name},
@@ -109,7 +104,8 @@ TransferTimeline::changes(const std::vector<Transfer>& transfers) {
         post.event.key = key.toStdString();
         post.event.outgoing = !incoming;
         post.event.timeMs = t.createdMs;
-        post.event.text = lineText(t).toStdString();
+        // Through the record: the line posted now and the one worded from it later are one.
+        post.event.text = render(meaning, !incoming).value_or(QString()).toStdString();
         post.record = std::move(meaning);
         posts.push_back(std::move(post));
     }

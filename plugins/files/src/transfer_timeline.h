@@ -33,12 +33,10 @@ public:
         std::string record;
     };
 
-    // The line `t` reads as: its name, size and fate (one line, at most kMaxLineChars), in the
-    // language of the moment. The same words as render() gives for its record.
-    static QString lineText(const Transfer& t);
     // What `t`'s line means: {"fate", "name", "size", "reason"} as compact JSON.
     static std::string record(const Transfer& t);
-    // The line a record reads as now; nullopt for one this version cannot read.
+    // The line a record reads as now: name, size and fate, one line of at most kMaxLineChars, in
+    // the language of the moment; nullopt for one this version cannot read.
     static std::optional<QString> render(const std::string& record, bool outgoing);
     // The posts for the transfers whose line differs from the last one returned for them (all of
     // them on the first call: a start posts them again, the history ignores what it has).
