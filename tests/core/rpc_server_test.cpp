@@ -86,6 +86,20 @@ protected:
     std::promise<void> blockRelease;
 };
 
+// The signature's HMAC-SHA256 against RFC 4231's vectors (a foreign peer computes the same), the
+// parts of one body split anywhere giving the same digest, and an empty secret.
+TEST(Signature, HmacSha256MatchesRfc4231AndIgnoresHowTheBodyIsSplit) {
+    EXPECT_EQ(
+        QByteArray::fromStdString(host::hmacSha256(std::string(20, '\x0b'), {"Hi There"})).toHex(),
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    EXPECT_EQ(host::signBody("Jefe", "what do ya want for nothing?"),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(host::signCall("Jefe", "what do ya ", "want for nothing?"),
+              host::signBody("Jefe", "what do ya want for nothing?"));
+    EXPECT_EQ(host::signBody("", ""), // Python: hmac.new(b"", b"", "sha256").hexdigest()
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 TEST_F(RpcServerTest, ProcessCallAnswersAGoodCall) {
     const std::string response = host::RpcServer::processCall(
         channel.methods(), callXml("t.echo", params({xmlrpc_c::value_string("héllo")})));

@@ -8,8 +8,9 @@
 
 #include <xmlrpc-c/girerr.hpp>
 
-#include <QCryptographicHash>
-#include <QMessageAuthenticationCode>
+#include <QByteArray>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <xmlrpc-c/xml.hpp>
 
 #include <arpa/inet.h>
@@ -17,7 +18,9 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <netinet/in.h>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,10 +66,27 @@ int bindListeningSocket(const std::string& address, std::uint16_t port) {
 } // namespace
 
 std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts) {
-    QMessageAuthenticationCode mac(QCryptographicHash::Sha256, QByteArray::fromStdString(secret));
+    // OpenSSL's HMAC, not Qt's: Qt 6.4's SHA-256 does not use the CPU's SHA extensions (8x
+    // slower here), and with a secret every call and answer body is signed, file chunks too.
+    static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr); // kept for the process
+    const std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> context(
+        hmac ? EVP_MAC_CTX_new(hmac) : nullptr, EVP_MAC_CTX_free);
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    // A key pointer even for an empty secret: a null one means "the key set before".
+    static const unsigned char kEmpty = 0;
+    const auto* key =
+        secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
+    if (!context || EVP_MAC_init(context.get(), key, secret.size(), params) != 1)
+        throw std::runtime_error("OpenSSL cannot compute HMAC-SHA256");
     for (std::string_view part : parts)
-        mac.addData(part.data(), static_cast<qsizetype>(part.size()));
-    return mac.result().toStdString();
+        EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(part.data()),
+                       part.size());
+    unsigned char out[EVP_MAX_MD_SIZE];
+    std::size_t length = 0;
+    EVP_MAC_final(context.get(), out, &length, sizeof out);
+    return std::string(reinterpret_cast<const char*>(out), length);
 }
 
 std::string signBody(const std::string& secret, const std::string& body) {

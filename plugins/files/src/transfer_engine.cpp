@@ -1,5 +1,6 @@
 #include "transfer_engine.h"
 
+#include "file_digest.h"
 #include "file_names.h"
 #include "files_logging.h"
 
@@ -7,7 +8,6 @@
 #include <charla/sdk/fault.h>
 #include <charla/sdk/struct_reader.h>
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -68,10 +68,6 @@ qint64 readCount(const StructReader& r, const std::string& name, qint64 max) {
 [[noreturn]] void noSuchTransfer(const char* method, const QString& id) {
     throw sdk::fault(sdk::kFaultNoSuchCall,
                      QStringLiteral("%1: no transfer %2 here").arg(method, id).toStdString());
-}
-
-QString sha256Hex(QCryptographicHash& hash) {
-    return QString::fromLatin1(hash.result().toHex());
 }
 
 // Moves `from` to `to` unless `to` exists (partial data never takes a final name, and a file
@@ -669,7 +665,7 @@ bool TransferEngine::hashOne(std::stop_token stop, const QString& id) {
         path = t->path;
     }
     QFile file(path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    FileDigest hash;
     qint64 size = 0;
     QString problem;
     if (!file.open(QIODevice::ReadOnly)) {
@@ -686,7 +682,7 @@ bool TransferEngine::hashOne(std::stop_token stop, const QString& id) {
             }
             if (n == 0)
                 break;
-            hash.addData(QByteArrayView(buffer.constData(), n));
+            hash.add(buffer.constData(), static_cast<std::size_t>(n));
             size += n;
         }
     }
@@ -698,7 +694,7 @@ bool TransferEngine::hashOne(std::stop_token stop, const QString& id) {
         Transfer u = *t;
         if (problem.isEmpty()) {
             u.size = size; // what was hashed is what is offered
-            u.sha256 = sha256Hex(hash);
+            u.sha256 = hash.hex();
             u.state = State::Offering;
             u.notify = QStringLiteral("offer");
         } else {
@@ -879,7 +875,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
         part.resize(offset);
     if (offset > 0)
         qCInfo(lcFiles).noquote() << "resuming" << id << "at" << offset << "of" << t.size;
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    FileDigest hash;
     {
         // The hash of what is already there, re-read in bounded pieces.
         QByteArray buffer(kMaxChunkBytes, Qt::Uninitialized);
@@ -894,7 +890,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
                 part.resize(offset);
                 break;
             }
-            hash.addData(QByteArrayView(buffer.constData(), n));
+            hash.add(buffer.constData(), static_cast<std::size_t>(n));
             at += n;
         }
     }
@@ -1027,8 +1023,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
                              State::Paused);
             return true;
         }
-        hash.addData(QByteArrayView(reinterpret_cast<const char*>(data.data()),
-                                    static_cast<qsizetype>(data.size())));
+        hash.add(data.data(), data.size());
         offset += static_cast<qint64>(data.size());
         {
             std::lock_guard lock(mutex_);
@@ -1049,7 +1044,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
     part.close();
 
     // Whole: check it, then give it its name.
-    const QString got = sha256Hex(hash);
+    const QString got = hash.hex();
     if (got != t.sha256) {
         failIncoming(id, QStringLiteral("the file arrived damaged (SHA-256 mismatch); nothing "
                                         "was kept"));
