@@ -9,9 +9,11 @@
 //                                             encoder and decoder of the same codec, and the
 //                                             PSNR/SSIM of the pictures each side shows against
 //                                             the frames sent (1 in N sampled, 10; 0: off)
-//   charla_video_bench --with-transfer [--seconds N]
+//   charla_video_bench --with-transfer [--seconds N] [--rounds R] [--compare-plugins DIR]
 //                                             a 720p VP8 call with and without a file moving
-//                                             from A to B at the same time (issue 15)
+//                                             from A to B at the same time (issue 15), R times
+//                                             (3); with DIR (another build's plugins) the file
+//                                             also moves with those in each round
 //   charla_video_bench --encryption [--seconds N] [--rounds R]
 //                                             encryption's cost at 720p30, both directions: the
 //                                             same two instances with TLS 1.3 (the default) and
@@ -343,7 +345,9 @@ int runInstance(int argc, char** argv) {
     // "send:PATH" or "receive"; "--plaintext" (the orchestrator's --encryption); and
     // "--quality=N": keep a 1-in-N sample of the pictures for received quality (QualityTap).
     // "--window-after-bytes=DIR": the window opens once a file in DIR holds bytes.
+    // "--plugins=DIR": load the plugins from DIR instead of this build's.
     std::string files;
+    QString pluginDir = QStringLiteral(CHARLA_VIDEO_BENCH_PLUGIN_DIR);
     bool plaintext = false;
     int qualityEvery = 0;
     QString windowAfterBytesIn;
@@ -356,6 +360,8 @@ int runInstance(int argc, char** argv) {
             qualityEvery = std::atoi(a.c_str() + 10);
         else if (a.rfind(kAfterBytes, 0) == 0)
             windowAfterBytesIn = QString::fromStdString(a.substr(kAfterBytes.size()));
+        else if (a.rfind("--plugins=", 0) == 0)
+            pluginDir = QString::fromStdString(a.substr(10));
         else
             files = a;
     }
@@ -380,7 +386,7 @@ int runInstance(int argc, char** argv) {
     config.port = port;
     config.peer = {"127.0.0.1", peerPort};
     config.user = QString("bench-%1").arg(port);
-    config.pluginDirs = {CHARLA_VIDEO_BENCH_PLUGIN_DIR};
+    config.pluginDirs = {pluginDir};
     config.pingInterval = 1000ms;
     config.pluginOptions["video.codecs"] = argv[9];
     if (files.empty()) {
@@ -545,7 +551,8 @@ struct CharlaFigures {
 CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
                         const std::string& source = "test", const std::string& codecs = "jpeg",
                         const std::string& filesA = "", const std::string& filesB = "",
-                        bool plaintext = false, int qualityEvery = 0) {
+                        bool plaintext = false, int qualityEvery = 0,
+                        const std::string& pluginDir = "") {
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
     TcpProxy toB(portB), toA(portA);
@@ -575,6 +582,8 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
         // before the offer (seconds of CPU for a large file) is not in them.
         if (filesB == "receive")
             out.push_back(std::string("--window-after-bytes=") + dirB + "/downloads");
+        if (!pluginDir.empty())
+            out.push_back("--plugins=" + pluginDir);
         return out;
     };
     Child a = spawn(args(portA, toB.port(), dirA, filesA), true);
@@ -1022,11 +1031,15 @@ int runEncryptionCost(const std::string& self, int seconds, int rounds) {
 } // namespace
 
 // Issue 15, "never in the way": a 720p VP8 call both ways, its received fps and glass-to-glass
-// p95, with the files plugin idle and then while A sends B a large file, in the same run.
-int runWithTransfer(const std::string& self, int seconds) {
+// p95, with the files plugin idle and while A sends B a large file, alternated `rounds` times in
+// one run; with `comparePlugins` (a directory holding another build's plugins) each round also
+// moves the file with those, so that a change to the transfer is measured against the code
+// before it under the same load.
+int runWithTransfer(const std::string& self, int seconds, int rounds,
+                    const std::string& comparePlugins) {
     std::printf("charla_video_bench --with-transfer: 1280x720 VP8 both ways, %d s per "
-                "measurement, %u CPUs\n",
-                seconds, std::thread::hardware_concurrency());
+                "measurement, %d rounds, %u CPUs\n",
+                seconds, rounds, std::thread::hardware_concurrency());
     // Sparse: reading it costs no disk; big enough to be still moving when the window ends (1 GiB
     // was not: with blob answers it moves at ~80 MB/s and ended inside a 12 s window).
     char file[] = "/tmp/charla-bench-transfer-XXXXXX";
@@ -1036,30 +1049,69 @@ int runWithTransfer(const std::string& self, int seconds) {
         return 1;
     }
     ::close(fd);
-    const CharlaFigures idle = runCharla(self, 1280, 720, seconds, "test", "vp8", "idle", "idle");
-    const CharlaFigures moving =
-        runCharla(self, 1280, 720, seconds, "test", "vp8", std::string("send:") + file, "receive");
-    ::unlink(file);
-    if (idle.a.empty() || idle.b.empty() || moving.a.empty() || moving.b.empty()) {
-        std::printf("Charla instances gave no figures\n");
-        return 1;
-    }
+    struct Variant {
+        Variant(std::string n, std::string dir) : name(std::move(n)), pluginDir(std::move(dir)) {}
+        std::string name, pluginDir;              // "": this build's plugins
+        std::vector<double> fps[2], p95[2], mbps; // [0] A (sends the file), [1] B
+    };
+    std::vector<Variant> variants{{"this build", ""}};
+    if (!comparePlugins.empty())
+        variants.emplace_back(comparePlugins, comparePlugins);
+    std::vector<double> idleP95[2];
     auto fps = [](const std::map<std::string, double>& s) {
         return s.at("displayed") / s.at("window");
     };
-    for (const char* side : {"A (sends the file)", "B (receives it)"}) {
-        const bool isA = side[0] == 'A';
-        const auto& without = isA ? idle.a : idle.b;
-        const auto& with = isA ? moving.a : moving.b;
-        std::printf("instance %s: received %.2f fps without the transfer, %.2f with (%+.1f %%); "
-                    "glass-to-glass p95 %.2f ms without, %.2f ms with (%+.1f %%)\n",
-                    side, fps(without), fps(with), 100 * (fps(with) / fps(without) - 1),
-                    without.at("p95"), with.at("p95"),
-                    100 * (with.at("p95") / without.at("p95") - 1));
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    for (int round = 0; round < rounds; ++round) {
+        const CharlaFigures idle =
+            runCharla(self, 1280, 720, seconds, "test", "vp8", "idle", "idle");
+        if (idle.a.empty() || idle.b.empty()) {
+            std::printf("Charla instances gave no figures\n");
+            ::unlink(file);
+            return 1;
+        }
+        idleP95[0].push_back(idle.a.at("p95"));
+        idleP95[1].push_back(idle.b.at("p95"));
+        std::printf("round %d, no transfer: %.2f / %.2f fps, p95 %.2f / %.2f ms (A / B)\n",
+                    round + 1, fps(idle.a), fps(idle.b), idle.a.at("p95"), idle.b.at("p95"));
+        for (std::size_t i = 0; i < variants.size(); ++i) {
+            // Alternate which variant follows the idle measurement.
+            Variant& v = variants[(i + static_cast<std::size_t>(round)) % variants.size()];
+            const CharlaFigures moving =
+                runCharla(self, 1280, 720, seconds, "test", "vp8", std::string("send:") + file,
+                          "receive", false, 0, v.pluginDir);
+            if (moving.a.empty() || moving.b.empty()) {
+                std::printf("Charla instances gave no figures\n");
+                ::unlink(file);
+                return 1;
+            }
+            const double mbps = moving.b.at("file_bytes") / 1e6 / moving.b.at("window");
+            std::printf("round %d, moving a file (%s): %.2f / %.2f fps, p95 %.2f / %.2f ms "
+                        "(%+.1f / %+.1f %%), %.1f MB/s\n",
+                        round + 1, v.name.c_str(), fps(moving.a), fps(moving.b), moving.a.at("p95"),
+                        moving.b.at("p95"), 100 * (moving.a.at("p95") / idle.a.at("p95") - 1),
+                        100 * (moving.b.at("p95") / idle.b.at("p95") - 1), mbps);
+            for (int side = 0; side < 2; ++side) {
+                const auto& with = side == 0 ? moving.a : moving.b;
+                const auto& without = side == 0 ? idle.a : idle.b;
+                v.fps[side].push_back(100 * (fps(with) / fps(without) - 1));
+                v.p95[side].push_back(100 * (with.at("p95") / without.at("p95") - 1));
+            }
+            v.mbps.push_back(mbps);
+        }
+        std::fflush(stdout);
     }
-    std::printf("file bytes received during the window: %.1f MB (%.1f MB/s beside the call)\n",
-                moving.b.at("file_bytes") / 1e6,
-                moving.b.at("file_bytes") / 1e6 / moving.b.at("window"));
+    ::unlink(file);
+    std::printf("no transfer: median p95 %.2f / %.2f ms (A / B)\n", median(idleP95[0]),
+                median(idleP95[1]));
+    for (const Variant& v : variants)
+        std::printf("moving a file (%s), medians of %d rounds: fps %+.1f / %+.1f %%, "
+                    "glass-to-glass p95 %+.1f / %+.1f %% (A sends, B receives), file %.1f MB/s\n",
+                    v.name.c_str(), rounds, median(v.fps[0]), median(v.fps[1]), median(v.p95[0]),
+                    median(v.p95[1]), median(v.mbps));
     return 0;
 }
 
@@ -1076,6 +1128,7 @@ int main(int argc, char** argv) {
     int qualityEvery = 10; // --natural: 3 pictures a second each way
     bool natural = false, withTransfer = false, encryption = false;
     std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+    std::string comparePlugins;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--seconds" && i + 1 < argc)
@@ -1090,6 +1143,8 @@ int main(int argc, char** argv) {
             encryption = true;
         else if (a == "--rounds" && i + 1 < argc)
             rounds = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--compare-plugins" && i + 1 < argc)
+            comparePlugins = argv[++i];
         else if (a == "--quality-every" && i + 1 < argc)
             qualityEvery = std::max(0, std::atoi(argv[++i]));
     }
@@ -1097,7 +1152,7 @@ int main(int argc, char** argv) {
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
     if (withTransfer)
-        return runWithTransfer(self, seconds);
+        return runWithTransfer(self, seconds, rounds, comparePlugins);
     if (encryption)
         return runEncryptionCost(self, seconds, rounds);
     return natural ? runNatural(self, seconds, video, qualityEvery) : runAll(self, seconds);
