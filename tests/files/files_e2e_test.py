@@ -97,6 +97,20 @@ def state_of(c, direction):
 OUT, IN = 0, 1
 
 
+def nice_by_thread_name(pid):
+    """{thread name: [the nice value of each thread of that name]} of a running process."""
+    found = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                stat = f.read()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        found.setdefault(name, []).append(int(stat[stat.rindex(")") + 2:].split()[16]))
+    return found
+
+
 def charla(binary, workdir, name, port, peer, auto_mb=100, extra=()):
     root = os.path.join(workdir, name)
     args = ["--plugin-option", "files.download_dir=" + os.path.join(root, "downloads"),
@@ -390,6 +404,14 @@ def main():
         peer.short_at = 4 * 128 * 1024
         rpc.files.offer({"id": "two1", "name": "two.bin", "size": float(len(data)),
                          "sha256": hashlib.sha256(data).hexdigest()})
+        # Transfer work runs at the lowest CPU priority, the rest of Charla (a call) does not:
+        # the worker, its two read threads, the control worker.
+        expect(wait_for(lambda: peer.called("files.read"), 10), "no read: %s" % (transfers(a),))
+        nice = nice_by_thread_name(a.process.pid)
+        expect(len(nice.get("files-receiver", [])) == 3 and
+               set(nice["files-receiver"] + nice.get("files-control", [])) == {19},
+               "transfer threads not at nice 19: %s" % nice)
+        expect(set(nice.get("charla", [])) == {0}, "Charla's main thread reniced: %s" % nice)
         target = os.path.join(downloads(a), "two.bin")
         expect(wait_for(lambda: os.path.exists(target), 30),
                "not received: %s" % (transfers(a),))

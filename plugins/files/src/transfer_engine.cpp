@@ -1,5 +1,6 @@
 #include "transfer_engine.h"
 
+#include "background_priority.h"
 #include "file_digest.h"
 #include "file_names.h"
 #include "files_logging.h"
@@ -770,6 +771,7 @@ TransferEngine::Sent TransferEngine::notifyOne(sdk::PeerStream& stream, const Tr
 }
 
 void TransferEngine::runControl(std::stop_token stop, sdk::PeerStream& stream) {
+    runThisThreadInBackground(); // hashing a large file is seconds of CPU
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
     while (!stop.stop_requested()) {
         std::optional<Transfer> next;
@@ -871,10 +873,11 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
     }
     // Resume from what is known synced; anything past it may be garbage after a power loss.
     qint64 offset = std::min(t.offset, part.size());
+    if (offset > 0)
+        qCInfo(lcFiles).noquote() << "resuming" << id << "at" << offset << "of" << t.size
+                                  << "(the .part held" << part.size() << "bytes)";
     if (part.size() != offset)
         part.resize(offset);
-    if (offset > 0)
-        qCInfo(lcFiles).noquote() << "resuming" << id << "at" << offset << "of" << t.size;
     FileDigest hash;
     {
         // The hash of what is already there, re-read in bounded pieces.
@@ -980,6 +983,8 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
             result = front.answer.get();
         } catch (const sdk::PeerCallError& e) {
             if (e.kind() != sdk::PeerCallError::Kind::Fault) {
+                qCInfo(lcFiles).noquote() << "reading" << id << "at" << offset
+                                          << "failed, asking again soon:" << e.what();
                 persist(offset);
                 return false;
             }
@@ -1082,6 +1087,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
 
 void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream,
                                  sdk::PeerStream* second) {
+    runThisThreadInBackground(); // before the read threads start: they inherit it
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
     std::optional<ReadThreads> threads;
     if (second && config_.readsInFlight > 1)
