@@ -131,6 +131,7 @@ class PyPeer:
         self.read_delay = 0.0  # seconds each files.read takes (reads overlap if asked so)
         self.offer_gate = None  # a threading.Event files.offer waits for before it answers
         self.short_at = None  # offset whose read answers half the bytes asked
+        self.files_off = False  # its Files plugin switched off: files.* are unknown methods
         self.reading = 0
         self.most_reading = 0  # the most files.read calls served at once
         self.lock = threading.Lock()
@@ -145,6 +146,8 @@ class PyPeer:
         def record(name):
             def handler(*args):
                 outer.calls.append((name, args))
+                if outer.files_off and name.startswith("files."):
+                    raise xmlrpc.client.Fault(-32601, "unknown method '%s'" % name)
                 if name == "files.read":
                     return outer.read(args[0])
                 if name == "files.offer" and outer.offer_gate:
@@ -422,6 +425,47 @@ def main():
         expect(peer.short_at + 64 * 1024 in offsets,
                "no read from where the short answer ended: %s" % offsets)
 
+    def contact_plugin_off():
+        # The contact switches its Files plugin off and on again: meanwhile files.* are unknown
+        # methods there (-32601). Alice's offer waits for the plugin instead of failing, and a
+        # file she is receiving keeps its .part and goes on from there.
+        d = fresh("plugin-off")
+        src = os.path.join(d, "mine.bin")
+        make_file(src, 100000, 7)
+        pa, pb = free_ports(2)
+        peer = PyPeer(pb)
+        peers.append(peer)
+        peer.files_off = True
+        a = new(d, "Alice", pa, pb, extra=["--send-file", src])  # her offer meets the plugin off
+        expect(wait_for(lambda: len(peer.called("files.offer")) >= 2, 10),
+               "the offer was not tried again: %s" % (transfers(a),))
+        expect(state_of(a, OUT)[0] == "offering", "Alice's offer: %s" % (state_of(a, OUT),))
+        peer.files_off = False
+        expect(wait_for(lambda: state_of(a, OUT)[0] == "offered", 10),
+               "the offer did not arrive once the plugin was on: %s" % (state_of(a, OUT),))
+
+        data = os.urandom(4 * MiB)
+        peer.file = ("off1", data)
+        peer.read_delay = 0.1
+        a.rpc_as_contact().files.offer({"id": "off1", "name": "off.bin",
+                                        "size": float(len(data)),
+                                        "sha256": hashlib.sha256(data).hexdigest()})
+        expect(wait_for(lambda: len(peer.called("files.read")) >= 4, 10),
+               "no reads: %s" % (transfers(a),))
+        peer.files_off = True
+        reads = len(peer.called("files.read"))
+        expect(wait_for(lambda: len(peer.called("files.read")) >= reads + 3, 10),
+               "reads not asked again while the plugin was off: %s" % (transfers(a),))
+        parts = [n for n in files_in(downloads(a)) if n.endswith(".part")]
+        expect(state_of(a, IN)[0] == "transferring" and len(parts) == 1,
+               "while the contact's plugin was off: %s, downloads %s" %
+               (state_of(a, IN), files_in(downloads(a))))
+        peer.files_off = False
+        target = os.path.join(downloads(a), "off.bin")
+        expect(wait_for(lambda: os.path.exists(target), 30),
+               "not received once the plugin was on: %s" % (state_of(a, IN),))
+        expect(sha256_of(target) == hashlib.sha256(data).hexdigest(), "received damaged")
+
     def cancel_by_sender():
         d = fresh("cancel")
         pa, pb = free_ports(2)
@@ -543,7 +587,8 @@ def main():
               ("decline_and_hostile_reads", decline_and_hostile_reads),
               ("pause_by_receiver_then_read", pause_by_receiver_then_read),
               ("hostile_offers", hostile_offers), ("damaged_and_malformed", damaged_and_malformed),
-              ("two_reads_in_flight", two_reads_in_flight), ("cancel_by_sender", cancel_by_sender),
+              ("two_reads_in_flight", two_reads_in_flight),
+              ("contact_plugin_off", contact_plugin_off), ("cancel_by_sender", cancel_by_sender),
               ("resume_after_cut_and_kill", resume_after_cut_and_kill), ("disk_full", disk_full)]
     if ONLY:
         checks = [c for c in checks if c[0] == ONLY]

@@ -741,7 +741,9 @@ TransferEngine::Sent TransferEngine::notifyOne(sdk::PeerStream& stream, const Tr
         try {
             stream.call(method, params, kCallTimeout);
         } catch (const sdk::PeerCallError& e) {
-            if (e.kind() != sdk::PeerCallError::Kind::Fault)
+            // Unreached, or its Files plugin is off just now: the notice waits for it.
+            if (e.kind() != sdk::PeerCallError::Kind::Fault ||
+                e.faultCode() == sdk::kFaultUnknownMethod)
                 return Sent::Retry;
             outcome = QString::fromStdString(e.what());
             qCWarning(lcFiles).noquote() << method << t.id << "refused:" << outcome;
@@ -982,7 +984,10 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
             pending.pop_front();
             result = front.answer.get();
         } catch (const sdk::PeerCallError& e) {
-            if (e.kind() != sdk::PeerCallError::Kind::Fault) {
+            // Not reached, or the contact's Files plugin is off just now (disabled, or still
+            // starting): what is here stays, and the same bytes are asked again later.
+            if (e.kind() != sdk::PeerCallError::Kind::Fault ||
+                e.faultCode() == sdk::kFaultUnknownMethod) {
                 qCInfo(lcFiles).noquote() << "reading" << id << "at" << offset
                                           << "failed, asking again soon:" << e.what();
                 persist(offset);
