@@ -24,7 +24,9 @@
 // Each Charla instance is its own process: a Session with only the video plugin, the test pattern
 // as its camera, the call set Active. Its figures come from video.stats (dispatched locally) and
 // getrusage(RUSAGE_SELF) over the measuring window, after a warm-up. Wire bytes are counted by a
-// TCP proxy between the instances (every request byte, HTTP headers included). With --natural
+// TCP proxy between the instances (every request byte, HTTP headers included); with --with-transfer
+// they connect directly: the proxy copying ~100 MB/s of file was 12 % of a core beside the call,
+// CPU two machines would not share. With --natural
 // each instance also keeps the luma of a sample of the frames it captures and of the pictures it
 // shows; the orchestrator pairs them by capture time after the window (PSNR and SSIM of what a
 // receiver shows against what its peer captured).
@@ -72,6 +74,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -548,14 +551,29 @@ struct CharlaFigures {
     ReceivedQuality shownByA, shownByB; // with qualityEvery: B's frames as A showed them, and so on
 };
 
+// What a run of two instances varies beyond the picture's size and the window.
+struct RunSetup {
+    std::string source = "test"; // the camera: the test pattern or a video file
+    std::string codecs = "jpeg";
+    // The files plugin on A and B: "" (not loaded), "idle", "send:PATH" or "receive".
+    std::string filesA = "", filesB = "";
+    bool plaintext = false;
+    int qualityEvery = 0;       // keep 1 in N pictures for received quality (0: off)
+    std::string pluginDir = ""; // "": this build's plugins
+    bool countWire = true; // through TCP proxies that count the bytes (and cost CPU of their own)
+};
+
 CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
-                        const std::string& source = "test", const std::string& codecs = "jpeg",
-                        const std::string& filesA = "", const std::string& filesB = "",
-                        bool plaintext = false, int qualityEvery = 0,
-                        const std::string& pluginDir = "") {
+                        const RunSetup& setup = {}) {
+    const auto& [source, codecs, filesA, filesB, plaintext, qualityEvery, pluginDir, countWire] =
+        setup;
     const std::uint16_t portA = freePort();
     const std::uint16_t portB = freePort();
-    TcpProxy toB(portB), toA(portA);
+    std::optional<TcpProxy> toB, toA;
+    if (countWire) {
+        toB.emplace(portB);
+        toA.emplace(portA);
+    }
     char dirA[] = "/tmp/charla-bench-XXXXXX";
     char dirB[] = "/tmp/charla-bench-XXXXXX";
     ::mkdtemp(dirA);
@@ -586,15 +604,17 @@ CharlaFigures runCharla(const std::string& self, int w, int h, int seconds,
             out.push_back("--plugins=" + pluginDir);
         return out;
     };
-    Child a = spawn(args(portA, toB.port(), dirA, filesA), true);
-    Child b = spawn(args(portB, toA.port(), dirB, filesB), true);
+    Child a = spawn(args(portA, toB ? toB->port() : portB, dirA, filesA), true);
+    Child b = spawn(args(portB, toA ? toA->port() : portA, dirB, filesB), true);
     CharlaFigures f;
     f.a = parseResult(readAll(a.out));
     f.b = parseResult(readAll(b.out));
     waitCpu(a.pid);
     waitCpu(b.pid);
-    f.wireAtoB = toB.bytes(TcpProxy::Direction::ToTarget);
-    f.wireBtoA = toA.bytes(TcpProxy::Direction::ToTarget);
+    if (countWire) {
+        f.wireAtoB = toB->bytes(TcpProxy::Direction::ToTarget);
+        f.wireBtoA = toA->bytes(TcpProxy::Direction::ToTarget);
+    }
     if (qualityEvery > 0) { // the instances have ended: this measures nothing of theirs
         const std::vector<LumaSample> sa = readSamples(std::string(dirA) + "/quality.bin");
         const std::vector<LumaSample> sb = readSamples(std::string(dirB) + "/quality.bin");
@@ -901,8 +921,9 @@ int runNatural(const std::string& self, int seconds, const std::string& video, i
                     w, h, frames);
         for (const bool vp8 : {true, false}) {
             const char* codec = vp8 ? "VP8" : "JPEG";
-            const CharlaFigures c = runCharla(self, w, h, seconds, file, vp8 ? "vp8" : "jpeg", "",
-                                              "", false, qualityEvery);
+            const CharlaFigures c = runCharla(
+                self, w, h, seconds,
+                {.source = file, .codecs = vp8 ? "vp8" : "jpeg", .qualityEvery = qualityEvery});
             if (c.a.empty() || c.b.empty()) {
                 std::printf("Charla instances gave no figures\n");
                 return 1;
@@ -994,7 +1015,7 @@ int runEncryptionCost(const std::string& self, int seconds, int rounds) {
         for (int round = 0; round < rounds; ++round) {
             for (const bool plain : {true, false}) {
                 const CharlaFigures c =
-                    runCharla(self, w, h, seconds, "test", codec, "", "", plain);
+                    runCharla(self, w, h, seconds, {.codecs = codec, .plaintext = plain});
                 if (c.a.empty() || c.b.empty()) {
                     std::printf("Charla instances gave no figures\n");
                     return 1;
@@ -1067,7 +1088,8 @@ int runWithTransfer(const std::string& self, int seconds, int rounds,
     };
     for (int round = 0; round < rounds; ++round) {
         const CharlaFigures idle =
-            runCharla(self, 1280, 720, seconds, "test", "vp8", "idle", "idle");
+            runCharla(self, 1280, 720, seconds,
+                      {.codecs = "vp8", .filesA = "idle", .filesB = "idle", .countWire = false});
         if (idle.a.empty() || idle.b.empty()) {
             std::printf("Charla instances gave no figures\n");
             ::unlink(file);
@@ -1080,9 +1102,12 @@ int runWithTransfer(const std::string& self, int seconds, int rounds,
         for (std::size_t i = 0; i < variants.size(); ++i) {
             // Alternate which variant follows the idle measurement.
             Variant& v = variants[(i + static_cast<std::size_t>(round)) % variants.size()];
-            const CharlaFigures moving =
-                runCharla(self, 1280, 720, seconds, "test", "vp8", std::string("send:") + file,
-                          "receive", false, 0, v.pluginDir);
+            const CharlaFigures moving = runCharla(self, 1280, 720, seconds,
+                                                   {.codecs = "vp8",
+                                                    .filesA = std::string("send:") + file,
+                                                    .filesB = "receive",
+                                                    .pluginDir = v.pluginDir,
+                                                    .countWire = false});
             if (moving.a.empty() || moving.b.empty()) {
                 std::printf("Charla instances gave no figures\n");
                 ::unlink(file);
