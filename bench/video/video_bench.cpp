@@ -9,11 +9,12 @@
 //                                             encoder and decoder of the same codec, and the
 //                                             PSNR/SSIM of the pictures each side shows against
 //                                             the frames sent (1 in N sampled, 10; 0: off)
-//   charla_video_bench --with-transfer [--seconds N] [--rounds R] [--compare-plugins DIR]
+//   charla_video_bench --with-transfer [--seconds N] [--rounds R] [--compare DIR]
 //                                             a 720p VP8 call with and without a file moving
 //                                             from A to B at the same time (issue 15), R times
-//                                             (3); with DIR (another build's plugins) the file
-//                                             also moves with those in each round
+//                                             (3); with DIR (another build's bench/video: its
+//                                             charla_video_bench and plugins/) the file also
+//                                             moves between two of that build in each round
 //   charla_video_bench --encryption [--seconds N] [--rounds R]
 //                                             encryption's cost at 720p30, both directions: the
 //                                             same two instances with TLS 1.3 (the default) and
@@ -1053,11 +1054,10 @@ int runEncryptionCost(const std::string& self, int seconds, int rounds) {
 
 // Issue 15, "never in the way": a 720p VP8 call both ways, its received fps and glass-to-glass
 // p95, with the files plugin idle and while A sends B a large file, alternated `rounds` times in
-// one run; with `comparePlugins` (a directory holding another build's plugins) each round also
-// moves the file with those, so that a change to the transfer is measured against the code
-// before it under the same load.
-int runWithTransfer(const std::string& self, int seconds, int rounds,
-                    const std::string& comparePlugins) {
+// one run; with `compare` (another build's bench/video directory: its charla_video_bench and
+// plugins/) each round also moves the file between two instances of that build, so that a change
+// is measured against the code before it under the same load.
+int runWithTransfer(const std::string& self, int seconds, int rounds, const std::string& compare) {
     std::printf("charla_video_bench --with-transfer: 1280x720 VP8 both ways, %d s per "
                 "measurement, %d rounds, %u CPUs\n",
                 seconds, rounds, std::thread::hardware_concurrency());
@@ -1071,13 +1071,14 @@ int runWithTransfer(const std::string& self, int seconds, int rounds,
     }
     ::close(fd);
     struct Variant {
-        Variant(std::string n, std::string dir) : name(std::move(n)), pluginDir(std::move(dir)) {}
-        std::string name, pluginDir;              // "": this build's plugins
+        Variant(std::string n, std::string bin, std::string dir)
+            : name(std::move(n)), instance(std::move(bin)), pluginDir(std::move(dir)) {}
+        std::string name, instance, pluginDir;    // pluginDir "": the instance's own
         std::vector<double> fps[2], p95[2], mbps; // [0] A (sends the file), [1] B
     };
-    std::vector<Variant> variants{{"this build", ""}};
-    if (!comparePlugins.empty())
-        variants.emplace_back(comparePlugins, comparePlugins);
+    std::vector<Variant> variants{{"this build", self, ""}};
+    if (!compare.empty())
+        variants.emplace_back(compare, compare + "/charla_video_bench", compare + "/plugins");
     std::vector<double> idleP95[2];
     auto fps = [](const std::map<std::string, double>& s) {
         return s.at("displayed") / s.at("window");
@@ -1102,7 +1103,7 @@ int runWithTransfer(const std::string& self, int seconds, int rounds,
         for (std::size_t i = 0; i < variants.size(); ++i) {
             // Alternate which variant follows the idle measurement.
             Variant& v = variants[(i + static_cast<std::size_t>(round)) % variants.size()];
-            const CharlaFigures moving = runCharla(self, 1280, 720, seconds,
+            const CharlaFigures moving = runCharla(v.instance, 1280, 720, seconds,
                                                    {.codecs = "vp8",
                                                     .filesA = std::string("send:") + file,
                                                     .filesB = "receive",
@@ -1153,7 +1154,7 @@ int main(int argc, char** argv) {
     int qualityEvery = 10; // --natural: 3 pictures a second each way
     bool natural = false, withTransfer = false, encryption = false;
     std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
-    std::string comparePlugins;
+    std::string compare;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--seconds" && i + 1 < argc)
@@ -1168,8 +1169,8 @@ int main(int argc, char** argv) {
             encryption = true;
         else if (a == "--rounds" && i + 1 < argc)
             rounds = std::max(1, std::atoi(argv[++i]));
-        else if (a == "--compare-plugins" && i + 1 < argc)
-            comparePlugins = argv[++i];
+        else if (a == "--compare" && i + 1 < argc)
+            compare = argv[++i];
         else if (a == "--quality-every" && i + 1 < argc)
             qualityEvery = std::max(0, std::atoi(argv[++i]));
     }
@@ -1177,7 +1178,7 @@ int main(int argc, char** argv) {
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
     if (withTransfer)
-        return runWithTransfer(self, seconds, rounds, comparePlugins);
+        return runWithTransfer(self, seconds, rounds, compare);
     if (encryption)
         return runEncryptionCost(self, seconds, rounds);
     return natural ? runNatural(self, seconds, video, qualityEvery) : runAll(self, seconds);

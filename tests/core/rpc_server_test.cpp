@@ -2,6 +2,7 @@
 #include "core/host_channel.h"
 #include "core/peer_link.h"
 #include "core/rpc_server.h"
+#include "core/xmlrpc_blobs.h"
 #include "core/xmlrpc_reader.h"
 
 #include <charla/sdk/version.h>
@@ -13,11 +14,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include <future>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace charla::test {
 namespace {
@@ -98,6 +103,33 @@ TEST(Signature, HmacSha256MatchesRfc4231AndIgnoresHowTheBodyIsSplit) {
               host::signBody("Jefe", "what do ya want for nothing?"));
     EXPECT_EQ(host::signBody("", ""), // Python: hmac.new(b"", b"", "sha256").hexdigest()
               "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+// A call that asks for blob answers pulls bytes (a file's chunks): a worker at nice 19 runs it,
+// so that it never takes the CPU from a call; every other call runs at the process's priority.
+TEST(RpcServerPriority, CallsAskingForBlobAnswersRunAtTheLowestPriority) {
+    sdk::MethodSpec nice;
+    nice.name = "t.nice";
+    nice.handler = [](const xmlrpc_c::paramList&) {
+        errno = 0;
+        return xmlrpc_c::value_int(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())));
+    };
+    host::MethodTable table;
+    table.add("test", std::move(nice));
+    host::RpcServer server(table);
+    server.start("127.0.0.1", 0);
+    auto niceOf = [&](std::vector<std::string> headers) {
+        const HttpReply r = httpPost(server.port(), callXml("t.nice", params({})), 10s, headers);
+        EXPECT_EQ(r.status, 200);
+        xmlrpc_c::rpcOutcome outcome;
+        xmlrpc_c::xml::parseResponse(r.body, &outcome);
+        return outcome.succeeded() ? xmlrpc_c::value_int(outcome.getResult()).cvalue() : -100;
+    };
+    const int own = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    EXPECT_EQ(niceOf({}), own);
+    EXPECT_EQ(niceOf({std::string("Accept: ") + host::kBlobContentType}), 19);
+    EXPECT_EQ(niceOf({"Accept: text/xml"}), own);
+    server.stop();
 }
 
 TEST_F(RpcServerTest, ProcessCallAnswersAGoodCall) {

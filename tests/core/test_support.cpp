@@ -74,11 +74,14 @@ int intMember(const xmlrpc_c::value& structValue, const std::string& key) {
     return xmlrpc_c::value_int(asStruct(structValue).at(key));
 }
 
-HttpReply httpPost(std::uint16_t port, const std::string& body, std::chrono::milliseconds timeout) {
+HttpReply httpPost(std::uint16_t port, const std::string& body, std::chrono::milliseconds timeout,
+                   const std::vector<std::string>& extraHeaders) {
     HttpReply reply;
     CURL* easy = curl_easy_init();
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/xml");
     headers = curl_slist_append(headers, "Expect:");
+    for (const std::string& header : extraHeaders)
+        headers = curl_slist_append(headers, header.c_str());
     const std::string url = urlFor(port);
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);

@@ -63,7 +63,8 @@ struct HttpReply {
     std::string body;
 };
 HttpReply httpPost(std::uint16_t port, const std::string& body,
-                   std::chrono::milliseconds timeout = 10s);
+                   std::chrono::milliseconds timeout = 10s,
+                   const std::vector<std::string>& extraHeaders = {}); // "Name: value"
 
 // Parses a methodResponse; returns the fault code, or 0 for a successful response.
 int faultCodeOf(const std::string& responseXml);

@@ -4,6 +4,8 @@
 #include "core/thread_name.h"
 #include "security/tls.h"
 
+#include <charla/sdk/background_thread.h>
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
@@ -712,11 +714,14 @@ void HttpServer::Loop::dispatch(std::uint64_t id, Connection& c) {
     c.in = std::move(rest);
     c.state = State::Working;
     watch(id, c, 0); // hang-ups are still reported
+    Queue& queue = s_.callbacks_.background && s_.callbacks_.background(job.request)
+                       ? s_.backgroundJobs_
+                       : s_.jobs_;
     {
         std::lock_guard lock(s_.mutex_);
-        s_.jobs_.push_back(std::move(job));
+        queue.jobs.push_back(std::move(job));
     }
-    s_.jobReady_.notify_one();
+    queue.ready.notify_one();
 }
 
 void HttpServer::Loop::answerError(std::uint64_t id, Connection& c, int status,
@@ -886,7 +891,15 @@ void HttpServer::start(const std::string& threadName) {
     for (int i = 0; i < std::max(1, limits_.workers); ++i)
         workers_.emplace_back([this] {
             nameThisThread("charla-rpc-worker");
-            runWorker();
+            runWorker(jobs_);
+        });
+    for (int i = 0; callbacks_.background && i < std::max(1, limits_.backgroundWorkers); ++i)
+        workers_.emplace_back([this] {
+            nameThisThread("charla-rpc-bulk");
+            if (const int error = sdk::runThisThreadInBackground())
+                qCWarning(lcChannel)
+                    << "a bulk request worker keeps its CPU priority:" << std::strerror(error);
+            runWorker(backgroundJobs_);
         });
     ioThread_ = std::thread([this, threadName] {
         nameThisThread(threadName);
@@ -898,9 +911,11 @@ void HttpServer::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
-        jobs_.clear(); // not started: never will be
+        jobs_.jobs.clear(); // not started: never will be
+        backgroundJobs_.jobs.clear();
     }
-    jobReady_.notify_all();
+    jobs_.ready.notify_all();
+    backgroundJobs_.ready.notify_all();
     wake();
     if (ioThread_.joinable())
         ioThread_.join();
@@ -914,16 +929,16 @@ std::size_t HttpServer::openConnections() const {
     return open_;
 }
 
-void HttpServer::runWorker() {
+void HttpServer::runWorker(Queue& queue) {
     for (;;) {
         Job job;
         {
             std::unique_lock lock(mutex_);
-            jobReady_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            queue.ready.wait(lock, [&] { return stopping_ || !queue.jobs.empty(); });
             if (stopping_)
                 return;
-            job = std::move(jobs_.front());
-            jobs_.pop_front();
+            job = std::move(queue.jobs.front());
+            queue.jobs.pop_front();
         }
         std::string response;
         bool close = job.close;

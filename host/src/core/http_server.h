@@ -49,6 +49,8 @@ struct HttpLimits {
     // A response must be taken by the peer within this time (plus its size at the same rate).
     std::chrono::milliseconds writeDeadline{10'000};
     int workers = 8;
+    // Workers at the lowest CPU priority for the requests HttpCallbacks::background picks.
+    int backgroundWorkers = 2;
 };
 
 struct HttpRequest {
@@ -87,6 +89,10 @@ struct HttpCallbacks {
     std::function<void(std::uint64_t connection)> tlsClosed;
     // A complete POST to the path: returns the response. Runs on a worker.
     std::function<HttpAnswer(const HttpRequest&)> handle;
+    // Whether a complete request is bulk work (a file's bytes), run by a background worker at
+    // nice 19 so that it never takes the CPU from a call (charla/sdk/background_thread.h).
+    // Unset: none is. Runs on the I/O thread: look at the headers only.
+    std::function<bool(const HttpRequest&)> background;
 };
 
 class HttpServer {
@@ -121,7 +127,11 @@ private:
     };
     class Loop; // the I/O thread's state (http_server.cpp)
 
-    void runWorker();
+    struct Queue {
+        std::condition_variable ready;
+        std::deque<Job> jobs; // at most one per connection: bounded by the caps
+    };
+    void runWorker(Queue& queue);
     void wake();
 
     int listenFd_;
@@ -131,9 +141,9 @@ private:
     HttpLimits limits_;
     HttpCallbacks callbacks_;
 
-    std::mutex mutex_; // guards the queues and stopping_
-    std::condition_variable jobReady_;
-    std::deque<Job> jobs_; // at most one per connection: bounded by the caps
+    std::mutex mutex_;     // guards the queues and stopping_
+    Queue jobs_;           // for the workers
+    Queue backgroundJobs_; // for the background workers
     std::vector<Done> done_;
     bool stopping_ = false;
     std::atomic<std::size_t> open_{0};

@@ -63,6 +63,11 @@ int bindListeningSocket(const std::string& address, std::uint16_t port) {
     return fd;
 }
 
+// Whether the client asked for blob answers (docs/protocol.md "Blob answers").
+bool acceptsBlobAnswers(const HttpRequest& request) {
+    return request.header("accept").find(kBlobContentType) != std::string::npos;
+}
+
 } // namespace
 
 std::string hmacSha256(const std::string& secret, std::initializer_list<std::string_view> parts) {
@@ -159,8 +164,7 @@ HttpAnswer RpcServer::answer(const HttpRequest& request) const {
     // to someone with the secret (security/tls.h verifyBySecret).
     if (bound)
         tls_->verifyBySecret(policy->contact, request.peerKey);
-    const bool blobsAccepted = request.header("accept").find(kBlobContentType) != std::string::npos;
-    answer = answerCall(table_, request.body, blobsAccepted);
+    answer = answerCall(table_, request.body, acceptsBlobAnswers(request));
     // And the answer proves to the client that we hold the secret too: until it has such an
     // answer from our key, it sends us nothing but host.ping (docs/security.md).
     if (bound)
@@ -249,6 +253,9 @@ void RpcServer::bind(const std::string& address, std::uint16_t port) {
         return addressAllowed(*policy(), peerIp);
     };
     callbacks.handle = [this](const HttpRequest& request) { return answer(request); };
+    // A client asks for blob answers only in calls that pull bytes, as a file's chunks (docs/
+    // protocol.md "Blob answers"): bulk work, which must not take the CPU from a call.
+    callbacks.background = acceptsBlobAnswers;
     if (tls_)
         callbacks.acceptPeerKey = [this](const std::string&, const std::string& peerKey) {
             return tls_->checkPeerKey(policy()->contact, QByteArray::fromStdString(peerKey));

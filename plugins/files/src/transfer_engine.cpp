@@ -1,10 +1,10 @@
 #include "transfer_engine.h"
 
-#include "background_priority.h"
 #include "file_digest.h"
 #include "file_names.h"
 #include "files_logging.h"
 
+#include <charla/sdk/background_thread.h>
 #include <charla/sdk/backoff.h>
 #include <charla/sdk/fault.h>
 #include <charla/sdk/struct_reader.h>
@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <future>
@@ -69,6 +70,13 @@ qint64 readCount(const StructReader& r, const std::string& name, qint64 max) {
 [[noreturn]] void noSuchTransfer(const char* method, const QString& id) {
     throw sdk::fault(sdk::kFaultNoSuchCall,
                      QStringLiteral("%1: no transfer %2 here").arg(method, id).toStdString());
+}
+
+// Transfer threads run at the lowest CPU priority (charla/sdk/background_thread.h).
+void backgroundThread(const char* which) {
+    if (const int error = sdk::runThisThreadInBackground())
+        qCWarning(lcFiles) << "the" << which
+                           << "thread keeps its CPU priority:" << std::strerror(error);
 }
 
 // Moves `from` to `to` unless `to` exists (partial data never takes a final name, and a file
@@ -773,7 +781,7 @@ TransferEngine::Sent TransferEngine::notifyOne(sdk::PeerStream& stream, const Tr
 }
 
 void TransferEngine::runControl(std::stop_token stop, sdk::PeerStream& stream) {
-    runThisThreadInBackground(); // hashing a large file is seconds of CPU
+    backgroundThread("control"); // hashing a large file is seconds of CPU
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
     while (!stop.stop_requested()) {
         std::optional<Transfer> next;
@@ -1092,7 +1100,7 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
 
 void TransferEngine::runReceiver(std::stop_token stop, sdk::PeerStream& stream,
                                  sdk::PeerStream* second) {
-    runThisThreadInBackground(); // before the read threads start: they inherit it
+    backgroundThread("receiver"); // before the read threads start: they inherit it
     sdk::Backoff backoff(std::chrono::milliseconds(200), std::chrono::seconds(5));
     std::optional<ReadThreads> threads;
     if (second && config_.readsInFlight > 1)
