@@ -70,7 +70,7 @@ def files_in(d):
 
 def transfers(c):
     """[(id, direction, name, size, state, reason, offset)] from c's transfer store."""
-    paths = glob.glob(os.path.join(c.root, "data", "charla", "plugin-data", "files",
+    paths = glob.glob(os.path.join(glob.escape(c.root), "data", "charla", "plugin-data", "files",
                                    "transfers-*.sqlite"))
     if not paths:
         return []
