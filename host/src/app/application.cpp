@@ -402,7 +402,9 @@ void Application::applyColorScheme(bool dark) {
 }
 
 void Application::noticeFromPlugin(const QString& title, const QString& body) {
-    if (!chat_ || chat_->isActiveWindow())
+    // A window hidden to the tray may still be Qt's active window until the window system says
+    // otherwise: hidden counts as not looked at.
+    if (!chat_ || (chat_->isVisible() && chat_->isActiveWindow()))
         return;
     chat_->setUnread(chat_->unread() + 1);
     notifier_.show(desktop::DesktopNotifier::Kind::Message, QStringLiteral("message"), title, body);

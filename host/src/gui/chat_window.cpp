@@ -329,7 +329,10 @@ void ChatWindow::updateTitle() {
 
 void ChatWindow::changeEvent(QEvent* event) {
     QMainWindow::changeEvent(event);
-    if (event->type() == QEvent::ActivationChange && isActiveWindow())
+    // Visible too: the window system's activation can arrive after the window was hidden to the
+    // tray (seen under Xvfb: the focus from showing it came late), and nobody looks at a hidden
+    // window.
+    if (event->type() == QEvent::ActivationChange && isVisible() && isActiveWindow())
         emit activated();
 }
 
