@@ -5,6 +5,7 @@
 #include "core/xmlrpc_blobs.h"
 #include "core/xmlrpc_reader.h"
 
+#include <charla/sdk/background_thread.h>
 #include <charla/sdk/version.h>
 
 #include "echo_server_fixture.h"
@@ -105,9 +106,9 @@ TEST(Signature, HmacSha256MatchesRfc4231AndIgnoresHowTheBodyIsSplit) {
               "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
-// A call that asks for blob answers pulls bytes (a file's chunks): a worker at nice 19 runs it,
+// A call that asks for blob answers pulls bytes (a file's chunks): a background worker runs it,
 // so that it never takes the CPU from a call; every other call runs at the process's priority.
-TEST(RpcServerPriority, CallsAskingForBlobAnswersRunAtTheLowestPriority) {
+TEST(RpcServerPriority, CallsAskingForBlobAnswersRunAtALowerPriority) {
     sdk::MethodSpec nice;
     nice.name = "t.nice";
     nice.handler = [](const xmlrpc_c::paramList&) {
@@ -127,7 +128,7 @@ TEST(RpcServerPriority, CallsAskingForBlobAnswersRunAtTheLowestPriority) {
     };
     const int own = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
     EXPECT_EQ(niceOf({}), own);
-    EXPECT_EQ(niceOf({std::string("Accept: ") + host::kBlobContentType}), 19);
+    EXPECT_EQ(niceOf({std::string("Accept: ") + host::kBlobContentType}), sdk::kBackgroundNice);
     EXPECT_EQ(niceOf({"Accept: text/xml"}), own);
     server.stop();
 }

@@ -223,6 +223,9 @@ def main():
         make_file(src, size, seed)
         a, peer = with_python_peer(d, extra=["--send-file", src], offer_gate=offer_gate)
         expect(wait_for(lambda: peer.called("files.offer"), 10), "no offer reached the peer")
+        if not offer_gate:  # and Alice has its answer (her control thread runs at nice 10)
+            expect(wait_for(lambda: state_of(a, OUT)[0] != "offering", 10),
+                   "Alice did not take the offer's answer: %s" % (state_of(a, OUT),))
         return src, a, peer, peer.called("files.offer")[0][0]
 
     def both_ways():
@@ -407,13 +410,13 @@ def main():
         peer.short_at = 4 * 128 * 1024
         rpc.files.offer({"id": "two1", "name": "two.bin", "size": float(len(data)),
                          "sha256": hashlib.sha256(data).hexdigest()})
-        # Transfer work runs at the lowest CPU priority, the rest of Charla (a call) does not:
+        # Transfer work runs at a lower CPU priority, the rest of Charla (a call) does not:
         # the worker, its two read threads, the control worker.
         expect(wait_for(lambda: peer.called("files.read"), 10), "no read: %s" % (transfers(a),))
         nice = nice_by_thread_name(a.process.pid)
         expect(len(nice.get("files-receiver", [])) == 3 and
-               set(nice["files-receiver"] + nice.get("files-control", [])) == {19},
-               "transfer threads not at nice 19: %s" % nice)
+               set(nice["files-receiver"] + nice.get("files-control", [])) == {10},
+               "transfer threads not at nice 10 (charla/sdk/background_thread.h): %s" % nice)
         expect(set(nice.get("charla", [])) == {0}, "Charla's main thread reniced: %s" % nice)
         target = os.path.join(downloads(a), "two.bin")
         expect(wait_for(lambda: os.path.exists(target), 30),

@@ -49,7 +49,7 @@ struct HttpLimits {
     // A response must be taken by the peer within this time (plus its size at the same rate).
     std::chrono::milliseconds writeDeadline{10'000};
     int workers = 8;
-    // Workers at the lowest CPU priority for the requests HttpCallbacks::background picks.
+    // Workers at a lower CPU priority for the requests HttpCallbacks::background picks.
     int backgroundWorkers = 2;
 };
 
@@ -90,7 +90,7 @@ struct HttpCallbacks {
     // A complete POST to the path: returns the response. Runs on a worker.
     std::function<HttpAnswer(const HttpRequest&)> handle;
     // Whether a complete request is bulk work (a file's bytes), run by a background worker at
-    // nice 19 so that it never takes the CPU from a call (charla/sdk/background_thread.h).
+    // nice 10 so that it never takes the CPU from a call (charla/sdk/background_thread.h).
     // Unset: none is. Runs on the I/O thread: look at the headers only.
     std::function<bool(const HttpRequest&)> background;
 };

@@ -72,7 +72,7 @@ qint64 readCount(const StructReader& r, const std::string& name, qint64 max) {
                      QStringLiteral("%1: no transfer %2 here").arg(method, id).toStdString());
 }
 
-// Transfer threads run at the lowest CPU priority (charla/sdk/background_thread.h).
+// Transfer threads run at a lower CPU priority (charla/sdk/background_thread.h).
 void backgroundThread(const char* which) {
     if (const int error = sdk::runThisThreadInBackground())
         qCWarning(lcFiles) << "the" << which
