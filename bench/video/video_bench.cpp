@@ -546,6 +546,12 @@ std::map<std::string, double> parseResult(const std::string& text) {
     return out;
 }
 
+// The middle value (the upper one of an even count); 0 for none.
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
 struct CharlaFigures {
     std::map<std::string, double> a, b;
     std::uint64_t wireAtoB = 0, wireBtoA = 0;
@@ -1007,10 +1013,6 @@ int runEncryptionCost(const std::string& self, int seconds, int rounds) {
     const auto perFrameMs = [](const std::map<std::string, double>& s) {
         return s.at("cpu") * 1000 / std::max(1.0, s.at("sent") + s.at("displayed"));
     };
-    const auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0.0 : v[v.size() / 2];
-    };
     for (const char* codec : {"jpeg", "vp8"}) {
         std::vector<double> cpu[2], frameMs[2], p95[2], fps[2]; // [0] plain, [1] TLS
         for (int round = 0; round < rounds; ++round) {
@@ -1082,10 +1084,6 @@ int runWithTransfer(const std::string& self, int seconds, int rounds, const std:
     std::vector<double> idleP95[2];
     auto fps = [](const std::map<std::string, double>& s) {
         return s.at("displayed") / s.at("window");
-    };
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0.0 : v[v.size() / 2];
     };
     for (int round = 0; round < rounds; ++round) {
         const CharlaFigures idle =

@@ -72,6 +72,13 @@ qint64 readCount(const StructReader& r, const std::string& name, qint64 max) {
                      QStringLiteral("%1: no transfer %2 here").arg(method, id).toStdString());
 }
 
+// A call that failed because the contact, or its Files plugin, is not there just now: unreached,
+// or the method unknown (the plugin disabled, or still starting). Asked again later; any other
+// fault is the contact's answer.
+bool contactNotThereNow(const sdk::PeerCallError& e) {
+    return e.kind() != sdk::PeerCallError::Kind::Fault || e.faultCode() == sdk::kFaultUnknownMethod;
+}
+
 // Transfer threads run at a lower CPU priority (charla/sdk/background_thread.h).
 void backgroundThread(const char* which) {
     if (const int error = sdk::runThisThreadInBackground())
@@ -749,9 +756,7 @@ TransferEngine::Sent TransferEngine::notifyOne(sdk::PeerStream& stream, const Tr
         try {
             stream.call(method, params, kCallTimeout);
         } catch (const sdk::PeerCallError& e) {
-            // Unreached, or its Files plugin is off just now: the notice waits for it.
-            if (e.kind() != sdk::PeerCallError::Kind::Fault ||
-                e.faultCode() == sdk::kFaultUnknownMethod)
+            if (contactNotThereNow(e)) // the notice waits for it
                 return Sent::Retry;
             outcome = QString::fromStdString(e.what());
             qCWarning(lcFiles).noquote() << method << t.id << "refused:" << outcome;
@@ -992,10 +997,8 @@ bool TransferEngine::receiveOne(std::stop_token stop, sdk::PeerStream& stream,
             pending.pop_front();
             result = front.answer.get();
         } catch (const sdk::PeerCallError& e) {
-            // Not reached, or the contact's Files plugin is off just now (disabled, or still
-            // starting): what is here stays, and the same bytes are asked again later.
-            if (e.kind() != sdk::PeerCallError::Kind::Fault ||
-                e.faultCode() == sdk::kFaultUnknownMethod) {
+            // What is here stays, and the same bytes are asked again later.
+            if (contactNotThereNow(e)) {
                 qCInfo(lcFiles).noquote() << "reading" << id << "at" << offset
                                           << "failed, asking again soon:" << e.what();
                 persist(offset);
