@@ -208,11 +208,12 @@ def main():
         os.makedirs(d, exist_ok=True)
         return d
 
-    def with_python_peer(d, extra=(), offer_gate=None):
+    def with_python_peer(d, extra=(), offer_gate=None, files_off=False):
         """Alice, a Charla in directory d, whose contact is a Python peer: (Alice, peer)."""
         pa, pb = free_ports(2)
         peer = PyPeer(pb)
         peer.offer_gate = offer_gate
+        peer.files_off = files_off
         peers.append(peer)
         return new(d, "Alice", pa, pb, extra=list(extra)), peer
 
@@ -435,11 +436,8 @@ def main():
         d = fresh("plugin-off")
         src = os.path.join(d, "mine.bin")
         make_file(src, 100000, 7)
-        pa, pb = free_ports(2)
-        peer = PyPeer(pb)
-        peers.append(peer)
-        peer.files_off = True
-        a = new(d, "Alice", pa, pb, extra=["--send-file", src])  # her offer meets the plugin off
+        # Her offer meets the plugin off.
+        a, peer = with_python_peer(d, extra=["--send-file", src], files_off=True)
         expect(wait_for(lambda: len(peer.called("files.offer")) >= 2, 10),
                "the offer was not tried again: %s" % (transfers(a),))
         expect(state_of(a, OUT)[0] == "offering", "Alice's offer: %s" % (state_of(a, OUT),))
